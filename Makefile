@@ -1,0 +1,49 @@
+# The only entry points: install, run, test, lint, bench. Each sets up what it needs by itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages: espeak-ng (speech), PulseAudio + ALSA pulse plugin + PortAudio (audio path
+# and the private test sound server), sox (test audio mixing).
+DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox
+STAMP := $(VENV)/.installed
+
+.PHONY: install system-deps run test lint bench clean
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	  else \
+	    echo "voice-repair needs these Debian packages. Install them with:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
+	    echo "then run make again."; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev,piper]'
+	@touch $(STAMP)
+
+run: install
+	$(BIN)/voice-repair run $(ARGS)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check voice_repair tests bench
+	$(BIN)/ruff format --check voice_repair tests bench
+
+bench: install
+	$(BIN)/python -m bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,189 @@
+"""The plain dataclasses that cross the boundaries between stages.
+
+Data flows one way: microphone -> ``AudioChunk`` -> recognizer -> ``Utterance`` -> intent matcher ->
+``IntentMatch`` -> handler -> ``Reply`` (``Say`` lines + timer ``Effect``s) -> speaker / scheduler.
+Timer events come back as ``TimerEvent`` and are turned into ``Reply`` by the same handlers.
+A stage knows these types, never the stage upstream of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Union
+
+__all__ = [
+    "AudioChunk",
+    "Utterance",
+    "IntentMatch",
+    "Say",
+    "StartPause",
+    "ExtendPause",
+    "EndPause",
+    "StopAlarm",
+    "AddReminder",
+    "Effect",
+    "Reply",
+    "TimerEvent",
+    "PauseStatus",
+    "ScriptCursor",
+    "State",
+]
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """A block of microphone audio."""
+
+    samples: bytes
+    """Signed 16-bit little-endian mono PCM."""
+    sample_rate: int
+    """Samples per second (16000 for both recognizers)."""
+    start: float
+    """Seconds since the stream started, of the first sample."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One stretch of speech the recognizer heard, decided on after its end."""
+
+    text: str
+    """Best in-grammar transcript (lower case words); empty when nothing matched the grammar."""
+    start: float
+    """Seconds of audio from stream start to the start of speech."""
+    end: float
+    """Seconds of audio from stream start to the end of speech."""
+    decided_at: float
+    """Seconds of audio consumed when the recognizer decided (>= ``end``)."""
+    confidence: float
+    """0..1; how sure the recognizer is that ``text`` is what was said."""
+    accepted: bool
+    """False when the recognizer judged the speech to be outside the product's phrases."""
+
+
+@dataclass(frozen=True)
+class IntentMatch:
+    """A sentence understood as one of the catalogue's intents."""
+
+    intent: str
+    """Intent name from ``intents/<lang>/intents.yaml``, e.g. ``pause.start``."""
+    slots: dict[str, int | str] = field(default_factory=dict)
+    """Slot values: ``minutes`` is always an int number of minutes, ``time`` is ``"HH:MM"``."""
+    text: str = ""
+    """The sentence as heard or typed (never logged)."""
+
+
+@dataclass(frozen=True)
+class Say:
+    """One thing to say aloud.
+
+    ``text`` may contain timed silences in the markup ``[4s]`` / ``[1.5 s]``; the speech engine
+    waits that long there and text mode shows the marker.
+    """
+
+    text: str
+    """The words, with optional ``[Ns]`` silence markers."""
+    source: str
+    """What caused it: an intent name, or a timer event kind such as ``pause.finished``."""
+    chime: bool = False
+    """Play the soft chime before the words."""
+
+
+@dataclass(frozen=True)
+class StartPause:
+    """Start a pause of ``minutes`` minutes (the engine schedules nudges, warning and end)."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ExtendPause:
+    """Add ``minutes`` to the running pause."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
+class EndPause:
+    """Cancel everything scheduled for the running or ringing pause."""
+
+
+@dataclass(frozen=True)
+class StopAlarm:
+    """Silence repeating invitations and reminders that are ringing now; keep future ones."""
+
+
+@dataclass(frozen=True)
+class AddReminder:
+    """Schedule a spoken reminder, either at a wall-clock time or after some minutes."""
+
+    at: datetime | None = None
+    """Absolute local time (timezone-aware), for "at eight" / "tonight"."""
+    in_minutes: int | None = None
+    """Minutes from now, for "in an hour" (scaled by ``--minute``)."""
+
+
+Effect = Union[StartPause, ExtendPause, EndPause, StopAlarm, AddReminder]
+
+
+@dataclass(frozen=True)
+class ScriptCursor:
+    """Where the reader is in a family of scripts, so "next" and "repeat" work."""
+
+    family: str
+    """Script family, e.g. ``repair.validate`` or ``ground``."""
+    index: int
+    """Index of the item last read."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a handler decided: lines to say and timer effects to apply, in order."""
+
+    says: tuple[Say, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    cursor: ScriptCursor | None = None
+    """The script position after this reply (None: not reading a script)."""
+    repeatable: bool = True
+    """Whether "repeat" should say this reply again (False for e.g. "stop")."""
+
+
+@dataclass(frozen=True)
+class TimerEvent:
+    """A scheduled moment that has come, handed from the scheduler to the handlers."""
+
+    kind: str
+    """``pause.nudge``, ``pause.warning``, ``pause.finished``, ``pause.reminder`` or ``reminder.due``."""
+    due: datetime
+    """When it was meant to fire (timezone-aware)."""
+    late_seconds: float = 0.0
+    """How late it fired in real seconds (large after a restart)."""
+    number: int = 0
+    """For repeats: which repeat this is (1-based); for nudges: which nudge."""
+    late: bool = False
+    """True when it came due while the assistant was down and is spoken late."""
+
+
+@dataclass(frozen=True)
+class PauseStatus:
+    """The running pause as the handlers see it."""
+
+    remaining_minutes: float
+    """Minutes left (in the assistant's minutes, see ``--minute``); 0 once it has ended."""
+    total_minutes: int
+    """Length asked for, extensions included."""
+    ringing: bool = False
+    """The pause has ended and the invitation is still repeating."""
+
+
+@dataclass(frozen=True)
+class State:
+    """A snapshot of everything a handler may look at; handlers never read clocks or files."""
+
+    now: datetime
+    """Current local time, timezone-aware."""
+    pause: PauseStatus | None = None
+    cursor: ScriptCursor | None = None
+    last: Reply | None = None
+    """The last repeatable reply, for "say that again"."""
+    pending_reminders: int = 0
