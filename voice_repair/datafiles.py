@@ -1,8 +1,8 @@
 """YAML loading that remembers line numbers, so every data problem can be reported as file:line.
 
 Strings, mappings and lists come back as ``str``/``dict``/``list`` subclasses carrying ``.line``
-(1-based). Mappings also carry ``.key_lines`` (key -> line). Anything that is not valid YAML becomes
-a ``DataProblem`` rather than an exception, so ``voice-repair check`` can list every problem at once.
+(1-based). Mappings also carry ``.key_lines`` (key -> line). Anything that is not valid YAML
+becomes a ``DataProblem`` rather than an exception, so ``voice-repair check`` lists every problem.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def load_yaml(path: Path, shown_as: str | None = None) -> tuple[Any, list[DataPr
     except (OSError, UnicodeDecodeError) as exc:
         return None, [DataProblem(name, 0, f"cannot read file: {exc}")]
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Union
 
 __all__ = [
     "AudioChunk",
@@ -123,7 +122,7 @@ class AddReminder:
     """Minutes from now, for "in an hour" (scaled by ``--minute``)."""
 
 
-Effect = Union[StartPause, ExtendPause, EndPause, StopAlarm, AddReminder]
+Effect = StartPause | ExtendPause | EndPause | StopAlarm | AddReminder
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,7 @@ class TimerEvent:
     """A scheduled moment that has come, handed from the scheduler to the handlers."""
 
     kind: str
-    """``pause.nudge``, ``pause.warning``, ``pause.finished``, ``pause.reminder`` or ``reminder.due``."""
+    """``pause.nudge``, ``pause.warning``, ``pause.finished``, ``pause.reminder``, ``reminder.due``."""
     due: datetime
     """When it was meant to fire (timezone-aware)."""
     late_seconds: float = 0.0
@@ -187,3 +186,5 @@ class State:
     last: Reply | None = None
     """The last repeatable reply, for "say that again"."""
     pending_reminders: int = 0
+    turn: int = 0
+    """How many replies came before; used to vary wording without randomness."""

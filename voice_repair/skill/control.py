@@ -1,0 +1,50 @@
+"""Stop, repeat, help, and the two answers that are never scripts: support and safety."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..models import IntentMatch, Reply, State, StopAlarm
+from .context import Context
+
+
+def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """``control.stop``: silence speech (done by the app at once) and any ringing reminder."""
+    said = ctx.say("control.stop", match.intent, state.turn)
+    return Reply(says=(said,), effects=(StopAlarm(),), repeatable=False)
+
+
+def repeat(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """``control.repeat``: say the last reply again (its words only, never its timer effects)."""
+    if state.last is None:
+        return Reply(says=(ctx.say("control.nothing_to_repeat", match.intent, state.turn),))
+    says = tuple(replace(s, source=match.intent) for s in state.last.says)
+    return Reply(says=says, cursor=state.last.cursor)
+
+
+def help_(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """``control.help``: what it can do, in a breath or two."""
+    return Reply(says=(ctx.say("control.help", match.intent, state.turn),), cursor=state.cursor)
+
+
+def support(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """``support``: asking for help is care; therapy; the configured local contact, if any."""
+    contact = ctx.content.contacts.get("support_contact", "")
+    sentence = ctx.content.line("support.contact", support_contact=contact) if contact else ""
+    said = ctx.say("support", match.intent, state.turn, support_contact_sentence=sentence)
+    return Reply(says=(said,))
+
+
+def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """``safety``: emergency routes first. No script, no pause timer, whatever else is going on."""
+    c = ctx.content.contacts
+    said = ctx.say(
+        "safety",
+        match.intent,
+        state.turn,
+        emergency_number=c["emergency_number"],
+        crisis_line=c["crisis_line"],
+        dv_hotline=c["dv_hotline"],
+        dv_text=c["dv_text"],
+    )
+    return Reply(says=(said,))

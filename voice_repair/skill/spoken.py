@@ -1,0 +1,63 @@
+"""Numbers, lengths and clock times said the way a person says them.
+
+The number words come from ``unicode_rbnf`` (hassil's own number engine); the surrounding words
+("about ... minutes", "o'clock") come from the response data, so no spoken English lives here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from unicode_rbnf import RbnfEngine
+
+from .context import ContentLike
+
+__all__ = ["number_words", "duration", "remaining", "clock"]
+
+
+@lru_cache(maxsize=4)
+def _engine(language: str) -> RbnfEngine:
+    return RbnfEngine.for_language(language)
+
+
+def number_words(n: int, language: str = "en") -> str:
+    """``20`` -> ``"twenty"``."""
+    return _engine(language).format_number(n).text
+
+
+def duration(content: ContentLike, minutes: int) -> str:
+    """A length in whole minutes: "one minute", "twenty minutes", "half an hour", "an hour"."""
+    if minutes == 1:
+        return content.line("duration.minute")
+    if minutes == 30:
+        return content.line("duration.half_hour")
+    if minutes < 60:
+        return content.line("duration.minutes", n=number_words(minutes))
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        if hours == 1:
+            return content.line("duration.hour")
+        return content.line("duration.hours", n=number_words(hours))
+    return content.line("duration.hour_and_minutes", n=number_words(hours), m=number_words(rest))
+
+
+def remaining(content: ContentLike, minutes: float) -> str:
+    """Time left as a person says it: "less than a minute", "about seven minutes".
+
+    Rounded to the nearest minute; "exactly" only right after a change, when it is true.
+    """
+    if minutes < 1:
+        return content.line("remaining.less_than_minute")
+    whole = round(minutes)
+    if abs(minutes - whole) < 0.02:
+        return content.line("remaining.exactly", duration=duration(content, whole))
+    return content.line("remaining.about", duration=duration(content, whole))
+
+
+def clock(content: ContentLike, when: datetime) -> str:
+    """A clock time on a 12-hour dial: "eight o'clock", "eight thirty"."""
+    hour = number_words(when.hour % 12 or 12)
+    if when.minute == 0:
+        return content.line("time.oclock", hour=hour)
+    return content.line("time.hour_minute", hour=hour, minute=number_words(when.minute))
