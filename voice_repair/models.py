@@ -152,7 +152,7 @@ class TimerEvent:
     """A scheduled moment that has come, handed from the scheduler to the handlers."""
 
     kind: str
-    """``pause.nudge``, ``pause.warning``, ``pause.finished``, ``pause.reminder``, ``reminder.due``."""
+    """One of pause.nudge, pause.warning, pause.finished, pause.reminder, reminder.due."""
     due: datetime
     """When it was meant to fire (timezone-aware)."""
     late_seconds: float = 0.0
