@@ -1,0 +1,101 @@
+"""Finding sound devices, with errors that tell people what to do.
+
+sounddevice names devices by index or by a substring of their name; a wrong name comes back as a
+bare ``ValueError``. Here it becomes an ``AudioDeviceError`` listing what *is* there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import sounddevice as sd
+
+from ..errors import AudioDeviceError
+
+__all__ = ["DeviceInfo", "list_devices", "check_device"]
+
+Kind = Literal["input", "output"]
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One sound device as PortAudio sees it (for ``voice-repair devices``)."""
+
+    index: int
+    """PortAudio device index; usable as ``--input-device`` / ``--output-device``."""
+    name: str
+    """Device name; any unique part of it also selects the device."""
+    host_api: str
+    """PortAudio host API, e.g. ``ALSA``."""
+    max_input_channels: int
+    """0 for output-only devices."""
+    max_output_channels: int
+    """0 for input-only devices."""
+    default_sample_rate: float
+    """The device's preferred rate in Hz (we resample nothing: PortAudio/ALSA convert)."""
+    is_default_input: bool = False
+    is_default_output: bool = False
+
+    @property
+    def is_input(self) -> bool:
+        return self.max_input_channels > 0
+
+    @property
+    def is_output(self) -> bool:
+        return self.max_output_channels > 0
+
+
+def list_devices() -> list[DeviceInfo]:
+    """Every device PortAudio knows, inputs and outputs, with the defaults marked."""
+    try:
+        devices = sd.query_devices()
+        apis = sd.query_hostapis()
+        default_in, default_out = sd.default.device
+    except sd.PortAudioError as exc:
+        raise AudioDeviceError(f"cannot list sound devices: {exc}") from exc
+    out = []
+    for info in devices:
+        index = int(info["index"])
+        out.append(
+            DeviceInfo(
+                index=index,
+                name=str(info["name"]),
+                host_api=str(apis[info["hostapi"]]["name"]),
+                max_input_channels=int(info["max_input_channels"]),
+                max_output_channels=int(info["max_output_channels"]),
+                default_sample_rate=float(info["default_samplerate"]),
+                is_default_input=index == default_in,
+                is_default_output=index == default_out,
+            )
+        )
+    return out
+
+
+def _available(kind: Kind) -> str:
+    names = [
+        f"{d.index}: {d.name}"
+        for d in list_devices()
+        if (d.is_input if kind == "input" else d.is_output)
+    ]
+    return ", ".join(names) if names else "none"
+
+
+def check_device(device: str | int | None, kind: Kind, sample_rate: int) -> None:
+    """Raise ``AudioDeviceError`` unless ``device`` can be opened for mono 16-bit ``kind``."""
+    option = "--input-device" if kind == "input" else "--output-device"
+    what = "microphone" if kind == "input" else "speaker"
+    if not any(d.is_input if kind == "input" else d.is_output for d in list_devices()):
+        raise AudioDeviceError(
+            f"no {what} found: the system reports no {kind} device. Connect one (or start "
+            f"PulseAudio), then check `voice-repair devices` and pass {option}."
+        )
+    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
+    try:
+        check(device=device, channels=1, dtype="int16", samplerate=sample_rate)
+    except (ValueError, sd.PortAudioError) as exc:
+        shown = "the default device" if device is None else f"{device!r}"
+        raise AudioDeviceError(
+            f"no {what} found as {shown} ({exc}). Available {kind} devices: "
+            f"{_available(kind)}. Run `voice-repair devices` and pass {option} NAME-OR-INDEX."
+        ) from exc

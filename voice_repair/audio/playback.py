@@ -1,0 +1,94 @@
+"""Interruptible playback of PCM through sounddevice.
+
+Speech must stop the moment someone says "stop", so playback is a callback stream fed from
+memory: ``interrupt()`` (from any thread) aborts the stream, which discards what PortAudio has
+buffered instead of draining it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+import sounddevice as sd
+
+from ..errors import AudioDeviceError
+from .devices import check_device
+
+__all__ = ["Player"]
+
+log = logging.getLogger(__name__)
+
+_POLL_SECONDS = 0.02
+"""How often a blocked ``play`` looks for an interrupt; bounds the reaction time."""
+
+_LATENCY_SECONDS = 0.05
+"""Output buffer: small enough that "stop" is heard at once, big enough to avoid underruns."""
+
+
+class Player:
+    """Plays int16 mono arrays on one output device, one at a time."""
+
+    def __init__(self, device: str | int | None, sample_rate: int = 22050) -> None:
+        """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply."""
+        check_device(device, "output", sample_rate)
+        self.device = device
+        self.sample_rate = sample_rate
+        self._interrupt = threading.Event()
+        self._lock = threading.Lock()
+
+    def play(
+        self, samples: np.ndarray, sample_rate: int, cancel: threading.Event | None = None
+    ) -> bool:
+        """Play ``samples`` and block until done. False if interrupted (or ``cancel`` was set).
+
+        ``cancel`` lets a caller own the interruption of one particular piece, so a stop that
+        arrives just before ``play`` starts is not lost.
+        """
+        data = np.ascontiguousarray(samples, dtype=np.int16).reshape(-1)
+        with self._lock:
+            self._interrupt.clear()
+            if data.size == 0 or (cancel is not None and cancel.is_set()):
+                return not (cancel is not None and cancel.is_set())
+            position = 0
+            done = threading.Event()
+
+            def callback(outdata: np.ndarray, frames: int, _time: object, status: object) -> None:
+                nonlocal position
+                if status:
+                    log.debug("playback status: %s", status)
+                chunk = data[position : position + frames]
+                outdata[: chunk.size, 0] = chunk
+                outdata[chunk.size :, 0] = 0
+                position += chunk.size
+                if position >= data.size:
+                    raise sd.CallbackStop
+
+            try:
+                stream = sd.OutputStream(
+                    samplerate=sample_rate,
+                    channels=1,
+                    dtype="int16",
+                    device=self.device,
+                    latency=_LATENCY_SECONDS,
+                    callback=callback,
+                    finished_callback=done.set,
+                )
+            except (sd.PortAudioError, ValueError) as exc:
+                raise AudioDeviceError(
+                    f"cannot open the speaker {self.device!r} ({exc}). "
+                    "Run `voice-repair devices` and pass --output-device."
+                ) from exc
+            completed = True
+            with stream:
+                while not done.wait(_POLL_SECONDS):
+                    if self._interrupt.is_set() or (cancel is not None and cancel.is_set()):
+                        stream.abort()
+                        completed = False
+                        break
+            return completed
+
+    def interrupt(self) -> None:
+        """Stop what is playing now, at once (safe from any thread; no effect when idle)."""
+        self._interrupt.set()
