@@ -219,7 +219,7 @@ def _read_contacts(path: Path) -> tuple[dict[str, str], dict[str, str], list[Dat
         elif key in ROUTE_KEYS or value:
             problems += check_text(value, where, line)
         if isinstance(value, str) and re.search(r"\d", value):
-            msg = f'{key}: write the number in words ("nine one one"), so it is read digit by digit'
+            msg = f"{key}: write numbers in words (nine one one), so they are read digit by digit"
             problems.append(DataProblem(where, line, msg))
         spoken[key] = str(value) if isinstance(value, str) else ""
     for key in set(routes) - set(spoken):
