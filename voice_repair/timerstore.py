@@ -161,7 +161,12 @@ class SideStore:
         self._lock = threading.Lock()
 
     def close(self) -> None:
+        """Close, folding the write-ahead log back into the main file so it stands alone."""
         with self._lock:
+            try:
+                self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as e:  # another connection still reading: the log stays, safely
+                log.debug("Timer store checkpoint skipped: %s", e)
             self._con.close()
 
     def pause(self) -> PauseRow | None:
