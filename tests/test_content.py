@@ -319,3 +319,22 @@ def test_load_content_refuses_broken_data_listing_every_problem(broken):
     for what in ('"but"', "{pauze}", "unknown key 'pause.warnign'", "missing key 'pause.warning'"):
         assert what in listed
     assert "voice-repair check" in listed
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [
+        (1, "one minute"),
+        (20, "twenty minutes"),
+        (30, "half an hour"),
+        (60, "an hour"),
+        (70, "an hour and ten minutes"),
+        (90, "an hour and a half"),
+        (135, "two hours and fifteen minutes"),
+        (180, "three hours"),
+    ],
+)
+def test_lengths_are_said_the_way_people_say_them(content, minutes, said):
+    from voice_repair.skill.spoken import duration
+
+    assert duration(content, minutes) == said

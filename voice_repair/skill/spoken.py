@@ -39,6 +39,10 @@ def duration(content: ContentLike, minutes: int) -> str:
         if hours == 1:
             return content.line("duration.hour")
         return content.line("duration.hours", n=number_words(hours))
+    if hours == 1 and rest == 30:
+        return content.line("duration.hour_and_a_half")
+    if hours == 1:
+        return content.line("duration.one_hour_and_minutes", m=number_words(rest))
     return content.line("duration.hour_and_minutes", n=number_words(hours), m=number_words(rest))
 
 
