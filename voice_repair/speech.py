@@ -69,6 +69,9 @@ class EspeakTTS:
 
     name = "espeak"
 
+    _lock = threading.Lock()
+    """One lock for the class: pyttsx3 hands every caller the same process-wide espeak engine."""
+
     def __init__(self, rate_wpm: int = DEFAULT_RATE_WPM, voice: str | None = None) -> None:
         try:
             import pyttsx3
@@ -88,10 +91,8 @@ class EspeakTTS:
                 f"speech engine espeak failed to start ({exc}). Check that espeak-ng works: "
                 "`espeak-ng hello`."
             ) from exc
-        self._engine.setProperty("rate", int(rate_wpm))
-        if voice:
-            self._engine.setProperty("voice", voice)
-        self._lock = threading.Lock()
+        self.rate_wpm = int(rate_wpm)
+        self.voice = voice
         self._count = 0
         self._dir = tempfile.TemporaryDirectory(prefix="voice-repair-tts-")
 
@@ -113,6 +114,10 @@ class EspeakTTS:
         )
 
     def _render_once(self, text: str) -> tuple[np.ndarray, int]:
+        # Set every time: another EspeakTTS may have changed the shared engine's settings.
+        self._engine.setProperty("rate", self.rate_wpm)
+        if self.voice:
+            self._engine.setProperty("voice", self.voice)
         self._count += 1
         path = Path(self._dir.name) / f"phrase-{self._count}.wav"
         try:
