@@ -35,6 +35,8 @@ def sample_values(key: str) -> dict[str, str]:
     samples |= {"time": "eight o'clock", "n": "two", "m": "ten", "duration": "seven minutes"}
     samples |= {"hour": "eight", "minute": "thirty", "support_contact_sentence": ""}
     samples |= {"support_contact": "Riverside Counseling"}
+    if key.endswith("out_of_range"):
+        samples["minutes"] = "500"  # the refusals get the bare number that was asked for
     return {name: samples.get(name, "") for name in REPLY_RULES[key].allowed}
 
 
@@ -248,7 +250,7 @@ def test_a_seventy_word_item_is_caught(broken):
 
 def test_an_unknown_placeholder_is_caught(broken):
     root, edit = broken
-    path = edit("replies.yaml", "left of your pause.", "left of your {pauze}.")
+    path = edit("replies.yaml", "left in your pause.", "left in your {pauze}.")
     line = line_with(path, "{pauze}")
     found = problems(root)
     assert any(p.startswith(f"{path}:{line}: unknown placeholder {{pauze}}") for p in found)
@@ -310,7 +312,7 @@ def test_missing_files_are_problems_not_crashes(tmp_path):
 def test_load_content_refuses_broken_data_listing_every_problem(broken):
     root, edit = broken
     edit("scripts.yaml", "of course you were angry.", "of course you were angry, but still.")
-    edit("replies.yaml", "left of your pause.", "left of your {pauze}.")
+    edit("replies.yaml", "left in your pause.", "left in your {pauze}.")
     edit("replies.yaml", "pause.warning:", "pause.warnign:")
     with pytest.raises(IntentDataError) as caught:
         load_content(root)
