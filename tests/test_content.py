@@ -220,6 +220,11 @@ def broken(tmp_path):
     return tmp_path, edit
 
 
+def named(path: Path) -> str:
+    """A data file as problems name it: from the language folder on (``en/responses/x.yaml``)."""
+    return str(path.relative_to(path.parents[2]))
+
+
 def line_with(path: Path, needle: str) -> int:
     """1-based number of the line holding ``needle``."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -236,7 +241,7 @@ def test_but_in_a_validation_line_is_caught(broken):
     root, edit = broken
     path = edit("scripts.yaml", "of course you were angry.", "of course you were angry, but still.")
     line = line_with(path, "angry, but still")
-    assert any(p.startswith(f"{path}:{line}: ") and '"but"' in p for p in problems(root))
+    assert any(p.startswith(f"{named(path)}:{line}: ") and '"but"' in p for p in problems(root))
 
 
 def test_a_seventy_word_item_is_caught(broken):
@@ -245,7 +250,7 @@ def test_a_seventy_word_item_is_caught(broken):
     old = '"One idea: send a kind message later today. A single warm line is enough."'
     path = edit("scripts.yaml", old, f'"{long}"')
     line = line_with(path, "Hold hands for")
-    assert f"{path}:{line}: 70 spoken words" in "\n".join(problems(root))
+    assert f"{named(path)}:{line}: 70 spoken words" in "\n".join(problems(root))
 
 
 def test_an_unknown_placeholder_is_caught(broken):
@@ -253,7 +258,7 @@ def test_an_unknown_placeholder_is_caught(broken):
     path = edit("replies.yaml", "left in your pause.", "left in your {pauze}.")
     line = line_with(path, "{pauze}")
     found = problems(root)
-    assert any(p.startswith(f"{path}:{line}: unknown placeholder {{pauze}}") for p in found)
+    assert any(p.startswith(f"{named(path)}:{line}: unknown placeholder {{pauze}}") for p in found)
     assert any("{remaining}" in p for p in found if "{pauze}" in p)  # says what is allowed
 
 
@@ -261,7 +266,7 @@ def test_bad_yaml_is_reported_with_its_line(broken):
     root, edit = broken
     path = edit("replies.yaml", 'pause.none:\n  - "', 'pause.none:\n  - "broken\n   - "')
     found = problems(root)
-    assert len(found) == 1 and found[0].startswith(f"{path}:")
+    assert len(found) == 1 and found[0].startswith(f"{named(path)}:")
     assert "not valid YAML" in found[0]
     line = int(found[0].split(":")[1])
     assert line_with(path, "pause.none:") <= line <= line_with(path, "pause.none:") + 4
@@ -272,8 +277,8 @@ def test_a_missing_key_is_named(broken):
     path = edit("replies.yaml", "pause.warning:", "pause.warnign:")
     found = problems(root)
     line = line_with(path, "pause.warnign:")
-    assert any(p.startswith(f"{path}:{line}: unknown key 'pause.warnign'") for p in found)
-    assert f"{path}:0: missing key 'pause.warning'" in "\n".join(found)
+    assert any(p.startswith(f"{named(path)}:{line}: unknown key 'pause.warnign'") for p in found)
+    assert f"{named(path)}:0: missing key 'pause.warning'" in "\n".join(found)
 
 
 def test_a_malformed_silence_is_caught(broken):
@@ -282,7 +287,7 @@ def test_a_malformed_silence_is_caught(broken):
         "scripts.yaml", "Listen for three sounds. [6s]", "Listen for three sounds. [6 secs]"
     )
     line = line_with(path, "[6 secs]")
-    assert any(p.startswith(f"{path}:{line}: malformed silence") for p in problems(root))
+    assert any(p.startswith(f"{named(path)}:{line}: malformed silence") for p in problems(root))
 
 
 def test_too_few_items_and_a_missing_route_are_caught(broken):
@@ -290,17 +295,17 @@ def test_too_few_items_and_a_missing_route_are_caught(broken):
     path = edit("scripts.yaml", "repair.learn:", "repair.learn: []\nunused_learn:")
     replies = edit("replies.yaml", "call {dv_hotline}, or {dv_text}.", "call {dv_hotline}.")
     found = "\n".join(problems(root))
-    assert f"{path}:{line_with(path, 'repair.learn:')}: repair.learn: expected a list" in found
-    assert f"{replies}:{line_with(replies, 'call {dv_hotline}.')}: missing placeholder" in found
+    learn, route = line_with(path, "repair.learn:"), line_with(replies, "call {dv_hotline}.")
+    assert f"{named(path)}:{learn}: repair.learn: expected a list" in found
+    assert f"{named(replies)}:{route}: missing placeholder {{dv_text}}" in found
 
 
 def test_digits_in_a_default_route_are_caught(broken):
     root, edit = broken
     path = edit("contacts.yaml", 'emergency_number: "nine one one"', 'emergency_number: "911"')
     line = line_with(path, 'emergency_number: "911"')
-    assert any(
-        p.startswith(f"{path}:{line}: emergency_number: write numbers") for p in problems(root)
-    )
+    expected = f"{named(path)}:{line}: emergency_number: write numbers"
+    assert any(p.startswith(expected) for p in problems(root))
 
 
 def test_missing_files_are_problems_not_crashes(tmp_path):

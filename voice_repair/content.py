@@ -111,6 +111,12 @@ def _files(root: Path) -> dict[str, Path]:
     return {name: folder / f"{name}.yaml" for name in ("replies", "scripts", "contacts")}
 
 
+def _shown(path: Path) -> str:
+    """How a file is named in problems: from the language folder on (``en/responses/...``), like
+    the intent data, so ``voice-repair check`` lists every file the same way."""
+    return str(path.relative_to(path.parent.parent.parent))
+
+
 def _mapping(data: Any, where: str, what: str) -> list[DataProblem]:
     if isinstance(data, dict):
         return []
@@ -118,7 +124,7 @@ def _mapping(data: Any, where: str, what: str) -> list[DataProblem]:
 
 
 def _read_replies(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
-    where = str(path)
+    where = _shown(path)
     data, problems = load_yaml(path, where)
     if problems:
         return {}, problems
@@ -152,7 +158,7 @@ def _read_replies(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
 
 
 def _read_scripts(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
-    where = str(path)
+    where = _shown(path)
     data, problems = load_yaml(path, where)
     if problems:
         return {}, problems
@@ -196,7 +202,7 @@ def _read_scripts(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
 
 def _read_contacts(path: Path) -> tuple[dict[str, str], dict[str, str], list[DataProblem]]:
     """Routes (spoken forms) and digit words."""
-    where = str(path)
+    where = _shown(path)
     data, problems = load_yaml(path, where)
     if problems:
         return {}, {}, problems
