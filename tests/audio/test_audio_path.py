@@ -1,0 +1,189 @@
+"""Speaking and listening through the whole real path: sounddevice -> PortAudio -> ALSA pulse
+plugin -> a private PulseAudio server (sinks ``room`` and ``speaker``, see conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pulse import RECORD_RATE, PulseServer, Recording
+
+from voice_repair.audio.capture import Microphone, list_devices
+from voice_repair.audio.playback import Player
+from voice_repair.errors import AudioDeviceError
+from voice_repair.models import Say
+from voice_repair.speaker import Speaker
+from voice_repair.speech import make_tts
+
+WINDOW = 0.05  # seconds per loudness window
+LOUD = 300.0  # RMS above this is sound (null sinks are digitally silent otherwise)
+
+
+@pytest.fixture(scope="module")
+def speaker(pulse: PulseServer) -> Iterator[Speaker]:
+    spk = Speaker(make_tts("espeak"), Player(None))
+    yield spk
+    spk.close()
+
+
+def _loud(rec: Recording) -> np.ndarray:
+    return rec.rms(WINDOW) > LOUD
+
+
+def _gaps(loud: np.ndarray) -> list[float]:
+    """Lengths in seconds of the silent stretches between sounds."""
+    idx = np.flatnonzero(loud)
+    if idx.size < 2:
+        return []
+    steps = np.diff(idx)
+    return [float((s - 1) * WINDOW) for s in steps if s > 1]
+
+
+def test_a_reply_is_heard_on_the_speaker_promptly(speaker: Speaker, pulse: PulseServer) -> None:
+    text = "I hear you. Let's take a pause."
+    expected = make_tts("espeak").render(text)
+    expected_s = expected[0].size / expected[1]
+    with pulse.recording() as rec:
+        t0 = time.monotonic()
+        speaker.say(Say(text, source="pause.start"))
+        assert speaker.busy  # half-duplex starts the moment a reply is queued
+        assert speaker.wait_idle(15)
+        time.sleep(0.2)
+    first = rec.first_sound_at()
+    assert first is not None, "nothing reached speaker.monitor"
+    latency = first - t0
+    print(f"\nSpeaker.say -> first audio on speaker.monitor: {latency * 1000:.0f} ms")
+    assert latency < 0.5
+    loud = np.flatnonzero(_loud(rec))
+    heard_s = (loud[-1] - loud[0] + 1) * WINDOW
+    assert heard_s == pytest.approx(expected_s, abs=0.3)
+    # busy lasts a short tail after the sound, then clears.
+    assert speaker.busy or time.monotonic() - t0 > expected_s + 0.7
+    time.sleep(0.6)
+    assert not speaker.busy
+
+
+def test_timed_silences_and_chime_are_honoured(speaker: Speaker, pulse: PulseServer) -> None:
+    with pulse.recording() as rec:
+        speaker.say(Say("Breathe in. [1.5s] And out. [0.8 s] Good.", source="ground", chime=True))
+        assert speaker.wait_idle(15)
+        time.sleep(0.2)
+    gaps = [g for g in _gaps(_loud(rec)) if g > 0.3]
+    # chime, "Breathe in", 1.5 s, "And out", 0.8 s, "Good": the two long gaps, in order
+    # (speech is trimmed to within 40 ms, so each gap is its marker plus at most ~0.15 s).
+    assert len(gaps) == 2, gaps
+    assert gaps[0] == pytest.approx(1.5, abs=0.2)
+    assert gaps[1] == pytest.approx(0.8, abs=0.2)
+    # The chime comes first: its two tones are at 659 and 880 Hz.
+    s = rec.samples.astype(np.float64)
+    start = int(np.flatnonzero(np.abs(s) > LOUD)[0])
+    first_tone = s[start : start + int(0.15 * RECORD_RATE)]
+    peak_hz = np.argmax(np.abs(np.fft.rfft(first_tone))) * RECORD_RATE / first_tone.size
+    assert peak_hz == pytest.approx(659, rel=0.05)
+
+
+def test_stop_silences_speech_at_once_and_drops_the_queue(
+    speaker: Speaker, pulse: PulseServer
+) -> None:
+    long_text = "Here is an example of validation. " * 4
+    with pulse.recording() as rec:
+        speaker.say(Say(long_text, source="repair.validate"))
+        speaker.say(Say("This line was queued and must never be heard.", source="queued"))
+        deadline = time.monotonic() + 5
+        while rec.first_sound_at() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(1.0)
+        stopped_at = time.monotonic()
+        speaker.stop()
+        assert speaker.wait_idle(2)
+        time.sleep(1.0)
+    last_loud = None
+    for arrived, block in rec.blocks:
+        s = np.frombuffer(block, dtype="<i2").astype(np.int32)
+        if s.size and np.abs(s).max() > LOUD:
+            last_loud = arrived
+    assert last_loud is not None
+    print(f"\nstop() -> silence on speaker.monitor: {(last_loud - stopped_at) * 1000:.0f} ms")
+    assert last_loud - stopped_at < 0.3
+
+
+def _tone_wav(path: Path, lead_s: float, tone_s: float) -> Path:
+    t = np.arange(int(tone_s * 16000)) / 16000
+    tone = (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
+    lead = np.zeros(int(lead_s * 16000), dtype=np.int16)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.concatenate([lead, tone, lead]).tobytes())
+    return path
+
+
+def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_path: Path) -> None:
+    wav = _tone_wav(tmp_path / "tone.wav", lead_s=0.5, tone_s=1.0)
+    rows: list[tuple[float, float]] = []
+    with Microphone(None, sample_rate=16000, block_ms=100) as mic:
+        player = threading.Thread(target=pulse.play_into_room, args=(wav,))
+        player.start()
+        for chunk in mic.chunks(timeout=3):
+            assert chunk.sample_rate == 16000 and len(chunk.samples) == 3200
+            s = np.frombuffer(chunk.samples, dtype="<i2").astype(np.float64)
+            rows.append((chunk.start, float(np.sqrt((s**2).mean()))))
+            if chunk.start >= 3.0:
+                break
+        player.join()
+    starts = [r[0] for r in rows]
+    assert starts == pytest.approx([i * 0.1 for i in range(len(rows))])  # contiguous timeline
+    loud = [start for start, rms in rows if rms > 1000]
+    assert loud, "the microphone heard nothing"
+    assert (loud[-1] - loud[0] + 0.1) == pytest.approx(1.0, abs=0.15)  # the tone, whole
+    assert rows[0][1] < LOUD  # and silence before it
+    tone_rms = np.median([rms for _, rms in rows if rms > 1000])
+    assert tone_rms == pytest.approx(8000 / np.sqrt(2), rel=0.1)  # unchanged level
+
+
+def test_devices_are_listed(pulse: PulseServer) -> None:
+    devices = list_devices()
+    assert any(d.is_input for d in devices) and any(d.is_output for d in devices)
+    assert any(d.is_default_input for d in devices)
+    assert {"pulse", "default"} <= {d.name for d in devices}
+
+
+def test_a_missing_device_is_explained(pulse: PulseServer) -> None:
+    with pytest.raises(AudioDeviceError, match="no microphone found as 'no-such-mic'") as err:
+        Microphone("no-such-mic").__enter__()
+    assert "`voice-repair devices`" in str(err.value) and "--input-device" in str(err.value)
+    assert "default" in str(err.value)  # lists what is there
+    with pytest.raises(AudioDeviceError, match="no speaker found as 'no-such-speaker'") as err:
+        Player("no-such-speaker")
+    assert "--output-device" in str(err.value)
+
+
+def test_no_sound_server_means_no_microphone(pulse: PulseServer, tmp_path: Path) -> None:
+    # A fresh process that cannot reach any sound server sees no input device at all.
+    code = (
+        "from voice_repair.audio.capture import Microphone, list_devices\n"
+        "from voice_repair.errors import AudioDeviceError\n"
+        "if any(d.is_input for d in list_devices()):\n"
+        "    print('HAS-HARDWARE')\n"
+        "else:\n"
+        "    try:\n"
+        "        Microphone(None).__enter__()\n"
+        "    except AudioDeviceError as e:\n"
+        "        print(e)\n"
+    )
+    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path}/nothing-here"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    ).stdout
+    if "HAS-HARDWARE" in out:
+        pytest.skip("this machine has a real microphone")
+    assert "no microphone found" in out and "voice-repair devices" in out
