@@ -345,3 +345,12 @@ def test_lengths_are_said_the_way_people_say_them(content, minutes, said):
     from voice_repair.skill.spoken import duration
 
     assert duration(content, minutes) == said
+
+
+def test_a_handler_forgetting_a_value_gets_a_clear_error(content):
+    with pytest.raises(KeyError, match=r"'pause.started' needs a value for \{minutes\}"):
+        content.line("pause.started")
+    with pytest.raises(KeyError, match=r"no reply 'pause\.startd'"):
+        content.line("pause.startd")
+    with pytest.raises(KeyError, match=r"no script family 'repair\.hug'"):
+        content.script("repair.hug")
