@@ -1,0 +1,243 @@
+"""Loading and checking the intent data under ``intents/<lang>/``: catalogue and sentence templates.
+
+Every problem becomes a ``DataProblem`` with ``file:line`` instead of an exception, so one run of
+``voice-repair check`` lists everything that is wrong. A broken piece is left out rather than
+stopping the load; ``broken`` says which intents are affected so their tests are not run (a test
+of a broken intent would only repeat the same problem in other words).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hassil import Intents
+from hassil.expression import Expression
+
+from .datafiles import LDict, line_of, load_yaml
+from .errors import DataProblem
+from .intentspec import SLOT_TYPES, IntentSpec, LoadedData, SlotSpec, rel
+from .intenttemplates import (
+    Template,
+    allowed_slots,
+    check_references,
+    explain,
+    parse_template,
+    plain,
+    slot_problem,
+)
+
+__all__ = ["load_data"]
+
+_SENTENCE_KEYS = {"language", "intents", "lists", "expansion_rules", "skip_words"}
+
+
+def load_data(root: Path) -> LoadedData:
+    """Read ``intents.yaml`` and ``sentences/*.yaml`` under ``root``; never raises for bad data."""
+    data = LoadedData(language=root.name)
+    _load_catalogue(root, data)
+    _load_sentences(root, data)
+    return data
+
+
+def _load_catalogue(root: Path, data: LoadedData) -> None:
+    path = root / "intents.yaml"
+    name = rel(path, root)
+    doc, problems = load_yaml(path, name)
+    data.problems += problems
+    if problems:
+        data.broken.add("*")
+        return
+    if not isinstance(doc, dict) or not isinstance(doc.get("intents"), dict):
+        data.problems.append(DataProblem(name, line_of(doc, 1), "expected a mapping `intents:`"))
+        data.broken.add("*")
+        return
+    data.language = str(doc.get("language", data.language))
+    for intent, body in doc["intents"].items():
+        line = doc["intents"].key_lines.get(intent, 0)
+        spec = _catalogue_entry(name, str(intent), line, body, data.problems)
+        if spec is not None:
+            data.catalogue[spec.name] = spec
+            data.catalogue_lines[spec.name] = (name, line_of(body.get("example"), line))
+
+
+def _catalogue_entry(
+    name: str, intent: str, line: int, body: Any, problems: list[DataProblem]
+) -> IntentSpec | None:
+    """One catalogue entry, or None (with problems added) when it is malformed."""
+    if not isinstance(body, dict):
+        problems.append(DataProblem(name, line, f"intent '{intent}': expected a mapping"))
+        return None
+    bad = False
+    for key in ("description", "example"):
+        if not isinstance(body.get(key), str) or not body[key].strip():
+            problems.append(DataProblem(name, line, f"intent '{intent}': `{key}` text missing"))
+            bad = True
+    slots: list[SlotSpec] = []
+    raw_slots = body.get("slots", [])
+    if not isinstance(raw_slots, list):
+        problems.append(DataProblem(name, line, f"intent '{intent}': `slots` must be a list"))
+        raw_slots, bad = [], True
+    for slot in raw_slots:
+        where = line_of(slot, line)
+        if not isinstance(slot, dict) or not isinstance(slot.get("name"), str):
+            problems.append(DataProblem(name, where, f"intent '{intent}': slot needs a `name`"))
+            bad = True
+        elif slot.get("type") not in SLOT_TYPES:
+            problems.append(
+                DataProblem(
+                    name,
+                    where,
+                    f"intent '{intent}': slot '{slot['name']}' has type {slot.get('type')!r}; "
+                    f"use one of {', '.join(SLOT_TYPES)}",
+                )
+            )
+            bad = True
+        else:
+            slots.append(SlotSpec(str(slot["name"]), str(slot["type"]), bool(slot.get("required"))))
+    if bad:
+        return None
+    return IntentSpec(intent, str(body["description"]), tuple(slots), str(body["example"]))
+
+
+def _load_sentences(root: Path, data: LoadedData) -> None:
+    folder = root / "sentences"
+    merged: dict[str, Any] = {"language": data.language, "intents": {}, "lists": {}}
+    merged["expansion_rules"] = {}
+    merged["skip_words"] = []
+    templates: list[Template] = []
+    rule_exprs: dict[str, tuple[Expression, str, int]] = {}
+    defined_in: dict[str, str] = {}
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        data.problems.append(DataProblem(rel(folder, root), 0, "no sentences/*.yaml files"))
+    for path in files:
+        name = rel(path, root)
+        doc, problems = load_yaml(path, name)
+        data.problems += problems
+        if problems or not isinstance(doc, dict):
+            if not problems:
+                data.problems.append(DataProblem(name, 1, "expected a mapping at the top"))
+            data.broken.add("*")  # whatever it defined is missing now
+            continue
+        for key in doc:
+            if key not in _SENTENCE_KEYS:
+                data.problems.append(DataProblem(name, doc.key_lines[key], f"unknown key '{key}'"))
+        data.families[path.stem] = set()
+        _merge_shared(name, doc, merged, rule_exprs, data)
+        for intent, body in (doc.get("intents") or {}).items():
+            line = doc["intents"].key_lines.get(intent, 0)
+            if intent not in data.catalogue:
+                data.problems.append(
+                    DataProblem(name, line, f"unknown intent '{intent}': not in intents.yaml")
+                )
+                continue
+            if intent in defined_in:
+                data.problems.append(
+                    DataProblem(name, line, f"intent '{intent}' is already in {defined_in[intent]}")
+                )
+                continue
+            defined_in[intent] = name
+            data.families[path.stem].add(intent)
+            blocks = _intent_blocks(name, intent, line, body, templates, data)
+            if blocks:
+                merged["intents"][intent] = {"data": blocks}
+    for intent in data.catalogue:
+        if intent not in defined_in:
+            file, line = data.catalogue_lines[intent]
+            data.problems.append(
+                DataProblem(file, line, f"intent '{intent}' has no sentences in sentences/")
+            )
+    check_references(templates, rule_exprs, merged, data)
+    try:
+        data.intents = Intents.from_dict(merged)
+        for intent in data.intents.intents.values():
+            for block in intent.data:
+                _ = block.sentences  # parse now, so the first match is as fast as the rest
+    except Exception as exc:  # hassil raises many types; report, never crash
+        data.problems.append(DataProblem(rel(folder, root), 0, f"cannot build the intents: {exc}"))
+        data.broken.add("*")
+
+
+def _merge_shared(
+    name: str,
+    doc: LDict,
+    merged: dict[str, Any],
+    rule_exprs: dict[str, tuple[Expression, str, int]],
+    data: LoadedData,
+) -> None:
+    """Take a file's lists, expansion rules and skip words, checking each one on its own."""
+    for list_name, body in (doc.get("lists") or {}).items():
+        line = doc["lists"].key_lines.get(list_name, 0)
+        if list_name in merged["lists"]:
+            data.problems.append(DataProblem(name, line, f"list '{list_name}' defined twice"))
+            continue
+        try:
+            Intents.from_dict(
+                {"language": data.language, "intents": {}, "lists": {list_name: body}}
+            )
+        except Exception as exc:  # hassil raises many types for a bad list
+            data.problems.append(
+                DataProblem(name, line, f"list '{list_name}' is not valid: {explain(exc)}")
+            )
+            data.broken.add("*")
+            continue
+        merged["lists"][list_name] = body
+    for rule, body in (doc.get("expansion_rules") or {}).items():
+        line = line_of(body, doc["expansion_rules"].key_lines.get(rule, 0))
+        if rule in merged["expansion_rules"]:
+            data.problems.append(DataProblem(name, line, f"rule '<{rule}>' defined twice"))
+            continue
+        expr = parse_template(name, line, body, data.problems)
+        if expr is None:
+            data.broken.add("*")
+            continue
+        merged["expansion_rules"][rule] = body
+        rule_exprs[rule] = (expr, name, line)
+    merged["skip_words"] += [str(w) for w in doc.get("skip_words") or []]
+
+
+def _intent_blocks(
+    name: str,
+    intent: str,
+    line: int,
+    body: Any,
+    templates: list[Template],
+    data: LoadedData,
+) -> list[dict[str, Any]]:
+    """The valid data blocks of one intent; problems for the rest."""
+    blocks: list[dict[str, Any]] = []
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        data.problems.append(DataProblem(name, line, f"intent '{intent}': expected `data:` list"))
+        data.broken.add(intent)
+        return blocks
+    allowed = allowed_slots(data.catalogue[intent])
+    for block in body["data"]:
+        where = line_of(block, line)
+        if not isinstance(block, dict) or not isinstance(block.get("sentences"), list):
+            data.problems.append(DataProblem(name, where, "data block needs a `sentences:` list"))
+            data.broken.add(intent)
+            continue
+        for key in block:
+            if key not in ("sentences", "slots"):
+                data.problems.append(
+                    DataProblem(name, block.key_lines[key], f"unknown key '{key}' in data block")
+                )
+        fixed = block.get("slots") or {}
+        for slot in fixed:
+            if slot not in allowed:
+                data.problems.append(
+                    slot_problem(name, block.key_lines["slots"], intent, slot, data)
+                )
+                data.broken.add(intent)
+        good = []
+        for text in block["sentences"]:
+            expr = parse_template(name, line_of(text, where), text, data.problems)
+            if expr is None:
+                data.broken.add(intent)
+                continue
+            templates.append((intent, expr, name, line_of(text, where)))
+            good.append(str(text))
+        if good:
+            blocks.append({"sentences": good, "slots": {k: plain(v) for k, v in fixed.items()}})
+    return blocks
