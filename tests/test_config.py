@@ -217,3 +217,14 @@ def test_the_example_file_documents_every_setting_at_its_default(tmp_path: Path)
         names = [s.name for s in fields(value)] if is_dataclass(value) else [f.name]
         for name in names:
             assert f"{name} = " in text, f"{name} is missing from {EXAMPLE.name}"
+
+
+def test_contacts_are_whole_spoken_phrases(tmp_path: Path) -> None:
+    phrase = "the National Domestic Abuse Helpline on 0808 2000 247, free, day and night"
+    path = write(tmp_path, f'[contacts]\ndv_hotline = "{phrase}"\ncrisis_line = ""\n')
+    contacts = load_config(path).contacts
+    assert contacts.dv_hotline == phrase
+    assert contacts.crisis_line is None
+    message = problems_of(None, {"contacts.dv_text": "x" * 201})
+    assert "1 to 200 characters" in message
+    assert "without quotes" not in message

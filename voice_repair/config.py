@@ -113,12 +113,12 @@ class ReminderConfig:
     """Hour of the day (0-23, local time) that "tonight" and "this evening" mean."""
 
 
-_CONTACT = {"optional": True, "pattern": r"\S.{0,79}", "shape": "1 to 80 characters"}
+_CONTACT = {"optional": True, "pattern": r"\S.{0,199}", "shape": "1 to 200 characters"}
 
 
 @dataclass(frozen=True)
 class ContactsConfig:
-    """Numbers read out on safety requests; None uses intents/<lang>/responses/contacts.yaml."""
+    """Spoken phrases for safety requests; None uses intents/<lang>/responses/contacts.yaml."""
 
     emergency_number: str | None = _setting(None, "str", **_CONTACT)
     """Emergency services, e.g. "911" or "112"."""
@@ -129,7 +129,7 @@ class ContactsConfig:
     dv_text: str | None = _setting(None, "str", **_CONTACT)
     """A domestic-violence text line, e.g. "text START to 88788"."""
     support_contact: str | None = _setting(None, "str", **_CONTACT)
-    """Someone the couple chose to call, e.g. "our counsellor Sam, 555 0134"."""
+    """Someone the couple chose to call, e.g. "our counsellor Sam on 555 0134"."""
 
 
 def _xdg_dir(variable: str, fallback: str) -> Path:

@@ -94,10 +94,12 @@ def _check(f: Field, value: object, base: Path) -> object:
     """The checked value for field ``f``; raises ValueError with what is wrong."""
     meta = f.metadata
     kind = meta["kind"]
-    quoted = (
-        " (numbers and true/false are written without quotes)" if isinstance(value, str) else ""
-    )
-    wrong = ValueError(f"{_toml(value)} is not allowed; use {_allowed(f)}{quoted}")
+    quoted = ""
+    if isinstance(value, str) and kind in ("int", "float", "bool", "fractions"):
+        quoted = " (numbers and true/false go without quotes)"
+    shown = _toml(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    wrong = ValueError(f"{shown} is not allowed; use {_allowed(f)}{quoted}")
     if kind == "bool":
         if not isinstance(value, bool):
             raise wrong
