@@ -1,0 +1,134 @@
+"""The half-duplex loop with the real microphone, speaker and PulseAudio path.
+
+The recognizer here is a stand-in built from real parts, because recognition is another
+module's job (voice_repair/asr, tested on its own): pocketsphinx keyword spotting for "stop", and
+an energy detector that reports *every other* burst of sound as the request "i need a pause".
+That is the worst case for self-triggering: a recognizer that takes anything it hears for a
+command. The loop must still never act on the assistant's own voice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from pocketsphinx import Decoder
+from pulse import PulseServer
+from synth import synth_wav
+
+from voice_repair.audio.capture import Microphone
+from voice_repair.audio.playback import Player
+from voice_repair.loop import VoiceLoop
+from voice_repair.models import AudioChunk, Say, Utterance
+from voice_repair.speaker import Speaker
+from voice_repair.speech import make_tts
+
+REQUEST = "i need a pause"
+
+
+class StandInRecognizer:
+    """Keyword spotting for "stop" + "every other sound is a request" (see module docstring)."""
+
+    def __init__(self) -> None:
+        self._decoder = Decoder(
+            keyphrase="stop", kws_threshold=1e-10, samprate=16000, loglevel="FATAL"
+        )
+        self._decoder.start_utt()
+        self._start: float | None = None
+        self._quiet = 0
+        self.heard = 0
+        """Utterances produced, whether or not the loop acted on them."""
+
+    def _utterance(self, text: str, start: float, end: float) -> Utterance:
+        self.heard += 1
+        return Utterance(text, start, end, decided_at=end, confidence=1.0, accepted=True)
+
+    def accept(self, chunk: AudioChunk) -> list[Utterance]:
+        end = chunk.start + len(chunk.samples) / 2 / chunk.sample_rate
+        self._decoder.process_raw(chunk.samples)
+        if self._decoder.hyp() is not None:
+            start = chunk.start if self._start is None else self._start
+            self.reset()
+            return [self._utterance("stop", start, end)]
+        s = np.frombuffer(chunk.samples, dtype="<i2").astype(np.float64)
+        if np.sqrt((s**2).mean()) > 300:
+            self._start = chunk.start if self._start is None else self._start
+            self._quiet = 0
+        elif self._start is not None:
+            self._quiet += 1
+            if self._quiet >= 3:
+                start, self._start = self._start, None
+                return [self._utterance(REQUEST, start, end)]
+        return []
+
+    def flush(self) -> list[Utterance]:
+        return []
+
+    def reset(self) -> None:
+        self._decoder.end_utt()
+        self._decoder.start_utt()
+        self._start = None
+        self._quiet = 0
+
+
+@pytest.fixture
+def live(pulse: PulseServer) -> Iterator[tuple[Speaker, StandInRecognizer, VoiceLoop, list[str]]]:
+    speaker = Speaker(make_tts("espeak"), Player(None))
+    recognizer = StandInRecognizer()
+    heard: list[str] = []
+    with Microphone(None) as mic:
+        loop = VoiceLoop(
+            mic.chunks(timeout=3),
+            recognizer,
+            speaker,
+            on_utterance=lambda u: heard.append(u.text),
+            is_stop=lambda text: text == "stop",
+        )
+        stop_event = threading.Event()
+        thread = threading.Thread(target=loop.run, args=(stop_event,))
+        thread.start()
+        try:
+            yield speaker, recognizer, loop, heard
+        finally:
+            stop_event.set()
+            mic.close()
+            thread.join(5)
+            speaker.close()
+
+
+def test_it_never_hears_itself_but_hears_people_afterwards(
+    live, pulse: PulseServer, loopback, tmp_path
+) -> None:
+    speaker, recognizer, loop, heard = live
+    loopback(True)  # everything it says comes back into the room, and so to its microphone
+    speaker.say(Say("You could say: I need a pause. [0.6s] Or: help me calm down.", "example"))
+    assert speaker.wait_idle(20)
+    time.sleep(1.0)  # its tail, and the loopback's latency
+    assert recognizer.heard >= 1, "the stand-in recognizer should have heard the assistant"
+    assert heard == [] and loop.dropped == recognizer.heard
+
+    pulse.play_into_room(synth_wav("I need a pause.", tmp_path / "request.wav", voice="piper"))
+    deadline = time.monotonic() + 3
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert heard == [REQUEST]
+
+
+def test_stop_said_over_its_speech_silences_it(live, pulse: PulseServer, tmp_path) -> None:
+    speaker, _, loop, heard = live
+    stop_wav = synth_wav("Please stop.", tmp_path / "stop.wav", voice="piper")
+    long_text = "Here is an example of validation. It makes sense that you feel hurt. " * 3
+    with pulse.recording() as rec:
+        speaker.say(Say(long_text, "repair.validate"))
+        time.sleep(1.5)
+        pulse.play_into_room(stop_wav)
+        said_stop = time.monotonic()
+        assert speaker.wait_idle(3), "still speaking after stop"
+        time.sleep(0.5)
+    assert heard == ["stop"] and loop.stops == 1
+    loud = [t for t, b in rec.blocks if np.abs(np.frombuffer(b, "<i2")).max(initial=0) > 300]
+    print(f"\nend of 'please stop' -> speech silenced: {(loud[-1] - said_stop) * 1000:.0f} ms")
+    assert loud[-1] - said_stop < 1.0
