@@ -275,7 +275,7 @@ def test_a_job_spoken_just_before_a_kill_is_not_spoken_again(engines, tmp_path):
 def test_the_same_stored_job_run_twice_speaks_once(engines):
     engine, rec, _ = engines()
     engine.apply(AddReminder(in_minutes=50))
-    (job,) = engine._sched().get_jobs()
+    (job,) = engine._board()._scheduler.get_jobs()  # the real stored APScheduler job
     job.func(*job.args)  # what APScheduler does when it runs the job...
     job.func(*job.args)  # ...and again, after a restart that found it still stored
     assert rec.kinds() == [("reminder.due", 0)]

@@ -1,20 +1,11 @@
 """Pause timers and reminders that keep their promise across a restart (SIGKILL included).
 
-APScheduler 3's ``BackgroundScheduler`` keeps every pending event as a one-shot job in its
-SQLAlchemy job store, a SQLite file in the data folder, with an absolute, timezone-aware run date.
-Choices made on purpose:
-
-- Job ids are explicit and never reused (``pause:<pause>:<gen>:<kind>:<n>``, ``reminder:<id>``),
-  so the ``fired`` guard (see ``timerstore``) can key on them; ``replace_existing=True`` anyway.
-- The job function ``fire`` is a top-level, importable function: it is what gets pickled.
-  Renaming it or changing its arguments breaks stores written by older versions.
-- It reaches the running engine through the module-level ``_ENGINES`` registry, keyed by a random
-  id written once into the store, so moving the data folder keeps its jobs working.
-- ``misfire_grace_time`` is the grace (default ten assistant minutes) in real seconds; ``coalesce``
-  is on: each job has a single run date, and if somehow several piled up it should speak once.
-- Everything in assistant minutes is scaled by ``minute_seconds`` (``--minute``), the grace too,
-  so a whole pause, its repeats and a restart can be watched in seconds. ``AddReminder(at=...)``
-  is a wall-clock time and is never scaled.
+APScheduler 3 keeps every pending event as a one-shot job with an absolute, timezone-aware run
+date in a SQLite file in the data folder (``timerjobs``); the pause itself and the ``fired`` guard
+live in the same file (``timerstore``); what a pause schedules is decided in ``timerplan``.
+Everything in assistant minutes is scaled by ``minute_seconds`` (``--minute``), the grace too, so a
+whole pause, its repeats and a restart can be watched in seconds. ``AddReminder(at=...)`` is a
+wall-clock time and is never scaled.
 
 On start the engine looks at the store before letting APScheduler run: jobs already spoken (the
 guard) or stale (an ended or extended pause) are removed, events that came due while it was down
@@ -25,9 +16,8 @@ reads out a stale nudge right before "the pause is over".
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable
@@ -35,13 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.job import Job
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import SQLAlchemyError
 
+from .errors import TimerStoreError
 from .models import (
     AddReminder,
     Effect,
@@ -52,15 +38,13 @@ from .models import (
     StopAlarm,
     TimerEvent,
 )
+from .timerjobs import JobBoard, StoredJob
 from .timerplan import Pending, TimerSettings, nudge_times, pause_events, recovery
 from .timerstore import STORE_NAME, PauseRow, SideStore, move_aside_if_corrupt, prepare_folder
 
-__all__ = ["StartupReport", "TimerEngine", "TimerSettings", "fire"]
+__all__ = ["StartupReport", "TimerEngine", "TimerSettings"]
 
 log = logging.getLogger(__name__)
-
-_ENGINES: dict[str, TimerEngine] = {}
-"""Running engines by store id: how a job function, unpickled from the store, finds its engine."""
 
 
 @dataclass(frozen=True)
@@ -71,21 +55,6 @@ class StartupReport:
     """Events that came due while down, later than the grace: not spoken."""
     recovered_store: Path | None
     """Where an unreadable store was moved to (kept for inspection), or None."""
-
-
-def fire(
-    store_id: str, job_id: str, kind: str, number: int, due: float, pause: tuple | None, last: bool
-) -> None:
-    """The job function APScheduler stores and calls (top level and importable on purpose).
-
-    ``due`` is a POSIX timestamp; ``pause`` the (pause id, generation) of a pause event, None for
-    a reminder; ``last``: the pause is over once this event is spoken.
-    """
-    engine = _ENGINES.get(store_id)
-    if engine is None:
-        log.warning("Timer event %s came with no engine running; skipped", kind)
-        return
-    engine._fire(job_id, kind, number, due, pause, last)
 
 
 def _now() -> datetime:
@@ -106,7 +75,7 @@ class TimerEngine:
         self.settings = settings
         self.on_event = on_event
         self._lock = threading.RLock()
-        self._scheduler: BackgroundScheduler | None = None
+        self._jobs: JobBoard | None = None
         self._side: SideStore | None = None
         self._folder_lock: object | None = None
         self._started_at = 0.0
@@ -116,33 +85,38 @@ class TimerEngine:
     def start(self) -> StartupReport:
         """Open (or recover) the store, drop what is too late, and start firing."""
         self._folder_lock = prepare_folder(self.data_dir)
+        try:
+            return self._start()
+        except (SQLAlchemyError, sqlite3.Error, OSError) as e:
+            self.shutdown()
+            raise TimerStoreError(
+                f"Cannot use the timer store in {self.data_dir}: {e}. Free some disk space or "
+                "fix the folder's permissions, or choose another folder with --data-dir DIR."
+            ) from e
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def _start(self) -> StartupReport:
         path = self.data_dir / STORE_NAME
         recovered = move_aside_if_corrupt(path)
         self._side = SideStore(path)
         grace = self.settings.seconds(self.settings.grace_minutes)
-        self._scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{path}")},
-            executors={"default": ThreadPoolExecutor(4)},
-            # APScheduler wants whole seconds; the exact grace is applied in _recover.
-            job_defaults={"coalesce": True, "misfire_grace_time": max(1, math.ceil(grace))},
-            timezone=_now().tzinfo,
-        )
-        self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
-        self._scheduler.start(paused=True)
-        _ENGINES[self._side.store_id] = self
+        self._jobs = JobBoard(path, self._side.store_id, grace, self._fire, _now().tzinfo)
+        self._jobs.start_paused()
         self._started_at = _now().timestamp()
         dropped = self._recover(grace)
-        self._scheduler.resume()
+        self._jobs.resume()
         if dropped:
             log.info("%d timer event(s) came due while down and were too late to speak", dropped)
         return StartupReport(dropped=dropped, recovered_store=recovered)
 
     def shutdown(self) -> None:
         """Stop firing; pending events stay in the store for the next start."""
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+        if self._jobs is not None:
+            self._jobs.shutdown()
+            self._jobs = None
         if self._side is not None:
-            _ENGINES.pop(self._side.store_id, None)
             self._side.close()
             self._side = None
         if self._folder_lock is not None:
@@ -153,13 +127,10 @@ class TimerEngine:
         """Clean the store before the scheduler runs (see ``timerplan.recovery``)."""
         side = self._side_store()
         pause = side.pause()
-        jobs = [
-            Pending(j.id, j.args[2], j.next_run_time.timestamp(), j.args[5])
-            for j in self._sched().get_jobs()
-        ]
+        jobs = [Pending(j.job_id, j.kind, j.due, j.pause) for j in self._board().jobs()]
         plan = recovery(jobs, side.fired_ids(), _key(pause), _now().timestamp(), grace)
         for job_id in plan.remove:
-            self._remove(job_id)
+            self._board().remove(job_id)
         side.forget_fired()  # no job it names is left
         if pause is not None and not self._pause_jobs():
             side.clear_pause()
@@ -168,22 +139,35 @@ class TimerEngine:
     # ----- effects ----------------------------------------------------------------------------
 
     def apply(self, effect: Effect) -> None:
-        """Carry out one timer effect from a handler (range checks are the handler's)."""
-        with self._lock:
-            if isinstance(effect, StartPause):
-                self._start_pause(effect.minutes)
-            elif isinstance(effect, ExtendPause):
-                self._extend_pause(effect.minutes)
-            elif isinstance(effect, EndPause):
+        """Carry out one timer effect from a handler (range checks are the handler's).
+
+        Raises ``TimerStoreError`` when the store cannot be written: the caller must not then
+        promise what will not happen.
+        """
+        try:
+            with self._lock:
+                self._apply(effect)
+        except (SQLAlchemyError, sqlite3.Error, OSError) as e:
+            raise TimerStoreError(
+                f"Could not save the timer in {self.data_dir}: {e}. Free some disk space or fix "
+                "the folder's permissions, then ask again."
+            ) from e
+
+    def _apply(self, effect: Effect) -> None:
+        if isinstance(effect, StartPause):
+            self._start_pause(effect.minutes)
+        elif isinstance(effect, ExtendPause):
+            self._extend_pause(effect.minutes)
+        elif isinstance(effect, EndPause):
+            self._end_pause()
+        elif isinstance(effect, StopAlarm):
+            status = self.pause_status()
+            if status is not None and status.ringing:
                 self._end_pause()
-            elif isinstance(effect, StopAlarm):
-                status = self.pause_status()
-                if status is not None and status.ringing:
-                    self._end_pause()
-            elif isinstance(effect, AddReminder):
-                self._add_reminder(effect)
-            else:
-                raise TypeError(f"not a timer effect: {effect!r}")
+        elif isinstance(effect, AddReminder):
+            self._add_reminder(effect)
+        else:
+            raise TypeError(f"not a timer effect: {effect!r}")
 
     def _start_pause(self, minutes: int) -> None:
         assert minutes >= 1, minutes
@@ -210,14 +194,14 @@ class TimerEngine:
         new = PauseRow(old.pause_id, end, total, old.generation + 1)
         shift = new.deadline - old.deadline
         old_jobs = self._pause_jobs()
-        nudges = [j.args[4] + shift for j in old_jobs if j.args[2] == "pause.nudge"]
+        nudges = [j.due + shift for j in old_jobs if j.kind == "pause.nudge"]
         # New jobs, then the row (this makes them the live ones), then the old jobs go: a kill at
         # any point leaves either the old pause or the extended one, never a pause with no end.
         # Once ringing, it is a fresh countdown of ``minutes`` (no nudges: they are all past).
         self._schedule_pause(new, [] if ringing else nudges, minutes if ringing else total)
         side.set_pause(new)
         for job in old_jobs:
-            self._remove(job.id)
+            self._board().remove(job.job_id)
         log.info("Pause extended by %d minutes, ends %s", minutes, _local(new.deadline))
 
     def _end_pause(self) -> None:
@@ -226,7 +210,7 @@ class TimerEngine:
             return
         side.clear_pause()  # first: any job still on its way is now stale and stays silent
         for job in self._pause_jobs():
-            self._remove(job.id)
+            self._board().remove(job.job_id)
         log.info("Pause ended")
 
     def _schedule_pause(self, pause: PauseRow, nudges: list[float], countdown: int) -> None:
@@ -234,7 +218,8 @@ class TimerEngine:
         events = pause_events(self.settings, pause.deadline, nudges, countdown, now)
         for e in events:
             job_id = f"pause:{pause.pause_id}:{pause.generation}:{e.kind}:{e.number}"
-            self._add_job(job_id, e.kind, e.number, e.due, _key(pause), last=e is events[-1])
+            last = e is events[-1]
+            self._board().add(StoredJob(job_id, e.kind, e.number, e.due, _key(pause), last))
 
     def _add_reminder(self, effect: AddReminder) -> None:
         if effect.at is not None:
@@ -243,7 +228,8 @@ class TimerEngine:
         else:
             assert effect.in_minutes is not None and effect.in_minutes >= 1, effect
             due = _now().timestamp() + self.settings.seconds(effect.in_minutes)
-        self._add_job(f"reminder:{uuid.uuid4().hex[:12]}", "reminder.due", 0, due, None, False)
+        job_id = f"reminder:{uuid.uuid4().hex[:12]}"
+        self._board().add(StoredJob(job_id, "reminder.due", 0, due, None, False))
         log.info("Reminder set for %s", _local(due))
 
     # ----- queries ----------------------------------------------------------------------------
@@ -262,18 +248,23 @@ class TimerEngine:
 
     def pending_reminders(self) -> int:
         """How many ``reminder.due`` events are still to come."""
-        return sum(1 for j in self._sched().get_jobs() if j.id.startswith("reminder:"))
+        return len(self._board().jobs("reminder:"))
 
     # ----- firing -----------------------------------------------------------------------------
 
-    def _fire(
-        self, job_id: str, kind: str, number: int, due: float, pause: tuple | None, last: bool
-    ) -> None:
+    def _fire(self, job: StoredJob) -> None:
+        """Speak a due job once: claim it in the guard (committed), then call ``on_event``."""
+        kind, due = job.kind, job.due
         with self._lock:
             if self._side is None:
                 return
             now = _now().timestamp()
-            if not self._side.claim(job_id, now, pause, last):
+            try:
+                fresh = self._side.claim(job.job_id, now, job.pause, job.last)
+            except sqlite3.Error as e:  # better said twice after a crash than never
+                log.error("Could not record timer event %s as spoken (%s); speaking it", kind, e)
+                fresh = True
+            if not fresh:
                 log.info("Skipped %s: already spoken, or its pause was ended or extended", kind)
                 return
         late = due < self._started_at
@@ -281,42 +272,21 @@ class TimerEngine:
             kind=kind,
             due=datetime.fromtimestamp(due).astimezone(),
             late_seconds=max(0.0, _now().timestamp() - due),
-            number=number,
+            number=job.number,
             late=late,
         )
         log.info("Timer event %s (due %s, %.3f s late)", kind, _local(due), event.late_seconds)
         self.on_event(event)
 
-    def _missed(self, event: JobExecutionEvent) -> None:
-        log.info("Timer event %s missed its time by more than the grace; dropped", event.job_id)
-
     # ----- helpers ----------------------------------------------------------------------------
 
-    def _add_job(
-        self, job_id: str, kind: str, number: int, due: float, pause: tuple | None, last: bool
-    ) -> None:
-        store_id = self._side_store().store_id
-        self._sched().add_job(
-            fire,
-            trigger="date",
-            run_date=datetime.fromtimestamp(due).astimezone(),
-            args=(store_id, job_id, kind, number, due, pause, last),
-            id=job_id,
-            name=kind,
-            replace_existing=True,
-        )
+    def _pause_jobs(self) -> list[StoredJob]:
+        return self._board().jobs("pause:")
 
-    def _pause_jobs(self) -> list[Job]:
-        return [j for j in self._sched().get_jobs() if j.id.startswith("pause:")]
-
-    def _remove(self, job_id: str) -> None:
-        with contextlib.suppress(JobLookupError):  # fired and removed by the scheduler meanwhile
-            self._sched().remove_job(job_id)
-
-    def _sched(self) -> BackgroundScheduler:
-        if self._scheduler is None:
+    def _board(self) -> JobBoard:
+        if self._jobs is None:
             raise RuntimeError("TimerEngine.start() has not been called")
-        return self._scheduler
+        return self._jobs
 
     def _side_store(self) -> SideStore:
         if self._side is None:
