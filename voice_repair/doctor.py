@@ -4,7 +4,8 @@ A home speaker is set up once, often by someone who will not read a log. So ever
 plain words what it found and, when something is wrong, what to do. Checks are plain functions
 ``Config -> Check``, run in order; one that crashes becomes a failed check, never a crashed doctor.
 ``run_checks`` takes the list, so the audio checks (input level meter, output chime) are added by
-passing ``[*DEFAULT_CHECKS, check_input, check_output]`` once they exist.
+passing ``[*DEFAULT_CHECKS, *doctor_audio.AUDIO_CHECKS]``; ``doctor_audio`` holds the device
+checks and is where the level meter and chime checks go.
 """
 
 from __future__ import annotations
