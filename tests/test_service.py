@@ -162,3 +162,37 @@ def test_memory_deny_write_execute_is_still_out_of_reach() -> None:
         pytest.skip("this kernel has no PR_SET_MDWE (Linux < 6.3)")
     assert done.returncode == 1, "cffi callbacks work without W+X memory now"
     assert "MemoryDenyWriteExecute" not in re.sub(r"(?m)^#.*$", "", UNIT_TEMPLATE.read_text())
+
+
+def fake_systemctl(folder: Path, enable_rc: int) -> Path:
+    """A stand-in for `systemctl`: no user manager can run on the test machine, so this records
+    the calls install_service makes and answers like a reachable manager would."""
+    folder.mkdir()
+    log = folder / "calls.log"
+    script = folder / "systemctl"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> "{log}"\n'
+        'case "$*" in *enable*) echo "Failed to enable unit: Access denied" >&2; '
+        f"exit {enable_rc};; esac\nexit 0\n"
+    )
+    script.chmod(0o755)
+    return log
+
+
+@pytest.mark.parametrize("enable_rc", [0, 1], ids=["enabled", "enable-fails"])
+def test_install_with_a_user_manager_reloads_and_enables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enable_rc: int
+) -> None:
+    log = fake_systemctl(tmp_path / "bin", enable_rc)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    program = fake_program(tmp_path / "venv" / "bin")
+    text = "\n".join(install_service(tmp_path / "units", program, tmp_path / "data"))
+    calls = log.read_text().splitlines()
+    assert calls[1:3] == ["--user daemon-reload", f"--user enable --now {UNIT_NAME}"]
+    if enable_rc == 0:
+        assert f"Enabled and started {UNIT_NAME}" in text
+    else:
+        assert "Access denied" in text
+        assert f"systemctl --user enable --now {UNIT_NAME}" in text
+    assert "loginctl enable-linger" in text

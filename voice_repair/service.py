@@ -155,6 +155,11 @@ def install_service(
     except OSError as exc:
         raise ServiceError(f"cannot write the service unit into {unit_dir}: {exc}") from exc
     messages = [f"Wrote {target} (runs {exe}; may write only to {data_dir})."]
+    if os.geteuid() == 0:
+        messages.append(
+            "Note: you are root, so this is root's own service. Install it as the user whose "
+            "session has the sound server (without sudo)."
+        )
     commands = ["systemctl --user daemon-reload", f"systemctl --user enable --now {UNIT_NAME}"]
     if user_manager_reachable():
         for command in commands:
