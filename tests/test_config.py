@@ -228,3 +228,10 @@ def test_contacts_are_whole_spoken_phrases(tmp_path: Path) -> None:
     message = problems_of(None, {"contacts.dv_text": "x" * 201})
     assert "1 to 200 characters" in message
     assert "without quotes" not in message
+
+
+def test_options_not_given_on_the_command_line_change_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, '[audio]\ninput_device = "USB"\n')
+    config, sources = load_config_with_sources(path, {"audio.input_device": None})
+    assert config.audio.input_device == "USB"
+    assert sources["audio.input_device"] == f"{path}:2"

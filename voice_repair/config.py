@@ -183,6 +183,9 @@ class Config:
 def load_config(path: Path | None = None, overrides: Mapping[str, object] | None = None) -> Config:
     """Read the settings: defaults, then the file, then ``overrides`` (dotted names) on top.
 
+    ``overrides`` come from the command line, e.g. ``{"pause.default_minutes": 5,
+    "data_dir": "/tmp/x", "debug_transcripts": True}``; a None value means "not given".
+
     ``path`` None reads the default file if it exists. Raises ``ConfigError`` naming every bad
     setting with its file:line and allowed values.
     """

@@ -225,6 +225,8 @@ def build_config(
             except ValueError as exc:
                 problems.append(f"{where}: {dotted}: {exc}")
     for dotted, value in (overrides or {}).items():
+        if value is None:  # an option that was not given on the command line
+            continue
         if dotted not in known:
             problems.append(f"{COMMAND_LINE}: {_unknown(dotted)}")
             continue
