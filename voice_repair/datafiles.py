@@ -53,6 +53,14 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> LDict:
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if key in result.key_lines:
+            # PyYAML keeps the last of two equal keys silently; that hides half of the data.
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {result.key_lines[key]})",
+                key_node.start_mark,
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result

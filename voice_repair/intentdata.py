@@ -118,7 +118,9 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
         if problems or not isinstance(doc, dict):
             if not problems:
                 data.problems.append(DataProblem(name, 1, "expected a mapping at the top"))
-            data.broken.add("*")  # whatever it defined is missing now
+            if path.stem.startswith("_"):
+                data.broken.add("*")  # shared lists and rules are missing now
+            # A family file's intents show up below as having no sentences.
             continue
         for key in doc:
             if key not in _SENTENCE_KEYS:
@@ -144,11 +146,20 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
                 merged["intents"][intent] = {"data": blocks}
     for intent in data.catalogue:
         if intent not in defined_in:
+            data.broken.add(intent)
             file, line = data.catalogue_lines[intent]
             data.problems.append(
                 DataProblem(file, line, f"intent '{intent}' has no sentences in sentences/")
             )
-    check_references(templates, rule_exprs, merged, data)
+    bad = check_references(templates, rule_exprs, merged, data)
+    for intent, body in list(merged["intents"].items()):
+        blocks = [
+            {**block, "sentences": [t for t in block["sentences"] if (intent, t) not in bad]}
+            for block in body["data"]
+        ]
+        body["data"] = [block for block in blocks if block["sentences"]]
+        if not body["data"]:
+            del merged["intents"][intent]
     try:
         data.intents = Intents.from_dict(merged)
         for intent in data.intents.intents.values():
@@ -236,7 +247,7 @@ def _intent_blocks(
             if expr is None:
                 data.broken.add(intent)
                 continue
-            templates.append((intent, expr, name, line_of(text, where)))
+            templates.append((intent, expr, name, line_of(text, where), str(text)))
             good.append(str(text))
         if good:
             blocks.append({"sentences": good, "slots": {k: plain(v) for k, v in fixed.items()}})

@@ -62,8 +62,11 @@ class LoadedData:
 
 
 def rel(path: Path, root: Path) -> str:
-    """How a data file is named in problems: relative to the ``intents/`` folder when possible."""
+    """How a data file is named in problems: ``intents/en/sentences/pause.yaml``.
+
+    That is, relative to the folder holding ``intents/``, which in a checkout is the project.
+    """
     try:
-        return str(path.relative_to(root.parent))
+        return str(path.relative_to(root.parent.parent))
     except ValueError:
         return str(path)

@@ -18,8 +18,8 @@ from .intentspec import TIME_PARTS, IntentSpec, LoadedData
 __all__ = ["Template", "parse_template", "explain", "allowed_slots", "slot_problem"]
 __all__ += ["check_references", "plain"]
 
-Template = tuple[str, Expression, str, int]
-"""(intent, parsed template, file, line) of one sentence template."""
+Template = tuple[str, Expression, str, int, str]
+"""(intent, parsed template, file, line, template text) of one sentence template."""
 
 
 def parse_template(
@@ -89,25 +89,32 @@ def check_references(
     rules: dict[str, tuple[Expression, str, int]],
     merged: dict[str, Any],
     data: LoadedData,
-) -> None:
-    """Every {list} and <rule> a template uses exists, and every slot is in the catalogue."""
+) -> set[tuple[str, str]]:
+    """Every {list} and <rule> a template uses exists, and every slot is in the catalogue.
+
+    Returns the (intent, template text) pairs that failed, to be left out of the matcher:
+    hassil would raise on them at match time.
+    """
+    bad: set[tuple[str, str]] = set()
     for rule, (expr, name, line) in rules.items():
         for missing in sorted(set(_references(expr, rules, {rule})[1])):
             data.problems.append(DataProblem(name, line, f"rule <{rule}> uses unknown <{missing}>"))
             data.broken.add("*")
-    for intent, expr, name, line in templates:
+    for intent, expr, name, line, text in templates:
         lists, missing = _references(expr, rules, set())
         allowed = allowed_slots(data.catalogue[intent])
-        for rule in sorted(set(missing)):
-            data.problems.append(DataProblem(name, line, f"unknown expansion rule <{rule}>"))
-            data.broken.add(intent)
+        found = [f"unknown expansion rule <{rule}>" for rule in sorted(set(missing))]
         for ref in lists:
             if ref.list_name not in merged["lists"]:
-                data.problems.append(DataProblem(name, line, f"unknown list {{{ref.list_name}}}"))
-                data.broken.add(intent)
+                found.append(f"unknown list {{{ref.list_name}}}")
             elif ref.slot_name not in allowed:
-                data.problems.append(slot_problem(name, line, intent, ref.slot_name, data))
-                data.broken.add(intent)
+                found.append(slot_problem(name, line, intent, ref.slot_name, data).message)
+        for message in dict.fromkeys(found):
+            data.problems.append(DataProblem(name, line, message))
+        if found:
+            data.broken.add(intent)
+            bad.add((intent, text))
+    return bad
 
 
 def plain(value: Any) -> Any:
