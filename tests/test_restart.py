@@ -121,3 +121,67 @@ def test_killed_after_speaking_before_the_job_was_removed_nothing_fires_twice(pr
     with pytest.raises(AssertionError, match="no output"):
         second.next(timeout=1.0)
     assert store_jobs(tmp_path) == 0
+
+
+def chat(procs, folder: Path, minute: float) -> Proc:
+    args = ["--json", "--minute", str(minute), "--data-dir", str(folder)]
+    return procs("-m", "voice_repair", "chat", *args)
+
+
+def says(proc: Proc, timeout: float) -> list[tuple[float, dict]]:
+    """Every line the process says within ``timeout`` seconds."""
+    heard = []
+    end = time.time() + timeout
+    while (left := end - time.time()) > 0:
+        try:
+            heard.append(proc.lines.get(timeout=left))
+        except queue.Empty:
+            break
+    return heard
+
+
+def starts(line: dict, source: str) -> bool:
+    """The first line of a timer event's reply (the chimed one): one per event."""
+    return line["source"] == source and line.get("chime", False)
+
+
+def test_chat_killed_mid_pause_ends_the_pause_on_time_after_a_restart(procs, tmp_path):
+    first = chat(procs, tmp_path, 1.0)
+    sent = first.send("pause for four minutes")
+    replied, reply = first.next(timeout=20)
+    assert reply["source"] == "pause.start"
+    time.sleep(1.0)
+    first.kill()  # mid-pause, before the halfway nudge
+    second = chat(procs, tmp_path, 1.0)
+    heard = says(second, timeout=sent + 4 + 1.5 - time.time())
+    finished = [at for at, line in heard if starts(line, "pause.finished")]
+    assert len(finished) == 1, heard
+    assert sent + 4 - 0.01 <= finished[0] <= replied + 4 + 1.0, "within a second of the end"
+    sources = [line["source"] for _, line in heard]
+    assert sources[: sources.index("pause.finished")] == ["pause.nudge", "pause.warning"]
+
+
+def test_chat_down_through_the_end_says_it_late_once_and_not_again(procs, tmp_path):
+    first = chat(procs, tmp_path, 1.0)
+    first.send("pause for two minutes")
+    assert first.next(timeout=20)[1]["source"] == "pause.start"
+    first.kill()
+    time.sleep(2.5)  # the end passes while nothing runs; the grace is ten "minutes"
+    second = chat(procs, tmp_path, 1.0)
+    heard = [line for _, line in says(second, timeout=2.0)]
+    assert sum(starts(line, "pause.finished") for line in heard) == 1, heard
+    second.kill()
+    third = chat(procs, tmp_path, 1.0)
+    heard = [line for _, line in says(third, timeout=1.5)]
+    assert not any(line["source"] == "pause.finished" for line in heard), heard
+
+
+def test_chat_down_longer_than_the_grace_says_so_once_at_start(procs, tmp_path):
+    first = chat(procs, tmp_path, 0.2)  # grace: ten minutes of 0.2 s
+    first.send("pause for one minute")
+    assert first.next(timeout=20)[1]["source"] == "pause.start"
+    first.kill()
+    time.sleep(4.0)  # past the end, its three repeats, and the grace after the last one
+    second = chat(procs, tmp_path, 0.2)
+    heard = [line["source"] for _, line in says(second, timeout=3.0)]
+    assert heard == ["startup"], heard
