@@ -1,0 +1,87 @@
+"""How long understanding takes: loading the intent data, matching a sentence, sampling phrases.
+
+``python -m bench intents``. Matching runs on every typed line and on every utterance the
+recognizer hands over, so its latency is what a user feels; loading runs once at start-up (and
+includes running the data's own tests, which is most of it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from voice_repair.datafiles import load_yaml
+from voice_repair.intentdata import load_data
+from voice_repair.intents import IntentMatcher, check_intents
+
+ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
+
+
+def _sentences(root: Path) -> list[str]:
+    texts: list[str] = []
+    for path in sorted((root / "tests").glob("*.yaml")):
+        doc, _ = load_yaml(path)
+        if path.stem == "_none":
+            texts += doc["sentences"]
+        else:
+            texts += [t for test in doc["tests"] for t in test["sentences"]]
+    return texts
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.2f} ms"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench intents")
+    parser.add_argument("--root", type=Path, default=ROOT, help="intent data folder")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    args = parser.parse_args(argv)
+
+    rows: list[tuple[str, str]] = []
+    loads = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        load_data(args.root)
+        loads.append(time.perf_counter() - start)
+    rows.append(("load data only (YAML + templates)", _ms(min(loads))))
+    checks = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        check_intents(args.root)
+        checks.append(time.perf_counter() - start)
+    rows.append(("check_intents (load + run data tests)", _ms(min(checks))))
+    start = time.perf_counter()
+    matcher = IntentMatcher.load(args.root)
+    rows.append(("IntentMatcher.load", _ms(time.perf_counter() - start)))
+
+    texts = _sentences(args.root)
+    times = []
+    for _ in range(args.repeat):
+        for text in texts:
+            start = time.perf_counter()
+            matcher.match(text)
+            times.append(time.perf_counter() - start)
+    times.sort()
+    rows.append((f"match, median of {len(texts)} test sentences", _ms(statistics.median(times))))
+    rows.append(("match, 95th percentile", _ms(times[int(len(times) * 0.95)])))
+    rows.append(("match, slowest", _ms(times[-1])))
+    long_text = " ".join(["and then we talked about the holidays"] * 30)
+    start = time.perf_counter()
+    matcher.match(long_text)
+    rows.append(("match, a 210-word ramble (no intent)", _ms(time.perf_counter() - start)))
+
+    for limit in (20, 200, None):
+        start = time.perf_counter()
+        phrases = matcher.phrases(max_per_intent=limit)
+        took = time.perf_counter() - start
+        rows.append((f"phrases(max_per_intent={limit}): {len(phrases)} phrases", _ms(took)))
+    rows.append((f"vocabulary: {len(matcher.vocabulary())} words", ""))
+
+    width = max(len(name) for name, _ in rows)
+    print("intents benchmark")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+    return 0
