@@ -10,10 +10,11 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .config import Config
 from .errors import DataProblem, IntentDataError
 from .models import Say
 from .session import Session
@@ -27,23 +28,46 @@ DEFAULT_INTENTS = PACKAGE_ROOT / "intents"
 
 @dataclass(frozen=True)
 class Options:
-    """Everything the subcommands need, after configuration and command line are merged."""
+    """What a subcommand needs: the checked settings plus this run's command-line choices."""
 
-    language: str = "en"
+    config: Config = field(default_factory=Config)
     intents_root: Path = DEFAULT_INTENTS
     """Folder holding one sub-folder per language (``intents/en``)."""
-    data_dir: Path | None = None
-    """Where the timer store lives; None: the XDG data folder."""
     minute_seconds: float = 60.0
     """How long a minute lasts, in real seconds (``--minute``, for demos and tests)."""
     json: bool = False
-    skill: SkillSettings = field(default_factory=SkillSettings)
-    contacts: dict[str, str] = field(default_factory=dict)
-    """Overrides of the emergency and support contacts in the response data."""
+    config_path: Path | None = None
+    """The ``--config`` file, if one was given (the service unit passes it on)."""
 
     @property
     def intents_dir(self) -> Path:
-        return self.intents_root / self.language
+        return self.intents_root / self.config.language
+
+    @property
+    def data_dir(self) -> Path:
+        return self.config.data_dir
+
+    def skill_settings(self) -> SkillSettings:
+        return SkillSettings(
+            default_pause_minutes=self.config.pause.default_minutes,
+            evening_hour=self.config.reminders.evening_hour,
+        )
+
+    def timer_settings(self):  # -> timers.TimerSettings
+        from .timers import TimerSettings
+
+        p, r = self.config.pause, self.config.reminders
+        return TimerSettings(
+            minute_seconds=self.minute_seconds,
+            nudges_at=tuple(p.nudges_at),
+            warning_minutes=p.warning_minutes,
+            repeat_every_minutes=p.repeat_every_minutes,
+            repeat_count=p.repeat_count,
+            grace_minutes=r.grace_minutes,
+        )
+
+    def contact_overrides(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self.config.contacts).items() if v}
 
 
 # ---------------------------------------------------------------------------- language data
@@ -69,7 +93,7 @@ def load_language(options: Options):  # -> tuple[IntentMatcher, Content]
     except IntentDataError as exc:
         problems += exc.problems
     try:
-        content = load_content(options.intents_dir, options.contacts or None)
+        content = load_content(options.intents_dir, options.contact_overrides() or None)
     except IntentDataError as exc:
         problems += exc.problems
     if problems:
@@ -133,20 +157,16 @@ def parse(options: Options, texts: Iterable[str], out: TextIO) -> int:
 
 def start_session(options: Options, emit: Callable[[Say], None]):  # -> (Session, TimerEngine)
     """Load the data, open the timer store, and start answering."""
-    from .timers import TimerEngine, TimerSettings
+    from .timers import TimerEngine
 
     matcher, content = load_language(options)
-    ctx = Context(content=content, settings=options.skill)
+    ctx = Context(content=content, settings=options.skill_settings())
     holder: list[Session] = []
 
     def on_event(event) -> None:
         holder[0].on_timer_event(event)
 
-    engine = TimerEngine(
-        data_dir=options.data_dir or default_data_dir(),
-        settings=TimerSettings(minute_seconds=options.minute_seconds),
-        on_event=on_event,
-    )
+    engine = TimerEngine(options.data_dir, options.timer_settings(), on_event)
     session = Session(matcher, ctx, engine, emit)
     holder.append(session)
     report = engine.start()
@@ -178,14 +198,6 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def default_data_dir() -> Path:
-    """``$XDG_DATA_HOME/voice-repair`` (``~/.local/share/voice-repair``)."""
-    import os
-
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "voice-repair"
-
-
 def run(options: Options) -> int:
     """``voice-repair run``: the live voice loop; text mode when there is no microphone."""
     print("No microphone found: starting text mode instead.", file=sys.stderr)
@@ -201,4 +213,63 @@ def check(options: Options, out: TextIO) -> int:
         print(f"{len(problems)} problem(s) found.", file=out)
         return 1
     print(f"All intent and response data in {options.intents_dir} is valid.", file=out)
+    return 0
+
+
+def make_options(
+    config_path: Path | None, overrides: dict[str, object], **runtime: object
+) -> Options:
+    """Load and check the settings (ConfigError names any bad one) and add run-time choices."""
+    from .config import load_config
+
+    config = load_config(config_path, overrides)
+    return Options(config=config, config_path=config_path, **runtime)  # type: ignore[arg-type]
+
+
+def show_config(config_path: Path | None, overrides: dict[str, object], out: TextIO) -> int:
+    """``voice-repair config``: the effective settings, each with where it came from."""
+    from .config import describe, load_config_with_sources
+
+    print(describe(*load_config_with_sources(config_path, overrides)), file=out)
+    return 0
+
+
+def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) -> int:
+    """``voice-repair doctor``: every check, one line each, a fix under each failure."""
+    from .doctor import DEFAULT_CHECKS, diagnose, format_checks
+    from .doctor_audio import AUDIO_CHECKS
+
+    results = diagnose(config_path, overrides, [*DEFAULT_CHECKS, *AUDIO_CHECKS])
+    print(format_checks(results), file=out)
+    return 0 if all(c.ok for c in results) else 1
+
+
+def service(options: Options, action: str, out: TextIO) -> int:
+    """``voice-repair service install|uninstall``."""
+    from .service import install_service, uninstall_service
+
+    if action == "install":
+        messages = install_service(data_dir=options.data_dir, config=options.config_path)
+    else:
+        messages = uninstall_service()
+    for line in messages:
+        print(line, file=out)
+    return 0
+
+
+def devices(out: TextIO) -> int:
+    """``voice-repair devices``: inputs and outputs, defaults marked."""
+    from .audio.devices import list_devices
+
+    found = list_devices()
+    for title, items in (
+        ("Inputs (microphones)", [d for d in found if d.is_input]),
+        ("Outputs (speakers)", [d for d in found if d.is_output]),
+    ):
+        print(f"{title}:", file=out)
+        for d in items or []:
+            default = " (default)" if d.is_default_input or d.is_default_output else ""
+            print(f"  {d.index:3d}  {d.name}  [{d.host_api}]{default}", file=out)
+        if not items:
+            print("  none found", file=out)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__, app
@@ -14,10 +15,12 @@ DESCRIPTION = """\
 voice-repair: an offline voice companion for couples in a hard conversation.
 Say (or type) "I need a pause", "help me calm down", "read me a validation example",
 "remind us to talk in an hour" or "I don't feel safe". Nothing leaves this device.
+
+Start with `voice-repair run` (text mode when there is no microphone) or `voice-repair chat`.
 """
 
 
-def _positive_seconds(text: str) -> float:
+def _minute_seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -25,6 +28,54 @@ def _positive_seconds(text: str) -> float:
     if not 0.01 <= value <= 3600:
         raise argparse.ArgumentTypeError("a minute must last between 0.01 and 3600 seconds")
     return value
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    """Options every subcommand understands."""
+    p.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more, to stderr")
+    p.add_argument(
+        "--intents",
+        type=Path,
+        default=app.DEFAULT_INTENTS,
+        metavar="DIR",
+        help="folder of intent and response data, one sub-folder per language",
+    )
+    p.add_argument("--language", help="language folder to use (default: en)")
+
+
+def _timed(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="where pause timers and reminders are kept (default: ~/.local/share/voice-repair)",
+    )
+    p.add_argument(
+        "--minute",
+        type=_minute_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a minute lasts, to watch a whole pause in seconds (default: 60)",
+    )
+
+
+def _voice(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-device", metavar="DEV", help="microphone name, part of it, or index")
+    p.add_argument("--output-device", metavar="DEV", help="speaker name, part of it, or index")
+    p.add_argument("--engine", choices=("auto", "pocketsphinx", "vosk"), help="recognizer")
+    p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
+    p.add_argument("--voice", choices=("auto", "espeak", "piper"), help="text-to-speech voice")
+    p.add_argument(
+        "--debug-transcripts",
+        action="store_true",
+        default=None,
+        help="log what was heard word for word (off by default: privacy)",
+    )
+
+
+def _json(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--json", action="store_true", help=what)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,107 +86,147 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"voice-repair {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more (to stderr)")
-    parser.add_argument(
-        "--intents",
-        type=Path,
-        default=app.DEFAULT_INTENTS,
-        metavar="DIR",
-        help="folder with the intent and response data (default: %(default)s)",
-    )
-    parser.add_argument("--language", default="en", help="language folder to use (default: en)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def timed(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--data-dir",
-            type=Path,
-            metavar="DIR",
-            help="where pause timers and reminders are kept (default: ~/.local/share/voice-repair)",
-        )
-        p.add_argument(
-            "--minute",
-            type=_positive_seconds,
-            default=60.0,
-            metavar="SECONDS",
-            help="how long a minute lasts, for demos and tests (default: 60)",
-        )
+    def add(name: str, help_: str, description: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=description)
+        _common(p)
+        return p
 
-    p = sub.add_parser(
+    p = add(
         "run",
-        help="listen on the microphone and answer aloud (text mode if there is no microphone)",
-        description="Start the assistant. With no microphone it says so and opens text mode.",
+        "listen on the microphone and answer aloud",
+        "Start the assistant: microphone -> offline recognition -> spoken replies. "
+        "With no microphone it says so and opens text mode.",
     )
-    timed(p)
+    _timed(p)
+    _voice(p)
 
-    p = sub.add_parser(
+    p = add(
         "chat",
-        help="text mode: type requests, read the replies",
-        description=(
-            "Text mode. Each line read from standard input (a terminal or a pipe) is a request; "
-            "every reply the speaker would say is printed. Timer events are printed when due."
-        ),
+        "text mode: type requests, read the replies",
+        "Text mode. Each line read from standard input (a terminal or a pipe) is a request; "
+        "every reply the speaker would say is printed, timer events too when they come due.",
     )
-    timed(p)
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help='one JSON line per spoken output: {"event": "say", "source": ..., "text": ...}',
-    )
+    _timed(p)
+    _json(p, 'one JSON line per spoken output: {"event": "say", "source": ..., "text": ...}')
 
-    p = sub.add_parser(
+    p = add(
         "parse",
-        help="show which request a sentence is understood as",
-        description="Print the intent and slots each TEXT is understood as (nothing is spoken).",
+        "show which request a sentence is understood as",
+        "Print the intent and slots each TEXT is understood as. Nothing is spoken.",
     )
     p.add_argument("texts", nargs="+", metavar="TEXT", help="sentences to understand")
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help='one JSON object per line: {"text": ..., "intent": ..., "slots": {...}}',
+    _json(p, 'one JSON object per line: {"text": ..., "intent": ..., "slots": {...}}')
+
+    add(
+        "check",
+        "validate the intent and response data",
+        "Validate intent templates, their tests and every spoken line. Prints "
+        "'file:line: what is wrong' for each problem; exits non-zero if there is any.",
     )
 
-    sub.add_parser(
-        "check",
-        help="validate all intent and response data",
-        description=(
-            "Validate the intent templates, their tests and every spoken line. Prints "
-            "'file:line: what is wrong' for each problem and exits non-zero if there is any."
-        ),
+    p = add(
+        "recognize",
+        "run speech recognition over WAV recordings",
+        "Recognise the requests spoken in each FILE.wav through the same path as the "
+        "microphone (one process, files in order).",
     )
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE.wav")
+    p.add_argument("--engine", choices=("auto", "pocketsphinx", "vosk"), help="recognizer")
+    p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
+    _json(p, "one JSON line per utterance: file, start, end, decided_at, text, intent, slots")
+
+    add("devices", "list microphones and speakers", "List sound input and output devices.")
+
+    p = add(
+        "models",
+        "download a vosk speech model",
+        "Download a vosk model into models/ (the only command that uses the network).",
+    )
+    p.add_argument("action", choices=("download",), help="what to do")
+    p.add_argument("name", nargs="?", default=None, help="model name (default: small English)")
+
+    p = add(
+        "config",
+        "show the effective settings and where each came from",
+        "Print every setting (valid TOML) with where its value came from.",
+    )
+    _timed(p)
+    _voice(p)
+
+    p = add(
+        "doctor",
+        "check microphone, speaker, speech, recognition, storage, settings",
+        "Run every check and print one line each, with a fix for each failure.",
+    )
+    _timed(p)
+    _voice(p)
+
+    p = add(
+        "service",
+        "install the assistant as a systemd user service",
+        "Install and enable the systemd user unit, so the assistant starts by itself.",
+    )
+    p.add_argument("action", choices=("install", "uninstall"), help="what to do")
     return parser
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, object]:
+    """Command-line values that override the settings file (None: not given)."""
+    model = getattr(args, "model", None)
+    data_dir = getattr(args, "data_dir", None)
+    engine = getattr(args, "engine", None) or ("vosk" if model else None)
+    return {
+        "language": args.language,
+        "data_dir": str(data_dir) if data_dir is not None else None,
+        "audio.input_device": getattr(args, "input_device", None),
+        "audio.output_device": getattr(args, "output_device", None),
+        "recognition.engine": engine,
+        "recognition.model": model,
+        "voice.voice": getattr(args, "voice", None),
+        "debug_transcripts": getattr(args, "debug_transcripts", None),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``voice-repair`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if args.command is None:
-        parser.print_help()
-        return 2
-    options = app.Options(
-        language=args.language,
-        intents_root=args.intents,
-        data_dir=getattr(args, "data_dir", None),
-        minute_seconds=getattr(args, "minute", 60.0),
-        json=getattr(args, "json", False),
-    )
+    overrides = overrides_from(args)
     try:
-        if args.command == "parse":
-            return app.parse(options, args.texts, sys.stdout)
-        if args.command == "chat":
-            return app.chat(options, sys.stdin, sys.stdout)
-        if args.command == "check":
-            return app.check(options, sys.stdout)
-        if args.command == "run":
-            return app.run(options)
+        if args.command == "doctor":
+            return app.doctor(args.config, overrides, sys.stdout)
+        if args.command == "config":
+            return app.show_config(args.config, overrides, sys.stdout)
+        options = app.make_options(
+            args.config,
+            overrides,
+            intents_root=args.intents,
+            minute_seconds=getattr(args, "minute", 60.0),
+            json=getattr(args, "json", False),
+        )
+        commands: dict[str, Callable[[], int]] = {
+            "parse": lambda: app.parse(options, args.texts, sys.stdout),
+            "chat": lambda: app.chat(options, sys.stdin, sys.stdout),
+            "check": lambda: app.check(options, sys.stdout),
+            "run": lambda: app.run(options),
+            "recognize": lambda: app.recognize(options, args.files, sys.stdout),
+            "devices": lambda: app.devices(sys.stdout),
+            "models": lambda: app.download_model(args.name, sys.stdout),
+            "service": lambda: app.service(options, args.action, sys.stdout),
+        }
+        return commands[args.command]()
     except VoiceRepairError as exc:
         print(f"voice-repair: {exc}", file=sys.stderr)
         return 1
-    parser.error(f"unknown command {args.command}")
-    return 2
+    except KeyboardInterrupt:
+        return 130
