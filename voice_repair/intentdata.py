@@ -69,6 +69,9 @@ def _catalogue_entry(
         problems.append(DataProblem(name, line, f"intent '{intent}': expected a mapping"))
         return None
     bad = False
+    for key in body:
+        if key not in ("description", "slots", "example"):
+            problems.append(DataProblem(name, body.key_lines[key], f"unknown key '{key}'"))
     for key in ("description", "example"):
         if not isinstance(body.get(key), str) or not body[key].strip():
             problems.append(DataProblem(name, line, f"intent '{intent}': `{key}` text missing"))
@@ -125,6 +128,10 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
         for key in doc:
             if key not in _SENTENCE_KEYS:
                 data.problems.append(DataProblem(name, doc.key_lines[key], f"unknown key '{key}'"))
+        if doc.get("language", data.language) != data.language:
+            data.problems.append(
+                DataProblem(name, doc.key_lines["language"], f"language is not {data.language}")
+            )
         data.families[path.stem] = set()
         _merge_shared(name, doc, merged, rule_exprs, data)
         for intent, body in (doc.get("intents") or {}).items():

@@ -135,14 +135,19 @@ class IntentMatcher:
         """Template values as catalogue slots; None for an impossible reading ("at 20 am")."""
         types = self._slot_types.get(intent, {})
         slots: dict[str, int | str] = {}
-        for name, value in raw.items():
-            if name in types:
-                slots[name] = int(value) if types[name] == "integer" else str(value)  # type: ignore[call-overload]
-        if "time_hour" in raw:
-            clock = _clock(raw["time_hour"], raw.get("time_minute", 0), raw.get("time_meridiem"))
-            if clock is None:
-                return None
-            slots["time"] = clock
+        try:
+            for name, value in raw.items():
+                if name in types:
+                    slots[name] = int(value) if types[name] == "integer" else str(value)  # type: ignore[call-overload]
+            if "time_hour" in raw:
+                hour, minute = raw["time_hour"], raw.get("time_minute", 0)
+                clock = _clock(hour, minute, raw.get("time_meridiem"))
+                if clock is None:
+                    return None
+                slots["time"] = clock
+        except (TypeError, ValueError):
+            # A list value that is not a number ({in: ten, out: ten}); the data's tests show it.
+            return None
         return slots
 
     def phrases(self, max_per_intent: int | None = None) -> list[tuple[str, str]]:
