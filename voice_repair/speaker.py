@@ -1,8 +1,9 @@
 """Saying ``Say`` lines aloud: chime, speech, timed silences, on one worker thread.
 
-Replies are queued and spoken in order by a single thread that owns the speech engine and the
-player, so handlers never block on audio. ``stop()`` interrupts the current line at once and
-drops everything queued behind it.
+Replies are queued and spoken in order by a single thread that owns the player, so handlers
+never block on audio; a second thread renders the next sentences while one is playing (Piper
+takes a few hundred milliseconds per sentence on a Pi-class CPU). ``stop()`` interrupts the
+current line at once and drops everything queued behind it.
 
 ``busy`` drives half-duplex listening: it is true from the moment a line is queued until
 ``tail_seconds`` after the last sound, because the room still echoes the voice and the
@@ -13,16 +14,18 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from .audio.chime import chime
 from .audio.playback import Player
-from .markup import Silence, Speech, parse
+from .markup import Silence, parse
 from .models import Say
 from .speech import TextToSpeech
 
@@ -32,6 +35,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TAIL_SECONDS = 0.5
 """How long after the last sound ``busy`` stays true."""
+
+SENTENCE_GAP_SECONDS = 0.35
+"""Pause between sentences of one stretch of speech (the engines' own padding is trimmed)."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class Speaker:
         self._pending = 0
         self._quiet_after = 0.0
         self._chime: tuple[np.ndarray, int] | None = None
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="speaker-tts")
         self._thread = threading.Thread(target=self._run, name="speaker", daemon=True)
         self._thread.start()
 
@@ -101,6 +110,7 @@ class Speaker:
         self.stop()
         self._queue.put(None)
         self._thread.join(timeout=5)
+        self._renderer.shutdown(wait=False, cancel_futures=True)
 
     def _run(self) -> None:
         while True:
@@ -123,18 +133,54 @@ class Speaker:
     def _speak(self, job: _Job) -> None:
         log.info("speaking: %s", job.say.source)  # the source, never the words
         cancel = job.cancel
-        if job.say.chime:
-            if self._chime is None:
-                self._chime = (chime(self._player.sample_rate), self._player.sample_rate)
-            if not self._player.play(*self._chime, cancel=cancel):
+        pieces = _pieces(job.say.text)
+        # Render every sentence ahead on the render thread, in order: the first sentence is
+        # heard as soon as it alone is ready, and the next renders while this one plays.
+        renders: dict[int, Future[tuple[np.ndarray, int]]] = {
+            i: self._renderer.submit(self._render, piece, cancel)
+            for i, piece in enumerate(pieces)
+            if isinstance(piece, str)
+        }
+        try:
+            if job.say.chime and not self._player.play(*self._chime_pcm(), cancel=cancel):
                 return
-        for segment in parse(job.say.text):
-            if cancel.is_set():
-                return
-            if isinstance(segment, Silence):
-                if cancel.wait(segment.seconds):
+            for i, piece in enumerate(pieces):
+                if cancel.is_set():
                     return
-            elif isinstance(segment, Speech):
-                samples, rate = self._tts.render(segment.text)
-                if not self._player.play(samples, rate, cancel=cancel):
+                if isinstance(piece, float):
+                    if cancel.wait(piece):
+                        return
+                elif not self._player.play(*renders[i].result(), cancel=cancel):
                     return
+        finally:
+            for future in renders.values():
+                future.cancel()
+
+    def _render(self, text: str, cancel: threading.Event) -> tuple[np.ndarray, int]:
+        if cancel.is_set():  # stopped while waiting its turn: skip the work
+            return np.zeros(0, dtype=np.int16), self._player.sample_rate
+        return self._tts.render(text)
+
+    def _chime_pcm(self) -> tuple[np.ndarray, int]:
+        if self._chime is None:
+            self._chime = (chime(self._player.sample_rate), self._player.sample_rate)
+        return self._chime
+
+
+def _pieces(text: str) -> list[str | float]:
+    """Sentences to say (str) and silences to keep (float seconds), in order.
+
+    Engines trim their padding, so a short breath is put back between sentences of one stretch
+    of speech; timed silences from the markup are kept exactly.
+    """
+    pieces: list[str | float] = []
+    for segment in parse(text):
+        if isinstance(segment, Silence):
+            pieces.append(segment.seconds)
+            continue
+        for n, sentence in enumerate(_SENTENCE_END.split(segment.text)):
+            if sentence.strip():
+                if n:
+                    pieces.append(SENTENCE_GAP_SECONDS)
+                pieces.append(sentence.strip())
+    return pieces
