@@ -155,6 +155,11 @@ def test_devices_are_listed(pulse: PulseServer) -> None:
     assert any(d.is_input for d in devices) and any(d.is_output for d in devices)
     assert any(d.is_default_input for d in devices)
     assert {"pulse", "default"} <= {d.name for d in devices}
+    # "--input-device 1" from a command line is an index, not a name containing "1".
+    pulse_index = next(d.index for d in devices if d.name == "pulse")
+    with Microphone(str(pulse_index)) as mic:
+        assert mic.device == pulse_index
+        assert next(mic.chunks(timeout=3)).sample_rate == 16000
 
 
 def test_a_missing_device_is_explained(pulse: PulseServer) -> None:

@@ -18,7 +18,7 @@ import sounddevice as sd
 
 from ..errors import AudioDeviceError
 from ..models import AudioChunk
-from .devices import DeviceInfo, check_device, list_devices
+from .devices import DeviceInfo, check_device, device_id, list_devices
 
 __all__ = ["Microphone", "DeviceInfo", "list_devices"]
 
@@ -36,7 +36,7 @@ class Microphone:
     ) -> None:
         if not 10 <= block_ms <= 1000:
             raise AudioDeviceError(f"block length {block_ms} ms is out of range (10 to 1000)")
-        self.device = device
+        self.device = device_id(device)
         self.sample_rate = sample_rate
         self.block_frames = sample_rate * block_ms // 1000
         self._queue: queue.Queue[bytes | None] = queue.Queue(

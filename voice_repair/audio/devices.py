@@ -13,7 +13,7 @@ import sounddevice as sd
 
 from ..errors import AudioDeviceError
 
-__all__ = ["DeviceInfo", "list_devices", "check_device"]
+__all__ = ["DeviceInfo", "list_devices", "check_device", "device_id"]
 
 Kind = Literal["input", "output"]
 
@@ -81,8 +81,19 @@ def _available(kind: Kind) -> str:
     return ", ".join(names) if names else "none"
 
 
+def device_id(device: str | int | None) -> str | int | None:
+    """``"3"`` from a command line or config file means device index 3, not a name containing 3."""
+    if isinstance(device, str):
+        device = device.strip()
+        if device.isdigit():
+            return int(device)
+        return device or None
+    return device
+
+
 def check_device(device: str | int | None, kind: Kind, sample_rate: int) -> None:
     """Raise ``AudioDeviceError`` unless ``device`` can be opened for mono 16-bit ``kind``."""
+    device = device_id(device)
     option = "--input-device" if kind == "input" else "--output-device"
     what = "microphone" if kind == "input" else "speaker"
     if not any(d.is_input if kind == "input" else d.is_output for d in list_devices()):

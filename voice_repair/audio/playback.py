@@ -14,7 +14,7 @@ import numpy as np
 import sounddevice as sd
 
 from ..errors import AudioDeviceError
-from .devices import check_device
+from .devices import check_device, device_id
 
 __all__ = ["Player"]
 
@@ -33,7 +33,7 @@ class Player:
     def __init__(self, device: str | int | None, sample_rate: int = 22050) -> None:
         """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply."""
         check_device(device, "output", sample_rate)
-        self.device = device
+        self.device = device_id(device)
         self.sample_rate = sample_rate
         self._interrupt = threading.Event()
         self._lock = threading.Lock()
