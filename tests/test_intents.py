@@ -184,6 +184,19 @@ def test_phrases_are_words_only_and_cover_every_intent(matcher):
     assert len(phrases) == len(set(phrases))
 
 
+def test_a_short_phrase_list_still_spreads_over_every_way_of_asking(matcher):
+    """A grammar built from 50 reminder phrases must hear "at eight" and "tonight" too, not
+    only fifty durations."""
+    reminders = [
+        text for intent, text in matcher.phrases(max_per_intent=50) if intent == "reminder.set"
+    ]
+    assert any(" in " in t and t.endswith(("minutes", "hour", "hours")) for t in reminders)
+    assert any(" at " in t for t in reminders)
+    assert any(t.endswith("tonight") for t in reminders)
+    starts = {t.split()[0] for t in reminders}
+    assert {"remind", "set"} <= starts and starts & {"let's", "let", "we", "can", "could"}
+
+
 def test_every_spoken_table_row_is_in_the_full_phrase_list(matcher):
     """The speech grammar can hear each row of the table (numbers spoken as words)."""
     phrases = set(matcher.phrases())

@@ -11,25 +11,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from hassil import (
-    Group,
-    ListReference,
-    RangeSlotList,
-    RuleReference,
-    TextChunk,
-    TextSlotList,
-    recognize_all,
-    sample_expression,
-)
-from hassil.expression import Expression
+from hassil import recognize_all
 from hassil.intents import Intents
 
 from .errors import DataProblem, IntentDataError
 from .intentdata import load_data
+from .intentphrases import all_phrases, spread_phrases, vocabulary
 from .intentspec import IntentSpec, SlotSpec
 from .intenttests import run_tests
 from .models import IntentMatch
@@ -153,74 +142,20 @@ class IntentMatcher:
     def phrases(self, max_per_intent: int | None = None) -> list[tuple[str, str]]:
         """(intent, sentence) pairs the templates can say, for a speech recognizer's grammar.
 
-        Sampled with hassil's sampler. Sentences are lower-case words only: typed-only
-        alternatives (digit ranges such as "20:00" or "37 minutes") are left out because a
-        recognizer hears words. All templates can say several hundred thousand sentences (most
-        of them clock times), so a grammar will usually want ``max_per_intent``: it takes
-        sentences from each of the intent's templates in turn, so every template is represented.
+        Sampled with hassil's sampler; lower-case words only, numbers as words: typed-only
+        alternatives (digit ranges such as "20:00" or "37 minutes") are left out. All of it is
+        several hundred thousand sentences (mostly clock times, about 3 s to list), so a grammar
+        will usually pass ``max_per_intent``: up to that many distinct sentences per intent,
+        spread over all of the intent's templates and list values (see ``intentphrases``).
         """
-        lists = {**self._intents.slot_lists, **self._no_digits()}
-        rules = self._intents.expansion_rules
-        pairs: list[tuple[str, str]] = []
-        with _quiet_sampler():
-            for intent in self.catalogue:
-                samplers = [
-                    iter(sample_expression(sentence.expression, lists, rules))
-                    for block in self._intents.intents[intent].data
-                    for sentence in block.sentences
-                ]
-                seen: set[str] = set()
-                while samplers and (max_per_intent is None or len(seen) < max_per_intent):
-                    for sampler in list(samplers):
-                        text = next(sampler, None)
-                        if text is None:
-                            samplers.remove(sampler)
-                            continue
-                        words = " ".join(text.lower().split())
-                        if words in seen or not _WORDS_ONLY.fullmatch(words):
-                            continue
-                        seen.add(words)
-                        pairs.append((intent, words))
-                        if max_per_intent is not None and len(seen) >= max_per_intent:
-                            break
-        return pairs
+        order = list(self.catalogue)
+        if max_per_intent is None:
+            return all_phrases(self._intents, order)
+        return spread_phrases(self._intents, order, max_per_intent)
 
     def vocabulary(self) -> set[str]:
-        """Every word the spoken templates can use (what a recognizer's dictionary must know).
-
-        Walks the templates instead of sampling them, so it is cheap even though the full
-        phrase list is large.
-        """
-        words: set[str] = set()
-        for intent in self._intents.intents.values():
-            for block in intent.data:
-                for sentence in block.sentences:
-                    words |= self._words(sentence.expression, set())
-        return {word for word in words if _WORDS_ONLY.fullmatch(word)}
-
-    def _words(self, expr: Expression, rules_seen: set[str]) -> set[str]:
-        if isinstance(expr, TextChunk):
-            return set(expr.text.lower().split())
-        if isinstance(expr, Group):
-            return set().union(*(self._words(item, rules_seen) for item in expr.items))
-        if isinstance(expr, RuleReference) and expr.rule_name not in rules_seen:
-            rule = self._intents.expansion_rules[expr.rule_name].expression
-            return self._words(rule, rules_seen | {expr.rule_name})
-        if isinstance(expr, ListReference):
-            slot_list = self._intents.slot_lists.get(expr.list_name)
-            if isinstance(slot_list, TextSlotList):
-                return set().union(*(self._words(v.text_in, rules_seen) for v in slot_list.values))
-        return set()
-
-    def _no_digits(self) -> dict[str, TextSlotList]:
-        return {
-            name: TextSlotList(name=name, values=[])
-            for name, slot_list in self._intents.slot_lists.items()
-            if isinstance(slot_list, RangeSlotList)
-        }
-
-
-_WORDS_ONLY = re.compile(r"[a-z]+(?:'[a-z]+)?(?: [a-z]+(?:'[a-z]+)?)*")
+        """Every word the spoken templates can use (what a recognizer's dictionary must know)."""
+        return vocabulary(self._intents)
 
 
 def _clock(hour: object, minute: object, meridiem: object) -> str | None:
@@ -240,23 +175,6 @@ def _clock(hour: object, minute: object, meridiem: object) -> str | None:
     if not (0 <= h <= 23 and 0 <= m <= 59):
         return None
     return f"{h:02d}:{m:02d}"
-
-
-class _DropEmptyListWarnings(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("No values for list")
-
-
-@contextmanager
-def _quiet_sampler() -> Iterator[None]:
-    """Hassil warns for each emptied digit list; those empties are on purpose here."""
-    logger = logging.getLogger("hassil.sample")
-    quiet = _DropEmptyListWarnings()
-    logger.addFilter(quiet)
-    try:
-        yield
-    finally:
-        logger.removeFilter(quiet)
 
 
 def check_intents(root: Path) -> list[DataProblem]:
