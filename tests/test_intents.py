@@ -208,6 +208,17 @@ def test_every_spoken_table_row_is_in_the_full_phrase_list(matcher):
     assert words == matcher.vocabulary()
 
 
+def test_every_spoken_word_is_in_the_pocketsphinx_dictionary(matcher):
+    """The phrases feed a pocketsphinx grammar; a word missing from its dictionary would make
+    the grammar fail to load, so the templates use dictionary words only."""
+    import pocketsphinx
+
+    path = Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        known = {line.split(" ", 1)[0].split("(")[0] for line in lines}
+    assert sorted(matcher.vocabulary() - known) == []
+
+
 def test_matching_is_fast(matcher):
     start = time.perf_counter()
     for text, _, _ in TABLE:

@@ -31,12 +31,15 @@ _LOG = logging.getLogger(__name__)
 _LEADING = ("please", "okay", "ok", "so", "um", "uh", "er", "erm", "hey", "well", "alright", "oh")
 _LEADING += ("all right", "hmm", "right")
 _TRAILING = ("please", "thanks", "thank you", "okay", "ok")
-# Contractions typed without the apostrophe (a transcript or a hurried keyboard).
-_CONTRACTIONS = {
+# Typed words respelled as the templates spell them. The templates double as the speech grammar,
+# so they use only words in the recognizer's dictionary (American spellings, no "break's").
+_SPELLINGS = {
     "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "lets": "let's",
     "whats": "what's", "thats": "that's", "didnt": "didn't", "doesnt": "doesn't",
     "isnt": "isn't", "youre": "you're", "theyre": "they're", "hes": "he's", "shes": "she's",
-    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's", "breaks": "break's",
+    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's",
+    "break's": "break is", "pause's": "pause is", "counselling": "counseling",
+    "shush": "hush", "apologise": "apologize",
     # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
     "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",
 }  # fmt: skip
@@ -59,7 +62,7 @@ def normalize(text: str) -> str:
     t = re.sub(r"[^\w':]|_", " ", t)
     t = re.sub(r"(?<!\d):|:(?!\d)", " ", t)
     t = re.sub(r"(?<!\w)'|'(?!\w)", " ", t)
-    words = [_CONTRACTIONS.get(w, w) for w in t.split()]
+    words = [_SPELLINGS.get(w, w) for w in t.split()]
     t = " ".join(words)
     t = _FILLER_RE["lead"].sub("", t)
     t = _FILLER_RE["trail"].sub("", t).strip()
