@@ -51,11 +51,16 @@ class Heard:
 
 
 @pytest.fixture
-def talk(tmp_path: Path):
-    """Start a session; yields (send, heard). ``send(text)`` returns the new lines said."""
+def talk(request: pytest.FixtureRequest, tmp_path: Path):
+    """Start a session; yields (send, heard). ``send(text)`` returns the new lines said.
+
+    Tests that check spoken lengths use real minutes (``@pytest.mark.real_minutes``), so a busy
+    machine cannot turn "fifteen minutes" into "about fourteen".
+    """
     heard = Heard()
     config = Config(data_dir=tmp_path / "data")
-    options = app.Options(config=config, minute_seconds=MINUTE)
+    minute = 60.0 if request.node.get_closest_marker("real_minutes") else MINUTE
+    options = app.Options(config=config, minute_seconds=minute)
     session, engine = app.start_session(options, heard)
 
     def send(text: str) -> list[Say]:
@@ -114,6 +119,7 @@ def test_everyday_talk_gets_no_answer(talk, text):
     assert heard.items == []
 
 
+@pytest.mark.real_minutes
 def test_pause_reads_the_length_back_and_a_second_request_does_not_restart_it(talk):
     send, _ = talk
     first = words(send("I need ten minutes"))
@@ -139,6 +145,7 @@ def test_out_of_range_pause_is_refused_and_nothing_runs(talk):
     assert "minute" not in words(status)
 
 
+@pytest.mark.real_minutes
 def test_extend_adds_minutes_and_reads_back_the_total(talk):
     send, _ = talk
     send("pause for ten minutes")
@@ -147,6 +154,7 @@ def test_extend_adds_minutes_and_reads_back_the_total(talk):
     assert "fifteen minutes" in said
 
 
+@pytest.mark.real_minutes
 def test_extend_without_a_number_adds_five(talk):
     send, _ = talk
     send("pause for ten minutes")
