@@ -208,6 +208,18 @@ def test_every_spoken_table_row_is_in_the_full_phrase_list(matcher):
     assert words == matcher.vocabulary()
 
 
+def test_sampled_phrases_match_their_own_intent_only(matcher):
+    """The over-match check beyond the tests files: sentences sampled from every template (what
+    the recognizer can hear) each match exactly the intent they were sampled from."""
+    phrases = matcher.phrases(max_per_intent=150)
+    wrong = [
+        (intent, text, found)
+        for intent, text in phrases
+        if (found := [m.intent for m in matcher.match_all(text)]) != [intent]
+    ]
+    assert wrong == []
+
+
 def test_every_spoken_word_is_in_the_pocketsphinx_dictionary(matcher):
     """The phrases feed a pocketsphinx grammar; a word missing from its dictionary would make
     the grammar fail to load, so the templates use dictionary words only."""
