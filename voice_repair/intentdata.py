@@ -56,7 +56,10 @@ def _load_catalogue(root: Path, data: LoadedData) -> None:
     for intent, body in doc["intents"].items():
         line = doc["intents"].key_lines.get(intent, 0)
         spec = _catalogue_entry(name, str(intent), line, body, data.problems)
-        if spec is not None:
+        data.declared.add(str(intent))
+        if spec is None:
+            data.broken.add(str(intent))
+        else:
             data.catalogue[spec.name] = spec
             data.catalogue_lines[spec.name] = (name, line_of(body.get("example"), line))
 
@@ -136,6 +139,9 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
         _merge_shared(name, doc, merged, rule_exprs, data)
         for intent, body in (doc.get("intents") or {}).items():
             line = doc["intents"].key_lines.get(intent, 0)
+            if intent in data.declared and intent not in data.catalogue:
+                defined_in[intent] = name  # malformed catalogue entry, reported there
+                continue
             if intent not in data.catalogue:
                 data.problems.append(
                     DataProblem(name, line, f"unknown intent '{intent}': not in intents.yaml")

@@ -51,6 +51,9 @@ class LoadedData:
     language: str = "en"
     catalogue: dict[str, IntentSpec] = field(default_factory=dict)
     catalogue_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    declared: set[str] = field(default_factory=set)
+    """Every intent named in the catalogue, malformed entries included (those are not unknown:
+    their problem is reported once, at the catalogue)."""
     """Intent -> (file, line) of its ``example`` in the catalogue."""
     intents: Intents | None = None
     """The hassil intents built from every valid piece (None when nothing could be built)."""
