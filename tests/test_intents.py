@@ -347,3 +347,15 @@ def test_tests_must_mirror_sentences(broken):
         p.startswith("intents/en/tests/extra.yaml:1: no sentences/extra.yaml") for p in problems
     )
     assert any("'support' has no tests" in p for p in problems)
+
+
+def test_a_malformed_catalogue_entry_is_reported_once(broken):
+    catalogue = broken / "intents.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    catalogue.write_text(text.replace("type: time,", "type: clock,"), encoding="utf-8")
+    line = text[: text.index("type: time,")].count("\n") + 1
+    problems = [str(p) for p in check_intents(broken)]
+    assert problems == [
+        f"intents/en/intents.yaml:{line}: intent 'reminder.set': slot 'time' has type 'clock'; "
+        "use one of integer, time"
+    ]
