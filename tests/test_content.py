@@ -221,8 +221,8 @@ def broken(tmp_path):
 
 
 def named(path: Path) -> str:
-    """A data file as problems name it: from the language folder on (``en/responses/x.yaml``)."""
-    return str(path.relative_to(path.parents[2]))
+    """A data file as problems name it: from the intents folder on (``intents/en/responses/x``)."""
+    return str(path.relative_to(path.parents[3]))
 
 
 def line_with(path: Path, needle: str) -> int:

@@ -112,9 +112,9 @@ def _files(root: Path) -> dict[str, Path]:
 
 
 def _shown(path: Path) -> str:
-    """How a file is named in problems: from the language folder on (``en/responses/...``), like
-    the intent data, so ``voice-repair check`` lists every file the same way."""
-    return str(path.relative_to(path.parent.parent.parent))
+    """How a file is named in problems: from the intents folder on (``intents/en/responses/...``),
+    like the intent data, so ``voice-repair check`` lists every file the same way."""
+    return str(path.relative_to(path.parent.parent.parent.parent))
 
 
 def _mapping(data: Any, where: str, what: str) -> list[DataProblem]:

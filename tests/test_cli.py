@@ -1,0 +1,133 @@
+"""The command line as a newcomer meets it: real subprocesses of ``python -m voice_repair``."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+INTENTS = ROOT / "intents"
+
+
+def vr(*args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: float = 60):
+    return subprocess.run(
+        [sys.executable, "-m", "voice_repair", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_parse_json_gives_intent_and_slots():
+    out = vr("parse", "--json", "I need ten minutes", "can you pause the movie")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert lines == [
+        {"text": "I need ten minutes", "intent": "pause.start", "slots": {"minutes": 10}},
+        {"text": "can you pause the movie", "intent": None, "slots": {}},
+    ]
+
+
+def test_chat_json_prints_one_say_event_per_spoken_output(tmp_path):
+    out = vr(
+        "chat",
+        "--json",
+        "--data-dir",
+        str(tmp_path),
+        stdin="I need a pause\nthe oven timer is beeping\nhow much time is left\n",
+    )
+    assert out.returncode == 0, out.stderr
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [e["source"] for e in events] == ["pause.start", "pause.status"]
+    assert all(e["event"] == "say" and e["text"] for e in events)
+    assert "twenty minutes" in events[0]["text"]
+
+
+def test_chat_text_mode_shows_silence_markers_and_hints(tmp_path):
+    out = vr("chat", "--data-dir", str(tmp_path), stdin="help me calm down\nwhatever\n")
+    assert out.returncode == 0, out.stderr
+    assert "[4s]" in out.stdout or "[4 s]" in out.stdout
+    assert "not a request I know" in out.stdout
+
+
+def test_run_without_a_microphone_falls_back_to_text_mode(tmp_path):
+    # No sound server is reachable from this process: PortAudio finds no input device.
+    env = {"PULSE_SERVER": "unix:/nonexistent", "XDG_RUNTIME_DIR": str(tmp_path)}
+    out = vr("run", "--data-dir", str(tmp_path / "d"), stdin="what can you do\n", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "text mode" in out.stderr
+    assert out.stdout.strip(), "text mode answered nothing"
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    [
+        "run",
+        "chat",
+        "parse",
+        "check",
+        "recognize",
+        "devices",
+        "models",
+        "config",
+        "doctor",
+        "service",
+    ],
+)
+def test_every_subcommand_has_help(cmd):
+    out = vr(cmd, "--help")
+    assert out.returncode == 0
+    assert "usage: voice-repair" in out.stdout
+    assert len(out.stdout.splitlines()) > 3
+
+
+def broken_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "intents"
+    shutil.copytree(INTENTS, root)
+    pause = root / "en" / "sentences" / "pause.yaml"
+    lines = pause.read_text().splitlines()
+    lines.insert(3, "  this: is: not: yaml: [")
+    pause.write_text("\n".join(lines) + "\n")
+    replies = root / "en" / "responses" / "replies.yaml"
+    text = replies.read_text()
+    assert "Okay. Pausing for {minutes}" in text
+    replies.write_text(text.replace("Okay. Pausing for {minutes}", "Okay. Pausing for {minuets}"))
+    return root
+
+
+def test_check_reports_file_and_line_for_each_broken_file(tmp_path):
+    root = broken_copy(tmp_path)
+    out = vr("check", "--intents", str(root))
+    assert out.returncode == 1
+    assert "intents/en/sentences/pause.yaml:" in out.stdout
+    assert "intents/en/responses/replies.yaml:" in out.stdout
+    assert "minuets" in out.stdout
+    assert vr("check").returncode == 0
+
+
+def test_start_up_with_broken_data_stops_with_the_same_message(tmp_path):
+    root = broken_copy(tmp_path)
+    out = vr("chat", "--intents", str(root), "--data-dir", str(tmp_path / "d"), stdin="help\n")
+    assert out.returncode == 1
+    assert "intents/en/sentences/pause.yaml:" in out.stderr
+    assert "intents/en/responses/replies.yaml:" in out.stderr
+    assert out.stdout == ""
+
+
+def test_bad_setting_is_named_with_allowed_values(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[pause]\ndefault_minutes = -5\n")
+    out = vr("chat", "--config", str(cfg), "--data-dir", str(tmp_path), stdin="help\n")
+    assert out.returncode == 1
+    assert "default_minutes" in out.stderr
+    assert "180" in out.stderr
+    assert "Traceback" not in out.stderr
