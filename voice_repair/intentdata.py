@@ -16,12 +16,12 @@ from hassil.expression import Expression
 
 from .datafiles import LDict, line_of, load_yaml
 from .errors import DataProblem
+from .intentshared import bad_shapes, merge_shared
 from .intentspec import SLOT_TYPES, IntentSpec, LoadedData, SlotSpec, rel
 from .intenttemplates import (
     Template,
     allowed_slots,
     check_references,
-    explain,
     parse_template,
     plain,
     slot_problem,
@@ -47,10 +47,12 @@ def _load_catalogue(root: Path, data: LoadedData) -> None:
     data.problems += problems
     if problems:
         data.broken.add("*")
+        data.catalogue_loaded = False
         return
     if not isinstance(doc, dict) or not isinstance(doc.get("intents"), dict):
         data.problems.append(DataProblem(name, line_of(doc, 1), "expected a mapping `intents:`"))
         data.broken.add("*")
+        data.catalogue_loaded = False
         return
     data.language = str(doc.get("language", data.language))
     for intent, body in doc["intents"].items():
@@ -119,6 +121,7 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
         data.problems.append(DataProblem(rel(folder, root), 0, "no sentences/*.yaml files"))
     for path in files:
         name = rel(path, root)
+        data.families.setdefault(path.stem, set())
         doc, problems = load_yaml(path, name)
         data.problems += problems
         if problems or not isinstance(doc, dict):
@@ -126,6 +129,7 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
                 data.problems.append(DataProblem(name, 1, "expected a mapping at the top"))
             if path.stem.startswith("_"):
                 data.broken.add("*")  # shared lists and rules are missing now
+                data.shared_incomplete = True
             # A family file's intents show up below as having no sentences.
             continue
         for key in doc:
@@ -135,28 +139,10 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
             data.problems.append(
                 DataProblem(name, doc.key_lines["language"], f"language is not {data.language}")
             )
-        data.families[path.stem] = set()
-        _merge_shared(name, doc, merged, rule_exprs, data)
-        for intent, body in (doc.get("intents") or {}).items():
-            line = doc["intents"].key_lines.get(intent, 0)
-            if intent in data.declared and intent not in data.catalogue:
-                defined_in[intent] = name  # malformed catalogue entry, reported there
-                continue
-            if intent not in data.catalogue:
-                data.problems.append(
-                    DataProblem(name, line, f"unknown intent '{intent}': not in intents.yaml")
-                )
-                continue
-            if intent in defined_in:
-                data.problems.append(
-                    DataProblem(name, line, f"intent '{intent}' is already in {defined_in[intent]}")
-                )
-                continue
-            defined_in[intent] = name
-            data.families[path.stem].add(intent)
-            blocks = _intent_blocks(name, intent, line, body, templates, data)
-            if blocks:
-                merged["intents"][intent] = {"data": blocks}
+        bad = bad_shapes(name, doc, data)
+        merge_shared(name, doc, bad, merged, rule_exprs, data)
+        if "intents" not in bad:
+            _take_intents(name, path.stem, doc, merged, templates, defined_in, data)
     for intent in data.catalogue:
         if intent not in defined_in:
             data.broken.add(intent)
@@ -183,42 +169,36 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
         data.broken.add("*")
 
 
-def _merge_shared(
+def _take_intents(
     name: str,
+    stem: str,
     doc: LDict,
     merged: dict[str, Any],
-    rule_exprs: dict[str, tuple[Expression, str, int]],
+    templates: list[Template],
+    defined_in: dict[str, str],
     data: LoadedData,
 ) -> None:
-    """Take a file's lists, expansion rules and skip words, checking each one on its own."""
-    for list_name, body in (doc.get("lists") or {}).items():
-        line = doc["lists"].key_lines.get(list_name, 0)
-        if list_name in merged["lists"]:
-            data.problems.append(DataProblem(name, line, f"list '{list_name}' defined twice"))
+    """The intents of one sentences file, each checked against the catalogue."""
+    for intent, body in (doc.get("intents") or {}).items():
+        line = doc["intents"].key_lines.get(intent, 0)
+        if not data.catalogue_loaded or (intent in data.declared and intent not in data.catalogue):
+            defined_in[intent] = name  # malformed catalogue entry, reported there
             continue
-        try:
-            Intents.from_dict(
-                {"language": data.language, "intents": {}, "lists": {list_name: body}}
-            )
-        except Exception as exc:  # hassil raises many types for a bad list
+        if intent not in data.catalogue:
             data.problems.append(
-                DataProblem(name, line, f"list '{list_name}' is not valid: {explain(exc)}")
+                DataProblem(name, line, f"unknown intent '{intent}': not in intents.yaml")
             )
-            data.broken.add("*")
             continue
-        merged["lists"][list_name] = body
-    for rule, body in (doc.get("expansion_rules") or {}).items():
-        line = line_of(body, doc["expansion_rules"].key_lines.get(rule, 0))
-        if rule in merged["expansion_rules"]:
-            data.problems.append(DataProblem(name, line, f"rule '<{rule}>' defined twice"))
+        if intent in defined_in:
+            data.problems.append(
+                DataProblem(name, line, f"intent '{intent}' is already in {defined_in[intent]}")
+            )
             continue
-        expr = parse_template(name, line, body, data.problems)
-        if expr is None:
-            data.broken.add("*")
-            continue
-        merged["expansion_rules"][rule] = body
-        rule_exprs[rule] = (expr, name, line)
-    merged["skip_words"] += [str(w) for w in doc.get("skip_words") or []]
+        defined_in[intent] = name
+        data.families[stem].add(intent)
+        blocks = _intent_blocks(name, intent, line, body, templates, data)
+        if blocks:
+            merged["intents"][intent] = {"data": blocks}
 
 
 def _intent_blocks(
@@ -248,6 +228,10 @@ def _intent_blocks(
                     DataProblem(name, block.key_lines[key], f"unknown key '{key}' in data block")
                 )
         fixed = block.get("slots") or {}
+        if not isinstance(fixed, dict):
+            data.problems.append(DataProblem(name, where, "`slots` must be a mapping"))
+            data.broken.add(intent)
+            continue
         for slot in fixed:
             if slot not in allowed:
                 data.problems.append(

@@ -51,6 +51,10 @@ class LoadedData:
     language: str = "en"
     catalogue: dict[str, IntentSpec] = field(default_factory=dict)
     catalogue_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    shared_incomplete: bool = False
+    """A shared list or rule could not be read; "unknown list/rule" would only echo that."""
+    catalogue_loaded: bool = True
+    """False when ``intents.yaml`` itself is unreadable: intent names cannot be checked then."""
     declared: set[str] = field(default_factory=set)
     """Every intent named in the catalogue, malformed entries included (those are not unknown:
     their problem is reported once, at the catalogue)."""

@@ -98,7 +98,9 @@ def check_references(
     bad: set[tuple[str, str]] = set()
     for rule, (expr, name, line) in rules.items():
         for missing in sorted(set(_references(expr, rules, {rule})[1])):
-            data.problems.append(DataProblem(name, line, f"rule <{rule}> uses unknown <{missing}>"))
+            if not data.shared_incomplete:
+                message = f"rule <{rule}> uses unknown <{missing}>"
+                data.problems.append(DataProblem(name, line, message))
             data.broken.add("*")
     for intent, expr, name, line, text in templates:
         lists, missing = _references(expr, rules, set())
@@ -110,7 +112,8 @@ def check_references(
             elif ref.slot_name not in allowed:
                 found.append(slot_problem(name, line, intent, ref.slot_name, data).message)
         for message in dict.fromkeys(found):
-            data.problems.append(DataProblem(name, line, message))
+            if not (data.shared_incomplete and message.startswith("unknown")):
+                data.problems.append(DataProblem(name, line, message))
         if found:
             data.broken.add(intent)
             bad.add((intent, text))

@@ -105,10 +105,13 @@ def _run_family(
             continue
         intent = intent_part.get("name")
         slots = intent_part.get("slots") or {}
-        if intent in data.declared and intent not in data.catalogue:
+        if not data.catalogue_loaded or (intent in data.declared and intent not in data.catalogue):
             continue  # malformed catalogue entry, reported there
         if intent not in data.catalogue:
             problems.append(DataProblem(name, line, f"unknown intent {intent!r} in test"))
+            continue
+        if intent in data.broken:
+            tested.add(intent)  # its data problem is reported; its tests wait for the fix
             continue
         if intent not in data.families[stem]:
             problems.append(
