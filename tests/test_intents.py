@@ -359,3 +359,27 @@ def test_a_malformed_catalogue_entry_is_reported_once(broken):
         f"intents/en/intents.yaml:{line}: intent 'reminder.set': slot 'time' has type 'clock'; "
         "use one of integer, time"
     ]
+
+
+def test_a_typo_in_the_shared_file_is_one_problem_not_hundreds(broken):
+    common = broken / "sentences" / "_common.yaml"
+    common.write_text(common.read_text(encoding="utf-8") + "  oops: [\n", encoding="utf-8")
+    problems = [str(p) for p in check_intents(broken)]
+    assert len(problems) == 1 and "_common.yaml" in problems[0] and "not valid YAML" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "expected"),
+    [
+        ("sentences/control.yaml", "intents: [1, 2]\n", "control.yaml:1: `intents` must be"),
+        ("sentences/control.yaml", "lists:\n  x: 5\n", "control.yaml:2: list 'x' needs `values:`"),
+        ("sentences/control.yaml", "- a\n", "control.yaml:1: expected a mapping at the top"),
+        ("tests/control.yaml", "tests: 5\n", "tests/control.yaml:1: expected a `tests:` list"),
+        ("tests/_none.yaml", "sentences: [1]\n", "_none.yaml:1: expected a sentence"),
+        ("intents.yaml", "intents: 5\n", "intents.yaml:1: expected a mapping `intents:`"),
+    ],
+)
+def test_wrong_shapes_are_problems_never_crashes(broken, file, content, expected):
+    (broken / file).write_text(content, encoding="utf-8")
+    problems = [str(p) for p in check_intents(broken)]
+    assert any(expected in p for p in problems), problems
