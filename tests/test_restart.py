@@ -140,6 +140,17 @@ def says(proc: Proc, timeout: float) -> list[tuple[float, dict]]:
     return heard
 
 
+def up_and_listening(proc: Proc, then: float = 0.5) -> list[dict]:
+    """Ask for help and wait for the answer: the app has started (its timer store recovered and
+    firing). Returns everything said until ``then`` seconds after that, the help left out.
+    ("stop" would do, but it also silences a ringing pause.)"""
+    proc.send("what can you do")
+    heard = []
+    while (line := proc.next(timeout=30)[1])["source"] != "control.help":
+        heard.append(line)
+    return heard + [line for _, line in says(proc, then) if line["source"] != "control.help"]
+
+
 def starts(line: dict, source: str) -> bool:
     """The first line of a timer event's reply (the chimed one): one per event."""
     return line["source"] == source and line.get("chime", False)
@@ -147,41 +158,53 @@ def starts(line: dict, source: str) -> bool:
 
 def test_chat_killed_mid_pause_ends_the_pause_on_time_after_a_restart(procs, tmp_path):
     first = chat(procs, tmp_path, 1.0)
-    sent = first.send("pause for four minutes")
-    replied, reply = first.next(timeout=20)
+    up_and_listening(first, then=0)  # so that the pause starts when it is asked for
+    # Six minutes, killed after one: five seconds for the restart even on a loaded machine.
+    sent = first.send("pause for six minutes")
+    replied, reply = first.next(timeout=10)
     assert reply["source"] == "pause.start"
     time.sleep(1.0)
     first.kill()  # mid-pause, before the halfway nudge
     second = chat(procs, tmp_path, 1.0)
-    heard = says(second, timeout=sent + 4 + 1.5 - time.time())
+    heard = says(second, timeout=replied + 6 + 1.5 - time.time())
     finished = [at for at, line in heard if starts(line, "pause.finished")]
     assert len(finished) == 1, heard
-    assert sent + 4 - 0.01 <= finished[0] <= replied + 4 + 1.0, "within a second of the end"
+    assert sent + 6 - 0.01 <= finished[0] <= replied + 6 + 1.0, "within a second of the end"
     sources = [line["source"] for _, line in heard]
-    assert sources[: sources.index("pause.finished")] == ["pause.nudge", "pause.warning"]
+    events = [s for i, s in enumerate(sources) if i == 0 or s != sources[i - 1]]
+    before = events[: events.index("pause.finished")]
+    # On a loaded machine the restart may take longer than the nudge's or the notice's time;
+    # then only the latest of them is said (late). Never twice, never out of order.
+    assert before in (["pause.nudge", "pause.warning"], ["pause.warning"], []), events
 
 
 def test_chat_down_through_the_end_says_it_late_once_and_not_again(procs, tmp_path):
     first = chat(procs, tmp_path, 1.0)
     first.send("pause for two minutes")
-    assert first.next(timeout=20)[1]["source"] == "pause.start"
+    replied, reply = first.next(timeout=30)
+    assert reply["source"] == "pause.start"
     first.kill()
-    time.sleep(2.5)  # the end passes while nothing runs; the grace is ten "minutes"
+    time.sleep(max(0.0, replied + 2.5 - time.time()))  # the end passes while nothing runs
     second = chat(procs, tmp_path, 1.0)
-    heard = [line for _, line in says(second, timeout=2.0)]
-    assert sum(starts(line, "pause.finished") for line in heard) == 1, heard
+    heard = up_and_listening(second)  # the grace is ten "minutes": it is said, late
+    events = [line["source"] for line in heard if line.get("chime")]
+    # (A slow restart on a loaded machine may also hear the first repeat, on time.)
+    assert events[:1] == ["pause.finished"] and events.count("pause.finished") == 1, heard
+    assert "late" in heard[0]["text"]
     second.kill()
     third = chat(procs, tmp_path, 1.0)
-    heard = [line for _, line in says(third, timeout=1.5)]
+    heard = up_and_listening(third)
     assert not any(line["source"] == "pause.finished" for line in heard), heard
 
 
 def test_chat_down_longer_than_the_grace_says_so_once_at_start(procs, tmp_path):
     first = chat(procs, tmp_path, 0.2)  # grace: ten minutes of 0.2 s
     first.send("pause for one minute")
-    assert first.next(timeout=20)[1]["source"] == "pause.start"
+    replied, reply = first.next(timeout=30)
+    assert reply["source"] == "pause.start"
     first.kill()
-    time.sleep(4.0)  # past the end, its three repeats, and the grace after the last one
+    # Past the end, its three repeats (two minutes apart) and the grace after the last one.
+    time.sleep(max(0.0, replied + (1 + 6 + 10) * 0.2 + 0.5 - time.time()))
     second = chat(procs, tmp_path, 0.2)
-    heard = [line["source"] for _, line in says(second, timeout=3.0)]
+    heard = [line["source"] for line in up_and_listening(second)]
     assert heard == ["startup"], heard

@@ -30,7 +30,7 @@ from voice_repair.timers import TimerEngine, TimerSettings
 
 MIN = 0.1
 """Real seconds per assistant minute in these tests."""
-ON_TIME = 0.15
+ON_TIME = 0.25
 """How late (real seconds) an event may arrive and still count as on time on a busy machine."""
 
 
@@ -85,13 +85,20 @@ def assert_on_time(heard: Heard, due: float) -> None:
     assert meant - 0.001 <= heard.at < meant + ON_TIME, (heard.event.kind, heard.at - meant)
 
 
+def assert_left(status, minutes: float, since: float) -> None:
+    """``status`` says between ``minutes`` and what is left of them ``since`` then."""
+    assert status is not None and not status.ringing
+    least = minutes - (time.time() - since) / MIN
+    assert least - 0.01 <= status.remaining_minutes <= minutes + 0.01, (status, least)
+
+
 def test_a_pause_nudges_warns_ends_repeats_three_times_then_is_silent(engines):
     engine, rec, _ = engines()
     t0 = time.time()
     engine.apply(StartPause(5))
     status = engine.pause_status()
-    assert status is not None and status.total_minutes == 5 and not status.ringing
-    assert 4.5 < status.remaining_minutes <= 5
+    assert_left(status, 5, t0)
+    assert status.total_minutes == 5
     rec.wait_for(6)
     assert rec.kinds() == [
         ("pause.nudge", 1),
@@ -134,8 +141,8 @@ def test_extend_moves_the_end_the_nudge_and_the_warning(engines):
     engine.apply(StartPause(4))
     engine.apply(ExtendPause(3))
     status = engine.pause_status()
-    assert status is not None and status.total_minutes == 7
-    assert 6.5 < status.remaining_minutes <= 7
+    assert_left(status, 7, t0)
+    assert status.total_minutes == 7
     rec.wait_for(3)
     assert rec.kinds() == [("pause.nudge", 1), ("pause.warning", 0), ("pause.finished", 0)]
     for heard, minutes in zip(rec.heard, [2 + 3, 7 - 1, 7], strict=True):
@@ -149,7 +156,7 @@ def test_extend_while_ringing_is_a_new_countdown_and_cancels_the_repeats(engines
     t1 = time.time()
     engine.apply(ExtendPause(2))
     status = engine.pause_status()
-    assert status is not None and not status.ringing and 1.5 < status.remaining_minutes <= 2
+    assert_left(status, 2, t1)
     rec.wait_for(4)
     assert rec.kinds()[1:] == [("pause.finished", 0), ("pause.reminder", 1), ("pause.reminder", 2)]
     assert_on_time(rec.heard[1], t1 + 2 * MIN)
@@ -206,7 +213,8 @@ def test_a_restarted_engine_fires_at_the_original_times(engines, tmp_path):
     engine, rec, report = engines(TimerSettings(MIN, repeat_count=1))
     assert report.dropped == 0 and report.recovered_store is None
     status = engine.pause_status()
-    assert status is not None and status.total_minutes == 5 and 3.5 < status.remaining_minutes < 4
+    assert_left(status, 5, t0)
+    assert status.total_minutes == 5
     assert engine.pending_reminders() == 1
     rec.wait_for(5)
     expected = [("pause.nudge", 2.5), ("reminder.due", 3), ("pause.warning", 4)]
