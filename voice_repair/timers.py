@@ -176,8 +176,10 @@ class TimerEngine:
         now = _now().timestamp()
         pause = PauseRow(uuid.uuid4().hex[:12], now + s.seconds(minutes), minutes, 0)
         nudges = nudge_times(s, now, minutes)
-        self._side_store().set_pause(pause)  # first: a pause row with no jobs is cleaned on start
+        # Jobs first, then the row that makes them live: killed in between, the start-up clean-up
+        # removes them as stale, so there is never a half-scheduled pause.
         self._schedule_pause(pause, nudges, minutes)
+        self._side_store().set_pause(pause)
         log.info("Pause of %d minutes started, ends %s", minutes, _local(pause.deadline))
 
     def _extend_pause(self, minutes: int) -> None:
