@@ -55,6 +55,11 @@ class ScriptedSpeaker:
     def busy(self) -> bool:
         return self.now in self.busy_chunks
 
+    @property
+    def quiet_since(self) -> float:
+        past = [i for i in self.busy_chunks if i < self.now]
+        return max(past) + 1 if past else float("-inf")
+
     def stop(self) -> None:
         self.stopped += 1
         self.busy_chunks = {i for i in self.busy_chunks if i <= self.now}
@@ -68,7 +73,8 @@ class ScriptedSpeaker:
             i += 1
 
 
-def _run(script, busy, n=20, at_flush=()):
+def _run(script, busy, n=20, at_flush=(), lag=None):
+    """``lag``: chunks reach the recognizer ``lag`` blocks after they were recorded."""
     rec = ScriptedRecognizer(script, at_flush)
     speaker = ScriptedSpeaker(set(busy))
     heard: list[str] = []
@@ -78,6 +84,7 @@ def _run(script, busy, n=20, at_flush=()):
         speaker,
         on_utterance=lambda u: heard.append(u.text),
         is_stop=lambda text: text in {"stop", "be quiet"},
+        captured_at=None if lag is None else (lambda c: round(c.start * 10) - lag),
     )
     loop.run(threading.Event())
     return heard, rec, speaker, loop
@@ -113,6 +120,19 @@ def test_buffered_audio_is_dropped_once_speech_ends() -> None:
     heard, rec, _, _ = _run({12: [_utt("thank you")]}, busy=range(3, 8))
     assert rec.resets_at == [8]
     assert heard == ["thank you"]
+
+
+def test_audio_recorded_during_speech_is_ignored_even_when_decoded_late() -> None:
+    # The recognizer runs 5 blocks behind: at chunk 10 it decodes audio recorded at block 5,
+    # while the assistant was speaking (blocks 3..7), though the speaker is quiet by now.
+    heard, rec, _, loop = _run(
+        {10: [_utt("i need a pause")], 16: [_utt("thanks")]}, range(3, 8), lag=5
+    )
+    assert heard == ["thanks"] and loop.dropped == 1
+    assert rec.resets_at == [13]  # at the first block recorded after speech ended
+    # Without capture times the loop can only go by "is it speaking now", and is fooled.
+    heard, *_ = _run({10: [_utt("i need a pause")]}, range(3, 8))
+    assert heard == ["i need a pause"]
 
 
 def test_end_of_stream_flushes_and_stop_event_ends_the_loop() -> None:

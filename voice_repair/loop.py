@@ -48,6 +48,11 @@ class BusySpeaker(Protocol):
     @property
     def busy(self) -> bool: ...
 
+    @property
+    def quiet_since(self) -> float:
+        """``time.monotonic()`` when ``busy`` last became false."""
+        ...
+
     def stop(self) -> None: ...
 
 
@@ -61,8 +66,14 @@ class VoiceLoop:
         speaker: BusySpeaker,
         on_utterance: Callable[[Utterance], None],
         is_stop: Callable[[str], bool],
+        captured_at: Callable[[AudioChunk], float] | None = None,
     ) -> None:
+        """``captured_at(chunk)`` gives the ``time.monotonic()`` at which a chunk was recorded
+        (``Microphone.captured_at``). With it, audio recorded while the assistant spoke is
+        treated as such even when the recognizer falls behind and decodes it after speech ended.
+        """
         self._chunks = chunks
+        self._captured_at = captured_at
         self._recognizer = recognizer
         self._speaker = speaker
         self._on_utterance = on_utterance
@@ -81,19 +92,27 @@ class VoiceLoop:
         for chunk in self._chunks:
             if stop_event.is_set():
                 return
-            busy = self._speaker.busy
+            busy = self._busy_during(chunk)
             if was_busy and not busy:
                 # Speech (and its tail) just ended: what is buffered is our own voice.
                 self._recognizer.reset()
             was_busy = busy
-            self._deliver(self._recognizer.accept(chunk))
+            self._deliver(self._recognizer.accept(chunk), chunk)
         if not stop_event.is_set():
-            self._deliver(self._recognizer.flush())
+            self._deliver(self._recognizer.flush(), None)
 
-    def _deliver(self, utterances: list[Utterance]) -> None:
+    def _busy_during(self, chunk: AudioChunk | None) -> bool:
+        """Was the assistant speaking when ``chunk`` was recorded (or is it speaking now)?"""
+        if self._speaker.busy:
+            return True
+        if chunk is None or self._captured_at is None:
+            return False
+        return self._captured_at(chunk) < self._speaker.quiet_since
+
+    def _deliver(self, utterances: list[Utterance], chunk: AudioChunk | None) -> None:
         for utterance in utterances:
             # Ask the speaker again: a reply may have started while this chunk was decoded.
-            if not self._speaker.busy:
+            if not self._busy_during(chunk):
                 self._on_utterance(utterance)
             elif utterance.accepted and self._is_stop(utterance.text):
                 log.info("stop heard while speaking: interrupting")

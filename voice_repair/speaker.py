@@ -105,6 +105,12 @@ class Speaker:
         with self._lock:
             return self._pending > 0 or time.monotonic() < self._quiet_after
 
+    @property
+    def quiet_since(self) -> float:
+        """``time.monotonic()`` at which ``busy`` last became (or will become) false."""
+        with self._lock:
+            return self._quiet_after
+
     def close(self) -> None:
         """Stop speaking and end the worker thread."""
         self.stop()

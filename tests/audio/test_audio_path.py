@@ -130,13 +130,17 @@ def _tone_wav(path: Path, lead_s: float, tone_s: float) -> Path:
 def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_path: Path) -> None:
     wav = _tone_wav(tmp_path / "tone.wav", lead_s=0.5, tone_s=1.0)
     rows: list[tuple[float, float]] = []
+    first_loud_at = None
     with Microphone(None, sample_rate=16000, block_ms=100) as mic:
         player = threading.Thread(target=pulse.play_into_room, args=(wav,))
+        played_at = time.monotonic()
         player.start()
         for chunk in mic.chunks(timeout=3):
             assert chunk.sample_rate == 16000 and len(chunk.samples) == 3200
             s = np.frombuffer(chunk.samples, dtype="<i2").astype(np.float64)
             rows.append((chunk.start, float(np.sqrt((s**2).mean()))))
+            if first_loud_at is None and rows[-1][1] > 1000:
+                first_loud_at = mic.captured_at(chunk)
             if chunk.start >= 3.0:
                 break
         player.join()
@@ -146,6 +150,10 @@ def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_p
     assert loud, "the microphone heard nothing"
     assert (loud[-1] - loud[0] + 0.1) == pytest.approx(1.0, abs=0.15)  # the tone, whole
     assert rows[0][1] < LOUD  # and silence before it
+    # captured_at maps a chunk to the wall clock: the tone began 0.5 s into the file.
+    assert first_loud_at is not None
+
+    assert first_loud_at - played_at == pytest.approx(0.5, abs=0.25)
     tone_rms = np.median([rms for _, rms in rows if rms > 1000])
     assert tone_rms == pytest.approx(8000 / np.sqrt(2), rel=0.1)  # unchanged level
 

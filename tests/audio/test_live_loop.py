@@ -86,6 +86,7 @@ def live(pulse: PulseServer) -> Iterator[tuple[Speaker, StandInRecognizer, Voice
             speaker,
             on_utterance=lambda u: heard.append(u.text),
             is_stop=lambda text: text == "stop",
+            captured_at=mic.captured_at,
         )
         stop_event = threading.Event()
         thread = threading.Thread(target=loop.run, args=(stop_event,))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from types import TracebackType
 
@@ -45,17 +46,24 @@ class Microphone:
         self._stream: sd.InputStream | None = None
         self._frames = 0
         self._dropped = 0
+        self._frames_in = 0
+        self._origin = float("inf")
         self._lock = threading.Lock()
 
     def __enter__(self) -> Microphone:
         check_device(self.device, "input", self.sample_rate)
         try:
+            self._prime()
             self._stream = sd.InputStream(
                 samplerate=self.sample_rate,
                 blocksize=self.block_frames,
                 channels=1,
                 dtype="int16",
                 device=self.device,
+                # "high" (sounddevice's default) lets the ALSA pulse plugin hand over audio in
+                # bursts up to 1.8 s late; "low" delivers every block on time, which the
+                # half-second endpointing budget needs.
+                latency="low",
                 callback=self._callback,
             )
             self._stream.start()
@@ -65,6 +73,27 @@ class Microphone:
                 "Run `voice-repair devices` and pass --input-device NAME-OR-INDEX."
             ) from exc
         return self
+
+    def _prime(self) -> None:
+        """Start and stop a throwaway stream before the real one.
+
+        Through the ALSA ``pulse`` plugin, the first capture stream a process starts delivers
+        its first block ~1.9 s late and stays that far behind for its whole life (measured
+        with PulseAudio 16); a stream started after a brief first one is on time. Costs a few
+        milliseconds; harmless on devices without the quirk.
+        """
+        stream = sd.InputStream(
+            samplerate=self.sample_rate,
+            blocksize=self.block_frames,
+            channels=1,
+            dtype="int16",
+            device=self.device,
+            latency="low",
+            callback=lambda *_args: None,
+        )
+        stream.start()
+        stream.stop()
+        stream.close()
 
     def __exit__(
         self,
@@ -89,12 +118,20 @@ class Microphone:
             self._queue.put_nowait(None)
 
     def _callback(self, indata: np.ndarray, frames: int, _time: object, status: object) -> None:
+        # Besides copying the block, only keep the earliest estimate of when sample 0 was
+        # recorded (the least-delayed callback gives the best one), for ``captured_at``.
+        self._frames_in += frames
+        self._origin = min(self._origin, time.monotonic() - self._frames_in / self.sample_rate)
         if status:
             log.debug("microphone status: %s", status)
         try:
             self._queue.put_nowait(bytes(indata))
         except queue.Full:
             self._dropped += 1
+
+    def captured_at(self, chunk: AudioChunk) -> float:
+        """``time.monotonic()`` at which ``chunk``'s first sample was recorded (within a block)."""
+        return self._origin + chunk.start
 
     def chunks(self, timeout: float | None = None) -> Iterator[AudioChunk]:
         """Yield blocks as they arrive, until ``close()``.
