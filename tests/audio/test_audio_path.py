@@ -139,6 +139,9 @@ def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_p
             assert chunk.sample_rate == 16000 and len(chunk.samples) == 3200
             s = np.frombuffer(chunk.samples, dtype="<i2").astype(np.float64)
             rows.append((chunk.start, float(np.sqrt((s**2).mean()))))
+            # A block is handed over as soon as it is recorded, not seconds later.
+            delivery_lag = time.monotonic() - (mic.captured_at(chunk) + 0.1)
+            assert delivery_lag < 0.25, f"microphone {delivery_lag:.2f} s behind the room"
             if first_loud_at is None and rows[-1][1] > 1000:
                 first_loud_at = mic.captured_at(chunk)
             if chunk.start >= 3.0:
@@ -152,7 +155,6 @@ def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_p
     assert rows[0][1] < LOUD  # and silence before it
     # captured_at maps a chunk to the wall clock: the tone began 0.5 s into the file.
     assert first_loud_at is not None
-
     assert first_loud_at - played_at == pytest.approx(0.5, abs=0.25)
     tone_rms = np.median([rms for _, rms in rows if rms > 1000])
     assert tone_rms == pytest.approx(8000 / np.sqrt(2), rel=0.1)  # unchanged level
