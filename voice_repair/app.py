@@ -169,9 +169,7 @@ def start_session(options: Options, emit: Callable[[Say], None]):  # -> (Session
     engine = TimerEngine(options.data_dir, options.timer_settings(), on_event)
     session = Session(matcher, ctx, engine, emit)
     holder.append(session)
-    report = engine.start()
-    if report.recovered_store is not None:
-        log.warning("timer store was unreadable; moved aside to %s", report.recovered_store)
+    report = engine.start()  # logs where an unreadable store was moved, if it was
     if report.dropped:
         session.say_line("startup.dropped", "startup", count=str(report.dropped))
     return session, engine
