@@ -18,7 +18,7 @@ from pulse import RECORD_RATE, PulseServer, Recording
 
 from voice_repair.audio.capture import Microphone, list_devices
 from voice_repair.audio.playback import Player
-from voice_repair.errors import AudioDeviceError
+from voice_repair.errors import AudioDeviceError, VoiceRepairError
 from voice_repair.models import Say
 from voice_repair.speaker import Speaker
 from voice_repair.speech import make_tts
@@ -202,3 +202,32 @@ def test_no_sound_server_means_no_microphone(pulse: PulseServer, tmp_path: Path)
     if "HAS-HARDWARE" in out:
         pytest.skip("this machine has a real microphone")
     assert "no microphone found" in out and "voice-repair devices" in out
+
+
+class _FailingOnce:
+    """A TTS that fails on one phrase (a stand-in: a real engine failing on demand is not
+    something we can arrange), to show one bad line does not silence the assistant."""
+
+    name = "failing-once"
+
+    def __init__(self) -> None:
+        self._real = make_tts("espeak")
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        if "broken" in text:
+            raise VoiceRepairError("engine failed")
+        return self._real.render(text)
+
+
+def test_a_failing_line_is_reported_and_the_next_is_still_spoken(pulse: PulseServer) -> None:
+    errors: list[Exception] = []
+    spk = Speaker(_FailingOnce(), Player(None), on_error=errors.append)
+    try:
+        with pulse.recording() as rec:
+            spk.say(Say("This line is broken.", source="x"))
+            spk.say(Say("This one works.", source="y"))
+            assert spk.wait_idle(10)
+        assert len(errors) == 1 and isinstance(errors[0], VoiceRepairError)
+        assert rec.first_sound_at() is not None
+    finally:
+        spk.close()
