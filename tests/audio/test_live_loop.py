@@ -41,12 +41,16 @@ class StandInRecognizer:
         self._quiet = 0
         self.heard = 0
         """Utterances produced, whether or not the loop acted on them."""
+        self.slow = False
+        """While true, take 0.2 s to decode each 0.1 s block (falls behind the room)."""
 
     def _utterance(self, text: str, start: float, end: float) -> Utterance:
         self.heard += 1
         return Utterance(text, start, end, decided_at=end, confidence=1.0, accepted=True)
 
     def accept(self, chunk: AudioChunk) -> list[Utterance]:
+        if self.slow:
+            time.sleep(0.2)
         end = chunk.start + len(chunk.samples) / 2 / chunk.sample_rate
         self._decoder.process_raw(chunk.samples)
         if self._decoder.hyp() is not None:
@@ -110,6 +114,29 @@ def test_it_never_hears_itself_but_hears_people_afterwards(
     time.sleep(1.0)  # its tail, and the loopback's latency
     assert recognizer.heard >= 1, "the stand-in recognizer should have heard the assistant"
     assert heard == [] and loop.dropped == recognizer.heard
+
+    pulse.play_into_room(synth_wav("I need a pause.", tmp_path / "request.wav", voice="piper"))
+    deadline = time.monotonic() + 3
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert heard == [REQUEST]
+
+
+def test_a_recognizer_that_falls_behind_still_never_hears_itself(
+    live, pulse: PulseServer, loopback, tmp_path
+) -> None:
+    speaker, recognizer, _, heard = live
+    loopback(True)
+    # Decoding runs at half speed while it speaks: when speech and its tail are over, the
+    # recognizer is seconds behind, still chewing on audio of the assistant's own voice.
+    recognizer.slow = True
+    speaker.say(Say("You could say: I need a pause. [0.6s] Or: help me calm down.", "example"))
+    assert speaker.wait_idle(20)
+    time.sleep(0.5)
+    recognizer.slow = False
+    time.sleep(1.5)  # let it catch up with the room
+    assert recognizer.heard >= 1
+    assert heard == [], "acted on its own voice decoded after speech ended"
 
     pulse.play_into_room(synth_wav("I need a pause.", tmp_path / "request.wav", voice="piper"))
     deadline = time.monotonic() + 3
