@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import sounddevice as sd
 from pulse import PulseServer, missing_tools
+
+from voice_repair.audio.devices import refresh_devices
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -21,14 +22,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.audio)
-
-
-def _reinit_portaudio() -> None:
-    # PortAudio lists ALSA devices once, when it is initialised; the ALSA "pulse"/"default"
-    # devices only exist while a PulseAudio server answers. Re-initialising (sounddevice's
-    # private but stable _terminate/_initialize pair) makes it see the server we just started.
-    sd._terminate()
-    sd._initialize()
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +36,7 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
     server.start()
     saved = {k: os.environ.get(k) for k in server.env}
     os.environ.update(server.env)
-    _reinit_portaudio()
+    refresh_devices()
     try:
         yield server
     finally:
@@ -54,7 +47,7 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
             else:
                 os.environ[key] = value
         server.stop()
-        _reinit_portaudio()
+        refresh_devices()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import sounddevice as sd
 
 from ..errors import AudioDeviceError
 
-__all__ = ["DeviceInfo", "list_devices", "check_device", "device_id"]
+__all__ = ["DeviceInfo", "list_devices", "check_device", "device_id", "refresh_devices"]
 
 Kind = Literal["input", "output"]
 
@@ -44,6 +44,19 @@ class DeviceInfo:
     @property
     def is_output(self) -> bool:
         return self.max_output_channels > 0
+
+
+def refresh_devices() -> None:
+    """Make PortAudio look for devices again; call only while no stream is open.
+
+    PortAudio lists devices once, when it starts, and the ALSA ``pulse``/``default`` devices only
+    exist while a PulseAudio server answers: a service started before the sound server (or a
+    test that starts its own) sees no devices until this is called. sounddevice offers no
+    public call for it; its maintainer recommends the ``_terminate``/``_initialize`` pair
+    (python-sounddevice issue #125).
+    """
+    sd._terminate()
+    sd._initialize()
 
 
 def list_devices() -> list[DeviceInfo]:
