@@ -198,8 +198,21 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
 
 def run(options: Options) -> int:
     """``voice-repair run``: the live voice loop; text mode when there is no microphone."""
-    print("No microphone found: starting text mode instead.", file=sys.stderr)
+    from .errors import AudioDeviceError
+    from .listen import run_voice
+
+    try:
+        return run_voice(options, start_session)
+    except AudioDeviceError as exc:
+        print(f"{exc}\nNo microphone: starting text mode instead.", file=sys.stderr)
     return chat(options, sys.stdin, sys.stdout)
+
+
+def recognize(options: Options, files: list[Path], out: TextIO) -> int:
+    """``voice-repair recognize``: the recognition path over WAV recordings."""
+    from .listen import recognize_files
+
+    return recognize_files(options, files, out)
 
 
 def check(options: Options, out: TextIO) -> int:
