@@ -1,0 +1,128 @@
+"""Cutting a live stream into stretches of speech, and deciding quickly when one has ended.
+
+Both engines share this endpointer, so they decide at the same moments and ``decided_at`` means
+the same thing for each. Voice activity comes from pocketsphinx's WebRTC-style ``Vad``
+(30 ms frames).
+
+Why an adaptive hang-over: a fixed silence timeout must choose between acting fast (0.25 s) and
+not cutting people off at the short pauses inside a sentence ("pause for ... twenty minutes").
+Here the engine is asked, once the silence reaches ``short_end``, whether what it has heard so far
+is already a complete product phrase; only then does the segment end early. Otherwise it waits for
+``long_end``. A complete phrase followed by more words ("stop ... by the bakery") gets heard whole
+as long as the gap is shorter than ``short_end``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pocketsphinx import Vad
+
+__all__ = ["Segment", "Segmenter"]
+
+FRAME_SECONDS = 0.03
+
+
+@dataclass
+class Segment:
+    """What the segmenter reports for one frame of audio."""
+
+    started: bool = False
+    """Speech began with this frame; ``audio`` holds the pre-roll plus this frame."""
+    audio: bytes = b""
+    """Audio to hand to the decoder now (empty outside speech)."""
+    ended: bool = False
+    """The stretch of speech is over; decide now."""
+    speech_start: float = 0.0
+    """Stream time (s) of the first speech frame (valid once started)."""
+    speech_end: float = 0.0
+    """Stream time (s) just after the last speech frame (valid when ended)."""
+
+
+class Segmenter:
+    """Frame-by-frame speech/non-speech state machine with pre-roll and adaptive hang-over."""
+
+    def __init__(
+        self,
+        sample_rate: int = 16000,
+        vad_mode: int = 2,
+        preroll: float = 0.3,
+        start_frames: int = 3,
+        short_end: float = 0.27,
+        long_end: float = 0.75,
+        min_speech: float = 0.15,
+        max_speech: float = 8.0,
+    ) -> None:
+        self.vad = Vad(vad_mode, sample_rate, FRAME_SECONDS)
+        self.sample_rate = sample_rate
+        self.frame_bytes = self.vad.frame_bytes
+        self.frame_seconds = self.vad.frame_length
+        fs = self.frame_seconds
+        self._preroll: deque[tuple[bytes, bool]] = deque(maxlen=max(1, round(preroll / fs)))
+        self._start_frames = start_frames
+        self._short = max(1, round(short_end / fs))
+        self._long = max(self._short, round(long_end / fs))
+        self._min = max(1, round(min_speech / fs))
+        self._max = round(max_speech / fs)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything heard (half-duplex: drop what was heard while we spoke)."""
+        self._preroll.clear()
+        self.in_speech = False
+        self._silent_run = 0
+        self._speech_frames = 0
+        self._frames_in = 0
+        self.speech_start = 0.0
+        self._last_speech_end = 0.0
+
+    def process(
+        self, frame: bytes, now: float, complete: Callable[[], bool] = lambda: False
+    ) -> Segment:
+        """Classify one frame whose first sample is at stream time ``now``.
+
+        ``complete`` is asked (only during a silence of ``short_end``) whether the speech so far
+        is a complete phrase, which allows ending early.
+        """
+        speech = self.vad.is_speech(frame)
+        fs = self.frame_seconds
+        if not self.in_speech:
+            self._preroll.append((frame, speech))
+            recent = list(self._preroll)[-self._start_frames :]
+            if len(recent) == self._start_frames and all(s for _, s in recent):
+                self.in_speech = True
+                self._silent_run = 0
+                self._speech_frames = self._start_frames
+                self._frames_in = len(self._preroll)
+                self.speech_start = now - (self._start_frames - 1) * fs
+                self._last_speech_end = now + fs
+                audio = b"".join(f for f, _ in self._preroll)
+                self._preroll.clear()
+                return Segment(started=True, audio=audio, speech_start=self.speech_start)
+            return Segment()
+        self._frames_in += 1
+        if speech:
+            self._silent_run = 0
+            self._speech_frames += 1
+            self._last_speech_end = now + fs
+        else:
+            self._silent_run += 1
+        ended = self._frames_in >= self._max or self._silent_run >= self._long
+        if not ended and self._silent_run >= self._short and self._silent_run % 3 == 0:
+            ended = complete()
+        if ended:
+            self.in_speech = False
+            return Segment(
+                audio=frame,
+                ended=True,
+                speech_start=self.speech_start,
+                speech_end=self._last_speech_end,
+            )
+        return Segment(audio=frame, speech_start=self.speech_start)
+
+    @property
+    def too_short(self) -> bool:
+        """Whether the segment just ended had less than ``min_speech`` of speech (a click)."""
+        return self._speech_frames < self._min

@@ -1,0 +1,77 @@
+"""Choosing the speech engine: ``--engine auto|pocketsphinx|vosk`` and ``--model DIR``.
+
+One short dispatcher, so the rule is stated once: vosk when a vosk model is at hand (it is the
+more accurate engine), pocketsphinx otherwise (it needs no download). The reason for the choice is
+returned so ``app.py`` can log it: people wonder which engine is listening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import ModelError
+from .base import Recognizer
+from .vosk import find_vosk_model, is_vosk_model
+
+__all__ = ["ENGINES", "make_recognizer"]
+
+ENGINES = ("auto", "pocketsphinx", "vosk")
+
+
+def make_recognizer(
+    engine: str, phrases: Sequence[str], models_root: Path, model_dir: Path | None = None
+) -> tuple[Recognizer, str]:
+    """Build the recognizer asked for; return it with a one-line reason for the choice.
+
+    Raises ModelError saying what to do when the engine is unknown or its model is missing.
+    """
+    models_root = Path(models_root)
+    if engine not in ENGINES:
+        raise ModelError(f"unknown speech engine {engine!r}; choose one of {', '.join(ENGINES)}.")
+    if model_dir is not None:
+        model_dir = Path(model_dir)
+        if not model_dir.is_dir():
+            raise ModelError(f"--model {model_dir}: no such directory.")
+    if engine == "auto":
+        if model_dir is not None:
+            if is_vosk_model(model_dir):
+                return _vosk(phrases, model_dir), f"auto: {model_dir} is a vosk model, using vosk"
+            if not (model_dir / "mdef").is_file():
+                raise ModelError(
+                    f"--model {model_dir} is neither a vosk model (am/, conf/, graph/) nor a "
+                    "pocketsphinx acoustic model (mdef). Point it at an unpacked model directory."
+                )
+            return (
+                _sphinx(phrases, model_dir),
+                f"auto: {model_dir} is not a vosk model, using it with pocketsphinx",
+            )
+        found = find_vosk_model(models_root)
+        if found is not None:
+            return _vosk(phrases, found), f"auto: found vosk model {found}, using vosk"
+        return (
+            _sphinx(phrases, None),
+            f"auto: no vosk model in {models_root}/, using pocketsphinx (bundled English model)",
+        )
+    if engine == "vosk":
+        found = model_dir or find_vosk_model(models_root)
+        if found is None:
+            raise ModelError(
+                f"--engine vosk needs a vosk model, and there is none in {models_root}/. "
+                "Run `voice-repair models download` (needs a network connection once), "
+                "or pass --model DIR, or use --engine pocketsphinx."
+            )
+        return _vosk(phrases, found), f"vosk with model {found} (asked for)"
+    return _sphinx(phrases, model_dir), "pocketsphinx (asked for)"
+
+
+def _vosk(phrases: Sequence[str], model_dir: Path) -> Recognizer:
+    from .vosk import VoskRecognizer
+
+    return VoskRecognizer(phrases, model_dir)
+
+
+def _sphinx(phrases: Sequence[str], model_dir: Path | None) -> Recognizer:
+    from .sphinx import SphinxRecognizer
+
+    return SphinxRecognizer(phrases, model_dir)

@@ -1,0 +1,210 @@
+"""pocketsphinx recognizer: the product's phrases as a grammar, plus out-of-grammar rejection.
+
+A bare grammar turns every sentence into some command ("can you pause the movie" comes out as
+"end the pause"). So each stretch of speech is decoded three ways at once, with one acoustic
+model (the English model bundled in the pocketsphinx wheel):
+
+* ``grammar``: a finite-state grammar of exactly the product's phrases;
+* ``phones``: a free phone loop, the best any sequence of sounds can score (an acoustic yardstick);
+* ``english``: the general English n-gram model, which says what a person most likely said.
+
+A phrase is accepted only when the grammar result is a whole phrase, it scores close to the free
+phone loop (per frame: the grammar did not have to bend the sounds much), it beats the open-English
+reading by a clear margin, and the open-English words roughly agree with it (not "stop by the
+bakery" for "stop"). Thresholds were set on synthesized speech (Piper and espeak-ng voices; see
+``bench/asr.py``), erring toward silence: a missed command can be repeated, a false one cannot be
+unsaid. The decoders run while the person speaks, so the decision after the end is quick.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pocketsphinx
+from pocketsphinx import Decoder
+
+from ..errors import ModelError
+from ..models import AudioChunk, Utterance
+from .base import normalize_phrases, phrase_trie, word_distance
+from .segmenter import Segmenter
+
+__all__ = ["Thresholds", "SphinxRecognizer"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Acceptance margins, in pocketsphinx log-score units per 10 ms frame."""
+
+    vs_phones: tuple[float, float, float] = (0.0, 5.0, 6.0)
+    """Minimum (grammar - phone loop) per frame, for phrases of 1, 2 and 3+ words.
+    Short phrases get a lower bar: one word carries little evidence either way."""
+    vs_english: float = 5.0
+    """Minimum (grammar - open English) per frame."""
+    max_word_errors: float = 1.0
+    """Maximum word edits between the English reading and the phrase, per phrase word."""
+    max_extra_words: int = 1
+    """How many more words the English reading may have than the phrase."""
+
+
+class SphinxRecognizer:
+    """``Recognizer`` on pocketsphinx; see the module docstring for how it rejects."""
+
+    name = "pocketsphinx"
+    sample_rate = 16000
+
+    def __init__(
+        self,
+        phrases: Sequence[str],
+        model_dir: Path | None = None,
+        thresholds: Thresholds | None = None,
+        segmenter: Segmenter | None = None,
+    ) -> None:
+        hmm = Path(model_dir) if model_dir else Path(pocketsphinx.get_model_path("en-us/en-us"))
+        if not (hmm / "mdef").is_file():
+            raise ModelError(
+                f"{hmm} is not a pocketsphinx acoustic model (no mdef file). "
+                "Leave --model out to use the English model bundled with pocketsphinx."
+            )
+        self.thresholds = thresholds or Thresholds()
+        common = {"hmm": str(hmm), "loglevel": "FATAL", "samprate": self.sample_rate}
+        self._grammar = Decoder(lm=None, **common)
+        wanted = normalize_phrases(phrases)
+        vocab = sorted({w for p in wanted for w in p.split()})
+        self.missing_words = [w for w in vocab if self._grammar.lookup_word(w) is None]
+        if self.missing_words:
+            log.warning(
+                "pocketsphinx has no pronunciation for %s; phrases with these words "
+                "will not be recognised",
+                ", ".join(self.missing_words),
+            )
+        missing = set(self.missing_words)
+        self.phrases = frozenset(p for p in wanted if not missing.intersection(p.split()))
+        if not self.phrases:
+            raise ModelError("None of the phrases can be pronounced by the pocketsphinx model.")
+        _, edges = phrase_trie(sorted(self.phrases))
+        out_degree: dict[int, int] = {}
+        for a, _, _ in edges:
+            out_degree[a] = out_degree.get(a, 0) + 1
+        fsg = self._grammar.create_fsg(
+            "phrases", 0, 1, [(a, b, 1.0 / out_degree[a], w) for a, b, w in edges]
+        )
+        self._grammar.add_fsg("phrases", fsg)
+        self._grammar.activate_search("phrases")
+        phone_lm = pocketsphinx.get_model_path("en-us/en-us-phone.lm.bin")
+        self._phones = Decoder(lm=None, allphone=phone_lm, **common)
+        self._english = Decoder(**common)
+        self._decoders = (self._grammar, self._phones, self._english)
+        self._seg = segmenter or Segmenter(self.sample_rate)
+        self._buf = b""
+        self._t = 0.0
+        self._started = False
+        self._frames = 0
+
+    # -- streaming ---------------------------------------------------------------------------
+    def accept(self, chunk: AudioChunk) -> list[Utterance]:
+        if chunk.sample_rate != self.sample_rate:
+            raise ModelError(
+                f"audio at {chunk.sample_rate} Hz given to pocketsphinx, which needs "
+                f"{self.sample_rate} Hz; resample it first (voice_repair.audio.wavfile)."
+            )
+        if not self._started:
+            self._t = chunk.start
+            self._started = True
+        self._buf += chunk.samples
+        out: list[Utterance] = []
+        fb = self._seg.frame_bytes
+        while len(self._buf) >= fb:
+            frame, self._buf = self._buf[:fb], self._buf[fb:]
+            utt = self._frame(frame)
+            if utt is not None:
+                out.append(utt)
+        return out
+
+    def flush(self) -> list[Utterance]:
+        fb = self._seg.frame_bytes
+        out: list[Utterance] = []
+        if self._buf:  # pad the last partial frame, then some silence to close the segment
+            self._buf += bytes(fb - len(self._buf) % fb) if len(self._buf) % fb else b""
+        self._buf += bytes(fb * (round(1.0 / self._seg.frame_seconds)))
+        while self._seg.in_speech and len(self._buf) >= fb:
+            frame, self._buf = self._buf[:fb], self._buf[fb:]
+            utt = self._frame(frame)
+            if utt is not None:
+                out.append(utt)
+        self._buf = b""
+        return out
+
+    def reset(self) -> None:
+        if self._seg.in_speech:
+            for d in self._decoders:
+                d.end_utt()
+        self._seg.reset()
+        self._buf = b""
+
+    # -- internals ---------------------------------------------------------------------------
+    def _frame(self, frame: bytes) -> Utterance | None:
+        now = self._t
+        self._t += self._seg.frame_seconds
+        ev = self._seg.process(frame, now, self._complete)
+        if ev.started:
+            self._frames = 0
+            for d in self._decoders:
+                d.start_utt()
+        if ev.audio:
+            self._frames += len(ev.audio) // 2
+            for d in self._decoders:
+                d.process_raw(ev.audio)
+        if not ev.ended:
+            return None
+        for d in self._decoders:
+            d.end_utt()
+        if self._seg.too_short:
+            return None
+        text, confidence, accepted = self._judge()
+        return Utterance(
+            text=text,
+            start=round(ev.speech_start, 3),
+            end=round(ev.speech_end, 3),
+            decided_at=round(self._t, 3),
+            confidence=round(confidence, 3),
+            accepted=accepted,
+        )
+
+    def _complete(self) -> bool:
+        """Whether the grammar's best path so far is a whole phrase (allows an early end)."""
+        hyp = self._grammar.hyp()
+        return hyp is not None and hyp.hypstr in self.phrases
+
+    def _score(self, d: Decoder) -> tuple[str, int] | None:
+        hyp = d.hyp()
+        if hyp is None:
+            return None
+        return hyp.hypstr, d.logmath.log(hyp.score)
+
+    def _judge(self) -> tuple[str, float, bool]:
+        """(in-grammar text, confidence 0..1, accepted) for the segment just ended."""
+        g, p, e = (self._score(d) for d in self._decoders)
+        if g is None or g[0] not in self.phrases or p is None:
+            return "", 0.0, False
+        text = g[0]
+        frames = max(1, self._frames // 160)
+        words = text.split()
+        t = self.thresholds
+        bar = t.vs_phones[min(len(words), 3) - 1]
+        margins = [(g[1] - p[1]) / frames - bar]
+        if e is not None:
+            e_words = e[0].split()
+            margins.append((g[1] - e[1]) / frames - t.vs_english)
+            errors = word_distance(words, e_words) / len(words)
+            margins.append(5.0 * (t.max_word_errors - errors))
+            margins.append(5.0 * (len(words) + t.max_extra_words - len(e_words)))
+        worst = min(margins)
+        accepted = worst >= 0
+        confidence = min(1.0, max(0.0, 0.5 + worst / 10.0))
+        log.debug("pocketsphinx margins %s -> %s", [round(m, 2) for m in margins], accepted)
+        return text, confidence, accepted
