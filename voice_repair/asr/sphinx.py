@@ -90,9 +90,7 @@ class SphinxRecognizer:
         out_degree: dict[int, int] = {}
         for a, _, _ in edges:
             out_degree[a] = out_degree.get(a, 0) + 1
-        fsg = self._grammar.create_fsg(
-            "phrases", 0, 1, [(a, b, 1.0 / out_degree[a], w) for a, b, w in edges]
-        )
+        fsg = self._grammar.create_fsg("phrases", 0, 1, [(a, b, 1.0, w) for a, b, w in edges])
         self._grammar.add_fsg("phrases", fsg)
         self._grammar.activate_search("phrases")
         phone_lm = pocketsphinx.get_model_path("en-us/en-us-phone.lm.bin")
@@ -145,6 +143,7 @@ class SphinxRecognizer:
                 d.end_utt()
         self._seg.reset()
         self._buf = b""
+        self._started = False  # the next chunk's ``start`` sets the clock again
 
     # -- internals ---------------------------------------------------------------------------
     def _frame(self, frame: bytes) -> Utterance | None:

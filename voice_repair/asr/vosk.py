@@ -136,6 +136,7 @@ class VoskRecognizer:
         self._open.Reset()
         self._seg.reset()
         self._buf = b""
+        self._started = False  # the next chunk's ``start`` sets the clock again
 
     def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
         out: list[Utterance] = []

