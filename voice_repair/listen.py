@@ -16,6 +16,7 @@ from typing import TextIO
 
 from .errors import AudioDeviceError
 from .models import IntentMatch, Utterance
+from .wake import STOP_INTENT, WakeGate, grammar
 
 log = logging.getLogger(__name__)
 
@@ -25,18 +26,22 @@ PHRASES_PER_INTENT = 150
 
 MODELS_ROOT = Path(__file__).resolve().parent.parent / "models"
 
-STOP = "control.stop"
-
 
 def build_recognizer(options, matcher):  # -> asr.base.Recognizer
-    """The configured engine with the product's phrases; logs which engine and why."""
+    """The configured engine with the product's phrases; logs which engine and why.
+
+    With a wake phrase, the grammar holds "<wake> <request>" and the bare "stop" sentences
+    (``wake.grammar``), so requests without the wake phrase are rejected as out of grammar.
+    """
     from .asr.select import make_recognizer
 
-    phrases = [text for _, text in matcher.phrases(max_per_intent=PHRASES_PER_INTENT)]
     rec = options.config.recognition
+    phrases = grammar(matcher.phrases(max_per_intent=PHRASES_PER_INTENT), rec.wake_phrase)
     model_dir = Path(rec.model).expanduser() if rec.model else None
     recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
     log.info("recognizer: %s", reason)
+    if rec.wake_phrase:
+        log.info("wake phrase is on: only requests after it are acted on (and 'stop')")
     if recognizer.missing_words:
         log.warning(
             "the %s model cannot recognise these grammar words, so phrases with them will not "
@@ -47,11 +52,32 @@ def build_recognizer(options, matcher):  # -> asr.base.Recognizer
     return recognizer
 
 
-def understood(matcher, utterance: Utterance) -> IntentMatch | None:
-    """The intent of an accepted utterance; None for rejected speech or no intent."""
-    if not utterance.accepted or not utterance.text:
-        return None
-    return matcher.match(utterance.text)
+class Understanding:
+    """Heard text -> intent, through the wake-phrase gate; shared by ``run`` and ``recognize``."""
+
+    def __init__(self, matcher, wake_phrase: str | None) -> None:
+        self._matcher = matcher
+        self._gate = WakeGate(wake_phrase)
+
+    def is_stop(self, text: str) -> bool:
+        m = self._matcher.match(text)
+        return m is not None and m.intent == STOP_INTENT
+
+    def request(self, text: str) -> IntentMatch | None:
+        """The intent of a sentence, or None (no intent, or no wake phrase before it)."""
+        admitted = self._gate.admit(text, self.is_stop)
+        return None if admitted is None else self._matcher.match(admitted)
+
+    def interrupts(self, text: str) -> bool:
+        """A "stop" (with or without the wake phrase) that may cut the assistant short."""
+        admitted = self._gate.admit(text, self.is_stop)
+        return admitted is not None and self.is_stop(admitted)
+
+    def __call__(self, utterance: Utterance) -> IntentMatch | None:
+        """The intent of an accepted utterance; None for rejected speech or no request."""
+        if not utterance.accepted or not utterance.text:
+            return None
+        return self.request(utterance.text)
 
 
 def recognize_files(options, files: list[Path], out: TextIO) -> int:
@@ -61,6 +87,7 @@ def recognize_files(options, files: list[Path], out: TextIO) -> int:
 
     matcher = IntentMatcher.load(options.intents_dir)
     recognizer = build_recognizer(options, matcher)
+    understood = Understanding(matcher, options.config.recognition.wake_phrase)
     for path in files:
         samples = read_wav(path)
         recognizer.reset()
@@ -69,7 +96,7 @@ def recognize_files(options, files: list[Path], out: TextIO) -> int:
             heard += recognizer.accept(chunk)
         heard += recognizer.flush()
         for u in heard:
-            match = understood(matcher, u)
+            match = understood(u)
             row = {
                 "file": str(path),
                 "start": round(u.start, 3),
@@ -88,68 +115,106 @@ def recognize_files(options, files: list[Path], out: TextIO) -> int:
     return 0
 
 
+MIC_STALL_SECONDS = 2.0
+"""No audio for this long means the microphone has gone (blocks come every 0.1 s)."""
+
+
 def run_voice(options, start_session) -> int:
     """``voice-repair run`` with a microphone: listen, answer aloud, until SIGTERM or Ctrl-C.
 
-    Raises AudioDeviceError when there is no microphone (the caller falls back to text mode).
+    Raises AudioDeviceError when there is no microphone at start (the caller falls back to
+    text mode). Once running, a microphone that disappears is waited for (``keep_listening``):
+    the process, the conversation and the timers all stay up.
     """
     from .audio.capture import Microphone
+    from .audio.devices import refresh_devices
     from .audio.playback import Player
     from .intents import IntentMatcher
     from .loop import VoiceLoop
+    from .resilience import ChimeFallbackTTS, keep_listening, route_alsa_errors
     from .speaker import Speaker
     from .speech import make_tts
 
     cfg = options.config
     matcher = IntentMatcher.load(options.intents_dir)
-    mic = Microphone(cfg.audio.input_device)
-    mic.__enter__()  # AudioDeviceError here: no microphone
+    route_alsa_errors()
+    first = Microphone(cfg.audio.input_device)
+    first.__enter__()  # AudioDeviceError here: no microphone
+    pending: list[Microphone] = [first]
     stop_event = threading.Event()
     speaker = session = engine = None
     try:
         recognizer = build_recognizer(options, matcher)
+        understood = Understanding(matcher, cfg.recognition.wake_phrase)
+        player = Player(cfg.audio.output_device)
         speaker = Speaker(
-            make_tts(cfg.voice.voice, cfg.voice.rate_wpm), Player(cfg.audio.output_device)
+            ChimeFallbackTTS(make_tts(cfg.voice.voice, cfg.voice.rate_wpm), player.sample_rate),
+            player,
         )
         session, engine = start_session(options, speaker.say)
         if cfg.debug_transcripts:
-            log.warning("DEBUG TRANSCRIPTS ARE ON: what the microphone hears is logged as text")
+            log.warning(
+                "DEBUG TRANSCRIPTS ARE ON: everything the microphone hears is written to this "
+                "log word for word. Turn debug_transcripts off for normal use."
+            )
 
         def on_utterance(u: Utterance) -> None:
-            match = understood(matcher, u)
             if cfg.debug_transcripts:
                 log.warning("heard %r (accepted=%s)", u.text, u.accepted)
+            match = understood(u)
             if match is None:
-                log.info("utterance without intent (%.1f s)", u.end - u.start)
+                log.info("utterance without a request (%.1f s)", u.end - u.start)
                 return
-            if match.intent == STOP:
+            if match.intent == STOP_INTENT:
                 speaker.stop()
             session.handle(match)
 
-        def is_stop(text: str) -> bool:
-            m = matcher.match(text)
-            return m is not None and m.intent == STOP
+        def open_mic() -> Microphone:
+            if pending:
+                return pending.pop()
+            mic = Microphone(cfg.audio.input_device)
+            mic.__enter__()
+            return mic
+
+        def listen(mic: Microphone) -> None:
+            recognizer.reset()  # a new stream: its clock starts again, old audio is gone
+            loop = VoiceLoop(
+                mic.chunks(timeout=MIC_STALL_SECONDS),
+                recognizer,
+                speaker,
+                on_utterance,
+                understood.interrupts,
+                captured_at=mic.captured_at,
+            )
+            loop.run(stop_event)
+
+        def rescan() -> None:
+            # PortAudio lists devices only when it starts: after the sound server came back, or
+            # a USB microphone was plugged in, look again. Not while speech is playing (the
+            # re-scan closes every stream); the next attempt will do it.
+            if speaker is not None and not speaker.speaking and not _input_listed(cfg):
+                refresh_devices()
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop_event.set())
         print("Listening. Say 'what can you do' to hear the requests; Ctrl-C to quit.", flush=True)
-        loop = VoiceLoop(
-            mic.chunks(timeout=5.0),
-            recognizer,
-            speaker,
-            on_utterance,
-            is_stop,
-            captured_at=mic.captured_at,
-        )
-        loop.run(stop_event)
-    except AudioDeviceError:
-        if stop_event.is_set():
-            return 0
-        raise
+        keep_listening(open_mic, listen, stop_event, on_retry=rescan)
     finally:
-        mic.close()
+        for mic in pending:
+            mic.close()
         if engine is not None:
             engine.shutdown()
         if speaker is not None:
             speaker.close()
     return 0
+
+
+def _input_listed(cfg) -> bool:
+    """The configured microphone is in PortAudio's current list (no re-scan needed)."""
+    from .audio.devices import check_device
+
+    try:
+        check_device(cfg.audio.input_device, "input", 16000)
+    except AudioDeviceError:
+        return False
+    return True

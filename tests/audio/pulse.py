@@ -134,6 +134,14 @@ class PulseServer:
                 self._proc.wait()
         self._proc = None
 
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would (clients get no goodbye); ``start()`` again."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+        self._loopback = None
+
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["pactl", *args], env=self.child_env(), capture_output=True, text=True, check=check,

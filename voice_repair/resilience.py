@@ -1,0 +1,172 @@
+"""Staying up for months: a microphone that comes and goes, a speech engine that fails.
+
+A home speaker is left alone. USB microphones get unplugged and plugged back, the sound server
+restarts after an update, and nobody reads a log. So the live loop never gives up on the
+microphone: ``keep_listening`` reopens it with a growing wait (0.5 s doubling to 10 s, so a
+missing device costs almost nothing), logs the loss once and the return once, and carries on.
+The timer engine runs on its own thread meanwhile, so a pause started before the outage still
+ends on time.
+
+A text-to-speech engine that raises must not silence the assistant either: ``ChimeFallbackTTS``
+plays the chime instead of the words, so a reminder or the end of a pause is still noticed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+import numpy as np
+
+from .audio.chime import chime
+from .errors import AudioDeviceError
+from .speech import TextToSpeech
+
+__all__ = ["Backoff", "ChimeFallbackTTS", "Closable", "keep_listening", "route_alsa_errors"]
+
+log = logging.getLogger(__name__)
+
+_ALSA_HANDLER = ctypes.CFUNCTYPE(
+    None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+)
+_alsa_handler_ref: object = None
+
+
+def route_alsa_errors() -> bool:
+    """Send ALSA library messages to this log (debug level) instead of raw standard error.
+
+    libasound prints every failed open ("Unable to create stream: No such entity") straight to
+    stderr, so a microphone retried every 10 s for a week of absence would fill the journal
+    despite ``keep_listening`` logging the outage once. Returns False where libasound is not
+    loaded (no ALSA: nothing to quiet). The format arguments are variadic and not read; the
+    message's format string, function and error code are enough for debugging.
+    """
+    global _alsa_handler_ref
+    name = ctypes.util.find_library("asound")
+    if name is None:
+        return False
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return False
+
+    def handler(file: bytes, line: int, function: bytes, err: int, fmt: bytes) -> None:
+        log.debug(
+            "ALSA %s: %s (error %d)",
+            (function or b"?").decode(errors="replace"),
+            (fmt or b"").decode(errors="replace"),
+            err,
+        )
+
+    _alsa_handler_ref = _ALSA_HANDLER(handler)  # kept alive: ALSA holds the pointer
+    lib.snd_lib_error_set_handler(_alsa_handler_ref)
+    return True
+
+
+class Backoff:
+    """Waits between retries: ``first`` seconds, doubling up to ``limit``; ``reset()`` after a
+    success. The cap keeps a returning device noticed within ``limit`` seconds."""
+
+    def __init__(self, first: float = 0.5, limit: float = 10.0, factor: float = 2.0) -> None:
+        if not 0 < first <= limit or factor < 1:
+            raise ValueError("need 0 < first <= limit and factor >= 1")
+        self.first, self.limit, self.factor = first, limit, factor
+        self._next = first
+
+    def next(self) -> float:
+        """The wait before the next attempt (and grow the one after)."""
+        wait = self._next
+        self._next = min(self.limit, self._next * self.factor)
+        return wait
+
+    def reset(self) -> None:
+        self._next = self.first
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+M = TypeVar("M", bound=Closable)
+
+
+def keep_listening(
+    open_mic: Callable[[], M],
+    listen: Callable[[M], None],
+    stop_event: threading.Event,
+    backoff: Backoff | None = None,
+    on_retry: Callable[[], None] | None = None,
+) -> None:
+    """Open the microphone and ``listen(mic)`` on it, again and again, until ``stop_event``.
+
+    ``open_mic`` and ``listen`` raise ``AudioDeviceError`` when the device is missing or has
+    stalled; anything else is a real bug and propagates. Only the first failure of an outage
+    is logged (a warning), and its end (with how long it lasted); retries in between are
+    debug lines, so a microphone unplugged for a week does not fill the journal.
+    ``on_retry`` runs before each reopening attempt (e.g. to re-scan devices).
+    """
+    backoff = backoff or Backoff()
+    down_since: float | None = None
+    while not stop_event.is_set():
+        mic: M | None = None
+        try:
+            if down_since is not None and on_retry is not None:
+                on_retry()
+            mic = open_mic()
+            if down_since is not None:
+                log.warning(
+                    "microphone is back after %.1f s: listening again",
+                    time.monotonic() - down_since,
+                )
+                down_since = None
+            backoff.reset()
+            listen(mic)
+            if stop_event.is_set():
+                return
+            raise AudioDeviceError("the microphone stream ended")
+        except AudioDeviceError as exc:
+            if stop_event.is_set():
+                return
+            if down_since is None:
+                down_since = time.monotonic()
+                log.warning("microphone lost (%s); retrying until it is back", exc)
+            else:
+                log.debug("microphone still unavailable: %s", exc)
+        finally:
+            if mic is not None:
+                mic.close()
+        stop_event.wait(backoff.next())
+
+
+class ChimeFallbackTTS:
+    """A ``TextToSpeech`` that plays the chime when the real engine raises.
+
+    Logs once when the engine starts failing (with the error) and once when it works again, not
+    once per line: a broken voice on a Pi would otherwise log every reminder forever.
+    """
+
+    def __init__(self, tts: TextToSpeech, sample_rate: int = 22050) -> None:
+        self._tts = tts
+        self._sample_rate = sample_rate
+        self._failing = False
+        self._lock = threading.Lock()
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        try:
+            out = self._tts.render(text)
+        except Exception as exc:  # any engine failure: the chime is better than silence
+            with self._lock:
+                if not self._failing:
+                    self._failing = True
+                    log.error("speech engine failed (%s): playing the chime instead", exc)
+            return chime(self._sample_rate), self._sample_rate
+        with self._lock:
+            if self._failing:
+                self._failing = False
+                log.warning("speech engine works again")
+        return out
