@@ -177,8 +177,16 @@ def start_session(options: Options, emit: Callable[[Say], None]):  # -> (Session
 
 def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     """``voice-repair chat``: text mode. Each line read is a request; replies are printed."""
+    from .wake import STOP_INTENT, WakeGate
+
     output = TextOutput(stdout, options.json)
     session, engine = start_session(options, output)
+    wake = WakeGate(options.config.recognition.wake_phrase)
+
+    def is_stop(text: str) -> bool:
+        match = session.understand(text)
+        return match is not None and match.intent == STOP_INTENT
+
     interactive = stdin.isatty()
     try:
         if interactive:
@@ -187,7 +195,11 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
             text = line.strip()
             if not text:
                 continue
-            if session.handle_text(text) is None:
+            request = wake.admit(text, is_stop)  # the same wake-phrase rule as the microphone
+            if request is None:
+                log.info("no wake phrase: ignored")
+                output.note(f"start with the wake phrase: '{wake.wake_phrase} ...'")
+            elif session.handle_text(request) is None:
                 output.note("not a request I know; try 'what can you do'")
     except KeyboardInterrupt:
         pass

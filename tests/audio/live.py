@@ -1,0 +1,155 @@
+"""``voice-repair run`` as a real child process on the private PulseAudio server.
+
+The resilience and privacy tests drive the whole product from outside, as a user would: speak
+into the ``room`` sink, read the ``-v`` log (intent names and timer events), record what it says.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pulse import PulseServer
+from synth import synth_wav
+
+ROOT = Path(__file__).resolve().parents[2]
+
+QUIET_CONFIG = """\
+[pause]
+default_minutes = 20
+nudges_at = []
+warning_minutes = 0
+repeat_count = 0
+"""
+"""A pause that says nothing between its start and its end, so the room stays quiet."""
+
+
+PAUSE_REQUESTS = (
+    "pause for ten minutes", "i need a pause", "i need a time out", "pause for fifteen minutes",
+    "we need a break",
+)  # fmt: skip
+OTHER_REQUESTS = (
+    "how much time is left", "help me calm down", "end the pause", "what can you do",
+    "give me a repair idea",
+)  # fmt: skip
+"""Requests other than a pause or "stop", any of which shows the assistant is listening."""
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A synthesized request that the product's recognizer understands."""
+
+    wav: Path
+    text: str
+    intent: str
+    slots: dict[str, object]
+
+
+def spoken_request(candidates: Sequence[str], folder: Path, intent: str | None = None) -> Spoken:
+    """The first candidate (Piper's voice, then espeak-ng's) that ``voice-repair recognize``
+    hears as one request (``intent``, or any when None).
+
+    These tests are about the loop, not about recognition accuracy (that is test_asr.py): a
+    request the recognizer gets right today is chosen, through the product's own recognize
+    path, so tuning the recognizer does not break them. None recognized is a failure.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    for voice in ("piper", "espeak"):
+        for text in candidates:
+            # One process per file: each is heard as the first thing a fresh ``run`` hears.
+            wav = synth_wav(text, folder / f"{voice}_{text.replace(' ', '_')}.wav", voice=voice)
+            out = subprocess.run(
+                [sys.executable, "-m", "voice_repair", "recognize", "--json", "--engine",
+                 "pocketsphinx", str(wav)],
+                cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+            )  # fmt: skip
+            rows = [json.loads(line) for line in out.stdout.splitlines()]
+            heard = [r["intent"] for r in rows]
+            if len(heard) == 1 and heard[0] and heard[0] == (intent or heard[0]):
+                return Spoken(wav, text, heard[0], rows[0]["slots"])
+    raise AssertionError(f"none of {candidates} is recognized as {intent} (last: {rows})")
+
+
+class LiveRun:
+    """One ``voice-repair run -v`` process; its stderr (the log) goes to ``log_path``."""
+
+    def __init__(
+        self,
+        pulse: PulseServer,
+        base: Path,
+        minute: float = 0.5,
+        config: str = QUIET_CONFIG,
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        self.pulse = pulse
+        self.base = base
+        self.data_dir = base / "data"
+        self.config_path = base / "voice-repair.toml"
+        self.config_path.write_text(config)
+        self.log_path = base / "run.log"
+        self.out_path = base / "run.out"
+        cmd = [
+            sys.executable, "-m", "voice_repair", "run", "-v", "--config", str(self.config_path),
+            "--data-dir", str(self.data_dir), "--minute", str(minute), "--engine", "pocketsphinx",
+            *extra,
+        ]  # fmt: skip
+        env = {**pulse.child_env(), "TMPDIR": str(base), "HOME": str(base)}
+        with open(self.log_path, "wb") as err, open(self.out_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+            )
+        self.wait_for("Listening.", timeout=90, path=self.out_path)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def count(self, text: str) -> int:
+        return self.log().count(text)
+
+    def wait_for(
+        self, text: str, count: int = 1, timeout: float = 30.0, path: Path | None = None
+    ) -> float:
+        """Wait until ``text`` appears ``count`` times; return ``time.monotonic()`` then."""
+        path = path or self.log_path
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if path.read_text(errors="replace").count(text) >= count:
+                return time.monotonic()
+            if self.proc.poll() is not None:
+                raise AssertionError(f"voice-repair exited ({self.proc.returncode}):\n{self.log()}")
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} x{count} not seen in {timeout} s; log:\n{self.log()}")
+
+    def wait_listening(self, timeout: float = 60.0) -> None:
+        """Wait until the assistant has finished speaking and listens again.
+
+        The log says so ("listening again"); sound alone cannot tell, because replies hold
+        timed silences of several seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            events = [
+                line for line in self.log().splitlines()
+                if "speaking: " in line or "listening again" in line
+            ]  # fmt: skip
+            if events and "listening again" in events[-1]:
+                time.sleep(0.3)
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the assistant never finished speaking; log:\n{self.log()}")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
