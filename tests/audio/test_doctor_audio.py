@@ -6,13 +6,17 @@ from dataclasses import replace
 
 from voice_repair.config import AudioConfig, Config
 from voice_repair.doctor import format_checks, run_checks
-from voice_repair.doctor_audio import AUDIO_CHECKS, check_input_device
+from voice_repair.doctor_audio import AUDIO_CHECKS, check_input_device, check_output_device
 
 
 def test_default_devices_open_through_the_sound_server(pulse) -> None:
-    results = run_checks(Config(), AUDIO_CHECKS)
+    results = run_checks(Config(), (check_input_device, check_output_device))
     assert [c.name for c in results] == ["input device", "output device"]
     assert all(c.ok for c in results), format_checks(results)
+    names = [c.__name__ for c in AUDIO_CHECKS]
+    assert names == [
+        "check_input_device", "check_input_level", "check_output_device", "check_output_chime"
+    ]  # fmt: skip
 
 
 def test_a_microphone_that_is_not_there_fails_with_the_setting_to_change(pulse) -> None:
