@@ -14,10 +14,12 @@ as long as the gap is shorter than ``short_end``.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from pocketsphinx import Vad
 
 __all__ = ["Segment", "Segmenter"]
@@ -54,6 +56,8 @@ class Segmenter:
         long_end: float = 0.75,
         min_speech: float = 0.15,
         max_speech: float = 8.0,
+        gate_db: float = 3.0,
+        floor_rise_db: float = 2.0,
     ) -> None:
         self.vad = Vad(vad_mode, sample_rate, FRAME_SECONDS)
         self.sample_rate = sample_rate
@@ -66,6 +70,8 @@ class Segmenter:
         self._long = max(self._short, round(long_end / fs))
         self._min = max(1, round(min_speech / fs))
         self._max = round(max_speech / fs)
+        self._gate = gate_db
+        self._rise = floor_rise_db * fs
         self.reset()
 
     def reset(self) -> None:
@@ -77,6 +83,22 @@ class Segmenter:
         self._frames_in = 0
         self.speech_start = 0.0
         self._last_speech_end = 0.0
+        self._floor: float | None = None
+
+    def _loud(self, frame: bytes) -> bool:
+        """Whether the frame stands ``gate_db`` above the tracked noise floor.
+
+        The WebRTC VAD alone calls steady noise (a fan, a TV at 10 dB SNR) speech, and a segment
+        that never ends is never decided. The floor follows the quietest frames at once and
+        rises slowly (``floor_rise_db`` per second), so a louder room is learnt in a few seconds.
+        """
+        x = np.frombuffer(frame, "<i2").astype(np.float32)
+        level = 10.0 * math.log10(float(np.mean(x * x)) + 1.0)
+        if self._floor is None or level < self._floor:
+            self._floor = level
+        elif not self.in_speech:
+            self._floor += self._rise
+        return level > self._floor + self._gate
 
     def process(
         self, frame: bytes, now: float, complete: Callable[[], bool] = lambda: False
@@ -86,7 +108,7 @@ class Segmenter:
         ``complete`` is asked (only during a silence of ``short_end``) whether the speech so far
         is a complete phrase, which allows ending early.
         """
-        speech = self.vad.is_speech(frame)
+        speech = self.vad.is_speech(frame) and self._loud(frame)
         fs = self.frame_seconds
         if not self.in_speech:
             self._preroll.append((frame, speech))
