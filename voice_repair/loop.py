@@ -96,7 +96,7 @@ class VoiceLoop:
             if was_busy and not busy:
                 # Speech (and its tail) just ended: what is buffered is our own voice.
                 self._recognizer.reset()
-                log.info("listening again (speech ended)")
+                log.info("speech ended: listening for requests")
             was_busy = busy
             self._deliver(self._recognizer.accept(chunk), chunk)
         if not stop_event.is_set():

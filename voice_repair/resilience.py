@@ -120,7 +120,7 @@ def keep_listening(
             mic = open_mic()
             if down_since is not None:
                 log.warning(
-                    "microphone is back after %.1f s: listening again",
+                    "microphone is back after %.1f s",
                     time.monotonic() - down_since,
                 )
                 down_since = None

@@ -10,12 +10,14 @@ import json
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from pulse import PulseServer
-from synth import synth_wav
+from synth import synth_samples, synth_wav
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +42,20 @@ OTHER_REQUESTS = (
 """Requests other than a pause or "stop", any of which shows the assistant is listening."""
 
 
+def _render(text: str, path: Path, voice: str, fresh: bool) -> Path:
+    """``synth_wav``, or a new rendering (not the cached one) when ``fresh``."""
+    if not fresh:
+        return synth_wav(text, path, voice=voice)
+    samples = synth_samples.__wrapped__(text, voice)  # functools.cache keeps the original
+    pad = np.zeros(round(0.4 * 16000), dtype=np.int16)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.concatenate([pad, samples, pad]).tobytes())
+    return path
+
+
 @dataclass(frozen=True)
 class Spoken:
     """A synthesized request that the product's recognizer understands."""
@@ -60,19 +76,23 @@ def spoken_request(candidates: Sequence[str], folder: Path, intent: str | None =
     """
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
-    for voice in ("piper", "espeak"):
-        for text in candidates:
-            # One process per file: each is heard as the first thing a fresh ``run`` hears.
-            wav = synth_wav(text, folder / f"{voice}_{text.replace(' ', '_')}.wav", voice=voice)
-            out = subprocess.run(
-                [sys.executable, "-m", "voice_repair", "recognize", "--json", "--engine",
-                 "pocketsphinx", str(wav)],
-                cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
-            )  # fmt: skip
-            rows = [json.loads(line) for line in out.stdout.splitlines()]
-            heard = [r["intent"] for r in rows]
-            if len(heard) == 1 and heard[0] and heard[0] == (intent or heard[0]):
-                return Spoken(wav, text, heard[0], rows[0]["slots"])
+    # Piper speaks a little differently each time (its synthesis is randomised), so each text
+    # gets a few renderings; espeak-ng is deterministic and gets one.
+    attempts = [(voice, text, n) for n in range(3) for text in candidates for voice in ("piper",)]
+    attempts += [("espeak", text, 0) for text in candidates]
+    for voice, text, n in attempts:
+        # One process per file: each is heard as the first thing a fresh ``run`` hears.
+        wav = folder / f"{voice}_{n}_{text.replace(' ', '_')}.wav"
+        _render(text, wav, voice, fresh=n > 0)
+        out = subprocess.run(
+            [sys.executable, "-m", "voice_repair", "recognize", "--json", "--engine",
+             "pocketsphinx", str(wav)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+        rows = [json.loads(line) for line in out.stdout.splitlines()]
+        heard = [r["intent"] for r in rows]
+        if len(heard) == 1 and heard[0] and heard[0] == (intent or heard[0]):
+            return Spoken(wav, text, heard[0], rows[0]["slots"])
     raise AssertionError(f"none of {candidates} is recognized as {intent} (last: {rows})")
 
 
@@ -129,16 +149,16 @@ class LiveRun:
     def wait_listening(self, timeout: float = 60.0) -> None:
         """Wait until the assistant has finished speaking and listens again.
 
-        The log says so ("listening again"); sound alone cannot tell, because replies hold
+        The log says so ("speech ended: listening"); sound alone cannot tell, because replies hold
         timed silences of several seconds.
         """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             events = [
                 line for line in self.log().splitlines()
-                if "speaking: " in line or "listening again" in line
+                if "speaking: " in line or "speech ended: listening" in line
             ]  # fmt: skip
-            if events and "listening again" in events[-1]:
+            if events and "speech ended: listening" in events[-1]:
                 time.sleep(0.3)
                 return
             time.sleep(0.1)
