@@ -25,6 +25,7 @@ product's ~2,000 sampled sentences fewer commands pass (see the bench table).
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +57,10 @@ class Thresholds:
     max_extra_words: int = 1
     """How many more words the English reading may have than the phrase."""
     duel: bool = True
+    """Also make the phrase win a head-to-head against the English reading (``_duel_margin``)."""
     duel_odds: float = 1e-40
     """Prior odds of the English reading against the phrase in that contest (a handicap: the
     bundled acoustic model is weak, and a correct command must not lose to a look-alike)."""
-    """Also make the phrase win a head-to-head against the English reading (``_duel_margin``)."""
 
 
 class SphinxRecognizer:
@@ -83,10 +84,15 @@ class SphinxRecognizer:
             )
         self.thresholds = thresholds or Thresholds()
         common = {"hmm": str(hmm), "loglevel": "FATAL", "samprate": self.sample_rate}
-        self._grammar = Decoder(lm=None, **common)
         wanted = normalize_phrases(phrases)
         vocab = sorted({w for p in wanted for w in p.split()})
-        self.missing_words = [w for w in vocab if self._grammar.lookup_word(w) is None]
+        # Only the English decoder needs the whole 130k-word dictionary (about 22 MB per
+        # decoder); the others get the grammar's words, which keeps memory under 200 MB.
+        self._tmp = tempfile.TemporaryDirectory(prefix="voice-repair-dict-")
+        small = Path(self._tmp.name) / "grammar.dict"
+        self.missing_words = _write_dict(vocab, small)
+        common_small = {**common, "dict": str(small)}
+        self._grammar = Decoder(lm=None, **common_small)
         if self.missing_words:
             log.warning(
                 "pocketsphinx has no pronunciation for %s; phrases with these words "
@@ -98,14 +104,11 @@ class SphinxRecognizer:
         if not self.phrases:
             raise ModelError("None of the phrases can be pronounced by the pocketsphinx model.")
         _, edges = phrase_trie(sorted(self.phrases))
-        out_degree: dict[int, int] = {}
-        for a, _, _ in edges:
-            out_degree[a] = out_degree.get(a, 0) + 1
         fsg = self._grammar.create_fsg("phrases", 0, 1, [(a, b, 1.0, w) for a, b, w in edges])
         self._grammar.add_fsg("phrases", fsg)
         self._grammar.activate_search("phrases")
         phone_lm = pocketsphinx.get_model_path("en-us/en-us-phone.lm.bin")
-        self._phones = Decoder(lm=None, allphone=phone_lm, **common)
+        self._phones = Decoder(lm=None, allphone=phone_lm, **common_small)
         self._english = Decoder(**common)
         self._decoders = (self._grammar, self._phones, self._english)
         self._seg = segmenter or Segmenter(self.sample_rate)
@@ -114,7 +117,7 @@ class SphinxRecognizer:
         self._started = False
         self._frames = 0
         self._audio = bytearray()
-        self._duel = Decoder(lm=None, **common)
+        self._duel = Decoder(lm=None, **common_small)
         self._duels = 0
 
     # -- streaming ---------------------------------------------------------------------------
@@ -203,7 +206,14 @@ class SphinxRecognizer:
         margins above cannot tell apart. The English reading can be poor (it is on synthetic or
         noisy speech), but then it loses the contest and costs nothing. Returns +1 / -1.
         """
-        words = [w for w in reading.split() if self._duel.lookup_word(w) is not None]
+        words = []
+        for w in reading.split():
+            if self._duel.lookup_word(w) is None:
+                phones = self._english.lookup_word(w)
+                if phones is None:
+                    continue
+                self._duel.add_word(w, phones, True)
+            words.append(w)
         if not words:
             return 1.0
         self._duels += 1
@@ -256,3 +266,21 @@ class SphinxRecognizer:
         confidence = min(1.0, max(0.0, 0.5 + worst / 10.0))
         log.debug("pocketsphinx margins %s -> %s", [round(m, 2) for m in margins], accepted)
         return text, confidence, accepted
+
+
+def _write_dict(words: Sequence[str], path: Path) -> list[str]:
+    """Write the bundled dictionary's entries for ``words`` to ``path``; return the missing words.
+
+    Alternative pronunciations ("what(2)") come along, so nothing is lost by the smaller file.
+    """
+    wanted, found, lines = set(words), set(), []
+    source = pocketsphinx.get_model_path("en-us/cmudict-en-us.dict")
+    with open(source, encoding="utf-8") as f:
+        for line in f:
+            head = line.split(maxsplit=1)[0] if line.strip() else ""
+            base = head.split("(", 1)[0]
+            if base in wanted:
+                found.add(base)
+                lines.append(line if line.endswith("\n") else line + "\n")
+    path.write_text("".join(lines) or "a AH\n", encoding="utf-8")
+    return sorted(wanted - found)
