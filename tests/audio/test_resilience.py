@@ -8,12 +8,20 @@ request spoken afterwards must be acted on, all without restarting the process.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from live import OTHER_REQUESTS, PAUSE_REQUESTS, LiveRun, Spoken, spoken_request
-from pulse import PulseServer
+from pulse import RECORD_RATE, PulseServer
+
+from voice_repair.audio.playback import Player
+from voice_repair.errors import VoiceRepairError
+from voice_repair.models import Say
+from voice_repair.resilience import ChimeFallbackTTS
+from voice_repair.speaker import Speaker
 
 PAUSE_SECONDS = 15.0
 """How long the pause lasts in real seconds (``--minute`` is set from the minutes asked for)."""
@@ -118,3 +126,37 @@ def test_sound_server_killed_and_restarted(pulse: PulseServer, requests, tmp_pat
         assert run.proc.poll() is None
     finally:
         assert run.stop() == 0, run.log()
+
+
+class _BrokenTTS:
+    """Stand-in for a speech engine that has broken: a real one cannot be made to fail on
+    demand quickly (espeak-ng with its working folder removed does fail, but only after tens
+    of seconds of retries inside pyttsx3)."""
+
+    name = "broken"
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        raise VoiceRepairError("speech engine espeak failed to start")
+
+
+def test_a_failing_speech_engine_falls_back_to_the_chime(
+    pulse: PulseServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    speaker = Speaker(ChimeFallbackTTS(_BrokenTTS()), Player(None))
+    caplog.set_level(logging.INFO, logger="voice_repair")
+    try:
+        with pulse.recording() as rec:
+            speaker.say(Say("Your pause is over.", source="pause.finished"))
+            speaker.say(Say("Whenever you are ready.", source="pause.reminder"))
+            assert speaker.wait_idle(30)
+            time.sleep(0.3)
+    finally:
+        speaker.close()
+    # The two lines came out as two chimes: sound at the chime's pitches, no speech.
+    samples = rec.samples.astype(np.float64)
+    assert np.abs(samples).max() > 3000
+    spectrum = np.abs(np.fft.rfft(samples))
+    peak_hz = np.argmax(spectrum) * RECORD_RATE / samples.size
+    assert min(abs(peak_hz - 659.25), abs(peak_hz - 880.0)) < 15, peak_hz
+    failures = [r for r in caplog.records if "speech engine failed" in r.getMessage()]
+    assert len(failures) == 1  # one log line, not one per line spoken
