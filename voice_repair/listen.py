@@ -136,6 +136,11 @@ def run_voice(options, start_session) -> int:
     from .speech import make_tts
 
     cfg = options.config
+    if cfg.debug_transcripts:
+        log.warning(
+            "DEBUG TRANSCRIPTS ARE ON: everything the microphone hears is written to this "
+            "log word for word. Turn debug_transcripts off for normal use."
+        )
     matcher = IntentMatcher.load(options.intents_dir)
     route_alsa_errors()
     first = Microphone(cfg.audio.input_device)
@@ -152,11 +157,6 @@ def run_voice(options, start_session) -> int:
             player,
         )
         session, engine = start_session(options, speaker.say)
-        if cfg.debug_transcripts:
-            log.warning(
-                "DEBUG TRANSCRIPTS ARE ON: everything the microphone hears is written to this "
-                "log word for word. Turn debug_transcripts off for normal use."
-            )
 
         def on_utterance(u: Utterance) -> None:
             if cfg.debug_transcripts:
