@@ -296,3 +296,14 @@ def devices(out: TextIO) -> int:
         if not items:
             print("  none found", file=out)
     return 0
+
+
+def download_model(name: str | None, out: TextIO) -> int:
+    """``voice-repair models download [NAME]``: fetch a vosk model into ``models/``."""
+    from .asr.download import DEFAULT_MODEL
+    from .asr.download import download_model as fetch
+    from .listen import MODELS_ROOT
+
+    target = fetch(name or DEFAULT_MODEL, MODELS_ROOT)
+    print(f"Installed {target}. `voice-repair run` now uses vosk automatically.", file=out)
+    return 0
