@@ -7,8 +7,8 @@ process runs only the recognizer over it, so its peak memory is the recognizer's
 Every recording gets a faint noise floor (a real microphone never delivers digital silence); the
 noisy condition adds white noise at 10 dB SNR over the speech. "Accurate" means the accepted text
 gives the same intent and slots as the sentence spoken. ``--grammar product`` listens for what
-``voice-repair run`` listens for (the intent sampler's sentences, 150 per intent) plus the commands
-spoken here; ``demo`` for a 27-phrase list.
+``voice-repair run`` listens for (``speechgrammar.grammar_sentences``: the written examples and
+test sentences plus a small template sample); ``demo`` for a 27-phrase list.
 """
 
 from __future__ import annotations
@@ -108,7 +108,9 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = list(DEMO)
     if grammar == "product":
-        phrases = [t for _, t in matcher.phrases(max_per_intent=150)] + COMMANDS
+        from voice_repair.speechgrammar import grammar_sentences
+
+        phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
     rec, reason = make_recognizer(engine, phrases, ROOT / "models")
     rng = np.random.default_rng(0)
 

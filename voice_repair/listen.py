@@ -1,7 +1,7 @@
 """Voice wiring: the live loop (``run``) and recognition over recordings (``recognize``).
 
 Part of the app layer, split from ``app.py`` for size: it is the only other module that knows
-every stage. The recognizer gets its phrases from the intent matcher's sampler here; it never
+every stage. The recognizer gets its phrases from the intent data here (``speechgrammar``); it never
 imports the matcher itself.
 """
 
@@ -16,13 +16,10 @@ from typing import TextIO
 
 from .errors import AudioDeviceError
 from .models import IntentMatch, Utterance
+from .speechgrammar import grammar_sentences
 from .wake import STOP_INTENT, WakeGate, grammar
 
 log = logging.getLogger(__name__)
-
-PHRASES_PER_INTENT = 150
-"""Sentences per intent in the speech grammar: enough to cover every template shape and number
-(the sampler spreads them), small enough to keep the search fast on a Pi."""
 
 MODELS_ROOT = Path(__file__).resolve().parent.parent / "models"
 
@@ -36,7 +33,7 @@ def build_recognizer(options, matcher):  # -> asr.base.Recognizer
     from .asr.select import make_recognizer
 
     rec = options.config.recognition
-    phrases = grammar(matcher.phrases(max_per_intent=PHRASES_PER_INTENT), rec.wake_phrase)
+    phrases = grammar(grammar_sentences(matcher, options.intents_dir), rec.wake_phrase)
     model_dir = Path(rec.model).expanduser() if rec.model else None
     recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
     log.info("recognizer: %s", reason)
