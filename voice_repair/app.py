@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -213,11 +215,26 @@ def run(options: Options) -> int:
     from .errors import AudioDeviceError
     from .listen import run_voice
 
+    # As a systemd service (INVOCATION_ID set, standard input /dev/null) nobody can type: wait
+    # for a microphone instead of text mode, and let any other audio failure exit non-zero so
+    # Restart= tries again. Piped input still gets text mode, even inside a service's tree.
+    service = bool(os.environ.get("INVOCATION_ID")) and _stdin_is_null()
     try:
-        return run_voice(options, start_session)
+        return run_voice(options, start_session, wait_for_microphone=service)
     except AudioDeviceError as exc:
+        if service:
+            raise
         print(f"{exc}\nNo microphone: starting text mode instead.", file=sys.stderr)
     return chat(options, sys.stdin, sys.stdout)
+
+
+def _stdin_is_null() -> bool:
+    """Standard input is closed or /dev/null (a character device that is not a terminal)."""
+    try:
+        mode = os.fstat(0).st_mode
+    except OSError:
+        return True
+    return stat.S_ISCHR(mode) and not os.isatty(0)
 
 
 def recognize(options: Options, files: list[Path], out: TextIO) -> int:

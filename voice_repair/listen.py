@@ -116,12 +116,14 @@ MIC_STALL_SECONDS = 2.0
 """No audio for this long means the microphone has gone (blocks come every 0.1 s)."""
 
 
-def run_voice(options, start_session) -> int:
+def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     """``voice-repair run`` with a microphone: listen, answer aloud, until SIGTERM or Ctrl-C.
 
     Raises AudioDeviceError when there is no microphone at start (the caller falls back to
-    text mode). Once running, a microphone that disappears is waited for (``keep_listening``):
-    the process, the conversation and the timers all stay up.
+    text mode), unless ``wait_for_microphone``: a service has nobody to type, so it starts
+    anyway and waits for one (a USB microphone plugged in after boot). Once running, a
+    microphone that disappears is waited for (``keep_listening``): the process, the
+    conversation and the timers all stay up.
     """
     from .audio.capture import Microphone
     from .audio.devices import refresh_devices
@@ -140,9 +142,12 @@ def run_voice(options, start_session) -> int:
         )
     matcher = IntentMatcher.load(options.intents_dir)
     route_alsa_errors()
-    first = Microphone(cfg.audio.input_device)
-    first.__enter__()  # AudioDeviceError here: no microphone
-    pending: list[Microphone] = [first]
+    pending: list[Microphone] = []
+    try:
+        pending.append(Microphone(cfg.audio.input_device).__enter__())
+    except AudioDeviceError:
+        if not wait_for_microphone:
+            raise  # no microphone: the caller offers text mode
     stop_event = threading.Event()
     speaker = session = engine = None
     try:

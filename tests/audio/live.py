@@ -106,6 +106,7 @@ class LiveRun:
         minute: float = 0.5,
         config: str = QUIET_CONFIG,
         extra: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> None:
         self.pulse = pulse
         self.base = base
@@ -119,10 +120,10 @@ class LiveRun:
             "--data-dir", str(self.data_dir), "--minute", str(minute), "--engine", "pocketsphinx",
             *extra,
         ]  # fmt: skip
-        env = {**pulse.child_env(), "TMPDIR": str(base), "HOME": str(base)}
+        child_env = {**pulse.child_env(), "TMPDIR": str(base), "HOME": str(base), **(env or {})}
         with open(self.log_path, "wb") as err, open(self.out_path, "wb") as out:
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+                cmd, cwd=ROOT, env=child_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
             )
         self.wait_for("Listening.", timeout=90, path=self.out_path)
 
@@ -145,6 +146,22 @@ class LiveRun:
                 raise AssertionError(f"voice-repair exited ({self.proc.returncode}):\n{self.log()}")
             time.sleep(0.05)
         raise AssertionError(f"{text!r} x{count} not seen in {timeout} s; log:\n{self.log()}")
+
+    def request(self, wav: Path, intent: str, tries: int = 3, device: str = "room") -> float:
+        """Say ``wav`` until ``intent`` is acted on (as a person repeats a request that was
+        not understood); return ``time.monotonic()`` when it was. Recognition accuracy is
+        test_asr.py's subject; these tests are about what happens around it."""
+        before = self.count(f"intent {intent}")
+        for _ in range(tries):
+            proc = subprocess.Popen(
+                ["paplay", f"--device={device}", str(wav)], env=self.pulse.child_env()
+            )
+            assert proc.wait(60) == 0, f"paplay failed on {wav}"
+            try:
+                return self.wait_for(f"intent {intent}", count=before + 1, timeout=6)
+            except AssertionError:
+                self.wait_listening()
+        raise AssertionError(f"{intent} never acted on in {tries} tries; log:\n{self.log()}")
 
     def wait_listening(self, timeout: float = 60.0) -> None:
         """Wait until the assistant has finished speaking and listens again.

@@ -94,8 +94,7 @@ def test_a_voice_session_keeps_no_audio_and_no_words(pulse: PulseServer, tmp_pat
     try:
         pulse.play_into_room(secret)
         run.wait_for("utterance without a request", timeout=20)
-        pulse.play_into_room(pause.wav)
-        run.wait_for("intent pause.start", timeout=20)
+        run.request(pause.wav, "pause.start")
     finally:
         assert run.stop() == 0, run.log()
     log = run.log().lower()

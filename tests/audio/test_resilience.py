@@ -53,8 +53,7 @@ def _room_module(pulse: PulseServer) -> str:
 
 
 def _start_pause(run: LiveRun, pulse: PulseServer, wav: Path) -> float:
-    pulse.play_into_room(wav)
-    return run.wait_for("intent pause.start", timeout=20)
+    return run.request(wav, "pause.start")
 
 
 def _capture_source(pulse: PulseServer) -> str | None:
@@ -94,8 +93,7 @@ def test_microphone_unplugged_and_back(pulse: PulseServer, requests, tmp_path: P
         # after it happened, so allow for that and for a busy machine).
         assert PAUSE_SECONDS - 1.5 <= finished - started <= PAUSE_SECONDS + 3.0
         run.wait_listening()
-        pulse.play_into_room(other.wav)  # a request after the outage is acted on
-        run.wait_for(f"intent {other.intent}", timeout=20)
+        run.request(other.wav, other.intent)  # a request after the outage is acted on
 
         log = run.log()
         assert log.count("microphone lost") <= 1, log  # logged once, not per retry
@@ -120,12 +118,34 @@ def test_sound_server_killed_and_restarted(pulse: PulseServer, requests, tmp_pat
         finished = run.wait_for("timer event pause.finished", timeout=PAUSE_SECONDS + 20)
         assert PAUSE_SECONDS - 1.5 <= finished - started <= PAUSE_SECONDS + 3.0
         run.wait_listening()
-        pulse.play_into_room(other.wav)  # a request after the outage is acted on
-        run.wait_for(f"intent {other.intent}", timeout=20)
+        run.request(other.wav, other.intent)  # a request after the outage is acted on
         assert run.count("microphone lost") == 1
         assert run.proc.poll() is None
     finally:
         assert run.stop() == 0, run.log()
+
+
+def test_a_service_started_before_its_microphone_waits_for_it(
+    pulse: PulseServer, requests, tmp_path: Path
+) -> None:
+    """Under systemd (INVOCATION_ID set) there is no text mode to fall back to: the service
+    starts, waits for the microphone (here: one that is plugged in later) and then listens."""
+    _, other = requests
+    run = LiveRun(pulse, tmp_path, env={"INVOCATION_ID": "test", "PULSE_SOURCE": "later.monitor"})
+    module = None
+    try:
+        run.wait_for("microphone lost", timeout=15)
+        time.sleep(1.0)
+        module = pulse.pactl(
+            "load-module", "module-null-sink", "sink_name=later", "rate=16000", "channels=1"
+        ).stdout.strip()
+        run.wait_for("microphone is back", timeout=20)
+        run.request(other.wav, other.intent, device="later")
+        assert run.count("microphone lost") == 1
+    finally:
+        assert run.stop() == 0, run.log()
+        if module:
+            pulse.pactl("unload-module", module)
 
 
 class _BrokenTTS:
