@@ -294,15 +294,6 @@ def test_everyday_talk_and_near_misses_are_rejected(voice, sphinx, piper_voice, 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="known weakness: one-word-off near misses can pass the margins")
-@pytest.mark.parametrize("text", ["i need a coffee", "we're ready to go", "we need more milk"])
-def test_one_word_near_misses(text, tmp_path, piper_voice):
-    rec, _ = make_recognizer("pocketsphinx", [*PHRASES, "we need more help"], tmp_path)
-    speech = _piper(piper_voice, text, tmp_path / "n.wav")
-    assert [u.text for u in _hear(rec, _say([speech])) if u.accepted] == []
-
-
-@pytest.mark.slow
 def test_two_commands_in_one_file_give_two_timed_utterances(sphinx, piper_voice, tmp_path):
     first = _piper(piper_voice, "help me calm down", tmp_path / "a.wav")
     second = _piper(piper_voice, "how much time is left", tmp_path / "b.wav")
