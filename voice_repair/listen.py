@@ -130,7 +130,12 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     from .audio.playback import Player
     from .intents import IntentMatcher
     from .loop import VoiceLoop
-    from .resilience import ChimeFallbackTTS, keep_listening, route_alsa_errors
+    from .resilience import (
+        ChimeFallbackTTS,
+        keep_listening,
+        native_stderr_to_debug,
+        route_alsa_errors,
+    )
     from .speaker import Speaker
     from .speech import make_tts
 
@@ -175,7 +180,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             if pending:
                 return pending.pop()
             mic = Microphone(cfg.audio.input_device)
-            mic.__enter__()
+            with native_stderr_to_debug():  # a retry: PortAudio's own complaint is noise
+                mic.__enter__()
             return mic
 
         def listen(mic: Microphone) -> None:
@@ -194,8 +200,9 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             # PortAudio lists devices only when it starts: after the sound server came back, or
             # a USB microphone was plugged in, look again. Not while speech is playing (the
             # re-scan closes every stream); the next attempt will do it.
-            if speaker is not None and not speaker.speaking and not _input_listed(cfg):
-                refresh_devices()
+            with native_stderr_to_debug():
+                if speaker is not None and not speaker.speaking and not _input_listed(cfg):
+                    refresh_devices()
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop_event.set())

@@ -13,12 +13,15 @@ plays the chime instead of the words, so a reminder or the end of a pause is sti
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
+import os
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -27,7 +30,14 @@ from .audio.chime import chime
 from .errors import AudioDeviceError
 from .speech import TextToSpeech
 
-__all__ = ["Backoff", "ChimeFallbackTTS", "Closable", "keep_listening", "route_alsa_errors"]
+__all__ = [
+    "Backoff",
+    "ChimeFallbackTTS",
+    "Closable",
+    "keep_listening",
+    "native_stderr_to_debug",
+    "route_alsa_errors",
+]
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +151,40 @@ def keep_listening(
             if mic is not None:
                 mic.close()
         stop_event.wait(backoff.next())
+
+
+_NATIVE_NOISE = (b"Expression '", b"ALSA lib ")
+"""Starts of the lines PortAudio and libasound print straight to fd 2 on a failed open."""
+
+
+@contextlib.contextmanager
+def native_stderr_to_debug() -> Iterator[None]:
+    """While the block runs, lines the C libraries print to fd 2 go to the debug log.
+
+    PortAudio prints "Expression 'ret' failed in ..." for every failed ALSA open, straight to
+    the process's standard error, where no Python setting reaches it; retried every 10 s while
+    a microphone is unplugged, that would fill the journal. So fd 2 points into a pipe for the
+    few milliseconds of an attempt, and afterwards every other line written there meanwhile
+    (another thread's log line, say) is passed on to the real standard error unchanged.
+    """
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    saved = os.dup(2)
+    try:
+        os.dup2(write_end, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as pipe:
+            captured = pipe.read()
+        for line in captured.splitlines(keepends=True):
+            if line.startswith(_NATIVE_NOISE) or not line.strip():
+                log.debug("native: %s", line.decode(errors="replace").rstrip())
+            else:
+                os.write(2, line)
 
 
 class ChimeFallbackTTS:
