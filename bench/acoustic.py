@@ -1,0 +1,275 @@
+"""Acoustic benchmark: ``voice-repair run`` through the whole real audio path, measured outside.
+
+``python -m bench acoustic [-- --quick] [-- --phases intents,talk,loopback,stop]``
+
+A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx) and
+records ``room.monitor``; speech synthesized by Piper's bundled voice and espeak-ng is played into
+sink ``room``; what it says is recorded from ``speaker.monitor``. Nothing is mocked: PulseAudio ->
+ALSA pulse plugin -> PortAudio -> sounddevice -> recognizer -> intent -> handler -> TTS -> speaker.
+
+* intents: two sentences per intent of the catalogue (the first two of the speech grammar), each
+  in both voices; right intent logged? an audible answer? End of speech (room tap) -> first
+  audio out (speaker tap).
+* talk: a minute or more of everyday talk per voice (``bench.asr.TALK``, near misses included),
+  one sentence after another; every intent logged is a false activation.
+* loopback: ``module-loopback`` speaker.monitor -> room; script requests whose replies say things
+  like "I need a pause"; every further intent during the reply is a self-trigger.
+* stop: "stop", "stop talking", "be quiet" (Piper) said over a long reply; interrupted? time
+  from the end of the phrase to silence. The intents phase also cuts replies still going after
+  2.5 s with "stop talking" (counted here too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import tempfile
+import time
+import wave
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "audio"))
+
+from pulse import PulseServer  # noqa: E402
+from rig import Rig  # noqa: E402
+from synth import synth_samples, synth_wav  # noqa: E402
+
+from bench.asr import TALK  # noqa: E402
+
+VOICES = ("piper", "espeak")
+SCRIPT_REQUESTS = (
+    "what can you do", "read me a validation example", "help me calm down", "give me a repair idea",
+    "what can i ask", "how do i apologize", "i don't feel safe", "i need a pause",
+)  # fmt: skip
+"""Requests whose spoken replies are long or quote requests ("say: I need five more minutes")."""
+LONG_REPLY = "help me calm down"
+"""A reply long enough to say "stop" over."""
+STOP_PHRASES = ("stop", "stop talking", "be quiet")
+"""Said over speech in the stop phase; the intents phase cuts long replies with the second."""
+
+
+def _sentences(per_intent: int) -> dict[str, list[str]]:
+    from voice_repair.intents import IntentMatcher
+    from voice_repair.speechgrammar import grammar_sentences
+
+    matcher = IntentMatcher.load(ROOT / "intents" / "en")
+    chosen: dict[str, list[str]] = defaultdict(list)
+    for intent, text in grammar_sentences(matcher, ROOT / "intents" / "en"):
+        if len(chosen[intent]) < per_intent:
+            chosen[intent].append(text)
+    return chosen
+
+
+def _answered(rig: Rig, spoken_end: float, wait: float = 10.0) -> float | None:
+    """First audio out after ``spoken_end`` (waits up to ``wait`` s for it), or None."""
+    deadline = spoken_end + wait
+    while time.monotonic() < deadline:
+        first = rig.speaker.first_loud(spoken_end, deadline)
+        if first is not None:
+            return first
+        time.sleep(0.05)
+    return None
+
+
+def _stop_over_speech(rig: Rig, stop_wav: Path, after_first: float, res: dict) -> None:
+    """If still speaking, say ``stop_wav`` (a "stop" phrase, named by its file); record whether
+    it interrupted and how fast it went quiet after the end of the phrase."""
+    phrase = stop_wav.stem.split("_", 1)[1].replace("_", " ")
+    time.sleep(max(0.0, after_first + 2.5 - time.monotonic()))
+    if not rig.speaking():
+        return
+    mark = len(rig.lines())
+    t0, end = rig.play(stop_wav)
+    time.sleep(3.0)
+    new = rig.lines()[mark:]
+    ok = any("stop heard while speaking" in ln for ln in new)
+    res["stops"][phrase].append(ok)
+    if ok:
+        last = rig.speaker.last_loud(t0, time.monotonic())
+        res["stop_silence"][phrase].append(max(0.0, (last or end) - end))
+
+
+def phase_intents(rig: Rig, folder: Path, per_intent: int, voices, stop_wav: Path, res) -> None:
+    for intent, texts in _sentences(per_intent).items():
+        for text in texts:
+            for voice in voices:
+                wav = synth_wav(text, folder / f"{voice}_{text.replace(' ', '_')}.wav", voice=voice)
+                rig.settle()
+                mark = len(rig.lines())
+                _, end = rig.play(wav)
+                heard = rig.intents(rig.outcome(mark))
+                first = _answered(rig, end) if heard else None
+                row = (intent, voice, text, heard[:1], first is not None and heard[:1] == [intent])
+                res["trials"].append(row)
+                if first is not None and heard[:1] == [intent]:
+                    res["latency"][voice].append(first - end)
+                if first is not None:
+                    _stop_over_speech(rig, stop_wav, first, res)
+                rig.settle()
+
+
+def _talk_wav(voice: str, path: Path, sentences: list[str], gap_s: float = 1.0) -> float:
+    gap = np.zeros(round(gap_s * 16000), dtype=np.int16)
+    parts = [p for s in sentences for p in (synth_samples(s, voice), gap)]
+    audio = np.concatenate([gap, *parts])
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(audio.tobytes())
+    return audio.size / 16000
+
+
+def phase_talk(rig: Rig, folder: Path, sentences: list[str], voices, res) -> None:
+    for voice in voices:
+        wav = folder / f"talk_{voice}.wav"
+        seconds = _talk_wav(voice, wav, sentences)
+        rig.settle()
+        mark = len(rig.lines())
+        rig.play(wav)
+        time.sleep(3.0)
+        new = rig.lines()[mark:]
+        rejected = sum("without a request" in ln for ln in new)
+        res["talk"][voice] = (seconds, rig.intents(new), rejected)
+
+
+def phase_loopback(rig: Rig, folder: Path, res) -> None:
+    rig.pulse.loopback(True)
+    try:
+        for text in SCRIPT_REQUESTS:
+            wav = synth_wav(text, folder / f"piper_{text.replace(' ', '_')}.wav", voice="piper")
+            rig.settle()
+            mark = len(rig.lines())
+            t0 = time.monotonic()
+            rig.pulse.play_into_room(wav)
+            heard = rig.intents(rig.outcome(mark))
+            if heard:
+                time.sleep(1.0)
+                rig.settle()
+                time.sleep(2.0)  # a late self-trigger would show here
+            spoken = time.monotonic() - t0
+            res["loopback"].append((text, heard[:1], rig.intents(rig.lines()[mark:])[1:], spoken))
+    finally:
+        rig.pulse.loopback(False)
+
+
+def _stop_wav(phrase: str, folder: Path) -> Path:
+    return synth_wav(phrase, folder / f"stop_{phrase.replace(' ', '_')}.wav", voice="piper")
+
+
+def phase_stop(rig: Rig, folder: Path, count: int, res) -> None:
+    wav = synth_wav(LONG_REPLY, folder / "piper_long.wav", voice="piper")
+    for stop_wav in [_stop_wav(p, folder) for p in STOP_PHRASES for _ in range(count)]:
+        rig.settle()
+        mark = len(rig.lines())
+        _, end = rig.play(wav)
+        if rig.intents(rig.outcome(mark)):
+            first = _answered(rig, end)
+            if first is not None:
+                _stop_over_speech(rig, stop_wav, first, res)
+        rig.settle()
+
+
+def _ms(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    a = np.array(values)
+    return f"{np.median(a):.2f} / {np.percentile(a, 95):.2f} s (n={a.size})"
+
+
+def report(res: dict, voices) -> str:
+    out = [
+        f"machine: {platform.machine()}, {platform.processor() or '?'}, "
+        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
+        "engine: pocketsphinx (product grammar), voice-repair run -v, private PulseAudio server",
+        f"voices spoken into the room: {', '.join(voices)}; assistant voice: auto (Piper)",
+        "",
+    ]
+    if res["trials"]:
+        per: dict[str, list[bool]] = defaultdict(list)
+        for intent, voice, _text, _heard, ok in res["trials"]:
+            per[f"{intent}|{voice}"].append(ok)
+        out.append(f"{'intent':<16} " + " ".join(f"{v:>7}" for v in voices))
+        for intent in dict.fromkeys(t[0] for t in res["trials"]):
+            cells = [per[f"{intent}|{v}"] for v in voices]
+            out.append(f"{intent:<16} " + " ".join(f"{sum(c)}/{len(c):>5}" for c in cells))
+        for v in voices:
+            oks = [t[4] for t in res["trials"] if t[1] == v]
+            out.append(f"recognized + answered aloud, {v}: {sum(oks)}/{len(oks)}")
+            out.append(f"end of speech -> first audio out, {v}: {_ms(res['latency'][v])}")
+        out += [
+            f"  miss ({v}): {t!r} -> {h or 'nothing'}" for i, v, t, h, ok in res["trials"] if not ok
+        ]
+    for v, (seconds, heard, rejected) in res["talk"].items():
+        out.append(
+            f"everyday talk, {v}: {seconds:.0f} s, {len(heard)} false activations "
+            f"({len(heard) / seconds * 3600:.0f}/h) {heard}; {rejected} utterances rejected"
+        )
+    if res["loopback"]:
+        triggers = sum(len(extra) for *_, extra, _ in res["loopback"])
+        total = sum(s for *_, s in res["loopback"])
+        asked = sum(bool(h) for _, h, _, _ in res["loopback"])
+        out.append(
+            f"loopback on: {asked}/{len(res['loopback'])} script requests heard, "
+            f"{total:.0f} s of replies, {triggers} self-triggers"
+        )
+        out += [f"  self-trigger after {t!r}: {x}" for t, _, x, _ in res["loopback"] if x]
+    for phrase, oks in res["stops"].items():
+        out.append(
+            f"{phrase!r} over speech (Piper): {sum(oks)}/{len(oks)} interrupted; "
+            f"end of phrase -> silence {_ms(res['stop_silence'][phrase])}"
+        )
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench acoustic")
+    p.add_argument("--quick", action="store_true", help="one sentence per intent, 20 talk lines")
+    p.add_argument("--phases", default="intents,talk,loopback,stop")
+    p.add_argument("--voices", default=",".join(VOICES))
+    args = p.parse_args(argv)
+    phases = set(args.phases.split(","))
+    voices = tuple(args.voices.split(","))
+    res: dict = {
+        "trials": [], "latency": defaultdict(list), "talk": {}, "loopback": [],
+        "stops": defaultdict(list), "stop_silence": defaultdict(list),
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        folder = base / "speech"
+        folder.mkdir()
+        (base / "run").mkdir()
+        pulse = PulseServer(base / "pulse")
+        pulse.start()
+        rig = None
+        try:
+            print("starting voice-repair run ...", file=sys.stderr)
+            rig = Rig(pulse, base / "run")
+            stop_wav = _stop_wav(STOP_PHRASES[1], folder)
+            if "intents" in phases:
+                print("intents ...", file=sys.stderr)
+                phase_intents(rig, folder, 1 if args.quick else 2, voices, stop_wav, res)
+            if "talk" in phases:
+                print("everyday talk ...", file=sys.stderr)
+                phase_talk(rig, folder, TALK[:20] if args.quick else TALK, voices, res)
+            if "loopback" in phases:
+                print("loopback ...", file=sys.stderr)
+                phase_loopback(rig, folder, res)
+            if "stop" in phases:
+                print("stop ...", file=sys.stderr)
+                phase_stop(rig, folder, 1 if args.quick else 3, res)
+        finally:
+            if rig is not None:
+                rig.close()
+            pulse.stop()
+    print(report(res, voices))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
