@@ -239,8 +239,13 @@ def piper_voice():
 
 
 def _piper(voice, text: str, path: Path) -> np.ndarray:
+    """Piper speech without generator noise, so every run hears the same audio."""
+    from piper import SynthesisConfig
+
     with wave.open(str(path), "wb") as w:
-        voice.synthesize_wav(text, w)
+        voice.synthesize_wav(
+            text, w, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+        )
     return read_wav(path)
 
 

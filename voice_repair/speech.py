@@ -138,7 +138,14 @@ class PiperTTS:
 
     name = "piper"
 
-    def __init__(self, rate_wpm: int = DEFAULT_RATE_WPM, model: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        rate_wpm: int = DEFAULT_RATE_WPM,
+        model: str | Path | None = None,
+        variation: bool = True,
+    ) -> None:
+        """``variation=False`` turns off Piper's generator noise, so the same text always gives
+        the same audio: tests and benchmarks need repeatable speech; people prefer variation."""
         try:
             from piper import PiperVoice, SynthesisConfig
         except ImportError as exc:
@@ -164,7 +171,8 @@ class PiperTTS:
             ) from exc
         base = self._voice.config.length_scale or 1.0
         scale = base * _PIPER_NATURAL_WPM / max(60, int(rate_wpm))
-        self._config = SynthesisConfig(length_scale=scale)
+        quiet = {} if variation else {"noise_scale": 0.0, "noise_w_scale": 0.0}
+        self._config = SynthesisConfig(length_scale=scale, **quiet)
         self.sample_rate = int(self._voice.config.sample_rate)
         self._lock = threading.Lock()
 

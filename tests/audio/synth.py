@@ -13,13 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_repair.speech import TextToSpeech, make_tts
+from voice_repair.speech import PiperTTS, TextToSpeech, make_tts
 
 __all__ = ["synth_wav", "synth_samples", "resample"]
 
 
 @functools.cache
 def _engine(voice: str) -> TextToSpeech:
+    if voice == "piper":  # without generator noise: the same words give the same audio
+        return PiperTTS(rate_wpm=160, variation=False)
     return make_tts(voice, rate_wpm=160)
 
 
