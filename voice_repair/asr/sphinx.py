@@ -111,7 +111,6 @@ class SphinxRecognizer:
         self._phones = Decoder(lm=None, allphone=phone_lm, **common_small)
         self._english = Decoder(**common)
         self._decoders = (self._grammar, self._phones, self._english)
-        self._initial_cmn = [d.get_cmn() for d in self._decoders]
         self._seg = segmenter or Segmenter(self.sample_rate)
         self._buf = b""
         self._t = 0.0
@@ -171,11 +170,7 @@ class SphinxRecognizer:
         if ev.started:
             self._frames = 0
             self._audio = bytearray()
-            # Every utterance starts from the model's own cepstral mean: live CMN otherwise
-            # carries over from earlier speech, and the same sentence would be accepted or
-            # rejected depending on what was said before it.
-            for d, cmn in zip(self._decoders, self._initial_cmn, strict=True):
-                d.set_cmn(cmn)
+            for d in self._decoders:
                 d.start_utt()
         if ev.audio:
             self._frames += len(ev.audio) // 2
