@@ -117,18 +117,17 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(path.parent.parent.parent.parent))
 
 
-def _mapping(data: Any, where: str, what: str) -> list[DataProblem]:
-    if isinstance(data, dict):
-        return []
-    return [DataProblem(where, 1, f"expected a mapping of {what} at the top of the file")]
+def _load_mapping(path: Path, what: str) -> tuple[Any, str, list[DataProblem]]:
+    """Load a responses file that must hold a mapping; (data or None, shown name, problems)."""
+    where = _shown(path)
+    data, problems = load_yaml(path, where)
+    if not problems and not isinstance(data, dict):
+        problems = [DataProblem(where, 1, f"expected a mapping of {what} at the top of the file")]
+    return (None if problems else data), where, problems
 
 
 def _read_replies(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
-    where = _shown(path)
-    data, problems = load_yaml(path, where)
-    if problems:
-        return {}, problems
-    problems = _mapping(data, where, "key: [variant, ...]")
+    data, where, problems = _load_mapping(path, "key: [variant, ...]")
     if problems:
         return {}, problems
     replies: dict[str, list[str]] = {}
@@ -158,11 +157,7 @@ def _read_replies(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
 
 
 def _read_scripts(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
-    where = _shown(path)
-    data, problems = load_yaml(path, where)
-    if problems:
-        return {}, problems
-    problems = _mapping(data, where, "family: [item, ...]")
+    data, where, problems = _load_mapping(path, "family: [item, ...]")
     if problems:
         return {}, problems
     scripts: dict[str, list[str]] = {}
@@ -202,11 +197,7 @@ def _read_scripts(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
 
 def _read_contacts(path: Path) -> tuple[dict[str, str], dict[str, str], list[DataProblem]]:
     """Routes (spoken forms) and digit words."""
-    where = _shown(path)
-    data, problems = load_yaml(path, where)
-    if problems:
-        return {}, {}, problems
-    problems = _mapping(data, where, "routes: and digits:")
+    data, where, problems = _load_mapping(path, "routes: and digits:")
     if problems:
         return {}, {}, problems
     routes, digits = data.get("routes"), data.get("digits")
