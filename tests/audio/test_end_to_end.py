@@ -31,8 +31,8 @@ from voice_repair.speech import trim_silence
 pytestmark = pytest.mark.slow
 
 ANSWER_WITHIN_S = 2.5
-"""End of a request -> first sound of the answer, at most (the bench measures ~?? s median on
-this machine; the margin is for a loaded shared machine)."""
+"""End of a request -> first sound of the answer, at most (bench/acoustic.py measured 0.65-0.9 s
+median, 1.2-1.5 s p95 with Piper on this 2-core machine; the margin is for a loaded machine)."""
 
 
 STOP_WITHIN_S = 1.6
@@ -150,28 +150,30 @@ def test_everyday_talk_near_misses_trigger_nothing(rig: Rig, tmp_path: Path) -> 
     assert rig.speaker.first_loud(t0, time.monotonic()) is None  # and it stayed silent
 
 
-SCRIPT_REQUESTS = (("what can you do", "control.help"),) * 2
-"""Asked twice, so both of its replies are read (they alternate), one of which quotes requests:
-"Try: I need a pause. Or: help me calm down. Or: read me a validation example. Say next one for
-another, and stop to quiet me." (the bench reads more scripts)."""
+QUOTING_HELP = 1
+"""Which ``control.help`` reply quotes requests: "Try: I need a pause. Or: help me calm down.
+Or: read me a validation example. Say next one for another, and stop to quiet me." Replies
+alternate by turn (``Content.line``: variant turn % 2; one turn per request)."""
 
 
 def test_its_own_voice_coming_back_from_the_room_triggers_nothing(
     rig: Rig, pulse: PulseServer, tmp_path: Path
 ) -> None:
+    if len(rig.intents(rig.lines())) % 2 != QUOTING_HELP:  # a short request moves the turn on
+        heard, _, _ = _ask(rig, steady_piper(REQUESTS[0][0], tmp_path / "turn.wav"))
+        assert heard == [REQUESTS[0][1]], rig.run.log()
     pulse.loopback(True)
     try:
-        for text, intent in SCRIPT_REQUESTS:
-            mark = len(rig.lines())
-            heard, _, first = _ask(rig, steady_piper(text, tmp_path / "script.wav"))
-            assert heard == [intent] and first is not None, rig.run.log()
-            # Its reply goes back into the room (the microphone hears it) until it ends.
-            time.sleep(max(0.0, first + 1.6 - time.monotonic()))
-            assert rig.room.loud(first + 0.5, first + 1.5).size > 0
-            rig.settle(timeout=60)
-            time.sleep(1.5)
-            assert rig.intents(rig.lines()[mark:]) == [intent], rig.run.log()
-            assert not any("stop heard" in ln for ln in rig.lines()[mark:])
+        mark = len(rig.lines())
+        heard, _, first = _ask(rig, steady_piper("what can you do", tmp_path / "help.wav"))
+        assert heard == ["control.help"] and first is not None, rig.run.log()
+        # Its reply goes back into the room (the microphone hears it) until it ends.
+        time.sleep(max(0.0, first + 1.6 - time.monotonic()))
+        assert rig.room.loud(first + 0.5, first + 1.5).size > 0
+        rig.settle(timeout=60)
+        time.sleep(1.5)
+        assert rig.intents(rig.lines()[mark:]) == ["control.help"], rig.run.log()
+        assert not any("stop heard" in ln for ln in rig.lines()[mark:])
     finally:
         pulse.loopback(False)
 
