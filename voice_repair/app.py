@@ -83,17 +83,19 @@ def check_data(intents_dir: Path) -> list[DataProblem]:
     return check_intents(intents_dir) + check_content(intents_dir)
 
 
-def load_language(options: Options):  # -> tuple[IntentMatcher, Content]
-    """Load and validate the intent matcher and the spoken content; raise IntentDataError."""
+def load_language(options: Options, matcher=None):  # -> tuple[IntentMatcher, Content]
+    """Load and validate the intent matcher (unless one is given) and the spoken content;
+    raise IntentDataError listing the problems of both."""
     from .content import load_content
     from .intents import IntentMatcher
 
     problems: list[DataProblem] = []
-    matcher = content = None
-    try:
-        matcher = IntentMatcher.load(options.intents_dir)
-    except IntentDataError as exc:
-        problems += exc.problems
+    content = None
+    if matcher is None:
+        try:
+            matcher = IntentMatcher.load(options.intents_dir)
+        except IntentDataError as exc:
+            problems += exc.problems
     try:
         content = load_content(options.intents_dir, options.contact_overrides() or None)
     except IntentDataError as exc:
@@ -157,11 +159,17 @@ def parse(options: Options, texts: Iterable[str], out: TextIO) -> int:
     return 0
 
 
-def start_session(options: Options, emit: Callable[[Say], None]):  # -> (Session, TimerEngine)
-    """Load the data, open the timer store, and start answering."""
+def start_session(
+    options: Options, emit: Callable[[Say], None], matcher=None
+):  # -> (Session, TimerEngine)
+    """Load the data, open the timer store, and start answering.
+
+    ``matcher``: an ``IntentMatcher`` already loaded by the caller (the live loop needs it before
+    the session), so its data and tests are not loaded and run a second time at start-up.
+    """
     from .timers import TimerEngine
 
-    matcher, content = load_language(options)
+    matcher, content = load_language(options, matcher)
     ctx = Context(content=content, settings=options.skill_settings())
     holder: list[Session] = []
 

@@ -163,7 +163,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             ChimeFallbackTTS(make_tts(cfg.voice.voice, cfg.voice.rate_wpm), player.sample_rate),
             player,
         )
-        session, engine = start_session(options, speaker.say)
+        session, engine = start_session(options, speaker.say, matcher)
 
         def on_utterance(u: Utterance) -> None:
             if cfg.debug_transcripts:
