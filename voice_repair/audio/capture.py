@@ -54,18 +54,7 @@ class Microphone:
         check_device(self.device, "input", self.sample_rate)
         try:
             self._prime()
-            self._stream = sd.InputStream(
-                samplerate=self.sample_rate,
-                blocksize=self.block_frames,
-                channels=1,
-                dtype="int16",
-                device=self.device,
-                # "high" (sounddevice's default) lets the ALSA pulse plugin hand over audio in
-                # bursts up to 1.8 s late; "low" delivers every block on time, which the
-                # half-second endpointing budget needs.
-                latency="low",
-                callback=self._callback,
-            )
+            self._stream = self._open(self._callback)
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioDeviceError(
@@ -73,6 +62,21 @@ class Microphone:
                 "Run `voice-repair devices` and pass --input-device NAME-OR-INDEX."
             ) from exc
         return self
+
+    def _open(self, callback) -> sd.InputStream:
+        """An input stream with this microphone's settings (not started)."""
+        return sd.InputStream(
+            samplerate=self.sample_rate,
+            blocksize=self.block_frames,
+            channels=1,
+            dtype="int16",
+            device=self.device,
+            # "high" (sounddevice's default) lets the ALSA pulse plugin hand over audio in
+            # bursts up to 1.8 s late; "low" delivers every block on time, which the
+            # half-second endpointing budget needs.
+            latency="low",
+            callback=callback,
+        )
 
     def _prime(self) -> None:
         """Start and stop a throwaway stream before the real one.
@@ -82,15 +86,7 @@ class Microphone:
         with PulseAudio 16); a stream started after a brief first one is on time. Costs a few
         milliseconds; harmless on devices without the quirk.
         """
-        stream = sd.InputStream(
-            samplerate=self.sample_rate,
-            blocksize=self.block_frames,
-            channels=1,
-            dtype="int16",
-            device=self.device,
-            latency="low",
-            callback=lambda *_args: None,
-        )
+        stream = self._open(lambda *_args: None)
         stream.start()
         stream.stop()
         stream.close()
