@@ -166,10 +166,24 @@ def native_stderr_to_debug() -> Iterator[None]:
     a microphone is unplugged, that would fill the journal. So fd 2 points into a pipe for the
     few milliseconds of an attempt, and afterwards every other line written there meanwhile
     (another thread's log line, say) is passed on to the real standard error unchanged.
+
+    The pipe is emptied *while* the block runs, by a thread: when the sound server dies during
+    an attempt, PortAudio's own thread prints error after error, and once the pipe (64 KiB)
+    was full it blocked in write() while the block waited to join it; the service hung for
+    good, active but deaf (found by tests/test_service_live.py).
     """
     sys.stderr.flush()
     read_end, write_end = os.pipe()
     saved = os.dup(2)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        with os.fdopen(read_end, "rb", buffering=0) as pipe:
+            while block := pipe.read(65536):
+                chunks.append(block)
+
+    reader = threading.Thread(target=drain, name="native-stderr", daemon=True)
+    reader.start()
     try:
         os.dup2(write_end, 2)
         yield
@@ -178,8 +192,9 @@ def native_stderr_to_debug() -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(write_end)
-        with os.fdopen(read_end, "rb") as pipe:
-            captured = pipe.read()
+        # Ends at end of file; a child process that inherited fd 2 could hold it open longer.
+        reader.join(timeout=1.0)
+        captured = b"".join(chunks)
         for line in captured.splitlines(keepends=True):
             if line.startswith(_NATIVE_NOISE) or not line.strip():
                 log.debug("native: %s", line.decode(errors="replace").rstrip())
