@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
-from voice_repair.resilience import Backoff, native_stderr_to_debug
+from voice_repair.errors import AudioDeviceError
+from voice_repair.resilience import Backoff, keep_listening, native_stderr_to_debug
 
 
 def test_waits_double_from_half_a_second_up_to_ten() -> None:
@@ -48,3 +50,49 @@ def test_native_stderr_is_drained_while_the_block_runs(capfd: pytest.CaptureFixt
     err = capfd.readouterr().err
     assert err.count("Expression '") == 0  # the noise went to the debug log
     assert other.decode() in err  # anything else is passed through
+
+
+class _Mic:
+    def close(self) -> None:
+        pass
+
+
+def test_a_reopening_that_hangs_hands_over_to_a_fresh_process() -> None:
+    """PortAudio can hang for good when the sound server dies while a stream opens; then
+    ``keep_listening`` calls ``on_stuck`` (in the service: exit non-zero, Restart= follows)."""
+    stop = threading.Event()
+    stuck: list[float] = []
+    release = threading.Event()
+    attempts = 0
+
+    def open_mic() -> _Mic:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise AudioDeviceError("gone")
+        release.wait(10)  # the hung call; only the stuck handler lets the test go on
+        stop.set()
+        raise AudioDeviceError("still gone")
+
+    def on_stuck() -> None:
+        stuck.append(time.monotonic())
+        release.set()
+
+    started = time.monotonic()
+    keep_listening(
+        open_mic, lambda mic: None, stop, Backoff(first=0.01), stuck_after=0.3, on_stuck=on_stuck
+    )
+    assert len(stuck) == 1
+    assert 0.3 <= stuck[0] - started < 5
+
+
+def test_a_quick_reopening_is_left_alone() -> None:
+    stop = threading.Event()
+    stuck: list[bool] = []
+
+    def listen(mic: _Mic) -> None:
+        stop.set()
+
+    keep_listening(_Mic, listen, stop, stuck_after=0.2, on_stuck=lambda: stuck.append(True))
+    time.sleep(0.4)  # longer than stuck_after: a watchdog left armed would fire now
+    assert stuck == []

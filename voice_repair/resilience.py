@@ -36,6 +36,8 @@ __all__ = [
     "Closable",
     "keep_listening",
     "native_stderr_to_debug",
+    "exit_if_stuck",
+    "EXIT_STUCK",
     "route_alsa_errors",
 ]
 
@@ -105,12 +107,22 @@ class Closable(Protocol):
 M = TypeVar("M", bound=Closable)
 
 
+STUCK_SECONDS = 10.0
+"""Opening or closing a microphone takes milliseconds (a device re-scan well under a second,
+even on a Raspberry Pi); this long means it never will, seconds."""
+
+EXIT_STUCK = 75
+"""Exit status when the audio library hung (EX_TEMPFAIL: try again; Restart=on-failure does)."""
+
+
 def keep_listening(
     open_mic: Callable[[], M],
     listen: Callable[[M], None],
     stop_event: threading.Event,
     backoff: Backoff | None = None,
     on_retry: Callable[[], None] | None = None,
+    stuck_after: float = STUCK_SECONDS,
+    on_stuck: Callable[[], None] | None = None,
 ) -> None:
     """Open the microphone and ``listen(mic)`` on it, again and again, until ``stop_event``.
 
@@ -119,15 +131,20 @@ def keep_listening(
     is logged (a warning), and its end (with how long it lasted); retries in between are
     debug lines, so a microphone unplugged for a week does not fill the journal.
     ``on_retry`` runs before each reopening attempt (e.g. to re-scan devices).
+
+    Closing, re-scanning and opening run under ``exit_if_stuck``: when the sound server dies
+    in the middle of them, PortAudio's thread can spin forever and the call never returns.
+    Then only a fresh process helps (``on_stuck``, by default: exit non-zero for Restart=).
     """
     backoff = backoff or Backoff()
     down_since: float | None = None
     while not stop_event.is_set():
         mic: M | None = None
         try:
-            if down_since is not None and on_retry is not None:
-                on_retry()
-            mic = open_mic()
+            with exit_if_stuck(stuck_after, "reopening the microphone", on_stuck):
+                if down_since is not None and on_retry is not None:
+                    on_retry()
+                mic = open_mic()
             if down_since is not None:
                 log.warning(
                     "microphone is back after %.1f s",
@@ -149,12 +166,56 @@ def keep_listening(
                 log.debug("microphone still unavailable: %s", exc)
         finally:
             if mic is not None:
-                mic.close()
+                # A dead stream's PortAudio thread may print without end while it is closed.
+                closing = exit_if_stuck(stuck_after, "closing the microphone", on_stuck)
+                with closing, native_stderr_to_debug():
+                    mic.close()
         stop_event.wait(backoff.next())
+
+
+def _exit_for_a_fresh_start() -> None:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(EXIT_STUCK)  # the stuck thread cannot be joined, so no orderly shutdown either
+
+
+@contextlib.contextmanager
+def exit_if_stuck(
+    seconds: float, what: str, on_stuck: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Run the block; if it has not finished after ``seconds``, log why and call ``on_stuck``
+    (default: exit with ``EXIT_STUCK``, so the service manager starts a fresh process; the
+    timers are in the SQLite store and survive that)."""
+    done = threading.Event()
+
+    def watch() -> None:
+        if not done.wait(seconds):
+            if _saved_stderr:  # hung inside native_stderr_to_debug: this line must get out
+                os.dup2(_saved_stderr[-1], 2)
+            log.error(
+                "%s has not finished after %.0f s (the sound library hung); exiting so the "
+                "service manager starts a fresh process",
+                what,
+                seconds,
+            )
+            (on_stuck or _exit_for_a_fresh_start)()
+
+    watcher = threading.Thread(target=watch, name="audio-watchdog", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
 
 
 _NATIVE_NOISE = (b"Expression '", b"ALSA lib ")
 """Starts of the lines PortAudio and libasound print straight to fd 2 on a failed open."""
+
+_saved_stderr: list[int] = []
+"""The real standard error (a dup of it) while ``native_stderr_to_debug`` points fd 2 away."""
+
+_NATIVE_KEEP = 256 * 1024
+"""At most this much of what fd 2 received during one attempt is kept for the log, bytes."""
 
 
 @contextlib.contextmanager
@@ -175,12 +236,16 @@ def native_stderr_to_debug() -> Iterator[None]:
     sys.stderr.flush()
     read_end, write_end = os.pipe()
     saved = os.dup(2)
+    _saved_stderr.append(saved)
     chunks: list[bytes] = []
 
     def drain() -> None:
+        kept = 0
         with os.fdopen(read_end, "rb", buffering=0) as pipe:
             while block := pipe.read(65536):
-                chunks.append(block)
+                if kept < _NATIVE_KEEP:  # a spinning thread's flood is read, not kept
+                    chunks.append(block)
+                    kept += len(block)
 
     reader = threading.Thread(target=drain, name="native-stderr", daemon=True)
     reader.start()
@@ -190,6 +255,7 @@ def native_stderr_to_debug() -> Iterator[None]:
     finally:
         sys.stderr.flush()
         os.dup2(saved, 2)
+        _saved_stderr.remove(saved)
         os.close(saved)
         os.close(write_end)
         # Ends at end of file; a child process that inherited fd 2 could hold it open longer.
