@@ -15,7 +15,8 @@ manager, so the machine itself is left as it was:
 
 The user's PulseAudio is the Debian one the manager socket-activates, with two virtual devices
 added through the user's own ``~/.config/pulse/default.pa`` (so they come back when the server
-restarts): sink ``room`` whose monitor is the default microphone, and sink ``speaker``.
+restarts): sink ``room``, the default source ``mic`` that records it (the microphone), and
+sink ``speaker``.
 """
 
 from __future__ import annotations
@@ -35,11 +36,16 @@ SYSTEMD = Path("/lib/systemd/systemd")
 TOOLS = ("useradd", "userdel", "unshare", "nsenter", "setpriv", "pactl", "paplay", "parec")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
-PULSE_CONFIG = """\
+MIC_MODULE = "module-remap-source source_name=mic master=room.monitor"
+"""The virtual microphone: a real source (not a monitor) that hears what is played into
+``room``. Unloading this module is pulling the USB microphone out."""
+
+PULSE_CONFIG = f"""\
 .include /etc/pulse/default.pa
 load-module module-null-sink sink_name=room rate=16000 channels=1
 load-module module-null-sink sink_name=speaker rate=22050 channels=1
-set-default-source room.monitor
+load-module {MIC_MODULE}
+set-default-source mic
 set-default-sink speaker
 """
 
