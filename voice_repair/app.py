@@ -97,7 +97,11 @@ def load_language(options: Options, matcher=None):  # -> tuple[IntentMatcher, Co
         except IntentDataError as exc:
             problems += exc.problems
     try:
-        content = load_content(options.intents_dir, options.contact_overrides() or None)
+        content = load_content(
+            options.intents_dir,
+            options.contact_overrides() or None,
+            wake_phrase=options.config.recognition.wake_phrase,
+        )
     except IntentDataError as exc:
         problems += exc.problems
     if problems:

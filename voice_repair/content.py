@@ -20,6 +20,7 @@ from .content_rules import (
     OPTIONAL_ROUTE_KEYS,
     REPLY_RULES,
     ROUTE_KEYS,
+    WAKE,
     check_grounding,
     check_text,
     check_validation,
@@ -43,18 +44,22 @@ class Content:
         replies: dict[str, list[str]],
         scripts: dict[str, list[str]],
         contacts: dict[str, str],
+        wake_phrase: str | None = None,
     ) -> None:
         self._replies = replies
         self._scripts = scripts
         self.contacts: dict[str, str] = contacts
         """Spoken form of each route (``emergency_number`` ...), after configured overrides."""
+        self.wake_phrase = wake_phrase or None
+        """The configured wake phrase, put before every request a reply quotes (``{wake}``)."""
 
     def line(self, key: str, pick: int = 0, **values: str) -> str:
         """Variant ``pick`` (modulo the number of variants) of reply ``key``, filled in.
 
-        Contact placeholders (``{emergency_number}`` ...) default to ``self.contacts`` and
+        Contact placeholders (``{emergency_number}`` ...) default to ``self.contacts``,
         ``{support_contact_sentence}`` to the ``support.contact`` line (or "" when there is no
-        contact), so callers may omit them. Runs of spaces left by empty values are collapsed.
+        contact) and ``{wake}`` to the wake phrase and a comma (or ""), so callers may omit
+        them. Runs of spaces left by empty values are collapsed.
         """
         variants = self._replies.get(key)
         if variants is None:
@@ -89,6 +94,7 @@ class Content:
         if contact and "support.contact" in self._replies:
             sentence = self._replies["support.contact"][0].format_map(defaults)
         defaults["support_contact_sentence"] = sentence
+        defaults[WAKE] = f"{self.wake_phrase}, " if self.wake_phrase else ""
         return defaults
 
 
@@ -243,16 +249,22 @@ def check_content(root: Path) -> list[DataProblem]:
     return _read_all(Path(root))[2]
 
 
-def load_content(root: Path, contact_overrides: dict[str, str] | None = None) -> Content:
+def load_content(
+    root: Path,
+    contact_overrides: dict[str, str] | None = None,
+    wake_phrase: str | None = None,
+) -> Content:
     """Load and validate the response data under ``root/responses/`` (``root`` = ``intents/en``).
 
     ``contact_overrides`` replace routes by name (from the configuration); digits in them are
-    made speakable. Raises ``IntentDataError`` listing every data problem, ``ConfigError`` for an
-    unknown or empty override.
+    made speakable. ``wake_phrase`` (the configured one) goes before every request a reply tells
+    people to say, so the hints work as spoken. Raises ``IntentDataError`` listing every data
+    problem, ``ConfigError`` for an unknown or empty override.
     """
     content, digits, problems = _read_all(Path(root))
     if problems:
         raise IntentDataError(problems)
+    content.wake_phrase = wake_phrase or None
     if contact_overrides:
         for key, value in contact_overrides.items():
             if key not in content.contacts:

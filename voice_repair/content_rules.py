@@ -25,6 +25,7 @@ __all__ = [
     "OPTIONAL_ROUTE_KEYS",
     "MAX_WORDS",
     "MAX_SILENCE_SECONDS",
+    "WAKE",
     "check_text",
     "check_validation",
     "check_grounding",
@@ -49,8 +50,16 @@ class ReplyRule:
     """Fewest variants, where a couple will hear the line several times in a row."""
 
 
+WAKE = "wake"
+"""The placeholder every reply may use: write it just before a request quoted for people to say
+("say: {wake}I need a pause"). It becomes the wake phrase and a comma ("hey compass, ") when
+one is configured, and nothing otherwise, so a hint stays true either way without a second
+copy of every line. Not before "stop", which works without the wake phrase."""
+
+
 def _rule(allowed: str = "", required: str = "", min_variants: int = 1) -> ReplyRule:
-    return ReplyRule(frozenset(allowed.split()), frozenset(required.split()), min_variants)
+    allowed_names = frozenset(allowed.split()) | {WAKE}
+    return ReplyRule(allowed_names, frozenset(required.split()), min_variants)
 
 
 _ROUTES = "emergency_number crisis_line dv_hotline dv_text"

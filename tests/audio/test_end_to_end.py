@@ -153,7 +153,7 @@ def test_everyday_talk_near_misses_trigger_nothing(rig: Rig, tmp_path: Path) -> 
 
 QUOTING_HELP = 1
 """Which ``control.help`` reply quotes requests: "Try: I need a pause. Or: help me calm down.
-Or: read me a validation example. Say next one for another, and stop to quiet me." Replies
+Or: read me a validation example. For another, say: next one, and stop to quiet me." Replies
 alternate by turn (``Content.line``: variant turn % 2; one turn per request)."""
 
 
