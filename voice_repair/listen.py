@@ -128,6 +128,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     from .audio.capture import Microphone
     from .audio.devices import refresh_devices
     from .audio.playback import Player
+    from .audio.route import RouteGuard
     from .intents import IntentMatcher
     from .loop import VoiceLoop
     from .resilience import (
@@ -148,9 +149,16 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     matcher = IntentMatcher.load(options.intents_dir)
     route_alsa_errors()
     pending: list[Microphone] = []
+    # PulseAudio moves a stream whose microphone vanished onto a monitor of the speaker
+    # instead of ending it (audio/route.py): a stream found there counts as no microphone.
+    guard = RouteGuard()
     try:
         pending.append(Microphone(cfg.audio.input_device).__enter__())
+        guard.check()
     except AudioDeviceError:
+        for mic in pending:
+            mic.close()
+        pending.clear()
         if not wait_for_microphone:
             raise  # no microphone: the caller offers text mode
     stop_event = threading.Event()
@@ -172,22 +180,29 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             if match is None:
                 log.info("utterance without a request (%.1f s)", u.end - u.start)
                 return
+            guard.check()  # heard from the microphone, not from a monitor it was moved to
             if match.intent == STOP_INTENT:
                 speaker.stop()
             session.handle(match)
 
         def open_mic() -> Microphone:
             if pending:
-                return pending.pop()
-            mic = Microphone(cfg.audio.input_device)
-            with native_stderr_to_debug():  # a retry: PortAudio's own complaint is noise
-                mic.__enter__()
+                mic = pending.pop()
+            else:
+                mic = Microphone(cfg.audio.input_device)
+                with native_stderr_to_debug():  # a retry: PortAudio's own complaint is noise
+                    mic.__enter__()
+            try:
+                guard.check()  # opened on the default source, which may be a monitor now
+            except AudioDeviceError:
+                mic.close()
+                raise
             return mic
 
         def listen(mic: Microphone) -> None:
             recognizer.reset()  # a new stream: its clock starts again, old audio is gone
             loop = VoiceLoop(
-                mic.chunks(timeout=MIC_STALL_SECONDS),
+                guard.watch(mic.chunks(timeout=MIC_STALL_SECONDS)),
                 recognizer,
                 speaker,
                 on_utterance,

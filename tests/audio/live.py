@@ -106,8 +106,9 @@ class LiveRun:
         minute: float = 0.5,
         config: str = QUIET_CONFIG,
         extra: tuple[str, ...] = (),
-        env: dict[str, str] | None = None,
+        env: dict[str, str | None] | None = None,
     ) -> None:
+        """``env`` adds to the server's environment; a None value removes that variable."""
         self.pulse = pulse
         self.base = base
         self.data_dir = base / "data"
@@ -120,7 +121,8 @@ class LiveRun:
             "--data-dir", str(self.data_dir), "--minute", str(minute), "--engine", "pocketsphinx",
             *extra,
         ]  # fmt: skip
-        child_env = {**pulse.child_env(), "TMPDIR": str(base), "HOME": str(base), **(env or {})}
+        merged = {**pulse.child_env(), "TMPDIR": str(base), "HOME": str(base), **(env or {})}
+        child_env = {k: v for k, v in merged.items() if v is not None}
         with open(self.log_path, "wb") as err, open(self.out_path, "wb") as out:
             self.proc = subprocess.Popen(
                 cmd, cwd=ROOT, env=child_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
