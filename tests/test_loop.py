@@ -18,8 +18,16 @@ def _chunk(i: int) -> AudioChunk:
     return AudioChunk(samples=b"\0\0" * 1600, sample_rate=16000, start=i * 0.1)
 
 
-def _utt(text: str, accepted: bool = True) -> Utterance:
-    return Utterance(text, start=0.0, end=0.5, decided_at=0.6, confidence=0.9, accepted=accepted)
+def _utt(text: str, accepted: bool = True, interrupt: bool | None = None) -> Utterance:
+    return Utterance(
+        text,
+        start=0.0,
+        end=0.5,
+        decided_at=0.6,
+        confidence=0.9,
+        accepted=accepted,
+        enough_to_interrupt=accepted if interrupt is None else interrupt,
+    )
 
 
 class ScriptedRecognizer:
@@ -113,6 +121,30 @@ def test_stop_during_speech_interrupts_and_is_passed_on() -> None:
 def test_a_rejected_stop_like_sound_does_not_interrupt() -> None:
     heard, _, speaker, _ = _run({5: [_utt("stop", accepted=False)]}, busy=range(3, 12))
     assert heard == [] and speaker.stopped == 0
+
+
+def test_a_stop_below_the_request_bar_still_interrupts_speech_and_counts_as_a_stop() -> None:
+    # A one-word "stop" rarely clears the full bar; enough to interrupt is enough while speaking,
+    # and it is passed on as accepted so the app also silences a ringing invitation.
+    said: list[Utterance] = []
+    rec = ScriptedRecognizer({5: [_utt("stop", accepted=False, interrupt=True)]})
+    speaker = ScriptedSpeaker(set(range(3, 12)))
+    loop = VoiceLoop(speaker.chunks(20), rec, speaker, said.append, lambda t: t == "stop")
+    loop.run(threading.Event())
+    assert speaker.stopped == 1 and [(u.text, u.accepted) for u in said] == [("stop", True)]
+
+
+def test_below_the_bar_other_phrases_never_interrupt_and_quiet_stops_stay_rejected() -> None:
+    script = {5: [_utt("be quiet", accepted=False, interrupt=False)],
+              6: [_utt("i need a pause", accepted=False, interrupt=True)]}  # fmt: skip
+    heard, _, speaker, loop = _run(script, busy=range(3, 12))
+    assert heard == [] and speaker.stopped == 0 and loop.dropped == 2
+    # While it is quiet the lower bar means nothing: the utterance goes on as rejected.
+    said: list[Utterance] = []
+    rec = ScriptedRecognizer({2: [_utt("stop", accepted=False, interrupt=True)]})
+    speaker = ScriptedSpeaker(set())
+    VoiceLoop(speaker.chunks(5), rec, speaker, said.append, lambda t: True).run(threading.Event())
+    assert [(u.text, u.accepted) for u in said] == [("stop", False)]
 
 
 def test_buffered_audio_is_dropped_once_speech_ends() -> None:

@@ -7,7 +7,9 @@ intent matcher and handlers). What this module decides is *whether to listen*:
   assistant never acts on its own voice: reading aloud an example that contains "I need a pause"
   or hearing itself come back from the room does nothing.
 * The one exception is "stop" (``is_stop``): it interrupts the speech at once and is passed on, so
-  the app can also silence ringing alarms.
+  the app can also silence ringing alarms. Here a "stop" needs only to be
+  ``Utterance.enough_to_interrupt``, a lower bar than ``accepted``: a one-word "stop" is too
+  short to clear the full one, and a wrong interruption only costs a "say that again".
 * When speech ends, the recognizer's buffered audio (full of the assistant's voice) is thrown
   away with ``reset()`` before listening resumes.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Protocol
 
 from .models import AudioChunk, Utterance
@@ -115,11 +118,12 @@ class VoiceLoop:
             # Ask the speaker again: a reply may have started while this chunk was decoded.
             if not self._busy_during(chunk):
                 self._on_utterance(utterance)
-            elif utterance.accepted and self._is_stop(utterance.text):
+            elif utterance.enough_to_interrupt and self._is_stop(utterance.text):
                 log.info("stop heard while speaking: interrupting")
                 self.stops += 1
                 self._speaker.stop()
-                self._on_utterance(utterance)
+                # Passed on as a request: it also silences a ringing invitation for good.
+                self._on_utterance(replace(utterance, accepted=True))
             else:
                 self.dropped += 1
                 log.debug("ignored an utterance heard while speaking")

@@ -58,6 +58,11 @@ class Utterance:
     """0..1; how sure the recognizer is that ``text`` is what was said."""
     accepted: bool
     """False when the recognizer judged the speech to be outside the product's phrases."""
+    enough_to_interrupt: bool = False
+    """Passes the lower bar that is enough to *interrupt the assistant's own speech* with a
+    "stop" phrase (``accepted`` implies it). Costs are lopsided: a wrong interruption costs a
+    "say that again", a wrong request costs trust; and a one-word "stop" carries too little
+    sound to clear the full bar (see ``asr.sphinx.Thresholds.interrupt_vs_phones``)."""
 
 
 @dataclass(frozen=True)

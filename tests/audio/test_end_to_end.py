@@ -179,13 +179,14 @@ def test_its_own_voice_coming_back_from_the_room_triggers_nothing(
         pulse.loopback(False)
 
 
-def test_stop_said_over_its_speech_silences_it(rig: Rig, tmp_path: Path) -> None:
+@pytest.mark.parametrize("phrase", ["stop talking", "stop"])
+def test_stop_said_over_its_speech_silences_it(rig: Rig, tmp_path: Path, phrase: str) -> None:
     heard, _, first = _ask(rig, steady_piper("help me calm down", tmp_path / "calm.wav"))
     assert heard == ["ground"] and first is not None, rig.run.log()
     time.sleep(max(0.0, first + 2.0 - time.monotonic()))
     assert rig.speaking()  # a long guided exercise, still going
     mark = len(rig.lines())
-    _, end = rig.play(steady_piper("stop talking", tmp_path / "stop.wav"))
+    _, end = rig.play(steady_piper(phrase, tmp_path / "stop.wav"))
     time.sleep(4.0)
     new = rig.lines()[mark:]
     assert any("stop heard while speaking" in ln for ln in new), new

@@ -46,7 +46,9 @@ class StandInRecognizer:
 
     def _utterance(self, text: str, start: float, end: float) -> Utterance:
         self.heard += 1
-        return Utterance(text, start, end, decided_at=end, confidence=1.0, accepted=True)
+        return Utterance(
+            text, start, end, end, confidence=1.0, accepted=True, enough_to_interrupt=True
+        )
 
     def accept(self, chunk: AudioChunk) -> list[Utterance]:
         if self.slow:

@@ -84,6 +84,8 @@ class Segmenter:
         self.speech_start = 0.0
         self._last_speech_end = 0.0
         self._floor: float | None = None
+        self._level = 0.0
+        self._levels: list[float] = []
 
     def _loud(self, frame: bytes) -> bool:
         """Whether the frame stands ``gate_db`` above the tracked noise floor.
@@ -94,6 +96,7 @@ class Segmenter:
         """
         x = np.frombuffer(frame, "<i2").astype(np.float32)
         level = 10.0 * math.log10(float(np.mean(x * x)) + 1.0)
+        self._level = level
         if self._floor is None or level < self._floor:
             self._floor = level
         elif not self.in_speech:
@@ -122,10 +125,12 @@ class Segmenter:
                 self._last_speech_end = now + fs
                 audio = b"".join(f for f, _ in self._preroll)
                 self._preroll.clear()
+                self._levels = [self._level]
                 return Segment(started=True, audio=audio, speech_start=self.speech_start)
             return Segment()
         self._frames_in += 1
         if speech:
+            self._levels.append(self._level)
             self._silent_run = 0
             self._speech_frames += 1
             self._last_speech_end = now + fs
@@ -143,6 +148,17 @@ class Segmenter:
                 speech_end=self._last_speech_end,
             )
         return Segment(audio=frame, speech_start=self.speech_start)
+
+    @property
+    def snr_db(self) -> float:
+        """Signal-to-noise ratio of the segment just ended, in dB (``inf`` when unknown).
+
+        The louder speech frames (75th percentile of their level) against the tracked noise
+        floor: a rough figure, good enough to tell a quiet room from a noisy one.
+        """
+        if not self._levels or self._floor is None:
+            return math.inf
+        return float(np.percentile(self._levels, 75)) - self._floor
 
     @property
     def too_short(self) -> bool:

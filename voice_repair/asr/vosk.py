@@ -156,7 +156,7 @@ class VoskRecognizer:
                 text, conf, ok = self._judge()
                 out.append(
                     Utterance(text, round(ev.speech_start, 3), round(ev.speech_end, 3),
-                              round(self._t, 3), round(conf, 3), ok)
+                              round(self._t, 3), round(conf, 3), ok, enough_to_interrupt=ok)
                 )  # fmt: skip
         return out
 
