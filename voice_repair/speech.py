@@ -16,6 +16,7 @@ Engines are not thread-safe (espeak-ng is one process-wide instance), so each en
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 import threading
@@ -146,6 +147,9 @@ class PiperTTS:
     ) -> None:
         """``variation=False`` turns off Piper's generator noise, so the same text always gives
         the same audio: tests and benchmarks need repeatable speech; people prefer variation."""
+        # onnxruntime (under Piper) otherwise writes a device ID and a telemetry store under
+        # ~/.cache and would upload them: nothing may leave the device (the unit sets it too).
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         try:
             from piper import PiperVoice, SynthesisConfig
         except ImportError as exc:
