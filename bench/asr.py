@@ -5,10 +5,13 @@
 Speech is synthesized (espeak-ng and Piper's bundled voice) into a temporary folder, then a child
 process runs only the recognizer over it, so its peak memory is the recognizer's own, not Piper's.
 Every recording gets a faint noise floor (a real microphone never delivers digital silence); the
-noisy condition adds white noise at 10 dB SNR over the speech. "Accurate" means the accepted text
-gives the same intent and slots as the sentence spoken. ``--grammar product`` listens for what
-``voice-repair run`` listens for (``speechgrammar.grammar_sentences``: the written examples and
-test sentences plus a small template sample); ``demo`` for a 27-phrase list.
+noisy condition adds white noise at 10 dB SNR over the speech, to commands and to everyday talk.
+"Interrupts" counts a bare "stop" clearing the lower bar that is enough to cut the assistant's
+own speech short (``Utterance.enough_to_interrupt``), and everyday talk that would do so.
+"Accurate" means the accepted text gives the same intent and slots as the sentence spoken.
+``--grammar product`` listens for what ``voice-repair run`` listens for
+(``speechgrammar.grammar_sentences``: the written examples and test sentences plus a small
+template sample); ``demo`` for a 27-phrase list.
 """
 
 from __future__ import annotations
@@ -144,16 +147,30 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
                     latencies.append(accepted[0].decided_at - accepted[0].end)
                     costs += cost
             res[f"acc {cond} {voice}"] = ok / len(COMMANDS)
-    for voice in VOICES:
-        false, seconds = [], 0.0
-        for i, text in enumerate(TALK):
-            audio = _scene(read_wav(folder / f"talk_{voice}_{i:02d}.wav"), None, rng)
-            seconds += len(audio) / 16000
-            heard, _ = run(audio)
-            false += [(text, u.text) for u in heard if u.accepted]
-        audio_s += seconds
-        res[f"false {voice}"] = false
-        res[f"talk seconds {voice}"] = seconds
+    stop = [i for i, text in enumerate(COMMANDS) if meaning(text)[0] == "control.stop"]
+    for cond, snr in (("clean", None), ("10 dB", 10.0)):
+        for voice in VOICES:
+            heard = [run(_scene(read_wav(folder / f"cmd_{voice}_{i:02d}.wav"), snr, rng))[0]
+                     for i in stop]  # fmt: skip
+            ok = sum(any(u.enough_to_interrupt for u in h) for h in heard)
+            res[f"interrupts {cond} {voice}"] = (ok, len(stop))
+    for cond, snr in (("clean", None), ("10 dB", 10.0)):
+        for voice in VOICES:
+            false, interrupts, seconds = [], [], 0.0
+            for i, text in enumerate(TALK):
+                audio = _scene(read_wav(folder / f"talk_{voice}_{i:02d}.wav"), snr, rng)
+                seconds += len(audio) / 16000
+                heard, _ = run(audio)
+                false += [(text, u.text) for u in heard if u.accepted]
+                interrupts += [
+                    (text, u.text)
+                    for u in heard
+                    if u.enough_to_interrupt and meaning(u.text)[0] == "control.stop"
+                ]
+            audio_s += seconds
+            res[f"false {cond} {voice}"] = false
+            res[f"false interrupts {cond} {voice}"] = interrupts
+            res[f"talk seconds {cond} {voice}"] = seconds
     res["rt factor"] = (time.process_time() - cpu0) / audio_s
     res["latency"] = latencies
     res["compute at decision"] = costs
@@ -174,15 +191,23 @@ def table(r: dict) -> str:
     for cond in ("clean", "10 dB"):
         for v in VOICES:
             rows.append((f"accuracy {cond}, {v}", f"{r[f'acc {cond} {v}']:.0%} of {len(COMMANDS)}"))
-    for v in VOICES:
-        n, s = len(r[f"false {v}"]), r[f"talk seconds {v}"]
-        per_hour = n / s * 3600
-        rows.append(
-            (
-                f"false activations, {v}",
-                f"{n} in {len(TALK)} sentences ({s:.0f} s) = {per_hour:.0f}/h",
+    for cond in ("clean", "10 dB"):
+        for v in VOICES:
+            ok, n = r[f"interrupts {cond} {v}"]
+            rows.append((f"bare 'stop' interrupts speech, {cond}, {v}", f"{ok} of {n}"))
+    for cond in ("clean", "10 dB"):
+        for v in VOICES:
+            n, s = len(r[f"false {cond} {v}"]), r[f"talk seconds {cond} {v}"]
+            rows.append(
+                (
+                    f"false activations, {cond}, {v}",
+                    f"{n} in {len(TALK)} sentences ({s:.0f} s) = {n / s * 3600:.0f}/h",
+                )
             )
-        )
+    for cond in ("clean", "10 dB"):
+        for v in VOICES:
+            n = len(r[f"false interrupts {cond} {v}"])
+            rows.append((f"talk heard as 'stop' while it speaks, {cond}, {v}", f"{n}"))
     rows += [
         ("decision latency median / p95", f"{np.median(lat):.2f} / {np.percentile(lat, 95):.2f} s"),
         ("compute at decision median / max", f"{np.median(cost):.3f} / {cost.max():.3f} s"),
@@ -192,9 +217,12 @@ def table(r: dict) -> str:
     ]  # fmt: skip
     width = max(len(a) for a, _ in rows)
     lines = [f"{a:<{width}}  {b}" for a, b in rows]
-    for v in VOICES:
-        for said, heard in r[f"false {v}"]:
-            lines.append(f"  false activation ({v}): {said!r} -> {heard!r}")
+    for cond in ("clean", "10 dB"):
+        for v in VOICES:
+            for said, heard in r[f"false {cond} {v}"]:
+                lines.append(f"  false activation ({cond}, {v}): {said!r} -> {heard!r}")
+            for said, heard in r[f"false interrupts {cond} {v}"]:
+                lines.append(f"  would interrupt speech ({cond}, {v}): {said!r} -> {heard!r}")
     return "\n".join(lines)
 
 
