@@ -75,6 +75,14 @@ def service(rig: UserManager) -> UserManager:
         f".config/systemd/user/{UNIT}.d/test-log.conf",
         f"[Service]\nStandardOutput=append:{log_path(rig)}\nStandardError=append:{log_path(rig)}\n",
     )
+    checkout = Path(__file__).resolve().parent.parent
+    if any(checkout.is_relative_to(t) for t in ("/tmp", "/var/tmp")):
+        # Test only: a clone under /tmp (as in some CI runs) is hidden from the service by
+        # PrivateTmp=yes; a real install lives in the user's home (`service install` warns).
+        rig.write_file(
+            f".config/systemd/user/{UNIT}.d/test-checkout.conf",
+            f"[Service]\nBindReadOnlyPaths={checkout}\n",
+        )
     done = rig.as_user(str(PROGRAM), "service", "install")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"Enabled and started {UNIT}" in done.stdout, done.stdout

@@ -155,6 +155,12 @@ def install_service(
     except OSError as exc:
         raise ServiceError(f"cannot write the service unit into {unit_dir}: {exc}") from exc
     messages = [f"Wrote {target} (runs {exe}; may write only to {data_dir})."]
+    if any(exe.is_relative_to(t) for t in ("/tmp", "/var/tmp")):
+        messages.append(
+            f"Warning: {exe} is under a temporary folder, which the service cannot see "
+            "(PrivateTmp=yes) and which is emptied at boot. Put the project in your home folder "
+            "and run `make install` and this command there."
+        )
     if os.geteuid() == 0:
         messages.append(
             "Note: you are root, so this is root's own service. Install it as the user whose "

@@ -177,7 +177,7 @@ class LiveRun:
                 line for line in self.log().splitlines()
                 if "speaking: " in line or "speech ended: listening" in line
             ]  # fmt: skip
-            if events and "speech ended: listening" in events[-1]:
+            if not events or "speech ended: listening" in events[-1]:  # never spoke, or done
                 time.sleep(0.3)
                 return
             time.sleep(0.1)
