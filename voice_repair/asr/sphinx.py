@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pocketsphinx
-from pocketsphinx import Decoder
+from pocketsphinx import Decoder, NGramModel
 
 from ..errors import ModelError
 from ..models import AudioChunk, Utterance
@@ -108,8 +108,8 @@ class SphinxRecognizer:
         common = {"hmm": str(hmm), "loglevel": "FATAL", "samprate": self.sample_rate}
         wanted = normalize_phrases(phrases)
         vocab = sorted({w for p in wanted for w in p.split()})
-        # Only the English decoder needs the whole 130k-word dictionary (about 22 MB per
-        # decoder); the others get the grammar's words, which keeps memory under 200 MB.
+        # Only the English decoder needs a large dictionary (about 22 MB per decoder for the
+        # whole 135k words); the others get the grammar's words.
         self._tmp = tempfile.TemporaryDirectory(prefix="voice-repair-dict-")
         small = Path(self._tmp.name) / "grammar.dict"
         self.missing_words = _write_dict(vocab, small)
@@ -134,7 +134,11 @@ class SphinxRecognizer:
         self._grammar.activate_search("phrases")
         phone_lm = pocketsphinx.get_model_path("en-us/en-us-phone.lm.bin")
         self._phones = Decoder(lm=None, allphone=phone_lm, **common_small)
-        self._english = Decoder(**common)
+        # The English decoder only ever says words its language model knows: 72k of the
+        # dictionary's 135k entries. A dictionary of just those saves ~15 MB, same results.
+        english_dict = Path(self._tmp.name) / "english.dict"
+        _write_lm_dict(english_dict, self._grammar)
+        self._english = Decoder(dict=str(english_dict), **common)
         self._decoders = (self._grammar, self._phones, self._english)
         self._seg = segmenter or Segmenter(self.sample_rate)
         self._buf = b""
@@ -298,6 +302,30 @@ class SphinxRecognizer:
         confidence = min(1.0, max(0.0, 0.5 + worst / 10.0))
         log.debug("pocketsphinx margins %s -> %s", [round(m, 2) for m in strict], accepted)
         return text, confidence, accepted, interrupt
+
+
+def _write_lm_dict(path: Path, decoder: Decoder) -> None:
+    """Write the bundled dictionary's entries for the words of the bundled language model.
+
+    ``decoder`` lends its configuration and log tables to load the model (about 0.1 s).
+    """
+    lm = NGramModel(
+        decoder.config, decoder.logmath, pocketsphinx.get_model_path("en-us/en-us.lm.bin")
+    )
+    unknown = lm.prob(["<unk>"])
+    known: dict[str, bool] = {}
+    lines = []
+    with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            base = line.split(maxsplit=1)[0].split("(", 1)[0]
+            if base not in known:
+                known[base] = lm.prob([base]) != unknown
+            if known[base]:
+                lines.append(line if line.endswith("\n") else line + "\n")
+    del lm
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def _write_dict(words: Sequence[str], path: Path) -> list[str]:
