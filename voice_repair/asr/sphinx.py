@@ -17,9 +17,13 @@ English reading ("i need a pause" vs "i need a coffee"). Thresholds were set on 
 repeated, a false one cannot be unsaid. The decoders run while the person speaks, so the decision
 after the end is quick.
 
+Two refinements: in noise the phone-loop bar drops with the segment's measured signal-to-noise
+ratio (``Thresholds.noise_relief``), and a second, lower phone-loop bar decides whether a "stop"
+phrase may interrupt the assistant's own speech (``Utterance.enough_to_interrupt``).
+
 Caveat: pocketsphinx scores are relative to the best path alive in each search, so the per-frame
-margins shift with grammar size; they were set for a grammar of a few dozen phrases. With the
-product's ~2,000 sampled sentences fewer commands pass (see the bench table).
+margins shift with grammar size; they were first set for a grammar of a few dozen phrases and
+re-tuned on the product grammar (about 730 sentences; see the bench table).
 """
 
 from __future__ import annotations
