@@ -26,7 +26,6 @@ import platform
 import sys
 import tempfile
 import time
-import wave
 from collections import defaultdict
 from pathlib import Path
 
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests" / "audio"))
 
 from pulse import PulseServer  # noqa: E402
 from rig import Rig  # noqa: E402
-from synth import synth_samples, synth_wav  # noqa: E402
+from synth import synth_samples, synth_wav, write_wav  # noqa: E402
 
 from bench.asr import TALK  # noqa: E402
 
@@ -117,11 +116,7 @@ def _talk_wav(voice: str, path: Path, sentences: list[str], gap_s: float = 1.0) 
     gap = np.zeros(round(gap_s * 16000), dtype=np.int16)
     parts = [p for s in sentences for p in (synth_samples(s, voice), gap)]
     audio = np.concatenate([gap, *parts])
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(audio.tobytes())
+    write_wav(path, audio)
     return audio.size / 16000
 
 

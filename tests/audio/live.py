@@ -10,14 +10,13 @@ import json
 import subprocess
 import sys
 import time
-import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from pulse import PulseServer
-from synth import synth_samples, synth_wav
+from synth import synth_samples, synth_wav, write_wav
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,12 +47,7 @@ def _render(text: str, path: Path, voice: str, fresh: bool) -> Path:
         return synth_wav(text, path, voice=voice)
     samples = synth_samples.__wrapped__(text, voice)  # functools.cache keeps the original
     pad = np.zeros(round(0.4 * 16000), dtype=np.int16)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(np.concatenate([pad, samples, pad]).tobytes())
-    return path
+    return write_wav(path, np.concatenate([pad, samples, pad]))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 
 from voice_repair.speech import PiperTTS, TextToSpeech, make_tts
 
-__all__ = ["synth_wav", "synth_samples", "resample"]
+__all__ = ["synth_wav", "synth_samples", "resample", "write_wav"]
 
 
 @functools.cache
@@ -59,10 +59,15 @@ def synth_wav(
     """
     pad = np.zeros(round(pad_seconds * sample_rate), dtype=np.int16)
     samples = np.concatenate([pad, synth_samples(text, voice, sample_rate), pad])
+    return write_wav(path, samples, sample_rate)
+
+
+def write_wav(path: str | Path, samples: np.ndarray, sample_rate: int = 16000) -> Path:
+    """Write int16 mono ``samples`` to a 16-bit WAV file at ``path``; return the path."""
     path = Path(path)
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(sample_rate)
-        wav.writeframes(samples.tobytes())
+        wav.writeframes(samples.astype("<i2").tobytes())
     return path

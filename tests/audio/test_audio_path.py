@@ -8,13 +8,13 @@ import subprocess
 import sys
 import threading
 import time
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from pulse import RECORD_RATE, PulseServer, Recording
+from synth import write_wav
 
 from voice_repair.audio.capture import Microphone, list_devices
 from voice_repair.audio.playback import Player
@@ -119,12 +119,7 @@ def _tone_wav(path: Path, lead_s: float, tone_s: float) -> Path:
     t = np.arange(int(tone_s * 16000)) / 16000
     tone = (np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16)
     lead = np.zeros(int(lead_s * 16000), dtype=np.int16)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(np.concatenate([lead, tone, lead]).tobytes())
-    return path
+    return write_wav(path, np.concatenate([lead, tone, lead]))
 
 
 def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_path: Path) -> None:

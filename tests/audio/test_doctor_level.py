@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-import wave
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from pulse import PulseServer
+from synth import write_wav
 
 from voice_repair import doctor_audio
 from voice_repair.config import AudioConfig, Config
@@ -31,12 +31,7 @@ def quiet_prompt(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _wav(path: Path, samples: np.ndarray) -> Path:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(samples.astype("<i2").tobytes())
-    return path
+    return write_wav(path, samples, RATE)
 
 
 def _tone(amplitude: float, seconds: float = 6.0, square: bool = False) -> np.ndarray:

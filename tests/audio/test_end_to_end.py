@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from pulse import PulseServer
 from rig import Rig
-from synth import resample
+from synth import resample, write_wav
 
 from voice_repair.speech import trim_silence
 
@@ -57,12 +57,7 @@ def steady_piper(text: str, path: Path, pad_s: float = 0.4) -> Path:
     rate = int(voice.config.sample_rate)
     speech = resample(trim_silence(samples.astype(np.int16), rate), rate, 16000)
     pad = np.zeros(round(pad_s * 16000), dtype=np.int16)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(np.concatenate([pad, speech, pad]).tobytes())
-    return path
+    return write_wav(path, np.concatenate([pad, speech, pad]))
 
 
 def _talk(sentences: tuple[str, ...], path: Path, gap_s: float = 1.0) -> Path:
@@ -72,12 +67,7 @@ def _talk(sentences: tuple[str, ...], path: Path, gap_s: float = 1.0) -> Path:
         one = steady_piper(text, path.with_name(f"{path.stem}_{i}.wav"), pad_s=gap_s / 2)
         with wave.open(str(one)) as w:
             parts.append(np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"))
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(np.concatenate(parts).tobytes())
-    return path
+    return write_wav(path, np.concatenate(parts))
 
 
 @pytest.fixture(scope="module")
