@@ -62,18 +62,28 @@ class CaptureRoute:
         return self.monitor_of is not None
 
 
-def _pactl_json(*args: str) -> list[dict] | None:
-    """``pactl -f json ARGS`` parsed, or None when there is no answer to be had."""
+def _pactl(*args: str) -> str | None:
+    """What ``pactl ARGS`` prints, or None when there is no answer to be had."""
     pactl = shutil.which("pactl")
     if pactl is None:
         return None
     try:
-        out = subprocess.run(
-            [pactl, "-f", "json", *args], capture_output=True, text=True, timeout=5, check=True
-        )
-        data = json.loads(out.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        out = subprocess.run([pactl, *args], capture_output=True, text=True, timeout=5, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
         log.debug("cannot ask the sound server for %s: %s", " ".join(args), exc)
+        return None
+    return out.stdout
+
+
+def _pactl_json(*args: str) -> list[dict] | None:
+    """``pactl -f json ARGS`` parsed, or None when there is no answer to be had."""
+    text = _pactl("-f", "json", *args)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        log.debug("the sound server's answer to %s is not JSON: %s", " ".join(args), exc)
         return None
     return data if isinstance(data, list) else None
 
@@ -110,16 +120,7 @@ def speaker_sink() -> str | None:
     """The sink the assistant plays to: ``$PULSE_SINK``, else the server's default sink."""
     if os.environ.get("PULSE_SINK"):
         return os.environ["PULSE_SINK"]
-    pactl = shutil.which("pactl")
-    if pactl is None:
-        return None
-    try:
-        out = subprocess.run(
-            [pactl, "get-default-sink"], capture_output=True, text=True, timeout=5, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+    return (_pactl("get-default-sink") or "").strip() or None
 
 
 class RouteGuard:
