@@ -276,6 +276,19 @@ def sphinx(tmp_path_factory):
     return rec
 
 
+def test_the_english_reading_knows_common_words_and_every_command_word(tmp_path):
+    # The open-English decoder knows only the language model's likeliest words (memory), but
+    # must be able to say each command word, or a rare one would always look like a
+    # disagreement with the grammar and its command could never be accepted.
+    rec, _ = make_recognizer("pocketsphinx", [*PHRASES, "read me something quixotic"], tmp_path)
+    english = rec._english
+    grammar_words = {w for p in PHRASES for w in p.split()}
+    assert all(english.lookup_word(w) is not None for w in grammar_words | {"quixotic"})
+    assert all(english.lookup_word(w) is not None for w in ("coffee", "groceries", "bakery"))
+    # Rare words that the language model knows but that are not in the grammar are left out.
+    assert english.lookup_word("marmalade") is None and english.lookup_word("aardvark") is None
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("voice", ["espeak", "piper"])
 def test_commands_are_recognized(voice, sphinx, piper_voice, tmp_path):

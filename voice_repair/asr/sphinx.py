@@ -46,6 +46,10 @@ __all__ = ["Thresholds", "SphinxRecognizer"]
 
 log = logging.getLogger(__name__)
 
+ENGLISH_WORDS = 20000
+"""How many of the language model's likeliest words the English decoder knows (see
+``_write_lm_dict``)."""
+
 _FSG_SEARCH = {"bestpath": False, "fillprob": 0.01, "silprob": 0.1}
 """Settings for the grammar, phone-loop and duel searches, set on synthesized speech clean and
 at 10 dB SNR (``bench/asr.py``): the defaults (best path on, fillprob 1e-8, silprob 0.005)
@@ -138,10 +142,10 @@ class SphinxRecognizer:
         self._grammar.activate_search("phrases")
         phone_lm = pocketsphinx.get_model_path("en-us/en-us-phone.lm.bin")
         self._phones = Decoder(lm=None, allphone=phone_lm, **common_small)
-        # The English decoder only ever says words its language model knows: 72k of the
-        # dictionary's 135k entries. A dictionary of just those saves ~15 MB, same results.
+        # The English decoder only ever says words its language model knows (72k of the
+        # dictionary's 135k entries), and everyday talk mostly uses the commonest of those.
         english_dict = Path(self._tmp.name) / "english.dict"
-        _write_lm_dict(english_dict, self._grammar)
+        _write_lm_dict(english_dict, self._grammar, frozenset(vocab) - missing)
         self._english = Decoder(dict=str(english_dict), **common)
         self._decoders = (self._grammar, self._phones, self._english)
         self._seg = segmenter or Segmenter(self.sample_rate)
@@ -308,8 +312,12 @@ class SphinxRecognizer:
         return text, confidence, accepted, interrupt
 
 
-def _write_lm_dict(path: Path, decoder: Decoder) -> None:
-    """Write the bundled dictionary's entries for the words of the bundled language model.
+def _write_lm_dict(
+    path: Path, decoder: Decoder, keep: frozenset[str], top: int = ENGLISH_WORDS
+) -> None:
+    """Write the bundled dictionary's entries for the ``top`` likeliest words of the bundled
+    language model, plus the words in ``keep`` (the grammar's, so the English reading can
+    always say a command word).
 
     ``decoder`` lends its configuration and log tables to load the model (about 0.1 s).
     """
@@ -317,19 +325,21 @@ def _write_lm_dict(path: Path, decoder: Decoder) -> None:
         decoder.config, decoder.logmath, pocketsphinx.get_model_path("en-us/en-us.lm.bin")
     )
     unknown = lm.prob(["<unk>"])
-    known: dict[str, bool] = {}
-    lines = []
+    prob: dict[str, int] = {}
+    entries: list[tuple[str, str]] = []
     with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as f:
         for line in f:
             if not line.strip():
                 continue
             base = line.split(maxsplit=1)[0].split("(", 1)[0]
-            if base not in known:
-                known[base] = lm.prob([base]) != unknown
-            if known[base]:
-                lines.append(line if line.endswith("\n") else line + "\n")
+            if base not in prob:
+                prob[base] = lm.prob([base])
+            if prob[base] != unknown:
+                entries.append((base, line if line.endswith("\n") else line + "\n"))
     del lm
-    path.write_text("".join(lines), encoding="utf-8")
+    likeliest = sorted({b for b, _ in entries}, key=lambda b: -prob[b])[:top]
+    chosen = keep.union(likeliest)
+    path.write_text("".join(line for b, line in entries if b in chosen), encoding="utf-8")
 
 
 def _write_dict(words: Sequence[str], path: Path) -> list[str]:
