@@ -17,9 +17,11 @@ English reading ("i need a pause" vs "i need a coffee"). Thresholds were set on 
 repeated, a false one cannot be unsaid. The decoders run while the person speaks, so the decision
 after the end is quick.
 
-Two refinements: in noise the phone-loop bar drops with the segment's measured signal-to-noise
-ratio (``Thresholds.noise_relief``), and a second, lower phone-loop bar decides whether a "stop"
-phrase may interrupt the assistant's own speech (``Utterance.enough_to_interrupt``).
+Three refinements: in noise the phone-loop bar drops with the segment's measured signal-to-noise
+ratio (``Thresholds.noise_relief``); a second, lower phone-loop bar decides whether a "stop"
+phrase may interrupt the assistant's own speech (``Utterance.enough_to_interrupt``); and a faint
+noise floor is mixed into what it hears, because digital silence throws the model off
+(``SphinxRecognizer._dither``).
 
 Caveat: pocketsphinx scores are relative to the best path alive in each search, so the per-frame
 margins shift with grammar size; they were first set for a grammar of a few dozen phrases and
@@ -34,21 +36,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pocketsphinx
-from pocketsphinx import Decoder, NGramModel
+from pocketsphinx import Decoder
 
 from ..errors import ModelError
 from ..models import AudioChunk, Utterance
 from .base import normalize_phrases, phrase_trie, word_distance
 from .segmenter import Segmenter
+from .sphinxdict import write_dict, write_lm_dict
 
 __all__ = ["Thresholds", "SphinxRecognizer"]
 
 log = logging.getLogger(__name__)
 
-ENGLISH_WORDS = 20000
-"""How many of the language model's likeliest words the English decoder knows (see
-``_write_lm_dict``)."""
+DITHER_RMS = 20.0
+"""The faint noise (RMS of 16-bit samples, about -64 dBFS) mixed into everything the
+recognizer hears (``SphinxRecognizer._dither``)."""
 
 _FSG_SEARCH = {"bestpath": False, "fillprob": 0.01, "silprob": 0.1}
 """Settings for the grammar, phone-loop and duel searches, set on synthesized speech clean and
@@ -120,7 +124,7 @@ class SphinxRecognizer:
         # whole 135k words); the others get the grammar's words.
         self._tmp = tempfile.TemporaryDirectory(prefix="voice-repair-dict-")
         small = Path(self._tmp.name) / "grammar.dict"
-        self.missing_words = _write_dict(vocab, small)
+        self.missing_words = write_dict(vocab, small)
         # Grammar-constrained searches: no lattice best-path pass (in noise it returned a
         # partial phrase even though a path to the grammar's end existed), and silence and
         # noise fillers cheap enough to cover the room noise around the words.
@@ -145,7 +149,7 @@ class SphinxRecognizer:
         # The English decoder only ever says words its language model knows (72k of the
         # dictionary's 135k entries), and everyday talk mostly uses the commonest of those.
         english_dict = Path(self._tmp.name) / "english.dict"
-        _write_lm_dict(english_dict, self._grammar, frozenset(vocab) - missing)
+        write_lm_dict(english_dict, self._grammar, frozenset(vocab) - missing)
         self._english = Decoder(dict=str(english_dict), **common)
         self._decoders = (self._grammar, self._phones, self._english)
         self._seg = segmenter or Segmenter(self.sample_rate)
@@ -155,6 +159,7 @@ class SphinxRecognizer:
         self._frames = 0
         self._audio = bytearray()
         self._duel = Decoder(lm=None, **common_small)
+        self._rng = np.random.default_rng(0)  # a new recognizer, the same audio: the same result
         self._duels = 0
 
     # -- streaming ---------------------------------------------------------------------------
@@ -203,7 +208,7 @@ class SphinxRecognizer:
     def _frame(self, frame: bytes) -> Utterance | None:
         now = self._t
         self._t += self._seg.frame_seconds
-        ev = self._seg.process(frame, now, self._complete)
+        ev = self._seg.process(self._dither(frame), now, self._complete)
         if ev.started:
             self._frames = 0
             self._audio = bytearray()
@@ -230,6 +235,21 @@ class SphinxRecognizer:
             accepted=accepted,
             enough_to_interrupt=interrupt,
         )
+
+    def _dither(self, frame: bytes) -> bytes:
+        """``frame`` with a faint noise floor (``DITHER_RMS``) mixed in.
+
+        The acoustic model was trained on recordings that always carry some noise. Audio with
+        none, digital silence between words and clean synthetic speech (a virtual device, a
+        microphone with a noise gate), gives spectra with empty bands whose logarithms throw
+        the features and the endpointer off: espeak-ng's commands with digital silence around
+        them were recognised 3 of 20 times, with this floor 13 (``bench/asr.py`` COMMANDS).
+        A real microphone's own noise is about this loud, so there it changes nothing that
+        matters.
+        """
+        x = np.frombuffer(frame, "<i2").astype(np.float32)
+        x += self._rng.normal(0.0, DITHER_RMS, x.size).astype(np.float32)
+        return np.clip(np.round(x), -32768, 32767).astype("<i2").tobytes()
 
     def _complete(self) -> bool:
         """Whether the grammar's best path so far is a whole phrase (allows an early end)."""
@@ -310,51 +330,3 @@ class SphinxRecognizer:
         confidence = min(1.0, max(0.0, 0.5 + worst / 10.0))
         log.debug("pocketsphinx margins %s -> %s", [round(m, 2) for m in strict], accepted)
         return text, confidence, accepted, interrupt
-
-
-def _write_lm_dict(
-    path: Path, decoder: Decoder, keep: frozenset[str], top: int = ENGLISH_WORDS
-) -> None:
-    """Write the bundled dictionary's entries for the ``top`` likeliest words of the bundled
-    language model, plus the words in ``keep`` (the grammar's, so the English reading can
-    always say a command word).
-
-    ``decoder`` lends its configuration and log tables to load the model (about 0.1 s).
-    """
-    lm = NGramModel(
-        decoder.config, decoder.logmath, pocketsphinx.get_model_path("en-us/en-us.lm.bin")
-    )
-    unknown = lm.prob(["<unk>"])
-    prob: dict[str, int] = {}
-    entries: list[tuple[str, str]] = []
-    with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            base = line.split(maxsplit=1)[0].split("(", 1)[0]
-            if base not in prob:
-                prob[base] = lm.prob([base])
-            if prob[base] != unknown:
-                entries.append((base, line if line.endswith("\n") else line + "\n"))
-    del lm
-    likeliest = sorted({b for b, _ in entries}, key=lambda b: -prob[b])[:top]
-    chosen = keep.union(likeliest)
-    path.write_text("".join(line for b, line in entries if b in chosen), encoding="utf-8")
-
-
-def _write_dict(words: Sequence[str], path: Path) -> list[str]:
-    """Write the bundled dictionary's entries for ``words`` to ``path``; return the missing words.
-
-    Alternative pronunciations ("what(2)") come along, so nothing is lost by the smaller file.
-    """
-    wanted, found, lines = set(words), set(), []
-    source = pocketsphinx.get_model_path("en-us/cmudict-en-us.dict")
-    with open(source, encoding="utf-8") as f:
-        for line in f:
-            head = line.split(maxsplit=1)[0] if line.strip() else ""
-            base = head.split("(", 1)[0]
-            if base in wanted:
-                found.add(base)
-                lines.append(line if line.endswith("\n") else line + "\n")
-    path.write_text("".join(lines) or "a AH\n", encoding="utf-8")
-    return sorted(wanted - found)
