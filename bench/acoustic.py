@@ -1,10 +1,12 @@
 """Acoustic benchmark: ``voice-repair run`` through the whole real audio path, measured outside.
 
-``python -m bench acoustic [-- --quick] [-- --phases intents,talk,loopback,stop]``
+``python -m bench acoustic [-- [--quick] [--phases intents,talk,loopback,stop]
+[--voices piper,espeak,espeak-gb] [--assistant-voice auto|piper|espeak]]``
 
 A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx) and
 records ``room.monitor``; speech synthesized by Piper's bundled voice and espeak-ng is played into
-sink ``room``; what it says is recorded from ``speaker.monitor``. Nothing is mocked: PulseAudio ->
+sink ``room`` (espeak-ng in American English; ``espeak-gb`` is its default British voice); what
+it says is recorded from ``speaker.monitor``. Nothing is mocked: PulseAudio ->
 ALSA pulse plugin -> PortAudio -> sounddevice -> recognizer -> intent -> handler -> TTS -> speaker.
 
 * intents: two sentences per intent of the catalogue (the first two of the speech grammar), each
@@ -15,8 +17,10 @@ ALSA pulse plugin -> PortAudio -> sounddevice -> recognizer -> intent -> handler
 * loopback: ``module-loopback`` speaker.monitor -> room; script requests whose replies say things
   like "I need a pause"; every further intent during the reply is a self-trigger.
 * stop: "stop", "stop talking", "be quiet" (Piper) said over a long reply; interrupted? time
-  from the end of the phrase to silence. The intents phase also cuts replies still going after
-  2.5 s with "stop talking" (counted here too).
+  from the end of the phrase (room tap) to the reply being cut off (the log line of the abort,
+  on the same clock; the "Okay." that acknowledges it follows without a gap, so the speaker tap
+  cannot show the cut). The intents phase also cuts replies still going after 2.5 s with
+  "stop talking" (counted here too).
 """
 
 from __future__ import annotations
@@ -83,14 +87,14 @@ def _stop_over_speech(rig: Rig, stop_wav: Path, after_first: float, res: dict) -
     if not rig.speaking():
         return
     mark = len(rig.lines())
-    t0, end = rig.play(stop_wav)
+    _, end = rig.play(stop_wav)
     time.sleep(3.0)
     new = rig.lines()[mark:]
-    ok = any("stop heard while speaking" in ln for ln in new)
-    res["stops"][phrase].append(ok)
-    if ok:
-        last = rig.speaker.last_loud(t0, time.monotonic())
-        res["stop_silence"][phrase].append(max(0.0, (last or end) - end))
+    heard = [ln for ln in new if "stop heard while speaking" in ln]
+    res["stops"][phrase].append(bool(heard))
+    if heard:  # the moment playback was aborted: the "Okay." that follows leaves no gap to see
+        at = rig.logged_at(heard[0])
+        res["stop_silence"][phrase].append(max(0.0, (at or end) - end))
 
 
 def phase_intents(rig: Rig, folder: Path, per_intent: int, voices, stop_wav: Path, res) -> None:
@@ -184,7 +188,8 @@ def report(res: dict, voices) -> str:
         f"machine: {platform.machine()}, {platform.processor() or '?'}, "
         f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
         "engine: pocketsphinx (product grammar), voice-repair run -v, private PulseAudio server",
-        f"voices spoken into the room: {', '.join(voices)}; assistant voice: auto (Piper)",
+        f"voices spoken into the room: {', '.join(voices)}; assistant voice: {res['voice']}",
+        f"peak memory of voice-repair run: {res['peak_mb'] or 0:.0f} MB",
         "",
     ]
     if res["trials"]:
@@ -219,7 +224,7 @@ def report(res: dict, voices) -> str:
     for phrase, oks in res["stops"].items():
         out.append(
             f"{phrase!r} over speech (Piper): {sum(oks)}/{len(oks)} interrupted; "
-            f"end of phrase -> silence {_ms(res['stop_silence'][phrase])}"
+            f"end of phrase -> speech cut off {_ms(res['stop_silence'][phrase])}"
         )
     return "\n".join(out)
 
@@ -229,12 +234,14 @@ def main(argv: list[str]) -> int:
     p.add_argument("--quick", action="store_true", help="one sentence per intent, 20 talk lines")
     p.add_argument("--phases", default="intents,talk,loopback,stop")
     p.add_argument("--voices", default=",".join(VOICES))
+    p.add_argument("--assistant-voice", default="auto", choices=["auto", "piper", "espeak"])
     args = p.parse_args(argv)
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
     res: dict = {
         "trials": [], "latency": defaultdict(list), "talk": {}, "loopback": [],
         "stops": defaultdict(list), "stop_silence": defaultdict(list),
+        "voice": args.assistant_voice, "peak_mb": None,
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -246,7 +253,7 @@ def main(argv: list[str]) -> int:
         rig = None
         try:
             print("starting voice-repair run ...", file=sys.stderr)
-            rig = Rig(pulse, base / "run")
+            rig = Rig(pulse, base / "run", extra=("--voice", args.assistant_voice))
             stop_wav = _stop_wav(STOP_PHRASES[1], folder)
             if "intents" in phases:
                 print("intents ...", file=sys.stderr)
@@ -262,6 +269,7 @@ def main(argv: list[str]) -> int:
                 phase_stop(rig, folder, 1 if args.quick else 3, res)
         finally:
             if rig is not None:
+                res["peak_mb"] = rig.peak_memory_mb()
                 rig.close()
             pulse.stop()
             print(report(res, voices))  # what was measured, even when a phase failed

@@ -9,6 +9,7 @@ measured on the audio itself, not on log lines.
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 import threading
@@ -88,13 +89,37 @@ class Tap:
 class Rig:
     """The product listening on the private server, with the room and speaker taps running."""
 
-    def __init__(self, pulse: PulseServer, base: Path, minute: float = 600.0) -> None:
+    def __init__(
+        self, pulse: PulseServer, base: Path, minute: float = 600.0, extra: tuple[str, ...] = ()
+    ) -> None:
         """``minute`` seconds per minute: 600 keeps any pause or reminder asked for from
-        coming due (and speaking) in the middle of a measurement."""
+        coming due (and speaking) in the middle of a measurement. ``extra``: more options for
+        ``voice-repair run`` (``--voice espeak``)."""
         self.pulse = pulse
         self.room = Tap("room.monitor", pulse.child_env()).start()
         self.speaker = Tap("speaker.monitor", pulse.child_env()).start()
-        self.run = LiveRun(pulse, base, minute=minute)
+        self.run = LiveRun(pulse, base, minute=minute, extra=extra)
+
+    @staticmethod
+    def logged_at(line: str) -> float | None:
+        """When the product wrote a log ``line``, on the taps' clock (``time.monotonic()``).
+
+        The log's timestamps are wall-clock times to the millisecond, on the same machine.
+        """
+        try:
+            wall = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        except ValueError:
+            return None
+        return wall - (time.time() - time.monotonic())
+
+    def peak_memory_mb(self) -> float | None:
+        """The product process's peak resident memory so far (VmHWM), None once it ended."""
+        try:
+            status = Path(f"/proc/{self.run.proc.pid}/status").read_text()
+        except OSError:
+            return None
+        kb = next((ln.split()[1] for ln in status.splitlines() if ln.startswith("VmHWM:")), None)
+        return int(kb) / 1024 if kb else None
 
     def lines(self) -> list[str]:
         return self.run.log().splitlines()
