@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -184,8 +183,19 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
     cpu0 = time.process_time()
     run(idle)
     res["idle cpu"] = (time.process_time() - cpu0) / 30.0
-    res["peak rss mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    res["peak rss mb"] = _peak_rss_mb()
     return res
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM).
+
+    Not ``getrusage``'s ``ru_maxrss``: Linux carries that over from the parent across fork and
+    exec, so the worker reported the parent's peak, with Piper loaded (~200 MB), not its own.
+    """
+    with open("/proc/self/status", encoding="ascii") as f:
+        kb = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    return int(kb) / 1024
 
 
 def table(r: dict) -> str:
