@@ -3,8 +3,9 @@
 Shared by ``tests/audio/test_end_to_end.py`` and ``bench/acoustic.py``. The product runs as a real
 child process (``tests/audio/live.py``); the rig records both ends of the room all the time,
 ``room.monitor`` (what the microphone hears) and ``speaker.monitor`` (what the assistant says),
-with arrival times on one clock, so "end of speech -> first audio out" and "stop -> silence" are
-measured on the audio itself, not on log lines.
+with arrival times on one clock, so "end of speech -> first audio out" is measured on the audio
+itself. The one exception is where a "stop" cut the speech off: the "Okay." that follows leaves
+no gap to see, so that moment is the product's log line, put on the same clock (``logged_at``).
 """
 
 from __future__ import annotations
