@@ -7,7 +7,7 @@ open-English decoder only words its language model can predict, and of those the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pocketsphinx
@@ -35,15 +35,11 @@ def write_lm_dict(
     unknown = lm.prob(["<unk>"])
     prob: dict[str, int] = {}
     entries: list[tuple[str, str]] = []
-    with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            base = line.split(maxsplit=1)[0].split("(", 1)[0]
-            if base not in prob:
-                prob[base] = lm.prob([base])
-            if prob[base] != unknown:
-                entries.append((base, line if line.endswith("\n") else line + "\n"))
+    for base, line in _entries():
+        if base not in prob:
+            prob[base] = lm.prob([base])
+        if prob[base] != unknown:
+            entries.append((base, line))
     del lm
     likeliest = sorted({b for b, _ in entries}, key=lambda b: -prob[b])[:top]
     chosen = keep.union(likeliest)
@@ -56,13 +52,19 @@ def write_dict(words: Sequence[str], path: Path) -> list[str]:
     Alternative pronunciations ("what(2)") come along, so nothing is lost by the smaller file.
     """
     wanted, found, lines = set(words), set(), []
-    source = pocketsphinx.get_model_path("en-us/cmudict-en-us.dict")
-    with open(source, encoding="utf-8") as f:
-        for line in f:
-            head = line.split(maxsplit=1)[0] if line.strip() else ""
-            base = head.split("(", 1)[0]
-            if base in wanted:
-                found.add(base)
-                lines.append(line if line.endswith("\n") else line + "\n")
+    for base, line in _entries():
+        if base in wanted:
+            found.add(base)
+            lines.append(line)
     path.write_text("".join(lines) or "a AH\n", encoding="utf-8")
     return sorted(wanted - found)
+
+
+def _entries() -> Iterator[tuple[str, str]]:
+    """(word, line) for each entry of the bundled dictionary, the line ending in a newline;
+    "what(2)" gives the word "what"."""
+    with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                base = line.split(maxsplit=1)[0].split("(", 1)[0]
+                yield base, line if line.endswith("\n") else line + "\n"
