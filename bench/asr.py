@@ -77,6 +77,8 @@ ESPEAK = {"espeak": "en-us", "espeak-gb": "en"}
 """espeak-ng voices: American English (the accent of pocketsphinx's bundled model) and espeak-ng's
 default, British English, to show how much an accent costs."""
 VOICES = (*ESPEAK, "piper")
+CONDITIONS: dict[str, float | None] = {"clean": None, "10 dB": 10.0}
+"""Each condition's name and the SNR of the white noise added over the speech (None: none)."""
 
 
 def synthesize(out: Path) -> None:
@@ -139,7 +141,7 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
     res: dict = {"engine": rec.name, "reason": reason, "phrases": len(phrases)}
     latencies, costs = [], []
     cpu0, audio_s = time.process_time(), 0.0
-    for cond, snr in (("clean", None), ("10 dB", 10.0)):
+    for cond, snr in CONDITIONS.items():
         for voice in VOICES:
             ok = 0
             for i, text in enumerate(COMMANDS):
@@ -153,13 +155,13 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
                     costs += cost
             res[f"acc {cond} {voice}"] = ok / len(COMMANDS)
     stop = [i for i, text in enumerate(COMMANDS) if meaning(text)[0] == "control.stop"]
-    for cond, snr in (("clean", None), ("10 dB", 10.0)):
+    for cond, snr in CONDITIONS.items():
         for voice in VOICES:
             heard = [run(_scene(read_wav(folder / f"cmd_{voice}_{i:02d}.wav"), snr, rng))[0]
                      for i in stop]  # fmt: skip
             ok = sum(any(u.enough_to_interrupt for u in h) for h in heard)
             res[f"interrupts {cond} {voice}"] = (ok, len(stop))
-    for cond, snr in (("clean", None), ("10 dB", 10.0)):
+    for cond, snr in CONDITIONS.items():
         for voice in VOICES:
             false, interrupts, seconds = [], [], 0.0
             for i, text in enumerate(TALK):
@@ -204,14 +206,14 @@ def table(r: dict) -> str:
     rows = [
         ("engine", f"{r['engine']} ({r['phrases']} phrases; {r['reason']})"),
     ]
-    for cond in ("clean", "10 dB"):
+    for cond in CONDITIONS:
         for v in VOICES:
             rows.append((f"accuracy {cond}, {v}", f"{r[f'acc {cond} {v}']:.0%} of {len(COMMANDS)}"))
-    for cond in ("clean", "10 dB"):
+    for cond in CONDITIONS:
         for v in VOICES:
             ok, n = r[f"interrupts {cond} {v}"]
             rows.append((f"bare 'stop' interrupts speech, {cond}, {v}", f"{ok} of {n}"))
-    for cond in ("clean", "10 dB"):
+    for cond in CONDITIONS:
         for v in VOICES:
             n, s = len(r[f"false {cond} {v}"]), r[f"talk seconds {cond} {v}"]
             rows.append(
@@ -220,7 +222,7 @@ def table(r: dict) -> str:
                     f"{n} in {len(TALK)} sentences ({s:.0f} s) = {n / s * 3600:.0f}/h",
                 )
             )
-    for cond in ("clean", "10 dB"):
+    for cond in CONDITIONS:
         for v in VOICES:
             n = len(r[f"false interrupts {cond} {v}"])
             rows.append((f"talk heard as 'stop' while it speaks, {cond}, {v}", f"{n}"))
@@ -233,7 +235,7 @@ def table(r: dict) -> str:
     ]  # fmt: skip
     width = max(len(a) for a, _ in rows)
     lines = [f"{a:<{width}}  {b}" for a, b in rows]
-    for cond in ("clean", "10 dB"):
+    for cond in CONDITIONS:
         for v in VOICES:
             for said, heard in r[f"false {cond} {v}"]:
                 lines.append(f"  false activation ({cond}, {v}): {said!r} -> {heard!r}")
