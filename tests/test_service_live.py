@@ -24,6 +24,8 @@ import numpy as np
 import pytest
 from service_rig import MIC_MODULE, SetupError, UserManager, missing_prerequisites
 
+from voice_repair.service import in_temporary_folder
+
 pytestmark = [pytest.mark.service, pytest.mark.slow]
 
 PROGRAM = Path(sys.executable).parent / "voice-repair"
@@ -76,7 +78,7 @@ def service(rig: UserManager) -> UserManager:
         f"[Service]\nStandardOutput=append:{log_path(rig)}\nStandardError=append:{log_path(rig)}\n",
     )
     checkout = Path(__file__).resolve().parent.parent
-    if any(checkout.is_relative_to(t) for t in ("/tmp", "/var/tmp")):
+    if in_temporary_folder(checkout):
         # Test only: a clone under /tmp (as in some CI runs) is hidden from the service by
         # PrivateTmp=yes; a real install lives in the user's home (`service install` warns).
         rig.write_file(

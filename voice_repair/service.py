@@ -26,6 +26,7 @@ __all__ = [
     "ServiceError",
     "default_unit_dir",
     "find_executable",
+    "in_temporary_folder",
     "render_unit",
     "install_service",
     "uninstall_service",
@@ -62,6 +63,12 @@ def find_executable() -> Path:
         "cannot find the installed voice-repair program; run `make install` in the project "
         "folder first (it creates .venv/bin/voice-repair)"
     )
+
+
+def in_temporary_folder(path: Path) -> bool:
+    """Whether ``path`` lies under /tmp or /var/tmp: hidden from the service (PrivateTmp=yes)
+    and emptied at boot."""
+    return any(path.is_relative_to(t) for t in ("/tmp", "/var/tmp"))
 
 
 def _unit_path(path: Path) -> str:
@@ -155,7 +162,7 @@ def install_service(
     except OSError as exc:
         raise ServiceError(f"cannot write the service unit into {unit_dir}: {exc}") from exc
     messages = [f"Wrote {target} (runs {exe}; may write only to {data_dir})."]
-    if any(exe.is_relative_to(t) for t in ("/tmp", "/var/tmp")):
+    if in_temporary_folder(exe):
         messages.append(
             f"Warning: {exe} is under a temporary folder, which the service cannot see "
             "(PrivateTmp=yes) and which is emptied at boot. Put the project in your home folder "
