@@ -94,11 +94,12 @@ class Thresholds:
     bundled acoustic model is weak, and a correct command must not lose to a look-alike).
     Measured with the duel's wide beams (``_DUEL_BEAMS``) over 720 commands and 1,136
     everyday sentences (``bench/asr.py``'s set, and a scratch set not kept in the repository:
-    150 other commands and 194 other sentences in six voices; clean and at 10 dB). Commands recognised clean / at 10 dB, false activations
-    clean / at 10 dB: 1e-20: 212 / 115, 0 / 6; 1e-30: 230 / 133, 1 / 10; 1e-40: 241 / 153,
-    1 / 14; 1e-50: 245 / 171, 1 / 20. The clean one is a near miss, "we need more milk" as
-    "we need more help". 1e-40 recognises more than the earlier setting (1e-20 with the
-    default beams: 218 / 131, 0 / 15), for that one clean near miss."""
+    150 other commands and 194 other sentences in six voices; clean and at 10 dB). Commands
+    recognised clean / at 10 dB, false activations clean / at 10 dB: 1e-20: 212 / 115, 0 / 6;
+    1e-30: 230 / 133, 1 / 10; 1e-40: 241 / 153, 1 / 14; 1e-50: 245 / 171, 1 / 20. The clean
+    one is a near miss, "we need more milk" as "we need more help". 1e-40 recognises more
+    than the earlier setting (1e-20 with the default beams: 218 / 131, 0 / 15), for that one
+    clean near miss."""
     noise_relief: float = 0.2
     """How much the ``vs_phones`` bar drops per dB the segment's SNR is below ``clean_snr_db``.
     In noise the grammar's silence model fits the noise between words worse than the free
