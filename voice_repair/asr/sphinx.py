@@ -18,14 +18,17 @@ repeated, a false one cannot be unsaid. The decoders run while the person speaks
 after the end is quick.
 
 Three refinements: in noise the phone-loop bar drops with the segment's measured signal-to-noise
-ratio (``Thresholds.noise_relief``); a second, lower phone-loop bar decides whether a "stop"
-phrase may interrupt the assistant's own speech (``Utterance.enough_to_interrupt``); and a faint
+ratio (``Thresholds.noise_relief``); a second, lower phone-loop bar, without the word agreement,
+decides whether a "stop" phrase may interrupt the assistant's own speech
+(``Utterance.enough_to_interrupt``, ``Thresholds.interrupt_vs_phones``); and a faint
 noise floor is mixed into what it hears, because digital silence throws the model off
 (``SphinxRecognizer._dither``).
 
 Caveat: pocketsphinx scores are relative to the best path alive in each search, so the per-frame
 margins shift with grammar size; they were first set for a grammar of a few dozen phrases and
-re-tuned on the product grammar (about 730 sentences; see the bench table).
+re-tuned on the product grammar (about 730 sentences; see the bench table). For the same reason
+the duel is one search over both sentences, not two alignments compared: scores from two
+searches are not on one scale.
 """
 
 from __future__ import annotations
