@@ -27,8 +27,8 @@ noise floor is mixed into what it hears, because digital silence throws the mode
 Caveat: pocketsphinx scores are relative to the best path alive in each search, so the per-frame
 margins shift with grammar size; they were first set for a grammar of a few dozen phrases and
 re-tuned on the product grammar (about 730 sentences; see the bench table). For the same reason
-the duel is one search over both sentences, not two alignments compared: scores from two
-searches are not on one scale.
+the duel is one search over both sentences: comparing the scores of two separate alignments
+picked other winners than the one wide search (on 2026-11-28's bench and scratch sets).
 """
 
 from __future__ import annotations
