@@ -182,10 +182,11 @@ def test_stop_said_over_its_speech_silences_it(rig: Rig, tmp_path: Path, phrase:
     _, end = rig.play(steady_piper(phrase, tmp_path / "stop.wav"))
     time.sleep(4.0)
     new = rig.lines()[mark:]
-    assert any("stop heard while speaking" in ln for ln in new), new
+    heard = [ln for ln in new if "stop heard while speaking" in ln]
+    assert heard, new
     # Cut soon after the phrase ends: the recognizer needs a short pause after it to decide
     # it was said, then playback is aborted at once (logged), and "Okay." follows.
-    cut = rig.logged_at(next(ln for ln in new if "stop heard while speaking" in ln))
+    cut = rig.logged_at(heard[0])
     assert cut is not None and cut - end <= CUT_WITHIN_S, cut and cut - end
     last = rig.speaker.last_loud(end - 1.0, time.monotonic())
     assert last is None or last - end <= STOP_WITHIN_S
