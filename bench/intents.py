@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from voice_repair.datafiles import load_yaml
-from voice_repair.intentdata import load_data
-from voice_repair.intents import IntentMatcher, check_intents
+from voice_repair.intents.data import load_data
+from voice_repair.intents.matcher import IntentMatcher, check_intents
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
 

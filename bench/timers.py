@@ -30,7 +30,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from voice_repair.models import AddReminder, StartPause, TimerEvent
-from voice_repair.timers import TimerEngine, TimerSettings
+from voice_repair.timers.engine import TimerEngine, TimerSettings
 
 
 class Collector:

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .config import Config
+from . import SOURCE_ROOT
+from .config.settings import Config
 from .errors import DataProblem, IntentDataError
 from .models import Say
 from .session import Session
@@ -24,8 +25,7 @@ from .skill import Context, SkillSettings
 
 log = logging.getLogger(__name__)
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INTENTS = PACKAGE_ROOT / "intents"
+DEFAULT_INTENTS = SOURCE_ROOT / "intents"
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Options:
         )
 
     def timer_settings(self):  # -> timers.TimerSettings
-        from .timers import TimerSettings
+        from .timers.engine import TimerSettings
 
         p, r = self.config.pause, self.config.reminders
         return TimerSettings(
@@ -77,8 +77,8 @@ class Options:
 
 def check_data(intents_dir: Path) -> list[DataProblem]:
     """Every problem in the intent and response data (``voice-repair check``)."""
-    from .content import check_content
-    from .intents import check_intents
+    from .content.loader import check_content
+    from .intents.matcher import check_intents
 
     return check_intents(intents_dir) + check_content(intents_dir)
 
@@ -86,8 +86,8 @@ def check_data(intents_dir: Path) -> list[DataProblem]:
 def load_language(options: Options, matcher=None):  # -> tuple[IntentMatcher, Content]
     """Load and validate the intent matcher (unless one is given) and the spoken content;
     raise IntentDataError listing the problems of both."""
-    from .content import load_content
-    from .intents import IntentMatcher
+    from .content.loader import load_content
+    from .intents.matcher import IntentMatcher
 
     problems: list[DataProblem] = []
     content = None
@@ -148,7 +148,7 @@ class TextOutput:
 
 def parse(options: Options, texts: Iterable[str], out: TextIO) -> int:
     """``voice-repair parse``: print the intent and slots of each sentence."""
-    from .intents import IntentMatcher
+    from .intents.matcher import IntentMatcher
 
     matcher = IntentMatcher.load(options.intents_dir)
     for text in texts:
@@ -171,7 +171,7 @@ def start_session(
     ``matcher``: an ``IntentMatcher`` already loaded by the caller (the live loop needs it before
     the session), so its data and tests are not loaded and run a second time at start-up.
     """
-    from .timers import TimerEngine
+    from .timers.engine import TimerEngine
 
     matcher, content = load_language(options, matcher)
     ctx = Context(content=content, settings=options.skill_settings())
@@ -191,7 +191,7 @@ def start_session(
 
 def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     """``voice-repair chat``: text mode. Each line read is a request; replies are printed."""
-    from .wake import STOP_INTENT, WakeGate
+    from .live.wake import STOP_INTENT, WakeGate
 
     output = TextOutput(stdout, options.json)
     session, engine = start_session(options, output)
@@ -225,7 +225,7 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
 def run(options: Options) -> int:
     """``voice-repair run``: the live voice loop; text mode when there is no microphone."""
     from .errors import AudioDeviceError
-    from .listen import run_voice
+    from .live.listen import run_voice
 
     # As a systemd service (INVOCATION_ID set, standard input /dev/null) nobody can type: wait
     # for a microphone instead of text mode, and let any other audio failure exit non-zero so
@@ -251,7 +251,7 @@ def _stdin_is_null() -> bool:
 
 def recognize(options: Options, files: list[Path], out: TextIO) -> int:
     """``voice-repair recognize``: the recognition path over WAV recordings."""
-    from .listen import recognize_files
+    from .live.listen import recognize_files
 
     return recognize_files(options, files, out)
 
@@ -272,7 +272,7 @@ def make_options(
     config_path: Path | None, overrides: dict[str, object], **runtime: object
 ) -> Options:
     """Load and check the settings (ConfigError names any bad one) and add run-time choices."""
-    from .config import load_config
+    from .config.file import load_config
 
     config = load_config(config_path, overrides)
     return Options(config=config, config_path=config_path, **runtime)  # type: ignore[arg-type]
@@ -288,8 +288,8 @@ def show_config(config_path: Path | None, overrides: dict[str, object], out: Tex
 
 def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) -> int:
     """``voice-repair doctor``: every check, one line each, a fix under each failure."""
-    from .doctor import DEFAULT_CHECKS, diagnose, format_checks
-    from .doctor_audio import AUDIO_CHECKS
+    from .doctor.audio import AUDIO_CHECKS
+    from .doctor.checks import DEFAULT_CHECKS, diagnose, format_checks
 
     results = diagnose(config_path, overrides, [*DEFAULT_CHECKS, *AUDIO_CHECKS])
     print(format_checks(results), file=out)
@@ -298,7 +298,7 @@ def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) 
 
 def service(options: Options, action: str, out: TextIO) -> int:
     """``voice-repair service install|uninstall``."""
-    from .service import install_service, uninstall_service
+    from .service.unit import install_service, uninstall_service
 
     if action == "install":
         messages = install_service(data_dir=options.data_dir, config=options.config_path)
@@ -331,7 +331,7 @@ def download_model(name: str | None, out: TextIO) -> int:
     """``voice-repair models download [NAME]``: fetch a vosk model into ``models/``."""
     from .asr.download import DEFAULT_MODEL
     from .asr.download import download_model as fetch
-    from .listen import MODELS_ROOT
+    from .live.listen import MODELS_ROOT
 
     target = fetch(name or DEFAULT_MODEL, MODELS_ROOT)
     print(f"Installed {target}. `voice-repair run` now uses vosk automatically.", file=out)

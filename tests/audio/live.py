@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from pulse import PulseServer
-from synth import synth_samples, synth_wav, write_wav
+from testspeech import synth_samples, synth_wav, write_wav
 
 ROOT = Path(__file__).resolve().parents[2]
 

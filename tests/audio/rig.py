@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from live import LiveRun
 from pulse import PulseServer
+from testspeech import peak_memory_mb
 
 RATE = 16000
 FRAME_BYTES = 640
@@ -115,12 +116,7 @@ class Rig:
 
     def peak_memory_mb(self) -> float | None:
         """The product process's peak resident memory so far (VmHWM), None once it ended."""
-        try:
-            status = Path(f"/proc/{self.run.proc.pid}/status").read_text()
-        except OSError:
-            return None
-        kb = next((ln.split()[1] for ln in status.splitlines() if ln.startswith("VmHWM:")), None)
-        return int(kb) / 1024 if kb else None
+        return peak_memory_mb(self.run.proc.pid)
 
     def lines(self) -> list[str]:
         return self.run.log().splitlines()

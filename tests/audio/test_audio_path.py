@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pulse import RECORD_RATE, PulseServer, Recording
-from synth import write_wav
+from testspeech import write_wav
 
 from voice_repair.audio.capture import Microphone, list_devices
 from voice_repair.audio.playback import Player
 from voice_repair.errors import AudioDeviceError, VoiceRepairError
 from voice_repair.models import Say
-from voice_repair.speaker import Speaker
-from voice_repair.speech import make_tts
+from voice_repair.speech.engines import make_tts
+from voice_repair.speech.speaker import Speaker
 
 WINDOW = 0.05  # seconds per loudness window
 LOUD = 300.0  # RMS above this is sound (null sinks are digitally silent otherwise)

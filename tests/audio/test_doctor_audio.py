@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from voice_repair.config import AudioConfig, Config
-from voice_repair.doctor import format_checks, run_checks
-from voice_repair.doctor_audio import AUDIO_CHECKS, check_input_device, check_output_device
+from voice_repair.doctor.audio import AUDIO_CHECKS, check_input_device, check_output_device
+from voice_repair.doctor.checks import format_checks, run_checks
 
 
 def test_default_devices_open_through_the_sound_server(pulse) -> None:

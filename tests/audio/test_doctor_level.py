@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pulse import PulseServer
-from synth import write_wav
+from testspeech import write_wav
 
-from voice_repair import doctor_audio
 from voice_repair.config import AudioConfig, Config
-from voice_repair.doctor_audio import check_input_level, check_output_chime, level_bar
+from voice_repair.doctor import audio as doctor_audio
+from voice_repair.doctor.audio import check_input_level, check_output_chime, level_bar
 
 RATE = 16000
 

@@ -24,9 +24,9 @@ import numpy as np
 import pytest
 from pulse import PulseServer
 from rig import Rig
-from synth import resample, write_wav
+from testspeech import resample, write_wav
 
-from voice_repair.speech import trim_silence
+from voice_repair.speech.engines import trim_silence
 
 pytestmark = pytest.mark.slow
 

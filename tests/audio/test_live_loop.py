@@ -17,14 +17,14 @@ import numpy as np
 import pytest
 from pocketsphinx import Decoder
 from pulse import PulseServer
-from synth import synth_wav
+from testspeech import synth_wav
 
 from voice_repair.audio.capture import Microphone
 from voice_repair.audio.playback import Player
-from voice_repair.loop import VoiceLoop
+from voice_repair.live.loop import VoiceLoop
 from voice_repair.models import AudioChunk, Say, Utterance
-from voice_repair.speaker import Speaker
-from voice_repair.speech import make_tts
+from voice_repair.speech.engines import make_tts
+from voice_repair.speech.speaker import Speaker
 
 REQUEST = "i need a pause"
 

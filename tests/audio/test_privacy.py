@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from live import PAUSE_REQUESTS, ROOT, LiveRun, spoken_request
 from pulse import PulseServer
-from synth import synth_wav
+from testspeech import synth_wav
 
 pytestmark = pytest.mark.slow
 

@@ -20,8 +20,8 @@ from pulse import RECORD_RATE, PulseServer
 from voice_repair.audio.playback import Player
 from voice_repair.errors import VoiceRepairError
 from voice_repair.models import Say
-from voice_repair.resilience import ChimeFallbackTTS
-from voice_repair.speaker import Speaker
+from voice_repair.service.resilience import ChimeFallbackTTS
+from voice_repair.speech.speaker import Speaker
 
 PAUSE_SECONDS = 15.0
 """How long the pause lasts in real seconds (``--minute`` is set from the minutes asked for)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from live import ROOT
-from synth import synth_wav
+from testspeech import synth_wav
 
 pytestmark = pytest.mark.slow
 

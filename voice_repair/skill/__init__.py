@@ -1,5 +1,14 @@
-"""Handlers: given a request (or a timer event) and the current state, decide what to say and
-which timer effects to apply. No I/O here: see ``context.py``.
+"""Handlers: what to say, and which timers to set, for a request or a timer event.
+
+Takes an ``IntentMatch`` or a ``TimerEvent`` with the current ``State``; gives a ``Reply`` (lines
+to say, with timed silences) and the timer effects to apply (all in ``models.py``). No I/O here,
+so text mode, file mode and the live loop share the handlers unchanged (see ``context.py``).
+
+- ``pause.py``      start, status, extend and end a pause; its timer events
+- ``scripts.py``    repair scripts read one item at a time ("next", "repeat")
+- ``reminders.py``  "remind us to talk in an hour / at eight"
+- ``control.py``    stop, repeat, help, support, safety
+- ``spoken.py``     numbers, lengths and clock times as a person says them
 """
 
 from __future__ import annotations

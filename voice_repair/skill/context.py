@@ -13,7 +13,7 @@ from ..models import Say
 
 
 class ContentLike(Protocol):
-    """The part of ``voice_repair.content.Content`` the handlers use."""
+    """The part of ``voice_repair.content.loader.Content`` the handlers use."""
 
     contacts: dict[str, str]
 

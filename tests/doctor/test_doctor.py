@@ -1,0 +1,184 @@
+"""voice-repair doctor: each check finds the real problem and says how to fix it."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from voice_repair.config import Config, RecognitionConfig, VoiceConfig
+from voice_repair.doctor import checks as doctor
+from voice_repair.doctor.checks import (
+    Check,
+    check_config,
+    check_data_folder,
+    check_intent_data,
+    check_job_store,
+    check_pocketsphinx,
+    check_speech,
+    check_vosk_model,
+    diagnose,
+    format_checks,
+    run_checks,
+)
+from voice_repair.timers.store import STORE_NAME
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return Config(voice=VoiceConfig(voice="espeak"), data_dir=tmp_path / "data" / "voice-repair")
+
+
+def test_a_healthy_setup_passes_every_check(config: Config) -> None:
+    results = run_checks(config)
+    assert [c.name for c in results] == [
+        "data folder",
+        "job store",
+        "intent data",
+        "text to speech",
+        "pocketsphinx model",
+        "vosk model",
+    ]
+    assert all(c.ok for c in results), format_checks(results)
+    assert all(c.fix is None for c in results)
+    assert config.data_dir.is_dir()
+
+
+def test_an_unwritable_data_folder_fails_with_a_fix(tmp_path: Path, config: Config) -> None:
+    # A file where the folder should be: unwritable even for root (CI may run as root).
+    (tmp_path / "blocked").write_text("not a folder")
+    result = check_data_folder(replace(config, data_dir=tmp_path / "blocked" / "voice-repair"))
+    assert not result.ok
+    assert "blocked/voice-repair" in result.detail
+    assert result.fix and "data_dir" in result.fix and "chown" in result.fix
+
+
+def test_a_corrupt_job_store_fails_and_says_what_the_next_start_does(config: Config) -> None:
+    config.data_dir.mkdir(parents=True)
+    (config.data_dir / STORE_NAME).write_bytes(b"this is not a database, just noise " * 200)
+    result = check_job_store(config)
+    assert not result.ok
+    assert "cannot be read" in result.detail
+    assert result.fix and "moves it aside" in result.fix
+
+
+def test_the_job_store_counts_pending_timers_written_by_apscheduler(config: Config) -> None:
+    config.data_dir.mkdir(parents=True)
+    url = f"sqlite:///{config.data_dir / STORE_NAME}"
+    scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=url)})
+    scheduler.start(paused=True)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    for n in range(2):
+        scheduler.add_job("builtins:print", "date", run_date=later, id=f"reminder:{n}")
+    scheduler.shutdown(wait=False)
+    result = check_job_store(config)
+    assert result.ok, result.detail
+    assert "2 pending timer(s)" in result.detail
+
+
+def test_no_job_store_yet_is_fine(config: Config) -> None:
+    result = check_job_store(config)
+    assert result.ok and "first start" in result.detail
+
+
+def test_broken_intent_data_is_listed_by_file_and_line(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "intents"
+    shutil.copytree(doctor.INTENTS_ROOT / "en", copy / "en")
+    contacts = copy / "en" / "responses" / "contacts.yaml"
+    text = contacts.read_text()
+    contacts.write_text(text.replace("  emergency_number:", "  emergency_numbr:"))
+    monkeypatch.setattr(doctor, "INTENTS_ROOT", copy)
+    result = check_intent_data(config)
+    assert not result.ok
+    assert "contacts.yaml:" in result.detail and "emergency_number" in result.detail
+    assert result.fix and "voice-repair check" in result.fix
+
+
+def test_a_language_without_data_names_the_ones_there_are(config: Config) -> None:
+    result = check_intent_data(replace(config, language="xx"))
+    assert not result.ok
+    assert "xx" in result.detail
+    assert result.fix and "en" in result.fix
+
+
+def test_espeak_speaks(config: Config) -> None:
+    result = check_speech(config)
+    assert result.ok, result.detail
+    assert result.detail.startswith("espeak speaks")
+
+
+def test_pocketsphinx_model_loads(config: Config) -> None:
+    result = check_pocketsphinx(config)
+    assert result.ok, result.detail
+
+
+def test_vosk_is_optional_unless_asked_for(tmp_path: Path, config: Config, monkeypatch) -> None:
+    monkeypatch.setattr(doctor, "MODELS_DIR", tmp_path / "models")
+    assert check_vosk_model(config).ok
+    wanted = replace(config, recognition=RecognitionConfig(engine="vosk"))
+    result = check_vosk_model(wanted)
+    assert not result.ok
+    assert result.fix and "models download" in result.fix
+    model = tmp_path / "models" / "vosk-model-small-en-us-0.15"
+    (model / "am").mkdir(parents=True)
+    (model / "conf").mkdir()
+    found = check_vosk_model(wanted)
+    assert found.ok and str(model) in found.detail
+
+
+def test_a_named_vosk_model_that_is_missing_fails(tmp_path: Path, config: Config) -> None:
+    named = replace(config, recognition=RecognitionConfig(model=str(tmp_path / "gone")))
+    result = check_vosk_model(named)
+    assert not result.ok and "gone" in result.detail
+
+
+def test_a_bad_config_fails_first_and_the_other_checks_still_run(
+    tmp_path: Path, config: Config
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[pause]\ndefault_minutes = -5\n")
+    results = diagnose(path, checks=[check_data_folder])
+    assert [c.name for c in results] == ["configuration", "data folder"]
+    assert not results[0].ok and f"{path}:2" in results[0].detail
+    assert results[1].ok
+
+
+def test_a_good_config_file_is_named(tmp_path: Path, config: Config) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[voice]\nvoice = "espeak"\n')
+    result, loaded = check_config(path)
+    assert result.ok and str(path) in result.detail
+    assert loaded.voice.voice == "espeak"
+
+
+def test_a_crashing_check_is_reported_not_raised(config: Config) -> None:
+    def check_input_level(_: Config) -> Check:
+        raise RuntimeError("PortAudio exploded")
+
+    results = run_checks(config, [check_data_folder, check_input_level])
+    assert results[1] == Check("input level", False, results[1].detail, None)
+    assert "PortAudio exploded" in results[1].detail
+
+
+def test_format_shows_one_line_per_check_and_fixes_under_failures() -> None:
+    text = format_checks(
+        [
+            Check("data folder", True, "/x is writable"),
+            Check("vosk model", False, "none at /m", "run voice-repair models download"),
+        ]
+    )
+    assert text.splitlines() == [
+        "ok    data folder: /x is writable",
+        "FAIL  vosk model: none at /m",
+        "      fix: run voice-repair models download",
+        "1 check(s) failed.",
+    ]

@@ -1,0 +1,215 @@
+"""Restart tests: real processes killed with SIGKILL mid-pause, started again on the same folder.
+
+Two kinds of process: ``tests/timers/timer_child.py`` runs the timer engine alone (it can also
+die at the one moment a test cannot time from outside), and ``voice-repair chat --json`` is the
+whole app.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = Path(__file__).with_name("timer_child.py")
+
+
+class Proc:
+    """A child process whose stdout JSON lines are collected, with their arrival time."""
+
+    def __init__(self, args: list[str]) -> None:
+        self.popen = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: queue.Queue[tuple[float, dict]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            if line.startswith("{"):
+                self.lines.put((time.time(), json.loads(line)))
+
+    def send(self, text: str) -> float:
+        assert self.popen.stdin is not None
+        sent = time.time()
+        self.popen.stdin.write(text + "\n")
+        self.popen.stdin.flush()
+        return sent
+
+    def next(self, timeout: float) -> tuple[float, dict]:
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            err = self.popen.stderr.read() if self.popen.poll() is not None else "(running)"
+            raise AssertionError(f"no output within {timeout} s; stderr: {err}") from None
+
+    def kill(self) -> None:
+        self.popen.send_signal(signal.SIGKILL)
+        assert self.popen.wait(5) == -signal.SIGKILL
+
+    def close(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(5)
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            if stream:
+                stream.close()
+
+
+@pytest.fixture
+def procs():
+    started: list[Proc] = []
+
+    def start(*args: str) -> Proc:
+        proc = Proc(list(args))
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.close()
+
+
+def store_jobs(folder: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(folder / "timers.sqlite") as con:
+        return con.execute("SELECT count(*) FROM apscheduler_jobs").fetchone()[0]
+
+
+@pytest.mark.slow
+def test_engine_killed_mid_pause_keeps_every_event_time(procs, tmp_path):
+    minute = 0.5
+    first = procs(str(CHILD), str(tmp_path), str(minute), "pause:5")
+    _, ready = first.next(timeout=15)
+    first.kill()  # long before the nudge at 2.5 minutes
+    second = procs(str(CHILD), str(tmp_path), str(minute))
+    _, again = second.next(timeout=15)
+    assert again["dropped"] == 0
+    events = [second.next(timeout=5)[1] for _ in range(4)]
+    kinds = [e["kind"] for e in events]
+    assert kinds == ["pause.nudge", "pause.warning", "pause.finished", "pause.reminder"]
+    start = ready["ready"]  # the pause started just before this
+    for event, minutes in zip(events, [2.5, 4, 5, 7], strict=True):
+        assert -0.1 < event["due"] - (start + minutes * minute) <= 0.01
+        assert 0 <= event["at"] - event["due"] < 0.15, event
+        assert not event["late"]
+
+
+def test_killed_after_speaking_before_the_job_was_removed_nothing_fires_twice(procs, tmp_path):
+    first = procs(str(CHILD), str(tmp_path), "0.2", "reminder:1", "--die-before-removal")
+    first.next(timeout=15)
+    _, spoken = first.next(timeout=5)
+    assert spoken["kind"] == "reminder.due"
+    assert first.popen.wait(5) == -signal.SIGKILL
+    assert store_jobs(tmp_path) == 1, "the spoken job is still stored: the dangerous state"
+    second = procs(str(CHILD), str(tmp_path), "0.2")
+    _, ready = second.next(timeout=15)
+    assert ready["pending"] == 0 and ready["dropped"] == 0
+    with pytest.raises(AssertionError, match="no output"):
+        second.next(timeout=1.0)
+    assert store_jobs(tmp_path) == 0
+
+
+def chat(procs, folder: Path, minute: float) -> Proc:
+    args = ["--json", "--minute", str(minute), "--data-dir", str(folder)]
+    return procs("-m", "voice_repair", "chat", *args)
+
+
+def says(proc: Proc, timeout: float) -> list[tuple[float, dict]]:
+    """Every line the process says within ``timeout`` seconds."""
+    heard = []
+    end = time.time() + timeout
+    while (left := end - time.time()) > 0:
+        try:
+            heard.append(proc.lines.get(timeout=left))
+        except queue.Empty:
+            break
+    return heard
+
+
+def up_and_listening(proc: Proc, then: float = 0.5) -> list[dict]:
+    """Ask for help and wait for the answer: the app has started (its timer store recovered and
+    firing). Returns everything said until ``then`` seconds after that, the help left out.
+    ("stop" would do, but it also silences a ringing pause.)"""
+    proc.send("what can you do")
+    heard = []
+    while (line := proc.next(timeout=30)[1])["source"] != "control.help":
+        heard.append(line)
+    return heard + [line for _, line in says(proc, then) if line["source"] != "control.help"]
+
+
+def starts(line: dict, source: str) -> bool:
+    """The first line of a timer event's reply (the chimed one): one per event."""
+    return line["source"] == source and line.get("chime", False)
+
+
+@pytest.mark.slow
+def test_chat_killed_mid_pause_ends_the_pause_on_time_after_a_restart(procs, tmp_path):
+    first = chat(procs, tmp_path, 1.0)
+    up_and_listening(first, then=0)  # so that the pause starts when it is asked for
+    # Six minutes, killed after one: five seconds for the restart even on a loaded machine.
+    sent = first.send("pause for six minutes")
+    replied, reply = first.next(timeout=10)
+    assert reply["source"] == "pause.start"
+    time.sleep(1.0)
+    first.kill()  # mid-pause, before the halfway nudge
+    second = chat(procs, tmp_path, 1.0)
+    heard = says(second, timeout=replied + 6 + 1.5 - time.time())
+    finished = [at for at, line in heard if starts(line, "pause.finished")]
+    assert len(finished) == 1, heard
+    assert sent + 6 - 0.01 <= finished[0] <= replied + 6 + 1.0, "within a second of the end"
+    sources = [line["source"] for _, line in heard]
+    events = [s for i, s in enumerate(sources) if i == 0 or s != sources[i - 1]]
+    before = events[: events.index("pause.finished")]
+    # On a loaded machine the restart may take longer than the nudge's or the notice's time;
+    # then only the latest of them is said (late). Never twice, never out of order.
+    assert before in (["pause.nudge", "pause.warning"], ["pause.warning"], []), events
+
+
+@pytest.mark.slow
+def test_chat_down_through_the_end_says_it_late_once_and_not_again(procs, tmp_path):
+    first = chat(procs, tmp_path, 1.0)
+    first.send("pause for two minutes")
+    replied, reply = first.next(timeout=30)
+    assert reply["source"] == "pause.start"
+    first.kill()
+    time.sleep(max(0.0, replied + 2.5 - time.time()))  # the end passes while nothing runs
+    second = chat(procs, tmp_path, 1.0)
+    heard = up_and_listening(second)  # the grace is ten "minutes": it is said, late
+    events = [line["source"] for line in heard if line.get("chime")]
+    # (A slow restart on a loaded machine may also hear the first repeat, on time.)
+    assert events[:1] == ["pause.finished"] and events.count("pause.finished") == 1, heard
+    assert "late" in heard[0]["text"]
+    second.kill()
+    third = chat(procs, tmp_path, 1.0)
+    heard = up_and_listening(third)
+    assert not any(line["source"] == "pause.finished" for line in heard), heard
+
+
+@pytest.mark.slow
+def test_chat_down_longer_than_the_grace_says_so_once_at_start(procs, tmp_path):
+    first = chat(procs, tmp_path, 0.2)  # grace: ten minutes of 0.2 s
+    first.send("pause for one minute")
+    replied, reply = first.next(timeout=30)
+    assert reply["source"] == "pause.start"
+    first.kill()
+    # Past the end, its three repeats (two minutes apart) and the grace after the last one.
+    time.sleep(max(0.0, replied + (1 + 6 + 10) * 0.2 + 0.5 - time.time()))
+    second = chat(procs, tmp_path, 0.2)
+    heard = [line["source"] for line in up_and_listening(second)]
+    assert heard == ["startup"], heard

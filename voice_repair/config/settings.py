@@ -1,0 +1,173 @@
+"""Settings: frozen dataclasses with documented fields (units in every name or docstring).
+
+One TOML file in the XDG config folder holds what a household may want to change: devices, engine,
+voice, pause length, reminder repeats, contacts. Every setting has a default, so a missing file at
+the default place is fine; a file given with ``--config`` must exist. Reading and checking the file
+lives in ``file.py`` and printing it back in ``render.py``; this module is the vocabulary the
+rest of the program speaks, and imports neither.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "AudioConfig",
+    "RecognitionConfig",
+    "VoiceConfig",
+    "PauseConfig",
+    "ReminderConfig",
+    "ContactsConfig",
+    "Config",
+    "Sources",
+    "default_config_path",
+    "default_data_dir",
+]
+
+Sources = dict[str, str]
+"""Dotted setting name (``pause.default_minutes``) -> where its value came from."""
+
+
+def _setting(default: object, kind: str, **rule: object) -> object:
+    """A dataclass field whose metadata tells ``file.py`` how to check a value from outside.
+
+    ``kind`` is one of int, float, bool, str, fractions, path; ``rule`` may hold ``lo``/``hi``
+    (inclusive bounds), ``choices``, ``optional`` (None allowed), ``lower`` (lower-case and
+    collapse spaces first) and ``pattern`` + ``shape`` (a regular expression and the words that
+    describe it to a person).
+    """
+    return field(default=default, metadata={"kind": kind, **rule})
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    """Which sound devices to use."""
+
+    input_device: str | None = _setting(None, "str", optional=True)
+    """Microphone: a device name or a unique part of one; None uses the sound server's default."""
+    output_device: str | None = _setting(None, "str", optional=True)
+    """Speaker: a device name or a unique part of one; None uses the sound server's default."""
+
+
+@dataclass(frozen=True)
+class RecognitionConfig:
+    """How spoken requests are recognized (always offline)."""
+
+    engine: str = _setting("auto", "str", choices=("auto", "pocketsphinx", "vosk"))
+    """auto: vosk when a vosk model is installed, else pocketsphinx (bundled English model)."""
+    model: str | None = _setting(None, "str", optional=True)
+    """Folder of the vosk model to use; None: the first one found in ``models/`` (its README)."""
+    wake_phrase: str | None = _setting(
+        None,
+        "str",
+        optional=True,
+        lower=True,
+        pattern=r"[a-z']+( [a-z']+){0,3}",
+        shape='one to four lower-case words, e.g. "hey compass"',
+    )
+    """When set, only requests that follow it are acted on (except "stop"); None: always listen."""
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    """How the assistant speaks."""
+
+    voice: str = _setting("auto", "str", choices=("auto", "espeak", "piper"))
+    """auto: Piper when its voice is installed, else espeak-ng."""
+    rate_wpm: int = _setting(150, "int", lo=80, hi=400)
+    """Speaking rate in words per minute (calm speech is about 130-160)."""
+
+
+@dataclass(frozen=True)
+class PauseConfig:
+    """The timed break ("I need a pause")."""
+
+    default_minutes: int = _setting(20, "int", lo=1, hi=180)
+    """Length of a pause in minutes when the request names none."""
+    nudges_at: tuple[float, ...] = _setting((0.5,), "fractions")
+    """Gentle reminders during a pause, as fractions of its length (0 < f < 1); () for none."""
+    warning_minutes: float = _setting(1.0, "float", lo=0, hi=60)
+    """Minutes before the end when a heads-up is spoken; 0 for none."""
+    repeat_every_minutes: float = _setting(2.0, "float", lo=0.25, hi=60)
+    """Minutes between repeats of the end-of-pause invitation until someone says "stop"."""
+    repeat_count: int = _setting(3, "int", lo=0, hi=10)
+    """How many times the invitation is repeated after the first; 0 for no repeats."""
+
+
+@dataclass(frozen=True)
+class ReminderConfig:
+    """Spoken reminders ("remind us to talk in an hour")."""
+
+    grace_minutes: float = _setting(10.0, "float", lo=0, hi=1440)
+    """A reminder missed (power cut, restart) is still spoken if this many minutes late or less."""
+    evening_hour: int = _setting(20, "int", lo=0, hi=23)
+    """Hour of the day (0-23, local time) that "tonight" and "this evening" mean."""
+
+
+_CONTACT = {"optional": True, "pattern": r"\S.{0,199}", "shape": "1 to 200 characters"}
+
+
+@dataclass(frozen=True)
+class ContactsConfig:
+    """Spoken phrases for safety requests; None uses intents/<lang>/responses/contacts.yaml."""
+
+    emergency_number: str | None = _setting(None, "str", **_CONTACT)
+    """Emergency services, e.g. "911" or "112"."""
+    crisis_line: str | None = _setting(None, "str", **_CONTACT)
+    """A mental-health crisis line, e.g. "988"."""
+    dv_hotline: str | None = _setting(None, "str", **_CONTACT)
+    """A domestic-violence hotline number."""
+    dv_text: str | None = _setting(None, "str", **_CONTACT)
+    """A domestic-violence text line, e.g. "text START to 88788"."""
+    support_contact: str | None = _setting(None, "str", **_CONTACT)
+    """Someone the couple chose to call, e.g. "our counsellor Sam on 555 0134"."""
+
+
+def _xdg_dir(variable: str, fallback: str) -> Path:
+    """An XDG base folder; relative values are ignored, as the XDG specification asks."""
+    value = os.environ.get(variable, "")
+    base = Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
+    return base / "voice-repair"
+
+
+def default_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/voice-repair/config.toml`` (``~/.config/...`` when unset)."""
+    return _xdg_dir("XDG_CONFIG_HOME", ".config") / "config.toml"
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/voice-repair`` (``~/.local/share/voice-repair`` when unset)."""
+    return _xdg_dir("XDG_DATA_HOME", ".local/share")
+
+
+SECTIONS: dict[str, type] = {
+    "audio": AudioConfig,
+    "recognition": RecognitionConfig,
+    "voice": VoiceConfig,
+    "pause": PauseConfig,
+    "reminders": ReminderConfig,
+    "contacts": ContactsConfig,
+}
+"""TOML table name -> the dataclass it fills (also the attribute name on ``Config``)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of the assistant. Build it with ``load_config``."""
+
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    recognition: RecognitionConfig = field(default_factory=RecognitionConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    pause: PauseConfig = field(default_factory=PauseConfig)
+    reminders: ReminderConfig = field(default_factory=ReminderConfig)
+    contacts: ContactsConfig = field(default_factory=ContactsConfig)
+    language: str = _setting(
+        "en", "str", lower=True, pattern=r"[a-z]{2}", shape="a two-letter code such as en"
+    )
+    """Language of the phrases and answers: the folder name under ``intents/``."""
+    data_dir: Path = field(default_factory=default_data_dir, metadata={"kind": "path"})
+    """Timer store folder (``~/.local/share/voice-repair``); the service may write only here."""
+    debug_transcripts: bool = _setting(False, "bool")
+    """Log what was heard, word for word. Off by default: nothing people say is ever stored."""

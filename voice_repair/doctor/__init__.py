@@ -1,0 +1,30 @@
+"""``voice-repair doctor``: one check per thing that can be wrong, each with its fix.
+
+Takes the settings; gives ``Check`` results (ok / warning / failure, and what to do).
+
+- ``checks.py``  settings, data folder, job store, intent data, speech, recognizer models
+- ``audio.py``   the checks that touch PortAudio and the sound server: devices, level, chime
+"""
+
+from .. import lazy_exports
+
+__all__ = [
+    "Check",
+    "DEFAULT_CHECKS",
+    "diagnose",
+    "format_checks",
+    "run_checks",
+    "AUDIO_CHECKS",
+]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Check": ".checks",
+        "DEFAULT_CHECKS": ".checks",
+        "diagnose": ".checks",
+        "format_checks": ".checks",
+        "run_checks": ".checks",
+        "AUDIO_CHECKS": ".audio",
+    },
+)

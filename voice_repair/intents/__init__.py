@@ -1,0 +1,36 @@
+"""What people say, understood: hassil sentence templates -> an intent with slots.
+
+Takes the data under ``intents/<lang>/`` (catalogue, ``sentences/``, ``tests/``) and a transcript;
+gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers their phrase list
+(``grammar.py``), without importing any recognizer: ``app.py`` hands it over.
+
+- ``matcher.py``    ``IntentMatcher``: loading, matching, slot values; ``check_intents``
+- ``data.py``       reading and schema-checking the YAML (``spec.py``: the catalogue's shapes;
+  ``templates.py``: template parsing; ``shared.py``: lists and rules shared by every family)
+- ``datatests.py``  the data's own tests: every test sentence is its own intent, ``_none`` nothing
+- ``phrases.py``    sampling the sentences a template can say
+- ``grammar.py``    the sentences a speech recognizer listens for
+"""
+
+from .. import lazy_exports
+
+__all__ = [
+    "IntentMatcher",
+    "IntentSpec",
+    "SlotSpec",
+    "check_intents",
+    "normalize",
+    "grammar_sentences",
+]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "IntentMatcher": ".matcher",
+        "IntentSpec": ".matcher",
+        "SlotSpec": ".matcher",
+        "check_intents": ".matcher",
+        "normalize": ".matcher",
+        "grammar_sentences": ".grammar",
+    },
+)

@@ -1,0 +1,202 @@
+"""Understanding requests: hassil sentence templates in ``intents/<lang>/`` -> ``IntentMatch``.
+
+The templates are data (see ``intents/en/README.md``); this module loads them, matches typed or
+recognised text against them, and samples them into the phrase list a speech grammar needs.
+``check_intents`` is the one validation behind ``voice-repair check`` and start-up: it lists every
+problem with ``file:line`` and runs the data's own tests (``intents/<lang>/tests/``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+from hassil import recognize_all
+from hassil.intents import Intents
+
+from ..errors import DataProblem, IntentDataError
+from ..models import IntentMatch
+from .data import load_data
+from .datatests import run_tests
+from .phrases import all_phrases, spread_phrases, vocabulary
+from .spec import IntentSpec, SlotSpec
+
+__all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize"]
+
+_LOG = logging.getLogger(__name__)
+
+# Words said before or after a request that change nothing ("okay, stop", "pause please").
+_LEADING = ("please", "okay", "ok", "so", "um", "uh", "er", "erm", "hey", "well", "alright", "oh")
+_LEADING += ("all right", "hmm", "right")
+_TRAILING = ("please", "thanks", "thank you", "okay", "ok")
+# Typed words respelled as the templates spell them. The templates double as the speech grammar,
+# so they use only words in the recognizer's dictionary (American spellings, no "break's").
+_SPELLINGS = {
+    "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "lets": "let's",
+    "whats": "what's", "thats": "that's", "didnt": "didn't", "doesnt": "doesn't",
+    "isnt": "isn't", "youre": "you're", "theyre": "they're", "hes": "he's", "shes": "she's",
+    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's",
+    "break's": "break is", "pause's": "pause is", "counselling": "counseling",
+    "shush": "hush", "apologise": "apologize",
+    # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
+    "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",
+}  # fmt: skip
+_FILLER_RE = {
+    "lead": re.compile(rf"^(?:(?:{'|'.join(_LEADING)})\b\s*)+"),
+    "trail": re.compile(rf"(?:\s*\b(?:{'|'.join(_TRAILING)}))+$"),
+}
+
+
+def normalize(text: str) -> str:
+    """Lower-case words as the templates spell them: no punctuation, fillers or doubled spaces.
+
+    Keeps what carries meaning: apostrophes inside words ("i'm") and clock colons ("20:00").
+    """
+    t = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("‘", "'")
+    t = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", t)  # "8 p.m." -> "8 pm"
+    t = re.sub(r"(\d)\.(\d\d)\b", r"\1:\2", t)  # "8.30" -> "8:30"
+    t = re.sub(r"(\d)(am|pm)\b", r"\1 \2", t)  # "8pm" -> "8 pm"
+    t = re.sub(r"o\s+clock", "o'clock", t)
+    t = re.sub(r"[^\w':]|_", " ", t)
+    t = re.sub(r"(?<!\d):|:(?!\d)", " ", t)
+    t = re.sub(r"(?<!\w)'|'(?!\w)", " ", t)
+    words = [_SPELLINGS.get(w, w) for w in t.split()]
+    t = " ".join(words)
+    t = _FILLER_RE["lead"].sub("", t)
+    t = _FILLER_RE["trail"].sub("", t).strip()
+    return t
+
+
+class IntentMatcher:
+    """The loaded intent data of one language, ready to match sentences.
+
+    Build it with ``IntentMatcher.load(root)``; it is read-only afterwards and safe to share
+    between threads (hassil keeps no per-call state in it).
+    """
+
+    def __init__(self, catalogue: dict[str, IntentSpec], intents: Intents) -> None:
+        self.catalogue = catalogue
+        """Intent name -> its catalogue entry (from ``intents.yaml``)."""
+        self._intents = intents
+        self._slot_types = {
+            name: {slot.name: slot.type for slot in spec.slots} for name, spec in catalogue.items()
+        }
+
+    @classmethod
+    def load(cls, root: Path) -> IntentMatcher:
+        """Load ``root`` (e.g. ``intents/en``); raises ``IntentDataError`` listing every problem.
+
+        Runs the same checks as ``check_intents``, the data's own tests included, so a broken
+        file stops start-up with ``file:line`` messages instead of a half-working assistant.
+        """
+        matcher, problems = _checked(root)
+        if problems or matcher is None:
+            raise IntentDataError(problems)
+        return matcher
+
+    def match(self, text: str) -> IntentMatch | None:
+        """The best intent for one sentence, or None when it is not a request we know.
+
+        "Best" is the reading that matches the most literal template text; ties go to the
+        intent name, so the answer never depends on file order.
+        """
+        found = self.match_all(text)
+        return found[0] if found else None
+
+    def match_all(self, text: str) -> list[IntentMatch]:
+        """Every reading of the sentence, best first, at most one per intent."""
+        said = normalize(text)
+        if not said:
+            return []
+        scored: dict[str, tuple[int, IntentMatch]] = {}
+        for result in recognize_all(said, self._intents, language=self._intents.language):
+            raw = {name: entity.value for name, entity in result.entities.items()}
+            slots = self._slots(result.intent.name, raw)
+            if slots is None:
+                continue
+            score = result.text_chunks_matched
+            best = scored.get(result.intent.name)
+            if best is None or score > best[0]:
+                scored[result.intent.name] = (score, IntentMatch(result.intent.name, slots, text))
+        ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))
+        return [match for _, (_, match) in ranked]
+
+    def _slots(self, intent: str, raw: dict[str, object]) -> dict[str, int | str] | None:
+        """Template values as catalogue slots; None for an impossible reading ("at 20 am")."""
+        types = self._slot_types.get(intent, {})
+        slots: dict[str, int | str] = {}
+        try:
+            for name, value in raw.items():
+                if name in types:
+                    slots[name] = int(value) if types[name] == "integer" else str(value)  # type: ignore[call-overload]
+            if "time_hour" in raw:
+                hour, minute = raw["time_hour"], raw.get("time_minute", 0)
+                clock = _clock(hour, minute, raw.get("time_meridiem"))
+                if clock is None:
+                    return None
+                slots["time"] = clock
+        except (TypeError, ValueError):
+            # A list value that is not a number ({in: ten, out: ten}); the data's tests show it.
+            return None
+        return slots
+
+    def phrases(self, max_per_intent: int | None = None) -> list[tuple[str, str]]:
+        """(intent, sentence) pairs the templates can say, for a speech recognizer's grammar.
+
+        Sampled with hassil's sampler; lower-case words only, numbers as words: typed-only
+        alternatives (digit ranges such as "20:00" or "37 minutes") are left out. All of it is
+        several hundred thousand sentences (mostly clock times, about 3 s to list), so a grammar
+        will usually pass ``max_per_intent``: up to that many distinct sentences per intent,
+        spread over all of the intent's templates and list values (see ``phrases.py``).
+        """
+        order = list(self.catalogue)
+        if max_per_intent is None:
+            return all_phrases(self._intents, order)
+        return spread_phrases(self._intents, order, max_per_intent)
+
+    def vocabulary(self) -> set[str]:
+        """Every word the spoken templates can use (what a recognizer's dictionary must know)."""
+        return vocabulary(self._intents)
+
+
+def _clock(hour: object, minute: object, meridiem: object) -> str | None:
+    """The time as said, as "HH:MM"; None when impossible ("13 pm").
+
+    "eight" -> 08:00 (the reminder handler decides between morning and evening),
+    "8 pm" -> 20:00, "12 am" -> 00:00, "20:00" -> 20:00.
+    """
+    h, m = int(hour), int(minute)  # type: ignore[call-overload]
+    if meridiem is not None:
+        if not 1 <= h <= 12:
+            return None
+        if meridiem == "pm" and h < 12:
+            h += 12
+        elif meridiem == "am" and h == 12:
+            h = 0
+    if not (0 <= h <= 23 and 0 <= m <= 59):
+        return None
+    return f"{h:02d}:{m:02d}"
+
+
+def check_intents(root: Path) -> list[DataProblem]:
+    """Every problem in the intent data under ``root``, as ``file:line`` problems; never raises.
+
+    Checks YAML syntax, the catalogue, template syntax, lists, rules and slots, that
+    ``tests/`` mirrors ``sentences/``, and runs every test sentence (its best match must be
+    its own intent and slots, and no other intent may match it; ``_none.yaml`` must match
+    nothing). Tests of intents whose data is broken are skipped: fix the data first.
+    """
+    return _checked(root)[1]
+
+
+def _checked(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
+    data = load_data(root)
+    problems = list(data.problems)
+    if data.intents is None:
+        return None, problems
+    matcher = IntentMatcher(data.catalogue, data.intents)
+    problems += run_tests(root, data, matcher.match_all)
+    _LOG.debug("checked intent data in %s: %d problem(s)", root, len(problems))
+    return matcher, problems

@@ -1,0 +1,28 @@
+"""The voice half of the app layer: microphone -> recognizer -> matcher -> session -> speaker.
+
+Like ``app.py``, it knows every stage: it builds the recognizer with the matcher's phrases and runs
+the half-duplex loop (listen, or speak and listen only for "stop").
+
+- ``listen.py``  ``run_voice`` (the live loop) and ``recognize_files`` (``voice-repair recognize``)
+- ``loop.py``    ``VoiceLoop``: feeding audio to the recognizer, barge-in while speaking
+- ``wake.py``    the optional wake phrase, and the grammar with it
+"""
+
+from .. import lazy_exports
+
+__all__ = [
+    "run_voice",
+    "recognize_files",
+    "VoiceLoop",
+    "WakeGate",
+]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "run_voice": ".listen",
+        "recognize_files": ".listen",
+        "VoiceLoop": ".loop",
+        "WakeGate": ".wake",
+    },
+)

