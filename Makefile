@@ -35,8 +35,14 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/voice-repair run $(ARGS)
 
+# Everything, as CI runs it: the tests that share nothing in two workers, then the real-audio and
+# service tests one at a time (one private PulseAudio server; timing matters there). Both always
+# run; the exit status is the first failure's.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(BIN)/python -m pytest -n 2 -m "not audio and not service" $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/python -m pytest -m "audio or service" $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 # The edit-test loop: lint, then the tests that need no audio server, no recognizer model and
 # no service manager, and take at most a few seconds each; two workers (most of their time is
