@@ -12,12 +12,13 @@ from hassil import Intents
 
 from ..errors import DataProblem
 
-__all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "SLOT_TYPES", "rel"]
+__all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "SLOT_TYPES"]
+__all__ += ["rel"]
 
 TIME_PARTS = ("time_hour", "time_minute", "time_meridiem")
 """Template slots that the matcher combines into the ``time`` slot ("HH:MM")."""
 
-SLOT_TYPES = {"integer": int, "time": str}
+SLOT_TYPES = {"integer": int, "time": str, "text": str}
 """Catalogue slot types and the Python type of their values."""
 
 
@@ -28,7 +29,8 @@ class SlotSpec:
     name: str
     """Slot name, e.g. ``minutes``."""
     type: str
-    """``integer`` (a whole number, e.g. minutes) or ``time`` ("HH:MM" or "tonight")."""
+    """``integer`` (a whole number, e.g. minutes), ``time`` ("HH:MM" or "tonight") or ``text``
+    (a name, e.g. the ``route`` of ``safety``)."""
     required: bool
     """Whether every match of the intent carries this slot."""
 
