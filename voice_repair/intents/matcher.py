@@ -68,6 +68,7 @@ def normalize(text: str) -> str:
     t = re.sub(r"(?<!\w)'|'(?!\w)", " ", t)
     words = [_SPELLINGS.get(w, w) for w in t.split()]
     t = " ".join(words)
+    t = re.sub(r"\b(?:a|one) hundred(?: and)?\b", "one hundred", t)  # "a hundred and five"
     t = _FILLER_RE["lead"].sub("", t)
     t = _FILLER_RE["trail"].sub("", t).strip()
     return t
@@ -159,6 +160,9 @@ class IntentMatcher:
             for name, value in raw.items():
                 if name in types:
                     slots[name] = int(value) if types[name] == "integer" else str(value)  # type: ignore[call-overload]
+            if "minutes_hours" in raw:  # "an hour and twelve minutes": 60 + 12
+                extra = raw.get("minutes_extra", 0)
+                slots["minutes"] = int(raw["minutes_hours"]) + int(extra)  # type: ignore[call-overload]
             if "time_hour" in raw:
                 hour, minute = raw["time_hour"], raw.get("time_minute", 0)
                 clock = _clock(hour, minute, raw.get("time_meridiem"))

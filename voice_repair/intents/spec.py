@@ -12,11 +12,16 @@ from hassil import Intents
 
 from ..errors import DataProblem
 
-__all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "SLOT_TYPES"]
+__all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "MINUTE_PARTS", "SLOT_TYPES"]
 __all__ += ["rel"]
 
 TIME_PARTS = ("time_hour", "time_minute", "time_meridiem")
 """Template slots that the matcher combines into the ``time`` slot ("HH:MM")."""
+
+MINUTE_PARTS = ("minutes_hours", "minutes_extra")
+"""Template slots that the matcher adds up into the ``minutes`` slot ("an hour and 12 minutes"):
+hassil lists cannot do arithmetic, and a list of every hour-and-minutes phrase would multiply the
+speech grammar."""
 
 SLOT_TYPES = {"integer": int, "time": str, "text": str}
 """Catalogue slot types and the Python type of their values."""
