@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,22 @@ ANYWHERE = [
 def test_danger_anywhere_is_safety_alone_with_its_route(matcher, text, route):
     found = matcher.match_all(text)
     assert [(m.intent, m.slots) for m in found] == [("safety", {"route": route})]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he will not stop " * 40 + "x",
+        "he said he would " * 40 + "call",
+        "he " * 500 + "x",
+        " ".join(["and then we talked about the holidays"] * 30),
+    ],
+)
+def test_a_long_transcript_is_scanned_quickly(matcher, text):
+    """No pattern can backtrack for ages on a long ramble (the first draft took minutes)."""
+    start = time.perf_counter()
+    matcher.match(text)
+    assert time.perf_counter() - start < 0.5
 
 
 def test_a_safety_template_match_gets_the_catch_all_route(matcher):
