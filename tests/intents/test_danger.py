@@ -38,6 +38,7 @@ ANYWHERE = [
     ("my sister's husband kicked her last night", "violence"),
     ("I'm afraid he'll hit me again when he gets home", "violence"),
     ("he hit me and now I want to die", "violence"),  # several routes: `order:` decides
+    ("you attacked me with a knife", "violence"),
 ]
 
 
@@ -113,10 +114,11 @@ def _replace(path: Path, old: str, new: str) -> int:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('  medical:\n    - "', '  medical:\n    - "(unclosed|', "bad pattern"),
+        ('    - "heart attack"', '    - "(heart attack"', "bad pattern"),
         ("<person><between>", "<nobody><between>", "unknown word <nobody>"),
         ("order: [medical, violence, self_harm, general]", "order: [medical]", "`order:`"),
         ("template_route: general", "template_route: nowhere", "`template_route:`"),
+        ('    - "heart attack"', '    - "\\bheart attack"', "control character"),
     ],
 )
 def test_broken_danger_data_is_a_file_line_problem(broken, old, new, expected):

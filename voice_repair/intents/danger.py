@@ -86,8 +86,11 @@ def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
         if not isinstance(patterns, list) or not patterns:
             problems.append(DataProblem(name, line, f"route '{route}': expected a list"))
             continue
-        parts = [_expand(str(p), words, name, line_of(p, line), problems) for p in patterns]
-        compiled = _compile(parts, name, line, problems)
+        parts = [
+            (_expand(str(p), words, name, line_of(p, line), problems), line_of(p, line))
+            for p in patterns
+        ]
+        compiled = _compile(parts, name, problems)
         if compiled is not None:
             routes.append((str(route), compiled))
     template_route = str(doc.get("template_route", ""))
@@ -95,9 +98,12 @@ def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
         line = doc.key_lines.get("template_route", 1)
         problems.append(DataProblem(name, line, "`template_route:` must name one of the routes"))
     respell = {str(k): str(v) for k, v in (doc.get("respell") or {}).items()}
-    drop = _compile([re.escape(str(w)) for w in doc.get("drop") or []], name, 1, problems)
-    defuse_parts = [str(p) for p in doc.get("defuse") or []]
-    defuse = _compile(defuse_parts, name, doc.key_lines.get("defuse", 1), problems)
+    drop = _compile(
+        [(re.escape(str(w)), line_of(w, 1)) for w in doc.get("drop") or []], name, problems
+    )
+    defuse_line = doc.key_lines.get("defuse", 1)
+    defuse_parts = [(str(p), line_of(p, defuse_line)) for p in doc.get("defuse") or []]
+    defuse = _compile(defuse_parts, name, problems)
     if problems:
         return None, problems
     return DangerScan(respell, drop, defuse, tuple(routes), template_route), []
@@ -119,13 +125,18 @@ def _expand(
 
 
 def _compile(
-    parts: list[str], name: str, line: int, problems: list[DataProblem]
+    parts: list[tuple[str, int]], name: str, problems: list[DataProblem]
 ) -> re.Pattern[str] | None:
-    """One expression for a list of alternatives, each matched at word edges."""
+    """One expression for a list of (alternative, its line), each matched at word edges."""
     if not parts:
         return None
     bad = False
-    for part in parts:
+    for part, line in parts:
+        if any(ord(c) < 32 for c in part):  # "\b" in double quotes is a backspace in YAML
+            msg = f"control character in {part[:40]!r}...: write \\\\b, not \\b, in double quotes"
+            problems.append(DataProblem(name, line, msg))
+            bad = True
+            continue
         try:
             re.compile(part)
         except re.error as exc:
@@ -133,4 +144,4 @@ def _compile(
             bad = True
     if bad:
         return None
-    return re.compile("|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p in parts))
+    return re.compile("|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p, _ in parts))
