@@ -64,6 +64,14 @@ def test_a_long_transcript_is_scanned_quickly(matcher, text):
     assert time.perf_counter() - start < 0.5
 
 
+def test_the_scan_alone_is_a_service_for_whoever_reshapes_transcripts(matcher):
+    """Snapping an unknown transcript onto a known sentence must ask this first, on the raw text."""
+    found = matcher.danger("so um he kind of choked me yesterday")
+    assert found is not None and (found.intent, found.slots) == ("safety", {"route": "violence"})
+    assert matcher.danger("I need a break from work this week") is None
+    assert matcher.danger("the suspense is killing me") is None
+
+
 def test_a_safety_template_match_gets_the_catch_all_route(matcher):
     assert matcher.match("I feel scared").slots == {"route": "general"}
 
