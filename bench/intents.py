@@ -1,8 +1,12 @@
-"""How long understanding takes: loading the intent data, matching a sentence, sampling phrases.
+"""How long understanding takes, and how broad it is.
 
-``python -m bench intents``. Matching runs on every typed line and on every utterance the
-recognizer hands over, so its latency is what a user feels; loading runs once at start-up (and
-includes running the data's own tests, which is most of it).
+``python -m bench intents``. Times: loading the intent data, matching a sentence, sampling
+phrases. Breadth: how many of the fresh rewordings in ``bench/data/rewordings.yaml`` (written
+before the templates were extended, kept apart from the data's tests) are understood, per intent;
+and how the danger scan does on the safety, idiom and must-match-nothing files. Matching runs on
+every typed line and on every utterance the recognizer hands over, so its latency is what a user
+feels; loading runs once at start-up (and includes running the data's own tests, which is most of
+it).
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from voice_repair.intents.data import load_data
 from voice_repair.intents.matcher import IntentMatcher, check_intents
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
+REWORDINGS = Path(__file__).resolve().parent / "data" / "rewordings.yaml"
 
 
 def _sentences(root: Path) -> list[str]:
     texts: list[str] = []
     for path in sorted((root / "tests").glob("*.yaml")):
         doc, _ = load_yaml(path)
-        if path.stem == "_none":
+        if path.stem.startswith("_"):
             texts += doc["sentences"]
         else:
             texts += [t for test in doc["tests"] for t in test["sentences"]]
@@ -84,4 +89,37 @@ def main(argv: list[str]) -> int:
     print("intents benchmark")
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
+    _breadth(matcher, args.root)
     return 0
+
+
+def _breadth(matcher: IntentMatcher, root: Path) -> None:
+    """Print the rewordings understood per intent, and the danger files' results."""
+    doc, _ = load_yaml(REWORDINGS)
+    print("rewordings understood (bench/data/rewordings.yaml)")
+    total = understood = 0
+    for intent, sentences in doc.items():
+        ok = 0
+        for text in sentences:
+            found = matcher.match(text)
+            ok += found is not None and found.intent == intent
+        total, understood = total + len(sentences), understood + ok
+        print(f"  {intent:<16} {ok:>3} / {len(sentences):<3}")
+    print(f"  {'all':<16} {understood:>3} / {total:<3} = {understood / total:.1%}")
+    safety, _ = load_yaml(root / "tests" / "safety.yaml")
+    said = [
+        (str(t["intent"]["slots"]["route"]), s) for t in safety["tests"] for s in t["sentences"]
+    ]
+    hits = sum(_safety_route(matcher, s) == route for route, s in said)
+    print("danger scan")
+    print(f"  {'safety sentences found, right route':<36} {hits} / {len(said)}")
+    for stem in ("_idioms", "_none"):
+        none, _ = load_yaml(root / "tests" / f"{stem}.yaml")
+        quiet = sum(matcher.match(s) is None for s in none["sentences"])
+        label = f"{stem}.yaml matching nothing"
+        print(f"  {label:<36} {quiet} / {len(none['sentences'])}")
+
+
+def _safety_route(matcher: IntentMatcher, text: str) -> str | None:
+    found = matcher.match(text)
+    return str(found.slots.get("route")) if found is not None and found.intent == "safety" else None

@@ -191,15 +191,15 @@ def start_session(
 
 def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     """``voice-repair chat``: text mode. Each line read is a request; replies are printed."""
-    from .live.wake import STOP_INTENT, WakeGate
+    from .live.wake import BARE_INTENTS, WakeGate
 
     output = TextOutput(stdout, options.json)
     session, engine = start_session(options, output)
     wake = WakeGate(options.config.recognition.wake_phrase)
 
-    def is_stop(text: str) -> bool:
+    def is_bare(text: str) -> bool:  # "stop" and danger need no wake phrase
         match = session.understand(text)
-        return match is not None and match.intent == STOP_INTENT
+        return match is not None and match.intent in BARE_INTENTS
 
     interactive = stdin.isatty()
     try:
@@ -209,7 +209,7 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
             text = line.strip()
             if not text:
                 continue
-            request = wake.admit(text, is_stop)  # the same wake-phrase rule as the microphone
+            request = wake.admit(text, is_bare)  # the same wake-phrase rule as the microphone
             if request is None:
                 log.info("no wake phrase: ignored")
                 output.note(f"start with the wake phrase: '{wake.wake_phrase} ...'")

@@ -72,7 +72,8 @@ class IntentMatch:
     intent: str
     """Intent name from ``intents/<lang>/intents.yaml``, e.g. ``pause.start``."""
     slots: dict[str, int | str] = field(default_factory=dict)
-    """Slot values: ``minutes`` is always an int number of minutes, ``time`` is ``"HH:MM"``."""
+    """Slot values: ``minutes`` is always an int number of minutes, ``time`` is ``"HH:MM"``,
+    ``route`` (of ``safety``) is ``self_harm``, ``violence``, ``medical`` or ``general``."""
     text: str = ""
     """The sentence as heard or typed (never logged)."""
 

@@ -52,7 +52,7 @@ TABLE = [
     ("what can we learn from this", "repair.learn", {}),
     ("we need more help", "support", {}),
     ("should we see a therapist", "support", {}),
-    ("I don't feel safe", "safety", {}),
+    ("I don't feel safe", "safety", {"route": "general"}),
     ("remind us to talk in an hour", "reminder.set", {"minutes": 60}),
     ("remind us to come back to this at eight", "reminder.set", {"time": "08:00"}),
     ("remind us to talk at eight thirty", "reminder.set", {"time": "08:30"}),
@@ -113,7 +113,7 @@ def test_normalize_keeps_clock_times_and_apostrophes():
 
 
 def _tests_files() -> list[Path]:
-    return sorted(p for p in (ROOT / "tests").glob("*.yaml") if p.stem != "_none")
+    return sorted(p for p in (ROOT / "tests").glob("*.yaml") if not p.stem.startswith("_"))
 
 
 def test_every_test_sentence_matches_its_own_intent_and_slots_only(matcher):
@@ -357,7 +357,7 @@ def test_a_malformed_catalogue_entry_is_reported_once(broken):
     problems = [str(p) for p in check_intents(broken)]
     assert problems == [
         f"intents/en/intents.yaml:{line}: intent 'reminder.set': slot 'time' has type 'clock'; "
-        "use one of integer, time"
+        "use one of integer, time, text"
     ]
 
 

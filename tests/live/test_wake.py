@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.live.wake import WakeGate, grammar
+from voice_repair.live.wake import BARE_INTENTS, WakeGate, grammar
 
 ROOT = Path(__file__).resolve().parents[2]
 INTENTS = ROOT / "intents" / "en"
@@ -23,11 +23,13 @@ def matcher() -> IntentMatcher:
 
 
 def _is_stop(matcher: IntentMatcher):
-    def is_stop(text: str) -> bool:
-        m = matcher.match(text)
-        return m is not None and m.intent == "control.stop"
+    """The gate's test for a sentence that needs no wake phrase: "stop" or danger."""
 
-    return is_stop
+    def is_bare(text: str) -> bool:
+        m = matcher.match(text)
+        return m is not None and m.intent in BARE_INTENTS
+
+    return is_bare
 
 
 def test_without_a_wake_phrase_every_sentence_is_a_request(matcher) -> None:
@@ -54,15 +56,24 @@ def test_stop_always_works(matcher) -> None:
     assert gate.admit("stop by the bakery", is_stop) is None  # not a stop request
 
 
-def test_grammar_holds_woken_requests_and_bare_stops(matcher) -> None:
+def test_danger_is_never_behind_the_wake_phrase(matcher) -> None:
+    gate = WakeGate("hey compass")
+    is_bare = _is_stop(matcher)
+    for text in ("I don't feel safe", "he choked me", "okay so um I want to end my life"):
+        assert gate.admit(text, is_bare) == text
+    assert gate.admit("the suspense is killing me", is_bare) is None  # an idiom, not danger
+
+
+def test_grammar_holds_woken_requests_and_bare_stops_and_safety(matcher) -> None:
     pairs = matcher.phrases(max_per_intent=20)
     plain = grammar(pairs, None)
     assert plain == [text for _, text in pairs]
     woken = grammar(pairs, "hey compass")
-    stops = {text for intent, text in pairs if intent == "control.stop"}
+    bare_ones = {text for intent, text in pairs if intent in ("control.stop", "safety")}
     bare = [p for p in woken if not p.startswith("hey compass ")]
-    assert stops and set(bare) == stops  # bare requests are out, bare stops are in
-    assert len(woken) == len(pairs) + len(stops)
+    assert any(i == "safety" for i, _ in pairs)
+    assert bare_ones and set(bare) == bare_ones  # bare requests are out, stops and safety in
+    assert len(woken) == len(pairs) + len(bare_ones)
     # Every woken sentence means, after the gate, what the sentence means on its own.
     gate = WakeGate("hey compass")
     for intent, text in pairs[::7]:
@@ -89,6 +100,11 @@ def test_text_mode_applies_the_same_rule(tmp_path: Path) -> None:
     sources = [e["source"] for e in said]
     # The two requests without the wake phrase got no answer; the woken ones and "stop" did.
     assert sources == ["pause.start", "pause.status", "control.stop"]
+
+
+def test_text_mode_answers_danger_without_the_wake_phrase(tmp_path: Path) -> None:
+    said = _chat(tmp_path, ["I need a pause", "he hit me, can we take a break"], "hey compass")
+    assert [e["source"] for e in said] == ["safety"]
 
 
 def test_text_mode_without_wake_phrase_answers_everything(tmp_path: Path) -> None:

@@ -5,9 +5,11 @@ gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers the
 (``grammar.py``), without importing any recognizer: ``app.py`` hands it over.
 
 - ``matcher.py``    ``IntentMatcher``: loading, matching, slot values; ``check_intents``
+- ``danger.py``     the danger scan run before any template: danger anywhere in a sentence is
+  ``safety`` with a ``route`` (patterns in ``danger.yaml``, not in code)
 - ``data.py``       reading and schema-checking the YAML (``spec.py``: the catalogue's shapes;
   ``templates.py``: template parsing; ``shared.py``: lists and rules shared by every family)
-- ``datatests.py``  the data's own tests: every test sentence is its own intent, ``_none`` nothing
+- ``datatests.py``  the data's own tests: each test sentence is its own intent, ``_*`` nothing
 - ``phrases.py``    sampling the sentences a template can say
 - ``grammar.py``    the sentences a speech recognizer listens for
 """

@@ -2,7 +2,8 @@
 
 ``tests/<family>.yaml`` mirrors ``sentences/<family>.yaml`` file for file and lists sentences with
 the intent and slots they must give. ``tests/_none.yaml`` lists everyday sentences that must match
-nothing. Beyond "the best match is right", a test sentence that any *other* intent also matches is
+nothing, and so does every other ``tests/_*.yaml`` (``_idioms.yaml``: idioms that borrow danger
+words). Beyond "the best match is right", a test sentence that any *other* intent also matches is
 reported as an over-match: it shows two templates competing, which is a bug waiting to happen.
 """
 
@@ -50,7 +51,7 @@ def run_tests(root: Path, data: LoadedData, match_all: MatchAll) -> list[DataPro
             continue
         if not isinstance(doc, dict):
             problems.append(DataProblem(name, 1, "expected a mapping at the top"))
-        elif stem == NONE_FILE:
+        elif stem.startswith("_"):  # _none, _idioms, ...: every sentence must match nothing
             problems += _run_none(name, doc, match_all if run_all else None)
         elif stem not in data.families:
             problems.append(

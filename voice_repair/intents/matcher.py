@@ -18,12 +18,16 @@ from hassil.intents import Intents
 
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
+from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .spec import IntentSpec, SlotSpec
 
-__all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize"]
+__all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
+
+SAFETY = "safety"
+"""The intent a danger scan hit becomes; it outranks every other intent."""
 
 _LOG = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ def normalize(text: str) -> str:
     t = re.sub(r"(?<!\w)'|'(?!\w)", " ", t)
     words = [_SPELLINGS.get(w, w) for w in t.split()]
     t = " ".join(words)
+    t = re.sub(r"\b(?:a|one) hundred(?: and)?\b", "one hundred", t)  # "a hundred and five"
     t = _FILLER_RE["lead"].sub("", t)
     t = _FILLER_RE["trail"].sub("", t).strip()
     return t
@@ -76,10 +81,13 @@ class IntentMatcher:
     between threads (hassil keeps no per-call state in it).
     """
 
-    def __init__(self, catalogue: dict[str, IntentSpec], intents: Intents) -> None:
+    def __init__(
+        self, catalogue: dict[str, IntentSpec], intents: Intents, danger: DangerScan | None = None
+    ) -> None:
         self.catalogue = catalogue
         """Intent name -> its catalogue entry (from ``intents.yaml``)."""
         self._intents = intents
+        self._danger = danger
         self._slot_types = {
             name: {slot.name: slot.type for slot in spec.slots} for name, spec in catalogue.items()
         }
@@ -106,22 +114,43 @@ class IntentMatcher:
         return found[0] if found else None
 
     def match_all(self, text: str) -> list[IntentMatch]:
-        """Every reading of the sentence, best first, at most one per intent."""
+        """Every reading of the sentence, best first, at most one per intent.
+
+        The danger scan comes first and wins alone: a sentence that tells of danger anywhere is
+        ``safety`` with its ``route``, whatever else it asks ("he hit me, can we take a break"
+        must never start a pause). It sees the sentence as said, before any template.
+        """
         said = normalize(text)
         if not said:
             return []
+        danger = self.danger(text)
+        if danger is not None:
+            return [danger]
         scored: dict[str, tuple[int, IntentMatch]] = {}
         for result in recognize_all(said, self._intents, language=self._intents.language):
             raw = {name: entity.value for name, entity in result.entities.items()}
             slots = self._slots(result.intent.name, raw)
             if slots is None:
                 continue
+            if result.intent.name == SAFETY and self._danger is not None:
+                slots["route"] = self._danger.template_route
             score = result.text_chunks_matched
             best = scored.get(result.intent.name)
             if best is None or score > best[0]:
                 scored[result.intent.name] = (score, IntentMatch(result.intent.name, slots, text))
         ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))
         return [match for _, (_, match) in ranked]
+
+    def danger(self, text: str) -> IntentMatch | None:
+        """``safety`` with its ``route`` when the sentence tells of danger anywhere, else None.
+
+        ``match`` runs this first. Anything that reshapes a transcript before matching (such as
+        snapping it onto the nearest known sentence) must run it on the text as heard, so that
+        reshaping can never turn danger into something else.
+        """
+        said = normalize(text)
+        route = self._danger.route(said) if self._danger is not None and said else None
+        return None if route is None else IntentMatch(SAFETY, {"route": route}, text)
 
     def _slots(self, intent: str, raw: dict[str, object]) -> dict[str, int | str] | None:
         """Template values as catalogue slots; None for an impossible reading ("at 20 am")."""
@@ -131,6 +160,9 @@ class IntentMatcher:
             for name, value in raw.items():
                 if name in types:
                     slots[name] = int(value) if types[name] == "integer" else str(value)  # type: ignore[call-overload]
+            if "minutes_hours" in raw:  # "an hour and twelve minutes": 60 + 12
+                extra = raw.get("minutes_extra", 0)
+                slots["minutes"] = int(raw["minutes_hours"]) + int(extra)  # type: ignore[call-overload]
             if "time_hour" in raw:
                 hour, minute = raw["time_hour"], raw.get("time_minute", 0)
                 clock = _clock(hour, minute, raw.get("time_meridiem"))
@@ -196,7 +228,11 @@ def _checked(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
     problems = list(data.problems)
     if data.intents is None:
         return None, problems
-    matcher = IntentMatcher(data.catalogue, data.intents)
+    danger, danger_problems = load_danger(root)
+    problems += danger_problems
+    if danger is None:
+        return None, problems
+    matcher = IntentMatcher(data.catalogue, data.intents, danger)
     problems += run_tests(root, data, matcher.match_all)
     _LOG.debug("checked intent data in %s: %d problem(s)", root, len(problems))
     return matcher, problems

@@ -12,12 +12,18 @@ from hassil import Intents
 
 from ..errors import DataProblem
 
-__all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "SLOT_TYPES", "rel"]
+__all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "MINUTE_PARTS", "SLOT_TYPES"]
+__all__ += ["rel"]
 
 TIME_PARTS = ("time_hour", "time_minute", "time_meridiem")
 """Template slots that the matcher combines into the ``time`` slot ("HH:MM")."""
 
-SLOT_TYPES = {"integer": int, "time": str}
+MINUTE_PARTS = ("minutes_hours", "minutes_extra")
+"""Template slots that the matcher adds up into the ``minutes`` slot ("an hour and 12 minutes"):
+hassil lists cannot do arithmetic, and a list of every hour-and-minutes phrase would multiply the
+speech grammar."""
+
+SLOT_TYPES = {"integer": int, "time": str, "text": str}
 """Catalogue slot types and the Python type of their values."""
 
 
@@ -28,7 +34,8 @@ class SlotSpec:
     name: str
     """Slot name, e.g. ``minutes``."""
     type: str
-    """``integer`` (a whole number, e.g. minutes) or ``time`` ("HH:MM" or "tonight")."""
+    """``integer`` (a whole number, e.g. minutes), ``time`` ("HH:MM" or "tonight") or ``text``
+    (a name, e.g. the ``route`` of ``safety``)."""
     required: bool
     """Whether every match of the intent carries this slot."""
 

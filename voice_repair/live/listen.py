@@ -18,7 +18,7 @@ from .. import SOURCE_ROOT
 from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
 from ..models import IntentMatch, Utterance
-from .wake import STOP_INTENT, WakeGate, grammar
+from .wake import BARE_INTENTS, STOP_INTENT, WakeGate, grammar
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,9 @@ MODELS_ROOT = SOURCE_ROOT / "models"
 def build_recognizer(options, matcher):  # -> asr.base.Recognizer
     """The configured engine with the product's phrases; logs which engine and why.
 
-    With a wake phrase, the grammar holds "<wake> <request>" and the bare "stop" sentences
-    (``wake.grammar``), so requests without the wake phrase are rejected as out of grammar.
+    With a wake phrase, the grammar holds "<wake> <request>" and the bare "stop" and safety
+    sentences (``wake.grammar``), so other requests without the wake phrase are rejected as out
+    of grammar.
     """
     from ..asr.select import make_recognizer
 
@@ -39,7 +40,7 @@ def build_recognizer(options, matcher):  # -> asr.base.Recognizer
     recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
     log.info("recognizer: %s", reason)
     if rec.wake_phrase:
-        log.info("wake phrase is on: only requests after it are acted on (and 'stop')")
+        log.info("wake phrase is on: only requests after it are acted on (and 'stop' and safety)")
     if recognizer.missing_words:
         log.warning(
             "the %s model cannot recognise these grammar words, so phrases with them will not "
@@ -61,9 +62,14 @@ class Understanding:
         m = self._matcher.match(text)
         return m is not None and m.intent == STOP_INTENT
 
+    def is_bare(self, text: str) -> bool:
+        """A sentence that needs no wake phrase: "stop", or one telling of danger."""
+        m = self._matcher.match(text)
+        return m is not None and m.intent in BARE_INTENTS
+
     def request(self, text: str) -> IntentMatch | None:
         """The intent of a sentence, or None (no intent, or no wake phrase before it)."""
-        admitted = self._gate.admit(text, self.is_stop)
+        admitted = self._gate.admit(text, self.is_bare)
         return None if admitted is None else self._matcher.match(admitted)
 
     def interrupts(self, text: str) -> bool:

@@ -2,9 +2,10 @@
 
 Off by default, because the requests are specific enough to be spoken directly. When a wake
 phrase is set, a home speaker in a room where people argue must not act on a sentence that only
-*sounds* like a request, so every request has to follow the wake phrase, with one exception:
-"stop" always works, because someone who wants the talking or an alarm to stop should never have
-to remember a name first.
+*sounds* like a request, so every request has to follow the wake phrase, with two exceptions
+(``BARE_INTENTS``): "stop" always works, because someone who wants the talking or an alarm to
+stop should never have to remember a name first; and ``safety`` always works, because someone
+telling of danger must never be ignored for a missing name.
 
 The same rule serves the speech grammar (``grammar``: what the recognizer may hear) and every
 sentence heard or typed (``WakeGate.admit``: what is acted on), so voice and text mode agree.
@@ -16,10 +17,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["STOP_INTENT", "WakeGate", "grammar"]
+__all__ = ["STOP_INTENT", "SAFETY_INTENT", "BARE_INTENTS", "WakeGate", "grammar"]
 
 STOP_INTENT = "control.stop"
-"""The one intent that works without the wake phrase."""
+"""Stops the speaker; works without the wake phrase."""
+SAFETY_INTENT = "safety"
+"""Someone tells of danger; works without the wake phrase."""
+BARE_INTENTS = frozenset({STOP_INTENT, SAFETY_INTENT})
+"""The intents that never need the wake phrase."""
 
 
 def _words(text: str) -> list[str]:
@@ -32,18 +37,18 @@ def grammar(phrases: Iterable[tuple[str, str]], wake_phrase: str | None) -> list
     """The sentences the recognizer listens for, from the matcher's (intent, sentence) pairs.
 
     Without a wake phrase: the sentences themselves. With one: "<wake> <sentence>" for every
-    sentence, plus the bare "stop" sentences (the exception above). The bare requests are left
-    out on purpose: a grammar that contains them would turn "i need a pause" into that request
-    and the gate would then have to drop it, whereas without them the recognizer's
-    out-of-grammar rejection says "nothing I know" at once.
+    sentence, plus the bare "stop" and safety sentences (the exceptions above). The other bare
+    requests are left out on purpose: a grammar that contains them would turn "i need a pause"
+    into that request and the gate would then have to drop it, whereas without them the
+    recognizer's out-of-grammar rejection says "nothing I know" at once.
     """
     pairs = list(phrases)
     if not wake_phrase:
         return [text for _, text in pairs]
     wake = " ".join(_words(wake_phrase))
     woken = [f"{wake} {text}" for _, text in pairs]
-    bare_stops = [text for intent, text in pairs if intent == STOP_INTENT]
-    return woken + bare_stops
+    bare = [text for intent, text in pairs if intent in BARE_INTENTS]
+    return woken + bare
 
 
 @dataclass(frozen=True)
@@ -53,13 +58,14 @@ class WakeGate:
     wake_phrase: str | None
     """Lower-case words, e.g. ``hey compass``; None or empty: every sentence is a request."""
 
-    def admit(self, text: str, is_stop: Callable[[str], bool]) -> str | None:
+    def admit(self, text: str, is_bare: Callable[[str], bool]) -> str | None:
         """The sentence to act on, or None when it must be ignored.
 
         With a wake phrase, a sentence that starts with it is admitted without the phrase
-        ("hey compass i need a pause" -> "i need a pause"); otherwise only a "stop" sentence
-        (``is_stop``) is admitted. The wake phrase alone admits nothing: there is no request
-        yet. Punctuation and case in typed text do not matter.
+        ("hey compass i need a pause" -> "i need a pause"); otherwise only a sentence of a
+        ``BARE_INTENTS`` intent (``is_bare``: "stop", or anything telling of danger) is admitted.
+        The wake phrase alone admits nothing: there is no request yet. Punctuation and case in
+        typed text do not matter.
         """
         if not self.wake_phrase:
             return text
@@ -72,4 +78,4 @@ class WakeGate:
         if found:
             rest = text[found.end() :].strip()
             return rest or None
-        return text if is_stop(text) else None
+        return text if is_bare(text) else None

@@ -35,11 +35,22 @@ def support(match: IntentMatch, state: State, ctx: Context) -> Reply:
     return Reply(says=(said,))
 
 
+# Routes with their own reply (``safety.<route>``), led by the help that fits; any other route
+# ("general") gets the plain ``safety`` reply, which leads with emergency services.
+_ROUTED = frozenset({"self_harm", "violence", "medical"})
+
+
 def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``safety``: emergency routes first. No script, no pause timer, whatever else is going on."""
+    """``safety``: emergency routes, the one that fits first. No script, no pause timer.
+
+    The ``route`` slot comes from the danger scan: self-harm leads with the crisis line, violence
+    or fear with emergency services and the domestic-violence line, medical with emergency
+    services. Every reply still names every route, so a wrong guess costs one sentence.
+    """
     c = ctx.content.contacts
+    route = str(match.slots.get("route", ""))
     said = ctx.say(
-        "safety",
+        f"safety.{route}" if route in _ROUTED else "safety",
         match.intent,
         state.turn,
         emergency_number=c["emergency_number"],

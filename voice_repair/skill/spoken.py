@@ -41,9 +41,19 @@ def duration(content: ContentLike, minutes: int) -> str:
         return content.line("duration.hours", n=number_words(hours))
     if hours == 1 and rest == 30:
         return content.line("duration.hour_and_a_half")
+    # The minutes part is spoken whole ("one minute", "ten minutes"), so 61 is "an hour and one
+    # minute", never "an hour and one minutes".
+    part = _minutes(content, rest)
     if hours == 1:
-        return content.line("duration.one_hour_and_minutes", m=number_words(rest))
-    return content.line("duration.hour_and_minutes", n=number_words(hours), m=number_words(rest))
+        return content.line("duration.one_hour_and_minutes", m=part)
+    return content.line("duration.hour_and_minutes", n=number_words(hours), m=part)
+
+
+def _minutes(content: ContentLike, minutes: int) -> str:
+    """Whole minutes under an hour, always with "minutes": "one minute", "thirty minutes"."""
+    if minutes == 1:
+        return content.line("duration.minute")
+    return content.line("duration.minutes", n=number_words(minutes))
 
 
 def remaining(content: ContentLike, minutes: float) -> str:

@@ -1,0 +1,136 @@
+"""The danger scan: danger is found anywhere in a sentence, outranks everything, spares idioms.
+
+Runs the real matcher on the real data (``intents/en/danger.yaml`` and the tests files); the
+malformed-data tests work on a copy in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from voice_repair.datafiles import load_yaml
+from voice_repair.intents import danger as intentdanger
+from voice_repair.intents.matcher import IntentMatcher, check_intents
+
+ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> IntentMatcher:
+    return IntentMatcher.load(ROOT)
+
+
+# Danger inside sentences that also ask for something else, or say it sideways.
+ANYWHERE = [
+    ("okay so yesterday he choked me, can we take a break", "violence"),
+    ("um I need ten minutes, she has a gun", "violence"),
+    ("let's talk again at eight, he threatened me", "violence"),
+    ("how do I apologize, I think I'm having a heart attack", "medical"),
+    ("give me a repair idea, I want to end my life", "self_harm"),
+    ("hey so stop, I can't go on", "self_harm"),
+    ("what can you do, call nine one one", "general"),
+    ("remind us in an hour, I might hurt myself", "self_harm"),
+    ("my sister's husband kicked her last night", "violence"),
+    ("I'm afraid he'll hit me again when he gets home", "violence"),
+    ("he hit me and now I want to die", "violence"),  # several routes: `order:` decides
+    ("you attacked me with a knife", "violence"),
+]
+
+
+@pytest.mark.parametrize(("text", "route"), ANYWHERE)
+def test_danger_anywhere_is_safety_alone_with_its_route(matcher, text, route):
+    found = matcher.match_all(text)
+    assert [(m.intent, m.slots) for m in found] == [("safety", {"route": route})]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he will not stop " * 40 + "x",
+        "he said he would " * 40 + "call",
+        "he " * 500 + "x",
+        " ".join(["and then we talked about the holidays"] * 30),
+    ],
+)
+def test_a_long_transcript_is_scanned_quickly(matcher, text):
+    """No pattern can backtrack for ages on a long ramble (the first draft took minutes)."""
+    start = time.perf_counter()
+    matcher.match(text)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_the_scan_alone_is_a_service_for_whoever_reshapes_transcripts(matcher):
+    """Snapping an unknown transcript onto a known sentence must ask this first, on the raw text."""
+    found = matcher.danger("so um he kind of choked me yesterday")
+    assert found is not None and (found.intent, found.slots) == ("safety", {"route": "violence"})
+    assert matcher.danger("I need a break from work this week") is None
+    assert matcher.danger("the suspense is killing me") is None
+
+
+def test_a_safety_template_match_gets_the_catch_all_route(matcher):
+    assert matcher.match("I feel scared").slots == {"route": "general"}
+
+
+def test_the_files_are_big_enough_and_checked():
+    safety, _ = load_yaml(ROOT / "tests" / "safety.yaml")
+    idioms, _ = load_yaml(ROOT / "tests" / "_idioms.yaml")
+    none, _ = load_yaml(ROOT / "tests" / "_none.yaml")
+    assert sum(len(t["sentences"]) for t in safety["tests"]) >= 100
+    assert len(idioms["sentences"]) >= 40
+    assert len(none["sentences"]) >= 200
+    assert check_intents(ROOT) == []  # runs all three: safety, must-match-nothing
+
+
+def test_idioms_match_nothing(matcher):
+    idioms, _ = load_yaml(ROOT / "tests" / "_idioms.yaml")
+    assert [t for t in idioms["sentences"] if matcher.match(t)] == []
+
+
+def test_the_danger_words_are_data_not_code():
+    """No danger phrase is written into the scan's code (docstrings may quote examples)."""
+    tree = ast.parse(Path(intentdanger.__file__).read_text(encoding="utf-8"))
+    docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+    strings = [
+        n.value.lower()
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
+    for word in ("choke", "suicid", "gun", "kill", "breath", "police", "hurt"):
+        assert not [s for s in strings if word in s], word
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    root = tmp_path / "intents" / "en"
+    shutil.copytree(ROOT, root)
+    return root
+
+
+def _replace(path: Path, old: str, new: str) -> int:
+    """Replace the first ``old`` in a data file; returns its line number."""
+    text = path.read_text(encoding="utf-8")
+    at = text.index(old)
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    return text[:at].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('    - "heart attack"', '    - "(heart attack"', "bad pattern"),
+        ("<person><between>", "<nobody><between>", "unknown word <nobody>"),
+        ("order: [medical, violence, self_harm, general]", "order: [medical]", "`order:`"),
+        ("template_route: general", "template_route: nowhere", "`template_route:`"),
+        ('    - "heart attack"', '    - "\\bheart attack"', "control character"),
+    ],
+)
+def test_broken_danger_data_is_a_file_line_problem(broken, old, new, expected):
+    line = _replace(broken / "danger.yaml", old, new)
+    problems = [str(p) for p in check_intents(broken)]
+    where = f"intents/en/danger.yaml:{line}:"
+    assert any(p.startswith(where) and expected in p for p in problems), problems

@@ -1,0 +1,104 @@
+"""What someone telling of danger hears: the route that fits first, then the rest; no pause.
+
+Real session, real data and handlers, as in ``voice-repair chat`` (``test_conversation.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voice_repair import app
+from voice_repair.config import Config, ContactsConfig
+from voice_repair.models import Say
+
+# The United States defaults, spoken (contacts.yaml).
+EMERGENCY = "nine one one"
+CRISIS = "nine eight eight"
+DV = "Domestic Violence Hotline"
+
+
+def _session(tmp_path: Path, contacts: ContactsConfig | None = None):
+    heard: list[Say] = []
+    config = Config(data_dir=tmp_path / "data", contacts=contacts or ContactsConfig())
+    session, engine = app.start_session(
+        app.Options(config=config, minute_seconds=0.1), heard.append
+    )
+    return session, engine, heard
+
+
+@pytest.fixture
+def say(tmp_path: Path):
+    """``say(text)`` -> what the assistant answered, as one string ("" for nothing)."""
+    session, engine, heard = _session(tmp_path)
+
+    def send(text: str) -> str:
+        before = len(heard)
+        session.handle_text(text)
+        return " ".join(s.text for s in heard[before:])
+
+    yield send
+    engine.shutdown()
+
+
+def _order(reply: str, *names: str) -> list[int]:
+    for name in names:
+        assert name in reply, (name, reply)
+    return [reply.index(name) for name in names]
+
+
+@pytest.mark.parametrize("text", ["I want to end my life", "um okay so I can't go on"])
+def test_self_harm_leads_with_the_crisis_line(say, text):
+    crisis, emergency, dv = _order(say(text), CRISIS, EMERGENCY, DV)
+    assert crisis < emergency and crisis < dv
+
+
+@pytest.mark.parametrize(
+    "text", ["he choked me", "she has a gun", "I'm scared of my husband", "she kicked me"]
+)
+def test_violence_or_fear_leads_with_emergency_services_and_the_dv_line(say, text):
+    emergency, dv, crisis = _order(say(text), EMERGENCY, DV, CRISIS)
+    assert emergency < crisis and dv < crisis
+
+
+@pytest.mark.parametrize("text", ["he's not breathing", "I think I'm having a heart attack"])
+def test_medical_leads_with_emergency_services(say, text):
+    emergency, dv, crisis = _order(say(text), EMERGENCY, DV, CRISIS)
+    assert emergency < dv and emergency < crisis
+
+
+@pytest.mark.parametrize("text", ["I don't feel safe", "call nine one one", "call the police"])
+def test_any_other_danger_leads_with_emergency_services(say, text):
+    emergency, dv, crisis = _order(say(text), EMERGENCY, DV, CRISIS)
+    assert emergency < dv and emergency < crisis
+
+
+def test_danger_inside_a_request_starts_no_pause(say):
+    reply = say("okay so he hit me, can we take a twenty minute break")
+    assert EMERGENCY in reply and "Pausing" not in reply
+    assert "twenty minutes" not in say("how much time is left")  # no pause is running
+
+
+def test_idioms_get_no_answer(say):
+    for text in ("the suspense is killing me", "I'd kill for a nap", "I'm dead tired"):
+        assert say(text) == ""
+
+
+def test_every_route_uses_the_configured_numbers(tmp_path: Path):
+    contacts = ContactsConfig(
+        emergency_number="112",
+        crisis_line="Samaritans on 116 123",
+        dv_hotline="the national abuse line on 0808 2000 247",
+        dv_text="text 07860 077 333",
+    )
+    session, engine, heard = _session(tmp_path, contacts)
+    try:
+        for text in ("I want to die", "he hit me", "he's not breathing", "I don't feel safe"):
+            before = len(heard)
+            session.handle_text(text)
+            reply = " ".join(s.text for s in heard[before:])
+            assert "one one two" in reply and "Samaritans" in reply, reply
+            assert "national abuse line" in reply and EMERGENCY not in reply, reply
+    finally:
+        engine.shutdown()

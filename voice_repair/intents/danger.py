@@ -1,0 +1,147 @@
+"""The danger scan: finds a sentence that tells of danger anywhere in it, before any matching.
+
+Whole-sentence templates cannot see "he choked me" inside "okay so yesterday he choked me and I
+need a break", and a missed disclosure is the worst mistake this product can make. So the matcher
+first searches every sentence for the danger patterns of ``intents/<lang>/danger.yaml`` (data, not
+English in code), and a hit is ``safety`` with a ``route`` slot that decides which line the reply
+leads with. The scan sees the sentence as said (only normalised), so nothing that reshapes a
+transcript later, such as snapping it onto a known sentence, can turn danger into something else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..datafiles import line_of, load_yaml
+from ..errors import DataProblem
+from .spec import rel
+
+__all__ = ["DANGER_FILE", "DangerScan", "load_danger"]
+
+DANGER_FILE = "danger.yaml"
+"""The danger data, next to ``intents.yaml``."""
+
+_NAME = re.compile(r"<([a-z_]+)>")
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w'])", r"(?![\w'])"
+
+
+@dataclass(frozen=True)
+class DangerScan:
+    """Compiled danger data of one language; read-only, safe to share between threads."""
+
+    respell: dict[str, str]
+    """Contraction -> written out ("he's" -> "he is"), so one pattern serves both spellings."""
+    drop: re.Pattern[str] | None
+    """Fillers removed anywhere before scanning ("he um kind of choked me")."""
+    defuse: re.Pattern[str] | None
+    """Idioms blanked out before scanning ("the suspense is killing me")."""
+    routes: tuple[tuple[str, re.Pattern[str]], ...]
+    """(route, every pattern of it as one expression), in precedence order."""
+    template_route: str
+    """The route of a ``safety`` found by a whole-sentence template instead of the scan."""
+
+    def prepare(self, said: str) -> str:
+        """The normalised sentence as the patterns see it: contractions out, fillers gone."""
+        words = " ".join(self.respell.get(w, w) for w in said.split())
+        if self.drop is not None:
+            words = self.drop.sub(" ", words)
+        if self.defuse is not None:
+            words = self.defuse.sub(" , ", words)
+        return " ".join(words.split())
+
+    def route(self, said: str) -> str | None:
+        """The route of the first danger found in a normalised sentence, or None."""
+        text = self.prepare(said)
+        if not text:
+            return None
+        for name, pattern in self.routes:
+            if pattern.search(text):
+                return name
+        return None
+
+
+def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
+    """Read and compile ``root/danger.yaml``; problems as ``file:line``, never raises."""
+    path = root / DANGER_FILE
+    name = rel(path, root)
+    doc, problems = load_yaml(path, name)
+    if problems:
+        return None, problems
+    if not isinstance(doc, dict):
+        return None, [DataProblem(name, 1, "expected a mapping at the top")]
+    words = doc.get("words") or {}
+    routes_doc = doc.get("routes")
+    order = doc.get("order")
+    if not isinstance(words, dict) or not isinstance(routes_doc, dict):
+        return None, [DataProblem(name, 1, "expected `words:` and `routes:` mappings")]
+    if not isinstance(order, list) or sorted(map(str, order)) != sorted(map(str, routes_doc)):
+        line = line_of(order, 1)
+        return None, [DataProblem(name, line, "`order:` must list every route once")]
+    routes: list[tuple[str, re.Pattern[str]]] = []
+    for route in order:
+        patterns = routes_doc[route]
+        line = routes_doc.key_lines.get(route, 1)
+        if not isinstance(patterns, list) or not patterns:
+            problems.append(DataProblem(name, line, f"route '{route}': expected a list"))
+            continue
+        parts = [
+            (_expand(str(p), words, name, line_of(p, line), problems), line_of(p, line))
+            for p in patterns
+        ]
+        compiled = _compile(parts, name, problems)
+        if compiled is not None:
+            routes.append((str(route), compiled))
+    template_route = str(doc.get("template_route", ""))
+    if template_route not in routes_doc:
+        line = doc.key_lines.get("template_route", 1)
+        problems.append(DataProblem(name, line, "`template_route:` must name one of the routes"))
+    respell = {str(k): str(v) for k, v in (doc.get("respell") or {}).items()}
+    drop = _compile(
+        [(re.escape(str(w)), line_of(w, 1)) for w in doc.get("drop") or []], name, problems
+    )
+    defuse_line = doc.key_lines.get("defuse", 1)
+    defuse_parts = [(str(p), line_of(p, defuse_line)) for p in doc.get("defuse") or []]
+    defuse = _compile(defuse_parts, name, problems)
+    if problems:
+        return None, problems
+    return DangerScan(respell, drop, defuse, tuple(routes), template_route), []
+
+
+def _expand(
+    pattern: str, words: dict[str, str], name: str, line: int, problems: list[DataProblem]
+) -> str:
+    """``<person>`` -> the ``words:`` entry, recursively (an entry may use another)."""
+    for _ in range(5):
+        missing = [w for w in _NAME.findall(pattern) if w not in words]
+        if missing:
+            problems.append(DataProblem(name, line, f"unknown word <{missing[0]}> in {pattern!r}"))
+            return "(?!)"
+        if not _NAME.search(pattern):
+            return pattern
+        pattern = _NAME.sub(lambda m: str(words[m.group(1)]), pattern)
+    return pattern
+
+
+def _compile(
+    parts: list[tuple[str, int]], name: str, problems: list[DataProblem]
+) -> re.Pattern[str] | None:
+    """One expression for a list of (alternative, its line), each matched at word edges."""
+    if not parts:
+        return None
+    bad = False
+    for part, line in parts:
+        if any(ord(c) < 32 for c in part):  # "\b" in double quotes is a backspace in YAML
+            msg = f"control character in {part[:40]!r}...: write \\\\b, not \\b, in double quotes"
+            problems.append(DataProblem(name, line, msg))
+            bad = True
+            continue
+        try:
+            re.compile(part)
+        except re.error as exc:
+            problems.append(DataProblem(name, line, f"bad pattern {part!r}: {exc}"))
+            bad = True
+    if bad:
+        return None
+    return re.compile("|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p, _ in parts))
