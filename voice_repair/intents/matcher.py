@@ -223,7 +223,27 @@ def check_intents(root: Path) -> list[DataProblem]:
     return _checked(root)[1]
 
 
+_CHECKED: dict[tuple, tuple[IntentMatcher | None, list[DataProblem]]] = {}
+"""Checked data by fingerprint: loading runs every data test (~1 s here, more on a Pi), and one
+process may load the same folder several times (``run``, ``chat``, the tests' sessions)."""
+
+
+def _fingerprint(root: Path) -> tuple:
+    """The folder and every file under it with its size and modification time."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return (str(root.resolve()), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
 def _checked(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
+    """``_check`` once per state of the files: a matcher only reads its data, so it is shared."""
+    key = _fingerprint(root)
+    if key not in _CHECKED:
+        _CHECKED[key] = _check(root)
+    matcher, problems = _CHECKED[key]
+    return matcher, list(problems)
+
+
+def _check(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
     data = load_data(root)
     problems = list(data.problems)
     if data.intents is None:
