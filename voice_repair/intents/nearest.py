@@ -17,14 +17,25 @@ stop, "we're ready to order" -> end the pause). So a snap must pass every one of
 * **long enough**: transcripts of fewer than ``min_words`` words are never snapped (one word
   carries too little evidence: "top" is not "stop").
 
-Measured (scratch set, 2026-11-29: Whisper tiny.en transcripts with word probabilities of 223
-command recordings, 79 product sentences in Piper, espeak-ng en-us and flite slt, and 285
-everyday recordings: ``bench/asr.py``'s 60 sentences and every sentence of
-``intents/en/tests/_none.yaml``, in two voices, clean; candidates the product grammar):
-without snapping 185 of 223 commands understood, 0 everyday sentences; with these defaults 201,
-still 0. Looser settings let talk through: word_ratio 50 snapped "i'm afraid so" (espeak) onto
-"i'm afraid of him" and "remind us to talk about it" onto a reminder "at eight"; clear_prob
-0.9 with word_ratio 40 gave 5 false activations.
+Measured on a scratch set (2026-11-29; Whisper tiny.en transcripts with word probabilities;
+candidates: the product grammar, about 730 sentences). Commands: 272 recordings, 81 product
+sentences (``bench/asr.py``'s 20 and every 12th grammar sentence) in Piper, espeak-ng en-us and
+flite slt, and 29 of them in flite rms. Everyday talk: 427 recordings, 143 sentences (the
+bench's 60 and the whole must-not-match list ``intents/en/tests/_none.yaml``) in Piper,
+espeak-ng and slt. All clean. Understood / false activations:
+
+=======================================================  =================  =======
+no snapping                                              227/272            0/427
+plain rapidfuzz ratio >= 80 (text distance alone)        259/272            25/427
+these defaults (80, clear 0.8, look-alike 60, drop 0.2)  247/272            0/427
+look-alike 50 instead of 60                              252/272            1/427
+look-alike 40                                            253/272            1/427
+clear 0.6 / 0.7 / 0.9 (others default)                   245 / 247 / 247    0/427 each
+=======================================================  =================  =======
+
+The look-alike 50 false activation was "i'm afraid so" (espeak) snapped onto a safety
+request, "i'm afraid of him"; at 50 a command also went wrong ("remind us to talk about it"
+onto a reminder "at eight"). ``min_ratio`` 70 and ``max_edits`` 3 changed nothing here.
 
 This service takes candidate sentences and gives a scored snap; it knows nothing of recognizers
 (the wiring, ``live.listen.Understanding``, hands it the words and their probabilities). The
