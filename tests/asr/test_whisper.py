@@ -44,7 +44,10 @@ EVERYDAY = [
     "we're ready to order", "help me carry the groceries in", "the next one is on tuesday",
 ]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed")
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed"),
+]
 
 
 def _room(speech: np.ndarray, seed: int = 0) -> np.ndarray:
