@@ -62,7 +62,9 @@ def _understanding(matcher, phrases: list[str]):
     return Understanding(matcher, None, phrases)
 
 
-def worker(folder: Path, engine: str, grammar: str, voices: list[str], conds: list[str]) -> dict:
+def worker(
+    folder: Path, engine: str, grammar: str, voices: list[str], conds: list[str], verbose: bool
+) -> dict:
     """Run the recognizer over the synthesized audio; return the measurements."""
     sys.path.insert(0, str(ROOT))
     from voice_repair.asr.select import make_recognizer
@@ -114,6 +116,9 @@ def worker(folder: Path, engine: str, grammar: str, voices: list[str], conds: li
                 if len(got) == 1 and meaning(got[0][0]) == meaning(matcher.match(text)):
                     ok += 1
                     lat.append(got[0][1])
+                else:
+                    heard = [u.text for u, _ in run(audio)] if verbose else []
+                    res.setdefault("misses", []).append((cond, voice, text, heard))
             for i, text in enumerate(TALK):
                 audio = load("talk", voice, i, cond)
                 seconds += len(audio) / 16000
@@ -169,6 +174,8 @@ def table(r: dict) -> str:
         f"CPU idle-listening (noise, no speech): {r['idle cpu']:.2%} of a core",
         f"peak memory (recognizer process): {r['peak rss mb']:.0f} MB",
     ]
+    for cond, v, said, heard in r.get("misses", []):
+        lines.append(f"  missed ({cond}, {v}): {said!r}" + (f" heard as {heard}" if heard else ""))
     for cond in conds:
         for v in voices:
             for said, heard, intent in r[f"false {cond} {v}"]:
@@ -182,6 +189,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--grammar", default="product", choices=["demo", "product"])
     p.add_argument("--voices", default="piper,espeak,slt,rms,awb", help="comma-separated")
     p.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
+    p.add_argument("--verbose", action="store_true", help="show what missed commands were heard as")
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     voices, conds = args.voices.split(","), args.conditions.split(",")
@@ -189,13 +197,15 @@ def main(argv: list[str]) -> int:
     if set(voices) - set(every) or set(conds) - set(CONDITIONS):
         p.error(f"voices are {', '.join(every)}; conditions are {', '.join(CONDITIONS)}")
     if args.worker:
-        print(json.dumps(worker(args.worker, args.engine, args.grammar, voices, conds)))
+        res = worker(args.worker, args.engine, args.grammar, voices, conds, args.verbose)
+        print(json.dumps(res))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         print("synthesizing test speech ...", file=sys.stderr)
         synthesize(Path(tmp), voices)
         cmd = [sys.executable, "-m", "bench.asr", "--worker", tmp, "--engine", args.engine]
         cmd += ["--grammar", args.grammar, "--voices", args.voices, "--conditions", args.conditions]
+        cmd += ["--verbose"] if args.verbose else []
         out = subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True).stdout
     print(table(json.loads(out.strip().splitlines()[-1])))
     return 0
