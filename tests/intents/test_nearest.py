@@ -52,3 +52,10 @@ def test_one_word_is_never_snapped():
 def test_the_snap_reports_its_distance():
     found = NEAREST.snap([("and", 0.29), ("the", 0.84), ("pause", 0.52)])
     assert found is not None and found.edits == 1 and 80 <= found.ratio < 100
+
+
+def test_dropping_one_word_and_adding_another_is_no_way_round_the_look_alike_test():
+    # seen on the bench (flite awb, 10 dB white noise): "i'm going to take a shower"
+    nearest = NearestSentence(["i'm going to take a break"])
+    heard = [("i'm", 0.9), ("going", 0.9), ("to", 0.9), ("take", 0.9), ("a", 0.9), ("look", 0.1)]
+    assert nearest.snap(heard) is None

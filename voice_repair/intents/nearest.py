@@ -54,6 +54,11 @@ __all__ = ["NearestSentence", "Snap"]
 
 _NO = 10**6
 """Cost of an alignment that is not allowed."""
+_DROP = 2
+"""Cost of dropping a hardly heard word: two edits, so that dropping one and adding another
+(a substitution that skips the look-alike test) exceeds ``max_edits``. Seen on the bench:
+"i'm going to take a look" (10 dB white noise, flite awb) snapped onto "i'm going to take a
+break" by dropping "look" and adding "break"."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class NearestSentence:
         for word, p in heard:
             unsure = p < self.clear_prob
             droppable = p < self.drop_prob
-            new = [row[0] + 1 if droppable else _NO] + [_NO] * m
+            new = [row[0] + _DROP if droppable else _NO] + [_NO] * m
             for j in range(1, m + 1):
                 best = new[j - 1] + 1  # add target[j-1]
                 if word == target[j - 1]:
@@ -125,7 +130,7 @@ class NearestSentence:
                 elif unsure and fuzz.ratio(word, target[j - 1]) >= self.word_ratio:
                     best = min(best, row[j - 1] + 1)  # an unsure word into a look-alike
                 if droppable:
-                    best = min(best, row[j] + 1)  # drop a word it hardly heard
+                    best = min(best, row[j] + _DROP)  # drop a word it hardly heard
                 new[j] = min(best, _NO)
             row = new
         return row[m]
