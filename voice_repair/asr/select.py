@@ -1,9 +1,9 @@
 """Choosing the speech engine: ``--engine auto|whisper|pocketsphinx|vosk`` and ``--model DIR``.
 
 One short dispatcher, so the rule is stated once. ``auto``: whisper when its model is installed
-and its files check out (``make install`` installs it; it understood 78-80 of 100 synthetic
-commands in five voices before snapping, pocketsphinx about 60), else vosk when a vosk model is
-at hand, else pocketsphinx (it needs no download). A Whisper model that is missing or fails its
+and its files check out (``make install`` installs it; on the bench it understands far more of
+espeak-ng's and of noisy speech than pocketsphinx: README), else vosk when a vosk model is at
+hand, else pocketsphinx (it needs no download). A Whisper model that is missing or fails its
 checksum is one log line and a fall-back, not a crash: the assistant still listens. The reason
 for the choice is returned so ``app.py`` can log it: people wonder which engine is listening.
 """

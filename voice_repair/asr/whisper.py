@@ -2,11 +2,11 @@
 
 Unlike pocketsphinx and vosk, Whisper is not restricted to the product's phrases: it writes down
 what it heard, and the intent matcher (which knows every sentence the templates can say) decides
-whether that is a request. Whisper ``tiny.en`` (CTranslate2, int8, CPU; ``whispermodel.py`` for
-where it comes from and how it is verified) transcribes synthetic commands in five voices far
-better than the grammar decoders (80 of 100 exactly right before any snapping, against ~60 for
-pocketsphinx, on 2026-11-29), and everyday talk comes out as everyday talk, which the matcher
-rejects.
+whether that is a request. On synthetic commands in five voices (Piper, espeak-ng, flite
+slt/rms/awb) Whisper ``tiny.en``'s raw transcript meant the right thing for 78-80 of 100 before
+any snapping (2026-11-29, scratch runs), and everyday talk came out as everyday talk, which the
+matcher rejects. ``whispermodel.py`` says where the model comes from and how it is verified;
+``bench/asr.py`` and the README have the numbers per voice and room.
 
 How a segment becomes an ``Utterance``, and why:
 
@@ -20,8 +20,8 @@ How a segment becomes an ``Utterance``, and why:
   stands alone, and a previous sentence must not leak into the next), with numerals suppressed so
   "15" comes out as "fifteen", the spoken form the templates and the grammar use. Only the first
   segment of Whisper's output is kept: a command fits in one, and the later ones are where it
-  invents "Thanks for watching!" on the trailing silence (seen on 25 of 100 commands when all
-  segments were kept).
+  invents "Thanks for watching!" on the trailing silence, with word timestamps on (keeping every
+  segment, 65 of 100 commands came out right; the first only, 80).
 * **Made-up words**: on silence, noise and music Whisper writes "Thank you.", "you", "Bye."
   Three guards: the segmenter only hands over stretches that sound like speech; a segment whose
   no-speech probability is high and whose tokens are improbable is rejected (Whisper's own
