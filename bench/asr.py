@@ -1,18 +1,22 @@
-"""Recognition benchmark: accuracy clean and at 10 dB SNR, false activations, latency, CPU, memory.
+"""Recognition benchmark: accuracy per voice and room, false activations, latency, CPU, memory.
 
-``python -m bench asr [-- --grammar demo|product --engine pocketsphinx|vosk|auto]``
+``python -m bench asr [-- --engine auto|whisper|pocketsphinx|vosk --voices piper,slt
+--conditions "clean,10 dB pink" --grammar demo|product]``
 
-Speech is synthesized (``tests/testspeech.py``: espeak-ng's American and British English voices,
-and Piper's bundled voice) into a temporary folder, then a child process runs only the
-recognizer over it, so its peak memory is the recognizer's own, not Piper's.
-Every recording gets a faint noise floor (a real microphone never delivers digital silence); the
-noisy condition adds white noise at 10 dB SNR over the speech, to commands and to everyday talk.
-"Interrupts" counts a bare "stop" clearing the lower bar that is enough to cut the assistant's
-own speech short (``Utterance.enough_to_interrupt``), and everyday talk that would do so.
-"Accurate" means the accepted text gives the same intent and slots as the sentence spoken.
+Speech is synthesized (``tests/testspeech.py``: Piper, espeak-ng, flite's slt/rms/awb) into a
+temporary folder, then a child process runs only the recognizer over it, so its peak memory is
+the recognizer's own, not Piper's. Conditions (``_scenes.py``): clean, white and pink noise at
+10 dB SNR, and a reverberant room at 20 dB SNR, for commands and everyday talk alike.
+"Accurate" means exactly one request was understood, with the intent and slots of the sentence
+spoken, through the same understanding as the live loop (for Whisper: the matcher, then
+nearest-sentence snapping where it was unsure). A false activation is everyday talk understood
+as any request. "Interrupts" counts a bare "stop" clearing the bar that is enough to cut the
+assistant's own speech short (``Utterance.enough_to_interrupt``).
+Decision latency is measured as if the file were played in real time to one worker: each block
+of audio is processed once it has arrived and the previous block is done, so the compute after
+the end of speech (and any backlog from compute during it) is included.
 ``--grammar product`` listens for what ``voice-repair run`` listens for
-(``intents.grammar.grammar_sentences``: the written examples and test sentences plus a small
-template sample); ``demo`` for a 27-phrase list.
+(``intents.grammar.grammar_sentences``); ``demo`` for ``testspeech.GRAMMAR``.
 """
 
 from __future__ import annotations
@@ -26,34 +30,41 @@ import time
 from pathlib import Path
 
 import numpy as np
-from testspeech import COMMANDS, GRAMMAR, TALK, VOICES, peak_memory_mb, recording, write_wav
+from testspeech import (
+    COMMANDS,
+    FLITE_VOICES,
+    GRAMMAR,
+    TALK,
+    VOICES,
+    peak_memory_mb,
+    recording,
+    write_wav,
+)
+
+from bench._scenes import CONDITIONS, scene
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CONDITIONS: dict[str, float | None] = {"clean": None, "10 dB": 10.0}
-"""Each condition's name and the SNR of the white noise added over the speech (None: none)."""
 
-
-def synthesize(out: Path) -> None:
+def synthesize(out: Path, voices: list[str]) -> None:
     """Write cmd_<voice>_<i>.wav and talk_<voice>_<i>.wav into ``out`` (``testspeech.recording``:
     what the recognition tests hear too)."""
     for kind, sentences in (("cmd", COMMANDS), ("talk", TALK)):
         for i, text in enumerate(sentences):
-            for voice in VOICES:
+            for voice in voices:
                 write_wav(out / f"{kind}_{voice}_{i:02d}.wav", recording(text, voice))
 
 
-def _scene(speech: np.ndarray, snr_db: float | None, rng: np.random.Generator) -> np.ndarray:
-    audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
-    audio += rng.normal(0, 20, len(audio))
-    if snr_db is not None:
-        active = speech[np.abs(speech) > 300].astype(float)
-        power = np.mean(active**2) if active.size else 1.0
-        audio += rng.normal(0, np.sqrt(power / 10 ** (snr_db / 10)), len(audio))
-    return np.clip(audio, -32768, 32767).astype(np.int16)
+def _understanding(matcher, phrases: list[str]):
+    """What the live loop does with an utterance: (utterance -> IntentMatch or None)."""
+    from voice_repair.live.listen import Understanding
+
+    return Understanding(matcher, None, phrases)
 
 
-def worker(folder: Path, engine: str, grammar: str) -> dict:
+def worker(
+    folder: Path, engine: str, grammar: str, voices: list[str], conds: list[str], verbose: bool
+) -> dict:
     """Run the recognizer over the synthesized audio; return the measurements."""
     sys.path.insert(0, str(ROOT))
     from voice_repair.asr.select import make_recognizer
@@ -67,65 +78,67 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
 
         phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
     rec, reason = make_recognizer(engine, phrases, ROOT / "models")
+    understood = _understanding(matcher, phrases)
     rng = np.random.default_rng(0)
 
-    def run(audio: np.ndarray) -> tuple[list, list[float]]:
+    def run(audio: np.ndarray) -> list[tuple[object, float]]:
+        """(utterance, decision latency in s) as if played in real time."""
         rec.reset()
-        heard, costs = [], []
+        heard, done = [], 0.0
         for c in chunks(audio):
+            arrived = c.start + len(c.samples) / 2 / rec.sample_rate
             t = time.perf_counter()
             got = rec.accept(c)
-            costs += [time.perf_counter() - t] * len(got)
-            heard += got
-        return heard + rec.flush(), costs
+            done = max(arrived, done) + time.perf_counter() - t
+            heard += [(u, done - u.end) for u in got]
+        t = time.perf_counter()
+        got = rec.flush()
+        done = max(len(audio) / rec.sample_rate, done) + time.perf_counter() - t
+        return heard + [(u, done - u.end) for u in got]
 
-    def meaning(text: str):
-        m = matcher.match(text)
+    def meaning(m):
         return (m.intent, dict(m.slots)) if m else None
 
+    def load(kind: str, voice: str, i: int, cond: str) -> np.ndarray:
+        return scene(read_wav(folder / f"{kind}_{voice}_{i:02d}.wav"), cond, rng)
+
     res: dict = {"engine": rec.name, "reason": reason, "phrases": len(phrases)}
-    latencies, costs = [], []
+    res |= {"voices": voices, "conditions": conds, "latency": []}
     cpu0, audio_s = time.process_time(), 0.0
-    for cond, snr in CONDITIONS.items():
-        for voice in VOICES:
-            ok = 0
+    for cond in conds:
+        for voice in voices:
+            ok, lat, false, seconds = 0, [], [], 0.0
             for i, text in enumerate(COMMANDS):
-                audio = _scene(read_wav(folder / f"cmd_{voice}_{i:02d}.wav"), snr, rng)
+                audio = load("cmd", voice, i, cond)
                 audio_s += len(audio) / 16000
-                heard, cost = run(audio)
-                accepted = [u for u in heard if u.accepted]
-                if len(accepted) == 1 and meaning(accepted[0].text) == meaning(text):
+                got = [(understood(u), d) for u, d in run(audio)]
+                got = [(m, d) for m, d in got if m is not None]
+                if len(got) == 1 and meaning(got[0][0]) == meaning(matcher.match(text)):
                     ok += 1
-                    latencies.append(accepted[0].decided_at - accepted[0].end)
-                    costs += cost
-            res[f"acc {cond} {voice}"] = ok / len(COMMANDS)
-    stop = [i for i, text in enumerate(COMMANDS) if meaning(text)[0] == "control.stop"]
-    for cond, snr in CONDITIONS.items():
-        for voice in VOICES:
-            heard = [run(_scene(read_wav(folder / f"cmd_{voice}_{i:02d}.wav"), snr, rng))[0]
-                     for i in stop]  # fmt: skip
-            ok = sum(any(u.enough_to_interrupt for u in h) for h in heard)
-            res[f"interrupts {cond} {voice}"] = (ok, len(stop))
-    for cond, snr in CONDITIONS.items():
-        for voice in VOICES:
-            false, interrupts, seconds = [], [], 0.0
+                    lat.append(got[0][1])
+                else:
+                    heard = [u.text for u, _ in run(audio)] if verbose else []
+                    res.setdefault("misses", []).append((cond, voice, text, heard))
             for i, text in enumerate(TALK):
-                audio = _scene(read_wav(folder / f"talk_{voice}_{i:02d}.wav"), snr, rng)
+                audio = load("talk", voice, i, cond)
                 seconds += len(audio) / 16000
-                heard, _ = run(audio)
-                false += [(text, u.text) for u in heard if u.accepted]
-                interrupts += [
-                    (text, u.text)
-                    for u in heard
-                    if u.enough_to_interrupt and meaning(u.text)[0] == "control.stop"
-                ]
+                for u, _ in run(audio):
+                    m = understood(u)
+                    if m is not None:
+                        false.append((text, u.text, m.intent))
             audio_s += seconds
+            res[f"acc {cond} {voice}"] = ok / len(COMMANDS)
             res[f"false {cond} {voice}"] = false
-            res[f"false interrupts {cond} {voice}"] = interrupts
             res[f"talk seconds {cond} {voice}"] = seconds
+            res["latency"] += lat
+            print(f"{cond:>12} {voice:<9} {ok}/{len(COMMANDS)} false {len(false)}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+    stop = [i for i, t in enumerate(COMMANDS) if meaning(matcher.match(t))[0] == "control.stop"]
+    for voice in voices:
+        ok = sum(any(u.enough_to_interrupt for u, _ in run(load("cmd", voice, i, "clean")))
+                 for i in stop)  # fmt: skip
+        res[f"interrupts {voice}"] = (ok, len(stop))
     res["rt factor"] = (time.process_time() - cpu0) / audio_s
-    res["latency"] = latencies
-    res["compute at decision"] = costs
     idle = (rng.normal(0, 30, 16000 * 30)).astype(np.int16)
     cpu0 = time.process_time()
     run(idle)
@@ -136,63 +149,64 @@ def worker(folder: Path, engine: str, grammar: str) -> dict:
 
 def table(r: dict) -> str:
     lat = np.array(r["latency"]) if r["latency"] else np.array([np.nan])
-    cost = np.array(r["compute at decision"]) if r["compute at decision"] else np.array([np.nan])
-    rows = [
-        ("engine", f"{r['engine']} ({r['phrases']} phrases; {r['reason']})"),
+    voices, conds = r["voices"], r["conditions"]
+    lines = [f"engine: {r['engine']} ({r['phrases']} phrases; {r['reason']})", ""]
+    lines.append(f"intent + slots right, of {len(COMMANDS)} commands each")
+    lines.append(f"{'':<14}" + "".join(f"{v:>11}" for v in voices))
+    for cond in conds:
+        cells = "".join(f"{r[f'acc {cond} {v}']:>11.0%}" for v in voices)
+        lines.append(f"{cond:<14}{cells}")
+    lines.append("")
+    lines.append(f"false activations, of {len(TALK)} everyday sentences each")
+    lines.append(f"{'':<14}" + "".join(f"{v:>11}" for v in voices))
+    for cond in conds:
+        cells = "".join(f"{len(r[f'false {cond} {v}']):>11}" for v in voices)
+        lines.append(f"{cond:<14}{cells}")
+    talk_s = sum(r[f"talk seconds {c} {v}"] for c in conds for v in voices)
+    lines += [
+        f"  (everyday talk heard in all: {talk_s / 60:.1f} min)",
+        "",
+        f"decision latency after end of speech, compute included, median / p95: "
+        f"{np.median(lat):.2f} / {np.percentile(lat, 95):.2f} s",
+        "bare 'stop' enough to interrupt speech (clean): "
+        + ", ".join(f"{v} {r[f'interrupts {v}'][0]}/{r[f'interrupts {v}'][1]}" for v in voices),
+        f"CPU while decoding speech: {r['rt factor']:.0%} of a core",
+        f"CPU idle-listening (noise, no speech): {r['idle cpu']:.2%} of a core",
+        f"peak memory (recognizer process): {r['peak rss mb']:.0f} MB",
     ]
-    for cond in CONDITIONS:
-        for v in VOICES:
-            rows.append((f"accuracy {cond}, {v}", f"{r[f'acc {cond} {v}']:.0%} of {len(COMMANDS)}"))
-    for cond in CONDITIONS:
-        for v in VOICES:
-            ok, n = r[f"interrupts {cond} {v}"]
-            rows.append((f"bare 'stop' interrupts speech, {cond}, {v}", f"{ok} of {n}"))
-    for cond in CONDITIONS:
-        for v in VOICES:
-            n, s = len(r[f"false {cond} {v}"]), r[f"talk seconds {cond} {v}"]
-            rows.append(
-                (
-                    f"false activations, {cond}, {v}",
-                    f"{n} in {len(TALK)} sentences ({s:.0f} s) = {n / s * 3600:.0f}/h",
-                )
-            )
-    for cond in CONDITIONS:
-        for v in VOICES:
-            n = len(r[f"false interrupts {cond} {v}"])
-            rows.append((f"talk heard as 'stop' while it speaks, {cond}, {v}", f"{n}"))
-    rows += [
-        ("decision latency median / p95", f"{np.median(lat):.2f} / {np.percentile(lat, 95):.2f} s"),
-        ("compute at decision median / max", f"{np.median(cost):.3f} / {cost.max():.3f} s"),
-        ("CPU while decoding speech", f"{r['rt factor']:.0%} of a core"),
-        ("CPU idle-listening (noise, no speech)", f"{r['idle cpu']:.2%} of a core"),
-        ("peak memory (recognizer process)", f"{r['peak rss mb']:.0f} MB"),
-    ]  # fmt: skip
-    width = max(len(a) for a, _ in rows)
-    lines = [f"{a:<{width}}  {b}" for a, b in rows]
-    for cond in CONDITIONS:
-        for v in VOICES:
-            for said, heard in r[f"false {cond} {v}"]:
-                lines.append(f"  false activation ({cond}, {v}): {said!r} -> {heard!r}")
-            for said, heard in r[f"false interrupts {cond} {v}"]:
-                lines.append(f"  would interrupt speech ({cond}, {v}): {said!r} -> {heard!r}")
+    for cond, v, said, heard in r.get("misses", []):
+        lines.append(f"  missed ({cond}, {v}): {said!r}" + (f" heard as {heard}" if heard else ""))
+    for cond in conds:
+        for v in voices:
+            for said, heard, intent in r[f"false {cond} {v}"]:
+                lines.append(f"  false activation ({cond}, {v}): {said!r} -> {heard!r} ({intent})")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench asr")
-    p.add_argument("--engine", default="pocketsphinx", choices=["auto", "pocketsphinx", "vosk"])
+    p.add_argument("--engine", default="auto", choices=["auto", "whisper", "pocketsphinx", "vosk"])
     p.add_argument("--grammar", default="product", choices=["demo", "product"])
+    p.add_argument("--voices", default="piper,espeak,slt,rms,awb", help="comma-separated")
+    p.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
+    p.add_argument("--verbose", action="store_true", help="show what missed commands were heard as")
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    voices, conds = args.voices.split(","), args.conditions.split(",")
+    every = (*VOICES, *FLITE_VOICES)
+    if set(voices) - set(every) or set(conds) - set(CONDITIONS):
+        p.error(f"voices are {', '.join(every)}; conditions are {', '.join(CONDITIONS)}")
     if args.worker:
-        print(json.dumps(worker(args.worker, args.engine, args.grammar)))
+        res = worker(args.worker, args.engine, args.grammar, voices, conds, args.verbose)
+        print(json.dumps(res))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         print("synthesizing test speech ...", file=sys.stderr)
-        synthesize(Path(tmp))
+        synthesize(Path(tmp), voices)
         cmd = [sys.executable, "-m", "bench.asr", "--worker", tmp, "--engine", args.engine]
-        cmd += ["--grammar", args.grammar]
-        out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        cmd += ["--grammar", args.grammar, "--voices", args.voices, "--conditions", args.conditions]
+        cmd += ["--verbose"] if args.verbose else []
+        out = subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True).stdout
     print(table(json.loads(out.strip().splitlines()[-1])))
     return 0
 

@@ -34,7 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "speech": {"audio"},
     "session": {"skill"},
     "service": {"config", "audio", "speech"},
-    "doctor": {"config", "audio", "speech", "timers", "intents", "content"},
+    "doctor": {"config", "audio", "speech", "timers", "intents", "content", "asr"},
     "live": {"config", "audio", "asr", "intents", "speech", "service"},
     "app": {"datafiles", "config", "content", "intents", "skill", "session", "timers", "speech",
             "live", "doctor", "service", "audio", "asr"},

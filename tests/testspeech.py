@@ -29,6 +29,7 @@ from voice_repair.speech.engines import EspeakTTS, PiperTTS, TextToSpeech, make_
 
 __all__ = [
     "COMMANDS",
+    "FLITE_VOICES",
     "GRAMMAR",
     "TALK",
     "VOICES",
@@ -48,7 +49,12 @@ often: ``espeak-gb``, measured separately by ``bench/asr.py``)."""
 
 
 VOICES = ("piper", *ESPEAK_VOICES)
-"""Every test voice (a result measured on one synthetic voice is not a result)."""
+"""Every test voice of the product's own engines (a result measured on one synthetic voice is not
+a result)."""
+
+FLITE_VOICES = ("slt", "rms", "awb")
+"""flite's voices (Debian package ``flite``), for ``recording`` only: ``slt`` a US woman, ``rms``
+a US man, ``awb`` a Scottish man. Another synthesizer and other accents than the product's own."""
 
 GRAMMAR = [
     "i need a pause", "i need a break", "pause", "i need ten minutes", "i need twenty minutes",
@@ -153,9 +159,10 @@ def synth_wav(
 def recording(text: str, voice: str = "espeak") -> np.ndarray:
     """``text`` as a recording file says it, read back as 16 kHz int16 by ``read_wav``.
 
-    espeak-ng's command line at 150 words a minute, or Piper's voice at its natural pace without
-    generator noise (the same words always give the same audio); each at the engine's own sample
-    rate, so the product's resampler is part of what is tested.
+    espeak-ng's command line at 150 words a minute, Piper's voice at its natural pace without
+    generator noise (the same words always give the same audio), or flite's command line
+    (``FLITE_VOICES``); each at the engine's own sample rate, so the product's resampler is part
+    of what is tested.
     """
     from voice_repair.audio.wavfile import read_wav
 
@@ -168,6 +175,8 @@ def recording(text: str, voice: str = "espeak") -> np.ndarray:
                 _piper_voice().synthesize_wav(
                     text, wav, syn_config=SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
                 )
+        elif voice in FLITE_VOICES:
+            subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(path)], check=True)
         else:
             cmd = ["espeak-ng", "-v", ESPEAK_VOICES[voice], "-s", "150", "-w", str(path), text]
             subprocess.run(cmd, check=True)

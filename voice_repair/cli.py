@@ -63,7 +63,9 @@ def _timed(p: argparse.ArgumentParser) -> None:
 def _voice(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-device", metavar="DEV", help="microphone name, part of it, or index")
     p.add_argument("--output-device", metavar="DEV", help="speaker name, part of it, or index")
-    p.add_argument("--engine", choices=("auto", "pocketsphinx", "vosk"), help="recognizer")
+    p.add_argument(
+        "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
+    )
     p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
     p.add_argument("--voice", choices=("auto", "espeak", "piper"), help="text-to-speech voice")
     p.add_argument(
@@ -133,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         "microphone (one process, files in order).",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE.wav")
-    p.add_argument("--engine", choices=("auto", "pocketsphinx", "vosk"), help="recognizer")
+    p.add_argument(
+        "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
+    )
     p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
     _json(p, "one JSON line per utterance: file, start, end, decided_at, text, intent, slots")
 

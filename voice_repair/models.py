@@ -63,6 +63,10 @@ class Utterance:
     "stop" phrase (``accepted`` implies it). Costs are lopsided: a wrong interruption costs a
     "say that again", a wrong request costs trust; and a one-word "stop" carries too little
     sound to clear the full bar (see ``asr.sphinx.Thresholds.interrupt_vs_phones``)."""
+    words: tuple[tuple[str, float], ...] = ()
+    """``text`` word by word with the recognizer's probability (0..1) that it heard that word,
+    when the engine gives one (whisper); empty otherwise. Lets the intents stage correct only
+    the words the recognizer was unsure of (``intents.nearest``)."""
 
 
 @dataclass(frozen=True)

@@ -110,13 +110,18 @@ def test_vosk_layout_detection_and_vocabulary_check(tmp_path):
 
 
 @pytest.mark.model
-def test_engine_choice_explains_itself(tmp_path):
+def test_engine_choice_explains_itself(tmp_path, monkeypatch):
+    # Without the Whisper model (``test_whisper.py`` covers auto choosing it).
+    monkeypatch.setattr("voice_repair.asr.whispermodel.bundled_model_dir", lambda: None)
     rec, reason = make_recognizer("auto", PHRASES, tmp_path)
     assert rec.name == "pocketsphinx" and "no vosk model" in reason
+    assert "no Whisper model installed" in reason
     with pytest.raises(ModelError, match="models download"):
         make_recognizer("vosk", PHRASES, tmp_path)
-    with pytest.raises(ModelError, match="unknown speech engine"):
+    with pytest.raises(ModelError, match="No Whisper model"):
         make_recognizer("whisper", PHRASES, tmp_path)
+    with pytest.raises(ModelError, match="unknown speech engine"):
+        make_recognizer("kaldi", PHRASES, tmp_path)
     with pytest.raises(ModelError, match="neither a vosk model"):
         make_recognizer("auto", PHRASES, tmp_path, model_dir=tmp_path)
 
@@ -355,10 +360,12 @@ def test_two_commands_in_one_file_give_two_timed_utterances(sphinx):
 
 
 @pytest.mark.slow
-def test_vosk_with_a_real_model():
+def test_vosk_with_a_real_model(monkeypatch):
     model = find_vosk_model(ROOT / "models")
     if model is None:
         pytest.skip("no vosk model in models/ (run `voice-repair models download`; needs network)")
+    # auto prefers Whisper when it is installed; without it, a vosk model wins over pocketsphinx
+    monkeypatch.setattr("voice_repair.asr.whispermodel.bundled_model_dir", lambda: None)
     rec, reason = make_recognizer("auto", PHRASES, ROOT / "models")
     assert rec.name == "vosk", reason
     speech = recording("help me calm down", "piper")

@@ -1,6 +1,7 @@
 """Ten minutes of what a home microphone hears when nobody asks anything: silence, hiss, noise,
-clipped bursts, mains hum. Fed through the real recognizer (pocketsphinx with the product's
-grammar) and the real loop as fast as they go; nothing may crash, and nothing is acted on.
+clipped bursts, mains hum. Fed through the real recognizer (the default engine: Whisper when its
+model is installed, else pocketsphinx; the product's grammar, and nearest-sentence snapping as the
+live loop has it) and the real loop as fast as they go; nothing may crash, nothing is acted on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from voice_repair.app import Options
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.live.listen import Understanding, build_recognizer
+from voice_repair.live.listen import Understanding, build_recognizer, listening_phrases
 from voice_repair.live.loop import VoiceLoop
 from voice_repair.models import AudioChunk, Utterance
 
@@ -73,8 +74,9 @@ class _SilentSpeaker:
 def test_ten_minutes_of_silence_noise_and_clipping_act_on_nothing() -> None:
     options = Options()
     matcher = IntentMatcher.load(options.intents_dir)
-    recognizer = build_recognizer(options, matcher)
-    understood = Understanding(matcher, None)
+    phrases = listening_phrases(options, matcher)
+    recognizer = build_recognizer(options, matcher, phrases)
+    understood = Understanding(matcher, None, phrases)
     heard: list[Utterance] = []
     acted: list[str] = []
 

@@ -1,11 +1,15 @@
-"""Offline speech recognition restricted to the product's phrases.
+"""Offline speech recognition: the product's phrases (pocketsphinx, vosk) or open English
+(Whisper, whose transcript the intent matcher judges).
 
 Takes ``AudioChunk``s and the phrase list the intent data gives (handed in by ``app.py``: no
-recognizer imports the matcher); gives ``Utterance``s (text, times, whether it was accepted).
+recognizer imports the matcher); gives ``Utterance``s (text, times, whether it was accepted,
+and, from Whisper, each word's probability).
 
 - ``base.py``      the ``Recognizer`` protocol every engine offers
 - ``select.py``    ``make_recognizer``: picks the engine (``auto``) and says why
 - ``sphinx.py``    pocketsphinx with its bundled English model (``sphinxdict.py``: its dictionaries)
+- ``whisper.py``   Whisper tiny.en on faster-whisper (``whispermodel.py``: where the model comes
+  from, and every file's SHA-256 checked before loading)
 - ``vosk.py``      vosk, where a vosk model is installed; ``download.py`` fetches one
 - ``segmenter.py`` voice activity: where an utterance starts and ends
 """

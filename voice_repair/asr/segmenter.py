@@ -150,6 +150,11 @@ class Segmenter:
         return Segment(audio=frame, speech_start=self.speech_start)
 
     @property
+    def last_speech_end(self) -> float:
+        """Stream time (s) just after the last speech frame of the current or last segment."""
+        return self._last_speech_end
+
+    @property
     def snr_db(self) -> float:
         """Signal-to-noise ratio of the segment just ended, in dB (``inf`` when unknown).
 

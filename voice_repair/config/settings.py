@@ -55,8 +55,9 @@ class AudioConfig:
 class RecognitionConfig:
     """How spoken requests are recognized (always offline)."""
 
-    engine: str = _setting("auto", "str", choices=("auto", "pocketsphinx", "vosk"))
-    """auto: vosk when a vosk model is installed, else pocketsphinx (bundled English model)."""
+    engine: str = _setting("auto", "str", choices=("auto", "whisper", "pocketsphinx", "vosk"))
+    """auto: whisper when its model is installed and passes its checksums (``make install``),
+    else vosk when a vosk model is installed, else pocketsphinx (bundled English model)."""
     model: str | None = _setting(None, "str", optional=True)
     """Folder of the vosk model to use; None: the first one found in ``models/`` (its README)."""
     wake_phrase: str | None = _setting(

@@ -4,6 +4,7 @@ Takes the settings; gives ``Check`` results (ok / warning / failure, and what to
 
 - ``checks.py``  settings, data folder, job store, intent data, speech, recognizer models
 - ``audio.py``   the checks that touch PortAudio and the sound server: devices, level, chime
+- ``recognition.py``  the Whisper model: installed, checksums, one request timed
 """
 
 from .. import lazy_exports
@@ -15,6 +16,7 @@ __all__ = [
     "format_checks",
     "run_checks",
     "AUDIO_CHECKS",
+    "RECOGNITION_CHECKS",
 ]
 
 __getattr__ = lazy_exports(
@@ -26,5 +28,6 @@ __getattr__ = lazy_exports(
         "format_checks": ".checks",
         "run_checks": ".checks",
         "AUDIO_CHECKS": ".audio",
+        "RECOGNITION_CHECKS": ".recognition",
     },
 )

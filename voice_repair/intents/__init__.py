@@ -12,6 +12,8 @@ gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers the
 - ``datatests.py``  the data's own tests: each test sentence is its own intent, ``_*`` nothing
 - ``phrases.py``    sampling the sentences a template can say
 - ``grammar.py``    the sentences a speech recognizer listens for
+- ``nearest.py``    snapping a near-miss transcript onto the nearest of those sentences, only
+  where the recognizer was unsure of the words (it takes words with probabilities, no recognizer)
 """
 
 from .. import lazy_exports
@@ -23,6 +25,7 @@ __all__ = [
     "check_intents",
     "normalize",
     "grammar_sentences",
+    "NearestSentence",
 ]
 
 __getattr__ = lazy_exports(
@@ -34,5 +37,6 @@ __getattr__ = lazy_exports(
         "check_intents": ".matcher",
         "normalize": ".matcher",
         "grammar_sentences": ".grammar",
+        "NearestSentence": ".nearest",
     },
 )

@@ -2,7 +2,9 @@
 
 Part of the app layer, split from ``app.py`` for size: it is the only other module that knows
 every stage. The recognizer gets its phrases from the intent data here (``intents.grammar``); it
-never imports the matcher itself.
+never imports the matcher itself. ``Understanding`` turns what it heard into a request: the
+matcher on the raw transcript first (safety included), and only when that finds nothing and the
+recognizer gave word probabilities (Whisper), the nearest known sentence (``intents.nearest``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TextIO
 from .. import SOURCE_ROOT
 from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
+from ..intents.nearest import NearestSentence
 from ..models import IntentMatch, Utterance
 from .wake import BARE_INTENTS, STOP_INTENT, WakeGate, grammar
 
@@ -25,17 +28,23 @@ log = logging.getLogger(__name__)
 MODELS_ROOT = SOURCE_ROOT / "models"
 
 
-def build_recognizer(options, matcher):  # -> asr.base.Recognizer
-    """The configured engine with the product's phrases; logs which engine and why.
+def listening_phrases(options, matcher) -> list[str]:
+    """The sentences the recognizer listens for, and snapping may snap onto.
 
-    With a wake phrase, the grammar holds "<wake> <request>" and the bare "stop" and safety
-    sentences (``wake.grammar``), so other requests without the wake phrase are rejected as out
-    of grammar.
+    With a wake phrase, they are "<wake> <request>" and the bare "stop" and safety sentences
+    (``wake.grammar``), so other requests without the wake phrase are rejected as out of grammar.
     """
+    wake = options.config.recognition.wake_phrase
+    return grammar(grammar_sentences(matcher, options.intents_dir), wake)
+
+
+def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> Recognizer
+    """The configured engine with the product's phrases; logs which engine and why."""
     from ..asr.select import make_recognizer
 
     rec = options.config.recognition
-    phrases = grammar(grammar_sentences(matcher, options.intents_dir), rec.wake_phrase)
+    if phrases is None:
+        phrases = listening_phrases(options, matcher)
     model_dir = Path(rec.model).expanduser() if rec.model else None
     recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
     log.info("recognizer: %s", reason)
@@ -54,9 +63,14 @@ def build_recognizer(options, matcher):  # -> asr.base.Recognizer
 class Understanding:
     """Heard text -> intent, through the wake-phrase gate; shared by ``run`` and ``recognize``."""
 
-    def __init__(self, matcher, wake_phrase: str | None) -> None:
+    def __init__(
+        self, matcher, wake_phrase: str | None, sentences: list[str] | None = None
+    ) -> None:
+        """``sentences``: what transcripts may be snapped onto (``listening_phrases``); None
+        turns snapping off."""
         self._matcher = matcher
         self._gate = WakeGate(wake_phrase)
+        self._nearest = NearestSentence(sentences) if sentences else None
 
     def is_stop(self, text: str) -> bool:
         m = self._matcher.match(text)
@@ -78,10 +92,18 @@ class Understanding:
         return admitted is not None and self.is_stop(admitted)
 
     def __call__(self, utterance: Utterance) -> IntentMatch | None:
-        """The intent of an accepted utterance; None for rejected speech or no request."""
+        """The intent of an accepted utterance; None for rejected speech or no request.
+
+        The raw transcript is matched first, so snapping never overrides what the matcher (and
+        its safety scan) made of the words actually heard.
+        """
         if not utterance.accepted or not utterance.text:
             return None
-        return self.request(utterance.text)
+        match = self.request(utterance.text)
+        if match is not None or self._nearest is None or not utterance.words:
+            return match
+        snap = self._nearest.snap(utterance.words)
+        return None if snap is None else self.request(snap.sentence)
 
 
 def recognize_files(options, files: list[Path], out: TextIO) -> int:
@@ -90,8 +112,9 @@ def recognize_files(options, files: list[Path], out: TextIO) -> int:
     from ..intents.matcher import IntentMatcher
 
     matcher = IntentMatcher.load(options.intents_dir)
-    recognizer = build_recognizer(options, matcher)
-    understood = Understanding(matcher, options.config.recognition.wake_phrase)
+    phrases = listening_phrases(options, matcher)
+    recognizer = build_recognizer(options, matcher, phrases)
+    understood = Understanding(matcher, options.config.recognition.wake_phrase, phrases)
     for path in files:
         samples = read_wav(path)
         recognizer.reset()
@@ -171,8 +194,9 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     stop_event = threading.Event()
     speaker = session = engine = None
     try:
-        recognizer = build_recognizer(options, matcher)
-        understood = Understanding(matcher, cfg.recognition.wake_phrase)
+        phrases = listening_phrases(options, matcher)
+        recognizer = build_recognizer(options, matcher, phrases)
+        understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
         player = Player(cfg.audio.output_device)
         speaker = Speaker(
             ChimeFallbackTTS(make_tts(cfg.voice.voice, cfg.voice.rate_wpm), player.sample_rate),

