@@ -194,7 +194,12 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     from .live.wake import STOP_INTENT, WakeGate
 
     output = TextOutput(stdout, options.json)
-    session, engine = start_session(options, output)
+    restore = _stop_on_sigterm()  # before the timers start: a stop always goes through shutdown
+    try:
+        session, engine = start_session(options, output)
+    except BaseException:
+        restore()
+        raise
     wake = WakeGate(options.config.recognition.wake_phrase)
 
     def is_stop(text: str) -> bool:
@@ -218,8 +223,39 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        _ignore_stops()  # a second Ctrl-C or SIGTERM must not cut the (bounded) shutdown short
         engine.shutdown()
+        restore()
     return 0
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM (systemd's stop) into KeyboardInterrupt, so it takes Ctrl-C's orderly path;
+    returns what puts the previous handlers back. Only the main thread can set handlers."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+def _ignore_stops() -> None:
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def run(options: Options) -> int:

@@ -131,6 +131,7 @@ class TimerEngine(EffectsMixin):
         self._ticker.start()
         if dropped:
             log.info("%d timer event(s) came due while down and were too late to speak", dropped)
+        log.info("Timer engine running: %d event(s) pending", len(self._mem))
         return StartupReport(dropped=dropped, recovered_store=recovered)
 
     def shutdown(self) -> None:
