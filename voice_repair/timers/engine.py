@@ -94,7 +94,7 @@ class TimerEngine(EffectsMixin):
         self._pause: PauseRow | None = None
         self._offset = 0.0
         """Wall minus steady clock as last seen: ``_now`` is the jump-free wall clock."""
-        self._started_at = 0.0
+        self._started_mono = 0.0
         self._closing = False
         self._store_failing = False
 
@@ -123,7 +123,7 @@ class TimerEngine(EffectsMixin):
         self._jobs = JobBoard(path, self._side.store_id, self._fire_stored, tz)
         self._jobs.open()
         self._offset = self.clock.wall() - self.clock.mono()
-        self._started_at = self._now()
+        self._started_mono = self.clock.mono()
         dropped = self._recover()
         self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
         for job in self._mem.values():
@@ -288,7 +288,7 @@ class TimerEngine(EffectsMixin):
             due=datetime.fromtimestamp(job.due).astimezone(),
             late_seconds=max(0.0, now - job.due),
             number=job.number,
-            late=job.due < self._started_at,
+            late=job.due - self._offset < self._started_mono,  # due before this run began
         )
         late = event.late_seconds
         log.info("Timer event %s (due %s, %.3f s late)", job.kind, _local(job.due), late)
