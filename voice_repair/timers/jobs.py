@@ -128,6 +128,19 @@ def migrate_refs(path: Path) -> int:
     return moved
 
 
+class _StoreOnlyScheduler(BackgroundScheduler):
+    """A scheduler whose loop never runs a job: only its job store is used.
+
+    Starting it paused is not enough: ``shutdown`` sets the state to stopped and wakes the loop,
+    which then looks for due jobs once more. A due event that stopping kept for the next start
+    was submitted to the stopped executor ("cannot schedule new futures after shutdown") and then
+    removed from the store: lost.
+    """
+
+    def _process_jobs(self) -> None:
+        return None  # wait until woken; firing is the engine's ticker's job
+
+
 class JobBoard:
     """APScheduler's SQLite job store on ``path``, behind a scheduler that never fires."""
 
@@ -135,14 +148,14 @@ class JobBoard:
         self.store_id = store_id
         self._handler = handler
         migrate_refs(path)
-        self._scheduler = BackgroundScheduler(
+        self._scheduler = _StoreOnlyScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{path}")},
             job_defaults={"coalesce": True, "misfire_grace_time": None},
             timezone=tz,
         )
 
     def open(self) -> None:
-        """Open the store; the scheduler stays paused (nothing is ever submitted to run)."""
+        """Open the store; nothing is ever submitted to run (``_StoreOnlyScheduler``)."""
         self._scheduler.start(paused=True)
         _HANDLERS[self.store_id] = self._handler
 
