@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "timers"))
 
-import chaos  # noqa: E402  (tests/timers/chaos.py, shared with the test)
+import chaos  # tests/timers/chaos.py, shared with the test
 
 
 def main(argv: list[str]) -> int:

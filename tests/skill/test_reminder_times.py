@@ -1,6 +1,6 @@
 """When "at eight" means: the next 8 o'clock that makes sense, within the next twelve hours."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -63,5 +63,5 @@ def test_at_eight_is_eight_on_the_wall_clock_the_night_the_clocks_change(
 ):
     local_now = now.astimezone()  # as the app makes it: a fixed offset, today's
     at = next_time(local_now, hour, 0, horizon_minutes=12 * 60)
-    assert at is not None and at.astimezone(timezone.utc).replace(tzinfo=None) == expected_utc
+    assert at is not None and at.astimezone(UTC).replace(tzinfo=None) == expected_utc
     assert at.astimezone().hour == hour, "the local wall clock reads eight"
