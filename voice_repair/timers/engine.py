@@ -1,28 +1,9 @@
 """Pause timers and reminders that keep their promise across restarts, clock jumps and full disks.
 
-The running engine keeps every pending event in memory and fires it from its own ``Ticker``
-thread on the steady clock; APScheduler's SQLite job store (``jobs.py``) and our side tables
-(``store.py``) are the copy on disk a restart reads. Everything in assistant minutes is scaled by
-``minute_seconds`` (``--minute``), the grace too; ``AddReminder(at=...)`` is never scaled.
-
-The rules (also in the README):
-
-- A duration (a pause and its events, "remind us in ten minutes") lasts what was promised however
-  the wall clock jumps: it is measured on ``CLOCK_BOOTTIME``. Its wall-clock due time is written
-  with the clock frame it was measured in, so a restart on the same boot corrects it even when the
-  clock jumped while nothing ran. After a reboot that cannot be measured: the wall clock is
-  trusted.
-- A wall-clock time ("remind us at eight") is due when the wall clock reads it: it moves with a
-  jump. It was turned into a POSIX time for the local zone's rules on that date, so the night the
-  clocks change it still comes at eight.
-- At start the store is cleaned before anything fires: jobs already spoken (the guard) or stale
-  (an ended or extended pause) are removed; events that came due while down and are later than
-  the grace are dropped and counted; of several overdue events of one pause only the most telling
-  is kept (``plan.recovery``).
-- A store that cannot be written (full disk, read-only folder) is logged once; what runs goes on
-  from memory, and each promise made meanwhile is logged as not surviving a restart.
-- ``shutdown`` never waits more than ``STOP_SECONDS``: an event is claimed in the store before it
-  is spoken and no new one is claimed once stopping began, so it is either spoken or kept.
+The running engine keeps every pending event in memory (``_mem``, due times on the jump-free wall
+clock ``_now``) and fires it from its ``Ticker``; the store is what a restart reads. Everything in
+assistant minutes is scaled by ``minute_seconds`` (``--minute``), the grace too;
+``AddReminder(at=...)`` is never scaled. The rules are in the package docstring (``timers``).
 """
 
 from __future__ import annotations
@@ -40,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import TimerStoreError
 from ..models import Effect, PauseStatus, TimerEvent
 from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
-from .effects import EffectsMixin
+from .effects import EffectsMixin, _local
 from .jobs import JobBoard, StoredJob
 from .plan import Pending, TimerSettings, recovery
 from .store import STORE_NAME, PauseRow, SideStore, move_aside_if_corrupt, prepare_folder
@@ -315,7 +296,3 @@ class TimerEngine(EffectsMixin):
 
 def _key(pause: PauseRow | None) -> tuple | None:
     return (pause.pause_id, pause.generation) if pause else None
-
-
-def _local(ts: float) -> str:
-    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="milliseconds")
