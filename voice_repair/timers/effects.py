@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from ..models import AddReminder, Effect, EndPause, ExtendPause, StartPause, StopAlarm
-from .clock import frame_of
-from .jobs import StoredJob
-from .plan import nudge_times, pause_events
-from .store import PauseRow
-
-if TYPE_CHECKING:
-    from .engine import TimerEngine
+from ..models import AddReminder, Effect, EndPause, ExtendPause, PauseStatus, StartPause, StopAlarm
+from .clock import Clock, frame_of
+from .jobs import JobBoard, StoredJob
+from .plan import TimerSettings, nudge_times, pause_events
+from .store import PauseRow, SideStore
+from .ticker import Ticker
 
 __all__ = ["EffectsMixin"]
 
@@ -31,9 +29,22 @@ _NOT_KEPT = "%s is kept in memory only: the timer store cannot be written, so a 
 
 class EffectsMixin:
     """``TimerEngine``'s effect handling, apart so each module stays readable. Called with the
-    engine's lock held."""
+    engine's lock held. The engine provides what is declared here."""
 
-    def _apply(self: TimerEngine, effect: Effect) -> None:
+    settings: TimerSettings
+    clock: Clock
+    _mem: dict[str, StoredJob]
+    _pause: PauseRow | None
+    _offset: float
+    _ticker: Ticker | None
+
+    def _now(self) -> float: ...
+    def _persist(self, write: Callable[[], object]) -> bool: ...
+    def _board(self) -> JobBoard: ...
+    def _side_store(self) -> SideStore: ...
+    def pause_status(self) -> PauseStatus | None: ...
+
+    def _apply(self, effect: Effect) -> None:
         if isinstance(effect, StartPause):
             self._start_pause(effect.minutes)
         elif isinstance(effect, ExtendPause):
@@ -49,7 +60,7 @@ class EffectsMixin:
         else:
             raise TypeError(f"not a timer effect: {effect!r}")
 
-    def _start_pause(self: TimerEngine, minutes: int) -> None:
+    def _start_pause(self, minutes: int) -> None:
         assert minutes >= 1, minutes
         self._end_pause()  # at most one pause; the handler ends a ringing one first anyway
         s = self.settings
@@ -62,7 +73,7 @@ class EffectsMixin:
         if not kept:
             log.warning(_NOT_KEPT, "The pause")
 
-    def _extend_pause(self: TimerEngine, minutes: int) -> None:
+    def _extend_pause(self, minutes: int) -> None:
         assert minutes >= 1, minutes
         old = self._pause
         if old is None:
@@ -85,7 +96,7 @@ class EffectsMixin:
         if not kept:
             log.warning(_NOT_KEPT, "The extended pause")
 
-    def _end_pause(self: TimerEngine) -> None:
+    def _end_pause(self) -> None:
         if self._pause is None:
             return
         self._pause = None
@@ -94,9 +105,7 @@ class EffectsMixin:
         self._forget(self._pause_jobs())
         log.info("Pause ended")
 
-    def _schedule_pause(
-        self: TimerEngine, pause: PauseRow, nudges: list[float], countdown: int
-    ) -> bool:
+    def _schedule_pause(self, pause: PauseRow, nudges: list[float], countdown: int) -> bool:
         events = pause_events(self.settings, pause.deadline, nudges, countdown, self._now())
         key = (pause.pause_id, pause.generation)
         kept = True
@@ -106,7 +115,7 @@ class EffectsMixin:
             kept &= self._add(StoredJob(job_id, e.kind, e.number, e.due, key, last, self._frame()))
         return kept
 
-    def _add_reminder(self: TimerEngine, effect: AddReminder) -> None:
+    def _add_reminder(self, effect: AddReminder) -> None:
         if effect.at is not None:
             assert effect.at.tzinfo is not None, "AddReminder.at must be timezone-aware"
             due, frame = effect.at.timestamp(), None  # a wall-clock time: no frame
@@ -122,14 +131,14 @@ class EffectsMixin:
 
     # ----- memory and store together ----------------------------------------------------------
 
-    def _add(self: TimerEngine, job: StoredJob) -> bool:
+    def _add(self, job: StoredJob) -> bool:
         """Remember ``job``, set it on the ticker, then write it; True if written."""
         self._mem[job.job_id] = job
         if self._ticker is not None:
             self._ticker.set(job.job_id, job.due - self._offset)
         return self._persist(lambda: self._board().add(job))
 
-    def _forget(self: TimerEngine, jobs: list[StoredJob]) -> None:
+    def _forget(self, jobs: list[StoredJob]) -> None:
         for job in jobs:
             self._mem.pop(job.job_id, None)
             if self._ticker is not None:
@@ -137,12 +146,12 @@ class EffectsMixin:
         for job in jobs:
             self._persist(lambda job=job: self._board().remove(job.job_id))
 
-    def _pause_jobs(self: TimerEngine) -> list[StoredJob]:
+    def _pause_jobs(self) -> list[StoredJob]:
         return sorted(
             (j for j in self._mem.values() if j.job_id.startswith("pause:")), key=lambda j: j.due
         )
 
-    def _frame(self: TimerEngine) -> tuple[str, float]:
+    def _frame(self) -> tuple[str, float]:
         """The frame due times computed from ``_now`` are in (the jump-free wall clock)."""
         return (frame_of(self.clock)[0], self._offset)
 
