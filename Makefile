@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: espeak-ng (speech), PulseAudio + ALSA pulse plugin + PortAudio (audio path
-# and the private test sound server), sox (test audio mixing).
-DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox
+# and the private test sound server), sox (test audio mixing), faketime (the wall-clock jump tests).
+DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox faketime
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-deps run test check lint bench clean

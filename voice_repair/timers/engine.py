@@ -166,8 +166,11 @@ class TimerEngine(EffectsMixin):
         (and logged as such).
         """
         with self._lock:
-            if self._closing or self._side is None:
-                raise RuntimeError("the timer engine is not running")
+            if self._side is None and not self._closing:
+                raise RuntimeError("TimerEngine.start() has not been called")
+            if self._closing:  # a request racing the stop: nothing can be kept any more
+                log.warning("Timer request %s ignored: stopping", type(effect).__name__)
+                return
             self._apply(effect)
 
     # ----- clock ------------------------------------------------------------------------------
