@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INTENTS = SOURCE_ROOT / "intents"
 
+MAX_REQUEST_CHARS = 500
+"""A typed line longer than this is not a request (the longest sentence we know is ~60): the
+matcher is not asked to search a megabyte pasted by mistake."""
+
 
 @dataclass(frozen=True)
 class Options:
@@ -207,12 +211,18 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
         return match is not None and match.intent == STOP_INTENT
 
     interactive = stdin.isatty()
+    if hasattr(stdin, "reconfigure"):  # bytes that are not text are not a request: no traceback
+        stdin.reconfigure(errors="replace")
     try:
         if interactive:
             output.note("text mode: type a request, e.g. 'I need a pause'; Ctrl-D to quit")
         for line in stdin:
             text = line.strip()
             if not text:
+                continue
+            if len(text) > MAX_REQUEST_CHARS:
+                log.info("input line of %d characters: too long to be a request", len(text))
+                output.note("too long to be a request")
                 continue
             request = wake.admit(text, is_stop)  # the same wake-phrase rule as the microphone
             if request is None:

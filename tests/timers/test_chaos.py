@@ -13,7 +13,7 @@ import pytest
 @pytest.mark.slow
 def test_killed_at_random_moments_every_event_is_said_once(tmp_path):
     seed = int(os.environ.get("VR_CHAOS_SEED", "1414"))
-    kills = int(os.environ.get("VR_CHAOS_KILLS", "10"))
+    kills = int(os.environ.get("VR_CHAOS_KILLS", "8"))
     counts = chaos.run(tmp_path, seed, kills)
     print(f"chaos (seed {seed}): {counts.summary()}")
     assert counts.kills == kills

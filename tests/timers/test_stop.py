@@ -50,7 +50,7 @@ def stop(chat: Chat, how: str) -> None:
 @pytest.mark.slow
 def test_stopping_at_any_moment_is_quick_and_keeps_or_says_each_reminder(tmp_path):
     seed = int(os.environ.get("VR_STOP_SEED", "14"))
-    trials = int(os.environ.get("VR_STOP_TRIALS", "8"))
+    trials = int(os.environ.get("VR_STOP_TRIALS", "6"))
     rng = random.Random(seed)
     data, config = tmp_path / "data", write_config(tmp_path, grace_minutes=1440)
     said, stops = 0, []
