@@ -127,7 +127,7 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
     fired: Counter = Counter()
     reminders: set[str] = set()
     deadlines: list[tuple[float, str]] = []  # (when logged, deadline)
-    pause_sent = [at for _, sent in runs for at, text in sent if text.startswith(PAUSE_REQUESTS)]
+    pause_sent = [at for _, sent in runs for at, text in sent if touches_pause(text)]
     for chat, sent in runs:
         counts.requests += len(sent)
         claimed = 0
@@ -172,6 +172,11 @@ def replies(chat: Chat) -> int:
             count += 1
         previous = source
     return count
+
+
+def touches_pause(text: str) -> bool:
+    """A request that may start, extend or end a pause ("stop" only silences a ringing one)."""
+    return any(words in text for words in PAUSE_REQUESTS)
 
 
 def stamp(iso: str) -> float:
