@@ -25,7 +25,9 @@ The rules:
 - **Stopping** (end of input, Ctrl-C, SIGTERM) takes at most ``engine.STOP_SECONDS``: an event is
   claimed in the store before it is said, and nothing is claimed once stopping began, so the
   event being fired is either said or kept for the next start. (A SIGKILL between the claim and
-  the words, a window of microseconds, loses that one event: said twice is not the alternative.)
+  the words loses that one event; claiming after the words would say it twice instead. The
+  claim commits without a disk flush to keep that gap to microseconds; a request being stored at
+  the same instant can widen it to the length of its writes.)
 - **A store that cannot be written** (full disk, read-only folder) is logged once; running
   timers go on from memory, new ones work for this run and are logged as not surviving a
   restart. An unreadable store is moved aside at start (kept, never deleted).
