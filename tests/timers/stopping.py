@@ -7,8 +7,10 @@ everything as JSON lines on stdout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +40,7 @@ class Chat:
     log: list[tuple[float, str]] = field(default_factory=list)
     ready: threading.Event = field(default_factory=threading.Event)
     ready_at: float = 0.0
+    readers: list[threading.Thread] = field(default_factory=list)
 
     @classmethod
     def start(
@@ -56,11 +59,14 @@ class Chat:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+            # faulthandler: a hung child dumps every thread's stack on SIGABRT (see ``dump``).
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1", **(env or {})},
         )
         chat = cls(popen, time.time())
-        threading.Thread(target=chat._read_out, daemon=True).start()
-        threading.Thread(target=chat._read_err, daemon=True).start()
+        for read in (chat._read_out, chat._read_err):
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            chat.readers.append(reader)
         return chat
 
     def _read_out(self) -> None:
@@ -100,13 +106,29 @@ class Chat:
             self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
-        time.sleep(0.05)  # let the readers take the last lines
-        return time.time() - t0
+        took = time.time() - t0
+        self.drain()
+        return took
+
+    def drain(self) -> None:
+        """Wait until the readers have taken every line the (exited) child wrote."""
+        for reader in self.readers:
+            reader.join(5)
+
+    def dump(self) -> str:
+        """Where every thread of a hung child is (SIGABRT makes faulthandler print it)."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(5)
+            time.sleep(0.2)
+        return "\n".join(line for _, line in self.log[-60:])
 
     def kill(self) -> None:
         if self.popen.poll() is None:
             self.popen.kill()
         self.popen.wait(5)
+        self.drain()
 
     def chimed(self, source: str) -> list[dict]:
         """The first line of each timer event's reply (the chimed one): one per event."""

@@ -68,13 +68,16 @@ def test_stopping_at_any_moment_is_quick_and_keeps_or_says_each_reminder(tmp_pat
                 stopped = time.time()
                 stop(chat, how)
             took = chat.wait_exit(STARTUP + LIMIT)
-            assert took is not None, f"trial {trial} ({how}, seed {seed}) hung: {chat.log}"
+            assert took is not None, f"trial {trial} ({how}, seed {seed}) hung:\n{chat.dump()}"
             end = stopped + took if how != "eof-at-start" else time.time()
             after = end - max(stopped, chat.ready_at or stopped)
             stops.append((how, round(after, 2)))
             assert after <= LIMIT, (trial, how, seed, after, chat.log)
             assert chat.bad_lines() == [], (trial, how, seed, chat.log)
             said += len(chat.chimed("reminder.due"))
+            if os.environ.get("VR_STOP_DEBUG"):
+                fired = [line for _, line in chat.log if "Timer event" in line or "pending" in line]
+                print(trial, how, chat.popen.returncode, len(chat.chimed("reminder.due")), fired)
             assert said <= trial + 1, f"a reminder was said twice (seed {seed})"
         finally:
             chat.kill()

@@ -8,6 +8,7 @@ assistant minutes is scaled by ``minute_seconds`` (``--minute``), the grace too;
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sqlite3
 import threading
@@ -84,6 +85,10 @@ class TimerEngine(EffectsMixin):
     def start(self) -> StartupReport:
         """Open (or recover) the store, drop what is too late, and start firing."""
         self._folder_lock = prepare_folder(self.data_dir)
+        # Any way out of the process (an exception, sys.exit, Ctrl-C landing before the caller
+        # could wrap us in try/finally) goes through shutdown, before the interpreter freezes
+        # the ticker: an event it has claimed is said, not cut off.
+        atexit.register(self.shutdown)
         try:
             return self._start()
         except STORE_ERRORS as e:
@@ -117,6 +122,7 @@ class TimerEngine(EffectsMixin):
 
     def shutdown(self) -> None:
         """Stop firing within ``STOP_SECONDS``; pending events stay in the store."""
+        atexit.unregister(self.shutdown)
         with self._lock:
             self._closing = True  # from now on nothing is claimed: what is not spoken is kept
         if self._ticker is not None:
