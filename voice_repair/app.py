@@ -198,23 +198,21 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     from .live.wake import STOP_INTENT, WakeGate
 
     output = TextOutput(stdout, options.json)
-    restore = _stop_on_sigterm()  # before the timers start: a stop always goes through shutdown
-    try:
-        session, engine = start_session(options, output)
-    except BaseException:
-        restore()
-        raise
     wake = WakeGate(options.config.recognition.wake_phrase)
-
-    def is_stop(text: str) -> bool:
-        match = session.understand(text)
-        return match is not None and match.intent == STOP_INTENT
-
-    interactive = stdin.isatty()
     if hasattr(stdin, "reconfigure"):  # bytes that are not text are not a request: no traceback
         stdin.reconfigure(errors="replace")
+    restore = _stop_on_sigterm()  # before the timers start: a stop always goes through shutdown
+    engine = None
     try:
-        if interactive:
+        # Everything from here on inside the try: a Ctrl-C or SIGTERM at any instant ends in
+        # shutdown (and the engine's own exit hook covers the instant inside start_session).
+        session, engine = start_session(options, output)
+
+        def is_stop(text: str) -> bool:
+            match = session.understand(text)
+            return match is not None and match.intent == STOP_INTENT
+
+        if stdin.isatty():
             output.note("text mode: type a request, e.g. 'I need a pause'; Ctrl-D to quit")
         for line in stdin:
             text = line.strip()
@@ -231,10 +229,12 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
             elif session.handle_text(request) is None:
                 output.note("not a request I know; try 'what can you do'")
     except KeyboardInterrupt:
-        pass
+        if engine is None:
+            raise  # stopped during start-up: the command line says so (exit status 130)
     finally:
         _ignore_stops()  # a second Ctrl-C or SIGTERM must not cut the (bounded) shutdown short
-        engine.shutdown()
+        if engine is not None:
+            engine.shutdown()
         restore()
     return 0
 
