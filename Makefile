@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Debian packages: espeak-ng (speech), PulseAudio + ALSA pulse plugin + PortAudio (audio path
-# and the private test sound server), sox (test audio mixing), flite (more test voices).
-DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox flite
+# and the private test sound server), sox (test audio mixing), flite (more test voices), faketime
+# (the wall-clock jump tests).
+DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox flite faketime
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-deps run test check lint bench clean

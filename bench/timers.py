@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--minute", type=float, default=0.05, help="seconds per minute (pauses)")
     parser.add_argument("--pauses", type=int, default=20, help="successive pauses")
     args = parser.parse_args(argv)
-    print("Timer lateness: on_event time minus due time (real APScheduler + SQLite)")
+    print("Timer lateness: on_event time minus due time (engine ticker, SQLite job store)")
     print(
         f"machine: nproc={os.cpu_count()}, {platform.machine()}, "
         f"Python {platform.python_version()}, APScheduler {version('apscheduler')}, "

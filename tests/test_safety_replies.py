@@ -5,11 +5,14 @@ Real session, real data and handlers, as in ``voice-repair chat`` (``test_conver
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from voice_repair import app
+from voice_repair import SOURCE_ROOT, app
 from voice_repair.config import Config, ContactsConfig
 from voice_repair.models import Say
 
@@ -102,3 +105,23 @@ def test_every_route_uses_the_configured_numbers(tmp_path: Path):
             assert "national abuse line" in reply and EMERGENCY not in reply, reply
     finally:
         engine.shutdown()
+
+
+def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
+    """A line too long to be a request is not searched for requests, but still for danger."""
+    story = "we argued about money again and the kids were asleep and " * 12
+    lines = f"{story}then he hit me\n{story}and we made tea\n".encode()
+    env = {**os.environ, "PYTHONPATH": str(SOURCE_ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "voice_repair", "chat", "--data-dir", str(tmp_path / "data")],
+        input=lines,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    out = done.stdout.decode()
+    assert len(story) > app.MAX_REQUEST_CHARS
+    assert done.returncode == 0
+    said, ignored = out.split("\n", 1)
+    assert EMERGENCY in said and DV in said
+    assert "too long to be a request" in ignored and EMERGENCY not in ignored

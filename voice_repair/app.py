@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INTENTS = SOURCE_ROOT / "intents"
 
+MAX_REQUEST_CHARS = 500
+"""A typed line longer than this is not a request (the longest sentence we know is ~60): the
+templates are not searched through a megabyte pasted by mistake. The danger scan still reads it
+(linear, about 2 s a megabyte here): a long message that tells of danger is answered."""
+
 
 @dataclass(frozen=True)
 class Options:
@@ -194,20 +199,33 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     from .live.wake import BARE_INTENTS, WakeGate
 
     output = TextOutput(stdout, options.json)
-    session, engine = start_session(options, output)
     wake = WakeGate(options.config.recognition.wake_phrase)
-
-    def is_bare(text: str) -> bool:  # "stop" and danger need no wake phrase
-        match = session.understand(text)
-        return match is not None and match.intent in BARE_INTENTS
-
-    interactive = stdin.isatty()
+    if hasattr(stdin, "reconfigure"):  # bytes that are not text are not a request: no traceback
+        stdin.reconfigure(errors="replace")
+    restore = _stop_on_sigterm()  # before the timers start: a stop always goes through shutdown
+    engine = None
     try:
-        if interactive:
+        # Everything from here on inside the try: a Ctrl-C or SIGTERM at any instant ends in
+        # shutdown (and the engine's own exit hook covers the instant inside start_session).
+        session, engine = start_session(options, output)
+
+        def is_bare(text: str) -> bool:  # "stop" and danger need no wake phrase
+            match = session.understand(text)
+            return match is not None and match.intent in BARE_INTENTS
+
+        if stdin.isatty():
             output.note("text mode: type a request, e.g. 'I need a pause'; Ctrl-D to quit")
         for line in stdin:
             text = line.strip()
             if not text:
+                continue
+            if len(text) > MAX_REQUEST_CHARS:  # too long to be a request, but danger is heard
+                log.info("input line of %d characters: too long to be a request", len(text))
+                danger = session.danger(text)
+                if danger is not None:
+                    session.handle(danger)
+                else:
+                    output.note("too long to be a request")
                 continue
             request = wake.admit(text, is_bare)  # the same wake-phrase rule as the microphone
             if request is None:
@@ -216,10 +234,43 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
             elif session.handle_text(request) is None:
                 output.note("not a request I know; try 'what can you do'")
     except KeyboardInterrupt:
-        pass
+        if engine is None:
+            raise  # stopped during start-up: the command line says so (exit status 130)
     finally:
-        engine.shutdown()
+        _ignore_stops()  # a second Ctrl-C or SIGTERM must not cut the (bounded) shutdown short
+        if engine is not None:
+            engine.shutdown()
+        restore()
     return 0
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM (systemd's stop) into KeyboardInterrupt, so it takes Ctrl-C's orderly path;
+    returns what puts the previous handlers back. Only the main thread can set handlers."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+def _ignore_stops() -> None:
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def run(options: Options) -> int:

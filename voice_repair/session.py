@@ -23,6 +23,8 @@ class Matcher(Protocol):
 
     def match(self, text: str) -> IntentMatch | None: ...
 
+    def danger(self, text: str) -> IntentMatch | None: ...
+
 
 class Timers(Protocol):
     """The part of ``timers.TimerEngine`` the session uses."""
@@ -58,6 +60,10 @@ class Session:
     def understand(self, text: str) -> IntentMatch | None:
         """Match a sentence to an intent (None for everyday talk: nothing is said)."""
         return self._matcher.match(text)
+
+    def danger(self, text: str) -> IntentMatch | None:
+        """``safety`` with its route when the text tells of danger anywhere in it, else None."""
+        return self._matcher.danger(text)
 
     def handle_text(self, text: str) -> Reply | None:
         """Answer one typed or recognised sentence; None when it is not a request."""

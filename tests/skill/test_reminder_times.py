@@ -1,6 +1,6 @@
 """When "at eight" means: the next 8 o'clock that makes sense, within the next twelve hours."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -33,3 +33,35 @@ def test_next_time_picks_the_nearest_sensible_moment(now, hour, minute, expected
 def test_explicit_time_beyond_the_horizon_is_refused():
     # 20:00 asked at 07:00 is thirteen hours away: past the twelve-hour limit.
     assert next_time(at(7, 0), 20, 0, horizon_minutes=12 * 60) is None
+
+
+@pytest.fixture
+def berlin(monkeypatch):
+    """The process's local zone is Europe/Berlin (clocks go forward on 29 March 2026, 02:00)."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("now", "hour", "expected_utc"),
+    [
+        # 01:00 CET (+1), the night the clocks go forward: eight is 08:00 CEST (+2), 06:00 UTC.
+        (datetime(2026, 3, 29, 1, 0), 8, datetime(2026, 3, 29, 6, 0)),
+        # 21:00 CET the evening before: tomorrow's eight is still 08:00 CEST.
+        (datetime(2026, 3, 28, 21, 0), 8, datetime(2026, 3, 29, 6, 0)),
+        # 23:00 CEST the evening before the clocks go back: eight is 08:00 CET (+1), 07:00 UTC.
+        (datetime(2026, 10, 24, 23, 0), 8, datetime(2026, 10, 25, 7, 0)),
+    ],
+)
+def test_at_eight_is_eight_on_the_wall_clock_the_night_the_clocks_change(
+    berlin, now, hour, expected_utc
+):
+    local_now = now.astimezone()  # as the app makes it: a fixed offset, today's
+    at = next_time(local_now, hour, 0, horizon_minutes=12 * 60)
+    assert at is not None and at.astimezone(UTC).replace(tzinfo=None) == expected_utc
+    assert at.astimezone().hour == hour, "the local wall clock reads eight"

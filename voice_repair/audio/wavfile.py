@@ -8,6 +8,7 @@ right time stamps. Recordings come from anywhere (phones record 44.1/48 kHz ster
 
 from __future__ import annotations
 
+import struct
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,12 @@ __all__ = ["TARGET_RATE", "WavFileError", "chunks", "read_wav", "resample"]
 TARGET_RATE = 16000
 """Samples per second the recognizers expect."""
 
+MIN_RATE, MAX_RATE = 4000, 384000
+"""Sample rates (Hz) a recording can have; anything else is a damaged header."""
+
+MAX_SECONDS = 3600
+"""The longest recording ``read_wav`` takes: it reads the whole file into memory."""
+
 
 class WavFileError(VoiceRepairError):
     """A recording is missing, unreadable or not in a format we can convert."""
@@ -32,15 +39,28 @@ def read_wav(path: Path, rate: int = TARGET_RATE) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise WavFileError(f"{path}: no such file. Give the path of a .wav recording.")
+    convert = f"Convert it first, e.g. `sox {path.name} -r 16000 -c 1 -b 16 out.wav`."
     try:
         with wave.open(str(path), "rb") as w:
             channels, width, src_rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
-            raw = w.readframes(w.getnframes())
-    except (wave.Error, EOFError) as e:
+            frames = w.getnframes()
+            if not MIN_RATE <= src_rate <= MAX_RATE:
+                raise WavFileError(
+                    f"{path}: a sample rate of {src_rate} Hz is not audio. {convert}"
+                )
+            if frames > MAX_SECONDS * src_rate:
+                raise WavFileError(
+                    f"{path}: {frames / src_rate / 3600:.1f} hours long; recognize reads requests "
+                    f"of at most {MAX_SECONDS // 60} minutes. Cut it into shorter recordings."
+                )
+            raw = w.readframes(frames)
+    # The wave module reports a damaged header as wave.Error, EOFError, or a bare RuntimeError
+    # (a chunk that claims more bytes than the file has).
+    except (wave.Error, EOFError, RuntimeError, struct.error) as e:
         raise WavFileError(
-            f"{path}: not a PCM WAV file ({e}). Convert it first, e.g. "
-            f"`sox {path.name} -r 16000 -c 1 -b 16 out.wav`."
+            f"{path}: not a PCM WAV file ({e or type(e).__name__}). {convert}"
         ) from e
+    raw = raw[: len(raw) - len(raw) % (width * channels)]  # a truncated last frame is dropped
     if width == 1:  # 8-bit WAV is unsigned
         data = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) * 256.0
     elif width == 2:

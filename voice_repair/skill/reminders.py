@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from ..models import AddReminder, IntentMatch, Reply, State, TimerEvent
 from .context import Context
@@ -10,18 +10,37 @@ from .pause import chimed
 from .spoken import clock, duration
 
 
+def wall_time(now: datetime, day: date, hour: int, minute: int) -> datetime:
+    """``hour:minute`` on ``day`` in ``now``'s time zone, with that day's UTC offset.
+
+    ``datetime.now().astimezone()`` carries a fixed offset (today's): reused for tomorrow morning
+    across a daylight-saving change it would put "eight" at seven or nine on the wall clock. When
+    ``now`` is in the system's local zone, the local rules for ``day`` decide the offset; a
+    ``ZoneInfo`` applies its own rules; any other fixed offset is kept.
+    """
+    naive = datetime(day.year, day.month, day.day, hour, minute)
+    tz = now.tzinfo
+    if (
+        isinstance(tz, timezone)
+        and now.utcoffset() == now.replace(tzinfo=None).astimezone().utcoffset()
+    ):
+        return naive.astimezone()  # local rules of that date (mktime)
+    return naive.replace(tzinfo=tz)
+
+
 def next_time(now: datetime, hour: int, minute: int, horizon_minutes: int) -> datetime | None:
     """The next moment that makes sense for "at H:M", or None when none is within the horizon.
 
     A 12-hour reading ("at eight") may mean 8:00 or 20:00: the nearer future one wins. An explicit
-    24-hour time ("at 20:00") means exactly that hour.
+    24-hour time ("at 20:00") means exactly that hour. "Eight" is eight on the wall clock of that
+    day, also across the night the clocks change (see ``wall_time``).
     """
     hours = [hour] if hour == 0 or hour > 12 else sorted({hour % 12, hour % 12 + 12})
     candidates = []
     for h in hours:
-        at = now.replace(hour=h, minute=minute, second=0, microsecond=0)
+        at = wall_time(now, now.date(), h, minute)
         if at <= now:
-            at += timedelta(days=1)
+            at = wall_time(now, now.date() + timedelta(days=1), h, minute)
         candidates.append(at)
     best = min(candidates)
     if best - now > timedelta(minutes=horizon_minutes):

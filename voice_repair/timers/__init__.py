@@ -1,13 +1,44 @@
-"""Time-based promises: the pause's events and the reminders, kept across restarts and power cuts.
+"""Time-based promises: the pause's events and the reminders, kept through restarts, power cuts,
+wall-clock jumps and full disks.
 
 Takes timer effects from the handlers (``StartPause``, ``AddReminder``, ... in ``models.py``);
-gives ``TimerEvent``s back to the session when they come due. APScheduler runs one-shot jobs in a
-SQLite job store in the data folder.
+gives ``TimerEvent``s back to the session when they come due. The running engine keeps every
+pending event in memory and fires it from its own thread on the steady clock; APScheduler's
+SQLite job store in the data folder is the copy a restart reads (APScheduler never runs a job:
+see ``ticker.py`` for why).
 
-- ``engine.py``  ``TimerEngine``: applies effects, recovers the store at start-up
+The rules:
+
+- **Durations keep their length.** A pause and its events, and "remind us in ten minutes", are
+  measured on ``CLOCK_BOOTTIME``, which never jumps: the wall clock moved an hour forward or back
+  mid-pause changes nothing you hear. Each is stored as a wall-clock time *with its clock frame*
+  (boot id, wall minus boot clock), so a restart on the same boot corrects it even when the clock
+  jumped while nothing ran. After a reboot the time off cannot be measured: the wall clock is
+  trusted (a jump *after* start-up, when NTP sets a Pi's clock, is measured again).
+- **Wall-clock times stay on the wall clock.** "Remind us at eight" is due when the wall clock
+  reads eight: it moves with a jump, and was turned into a POSIX time with the local zone's rules
+  for that date, so the night the clocks change it is still eight.
+- **Restarts.** Before anything fires, jobs already spoken (the guard) or stale (an ended or
+  extended pause) are removed; events that came due while down are said late, with a word that
+  they are late, if less late than the grace (``grace_minutes``), else dropped and counted once
+  at start-up; of several overdue events of one pause only the most telling is kept.
+- **Stopping** (end of input, Ctrl-C, SIGTERM) takes at most ``engine.STOP_SECONDS``: an event is
+  claimed in the store before it is said, and nothing is claimed once stopping began, so the
+  event being fired is either said or kept for the next start. (A SIGKILL between the claim and
+  the words loses that one event; claiming after the words would say it twice instead. The
+  claim commits without a disk flush to keep that gap to microseconds; a request being stored at
+  the same instant can widen it to the length of its writes.)
+- **A store that cannot be written** (full disk, read-only folder) is logged once; running
+  timers go on from memory, new ones work for this run and are logged as not surviving a
+  restart. An unreadable store is moved aside at start (kept, never deleted).
+
+- ``engine.py``  ``TimerEngine``: life cycle, recovery, the clock check, firing, queries
+- ``effects.py`` start, extend, end a pause; add a reminder: memory first, then the store
+- ``ticker.py``  the thread that fires on the steady clock and looks for wall-clock jumps
+- ``clock.py``   the clocks, the frame of a stored time, the correction after a jump
 - ``plan.py``    what a pause schedules, and which stored jobs a restart keeps (pure functions)
-- ``jobs.py``    the APScheduler side; ``fire`` is the stored job function (its import path is
-  written into every job: see ``jobs.migrate_refs`` for the migration of older stores)
+- ``jobs.py``    the APScheduler job store; ``fire`` is the stored job function (its import path
+  is written into every job: see ``jobs.migrate_refs`` for the migration of older stores)
 - ``store.py``   the pause row and the "already spoken" guard, beside the jobs in the same file
 """
 

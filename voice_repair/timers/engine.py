@@ -1,50 +1,41 @@
-"""Pause timers and reminders that keep their promise across a restart (SIGKILL included).
+"""Pause timers and reminders that keep their promise across restarts, clock jumps and full disks.
 
-APScheduler 3 keeps every pending event as a one-shot job with an absolute, timezone-aware run
-date in a SQLite file in the data folder (``jobs.py``); the pause itself and the ``fired`` guard
-live in the same file (``store.py``); what a pause schedules is decided in ``plan.py``.
-Everything in assistant minutes is scaled by ``minute_seconds`` (``--minute``), the grace too, so a
-whole pause, its repeats and a restart can be watched in seconds. ``AddReminder(at=...)`` is a
-wall-clock time and is never scaled.
-
-On start the engine looks at the store before letting APScheduler run: jobs already spoken (the
-guard) or stale (an ended or extended pause) are removed, events that came due while it was down
-and are later than the grace are dropped and counted, and of several overdue events of one pause
-only the most telling is kept (the end if it is among them, else the latest), so a restart never
-reads out a stale nudge right before "the pause is over".
+The running engine keeps every pending event in memory (``_mem``, due times on the jump-free wall
+clock ``_now``) and fires it from its ``Ticker``; the store is what a restart reads. Everything in
+assistant minutes is scaled by ``minute_seconds`` (``--minute``), the grace too;
+``AddReminder(at=...)`` is never scaled. The rules are in the package docstring (``timers``).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import TimerStoreError
-from ..models import (
-    AddReminder,
-    Effect,
-    EndPause,
-    ExtendPause,
-    PauseStatus,
-    StartPause,
-    StopAlarm,
-    TimerEvent,
-)
+from ..models import Effect, PauseStatus, TimerEvent
+from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
+from .effects import EffectsMixin, _local
 from .jobs import JobBoard, StoredJob
-from .plan import Pending, TimerSettings, nudge_times, pause_events, recovery
+from .plan import Pending, TimerSettings, recovery
 from .store import STORE_NAME, PauseRow, SideStore, move_aside_if_corrupt, prepare_folder
+from .ticker import Ticker
 
-__all__ = ["StartupReport", "TimerEngine", "TimerSettings"]
+__all__ = ["STOP_SECONDS", "StartupReport", "TimerEngine", "TimerSettings"]
 
 log = logging.getLogger(__name__)
+
+STOP_SECONDS = 1.5
+"""The longest ``shutdown`` waits for an event being handed to the speaker."""
+
+STORE_ERRORS = (SQLAlchemyError, sqlite3.Error, OSError)
 
 
 @dataclass(frozen=True)
@@ -57,37 +48,50 @@ class StartupReport:
     """Where an unreadable store was moved to (kept for inspection), or None."""
 
 
-def _now() -> datetime:
-    return datetime.now().astimezone()
-
-
-class TimerEngine:
+class TimerEngine(EffectsMixin):
     """Schedules pause events and reminders and calls ``on_event`` when they come.
 
-    ``on_event`` runs on a scheduler worker thread; keep it short (queue the words). It may call
-    ``pause_status``/``pending_reminders``/``apply``.
+    ``on_event`` runs on the ticker thread; keep it short (queue the words). It may call
+    ``pause_status``/``pending_reminders``/``apply``: they read memory, never the scheduler.
     """
 
     def __init__(
-        self, data_dir: Path, settings: TimerSettings, on_event: Callable[[TimerEvent], None]
+        self,
+        data_dir: Path,
+        settings: TimerSettings,
+        on_event: Callable[[TimerEvent], None],
+        clock: Clock | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.settings = settings
         self.on_event = on_event
+        self.clock: Clock = clock or SystemClock()
         self._lock = threading.RLock()
         self._jobs: JobBoard | None = None
         self._side: SideStore | None = None
         self._folder_lock: object | None = None
-        self._started_at = 0.0
+        self._ticker: Ticker | None = None
+        self._mem: dict[str, StoredJob] = {}
+        """Pending events by job id, due times in the current frame: what fires."""
+        self._pause: PauseRow | None = None
+        self._offset = 0.0
+        """Wall minus steady clock as last seen: ``_now`` is the jump-free wall clock."""
+        self._started_mono = 0.0
+        self._closing = False
+        self._store_failing = False
 
     # ----- life cycle -------------------------------------------------------------------------
 
     def start(self) -> StartupReport:
         """Open (or recover) the store, drop what is too late, and start firing."""
         self._folder_lock = prepare_folder(self.data_dir)
+        # Any way out of the process (an exception, sys.exit, Ctrl-C landing before the caller
+        # could wrap us in try/finally) goes through shutdown, before the interpreter freezes
+        # the ticker: an event it has claimed is said, not cut off.
+        atexit.register(self.shutdown)
         try:
             return self._start()
-        except (SQLAlchemyError, sqlite3.Error, OSError) as e:
+        except STORE_ERRORS as e:
             self.shutdown()
             raise TimerStoreError(
                 f"Cannot use the timer store in {self.data_dir}: {e}. Free some disk space or "
@@ -101,39 +105,62 @@ class TimerEngine:
         path = self.data_dir / STORE_NAME
         recovered = move_aside_if_corrupt(path)
         self._side = SideStore(path)
-        grace = self.settings.seconds(self.settings.grace_minutes)
-        self._jobs = JobBoard(path, self._side.store_id, grace, self._fire, _now().tzinfo)
-        self._jobs.start_paused()
-        self._started_at = _now().timestamp()
-        dropped = self._recover(grace)
-        self._jobs.resume()
+        tz = datetime.now().astimezone().tzinfo
+        self._jobs = JobBoard(path, self._side.store_id, self._fire_stored, tz)
+        self._jobs.open()
+        self._offset = self.clock.wall() - self.clock.mono()
+        self._started_mono = self.clock.mono()
+        dropped = self._recover()
+        self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
+        for job in self._mem.values():
+            self._ticker.set(job.job_id, job.due - self._offset)
+        self._ticker.start()
         if dropped:
             log.info("%d timer event(s) came due while down and were too late to speak", dropped)
+        log.info("Timer engine running: %d event(s) pending", len(self._mem))
         return StartupReport(dropped=dropped, recovered_store=recovered)
 
     def shutdown(self) -> None:
-        """Stop firing; pending events stay in the store for the next start."""
-        if self._jobs is not None:
-            self._jobs.shutdown()
-            self._jobs = None
-        if self._side is not None:
-            self._side.close()
-            self._side = None
+        """Stop firing within ``STOP_SECONDS``; pending events stay in the store."""
+        atexit.unregister(self.shutdown)
+        with self._lock:
+            self._closing = True  # from now on nothing is claimed: what is not spoken is kept
+        if self._ticker is not None:
+            if not self._ticker.stop(STOP_SECONDS):
+                log.warning("An event was still being handed over at stop; not waiting longer")
+            self._ticker = None
+        with self._lock:
+            if self._jobs is not None:
+                self._jobs.shutdown()
+                self._jobs = None
+            if self._side is not None:
+                self._side.close()
+                self._side = None
         if self._folder_lock is not None:
             self._folder_lock.close()  # type: ignore[attr-defined]
             self._folder_lock = None
 
-    def _recover(self, grace: float) -> int:
-        """Clean the store before the scheduler runs (see ``plan.recovery``)."""
-        side = self._side_store()
+    def _recover(self) -> int:
+        """Correct durations for a jump while down, clean the store, load what is left."""
+        side, board = self._side_store(), self._board()
+        here = frame_of(self.clock)
         pause = side.pause()
-        jobs = [Pending(j.job_id, j.kind, j.due, j.pause) for j in self._board().jobs()]
-        plan = recovery(jobs, side.fired_ids(), _key(pause), _now().timestamp(), grace)
+        if pause is not None:
+            pause = replace(pause, deadline=pause.deadline + correction(side.pause_frame(), here))
+        jobs = {j.job_id: replace(j, due=j.due + correction(j.frame, here)) for j in board.jobs()}
+        moved = sum(1 for j in board.jobs() if jobs[j.job_id].due != j.due)
+        if moved:
+            log.info("The wall clock jumped while down: %d timer event(s) keep their length", moved)
+        pending = [Pending(j.job_id, j.kind, j.due, j.pause) for j in jobs.values()]
+        plan = recovery(pending, side.fired_ids(), _key(pause), self._now(), self._grace())
         for job_id in plan.remove:
-            self._board().remove(job_id)
+            board.remove(job_id)
+            jobs.pop(job_id, None)
         side.forget_fired()  # no job it names is left
-        if pause is not None and not self._pause_jobs():
+        if pause is not None and not any(j.job_id.startswith("pause:") for j in jobs.values()):
             side.clear_pause()
+            pause = None
+        self._mem, self._pause = jobs, pause
         return plan.dropped
 
     # ----- effects ----------------------------------------------------------------------------
@@ -141,107 +168,77 @@ class TimerEngine:
     def apply(self, effect: Effect) -> None:
         """Carry out one timer effect from a handler (range checks are the handler's).
 
-        Raises ``TimerStoreError`` when the store cannot be written: the caller must not then
-        promise what will not happen.
+        Never fails for the store's sake: what cannot be written is kept in memory for this run
+        (and logged as such).
         """
+        with self._lock:
+            if self._side is None and not self._closing:
+                raise RuntimeError("TimerEngine.start() has not been called")
+            if self._closing:  # a request racing the stop: nothing can be kept any more
+                log.warning("Timer request %s ignored: stopping", type(effect).__name__)
+                return
+            self._apply(effect)
+
+    # ----- clock ------------------------------------------------------------------------------
+
+    def _now(self) -> float:
+        """The wall clock without jumps not yet seen by ``_check_clock``."""
+        return self.clock.mono() + self._offset
+
+    def _grace(self) -> float:
+        return self.settings.seconds(self.settings.grace_minutes)
+
+    def _check_clock(self) -> None:
+        """On the ticker, before each wait: a jumped wall clock moves wall-clock reminders and
+        the wall-clock due times of durations, never when a duration ends."""
+        delta = self.clock.wall() - self._now()
+        if abs(delta) <= JUMP_SECONDS:
+            return
+        with self._lock:
+            self._offset += delta
+            for job_id, job in list(self._mem.items()):
+                if not job.wall_anchored:
+                    self._mem[job_id] = replace(job, due=job.due + delta)
+            if self._pause is not None:
+                self._pause = replace(self._pause, deadline=self._pause.deadline + delta)
+            self._reschedule()
+        log.warning("The wall clock jumped by %+.0f s: pauses keep their length", delta)
+
+    def _reschedule(self) -> None:
+        if self._ticker is not None:
+            for job in self._mem.values():
+                self._ticker.set(job.job_id, job.due - self._offset)
+
+    # ----- store writes -----------------------------------------------------------------------
+
+    def _persist(self, write: Callable[[], object]) -> bool:
+        """Run one store write; on failure log once and go on from memory. True if written."""
         try:
-            with self._lock:
-                self._apply(effect)
-        except (SQLAlchemyError, sqlite3.Error, OSError) as e:
-            raise TimerStoreError(
-                f"Could not save the timer in {self.data_dir}: {e}. Free some disk space or fix "
-                "the folder's permissions, then ask again."
-            ) from e
-
-    def _apply(self, effect: Effect) -> None:
-        if isinstance(effect, StartPause):
-            self._start_pause(effect.minutes)
-        elif isinstance(effect, ExtendPause):
-            self._extend_pause(effect.minutes)
-        elif isinstance(effect, EndPause):
-            self._end_pause()
-        elif isinstance(effect, StopAlarm):
-            status = self.pause_status()
-            if status is not None and status.ringing:
-                self._end_pause()
-        elif isinstance(effect, AddReminder):
-            self._add_reminder(effect)
-        else:
-            raise TypeError(f"not a timer effect: {effect!r}")
-
-    def _start_pause(self, minutes: int) -> None:
-        assert minutes >= 1, minutes
-        self._end_pause()  # at most one pause; the handler ends a ringing one first anyway
-        s = self.settings
-        now = _now().timestamp()
-        pause = PauseRow(uuid.uuid4().hex[:12], now + s.seconds(minutes), minutes, 0)
-        nudges = nudge_times(s, now, minutes)
-        # Jobs first, then the row that makes them live: killed in between, the start-up clean-up
-        # removes them as stale, so there is never a half-scheduled pause.
-        self._schedule_pause(pause, nudges, minutes)
-        self._side_store().set_pause(pause)
-        log.info("Pause of %d minutes started, ends %s", minutes, _local(pause.deadline))
-
-    def _extend_pause(self, minutes: int) -> None:
-        assert minutes >= 1, minutes
-        side = self._side_store()
-        old = side.pause()
-        if old is None:
-            return
-        now = _now().timestamp()
-        ringing = now >= old.deadline
-        base = now if ringing else old.deadline
-        total = old.total_minutes + minutes
-        end = base + self.settings.seconds(minutes)
-        new = PauseRow(old.pause_id, end, total, old.generation + 1)
-        shift = new.deadline - old.deadline
-        old_jobs = self._pause_jobs()
-        nudges = [j.due + shift for j in old_jobs if j.kind == "pause.nudge"]
-        # New jobs, then the row (this makes them the live ones), then the old jobs go: a kill at
-        # any point leaves either the old pause or the extended one, never a pause with no end.
-        # Once ringing, it is a fresh countdown of ``minutes`` (no nudges: they are all past).
-        self._schedule_pause(new, [] if ringing else nudges, minutes if ringing else total)
-        side.set_pause(new)
-        for job in old_jobs:
-            self._board().remove(job.job_id)
-        log.info("Pause extended by %d minutes, ends %s", minutes, _local(new.deadline))
-
-    def _end_pause(self) -> None:
-        side = self._side_store()
-        if side.pause() is None:
-            return
-        side.clear_pause()  # first: any job still on its way is now stale and stays silent
-        for job in self._pause_jobs():
-            self._board().remove(job.job_id)
-        log.info("Pause ended")
-
-    def _schedule_pause(self, pause: PauseRow, nudges: list[float], countdown: int) -> None:
-        now = _now().timestamp()
-        events = pause_events(self.settings, pause.deadline, nudges, countdown, now)
-        for e in events:
-            job_id = f"pause:{pause.pause_id}:{pause.generation}:{e.kind}:{e.number}"
-            last = e is events[-1]
-            self._board().add(StoredJob(job_id, e.kind, e.number, e.due, _key(pause), last))
-
-    def _add_reminder(self, effect: AddReminder) -> None:
-        if effect.at is not None:
-            assert effect.at.tzinfo is not None, "AddReminder.at must be timezone-aware"
-            due = effect.at.timestamp()
-        else:
-            assert effect.in_minutes is not None and effect.in_minutes >= 1, effect
-            due = _now().timestamp() + self.settings.seconds(effect.in_minutes)
-        job_id = f"reminder:{uuid.uuid4().hex[:12]}"
-        self._board().add(StoredJob(job_id, "reminder.due", 0, due, None, False))
-        log.info("Reminder set for %s", _local(due))
+            write()
+        except STORE_ERRORS as e:
+            if not self._store_failing:
+                self._store_failing = True
+                log.error(
+                    "Timer store in %s cannot be written (%s): running timers go on from "
+                    "memory, and new ones will not survive a restart until this is fixed.",
+                    self.data_dir,
+                    e,
+                )
+            return False
+        if self._store_failing:
+            self._store_failing = False
+            log.warning("Timer store in %s can be written again", self.data_dir)
+        return True
 
     # ----- queries ----------------------------------------------------------------------------
 
     def pause_status(self) -> PauseStatus | None:
         """The running or ringing pause, or None; remaining time is in assistant minutes."""
-        pause = self._side_store().pause()
-        if pause is None:
-            return None
-        left = pause.deadline - _now().timestamp()
+        with self._lock:
+            pause = self._pause
+            if pause is None:
+                return None
+            left = pause.deadline - self._now()
         return PauseStatus(
             remaining_minutes=max(0.0, left / self.settings.minute_seconds),
             total_minutes=pause.total_minutes,
@@ -250,40 +247,50 @@ class TimerEngine:
 
     def pending_reminders(self) -> int:
         """How many ``reminder.due`` events are still to come."""
-        return len(self._board().jobs("reminder:"))
+        with self._lock:
+            return sum(1 for job_id in self._mem if job_id.startswith("reminder:"))
 
     # ----- firing -----------------------------------------------------------------------------
 
-    def _fire(self, job: StoredJob) -> None:
-        """Speak a due job once: claim it in the guard (committed), then call ``on_event``."""
-        kind, due = job.kind, job.due
+    def _fire_stored(self, job: StoredJob) -> None:
+        """A stored job run by hand (``jobs.fire``): the same as the ticker firing it."""
+        self._due(job.job_id)
+
+    def _due(self, job_id: str) -> None:
+        """Speak a due event once: claim it in the guard (committed), then call ``on_event``."""
         with self._lock:
-            if self._side is None:
-                return
-            now = _now().timestamp()
-            try:
-                fresh = self._side.claim(job.job_id, now, job.pause, job.last)
-            except sqlite3.Error as e:  # better said twice after a crash than never
-                log.error("Could not record timer event %s as spoken (%s); speaking it", kind, e)
-                fresh = True
+            job = self._mem.get(job_id)
+            if self._closing or self._side is None or job is None:
+                return  # stopping: it stays stored for the next start
+            del self._mem[job_id]
+            now = self._now()
+            fresh = self._pause_key_matches(job)  # memory decides; the guard is for restarts
+            if fresh:
+                side = self._side
+                self._persist(lambda: side.claim(job_id, now, job.pause, job.last))
+            if job.last and fresh and job.pause is not None:
+                self._pause = None
             if not fresh:
-                log.info("Skipped %s: already spoken, or its pause was ended or extended", kind)
+                log.info("Skipped %s: its pause was ended or extended", job.kind)
                 return
-        late = due < self._started_at
         event = TimerEvent(
-            kind=kind,
-            due=datetime.fromtimestamp(due).astimezone(),
-            late_seconds=max(0.0, _now().timestamp() - due),
+            kind=job.kind,
+            due=datetime.fromtimestamp(job.due).astimezone(),
+            late_seconds=max(0.0, now - job.due),
             number=job.number,
-            late=late,
+            late=job.due - self._offset < self._started_mono,  # due before this run began
         )
-        log.info("Timer event %s (due %s, %.3f s late)", kind, _local(due), event.late_seconds)
+        late = event.late_seconds
+        log.info("Timer event %s (due %s, %.3f s late)", job.kind, _local(job.due), late)
         self.on_event(event)
+        with self._lock:
+            if self._jobs is not None:
+                self._persist(lambda: self._board().remove(job_id))
+
+    def _pause_key_matches(self, job: StoredJob) -> bool:
+        return job.pause is None or (self._pause is not None and _key(self._pause) == job.pause)
 
     # ----- helpers ----------------------------------------------------------------------------
-
-    def _pause_jobs(self) -> list[StoredJob]:
-        return self._board().jobs("pause:")
 
     def _board(self) -> JobBoard:
         if self._jobs is None:
@@ -298,7 +305,3 @@ class TimerEngine:
 
 def _key(pause: PauseRow | None) -> tuple | None:
     return (pause.pause_id, pause.generation) if pause else None
-
-
-def _local(ts: float) -> str:
-    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="milliseconds")

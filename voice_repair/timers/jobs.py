@@ -1,5 +1,10 @@
 """The APScheduler side of the timer engine: one-shot jobs in a SQLite job store.
 
+APScheduler keeps the promises on disk; it does not fire them. Its scheduler is started paused and
+stays paused: the engine's ``Ticker`` fires on the steady clock instead (see ``ticker.py`` for
+why). The store's format is unchanged, so stores written before keep working, and a job written
+today still names ``fire`` with the arguments it always had, plus an optional ``frame``.
+
 Rules for persistent jobs, followed on purpose:
 
 - The job function ``fire`` is top level and importable: a reference to it is what gets pickled
@@ -11,16 +16,14 @@ Rules for persistent jobs, followed on purpose:
   can key on them; ``replace_existing=True`` anyway.
 - ``fire`` reaches the running engine through the module-level ``_HANDLERS`` registry, keyed by a
   random id written once into the store, so a moved data folder keeps its jobs working.
-- ``misfire_grace_time`` is the grace in whole real seconds (APScheduler wants an int; the exact
-  grace is applied by the engine at start-up). ``coalesce`` is on: a job has one run date, and if
-  several ever piled up it should speak once.
+- ``frame`` (``clock.Frame``) is given for durations only: a job without one is due at a
+  wall-clock time ("at eight") or was written by an older version.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import pickle
 import sqlite3
 from collections.abc import Callable
@@ -28,8 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
-from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -54,6 +55,14 @@ class StoredJob:
     """(pause id, generation) of a pause event; None for a reminder."""
     last: bool
     """The pause is over once this event is spoken."""
+    frame: tuple[str, float] | None = None
+    """The clock frame ``due`` was written in, for a duration; None: a wall-clock time."""
+
+    @property
+    def wall_anchored(self) -> bool:
+        """Due at a wall-clock time ("at eight"): it moves with the wall clock when that jumps.
+        A pause event of an older store (no frame) is still a duration."""
+        return self.frame is None and not self.kind.startswith("pause.")
 
 
 Handler = Callable[[StoredJob], None]
@@ -63,14 +72,25 @@ _HANDLERS: dict[str, Handler] = {}
 
 
 def fire(
-    store_id: str, job_id: str, kind: str, number: int, due: float, pause: tuple | None, last: bool
+    store_id: str,
+    job_id: str,
+    kind: str,
+    number: int,
+    due: float,
+    pause: tuple | None,
+    last: bool,
+    frame: tuple[str, float] | None = None,
 ) -> None:
-    """The job function APScheduler stores and calls (see ``StoredJob`` for the arguments)."""
+    """The job function written into the store (see ``StoredJob`` for the arguments).
+
+    The engine fires from memory, not through this; it stays importable because every stored job
+    names it, and running it (by hand, or by an older version) still speaks an event at most once.
+    """
     handler = _HANDLERS.get(store_id)
     if handler is None:
         log.warning("Timer event %s came with no engine running; skipped", kind)
         return
-    handler(StoredJob(job_id, kind, number, due, pause, last))
+    handler(StoredJob(job_id, kind, number, due, pause, last, frame))
 
 
 FUNC_REF = f"{fire.__module__}:{fire.__qualname__}"
@@ -108,38 +128,41 @@ def migrate_refs(path: Path) -> int:
     return moved
 
 
-class JobBoard:
-    """A ``BackgroundScheduler`` on ``path`` whose jobs all call ``handler`` with a StoredJob."""
+class _StoreOnlyScheduler(BackgroundScheduler):
+    """A scheduler whose loop never runs a job: only its job store is used.
 
-    def __init__(
-        self, path: Path, store_id: str, grace_seconds: float, handler: Handler, tz: tzinfo
-    ) -> None:
+    Starting it paused is not enough: ``shutdown`` sets the state to stopped and wakes the loop,
+    which then looks for due jobs once more. A due event that stopping kept for the next start
+    was submitted to the stopped executor ("cannot schedule new futures after shutdown") and then
+    removed from the store: lost.
+    """
+
+    def _process_jobs(self) -> None:
+        return None  # wait until woken; firing is the engine's ticker's job
+
+
+class JobBoard:
+    """APScheduler's SQLite job store on ``path``, behind a scheduler that never fires."""
+
+    def __init__(self, path: Path, store_id: str, handler: Handler, tz: tzinfo) -> None:
         self.store_id = store_id
         self._handler = handler
         migrate_refs(path)
-        self._scheduler = BackgroundScheduler(
+        self._scheduler = _StoreOnlyScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{path}")},
-            executors={"default": ThreadPoolExecutor(4)},
-            job_defaults={
-                "coalesce": True,
-                "misfire_grace_time": max(1, math.ceil(grace_seconds)),
-            },
+            job_defaults={"coalesce": True, "misfire_grace_time": None},
             timezone=tz,
         )
-        self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
 
-    def start_paused(self) -> None:
-        """Open the store without firing, so the engine can clean it first."""
+    def open(self) -> None:
+        """Open the store; nothing is ever submitted to run (``_StoreOnlyScheduler``)."""
         self._scheduler.start(paused=True)
         _HANDLERS[self.store_id] = self._handler
 
-    def resume(self) -> None:
-        self._scheduler.resume()
-
     def shutdown(self) -> None:
-        """Stop firing (waiting for events being spoken); jobs stay stored."""
+        """Close the store; jobs stay stored. Never waits: no job ever runs on its threads."""
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+            self._scheduler.shutdown(wait=False)
         if _HANDLERS.get(self.store_id) is self._handler:
             del _HANDLERS[self.store_id]
 
@@ -148,7 +171,8 @@ class JobBoard:
             fire,
             trigger="date",
             run_date=datetime.fromtimestamp(job.due).astimezone(),
-            args=(self.store_id, job.job_id, job.kind, job.number, job.due, job.pause, job.last),
+            args=(self.store_id, job.job_id, job.kind, job.number, job.due, job.pause, job.last)
+            + ((job.frame,) if job.frame is not None else ()),
             id=job.job_id,
             name=job.kind,
             replace_existing=True,
@@ -163,8 +187,5 @@ class JobBoard:
         ]
 
     def remove(self, job_id: str) -> None:
-        with contextlib.suppress(JobLookupError):  # fired and removed by the scheduler meanwhile
+        with contextlib.suppress(JobLookupError):  # already removed (an ended pause's job)
             self._scheduler.remove_job(job_id)
-
-    def _missed(self, event: JobExecutionEvent) -> None:
-        log.info("Timer event %s missed its time by more than the grace; dropped", event.job_id)

@@ -3,7 +3,8 @@
 APScheduler stores *what* will fire and *when*. Two things it cannot know are kept here:
 
 - the running pause (id, deadline, total minutes, generation), so status, extend and end still
-  work after a restart;
+  work after a restart, and the clock frame its deadline was written in (``vr_meta``
+  ``pause_frame``, in the same transaction; absent in older stores);
 - the ``fired`` guard: APScheduler removes a one-shot job only *after* handing it to the executor,
   so a kill between the two would make it fire again on the next start. A job id is written here,
   committed, and only then is the event spoken; a job whose id is already here is never spoken.
@@ -15,11 +16,13 @@ deleted) so the assistant can start with an empty one.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -176,12 +179,33 @@ class SideStore:
             ).fetchone()
         return PauseRow(*row) if row else None
 
-    def set_pause(self, pause: PauseRow) -> None:
+    def pause_frame(self) -> tuple[str, float] | None:
+        """The clock frame the pause's deadline was written in (None: an older store)."""
         with self._lock:
-            self._con.execute(
-                "INSERT OR REPLACE INTO vr_pause VALUES (1, ?, ?, ?, ?)",
-                (pause.pause_id, pause.deadline, pause.total_minutes, pause.generation),
-            )
+            row = self._con.execute("SELECT value FROM vr_meta WHERE key='pause_frame'").fetchone()
+        if row is None:
+            return None
+        boot, _, offset = str(row[0]).partition(" ")
+        try:
+            return (boot, float(offset))
+        except ValueError:
+            return None
+
+    def set_pause(self, pause: PauseRow, frame: tuple[str, float] | None = None) -> None:
+        """Store the pause and the frame of its deadline together (one transaction)."""
+        with self._lock:
+            con = self._con
+            with _transaction(con):
+                con.execute(
+                    "INSERT OR REPLACE INTO vr_pause VALUES (1, ?, ?, ?, ?)",
+                    (pause.pause_id, pause.deadline, pause.total_minutes, pause.generation),
+                )
+                con.execute("DELETE FROM vr_meta WHERE key='pause_frame'")
+                if frame is not None:
+                    con.execute(
+                        "INSERT INTO vr_meta(key, value) VALUES ('pause_frame', ?)",
+                        (f"{frame[0]} {frame[1]!r}",),
+                    )
 
     def clear_pause(self) -> None:
         with self._lock:
@@ -205,23 +229,45 @@ class SideStore:
         the pause was ended or extended since it was scheduled. ``ends_pause``: this is the
         pause's last event, so the pause is over once it is spoken.
         """
-        with self._lock:
-            con = self._con
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                if con.execute("SELECT 1 FROM vr_fired WHERE job_id=?", (job_id,)).fetchone():
-                    con.execute("ROLLBACK")
+        with self._lock, _fast_commit(self._con), _transaction(self._con) as con:
+            if con.execute("SELECT 1 FROM vr_fired WHERE job_id=?", (job_id,)).fetchone():
+                return False
+            if pause_key is not None:
+                row = con.execute("SELECT pause_id, generation FROM vr_pause").fetchone()
+                if row is None or tuple(row) != tuple(pause_key):
                     return False
-                if pause_key is not None:
-                    row = con.execute("SELECT pause_id, generation FROM vr_pause").fetchone()
-                    if row is None or tuple(row) != pause_key:
-                        con.execute("ROLLBACK")
-                        return False
-                    if ends_pause:
-                        con.execute("DELETE FROM vr_pause")
-                con.execute("INSERT INTO vr_fired VALUES (?, ?)", (job_id, now))
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+                if ends_pause:
+                    con.execute("DELETE FROM vr_pause")
+            con.execute("INSERT INTO vr_fired VALUES (?, ?)", (job_id, now))
         return True
+
+
+@contextlib.contextmanager
+def _fast_commit(con: sqlite3.Connection) -> Iterator[None]:
+    """Commit without waiting for the disk (``synchronous=NORMAL``), for the claim only.
+
+    Between the claim and the words a SIGKILL loses the event, so that gap must be as short as
+    can be: a committed WAL write survives the process being killed, and the ``fsync`` that
+    ``FULL`` adds (milliseconds on a busy SD card) would sit inside the gap. The price: after a
+    *power cut* the last claim may be rolled back and its event said a second time. Every other
+    write (the pause row) keeps ``FULL``: rolled back, it would lose a pause.
+    """
+    con.execute("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        con.execute("PRAGMA synchronous=FULL")
+
+
+@contextlib.contextmanager
+def _transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, committed at the end, rolled back on any error (a full disk
+    fails the COMMIT itself, so that is inside too)."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise

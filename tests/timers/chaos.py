@@ -1,0 +1,183 @@
+"""The chaos run: ``chat`` used at random and SIGKILLed at random moments, restarted each time.
+
+Shared by ``test_chaos.py`` (a short seeded run in ``make test``) and ``bench/chaos.py`` (100+
+kills, prints the counts). What is checked, from the app's own INFO log (which names intents and
+due times, never what was said) and its JSON output:
+
+- never twice: no timer event (kind and due time) is claimed twice, over all runs;
+- never lost: every reminder logged as set is said, and the end of every pause whose deadline
+  was logged is said, unless a later request to start, extend or end a pause was sent before it
+  came due (a kill mid-request makes its effect unknown, so that pause is not judged);
+- on time or late with the late wording: an event due after its run was up comes within
+  ``ON_TIME`` s; one due before is marked late (the skill then says the "late" words);
+- nothing dropped (the grace is set far beyond the run) and no traceback.
+
+An event claimed in the store and then cut by the kill before its line was printed is counted
+(``cut``): the claim and the printing cannot be one atomic step.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from stopping import Chat, write_config
+
+ON_TIME = 0.5
+"""Seconds an event due while its run was up may come late on a loaded machine."""
+
+SET = re.compile(r"Reminder set for (\S+)")
+PAUSE = re.compile(r"Pause (?:of|extended by) \d+ minutes(?: started)?, ends (\S+)")
+FIRED = re.compile(r"Timer event (\S+) \(due (\S+), ([\d.]+) s late\)")
+LATE = re.compile(r"timer event (\S+) \(late\)")
+PAUSE_REQUESTS = ("pause for", "more minutes", "ready to talk")
+
+
+@dataclass
+class Counts:
+    """What a chaos run did and found."""
+
+    kills: int = 0
+    requests: int = 0
+    reminders: int = 0
+    pauses: int = 0
+    events: int = 0
+    late: int = 0
+    doubled: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    untimely: list[str] = field(default_factory=list)
+    cut: int = 0
+    dropped: int = 0
+    bad: list[str] = field(default_factory=list)
+    by_kind: Counter = field(default_factory=Counter)
+
+    def ok(self) -> bool:
+        return not (self.doubled or self.lost or self.untimely or self.dropped or self.bad)
+
+    def summary(self) -> str:
+        return (
+            f"{self.kills} kills, {self.requests} requests, {self.reminders} reminders and "
+            f"{self.pauses} pause deadlines set, {self.events} events said ({self.late} late), "
+            f"{len(self.doubled)} doubled, {len(self.lost)} lost, {len(self.untimely)} untimely, "
+            f"{self.dropped} dropped, {self.cut} cut by a kill, {len(self.bad)} tracebacks; "
+            f"by kind: {dict(sorted(self.by_kind.items()))}"
+        )
+
+
+def request(rng: random.Random) -> str:
+    """One scripted request, weighted towards the timer ones."""
+    n = rng.randint(1, 12)
+    return rng.choice(
+        [
+            f"remind us in {n} minutes",
+            f"remind us in {n} minutes",
+            f"pause for {n} minutes",
+            f"pause for {n} minutes",
+            f"I need {rng.randint(1, 4)} more minutes",
+            "I'm ready to talk",
+            "stop",
+            "how much time is left",
+            "help me calm down",
+            "how do I apologize",
+        ]
+    )
+
+
+def run(folder: Path, seed: int, kills: int, minute: float = 0.05) -> Counts:
+    """``kills`` runs killed at random moments, then one last run that hears what is left."""
+    rng = random.Random(seed)
+    data, config = folder / "data", write_config(folder, grace_minutes=1440)
+    counts = Counts()
+    runs: list[tuple[Chat, list[tuple[float, str]]]] = []
+    for _ in range(kills):
+        chat = Chat.start(data, config, minute)
+        sent: list[tuple[float, str]] = []
+        try:
+            assert chat.wait_ready(30), chat.log
+            die = time.time() + rng.uniform(0.0, 1.5)
+            while (left := die - time.time()) > 0:
+                time.sleep(min(left, rng.uniform(0.0, 0.4)))
+                if time.time() < die:
+                    text = request(rng)
+                    sent.append((time.time(), text))
+                    chat.send(text)
+        finally:
+            chat.kill()
+        counts.kills += 1
+        runs.append((chat, sent))
+    last = Chat.start(data, config, minute)
+    try:
+        assert last.wait_ready(30), last.log
+        time.sleep((12 + 12 + 6 + 1) * minute + 1.0)  # the longest pause, its repeats, margin
+        last.close_input()
+        last.wait_exit(5)
+    finally:
+        last.kill()
+    runs.append((last, []))
+    judge(runs, counts)
+    return counts
+
+
+def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> None:
+    fired: Counter = Counter()
+    reminders: set[str] = set()
+    deadlines: list[tuple[float, str]] = []  # (when logged, deadline)
+    pause_sent = [at for _, sent in runs for at, text in sent if touches_pause(text)]
+    for chat, sent in runs:
+        counts.requests += len(sent)
+        claimed = 0
+        for at, line in chat.log:
+            if m := SET.search(line):
+                reminders.add(m[1])
+            elif m := PAUSE.search(line):
+                deadlines.append((at, m[1]))
+            elif m := FIRED.search(line):
+                kind, due, late_s = m[1], m[2], float(m[3])
+                claimed += 1
+                fired[(kind, due)] += 1
+                counts.by_kind[kind] += 1
+                if stamp(due) >= chat.ready_at and late_s > ON_TIME:
+                    counts.untimely.append(f"{kind} due {due} came {late_s:.3f} s late")
+            elif m := LATE.search(line):
+                counts.late += 1
+        counts.cut += max(0, claimed - replies(chat))
+        counts.dropped += sum(1 for _, line in chat.said if line["source"] == "startup")
+        counts.bad += chat.bad_lines()
+    counts.events = sum(fired.values())
+    counts.doubled = [f"{k} due {d} x{n}" for (k, d), n in fired.items() if n > 1]
+    counts.reminders = len(reminders)
+    counts.pauses = len(deadlines)
+    counts.lost += [f"reminder due {d}" for d in reminders if not fired[("reminder.due", d)]]
+    for logged, deadline in deadlines:
+        superseded = any(logged < at < stamp(deadline) for at in pause_sent)
+        if not superseded and not fired[("pause.finished", deadline)]:
+            counts.lost.append(f"end of the pause due {deadline}")
+
+
+KINDS = ("pause.nudge", "pause.warning", "pause.finished", "pause.reminder", "reminder.due")
+
+
+def replies(chat: Chat) -> int:
+    """Timer events whose reply was printed: a run of lines from one event kind, a new one at
+    each chime (reminders and the end are chimed; a nudge or notice is one unchimed line)."""
+    count, previous = 0, None
+    for _, line in chat.said:
+        source = line["source"]
+        if source in KINDS and (source != previous or line.get("chime")):
+            count += 1
+        previous = source
+    return count
+
+
+def touches_pause(text: str) -> bool:
+    """A request that may start, extend or end a pause ("stop" only silences a ringing one)."""
+    return any(words in text for words in PAUSE_REQUESTS)
+
+
+def stamp(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()

@@ -1,0 +1,138 @@
+"""Helpers shared by the stop and chaos tests: a real ``chat`` process on a data folder.
+
+The child runs this worktree's code (``sys.executable -m voice_repair`` with ``cwd`` at the
+checkout), logs at INFO on stderr (the tests wait for the engine's "running" line) and says
+everything as JSON lines on stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+READY = "Timer engine running"
+BAD = ("Traceback", "JobLookupError", "cannot schedule new futures", "missed by")
+
+
+def write_config(folder: Path, grace_minutes: float) -> Path:
+    """A config whose grace is long enough that nothing the test keeps is ever dropped."""
+    path = folder / "voice-repair.toml"
+    path.write_text(f"[reminders]\ngrace_minutes = {grace_minutes}\n")
+    return path
+
+
+@dataclass
+class Chat:
+    """One ``voice-repair chat --json`` process; stdout and stderr collected as they come."""
+
+    popen: subprocess.Popen
+    started: float
+    said: list[tuple[float, dict]] = field(default_factory=list)
+    log: list[tuple[float, str]] = field(default_factory=list)
+    ready: threading.Event = field(default_factory=threading.Event)
+    ready_at: float = 0.0
+    readers: list[threading.Thread] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls,
+        data: Path,
+        config: Path,
+        minute: float,
+        stdin_eof: bool = False,
+        env: dict | None = None,
+    ) -> Chat:
+        args = ["--json", "-v", "--minute", str(minute), "--data-dir", str(data)]
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "voice_repair", "chat", "--config", str(config), *args],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL if stdin_eof else subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            # faulthandler: a hung child dumps every thread's stack on SIGABRT (see ``dump``).
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1", **(env or {})},
+        )
+        chat = cls(popen, time.time())
+        for read in (chat._read_out, chat._read_err):
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            chat.readers.append(reader)
+        return chat
+
+    def _read_out(self) -> None:
+        for line in self.popen.stdout:  # type: ignore[union-attr]
+            if line.startswith("{"):
+                self.said.append((time.time(), json.loads(line)))
+
+    def _read_err(self) -> None:
+        for line in self.popen.stderr:  # type: ignore[union-attr]
+            self.log.append((time.time(), line.rstrip("\n")))
+            if READY in line and not self.ready.is_set():
+                self.ready_at = time.time()
+                self.ready.set()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """True once the timer engine runs; False if it did not within ``timeout`` or exited."""
+        end = time.time() + timeout
+        while not self.ready.wait(0.05):
+            if self.popen.poll() is not None or time.time() > end:
+                time.sleep(0.05)
+                return self.ready.is_set()
+        return True
+
+    def send(self, text: str) -> None:
+        assert self.popen.stdin is not None
+        self.popen.stdin.write(text + "\n")
+        self.popen.stdin.flush()
+
+    def close_input(self) -> None:
+        if self.popen.stdin is not None and not self.popen.stdin.closed:
+            self.popen.stdin.close()
+
+    def wait_exit(self, timeout: float) -> float | None:
+        """Seconds until it exited, or None if it is still running after ``timeout``."""
+        t0 = time.time()
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        took = time.time() - t0
+        self.drain()
+        return took
+
+    def drain(self) -> None:
+        """Wait until the readers have taken every line the (exited) child wrote."""
+        for reader in self.readers:
+            reader.join(5)
+
+    def dump(self) -> str:
+        """Where every thread of a hung child is (SIGABRT makes faulthandler print it)."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(5)
+            time.sleep(0.2)
+        return "\n".join(line for _, line in self.log[-60:])
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+        self.popen.wait(5)
+        self.drain()
+
+    def chimed(self, source: str) -> list[dict]:
+        """The first line of each timer event's reply (the chimed one): one per event."""
+        return [line for _, line in self.said if line["source"] == source and line.get("chime")]
+
+    def bad_lines(self) -> list[str]:
+        return [line for _, line in self.log if any(b in line for b in BAD)]

@@ -1,0 +1,140 @@
+"""Wall-clock jumps, with an injected clock: durations keep their length, "at eight" stays eight.
+
+``JumpyClock`` is the real steady clock and a wall clock that the test moves by hours at will, as
+NTP setting a Raspberry Pi's clock at boot would. The engine, APScheduler's store and SQLite are
+real; only the wall clock is the test's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from voice_repair.models import AddReminder, StartPause, TimerEvent
+from voice_repair.timers.engine import TimerEngine, TimerSettings
+
+MIN = 0.1
+HOUR = 3600.0
+ON_TIME = 0.25
+
+
+class JumpyClock:
+    """Steady time is ``time.monotonic``; the wall clock is the real one plus ``jump``."""
+
+    def __init__(self, boot: str = "boot-1") -> None:
+        self.jump = 0.0
+        self.boot = boot
+
+    def wall(self) -> float:
+        return time.time() + self.jump
+
+    def mono(self) -> float:
+        return time.monotonic()
+
+    def boot_id(self) -> str:
+        return self.boot
+
+
+class Heard:
+    """Events with the steady time they arrived at."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, TimerEvent]] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, event: TimerEvent) -> None:
+        with self.cond:
+            self.events.append((time.monotonic(), event))
+            self.cond.notify_all()
+
+    def wait_for(self, kind: str, timeout: float) -> tuple[float, TimerEvent]:
+        def found():
+            return next(((t, e) for t, e in self.events if e.kind == kind), None)
+
+        with self.cond:
+            assert self.cond.wait_for(found, timeout), [e.kind for _, e in self.events]
+            return found()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make(tmp_path: Path):
+    made: list[TimerEngine] = []
+
+    def start(clock: JumpyClock, settings: TimerSettings | None = None):
+        heard = Heard()
+        engine = TimerEngine(tmp_path / "data", settings or TimerSettings(MIN), heard, clock)
+        report = engine.start()
+        made.append(engine)
+        return engine, heard, report
+
+    yield start
+    for engine in made:
+        engine.shutdown()
+
+
+@pytest.mark.parametrize("jump", [HOUR, -HOUR])
+def test_a_running_pause_ends_on_time_when_the_wall_clock_jumps(make, jump):
+    clock = JumpyClock()
+    engine, heard, _ = make(clock)
+    started = time.monotonic()
+    engine.apply(StartPause(5))  # half a second
+    time.sleep(0.15)
+    clock.jump = jump
+    at, event = heard.wait_for("pause.finished", timeout=3)
+    assert 5 * MIN <= at - started < 5 * MIN + ON_TIME
+    assert not event.late
+    # Its wall-clock time moved with the jump; the status counts down in real time.
+    assert abs(event.due.timestamp() - (time.time() + jump)) < ON_TIME + 0.1
+    status = engine.pause_status()
+    assert status is not None and status.ringing
+
+
+def test_a_wall_clock_reminder_moves_with_the_jump_a_duration_does_not(make):
+    clock = JumpyClock()
+    engine, heard, _ = make(clock)
+    started = time.monotonic()
+    at_wall = datetime.fromtimestamp(clock.wall() + 3.0).astimezone()  # "at" three seconds on
+    engine.apply(AddReminder(at=at_wall))
+    engine.apply(AddReminder(in_minutes=8))  # 0.8 s
+    time.sleep(0.1)
+    clock.jump = 2.0  # the wall clock is now two seconds ahead: "at" comes at ~1 s
+    first_at, first = heard.wait_for("reminder.due", timeout=3)
+    with heard.cond:
+        assert heard.cond.wait_for(lambda: len(heard.events) == 2, 3)
+    (a, ev_a), (b, ev_b) = heard.events
+    assert 0.8 <= a - started < 0.8 + ON_TIME, "the duration kept its length"
+    assert 1.0 <= b - started < 1.0 + ON_TIME, "the wall-clock time came when the clock read it"
+    assert abs(ev_b.due.timestamp() - at_wall.timestamp()) < 0.01
+    assert first is ev_a and first_at == a
+
+
+@pytest.mark.parametrize("jump", [HOUR, -HOUR])
+def test_a_jump_while_down_is_measured_on_restart(make, jump):
+    clock = JumpyClock()
+    engine, _, _ = make(clock)
+    started = time.monotonic()
+    engine.apply(StartPause(10))  # one second
+    engine.shutdown()
+    clock.jump = jump  # while nothing runs
+    engine, heard, report = make(clock)
+    assert report.dropped == 0
+    status = engine.pause_status()
+    assert status is not None and 8 < status.remaining_minutes <= 10
+    at, event = heard.wait_for("pause.finished", timeout=3)
+    assert 10 * MIN <= at - started < 10 * MIN + ON_TIME
+    assert not event.late
+
+
+def test_after_a_reboot_the_wall_clock_is_trusted(make):
+    clock = JumpyClock()
+    engine, _, _ = make(clock)
+    engine.apply(StartPause(10))
+    engine.shutdown()
+    clock.jump, clock.boot = HOUR, "boot-2"  # another boot: the time off cannot be measured
+    engine, _, report = make(clock)
+    assert report.dropped == 6  # all of the pause's events: an hour late, past the grace
+    assert engine.pause_status() is None
