@@ -37,7 +37,7 @@ REQUESTS = {
     "we're ready to talk": ("pause.end", {}),
     "remind us to talk tonight": ("reminder.set", {"time": "tonight"}),
     "stop": ("control.stop", {}),
-    "i don't feel safe": ("safety", {}),
+    "i don't feel safe": ("safety", {"route": "general"}),
 }
 EVERYDAY = [
     "can you pause the movie", "stop by the bakery", "i put the pasta on for ten minutes",
