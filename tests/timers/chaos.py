@@ -153,8 +153,12 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
     counts.reminders = len(reminders)
     counts.pauses = len(deadlines)
     counts.lost += [f"reminder due {d}" for d in reminders if not fired[("reminder.due", d)]]
+    sets_pause = [at for _, sent in runs for at, text in sent if sets_deadline(text)]
     for logged, deadline in deadlines:
-        superseded = any(logged < at < stamp(deadline) for at in pause_sent)
+        # The request that set this deadline is the last one sent before its log line; any
+        # pause request sent after it (even before that line: they queue) may have replaced it.
+        asked = max((at for at in sets_pause if at < logged), default=0.0)
+        superseded = any(asked < at < stamp(deadline) for at in pause_sent)
         if not superseded and not fired[("pause.finished", deadline)]:
             counts.lost.append(f"end of the pause due {deadline}")
 
@@ -172,6 +176,10 @@ def replies(chat: Chat) -> int:
             count += 1
         previous = source
     return count
+
+
+def sets_deadline(text: str) -> bool:
+    return text.startswith("pause for") or "more minutes" in text
 
 
 def touches_pause(text: str) -> bool:
