@@ -22,7 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from pocketsphinx import Vad
 
-__all__ = ["Segment", "Segmenter"]
+from ..errors import ModelError
+from ..models import AudioChunk, Utterance
+
+__all__ = ["Segment", "SegmentedStream", "Segmenter"]
 
 FRAME_SECONDS = 0.03
 
@@ -169,3 +172,43 @@ class Segmenter:
     def too_short(self) -> bool:
         """Whether the segment just ended had less than ``min_speech`` of speech (a click)."""
         return self._speech_frames < self._min
+
+
+class SegmentedStream:
+    """``accept`` and ``flush`` for an engine that decides once per segment (vosk, whisper).
+
+    The engine sets ``name``, ``sample_rate``, ``_seg`` (a ``Segmenter``), ``_buf`` (bytes not yet
+    framed), ``_t`` (stream time) and ``_started``, and implements ``_drain``, which consumes
+    the whole frames of ``_buf`` (only while in speech when ``stop_when_idle``).
+    """
+
+    name: str
+    sample_rate: int
+    _seg: Segmenter
+    _buf: bytes
+    _t: float
+    _started: bool
+
+    def accept(self, chunk: AudioChunk) -> list[Utterance]:
+        if chunk.sample_rate != self.sample_rate:
+            raise ModelError(
+                f"audio at {chunk.sample_rate} Hz given to {self.name}, which needs "
+                f"{self.sample_rate} Hz; resample it first (voice_repair.audio.wavfile)."
+            )
+        if not self._started:
+            self._t, self._started = chunk.start, True
+        self._buf += chunk.samples
+        return self._drain()
+
+    def flush(self) -> list[Utterance]:
+        """End of input: pad the last partial frame, then a second of silence to close a segment."""
+        fb = self._seg.frame_bytes
+        if len(self._buf) % fb:
+            self._buf += bytes(fb - len(self._buf) % fb)
+        self._buf += bytes(fb * round(1.0 / self._seg.frame_seconds))
+        out = self._drain(stop_when_idle=True)
+        self._buf = b""
+        return out
+
+    def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
+        raise NotImplementedError

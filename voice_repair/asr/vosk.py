@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import ModelError
-from ..models import AudioChunk, Utterance
+from ..models import Utterance
 from .base import normalize_phrases, word_distance
-from .segmenter import Segmenter
+from .segmenter import SegmentedStream, Segmenter
 
 __all__ = ["VoskRecognizer", "is_vosk_model", "find_vosk_model", "missing_words"]
 
@@ -64,7 +64,7 @@ def missing_words(words: Sequence[str], model_dir: Path, model: object | None = 
     return sorted(w for w in set(words) if model.vosk_model_find_word(w) < 0)  # type: ignore[attr-defined]
 
 
-class VoskRecognizer:
+class VoskRecognizer(SegmentedStream):
     """``Recognizer`` on vosk; see the module docstring for how it rejects."""
 
     name = "vosk"
@@ -111,25 +111,6 @@ class VoskRecognizer:
         self._buf = b""
         self._t = 0.0
         self._started = False
-
-    def accept(self, chunk: AudioChunk) -> list[Utterance]:
-        if chunk.sample_rate != self.sample_rate:
-            raise ModelError(
-                f"audio at {chunk.sample_rate} Hz given to vosk, which needs {self.sample_rate} Hz."
-            )
-        if not self._started:
-            self._t, self._started = chunk.start, True
-        self._buf += chunk.samples
-        return self._drain()
-
-    def flush(self) -> list[Utterance]:
-        fb = self._seg.frame_bytes
-        if len(self._buf) % fb:
-            self._buf += bytes(fb - len(self._buf) % fb)
-        self._buf += bytes(fb * round(1.0 / self._seg.frame_seconds))
-        out = self._drain(stop_when_idle=True)
-        self._buf = b""
-        return out
 
     def reset(self) -> None:
         self._grammar.Reset()

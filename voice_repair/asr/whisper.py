@@ -44,9 +44,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from ..models import AudioChunk, Utterance
+from ..models import Utterance
 from .base import normalize_phrases
-from .segmenter import Segmenter
+from .segmenter import SegmentedStream, Segmenter
 from .whispermodel import find_whisper_model, verify_model
 
 __all__ = ["HALLUCINATIONS", "WhisperRecognizer", "normalize_transcript"]
@@ -85,7 +85,7 @@ def normalize_transcript(text: str) -> str:
     return " ".join(w for w in words if w)
 
 
-class WhisperRecognizer:
+class WhisperRecognizer(SegmentedStream):
     """``Recognizer`` on faster-whisper; see the module docstring for how it decides."""
 
     name = "whisper"
@@ -132,27 +132,7 @@ class WhisperRecognizer:
         self.last_compute = 0.0
         """Seconds of compute spent on the last decided segment (for benches)."""
 
-    # -- streaming ---------------------------------------------------------------------------
-    def accept(self, chunk: AudioChunk) -> list[Utterance]:
-        if chunk.sample_rate != self.sample_rate:
-            raise ModelError(
-                f"audio at {chunk.sample_rate} Hz given to whisper, which needs "
-                f"{self.sample_rate} Hz; resample it first (voice_repair.audio.wavfile)."
-            )
-        if not self._started:
-            self._t, self._started = chunk.start, True
-        self._buf += chunk.samples
-        return self._drain()
-
-    def flush(self) -> list[Utterance]:
-        fb = self._seg.frame_bytes
-        if len(self._buf) % fb:
-            self._buf += bytes(fb - len(self._buf) % fb)
-        self._buf += bytes(fb * round(1.0 / self._seg.frame_seconds))
-        out = self._drain(stop_when_idle=True)
-        self._buf = b""
-        return out
-
+    # -- streaming (accept and flush: SegmentedStream) ---------------------------------------
     def reset(self) -> None:
         self._seg.reset()
         self._buf = b""
