@@ -7,14 +7,14 @@ real; only the wall clock is the test's.
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from heard import Heard
 
-from voice_repair.models import AddReminder, StartPause, TimerEvent
+from voice_repair.models import AddReminder, StartPause
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 
 MIN = 0.1
@@ -37,27 +37,6 @@ class JumpyClock:
 
     def boot_id(self) -> str:
         return self.boot
-
-
-class Heard:
-    """Events with the steady time they arrived at."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[float, TimerEvent]] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: TimerEvent) -> None:
-        with self.cond:
-            self.events.append((time.monotonic(), event))
-            self.cond.notify_all()
-
-    def wait_for(self, kind: str, timeout: float) -> tuple[float, TimerEvent]:
-        def found():
-            return next(((t, e) for t, e in self.events if e.kind == kind), None)
-
-        with self.cond:
-            assert self.cond.wait_for(found, timeout), [e.kind for _, e in self.events]
-            return found()  # type: ignore[return-value]
 
 
 @pytest.fixture

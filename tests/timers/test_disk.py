@@ -15,13 +15,13 @@ import errno
 import logging
 import os
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from heard import Heard
 
-from voice_repair.models import AddReminder, StartPause, TimerEvent
+from voice_repair.models import AddReminder, StartPause
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 
 MIN = 0.1
@@ -51,21 +51,6 @@ def fill(folder: Path) -> None:
     with pytest.raises(OSError) as err:
         (folder / "probe").write_bytes(b"\0" * 65536)
     assert err.value.errno == errno.ENOSPC
-
-
-class Heard:
-    def __init__(self) -> None:
-        self.events: list[tuple[float, TimerEvent]] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: TimerEvent) -> None:
-        with self.cond:
-            self.events.append((time.monotonic(), event))
-            self.cond.notify_all()
-
-    def wait(self, count: int, timeout: float = 5.0) -> None:
-        with self.cond:
-            assert self.cond.wait_for(lambda: len(self.events) >= count, timeout), self.events
 
 
 def errors(caplog) -> list[str]:
