@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,5 +210,16 @@ class SegmentedStream:
         self._buf = b""
         return out
 
+    def _frames(self, stop_when_idle: bool = False) -> Iterator[tuple[bytes, float]]:
+        """The whole frames of ``_buf`` with their stream times, taken off as they are used;
+        with ``stop_when_idle``, only while the segmenter is in speech (checked before each)."""
+        fb = self._seg.frame_bytes
+        while len(self._buf) >= fb and not (stop_when_idle and not self._seg.in_speech):
+            frame, self._buf = self._buf[:fb], self._buf[fb:]
+            now = self._t
+            self._t += self._seg.frame_seconds
+            yield frame, now
+
     def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
+        """Decide over ``_frames(stop_when_idle)``; the engine's own part."""
         raise NotImplementedError

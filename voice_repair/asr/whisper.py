@@ -143,11 +143,7 @@ class WhisperRecognizer(SegmentedStream):
     # -- internals ---------------------------------------------------------------------------
     def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
         out: list[Utterance] = []
-        fb = self._seg.frame_bytes
-        while len(self._buf) >= fb and not (stop_when_idle and not self._seg.in_speech):
-            frame, self._buf = self._buf[:fb], self._buf[fb:]
-            now = self._t
-            self._t += self._seg.frame_seconds
+        for frame, now in self._frames(stop_when_idle):
             ev = self._seg.process(frame, now, self._complete)
             if ev.started:
                 self._audio = bytearray()
