@@ -230,8 +230,8 @@ process may load the same folder several times (``run``, ``chat``, the tests' se
 
 def _fingerprint(root: Path) -> tuple:
     """The folder and every file under it with its size and modification time."""
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    return (str(root.resolve()), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    stats = sorted((str(p), p.stat()) for p in root.rglob("*") if p.is_file())
+    return (str(root.resolve()), *((name, s.st_mtime_ns, s.st_size) for name, s in stats))
 
 
 def _checked(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
