@@ -1,7 +1,8 @@
 """``python -m bench [NAME ...]``: run every benchmark module in this package, or the named ones.
 
-Each benchmark is a module ``bench/<name>.py`` with a ``main(argv: list[str]) -> int``; arguments
-after ``--`` are passed to it (e.g. ``python -m bench timers -- --count 50``).
+Each benchmark is a module ``bench/<name>.py`` with a ``main(argv: list[str]) -> int``; one
+with ``EXPLICIT_ONLY = True`` runs only when named. Arguments after ``--`` are passed to it
+(e.g. ``python -m bench timers -- --count 50``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ import importlib
 import pkgutil
 import sys
 from pathlib import Path
+
+
+def _module(name: str):
+    return importlib.import_module(f"bench.{name}")
 
 
 def main(argv: list[str]) -> int:
@@ -24,9 +29,10 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(found)}")
         return 2
     status = 0
-    for name in names or found:
-        module = importlib.import_module(f"bench.{name}")
-        status |= module.main(rest)
+    if not names:  # the long ones (a soak runs for an hour) only when named
+        names = [n for n in found if not getattr(_module(n), "EXPLICIT_ONLY", False)]
+    for name in names:
+        status |= _module(name).main(rest)
     return status
 
 

@@ -1,0 +1,320 @@
+"""Soak benchmark: an hour (or ``--minutes``) of ``voice-repair run`` in the PulseAudio test room.
+
+``python -m bench soak [-- --minutes 60 --engine auto --seed 1]``. Not run by a bare
+``python -m bench`` (it takes an hour): name it.
+
+Why: a home speaker runs for weeks. A leak of a few kilobytes per utterance, a thread started per
+timer, a file descriptor per played sound: none shows in a test that lasts seconds, all show as a
+dead speaker a month later. This runs the real product (``tests/audio/rig.py``: private
+PulseAudio server, ``voice-repair run -v`` as a child process, taps on both ends of the room) for
+a long time through cycles of use, and samples the process from outside.
+
+One cycle (about four minutes), its speaking voice taking turns between Piper's ``joe``,
+espeak-ng and flite's ``slt``, ``rms`` and ``awb`` (``testspeech.recording``: each at its own
+pace and sample rate):
+
+* a pause is asked for ("pause for ten minutes"; a minute lasts ``--product-minute`` seconds, 10
+  by default, so it ends inside the cycle), its time left asked, then everyday talk (near misses
+  included), pink noise and silence while it runs; the end of the pause must be spoken (a
+  ``pause.finished`` timer event in the log) before the cycle goes on. The settings are the test
+  rig's quiet ones (``tests/audio/live.py``): nothing is said between a pause's start and end;
+* a validation example, the next one, a reminder ("remind us to talk in ten minutes") that must
+  come due in the cycle as well, and a calm-down cut short with "stop".
+
+A request is said again (up to three times, as a person repeats one that was not understood)
+until the intent it asks for is logged; the table reports first-try and in-the-end counts. Any
+intent logged during talk, noise or silence is a false activation.
+
+Sampled every 30 s from ``/proc/<pid>``: resident memory (VmRSS), threads, open file
+descriptors; CPU time during the silent stretches gives the idle load while listening. Memory
+growth is measured from the end of the first cycle (the recognizer, the voice and the scheduler
+loaded and used once) to the end of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "audio"))
+
+from pulse import PulseServer  # noqa: E402
+from rig import Rig  # noqa: E402
+from testspeech import TALK, recording, write_wav  # noqa: E402
+
+from bench._scenes import _noise  # noqa: E402
+
+EXPLICIT_ONLY = True
+"""``python -m bench`` without names skips this module: it runs for an hour."""
+
+SPEAKERS = ("piper", "espeak", "slt", "rms", "awb")
+PAUSE = ("pause for ten minutes", "pause.start")
+STEPS_DURING_PAUSE = (("how much time is left", "pause.status"),)
+STEPS_AFTER_PAUSE = (
+    ("read me a validation example", "repair.validate"),
+    ("next one", "control.next"),
+    ("remind us to talk in ten minutes", "reminder.set"),
+)
+CALM = ("help me calm down", "ground")
+STOP = ("stop", "control.stop")
+
+
+@dataclass
+class Sample:
+    at: float
+    rss_mb: float
+    threads: int
+    fds: int
+
+
+@dataclass
+class Soak:
+    """What was seen; printed as the report."""
+
+    requests: Counter = field(default_factory=Counter)  # (voice, intent) -> times said
+    first_try: Counter = field(default_factory=Counter)
+    answered: Counter = field(default_factory=Counter)
+    missed: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)
+    talk_s: float = 0.0
+    noise_s: float = 0.0
+    silence_s: float = 0.0
+    idle_cpu_s: float = 0.0
+    timers_due: int = 0
+    timers_spoken: int = 0
+    samples: list[Sample] = field(default_factory=list)
+    baseline: int = 0  # index in samples of the end of the first cycle
+    cycles: int = 0
+
+
+def _proc(pid: int) -> tuple[float, int, int]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    rss = int(fields["VmRSS"].split()[0]) / 1024
+    return rss, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _cpu_s(pid: int) -> float:
+    parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Runner:
+    def __init__(self, rig: Rig, folder: Path, seed: int) -> None:
+        self.rig = rig
+        self.folder = folder
+        self.rng = np.random.default_rng(seed)
+        self.res = Soak()
+        self.pid = rig.run.proc.pid
+        self.last_sample = 0.0
+        self.talk_at = 0
+
+    def sample(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self.last_sample >= 30:
+            self.last_sample = now
+            self.res.samples.append(Sample(now, *_proc(self.pid)))
+
+    def say(self, text: str, intent: str, voice: str, over_speech: bool = False) -> None:
+        """Say ``text`` until ``intent`` is logged (three tries at most); ``over_speech``: say
+        it at once, while the assistant may be speaking (a "stop")."""
+        wav = self.folder / f"{voice}_{text.replace(' ', '_')}.wav"
+        if not wav.exists():
+            pad = np.zeros(6400, dtype=np.int16)  # 0.4 s, as a person pauses around a request
+            write_wav(wav, np.concatenate([pad, recording(text, voice), pad]))
+        self.res.requests[(voice, intent)] += 1
+        heard: list[str] = []
+        for attempt in range(3):
+            if not over_speech or attempt:
+                self.rig.settle()
+            mark = len(self.rig.lines())
+            self.rig.play(wav)
+            heard = self.rig.intents(self.rig.outcome(mark))
+            if intent in heard:
+                self.res.answered[(voice, intent)] += 1
+                if attempt == 0:
+                    self.res.first_try[(voice, intent)] += 1
+                return
+        self.res.missed.append(f"{voice}: {text!r} (last heard as {heard or 'nothing'})")
+        # The log names intents and events, never words: safe to show what happened around it.
+        print("\n".join(self.rig.lines()[-12:]), file=sys.stderr)
+
+    def _quiet_block(self, wav: Path | None, seconds: float, kind: str) -> None:
+        """Play ``wav`` (or wait ``seconds`` of silence); any intent logged is a false one."""
+        self.rig.settle()
+        mark = len(self.rig.lines())
+        cpu0, t0 = _cpu_s(self.pid), time.monotonic()
+        if wav is not None:
+            self.rig.play(wav)
+        else:
+            while time.monotonic() - t0 < seconds:
+                time.sleep(1.0)
+                self.sample()
+            self.res.idle_cpu_s += _cpu_s(self.pid) - cpu0
+        time.sleep(2.0)
+        self.res.false += [f"{kind}: {i}" for i in self.rig.intents(self.rig.lines()[mark:])]
+        self.sample()
+
+    def talk(self, voice: str) -> None:
+        sentences = [TALK[(self.talk_at + i) % len(TALK)] for i in range(6)]
+        self.talk_at += 6
+        gap = np.zeros(16000, dtype=np.int16)
+        audio = np.concatenate([p for s in sentences for p in (recording(s, voice), gap)])
+        wav = write_wav(self.folder / f"talk_{voice}.wav", audio)
+        self.res.talk_s += audio.size / 16000
+        self._quiet_block(wav, 0, f"talk ({voice})")
+
+    def noise(self, seconds: float = 20.0) -> None:
+        audio = _noise("pink", round(seconds * 16000), self.rng) * 1000.0  # ~ -30 dBFS
+        wav = write_wav(self.folder / "noise.wav", np.clip(audio, -32768, 32767).astype(np.int16))
+        self.res.noise_s += seconds
+        self._quiet_block(wav, 0, "pink noise")
+
+    def silence(self, seconds: float) -> None:
+        self.res.silence_s += seconds
+        self._quiet_block(None, seconds, "silence")
+
+    def wait_timer(self, kind: str, before: int, timeout: float) -> None:
+        """Wait for the timer event ``kind`` to be logged once more than ``before`` times."""
+        self.res.timers_due += 1
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.rig.run.count(f"timer event {kind}") > before:
+                self.res.timers_spoken += 1
+                return
+            time.sleep(0.5)
+            self.sample()
+        self.res.missed.append(f"timer {kind} never spoken")
+
+    def cycle(self, voice: str, product_minute: float) -> None:
+        count = self.rig.run.count
+        finished = count("timer event pause.finished")
+        self.say(*PAUSE, voice)
+        for text, intent in STEPS_DURING_PAUSE:
+            self.say(text, intent, voice)
+        self.talk(voice)
+        self.noise()
+        self.silence(15.0)
+        self.wait_timer("pause.finished", finished, 10 * product_minute + 60)
+        due = count("timer event reminder.due")
+        for text, intent in STEPS_AFTER_PAUSE:
+            self.say(text, intent, voice)
+        self.silence(20.0)
+        self.say(*CALM, voice)
+        time.sleep(1.5)
+        self.say(*STOP, "piper", over_speech=True)
+        self.wait_timer("reminder.due", due, 10 * product_minute + 60)
+        self.res.cycles += 1
+
+
+def _growth(a: float, b: float) -> str:
+    return f"{(b - a) / a * 100:+.1f}%" if a else "n/a"
+
+
+def report(res: Soak, args: argparse.Namespace, wall_s: float) -> str:
+    load = os.getloadavg()
+    out = [
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / "
+        f"{load[2]:.1f}",
+        f"voice-repair run -v --engine {args.engine}, assistant voice Piper, a minute lasts "
+        f"{args.product_minute} s; private PulseAudio server; seed {args.seed}",
+        f"ran {wall_s / 60:.1f} min: {res.cycles} cycles; {res.talk_s / 60:.1f} min of everyday "
+        f"talk, {res.noise_s / 60:.1f} min of pink noise, {res.silence_s / 60:.1f} min of silence",
+        "",
+        f"{'voice':<8} {'intent':<16} {'said':>5} {'1st try':>8} {'answered':>9}",
+    ]
+    for voice, intent in sorted(res.requests):
+        key = (voice, intent)
+        out.append(
+            f"{voice:<8} {intent:<16} {res.requests[key]:>5} {res.first_try[key]:>8} "
+            f"{res.answered[key]:>9}"
+        )
+    said, first, answered = (sum(c.values()) for c in (res.requests, res.first_try, res.answered))
+    out += [
+        f"requests: {said} made, {first} understood at the first try, {answered} in the end",
+        f"timer events due: {res.timers_due}, spoken: {res.timers_spoken}",
+        f"false activations: {len(res.false)} {res.false}",
+        *(f"  missed: {m}" for m in res.missed),
+    ]
+    if res.silence_s:
+        out.append(
+            f"idle CPU while listening: {res.idle_cpu_s / res.silence_s * 100:.1f}% of a core"
+        )
+    if res.samples:
+        s0, base, end = res.samples[0], res.samples[res.baseline], res.samples[-1]
+        peak = max(s.rss_mb for s in res.samples)
+        grew = _growth(base.rss_mb, end.rss_mb)
+        out += [
+            f"memory (RSS): start {s0.rss_mb:.0f} MB, after the first cycle {base.rss_mb:.0f} MB, "
+            f"end {end.rss_mb:.0f} MB (growth from the first cycle {grew}), "
+            f"peak {peak:.0f} MB",
+            f"threads: start {s0.threads}, after the first cycle {base.threads}, "
+            f"end {end.threads}, max {max(s.threads for s in res.samples)}",
+            f"open fds: start {s0.fds}, after the first cycle {base.fds}, end {end.fds}, "
+            f"max {max(s.fds for s in res.samples)}",
+            f"samples: {len(res.samples)}, every 30 s or so",
+        ]
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench soak")
+    p.add_argument("--minutes", type=float, default=60.0, help="how long to run (default 60)")
+    p.add_argument("--engine", default="auto", choices=["auto", "whisper", "pocketsphinx"])
+    p.add_argument("--product-minute", type=float, default=10.0, help="seconds per product minute")
+    p.add_argument("--voices", default=",".join(SPEAKERS), help="taking turns, one per cycle")
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        folder = base / "speech"
+        folder.mkdir()
+        (base / "run").mkdir()
+        pulse = PulseServer(base / "pulse")
+        pulse.start()
+        rig = runner = None
+        started = time.monotonic()
+        try:
+            print("starting voice-repair run ...", file=sys.stderr)
+            rig = Rig(
+                pulse, base / "run", minute=args.product_minute,
+                extra=("--engine", args.engine, "--voice", "auto"),
+            )  # fmt: skip
+            runner = Runner(rig, folder, args.seed)
+            runner.sample(force=True)
+            n = 0
+            while time.monotonic() - started < args.minutes * 60:
+                voices = args.voices.split(",")
+                voice = voices[n % len(voices)]
+                print(f"cycle {n + 1} ({voice}), {(time.monotonic() - started) / 60:.1f} min",
+                      file=sys.stderr)  # fmt: skip
+                runner.cycle(voice, args.product_minute)
+                runner.sample(force=True)
+                if n == 0:
+                    runner.res.baseline = len(runner.res.samples) - 1
+                n += 1
+        except KeyboardInterrupt:
+            print("interrupted: reporting what was seen so far", file=sys.stderr)
+        finally:
+            wall = time.monotonic() - started
+            if runner is not None:
+                print(report(runner.res, args, wall))
+            if rig is not None:
+                rig.close()
+            pulse.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
