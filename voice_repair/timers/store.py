@@ -29,7 +29,14 @@ from pathlib import Path
 
 from ..errors import TimerStoreError
 
-__all__ = ["STORE_NAME", "PauseRow", "SideStore", "move_aside_if_corrupt", "prepare_folder"]
+__all__ = [
+    "STORE_NAME",
+    "PauseRow",
+    "SideStore",
+    "move_aside_if_corrupt",
+    "parse_frame",
+    "prepare_folder",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,15 @@ class PauseRow:
     """Assistant minutes asked for, extensions included."""
     generation: int
     """Bumped on every extension; a job of an older generation is stale and never spoken."""
+
+
+def parse_frame(value: str) -> tuple[str, float] | None:
+    """The stored ``pause_frame`` ("<boot id> <offset>"), or None if it cannot be read."""
+    boot, _, offset = value.partition(" ")
+    try:
+        return (boot, float(offset))
+    except ValueError:
+        return None
 
 
 def prepare_folder(data_dir: Path) -> object:
@@ -183,13 +199,7 @@ class SideStore:
         """The clock frame the pause's deadline was written in (None: an older store)."""
         with self._lock:
             row = self._con.execute("SELECT value FROM vr_meta WHERE key='pause_frame'").fetchone()
-        if row is None:
-            return None
-        boot, _, offset = str(row[0]).partition(" ")
-        try:
-            return (boot, float(offset))
-        except ValueError:
-            return None
+        return None if row is None else parse_frame(str(row[0]))
 
     def set_pause(self, pause: PauseRow, frame: tuple[str, float] | None = None) -> None:
         """Store the pause and the frame of its deadline together (one transaction)."""
