@@ -120,15 +120,24 @@ def read_store(path: Path) -> StoreSnapshot:
     store or it cannot be read; the file is left as it is either way)."""
     if not path.is_file():
         return StoreSnapshot()
-    # ``mode=ro`` still reads a write-ahead log left by a kill; it needs to create the ``-shm``
-    # index when none is there, which a read-only or full folder may refuse: then ``immutable``
-    # reads the main file alone (the last writes before a kill may be missed).
-    for flags in ("mode=ro", "immutable=1"):
-        try:
-            with contextlib.closing(sqlite3.connect(f"file:{path}?{flags}", uri=True)) as con:
-                return _snapshot(con)
-        except sqlite3.Error as e:
-            problem = e
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    before = {p for p in (wal, shm) if p.exists()}
+    # ``immutable`` reads the main file alone and creates nothing: right when no write-ahead
+    # log is left over. After a kill there may be one, holding the last writes: ``mode=ro``
+    # reads it, but needs the ``-shm`` index, which a read-only or full folder may not take.
+    left_over = wal.exists() and wal.stat().st_size > 0
+    problem: Exception | None = None
+    try:
+        for flags in ("mode=ro", "immutable=1") if left_over else ("immutable=1",):
+            try:
+                with contextlib.closing(sqlite3.connect(f"file:{path}?{flags}", uri=True)) as con:
+                    return _snapshot(con)
+            except sqlite3.Error as e:
+                problem = e
+    finally:
+        for made in {wal, shm} - before:  # whatever SQLite created here is not ours to leave
+            with contextlib.suppress(OSError):
+                made.unlink()
     log.warning("Timer store %s could not be read (%s): starting with no timers", path, problem)
     return StoreSnapshot()
 

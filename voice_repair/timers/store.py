@@ -88,8 +88,11 @@ def prepare_folder(data_dir: Path) -> object:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         probe = data_dir / f".write-test-{uuid.uuid4().hex[:8]}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        try:
+            probe.write_bytes(b"ok")
+        finally:  # created but not written (a full disk): not left behind
+            with contextlib.suppress(FileNotFoundError):
+                probe.unlink()
         lock = open(data_dir / "timers.lock", "a+b")  # noqa: SIM115 - held for the engine's life
     except OSError as e:
         raise TimerStoreError(
