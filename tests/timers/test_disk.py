@@ -31,7 +31,7 @@ from heard import Heard
 from stopping import ROOT, Chat, write_config
 
 from voice_repair.models import AddReminder, StartPause
-from voice_repair.timers import engine as engine_module
+from voice_repair.timers import health
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 
 MIN = 0.1
@@ -173,7 +173,7 @@ def test_promises_go_on_from_memory_when_the_disk_turns_read_only(ext4_disk, cap
 def test_what_was_kept_in_memory_is_stored_once_the_disk_has_room_again(
     small_disk, caplog, monkeypatch
 ):
-    monkeypatch.setattr(engine_module, "RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(health, "RETRY_SECONDS", 0.2)
     caplog.set_level(logging.INFO, logger="voice_repair.timers")
     data = small_disk / "data"
     engine = TimerEngine(data, TimerSettings(MIN), Heard())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from ..models import AddReminder, Effect, EndPause, ExtendPause, PauseStatus, StartPause, StopAlarm
@@ -138,20 +137,6 @@ class EffectsMixin:
         if self._ticker is not None:
             self._ticker.set(job.job_id, job.due - self._offset)
         return self._persist(lambda: self._board().add(job))
-
-    def _write_all(self) -> None:
-        """Make the store hold exactly what memory holds (after writes failed for a while):
-        the pause row, every pending job (in today's clock frame), nothing else."""
-        side, board = self._side_store(), self._board()
-        if self._pause is None:
-            side.clear_pause()
-        else:
-            side.set_pause(self._pause, self._frame())
-        stored = {job.job_id for job in board.jobs()}
-        for job in self._mem.values():
-            board.add(job if job.frame is None else replace(job, frame=self._frame()))
-        for job_id in stored - self._mem.keys():
-            board.remove(job_id)
 
     def _forget(self, jobs: list[StoredJob]) -> None:
         for job in jobs:

@@ -11,22 +11,20 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from ..errors import TimerStoreError
 from ..models import Effect, PauseStatus, TimerEvent
 from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
 from .effects import EffectsMixin, _local
+from .health import STORE_ERRORS, StoreHealthMixin
 from .jobs import JobBoard, StoredJob
 from .plan import Pending, TimerSettings, recovery
-from .readonly import StoreSnapshot, lock_without_writing, read_store, storage_problem
+from .readonly import StoreSnapshot, storage_problem
 from .store import STORE_NAME, PauseRow, SideStore, move_aside_if_corrupt, prepare_folder
 from .ticker import Ticker
 
@@ -36,17 +34,6 @@ log = logging.getLogger(__name__)
 
 STOP_SECONDS = 1.5
 """The longest ``shutdown`` waits for an event being handed to the speaker."""
-
-STORE_ERRORS = (SQLAlchemyError, sqlite3.Error, OSError)
-
-RETRY_SECONDS = 30.0
-"""While the store cannot be written, how often (real seconds) the ticker tries again."""
-
-_FIX = {
-    "full": "Free some space on that disk",
-    "read-only": "The system may have made the disk read-only after a storage error (see "
-    "`dmesg`): check the disk or SD card, make it writable again",
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +49,7 @@ class StartupReport:
     in memory only, and says so once; None when the store works."""
 
 
-class TimerEngine(EffectsMixin):
+class TimerEngine(StoreHealthMixin, EffectsMixin):
     """Schedules pause events and reminders and calls ``on_event`` when they come.
 
     ``on_event`` runs on the ticker thread; keep it short (queue the words). It may call
@@ -125,7 +112,9 @@ class TimerEngine(EffectsMixin):
                 if problem is None:
                     raise
                 self._close_store()
-                return self._start_in_memory(problem)
+                dropped = self._start_in_memory(problem)
+                self._run_ticker(dropped)
+                return StartupReport(dropped, recovered_store=None, memory_only=problem)
         except STORE_ERRORS as e:
             self.shutdown()
             raise TimerStoreError(
@@ -150,27 +139,6 @@ class TimerEngine(EffectsMixin):
         dropped = self._recover(snapshot, writable=True)
         self._run_ticker(dropped)
         return StartupReport(dropped=dropped, recovered_store=recovered)
-
-    def _start_in_memory(self, problem: str) -> StartupReport:
-        """Start with the store read, never written (``start`` says why)."""
-        if self._folder_lock is None:
-            self._folder_lock = lock_without_writing(self.data_dir)
-        self._memory_only = problem
-        snapshot = read_store(self.data_dir / STORE_NAME)
-        self._offset = self.clock.wall() - self.clock.mono()
-        self._started_mono = self.clock.mono()
-        dropped = self._recover(snapshot, writable=False)
-        log.error(
-            "Timer folder %s is %s: starting with timers in memory only. The %d stored event(s) "
-            "are kept this run, new ones will not survive a restart. %s, then restart "
-            "voice-repair (or choose another folder with --data-dir DIR).",
-            self.data_dir,
-            problem,
-            len(self._mem),
-            _FIX.get(problem, "Check that disk"),
-        )
-        self._run_ticker(dropped)
-        return StartupReport(dropped=dropped, recovered_store=None, memory_only=problem)
 
     def _run_ticker(self, dropped: int) -> None:
         self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
@@ -279,54 +247,6 @@ class TimerEngine(EffectsMixin):
         if self._ticker is not None:
             for job in self._mem.values():
                 self._ticker.set(job.job_id, job.due - self._offset)
-
-    # ----- store writes -----------------------------------------------------------------------
-
-    def _persist(self, write: Callable[[], object]) -> bool:
-        """Run one store write; on failure log once and go on from memory. True if written.
-
-        The first write that works again after failures also writes what was kept in memory
-        only meanwhile (``_write_all``): the store is whole again. A store that could not be
-        opened for writing at start-up (``_memory_only``) is not written this run at all.
-        """
-        if self._memory_only is not None:
-            return False
-        try:
-            write()
-            if self._store_failing:
-                self._write_all()
-        except STORE_ERRORS as e:
-            if not self._store_failing:
-                self._store_failing = True
-                self._retry_at = self.clock.mono() + RETRY_SECONDS
-                problem = storage_problem(self.data_dir, e) or "failing"
-                log.error(
-                    "Timer store in %s cannot be written (the disk is %s: %s): running timers "
-                    "go on from memory, and new ones will not survive a restart until this is "
-                    "fixed. %s; the timers are stored again as soon as it can be written.",
-                    self.data_dir,
-                    problem,
-                    e,
-                    _FIX.get(problem, "Check that disk"),
-                )
-            return False
-        if self._store_failing:
-            self._store_failing = False
-            log.warning(
-                "Timer store in %s can be written again: %d pending event(s) stored again",
-                self.data_dir,
-                len(self._mem),
-            )
-        return True
-
-    def _retry_store(self) -> None:
-        """On the ticker: while the store cannot be written, try again every RETRY_SECONDS."""
-        if not self._store_failing or self.clock.mono() < self._retry_at:
-            return
-        with self._lock:
-            if self._store_failing and not self._closing and self._jobs is not None:
-                self._retry_at = self.clock.mono() + RETRY_SECONDS
-                self._persist(lambda: None)
 
     # ----- queries ----------------------------------------------------------------------------
 

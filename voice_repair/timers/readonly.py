@@ -24,7 +24,13 @@ from ..errors import TimerStoreError
 from .jobs import StoredJob, read_jobs
 from .store import PauseRow, parse_frame
 
-__all__ = ["StoreSnapshot", "lock_without_writing", "read_store", "storage_problem"]
+__all__ = [
+    "StoreSnapshot",
+    "lock_without_writing",
+    "read_store",
+    "storage_problem",
+    "what_to_do",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,18 @@ _ERRNOS = {
     errno.EIO: "failing (input/output error)",
 }
 _SQLITE = {"database or disk is full": "full", "readonly database": "read-only"}
+
+
+_FIX = {
+    "full": "Free some space on that disk",
+    "read-only": "The system may have made the disk read-only after a storage error (see "
+    "`dmesg`): check the disk or SD card, make it writable again",
+}
+
+
+def what_to_do(problem: str) -> str:
+    """The first step of the fix for a ``storage_problem``, as a sentence without its stop."""
+    return _FIX.get(problem, "Check that disk")
 
 
 @dataclass(frozen=True)
