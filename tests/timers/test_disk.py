@@ -240,6 +240,41 @@ def test_a_full_or_read_only_folder_at_start_up_starts_from_memory(small_disk, t
     assert store_bytes(data) == before, "the store is never written"
 
 
+def test_a_start_from_memory_stores_everything_once_the_disk_has_room(
+    small_disk, caplog, monkeypatch
+):
+    monkeypatch.setattr(health, "RETRY_SECONDS", 0.2)
+    caplog.set_level(logging.INFO, logger="voice_repair.timers")
+    data = small_disk / "data"
+    leave_reminder(data, 1)
+    fill(small_disk)
+    heard = Heard()
+    engine = TimerEngine(data, TimerSettings(MIN), heard)
+    assert engine.start().memory_only == "full"
+    try:
+        heard.wait_for("reminder.due", 3)  # the stored one, said from memory
+        engine.apply(AddReminder(in_minutes=100))  # memory only
+        (small_disk / "filler").unlink()
+        deadline = time.monotonic() + 3
+        while not warnings_of(caplog, "can be written again") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert warnings_of(caplog, "can be written again"), caplog.text
+        engine.apply(AddReminder(in_minutes=200))  # stored as usual, no warning
+        assert len(warnings_of(caplog, "memory only")) == 1
+    finally:
+        engine.shutdown()
+    again_heard = Heard()
+    again = TimerEngine(data, TimerSettings(MIN, grace_minutes=100), again_heard)
+    report = again.start()
+    try:
+        assert report.memory_only is None and report.dropped == 0
+        assert again.pending_reminders() == 2, "both new reminders were stored"
+        time.sleep(2 * MIN)
+        assert again_heard.events == [], "the reminder said from memory is not said again"
+    finally:
+        again.shutdown()
+
+
 KILLED_MID_RUN = """
 import os, sys
 from voice_repair.models import AddReminder, StartPause

@@ -34,11 +34,12 @@ The rules:
   that works stores everything memory holds, so nothing made meanwhile is lost to a restart.
 - **A full or read-only folder at start-up** does not stop the assistant: the store is read
   (never written, so nothing in it changes), its events are kept this run from memory, the app
-  says once that nothing can be saved, and one error line says what to do. Writing is not tried
-  again in that run (a restart once the disk is fixed opens the store as usual). The price: an
-  event said in such a run is still in the store, and is said again (late) by the next start if
-  that comes within the grace. Any other unusable folder (permissions, a file in the way,
-  another instance) refuses to start with a message naming the folder and the fix.
+  says once that nothing can be saved, and one error line says what to do. Opening the store for
+  writing is tried again every ``health.RETRY_SECONDS``; once it works the store holds what
+  memory holds. The price, if it never works in that run: an event said in it is still in the
+  store, and the next start says it again (late) if that comes within the grace. Any other
+  unusable folder (permissions, a file in the way, another instance) refuses to start with a
+  message naming the folder and the fix.
 - **An unreadable store** is moved aside at start (kept, never deleted); a write cut off in the
   middle (a kill, a power cut) loses only that write (SQLite's write-ahead log).
 

@@ -94,8 +94,9 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
         that refuses to start answers nobody (not even "I need a pause" in the middle of a
         fight), and its owner would only see that it is silent. It starts from memory instead:
         what the store holds is read (never written: nothing in it is lost or changed) and kept
-        this run, new promises work until the next restart, and ``StartupReport.memory_only``
-        says why, for the app to say once; one error line says what to do. A folder that cannot
+        this run, new promises work (and are stored if the folder can be written again later in
+        the run: tried every ``health.RETRY_SECONDS``), and ``StartupReport.memory_only`` says
+        why, for the app to say once; one error line says what to do. A folder that cannot
         be used for any other reason (permissions, a file in the way, another instance) is a
         setup mistake: ``TimerStoreError`` names the folder and the fix.
         """
@@ -125,16 +126,21 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
             self.shutdown()
             raise
 
-    def _start(self) -> StartupReport:
+    def _open_store(self) -> Path | None:
+        """Open the store for writing (an unreadable one moved aside first: returns where)."""
         path = self.data_dir / STORE_NAME
         recovered = move_aside_if_corrupt(path)
         self._side = SideStore(path)
         tz = datetime.now().astimezone().tzinfo
         self._jobs = JobBoard(path, self._side.store_id, self._fire_stored, tz)
         self._jobs.open()
+        return recovered
+
+    def _start(self) -> StartupReport:
+        recovered = self._open_store()
         self._offset = self.clock.wall() - self.clock.mono()
         self._started_mono = self.clock.mono()
-        side, board = self._side, self._jobs
+        side, board = self._side_store(), self._board()
         snapshot = StoreSnapshot(side.pause(), side.pause_frame(), board.jobs(), side.fired_ids())
         dropped = self._recover(snapshot, writable=True)
         self._run_ticker(dropped)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..errors import TimerStoreError
 from .clock import Clock
 from .jobs import JobBoard, StoredJob
 from .readonly import StoreSnapshot, lock_without_writing, read_store, storage_problem, what_to_do
-from .store import STORE_NAME, PauseRow, SideStore
+from .store import STORE_NAME, PauseRow, SideStore, prepare_folder
 
 __all__ = ["RETRY_SECONDS", "STORE_ERRORS", "StoreHealthMixin"]
 
@@ -54,6 +55,8 @@ class StoreHealthMixin:
     if TYPE_CHECKING:  # only declared: a stub here would hide EffectsMixin's real one
 
         def _recover(self, stored: StoreSnapshot, writable: bool) -> int: ...
+        def _open_store(self) -> Path | None: ...
+        def _close_store(self) -> None: ...
         def _board(self) -> JobBoard: ...
         def _side_store(self) -> SideStore: ...
         def _frame(self) -> tuple[str, float]: ...
@@ -70,13 +73,16 @@ class StoreHealthMixin:
         self._offset = self.clock.wall() - self.clock.mono()
         self._started_mono = self.clock.mono()
         dropped = self._recover(snapshot, writable=False)
+        self._retry_at = self.clock.mono() + RETRY_SECONDS
         log.error(
-            "Timer folder %s is %s: starting with timers in memory only. The %d stored event(s) "
-            "are kept this run, new ones will not survive a restart. %s, then restart "
-            "voice-repair (or choose another folder with --data-dir DIR).",
+            "Timer folder %s is %s: starting with timers in memory only. The %d stored "
+            "event(s) are kept this run; new ones will not survive a restart unless the folder "
+            "can be written again before it (tried every %.0f s). %s (or choose another folder "
+            "with --data-dir DIR).",
             self.data_dir,
             problem,
             len(self._mem),
+            RETRY_SECONDS,
             what_to_do(problem),
         )
         return dropped
@@ -120,12 +126,36 @@ class StoreHealthMixin:
 
     def _retry_store(self) -> None:
         """On the ticker: while the store cannot be written, try again every RETRY_SECONDS."""
-        if not self._store_failing or self.clock.mono() < self._retry_at:
+        failing = self._store_failing or self._memory_only is not None
+        if not failing or self.clock.mono() < self._retry_at:
             return
         with self._lock:
-            if self._store_failing and not self._closing and self._jobs is not None:
-                self._retry_at = self.clock.mono() + RETRY_SECONDS
+            if self._closing:
+                return
+            self._retry_at = self.clock.mono() + RETRY_SECONDS
+            if self._memory_only is not None:
+                self._open_store_again()
+            elif self._store_failing and self._jobs is not None:
                 self._persist(lambda: None)
+
+    def _open_store_again(self) -> None:
+        """After a start from memory: open the store for writing if the folder takes writes
+        now, and make it hold what memory holds (what this run said is then gone from it)."""
+        try:
+            self._folder_lock = prepare_folder(self.data_dir, self._folder_lock)
+            self._open_store()
+            self._write_all()
+            self._side_store().forget_fired()  # no job it names is left
+        except (TimerStoreError, *STORE_ERRORS) as e:
+            self._close_store()
+            log.debug("Timer folder %s still cannot be written: %s", self.data_dir, e)
+            return
+        self._memory_only = None
+        log.warning(
+            "Timer folder %s can be written again: %d pending event(s) stored",
+            self.data_dir,
+            len(self._mem),
+        )
 
     def _write_all(self) -> None:
         """Make the store hold exactly what memory holds (after writes failed for a while):

@@ -79,11 +79,12 @@ def parse_frame(value: str) -> tuple[str, float] | None:
         return None
 
 
-def prepare_folder(data_dir: Path) -> object:
+def prepare_folder(data_dir: Path, lock: object | None = None) -> object:
     """Create the data folder, prove it writable and take the single-process lock.
 
     Returns the open lock file; keep it open for as long as the engine runs (the kernel drops the
     lock when the process dies, SIGKILL included, so a restart never finds a stale lock).
+    ``lock``: the lock this process already holds (taken without writing): kept, not retaken.
     """
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +94,8 @@ def prepare_folder(data_dir: Path) -> object:
         finally:  # created but not written (a full disk): not left behind
             with contextlib.suppress(FileNotFoundError):
                 probe.unlink()
+        if lock is not None:
+            return lock
         lock = open(data_dir / "timers.lock", "a+b")  # noqa: SIM115 - held for the engine's life
     except OSError as e:
         raise TimerStoreError(
