@@ -30,6 +30,7 @@ import pytest
 from heard import Heard
 from stopping import ROOT, Chat, write_config
 
+from voice_repair.errors import TimerStoreError
 from voice_repair.models import AddReminder, StartPause
 from voice_repair.timers import health
 from voice_repair.timers.engine import TimerEngine, TimerSettings
@@ -275,8 +276,20 @@ def test_a_start_from_memory_stores_everything_once_the_disk_has_room(
         again.shutdown()
 
 
+def test_a_second_engine_on_a_full_folder_is_still_refused(small_disk):
+    first = TimerEngine(small_disk / "data", TimerSettings(MIN), Heard())
+    first.start()
+    try:
+        fill(small_disk)
+        with pytest.raises(TimerStoreError, match="already using"):
+            TimerEngine(small_disk / "data", TimerSettings(MIN), Heard()).start()
+    finally:
+        first.shutdown()
+
+
 KILLED_MID_RUN = """
 import os, sys
+from voice_repair.errors import TimerStoreError
 from voice_repair.models import AddReminder, StartPause
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 engine = TimerEngine(sys.argv[1], TimerSettings(60), lambda event: None)
