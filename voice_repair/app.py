@@ -189,6 +189,9 @@ def start_session(
     session = Session(matcher, ctx, engine, emit)
     holder.append(session)
     report = engine.start()  # logs where an unreadable store was moved, if it was
+    if report.memory_only is not None:  # the engine logged what is wrong and what to do
+        problem = report.memory_only if report.memory_only in ("full", "read-only") else "failing"
+        session.say_line("startup.not_saved", "startup", problem=problem)
     if report.dropped:
         session.say_line("startup.dropped", "startup", count=str(report.dropped))
     return session, engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -58,6 +59,19 @@ def test_an_unwritable_data_folder_fails_with_a_fix(tmp_path: Path, config: Conf
     assert not result.ok
     assert "blocked/voice-repair" in result.detail
     assert result.fix and "data_dir" in result.fix and "chown" in result.fix
+
+
+def test_a_full_data_folder_fails_with_the_disk_named_not_permissions(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    result = check_data_folder(config)
+    assert not result.ok
+    assert "the disk is full" in result.detail
+    assert result.fix and "Free some space" in result.fix and "chown" not in result.fix
 
 
 def test_a_corrupt_job_store_fails_and_says_what_the_next_start_does(config: Config) -> None:

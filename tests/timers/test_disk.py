@@ -1,11 +1,18 @@
-"""The data folder fills up while the assistant runs (a real 1 MiB tmpfs mount).
+"""The data folder fills up or turns read-only, while the assistant runs or before it starts.
 
-Needs root (to mount a small tmpfs): skipped otherwise. A folder the kernel turns read-only fails
-SQLite's writes the same way (an ``OperationalError`` on the open connections) and takes the same
-path; it is not simulated here: a tmpfs with files open for writing refuses ``remount,ro``, and a
-read-only bind mount leaves the open connections writing. What must hold: one clear log line, the
-pause already running ends on time from memory, a new reminder still comes in this run with a
-warning that it will not survive a restart, and nothing raises.
+Real file systems, so these need root (skipped otherwise, saying so): a 1 MiB tmpfs for a full
+disk, and an 8 MiB ext4 image on a loop device for a read-only one. A tmpfs with files open for
+writing refuses ``remount,ro`` (so does a read-only bind mount: "mount point is busy"); what
+really turns a Raspberry Pi's data folder read-only under a running process is the kernel, after
+a storage error, on a file system mounted ``errors=remount-ro``: ``mount -o remount,abort`` is
+that error on demand. It cannot be made writable again without unmounting (as on the Pi: a
+reboot and a disk check), so "writable again" is tested with the full disk, emptied.
+
+What must hold while running: one clear log line, the pause already running ends on time from
+memory, a new reminder and a new pause still come in this run with a warning that they will not
+survive a restart, nothing raises; once the store can be written again it holds what memory
+holds. At start-up (full or read-only): the engine starts from memory (``TimerEngine.start``
+says why), keeps what the store held and never writes to it.
 """
 
 from __future__ import annotations
@@ -15,13 +22,17 @@ import errno
 import logging
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from heard import Heard
+from stopping import ROOT, Chat, write_config
 
+from voice_repair.errors import TimerStoreError
 from voice_repair.models import AddReminder, StartPause
+from voice_repair.timers import health
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 
 MIN = 0.1
@@ -40,6 +51,46 @@ def small_disk(tmp_path: Path):
         pytest.skip("cannot mount a tmpfs here")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def ext4_disk(tmp_path: Path):
+    """An 8 MiB ext4 file system on a loop device at ``tmp_path/ext4``, mounted as a Pi mounts
+    its SD card (``errors=remount-ro``); unmounted afterwards."""
+    mount = tmp_path / "ext4"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a loop device needs root")
+    image = tmp_path / "ext4.img"
+    with open(image, "wb") as f:
+        f.truncate(8 << 20)
+    made = subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot make an ext4 image (mkfs.ext4, e2fsprogs): {made.stderr!r}")
+    options = "loop,errors=remount-ro"
+    done = subprocess.run(["mount", "-o", options, str(image), str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a loop device here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def storage_error(mount: Path) -> None:
+    """What the kernel does after an SD card's write error: the file system turns read-only
+    under the running process (``errors=remount-ro``), open files included."""
+    subprocess.run(["mount", "-o", "remount,abort", str(mount)], check=True, capture_output=True)
+    with pytest.raises(OSError) as err:
+        (mount / "probe").write_bytes(b"x")
+    assert err.value.errno == errno.EROFS
+
+
+def read_only(mount: Path) -> None:
+    """Remount a tmpfs read-only (only possible while no file on it is open for writing)."""
+    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+
+
+def store_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def fill(folder: Path) -> None:
@@ -81,3 +132,211 @@ def test_promises_go_on_from_memory_when_the_disk_is_full(small_disk, caplog):
         assert len(warned) == 2, warned  # the reminder and the new pause
     finally:
         engine.shutdown()
+
+
+def warnings_of(caplog, words: str) -> list[str]:
+    """Lines at WARNING level (not the error line) that contain ``words``."""
+    found = [r for r in caplog.records if r.levelno == logging.WARNING]
+    return [r.getMessage() for r in found if words in r.getMessage()]
+
+
+def test_promises_go_on_from_memory_when_the_disk_turns_read_only(ext4_disk, caplog):
+    caplog.set_level(logging.INFO, logger="voice_repair.timers")
+    heard = Heard()
+    settings = TimerSettings(MIN, nudges_at=(), repeat_count=1)
+    engine = TimerEngine(ext4_disk / "data", settings, heard)
+    engine.start()
+    try:
+        started = time.monotonic()
+        engine.apply(StartPause(4))  # stored while the disk is fine
+        engine.apply(AddReminder(in_minutes=1))  # stored too: it comes from memory all the same
+        storage_error(ext4_disk)
+        engine.apply(AddReminder(in_minutes=2))  # memory only, with a warning
+        heard.wait_for("reminder.due", 3)
+        engine.apply(StartPause(3))  # ends the first pause, starts another, from memory
+        heard.wait(4)
+        kinds = [(e.kind, round(at - started, 2)) for at, e in heard.events]
+        assert [k for k, _ in kinds] == [
+            "reminder.due",
+            "reminder.due",
+            "pause.finished",
+            "pause.reminder",
+        ], kinds
+        for (at, _), minutes in zip(heard.events, (1, 2, 3), strict=False):
+            assert minutes * MIN <= at - started < minutes * MIN + ON_TIME, kinds
+        assert len(errors(caplog)) == 1, errors(caplog)
+        assert "read-only" in errors(caplog)[0] and str(ext4_disk) in errors(caplog)[0]
+        assert len(warnings_of(caplog, "memory only")) == 2  # the new reminder and pause
+    finally:
+        engine.shutdown()
+
+
+def test_what_was_kept_in_memory_is_stored_once_the_disk_has_room_again(
+    small_disk, caplog, monkeypatch
+):
+    monkeypatch.setattr(health, "RETRY_SECONDS", 0.2)
+    caplog.set_level(logging.INFO, logger="voice_repair.timers")
+    data = small_disk / "data"
+    engine = TimerEngine(data, TimerSettings(MIN), Heard())
+    engine.start()
+    try:
+        engine.apply(AddReminder(in_minutes=100))  # stored
+        fill(small_disk)
+        engine.apply(AddReminder(in_minutes=50))  # memory only
+        engine.apply(StartPause(40))  # memory only
+        (small_disk / "filler").unlink()
+        deadline = time.monotonic() + 3
+        while not warnings_of(caplog, "can be written again") and time.monotonic() < deadline:
+            time.sleep(0.05)  # the ticker tries again every RETRY_SECONDS
+        assert warnings_of(caplog, "can be written again"), caplog.text
+    finally:
+        engine.shutdown()
+    again = TimerEngine(data, TimerSettings(MIN), Heard())
+    again.start()
+    try:
+        assert again.pending_reminders() == 2
+        status = again.pause_status()
+        assert status is not None and status.total_minutes == 40 and not status.ringing
+    finally:
+        again.shutdown()
+
+
+def leave_reminder(data: Path, minutes: int) -> float:
+    """Store a reminder due in ``minutes`` and stop; returns when it is due (monotonic)."""
+    engine = TimerEngine(data, TimerSettings(MIN), Heard())
+    engine.start()
+    engine.apply(AddReminder(in_minutes=minutes))
+    engine.shutdown()
+    return time.monotonic() + minutes * MIN
+
+
+@pytest.mark.parametrize("trouble", ["full", "read-only"])
+def test_a_full_or_read_only_folder_at_start_up_starts_from_memory(small_disk, trouble, caplog):
+    caplog.set_level(logging.INFO, logger="voice_repair.timers")
+    data = small_disk / "data"
+    due = leave_reminder(data, 3)
+    if trouble == "full":
+        fill(small_disk)
+    else:
+        read_only(small_disk)
+    before = store_bytes(data)
+    heard = Heard()
+    engine = TimerEngine(data, TimerSettings(MIN, nudges_at=(), repeat_count=1), heard)
+    report = engine.start()
+    try:
+        assert report.memory_only == trouble
+        assert engine.pending_reminders() == 1, "what the store held is kept"
+        engine.apply(AddReminder(in_minutes=1))  # memory only, with a warning
+        engine.apply(StartPause(2))
+        heard.wait(4)
+        kinds = [e.kind for _, e in heard.events]
+        assert kinds == ["reminder.due", "pause.finished", "reminder.due", "pause.reminder"]
+        assert abs(heard.events[2][0] - due) < ON_TIME, "the stored reminder came on time"
+        assert len(errors(caplog)) == 1, errors(caplog)
+        assert trouble in errors(caplog)[0] and str(data) in errors(caplog)[0]
+        assert "restart" in errors(caplog)[0]
+        assert len(warnings_of(caplog, "memory only")) == 2
+    finally:
+        engine.shutdown()
+    assert store_bytes(data) == before, "the store is never written"
+
+
+def test_a_start_from_memory_stores_everything_once_the_disk_has_room(
+    small_disk, caplog, monkeypatch
+):
+    monkeypatch.setattr(health, "RETRY_SECONDS", 0.2)
+    caplog.set_level(logging.INFO, logger="voice_repair.timers")
+    data = small_disk / "data"
+    leave_reminder(data, 1)
+    fill(small_disk)
+    heard = Heard()
+    engine = TimerEngine(data, TimerSettings(MIN), heard)
+    assert engine.start().memory_only == "full"
+    try:
+        heard.wait_for("reminder.due", 3)  # the stored one, said from memory
+        engine.apply(AddReminder(in_minutes=100))  # memory only
+        (small_disk / "filler").unlink()
+        deadline = time.monotonic() + 3
+        while not warnings_of(caplog, "can be written again") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert warnings_of(caplog, "can be written again"), caplog.text
+        engine.apply(AddReminder(in_minutes=200))  # stored as usual, no warning
+        assert len(warnings_of(caplog, "memory only")) == 1
+    finally:
+        engine.shutdown()
+    again_heard = Heard()
+    again = TimerEngine(data, TimerSettings(MIN, grace_minutes=100), again_heard)
+    report = again.start()
+    try:
+        assert report.memory_only is None and report.dropped == 0
+        assert again.pending_reminders() == 2, "both new reminders were stored"
+        time.sleep(2 * MIN)
+        assert again_heard.events == [], "the reminder said from memory is not said again"
+    finally:
+        again.shutdown()
+
+
+def test_a_second_engine_on_a_full_folder_is_still_refused(small_disk):
+    first = TimerEngine(small_disk / "data", TimerSettings(MIN), Heard())
+    first.start()
+    try:
+        fill(small_disk)
+        with pytest.raises(TimerStoreError, match="already using"):
+            TimerEngine(small_disk / "data", TimerSettings(MIN), Heard()).start()
+    finally:
+        first.shutdown()
+
+
+KILLED_MID_RUN = """
+import os, sys
+from voice_repair.errors import TimerStoreError
+from voice_repair.models import AddReminder, StartPause
+from voice_repair.timers.engine import TimerEngine, TimerSettings
+engine = TimerEngine(sys.argv[1], TimerSettings(60), lambda event: None)
+engine.start()
+engine.apply(AddReminder(in_minutes=5))
+engine.apply(StartPause(10))
+os._exit(0)  # as a kill leaves it: the last writes only in the write-ahead log
+"""
+
+
+def test_a_store_left_by_a_kill_is_read_whole_from_a_read_only_folder(small_disk):
+    data = small_disk / "data"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = [sys.executable, "-c", KILLED_MID_RUN, str(data)]
+    subprocess.run(child, check=True, timeout=60, cwd=ROOT, env=env)
+    assert (data / "timers.sqlite-wal").stat().st_size > 0
+    read_only(small_disk)
+    before = store_bytes(data)
+    engine = TimerEngine(data, TimerSettings(60), Heard())
+    report = engine.start()
+    try:
+        assert report.memory_only == "read-only"
+        assert engine.pending_reminders() == 1
+        status = engine.pause_status()
+        assert status is not None and status.total_minutes == 10
+    finally:
+        engine.shutdown()
+    assert store_bytes(data) == before
+
+
+def test_chat_on_a_full_folder_says_so_and_still_keeps_a_pause(small_disk, tmp_path):
+    data = small_disk / "data"
+    leave_reminder(data, 600)
+    fill(small_disk)
+    config = write_config(tmp_path, grace_minutes=10)
+    chat = Chat.start(data, config, MIN)
+    try:
+        assert chat.wait_ready(20), chat.log
+        chat.send("I need a pause")
+        chat.close_input()
+        assert chat.wait_exit(20) is not None, chat.dump()
+        assert chat.popen.returncode == 0, chat.log
+        sources = [line["source"] for _, line in chat.said]
+        assert sources[:2] == ["startup", "pause.start"], chat.said
+        assert "full" in chat.said[0][1]["text"]
+        assert chat.bad_lines() == [], chat.log
+        lines = [line for _, line in chat.log if "ERROR" in line or "Traceback" in line]
+        assert len(lines) == 1 and "memory only" in lines[0], chat.log
+    finally:
+        chat.kill()

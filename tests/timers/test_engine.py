@@ -8,7 +8,10 @@ machine is shared; the benchmark (``python -m bench.timers``) measures the real 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from voice_repair.models import (
 )
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 
+ROOT = Path(__file__).resolve().parents[2]
 MIN = 0.1
 """Real seconds per assistant minute in these tests."""
 ON_TIME = 0.25
@@ -317,6 +321,41 @@ def test_a_truncated_store_is_moved_aside(tmp_path, engines):
     assert report.recovered_store is not None
     assert report.recovered_store.stat().st_size == size // 2
     assert engine.pending_reminders() == 0
+    engine.apply(AddReminder(in_minutes=5))  # the new store works...
+    engine.shutdown()
+    engine, _, report = engines(TimerSettings(60))
+    assert report.recovered_store is None and engine.pending_reminders() == 1  # ...and lasts
+
+
+KILLED_WHILE_WRITING = """
+import os, sys
+from voice_repair.models import AddReminder
+from voice_repair.timers.engine import TimerEngine, TimerSettings
+engine = TimerEngine(sys.argv[1], TimerSettings(60), lambda event: None)
+engine.start()
+engine.apply(AddReminder(in_minutes=5))
+engine.apply(AddReminder(in_minutes=6))
+os._exit(0)  # as a kill leaves it: the last writes only in the write-ahead log
+"""
+
+
+def test_a_write_cut_off_in_the_middle_loses_only_that_write(tmp_path, engines):
+    """A kill or power cut in the middle of a write leaves a torn last frame in the write-ahead
+    log: SQLite's checksums leave that transaction out; the store is not moved aside, what was
+    committed before stays, and the next start works."""
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = [sys.executable, "-c", KILLED_WHILE_WRITING, str(data)]
+    subprocess.run(child, check=True, timeout=60, cwd=ROOT, env=env)
+    wal = data / "timers.sqlite-wal"
+    size = wal.stat().st_size
+    with open(wal, "r+b") as f:
+        f.truncate(size - 1000)  # frames are 4 KiB pages: this cuts the last one
+    engine, rec, report = engines(TimerSettings(60))
+    assert report.recovered_store is None
+    assert engine.pending_reminders() == 1, "the first reminder stays, the torn second is gone"
+    engine.apply(AddReminder(at=datetime.now().astimezone() + timedelta(seconds=0.2)))
+    rec.wait_for(1)
 
 
 def test_a_folder_that_cannot_be_created_is_a_clear_error(tmp_path):

@@ -80,6 +80,7 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "pause.reminder": _rule(min_variants=2),
     "late.prefix": _rule(),
     "startup.dropped": _rule("count", "count"),
+    "startup.not_saved": _rule("problem", "problem"),
     "reminder.set_in": _rule("minutes", "minutes"),
     "reminder.set_at": _rule("time", "time"),
     "reminder.set_tonight": _rule("time", "time"),

@@ -10,6 +10,7 @@ and chime checks.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import importlib
 import sqlite3
@@ -22,6 +23,7 @@ from .. import SOURCE_ROOT
 from ..config.file import load_config
 from ..config.settings import Config
 from ..errors import VoiceRepairError
+from ..timers.readonly import storage_problem, what_to_do
 from ..timers.store import STORE_NAME
 
 __all__ = [
@@ -85,9 +87,21 @@ def check_data_folder(config: Config) -> Check:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         probe = folder / f".doctor-{uuid.uuid4().hex[:8]}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        try:
+            probe.write_bytes(b"ok")
+        finally:  # created but not written (a full disk): not left behind
+            with contextlib.suppress(FileNotFoundError):
+                probe.unlink()
     except OSError as exc:
+        problem = storage_problem(folder, exc)
+        if problem is not None:  # not a setup mistake: the disk itself
+            return Check(
+                "data folder",
+                False,
+                f"cannot write {folder}: the disk is {problem} ({exc.strerror or exc})",
+                f"{what_to_do(problem)}. Until then voice-repair starts but keeps timers in "
+                "memory only (they do not survive a restart)",
+            )
         return Check(
             "data folder",
             False,

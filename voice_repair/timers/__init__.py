@@ -28,9 +28,20 @@ The rules:
   the words loses that one event; claiming after the words would say it twice instead. The
   claim commits without a disk flush to keep that gap to microseconds; a request being stored at
   the same instant can widen it to the length of its writes.)
-- **A store that cannot be written** (full disk, read-only folder) is logged once; running
-  timers go on from memory, new ones work for this run and are logged as not surviving a
-  restart. An unreadable store is moved aside at start (kept, never deleted).
+- **A store that cannot be written** (full disk, read-only folder) is logged once, saying which
+  and what to do; running timers go on from memory, new ones work for this run and are logged
+  as not surviving a restart. Writes are tried again every ``health.RETRY_SECONDS``; the first
+  that works stores everything memory holds, so nothing made meanwhile is lost to a restart.
+- **A full or read-only folder at start-up** does not stop the assistant: the store is read
+  (never written, so nothing in it changes), its events are kept this run from memory, the app
+  says once that nothing can be saved, and one error line says what to do. Opening the store for
+  writing is tried again every ``health.RETRY_SECONDS``; once it works the store holds what
+  memory holds. The price, if it never works in that run: an event said in it is still in the
+  store, and the next start says it again (late) if that comes within the grace. Any other
+  unusable folder (permissions, a file in the way, another instance) refuses to start with a
+  message naming the folder and the fix.
+- **An unreadable store** is moved aside at start (kept, never deleted); a write cut off in the
+  middle (a kill, a power cut) loses only that write (SQLite's write-ahead log).
 
 - ``engine.py``  ``TimerEngine``: life cycle, recovery, the clock check, firing, queries
 - ``effects.py`` start, extend, end a pause; add a reminder: memory first, then the store
@@ -40,6 +51,8 @@ The rules:
 - ``jobs.py``    the APScheduler job store; ``fire`` is the stored job function (its import path
   is written into every job: see ``jobs.migrate_refs`` for the migration of older stores)
 - ``store.py``   the pause row and the "already spoken" guard, beside the jobs in the same file
+- ``health.py``  store writes that may fail, trying again, and the start from memory
+- ``readonly.py`` what is wrong with a folder that takes no writes, and reading its store anyway
 """
 
 from .. import lazy_exports

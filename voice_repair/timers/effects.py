@@ -101,7 +101,7 @@ class EffectsMixin:
             return
         self._pause = None
         # The row first: any job still on its way is then stale and stays silent after a kill.
-        self._persist(self._side_store().clear_pause)
+        self._persist(lambda: self._side_store().clear_pause())
         self._forget(self._pause_jobs())
         log.info("Pause ended")
 

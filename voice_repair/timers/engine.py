@@ -9,22 +9,22 @@ assistant minutes is scaled by ``minute_seconds`` (``--minute``), the grace too;
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from ..errors import TimerStoreError
 from ..models import Effect, PauseStatus, TimerEvent
 from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
 from .effects import EffectsMixin, _local
+from .health import STORE_ERRORS, StoreHealthMixin
 from .jobs import JobBoard, StoredJob
 from .plan import Pending, TimerSettings, recovery
+from .readonly import StoreSnapshot, storage_problem
 from .store import STORE_NAME, PauseRow, SideStore, move_aside_if_corrupt, prepare_folder
 from .ticker import Ticker
 
@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 1.5
 """The longest ``shutdown`` waits for an event being handed to the speaker."""
 
-STORE_ERRORS = (SQLAlchemyError, sqlite3.Error, OSError)
-
 
 @dataclass(frozen=True)
 class StartupReport:
@@ -46,9 +44,12 @@ class StartupReport:
     """Events that came due while down, later than the grace: not spoken."""
     recovered_store: Path | None
     """Where an unreadable store was moved to (kept for inspection), or None."""
+    memory_only: str | None = None
+    """Why the store cannot be written ("full", "read-only", ...): this run keeps every promise
+    in memory only, and says so once; None when the store works."""
 
 
-class TimerEngine(EffectsMixin):
+class TimerEngine(StoreHealthMixin, EffectsMixin):
     """Schedules pause events and reminders and calls ``on_event`` when they come.
 
     ``on_event`` runs on the ticker thread; keep it short (queue the words). It may call
@@ -78,19 +79,43 @@ class TimerEngine(EffectsMixin):
         """Wall minus steady clock as last seen: ``_now`` is the jump-free wall clock."""
         self._started_mono = 0.0
         self._closing = False
+        self._started = False
         self._store_failing = False
+        self._memory_only: str | None = None
+        """Why the store could not be opened for writing at start-up; None when it could."""
+        self._retry_at = 0.0
 
     # ----- life cycle -------------------------------------------------------------------------
 
     def start(self) -> StartupReport:
-        """Open (or recover) the store, drop what is too late, and start firing."""
-        self._folder_lock = prepare_folder(self.data_dir)
+        """Open (or recover) the store, drop what is too late, and start firing.
+
+        A data folder that is full or read-only does not stop the assistant: a home speaker
+        that refuses to start answers nobody (not even "I need a pause" in the middle of a
+        fight), and its owner would only see that it is silent. It starts from memory instead:
+        what the store holds is read (never written: nothing in it is lost or changed) and kept
+        this run, new promises work (and are stored if the folder can be written again later in
+        the run: tried every ``health.RETRY_SECONDS``), and ``StartupReport.memory_only`` says
+        why, for the app to say once; one error line says what to do. A folder that cannot
+        be used for any other reason (permissions, a file in the way, another instance) is a
+        setup mistake: ``TimerStoreError`` names the folder and the fix.
+        """
         # Any way out of the process (an exception, sys.exit, Ctrl-C landing before the caller
         # could wrap us in try/finally) goes through shutdown, before the interpreter freezes
         # the ticker: an event it has claimed is said, not cut off.
         atexit.register(self.shutdown)
         try:
-            return self._start()
+            try:
+                self._folder_lock = prepare_folder(self.data_dir)
+                return self._start()
+            except (TimerStoreError, *STORE_ERRORS) as e:
+                problem = storage_problem(self.data_dir, e)
+                if problem is None:
+                    raise
+                self._close_store()
+                dropped = self._start_in_memory(problem)
+                self._run_ticker(dropped)
+                return StartupReport(dropped, recovered_store=None, memory_only=problem)
         except STORE_ERRORS as e:
             self.shutdown()
             raise TimerStoreError(
@@ -101,24 +126,45 @@ class TimerEngine(EffectsMixin):
             self.shutdown()
             raise
 
-    def _start(self) -> StartupReport:
+    def _open_store(self) -> Path | None:
+        """Open the store for writing (an unreadable one moved aside first: returns where)."""
         path = self.data_dir / STORE_NAME
         recovered = move_aside_if_corrupt(path)
         self._side = SideStore(path)
         tz = datetime.now().astimezone().tzinfo
         self._jobs = JobBoard(path, self._side.store_id, self._fire_stored, tz)
         self._jobs.open()
+        return recovered
+
+    def _start(self) -> StartupReport:
+        recovered = self._open_store()
         self._offset = self.clock.wall() - self.clock.mono()
         self._started_mono = self.clock.mono()
-        dropped = self._recover()
+        side, board = self._side_store(), self._board()
+        snapshot = StoreSnapshot(side.pause(), side.pause_frame(), board.jobs(), side.fired_ids())
+        dropped = self._recover(snapshot, writable=True)
+        self._run_ticker(dropped)
+        return StartupReport(dropped=dropped, recovered_store=recovered)
+
+    def _run_ticker(self, dropped: int) -> None:
         self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
         for job in self._mem.values():
             self._ticker.set(job.job_id, job.due - self._offset)
+        self._started = True
         self._ticker.start()
         if dropped:
             log.info("%d timer event(s) came due while down and were too late to speak", dropped)
         log.info("Timer engine running: %d event(s) pending", len(self._mem))
-        return StartupReport(dropped=dropped, recovered_store=recovered)
+
+    def _close_store(self) -> None:
+        """Close what a failed start opened (the folder lock stays)."""
+        if self._jobs is not None:
+            self._jobs.shutdown()
+            self._jobs = None
+        if self._side is not None:
+            with contextlib.suppress(*STORE_ERRORS):
+                self._side.close()
+            self._side = None
 
     def shutdown(self) -> None:
         """Stop firing within ``STOP_SECONDS``; pending events stay in the store."""
@@ -130,35 +176,33 @@ class TimerEngine(EffectsMixin):
                 log.warning("An event was still being handed over at stop; not waiting longer")
             self._ticker = None
         with self._lock:
-            if self._jobs is not None:
-                self._jobs.shutdown()
-                self._jobs = None
-            if self._side is not None:
-                self._side.close()
-                self._side = None
+            self._close_store()
         if self._folder_lock is not None:
             self._folder_lock.close()  # type: ignore[attr-defined]
             self._folder_lock = None
 
-    def _recover(self) -> int:
-        """Correct durations for a jump while down, clean the store, load what is left."""
-        side, board = self._side_store(), self._board()
+    def _recover(self, stored: StoreSnapshot, writable: bool) -> int:
+        """Correct durations for a jump while down, clean the store (if ``writable``), load
+        what is left."""
         here = frame_of(self.clock)
-        pause = side.pause()
+        pause = stored.pause
         if pause is not None:
-            pause = replace(pause, deadline=pause.deadline + correction(side.pause_frame(), here))
-        jobs = {j.job_id: replace(j, due=j.due + correction(j.frame, here)) for j in board.jobs()}
-        moved = sum(1 for j in board.jobs() if jobs[j.job_id].due != j.due)
+            pause = replace(pause, deadline=pause.deadline + correction(stored.pause_frame, here))
+        jobs = {j.job_id: replace(j, due=j.due + correction(j.frame, here)) for j in stored.jobs}
+        moved = sum(1 for j in stored.jobs if jobs[j.job_id].due != j.due)
         if moved:
             log.info("The wall clock jumped while down: %d timer event(s) keep their length", moved)
         pending = [Pending(j.job_id, j.kind, j.due, j.pause) for j in jobs.values()]
-        plan = recovery(pending, side.fired_ids(), _key(pause), self._now(), self._grace())
+        plan = recovery(pending, stored.fired, _key(pause), self._now(), self._grace())
         for job_id in plan.remove:
-            board.remove(job_id)
+            if writable:
+                self._board().remove(job_id)
             jobs.pop(job_id, None)
-        side.forget_fired()  # no job it names is left
+        if writable:
+            self._side_store().forget_fired()  # no job it names is left
         if pause is not None and not any(j.job_id.startswith("pause:") for j in jobs.values()):
-            side.clear_pause()
+            if writable:
+                self._side_store().clear_pause()
             pause = None
         self._mem, self._pause = jobs, pause
         return plan.dropped
@@ -172,7 +216,7 @@ class TimerEngine(EffectsMixin):
         (and logged as such).
         """
         with self._lock:
-            if self._side is None and not self._closing:
+            if not self._started and not self._closing:
                 raise RuntimeError("TimerEngine.start() has not been called")
             if self._closing:  # a request racing the stop: nothing can be kept any more
                 log.warning("Timer request %s ignored: stopping", type(effect).__name__)
@@ -191,6 +235,7 @@ class TimerEngine(EffectsMixin):
     def _check_clock(self) -> None:
         """On the ticker, before each wait: a jumped wall clock moves wall-clock reminders and
         the wall-clock due times of durations, never when a duration ends."""
+        self._retry_store()
         delta = self.clock.wall() - self._now()
         if abs(delta) <= JUMP_SECONDS:
             return
@@ -208,27 +253,6 @@ class TimerEngine(EffectsMixin):
         if self._ticker is not None:
             for job in self._mem.values():
                 self._ticker.set(job.job_id, job.due - self._offset)
-
-    # ----- store writes -----------------------------------------------------------------------
-
-    def _persist(self, write: Callable[[], object]) -> bool:
-        """Run one store write; on failure log once and go on from memory. True if written."""
-        try:
-            write()
-        except STORE_ERRORS as e:
-            if not self._store_failing:
-                self._store_failing = True
-                log.error(
-                    "Timer store in %s cannot be written (%s): running timers go on from "
-                    "memory, and new ones will not survive a restart until this is fixed.",
-                    self.data_dir,
-                    e,
-                )
-            return False
-        if self._store_failing:
-            self._store_failing = False
-            log.warning("Timer store in %s can be written again", self.data_dir)
-        return True
 
     # ----- queries ----------------------------------------------------------------------------
 
@@ -260,7 +284,7 @@ class TimerEngine(EffectsMixin):
         """Speak a due event once: claim it in the guard (committed), then call ``on_event``."""
         with self._lock:
             job = self._mem.get(job_id)
-            if self._closing or self._side is None or job is None:
+            if self._closing or not self._started or job is None:
                 return  # stopping: it stays stored for the next start
             del self._mem[job_id]
             now = self._now()

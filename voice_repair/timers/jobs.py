@@ -35,7 +35,15 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-__all__ = ["LEGACY_FUNCS", "Handler", "JobBoard", "StoredJob", "fire", "migrate_refs"]
+__all__ = [
+    "LEGACY_FUNCS",
+    "Handler",
+    "JobBoard",
+    "StoredJob",
+    "fire",
+    "migrate_refs",
+    "read_jobs",
+]
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +134,20 @@ def migrate_refs(path: Path) -> int:
     if moved:
         log.info("Timer store: %d job(s) moved to the current job function", moved)
     return moved
+
+
+def read_jobs(db: sqlite3.Connection) -> list[StoredJob]:
+    """The pending jobs in APScheduler's table, read straight from SQLite (no scheduler, no
+    write: for a store on a folder that cannot be written). A job whose state cannot be read is
+    left out, as APScheduler would leave it out."""
+    jobs = []
+    for job_id, blob in db.execute("SELECT id, job_state FROM apscheduler_jobs").fetchall():
+        try:
+            state = pickle.loads(blob)
+            jobs.append(StoredJob(job_id, *state["args"][2:]))
+        except Exception:  # unreadable, or not one of ours
+            log.warning("Timer store: job %s cannot be read; left in the store", job_id)
+    return jobs
 
 
 class _StoreOnlyScheduler(BackgroundScheduler):

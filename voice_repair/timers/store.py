@@ -29,7 +29,14 @@ from pathlib import Path
 
 from ..errors import TimerStoreError
 
-__all__ = ["STORE_NAME", "PauseRow", "SideStore", "move_aside_if_corrupt", "prepare_folder"]
+__all__ = [
+    "STORE_NAME",
+    "PauseRow",
+    "SideStore",
+    "move_aside_if_corrupt",
+    "parse_frame",
+    "prepare_folder",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +70,32 @@ class PauseRow:
     """Bumped on every extension; a job of an older generation is stale and never spoken."""
 
 
-def prepare_folder(data_dir: Path) -> object:
+def parse_frame(value: str) -> tuple[str, float] | None:
+    """The stored ``pause_frame`` ("<boot id> <offset>"), or None if it cannot be read."""
+    boot, _, offset = value.partition(" ")
+    try:
+        return (boot, float(offset))
+    except ValueError:
+        return None
+
+
+def prepare_folder(data_dir: Path, lock: object | None = None) -> object:
     """Create the data folder, prove it writable and take the single-process lock.
 
     Returns the open lock file; keep it open for as long as the engine runs (the kernel drops the
     lock when the process dies, SIGKILL included, so a restart never finds a stale lock).
+    ``lock``: the lock this process already holds (taken without writing): kept, not retaken.
     """
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         probe = data_dir / f".write-test-{uuid.uuid4().hex[:8]}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        try:
+            probe.write_bytes(b"ok")
+        finally:  # created but not written (a full disk): not left behind
+            with contextlib.suppress(FileNotFoundError):
+                probe.unlink()
+        if lock is not None:
+            return lock
         lock = open(data_dir / "timers.lock", "a+b")  # noqa: SIM115 - held for the engine's life
     except OSError as e:
         raise TimerStoreError(
@@ -183,13 +205,7 @@ class SideStore:
         """The clock frame the pause's deadline was written in (None: an older store)."""
         with self._lock:
             row = self._con.execute("SELECT value FROM vr_meta WHERE key='pause_frame'").fetchone()
-        if row is None:
-            return None
-        boot, _, offset = str(row[0]).partition(" ")
-        try:
-            return (boot, float(offset))
-        except ValueError:
-            return None
+        return None if row is None else parse_frame(str(row[0]))
 
     def set_pause(self, pause: PauseRow, frame: tuple[str, float] | None = None) -> None:
         """Store the pause and the frame of its deadline together (one transaction)."""
