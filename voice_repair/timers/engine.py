@@ -25,7 +25,8 @@ from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
 from .effects import EffectsMixin, _local
 from .jobs import JobBoard, StoredJob
 from .plan import Pending, TimerSettings, recovery
-from .store import STORE_NAME, PauseRow, SideStore, move_aside_if_corrupt, prepare_folder
+from .rounds import RoundMixin, round_key
+from .store import STORE_NAME, PauseRow, RoundRow, SideStore, move_aside_if_corrupt, prepare_folder
 from .ticker import Ticker
 
 __all__ = ["STOP_SECONDS", "StartupReport", "TimerEngine", "TimerSettings"]
@@ -48,7 +49,7 @@ class StartupReport:
     """Where an unreadable store was moved to (kept for inspection), or None."""
 
 
-class TimerEngine(EffectsMixin):
+class TimerEngine(EffectsMixin, RoundMixin):
     """Schedules pause events and reminders and calls ``on_event`` when they come.
 
     ``on_event`` runs on the ticker thread; keep it short (queue the words). It may call
@@ -74,6 +75,7 @@ class TimerEngine(EffectsMixin):
         self._mem: dict[str, StoredJob] = {}
         """Pending events by job id, due times in the current frame: what fires."""
         self._pause: PauseRow | None = None
+        self._round: RoundRow | None = None
         self._offset = 0.0
         """Wall minus steady clock as last seen: ``_now`` is the jump-free wall clock."""
         self._started_mono = 0.0
@@ -152,7 +154,10 @@ class TimerEngine(EffectsMixin):
         if moved:
             log.info("The wall clock jumped while down: %d timer event(s) keep their length", moved)
         pending = [Pending(j.job_id, j.kind, j.due, j.pause) for j in jobs.values()]
-        plan = recovery(pending, side.fired_ids(), _key(pause), self._now(), self._grace())
+        rnd = side.round()
+        plan = recovery(
+            pending, side.fired_ids(), _key(pause), self._now(), self._grace(), round_key(rnd)
+        )
         for job_id in plan.remove:
             board.remove(job_id)
             jobs.pop(job_id, None)
@@ -160,7 +165,10 @@ class TimerEngine(EffectsMixin):
         if pause is not None and not any(j.job_id.startswith("pause:") for j in jobs.values()):
             side.clear_pause()
             pause = None
-        self._mem, self._pause = jobs, pause
+        if rnd is not None and not any(j.job_id.startswith("turns:") for j in jobs.values()):
+            side.clear_round()
+            rnd = None
+        self._mem, self._pause, self._round = jobs, pause, rnd
         return plan.dropped
 
     # ----- effects ----------------------------------------------------------------------------
@@ -269,9 +277,12 @@ class TimerEngine(EffectsMixin):
                 side = self._side
                 self._persist(lambda: side.claim(job_id, now, job.pause, job.last))
             if job.last and fresh and job.pause is not None:
-                self._pause = None
+                if job_id.startswith("turns:"):
+                    self._round = None
+                else:
+                    self._pause = None
             if not fresh:
-                log.info("Skipped %s: its pause was ended or extended", job.kind)
+                log.info("Skipped %s: its pause or round was ended or changed", job.kind)
                 return
         event = TimerEvent(
             kind=job.kind,
@@ -288,7 +299,11 @@ class TimerEngine(EffectsMixin):
                 self._persist(lambda: self._board().remove(job_id))
 
     def _pause_key_matches(self, job: StoredJob) -> bool:
-        return job.pause is None or (self._pause is not None and _key(self._pause) == job.pause)
+        if job.pause is None:
+            return True
+        if job.job_id.startswith("turns:"):
+            return self._round is not None and round_key(self._round) == job.pause
+        return self._pause is not None and _key(self._pause) == job.pause
 
     # ----- helpers ----------------------------------------------------------------------------
 
