@@ -39,7 +39,7 @@ HANDLERS: dict[str, Handler] = {
     "control.next": scripts.next_item,
     "control.help": control.help_,
     "turns.start": turns.start,
-    "turns.switch": turns.switch,
+    "turns.next": turns.switch,
     "turns.stop": turns.stop,
 }
 """Every intent of the catalogue has exactly one handler (a test checks both directions)."""

@@ -92,7 +92,7 @@ def _part_over(part: int, src: str, pick: int, ctx: Context, late: tuple[Say, ..
 
 
 def switch(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``turns.switch`` ("switch", and "next" during a round): end the current part now."""
+    """``turns.next`` ("switch", and "next" during a round): end the current part now."""
     if state.round is None:
         return Reply(says=(ctx.say("turns.none", match.intent, state.turn),))
     reply = _part_over(state.round.part, match.intent, state.turn, ctx)
