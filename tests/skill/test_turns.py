@@ -7,6 +7,9 @@ during a round use slower minutes, so a loaded machine cannot end a turn before 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,6 +20,8 @@ from voice_repair import app
 from voice_repair.config import Config
 from voice_repair.config.settings import TurnsConfig
 from voice_repair.models import Say
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Heard:
@@ -209,3 +214,35 @@ def test_outside_a_round_the_words_keep_their_meaning(round_talk):
     said = send("I need five more minutes")  # extends the pause, not a turn
     assert "five minutes" in said[0].text and "pause" in said[0].text
     assert "round" in send("switch")[0].text
+
+
+def test_chat_json_shows_a_whole_round_with_its_event_sources(tmp_path):
+    """``voice-repair chat --json --minute 0.05``: one line per spoken output, the round's timer
+    events named ``turns.reflect``, ``turns.switch`` and ``turns.finished``."""
+    args = ["chat", "--json", "--minute", "0.05", "--data-dir", str(tmp_path)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voice_repair", *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write("let's take turns\n")
+        proc.stdin.flush()
+        lines = []
+        for raw in proc.stdout:
+            lines.append(json.loads(raw))
+            if lines[-1]["source"] == "turns.finished" and "another round" in lines[-1]["text"]:
+                break
+        chimed = [line["source"] for line in lines if line.get("chime")]
+        assert chimed == ["turns.reflect", "turns.reflect", "turns.finished"]
+        sources = [line["source"] for line in lines]
+        assert sources[:2] == ["turns.start", "turns.start"]
+        assert sources.count("turns.switch") == 2  # the swap and the listener's reminder
+    finally:
+        proc.stdin.close()
+        proc.wait(10)
+        proc.stdout.close()
