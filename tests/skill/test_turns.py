@@ -150,6 +150,8 @@ def test_switch_next_and_time_left_move_the_round_on_request(round_talk):
     assert said[0].chime and "first speaker" in said[0].text  # now the first one says back
     said = send("next")  # the round is done
     assert len(said) == 3 and "another round" in said[2].text
+    said = send("we're done")
+    assert said[0].source == "turns.stop" and "round" not in said[0].text
     said = send("switch")
     assert "no round" in said[0].text.lower()
     assert events(heard) == []  # no timer event

@@ -140,11 +140,23 @@ def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
     if state.round is not None:
         said = ctx.say("turns.stopped", src, state.turn)
         return Reply(says=(said,), effects=(EndRound(), StopAlarm()), repeatable=False)
-    just_finished = state.last is not None and any(
-        s.source == "turns.finished" for s in state.last.says
-    )
-    key = "turns.done" if just_finished else "turns.none"
+    key = "turns.done" if _just_finished(state, ctx) else "turns.none"
     return Reply(says=(ctx.say(key, src, state.turn),))
+
+
+def _just_finished(state: State, ctx: Context) -> bool:
+    """The last reply ended with the round's closing question (on time or after "next")."""
+    if state.last is None or not state.last.says:
+        return False
+    # ``line`` picks variant ``pick % count``: every variant comes before the first again.
+    said, first = state.last.says[-1].text, ctx.content.line("turns.question", 0)
+    pick, question = 0, first
+    while pick == 0 or question != first:
+        if said == question:
+            return True
+        pick += 1
+        question = ctx.content.line("turns.question", pick)
+    return False
 
 
 def pause_instead(match: IntentMatch, state: State, ctx: Context) -> Reply:
