@@ -197,6 +197,8 @@ def test_a_pause_during_a_round_ends_it_and_starts_the_pause(round_talk):
     assert "pause" in said[0].text
     time.sleep(4 * minute)
     assert events(heard) == []
+    send("let's take turns")  # back from the pause: a round replaces it
+    assert "turn" in send("how much time is left")[0].text
 
 
 def test_safety_outranks_the_round_and_ends_it(round_talk):
