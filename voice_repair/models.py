@@ -21,10 +21,15 @@ __all__ = [
     "EndPause",
     "StopAlarm",
     "AddReminder",
+    "StartRound",
+    "SwitchTurn",
+    "ExtendTurn",
+    "EndRound",
     "Effect",
     "Reply",
     "TimerEvent",
     "PauseStatus",
+    "RoundStatus",
     "ScriptCursor",
     "State",
 ]
@@ -132,7 +137,45 @@ class AddReminder:
     """Minutes from now, for "in an hour" (scaled by ``--minute``)."""
 
 
-Effect = StartPause | ExtendPause | EndPause | StopAlarm | AddReminder
+@dataclass(frozen=True)
+class StartRound:
+    """Start a round of turns: speaker one, the first listener's say-back, speaker two, the
+    second listener's say-back (the engine schedules the end of each of the four parts)."""
+
+    turn_minutes: int
+    """Length of each speaker's turn, in minutes (1-15)."""
+    reflect_minutes: int
+    """Length of each listener's time to say back what they heard, in minutes."""
+
+
+@dataclass(frozen=True)
+class SwitchTurn:
+    """End the current part of the running round now ("switch", "next"); the rest follows on."""
+
+
+@dataclass(frozen=True)
+class ExtendTurn:
+    """Add ``minutes`` to the current part of the running round ("I need more time")."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
+class EndRound:
+    """Cancel everything scheduled for the running round."""
+
+
+Effect = (
+    StartPause
+    | ExtendPause
+    | EndPause
+    | StopAlarm
+    | AddReminder
+    | StartRound
+    | SwitchTurn
+    | ExtendTurn
+    | EndRound
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +205,9 @@ class TimerEvent:
     """A scheduled moment that has come, handed from the scheduler to the handlers."""
 
     kind: str
-    """One of pause.nudge, pause.warning, pause.finished, pause.reminder, reminder.due."""
+    """One of pause.nudge, pause.warning, pause.finished, pause.reminder, reminder.due,
+    turns.reflect (a turn is over: the listener says back), turns.switch (the second turn
+    starts), turns.finished (both turns are done)."""
     due: datetime
     """When it was meant to fire (timezone-aware)."""
     late_seconds: float = 0.0
@@ -185,6 +230,35 @@ class PauseStatus:
     """The pause has ended and the invitation is still repeating."""
 
 
+ROUND_PARTS = ("speak", "reflect", "speak", "reflect")
+"""The four parts of a round, in order: speaker one talks, listener two says back, speaker two
+talks, listener one says back."""
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """The running round of turns as the handlers see it."""
+
+    part: int
+    """Which of the four parts is running (0-3, see ``ROUND_PARTS``): 0 and 2 are turns to speak,
+    1 and 3 the listener's time to say back what they heard."""
+    remaining_minutes: float
+    """Minutes left in this part (in the assistant's minutes, see ``--minute``)."""
+    turn_minutes: int
+    """Length of each speaker's turn as asked for."""
+
+    @property
+    def speaking(self) -> bool:
+        """A speaker's turn (not a listener's say-back)."""
+        return ROUND_PARTS[self.part] == "speak"
+
+    @property
+    def speaker(self) -> int:
+        """0 for the first speaker, 1 for the second, of the current part: in a say-back part
+        the one who just spoke."""
+        return self.part // 2
+
+
 @dataclass(frozen=True)
 class State:
     """A snapshot of everything a handler may look at; handlers never read clocks or files."""
@@ -198,3 +272,5 @@ class State:
     pending_reminders: int = 0
     turn: int = 0
     """How many replies came before; used to vary wording without randomness."""
+    round: RoundStatus | None = None
+    """The running round of turns ("let's take turns"), or None."""

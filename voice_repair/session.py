@@ -12,7 +12,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from .models import Effect, IntentMatch, PauseStatus, Reply, Say, ScriptCursor, State, TimerEvent
+from .models import (
+    Effect,
+    IntentMatch,
+    PauseStatus,
+    Reply,
+    RoundStatus,
+    Say,
+    ScriptCursor,
+    State,
+    TimerEvent,
+)
 from .skill import Context, on_timer, respond
 
 log = logging.getLogger(__name__)
@@ -34,6 +44,8 @@ class Timers(Protocol):
     def pause_status(self) -> PauseStatus | None: ...
 
     def pending_reminders(self) -> int: ...
+
+    def round_status(self) -> RoundStatus | None: ...
 
 
 class Session:
@@ -101,6 +113,7 @@ class Session:
             last=self._last,
             pending_reminders=self._timers.pending_reminders(),
             turn=self._turn,
+            round=self._timers.round_status(),
         )
 
     def _finish(self, reply: Reply) -> None:

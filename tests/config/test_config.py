@@ -170,6 +170,17 @@ def test_a_wake_phrase_must_be_a_few_words(tmp_path: Path) -> None:
     assert "one to four lower-case words" in message
 
 
+def test_turn_names_are_two_names_or_none(tmp_path: Path) -> None:
+    path = write(tmp_path, '[turns]\nnames = [" Sam ", "Alex  Lee"]\nturn_minutes = 5\n')
+    turns = load_config(path).turns
+    assert turns.names == ("Sam", "Alex Lee") and turns.turn_minutes == 5
+    for bad in ('["Sam"]', '["Sam", 3]', '["Sam", ""]', '["Sam", "sam"]', '"Sam and Alex"'):
+        message = problems_of(write(tmp_path, f"[turns]\nnames = {bad}\n"))
+        assert "config.toml:2: turns.names" in message, bad
+        assert 'two names in quotes, first speaker first, e.g. ["Sam", "Alex"]' in message
+    assert "from 1 to 15" in problems_of(write(tmp_path, "[turns]\nturn_minutes = 20\n"))
+
+
 def test_invalid_toml_reports_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "[pause]\ndefault_minutes = 20\nvoice = espeak\n")
     message = problems_of(path)

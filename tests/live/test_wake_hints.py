@@ -32,7 +32,8 @@ _VALUES = {
     "minutes": "twenty minutes", "remaining": "about seven minutes", "count": "2",
     "time": "eight o'clock", "n": "two", "m": "ten", "duration": "seven minutes",
     "hour": "eight", "minute": "thirty", "support_contact_sentence": "",
-    "support_contact": "Riverside Counseling", "problem": "full",
+    "support_contact": "Riverside Counseling", "problem": "full", "first": "Sam",
+    "second": "Alex", "speaker": "Sam", "listener": "Alex",
 }  # fmt: skip
 """A value for every placeholder a handler fills in ({wake} is the content's own)."""
 

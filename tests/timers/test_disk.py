@@ -31,7 +31,7 @@ from heard import Heard
 from stopping import ROOT, Chat, write_config
 
 from voice_repair.errors import TimerStoreError
-from voice_repair.models import AddReminder, StartPause
+from voice_repair.models import AddReminder, StartPause, StartRound
 from voice_repair.timers import health
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 
@@ -241,6 +241,28 @@ def test_a_full_or_read_only_folder_at_start_up_starts_from_memory(small_disk, t
     assert store_bytes(data) == before, "the store is never written"
 
 
+def test_a_round_of_turns_stored_before_a_read_only_start_goes_on_from_memory(small_disk):
+    """The round row is read with the rest: its four parts still come, on time."""
+    data = small_disk / "data"
+    first = TimerEngine(data, TimerSettings(MIN), Heard())
+    first.start()
+    first.apply(StartRound(3, 1))
+    started = time.monotonic()
+    first.shutdown()
+    read_only(small_disk)
+    heard = Heard()
+    engine = TimerEngine(data, TimerSettings(MIN), heard)
+    try:
+        assert engine.start().memory_only == "read-only"
+        assert engine.round_status() is not None
+        heard.wait(4)
+    finally:
+        engine.shutdown()
+    kinds = [e.kind for _, e in heard.events]
+    assert kinds == ["turns.reflect", "turns.switch", "turns.reflect", "turns.finished"]
+    assert abs(heard.events[0][0] - (started + 3 * MIN)) < ON_TIME, "the first turn ends on time"
+
+
 def test_a_start_from_memory_stores_everything_once_the_disk_has_room(
     small_disk, caplog, monkeypatch
 ):
@@ -290,7 +312,7 @@ def test_a_second_engine_on_a_full_folder_is_still_refused(small_disk):
 KILLED_MID_RUN = """
 import os, sys
 from voice_repair.errors import TimerStoreError
-from voice_repair.models import AddReminder, StartPause
+from voice_repair.models import AddReminder, StartPause, StartRound
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 engine = TimerEngine(sys.argv[1], TimerSettings(60), lambda event: None)
 engine.start()

@@ -213,3 +213,25 @@ def test_chat_down_longer_than_the_grace_says_so_once_at_start(procs, tmp_path):
     second = chat(procs, tmp_path, 0.2)
     heard = [line["source"] for line in up_and_listening(second)]
     assert heard == ["startup"], heard
+
+
+@pytest.mark.slow
+def test_chat_killed_mid_round_goes_on_with_the_round_after_a_restart(procs, tmp_path):
+    """A round of turns is kept like a pause: killed during the first turn, the restarted app
+    ends that turn on time, prompts the say-back and swaps, once each."""
+    first = chat(procs, tmp_path, 1.0)
+    up_and_listening(first, then=0)
+    sent = first.send("give us three minutes each")  # turns end at 3 s and 7 s
+    replied, reply = first.next(timeout=10)
+    assert reply["source"] == "turns.start"
+    time.sleep(0.5)
+    first.kill()  # during the first turn
+    second = chat(procs, tmp_path, 1.0)
+    heard = says(second, timeout=replied + 4 + 1.5 - time.time())
+    reflect = [at for at, line in heard if starts(line, "turns.reflect")]
+    swap = [at for at, line in heard if line["source"] == "turns.switch"]
+    assert len(reflect) == 1 and sent + 3 - 0.01 <= reflect[0] <= replied + 3 + 1.0, heard
+    assert swap and sent + 4 - 0.01 <= swap[0] <= replied + 4 + 1.0, heard
+    second.send("how much time is left")
+    _, status = second.next(timeout=10)
+    assert "second speaker" in status["text"], status  # the second turn is running

@@ -113,6 +113,15 @@ def _check(f: Field, value: object, base: Path) -> object:
         if not meta["lo"] <= number <= meta["hi"]:
             raise wrong
         return number
+    if kind == "names":
+        if not isinstance(value, list | tuple) or len(value) not in (0, 2):
+            raise wrong
+        names = tuple(" ".join(v.split()) if isinstance(v, str) else "" for v in value)
+        if not all(re.fullmatch(r"[^\W\d_][\w' .-]{0,39}", n) for n in names):
+            raise wrong
+        if names and names[0].casefold() == names[1].casefold():
+            raise wrong
+        return names
     if kind == "fractions":
         if not isinstance(value, list | tuple) or not all(
             isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < 1 for v in value

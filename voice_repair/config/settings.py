@@ -19,6 +19,7 @@ __all__ = [
     "VoiceConfig",
     "PauseConfig",
     "ReminderConfig",
+    "TurnsConfig",
     "ContactsConfig",
     "Config",
     "Sources",
@@ -33,10 +34,10 @@ Sources = dict[str, str]
 def _setting(default: object, kind: str, **rule: object) -> object:
     """A dataclass field whose metadata tells ``file.py`` how to check a value from outside.
 
-    ``kind`` is one of int, float, bool, str, fractions, path; ``rule`` may hold ``lo``/``hi``
-    (inclusive bounds), ``choices``, ``optional`` (None allowed), ``lower`` (lower-case and
-    collapse spaces first) and ``pattern`` + ``shape`` (a regular expression and the words that
-    describe it to a person).
+    ``kind`` is one of int, float, bool, str, fractions, path, names (two names or none);
+    ``rule`` may hold ``lo``/``hi`` (inclusive bounds), ``choices``, ``optional`` (None
+    allowed), ``lower`` (lower-case and collapse spaces first) and ``pattern`` + ``shape`` (a
+    regular expression and the words that describe it to a person).
     """
     return field(default=default, metadata={"kind": kind, **rule})
 
@@ -107,6 +108,23 @@ class ReminderConfig:
     """Hour of the day (0-23, local time) that "tonight" and "this evening" mean."""
 
 
+@dataclass(frozen=True)
+class TurnsConfig:
+    """A round of turns ("let's take turns"): one partner speaks, the other only listens."""
+
+    names: tuple[str, ...] = _setting(
+        (),
+        "names",
+        shape='two names in quotes, first speaker first, e.g. ["Sam", "Alex"], or [] for none',
+    )
+    """The two partners' names, said when a round starts and at the swap; () for "the first
+    speaker" and "the second speaker"."""
+    turn_minutes: int = _setting(3, "int", lo=1, hi=15)
+    """Length of each turn in minutes when the request names none."""
+    reflect_minutes: int = _setting(1, "int", lo=1, hi=5)
+    """Minutes for the listener to say back what they heard, after each turn."""
+
+
 _CONTACT = {"optional": True, "pattern": r"\S.{0,199}", "shape": "1 to 200 characters"}
 
 
@@ -149,6 +167,7 @@ SECTIONS: dict[str, type] = {
     "voice": VoiceConfig,
     "pause": PauseConfig,
     "reminders": ReminderConfig,
+    "turns": TurnsConfig,
     "contacts": ContactsConfig,
 }
 """TOML table name -> the dataclass it fills (also the attribute name on ``Config``)."""
@@ -163,6 +182,7 @@ class Config:
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     pause: PauseConfig = field(default_factory=PauseConfig)
     reminders: ReminderConfig = field(default_factory=ReminderConfig)
+    turns: TurnsConfig = field(default_factory=TurnsConfig)
     contacts: ContactsConfig = field(default_factory=ContactsConfig)
     language: str = _setting(
         "en", "str", lower=True, pattern=r"[a-z]{2}", shape="a two-letter code such as en"

@@ -7,6 +7,8 @@ so text mode, file mode and the live loop share the handlers unchanged (see ``co
 - ``pause.py``      start, status, extend and end a pause; its timer events
 - ``scripts.py``    repair scripts read one item at a time ("next", "repeat")
 - ``reminders.py``  "remind us to talk in an hour / at eight"
+- ``turns.py``      a round of turns: speak, say back, swap; what "next", "stop", "more time"
+  mean while one runs
 - ``control.py``    stop, repeat, help, support, safety
 - ``spoken.py``     numbers, lengths and clock times as a person says them
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..models import IntentMatch, Reply, State, TimerEvent
-from . import control, pause, reminders, scripts
+from . import control, pause, reminders, scripts, turns
 from .context import ContentLike, Context, SkillSettings
 
 __all__ = ["Context", "ContentLike", "SkillSettings", "HANDLERS", "respond", "on_timer"]
@@ -36,17 +38,24 @@ HANDLERS: dict[str, Handler] = {
     "control.repeat": control.repeat,
     "control.next": scripts.next_item,
     "control.help": control.help_,
+    "turns.start": turns.start,
+    "turns.next": turns.switch,
+    "turns.stop": turns.stop,
 }
 """Every intent of the catalogue has exactly one handler (a test checks both directions)."""
 
 
 def respond(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """The reply to one understood request."""
+    """The reply to one understood request (some mean round things while a round runs)."""
+    if state.round is not None and match.intent in turns.DURING_ROUND:
+        return turns.DURING_ROUND[match.intent](match, state, ctx)
     return HANDLERS[match.intent](match, state, ctx)
 
 
 def on_timer(event: TimerEvent, state: State, ctx: Context) -> Reply:
-    """The reply to a timer event (``pause.*`` or ``reminder.due``)."""
+    """The reply to a timer event (``pause.*``, ``turns.*`` or ``reminder.due``)."""
     if event.kind == "reminder.due":
         return reminders.on_event(event, state, ctx)
+    if event.kind.startswith("turns."):
+        return turns.on_event(event, state, ctx)
     return pause.on_event(event, state, ctx)

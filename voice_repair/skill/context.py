@@ -36,6 +36,17 @@ class SkillSettings:
     """Hour (0-23) that "tonight" means for reminders."""
     max_reminder_minutes: int = 12 * 60
     """Furthest a reminder may be set ahead, in minutes."""
+    turn_minutes: int = 3
+    """Length of each speaker's turn in a round when none is said, in minutes."""
+    max_turn_minutes: int = 15
+    """Longest turn (and longest turn after "I need more time"), in minutes."""
+    reflect_minutes: int = 1
+    """Time for the listener to say back what they heard, after each turn, in minutes."""
+    turn_extend_minutes: int = 1
+    """Minutes "I need more time" adds to a turn when no number is said."""
+    turn_names: tuple[str, ...] = ()
+    """The two partners' names for a round of turns, first speaker first; () for "the first
+    speaker" and "the second speaker"."""
 
 
 @dataclass(frozen=True)

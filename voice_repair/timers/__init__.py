@@ -1,11 +1,11 @@
-"""Time-based promises: the pause's events and the reminders, kept through restarts, power cuts,
-wall-clock jumps and full disks.
+"""Time-based promises: the pause's events, a round of turns and the reminders, kept through
+restarts, power cuts, wall-clock jumps and full disks.
 
-Takes timer effects from the handlers (``StartPause``, ``AddReminder``, ... in ``models.py``);
-gives ``TimerEvent``s back to the session when they come due. The running engine keeps every
-pending event in memory and fires it from its own thread on the steady clock; APScheduler's
-SQLite job store in the data folder is the copy a restart reads (APScheduler never runs a job:
-see ``ticker.py`` for why).
+Takes timer effects from the handlers (``StartPause``, ``StartRound``, ``AddReminder``, ... in
+``models.py``); gives ``TimerEvent``s back to the session when they come due. The running engine
+keeps every pending event in memory and fires it from its own thread on the steady clock;
+APScheduler's SQLite job store in the data folder is the copy a restart reads (APScheduler never
+runs a job: see ``ticker.py`` for why).
 
 The rules:
 
@@ -45,6 +45,8 @@ The rules:
 
 - ``engine.py``  ``TimerEngine``: life cycle, recovery, the clock check, firing, queries
 - ``effects.py`` start, extend, end a pause; add a reminder: memory first, then the store
+- ``rounds.py``  a round of turns: four timed parts, each ended by one stored event; start,
+  switch, more time, end, and its status (read from its pending events)
 - ``ticker.py``  the thread that fires on the steady clock and looks for wall-clock jumps
 - ``clock.py``   the clocks, the frame of a stored time, the correction after a jump
 - ``plan.py``    what a pause schedules, and which stored jobs a restart keeps (pure functions)

@@ -1,4 +1,5 @@
 """The timer effects (start, extend, end a pause; add a reminder), applied to memory then disk.
+A round of turns has its own module (``rounds.py``); its effects are dispatched here too.
 
 Memory is what fires; the store is what a restart reads. Each change is made in memory first and
 then written in an order that a kill at any point leaves consistent on disk: a pause's jobs are
@@ -12,8 +13,21 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..models import AddReminder, Effect, EndPause, ExtendPause, PauseStatus, StartPause, StopAlarm
+from ..models import (
+    AddReminder,
+    Effect,
+    EndPause,
+    EndRound,
+    ExtendPause,
+    ExtendTurn,
+    PauseStatus,
+    StartPause,
+    StartRound,
+    StopAlarm,
+    SwitchTurn,
+)
 from .clock import Clock, frame_of
 from .jobs import JobBoard, StoredJob
 from .plan import TimerSettings, nudge_times, pause_events
@@ -44,6 +58,13 @@ class EffectsMixin:
     def _side_store(self) -> SideStore: ...
     def pause_status(self) -> PauseStatus | None: ...
 
+    if TYPE_CHECKING:  # ``rounds.RoundMixin``'s (a stub here would shadow it in the engine)
+
+        def _start_round(self, turn_minutes: int, reflect_minutes: int) -> None: ...
+        def _switch_turn(self) -> None: ...
+        def _extend_turn(self, minutes: int) -> None: ...
+        def _end_round(self) -> None: ...
+
     def _apply(self, effect: Effect) -> None:
         if isinstance(effect, StartPause):
             self._start_pause(effect.minutes)
@@ -57,6 +78,14 @@ class EffectsMixin:
                 self._end_pause()
         elif isinstance(effect, AddReminder):
             self._add_reminder(effect)
+        elif isinstance(effect, StartRound):
+            self._start_round(effect.turn_minutes, effect.reflect_minutes)
+        elif isinstance(effect, SwitchTurn):
+            self._switch_turn()
+        elif isinstance(effect, ExtendTurn):
+            self._extend_turn(effect.minutes)
+        elif isinstance(effect, EndRound):
+            self._end_round()
         else:
             raise TypeError(f"not a timer effect: {effect!r}")
 

@@ -25,7 +25,8 @@ from .health import STORE_ERRORS, StoreHealthMixin
 from .jobs import JobBoard, StoredJob
 from .plan import Pending, TimerSettings, recovery
 from .readonly import StoreSnapshot, storage_problem
-from .store import STORE_NAME, PauseRow, SideStore, move_aside_if_corrupt, prepare_folder
+from .rounds import RoundMixin, round_key
+from .store import STORE_NAME, PauseRow, RoundRow, SideStore, move_aside_if_corrupt, prepare_folder
 from .ticker import Ticker
 
 __all__ = ["STOP_SECONDS", "StartupReport", "TimerEngine", "TimerSettings"]
@@ -49,7 +50,7 @@ class StartupReport:
     in memory only, and says so once; None when the store works."""
 
 
-class TimerEngine(StoreHealthMixin, EffectsMixin):
+class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
     """Schedules pause events and reminders and calls ``on_event`` when they come.
 
     ``on_event`` runs on the ticker thread; keep it short (queue the words). It may call
@@ -75,6 +76,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
         self._mem: dict[str, StoredJob] = {}
         """Pending events by job id, due times in the current frame: what fires."""
         self._pause: PauseRow | None = None
+        self._round: RoundRow | None = None
         self._offset = 0.0
         """Wall minus steady clock as last seen: ``_now`` is the jump-free wall clock."""
         self._started_mono = 0.0
@@ -141,7 +143,9 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
         self._offset = self.clock.wall() - self.clock.mono()
         self._started_mono = self.clock.mono()
         side, board = self._side_store(), self._board()
-        snapshot = StoreSnapshot(side.pause(), side.pause_frame(), board.jobs(), side.fired_ids())
+        snapshot = StoreSnapshot(
+            side.pause(), side.pause_frame(), board.jobs(), side.fired_ids(), side.round()
+        )
         dropped = self._recover(snapshot, writable=True)
         self._run_ticker(dropped)
         return StartupReport(dropped=dropped, recovered_store=recovered)
@@ -193,7 +197,10 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
         if moved:
             log.info("The wall clock jumped while down: %d timer event(s) keep their length", moved)
         pending = [Pending(j.job_id, j.kind, j.due, j.pause) for j in jobs.values()]
-        plan = recovery(pending, stored.fired, _key(pause), self._now(), self._grace())
+        rnd = stored.round
+        plan = recovery(
+            pending, stored.fired, _key(pause), self._now(), self._grace(), round_key(rnd)
+        )
         for job_id in plan.remove:
             if writable:
                 self._board().remove(job_id)
@@ -204,7 +211,11 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
             if writable:
                 self._side_store().clear_pause()
             pause = None
-        self._mem, self._pause = jobs, pause
+        if rnd is not None and not any(j.job_id.startswith("turns:") for j in jobs.values()):
+            if writable:
+                self._side_store().clear_round()
+            rnd = None
+        self._mem, self._pause, self._round = jobs, pause, rnd
         return plan.dropped
 
     # ----- effects ----------------------------------------------------------------------------
@@ -293,9 +304,12 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
                 side = self._side
                 self._persist(lambda: side.claim(job_id, now, job.pause, job.last))
             if job.last and fresh and job.pause is not None:
-                self._pause = None
+                if job_id.startswith("turns:"):
+                    self._round = None
+                else:
+                    self._pause = None
             if not fresh:
-                log.info("Skipped %s: its pause was ended or extended", job.kind)
+                log.info("Skipped %s: its pause or round was ended or changed", job.kind)
                 return
         event = TimerEvent(
             kind=job.kind,
@@ -312,7 +326,11 @@ class TimerEngine(StoreHealthMixin, EffectsMixin):
                 self._persist(lambda: self._board().remove(job_id))
 
     def _pause_key_matches(self, job: StoredJob) -> bool:
-        return job.pause is None or (self._pause is not None and _key(self._pause) == job.pause)
+        if job.pause is None:
+            return True
+        if job.job_id.startswith("turns:"):
+            return self._round is not None and round_key(self._round) == job.pause
+        return self._pause is not None and _key(self._pause) == job.pause
 
     # ----- helpers ----------------------------------------------------------------------------
 

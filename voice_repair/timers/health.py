@@ -21,7 +21,7 @@ from ..errors import TimerStoreError
 from .clock import Clock
 from .jobs import JobBoard, StoredJob
 from .readonly import StoreSnapshot, lock_without_writing, read_store, storage_problem, what_to_do
-from .store import STORE_NAME, PauseRow, SideStore, prepare_folder
+from .store import STORE_NAME, PauseRow, RoundRow, SideStore, prepare_folder
 
 __all__ = ["RETRY_SECONDS", "STORE_ERRORS", "StoreHealthMixin"]
 
@@ -45,6 +45,7 @@ class StoreHealthMixin:
     _jobs: JobBoard | None
     _mem: dict[str, StoredJob]
     _pause: PauseRow | None
+    _round: RoundRow | None
     _store_failing: bool
     _memory_only: str | None
     _retry_at: float
@@ -159,12 +160,16 @@ class StoreHealthMixin:
 
     def _write_all(self) -> None:
         """Make the store hold exactly what memory holds (after writes failed for a while):
-        the pause row, every pending job (in today's clock frame), nothing else."""
+        the pause and round rows, every pending job (in today's clock frame), nothing else."""
         side, board = self._side_store(), self._board()
         if self._pause is None:
             side.clear_pause()
         else:
             side.set_pause(self._pause, self._frame())
+        if self._round is None:
+            side.clear_round()
+        else:
+            side.set_round(self._round)
         stored = {job.job_id for job in board.jobs()}
         for job in self._mem.values():
             board.add(job if job.frame is None else replace(job, frame=self._frame()))

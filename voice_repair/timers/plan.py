@@ -17,6 +17,8 @@ __all__ = [
     "nudge_times",
     "pause_events",
     "recovery",
+    "round_events",
+    "ROUND_EVENTS",
 ]
 
 
@@ -72,6 +74,32 @@ def pause_events(
     return events
 
 
+ROUND_EVENTS: tuple[tuple[str, int], ...] = (
+    ("turns.reflect", 1),
+    ("turns.switch", 1),
+    ("turns.reflect", 2),
+    ("turns.finished", 0),
+)
+"""The event (kind, number) that ends each of a round's four parts (``models.ROUND_PARTS``):
+the first turn is over (the listener says back), the second speaker starts, the second turn is
+over, the round is done."""
+
+
+def round_events(
+    s: TimerSettings, part: int, part_end: float, turn_minutes: int, reflect_minutes: int
+) -> list[Planned]:
+    """Events of a round from part ``part`` (0-3) on, that part ending at ``part_end``: each later
+    part lasts a turn (speaking) or the say-back time (reflecting)."""
+    events: list[Planned] = []
+    due = part_end
+    for i in range(part, len(ROUND_EVENTS)):
+        if i > part:
+            due += s.seconds(turn_minutes if i % 2 == 0 else reflect_minutes)
+        kind, number = ROUND_EVENTS[i]
+        events.append(Planned(kind, number, due))
+    return events
+
+
 def nudge_times(s: TimerSettings, start: float, minutes: int) -> list[float]:
     """When the grounding nudges of a new pause come (fractions outside 0..1 are ignored)."""
     return [start + s.seconds(minutes * f) for f in sorted(s.nudges_at) if 0 < f < 1]
@@ -86,7 +114,7 @@ class Pending:
     due: float
     """POSIX timestamp, real seconds."""
     pause_key: tuple | None
-    """(pause id, generation) for pause events, None for reminders."""
+    """(pause or round id, generation) for pause and round events, None for reminders."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +128,12 @@ class Recovery:
 
 
 def recovery(
-    jobs: Iterable[Pending], fired: set[str], live: tuple | None, now: float, grace: float
+    jobs: Iterable[Pending],
+    fired: set[str],
+    live: tuple | None,
+    now: float,
+    grace: float,
+    live_round: tuple | None = None,
 ) -> Recovery:
     """Decide which stored jobs a restart keeps.
 
@@ -113,17 +146,18 @@ def recovery(
     """
     remove: list[str] = []
     dropped = 0
-    overdue: list[Pending] = []
+    overdue: dict[tuple, list[Pending]] = {}
+    lives = {key for key in (live, live_round) if key is not None}
     for job in jobs:
-        if job.job_id in fired or (job.pause_key is not None and job.pause_key != live):
+        if job.job_id in fired or (job.pause_key is not None and job.pause_key not in lives):
             remove.append(job.job_id)
         elif now - job.due > grace:
             remove.append(job.job_id)
             dropped += 1
         elif job.due <= now and job.pause_key is not None:
-            overdue.append(job)
-    if overdue:
-        ends = [j for j in overdue if j.kind == "pause.finished"]
-        keep = ends[0] if ends else max(overdue, key=lambda j: j.due)
-        remove += [j.job_id for j in overdue if j is not keep]
+            overdue.setdefault(job.pause_key, []).append(job)
+    for late in overdue.values():
+        ends = [j for j in late if j.kind == "pause.finished"]
+        keep = ends[0] if ends else max(late, key=lambda j: j.due)
+        remove += [j.job_id for j in late if j is not keep]
     return Recovery(remove=remove, dropped=dropped)

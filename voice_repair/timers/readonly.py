@@ -22,7 +22,15 @@ from pathlib import Path
 
 from ..errors import TimerStoreError
 from .jobs import StoredJob, read_jobs
-from .store import PauseRow, parse_frame
+from .store import (
+    READ_FIRED,
+    READ_PAUSE,
+    READ_PAUSE_FRAME,
+    READ_ROUND,
+    PauseRow,
+    RoundRow,
+    parse_frame,
+)
 
 __all__ = [
     "StoreSnapshot",
@@ -63,6 +71,7 @@ class StoreSnapshot:
     pause_frame: tuple[str, float] | None = None
     jobs: list[StoredJob] = field(default_factory=list)
     fired: set[str] = field(default_factory=set)
+    round: RoundRow | None = None
 
 
 def storage_problem(data_dir: Path, error: BaseException) -> str | None:
@@ -165,14 +174,16 @@ def _snapshot(con: sqlite3.Connection) -> StoreSnapshot:
     pause = frame = None
     fired: set[str] = set()
     if "vr_pause" in tables:
-        row = con.execute(
-            "SELECT pause_id, deadline, total_minutes, generation FROM vr_pause"
-        ).fetchone()
+        row = con.execute(READ_PAUSE).fetchone()
         pause = PauseRow(*row) if row else None
     if "vr_meta" in tables:
-        row = con.execute("SELECT value FROM vr_meta WHERE key='pause_frame'").fetchone()
+        row = con.execute(READ_PAUSE_FRAME).fetchone()
         frame = parse_frame(str(row[0])) if row else None
     if "vr_fired" in tables:
-        fired = {r[0] for r in con.execute("SELECT job_id FROM vr_fired")}
+        fired = {r[0] for r in con.execute(READ_FIRED)}
     jobs = read_jobs(con) if "apscheduler_jobs" in tables else []
-    return StoreSnapshot(pause, frame, jobs, fired)
+    rnd = None
+    if "vr_round" in tables:
+        row = con.execute(READ_ROUND).fetchone()
+        rnd = RoundRow(*row) if row else None
+    return StoreSnapshot(pause, frame, jobs, fired, rnd)

@@ -31,7 +31,12 @@ from ..errors import TimerStoreError
 
 __all__ = [
     "STORE_NAME",
+    "READ_FIRED",
+    "READ_PAUSE",
+    "READ_PAUSE_FRAME",
+    "READ_ROUND",
     "PauseRow",
+    "RoundRow",
     "SideStore",
     "move_aside_if_corrupt",
     "parse_frame",
@@ -52,8 +57,22 @@ CREATE TABLE IF NOT EXISTS vr_pause (
     total_minutes INTEGER NOT NULL,
     generation INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS vr_round (
+    slot INTEGER PRIMARY KEY CHECK (slot = 1),
+    round_id TEXT NOT NULL,
+    turn_minutes INTEGER NOT NULL,
+    reflect_minutes INTEGER NOT NULL,
+    generation INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS vr_fired (job_id TEXT PRIMARY KEY, fired_at REAL NOT NULL);
 """
+
+
+READ_PAUSE = "SELECT pause_id, deadline, total_minutes, generation FROM vr_pause"
+READ_PAUSE_FRAME = "SELECT value FROM vr_meta WHERE key='pause_frame'"
+READ_ROUND = "SELECT round_id, turn_minutes, reflect_minutes, generation FROM vr_round"
+READ_FIRED = "SELECT job_id FROM vr_fired"
+"""The store's reads, shared with ``readonly.read_store`` (which reads without a ``SideStore``)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,21 @@ class PauseRow:
     """Assistant minutes asked for, extensions included."""
     generation: int
     """Bumped on every extension; a job of an older generation is stale and never spoken."""
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """The running round of turns as stored (at most one). Which part it is in, and when that
+    part ends, is read from its pending jobs: one per part, each ending it."""
+
+    round_id: str
+    """Random id, part of every job id of this round."""
+    turn_minutes: int
+    """Assistant minutes of each speaker's turn."""
+    reflect_minutes: int
+    """Assistant minutes of each listener's say-back."""
+    generation: int
+    """Bumped on every change ("switch", "more time"); older jobs are stale, never spoken."""
 
 
 def parse_frame(value: str) -> tuple[str, float] | None:
@@ -196,15 +230,13 @@ class SideStore:
 
     def pause(self) -> PauseRow | None:
         with self._lock:
-            row = self._con.execute(
-                "SELECT pause_id, deadline, total_minutes, generation FROM vr_pause"
-            ).fetchone()
+            row = self._con.execute(READ_PAUSE).fetchone()
         return PauseRow(*row) if row else None
 
     def pause_frame(self) -> tuple[str, float] | None:
         """The clock frame the pause's deadline was written in (None: an older store)."""
         with self._lock:
-            row = self._con.execute("SELECT value FROM vr_meta WHERE key='pause_frame'").fetchone()
+            row = self._con.execute(READ_PAUSE_FRAME).fetchone()
         return None if row is None else parse_frame(str(row[0]))
 
     def set_pause(self, pause: PauseRow, frame: tuple[str, float] | None = None) -> None:
@@ -227,9 +259,25 @@ class SideStore:
         with self._lock:
             self._con.execute("DELETE FROM vr_pause")
 
+    def round(self) -> RoundRow | None:
+        with self._lock:
+            row = self._con.execute(READ_ROUND).fetchone()
+        return RoundRow(*row) if row else None
+
+    def set_round(self, row: RoundRow) -> None:
+        with self._lock:
+            self._con.execute(
+                "INSERT OR REPLACE INTO vr_round VALUES (1, ?, ?, ?, ?)",
+                (row.round_id, row.turn_minutes, row.reflect_minutes, row.generation),
+            )
+
+    def clear_round(self) -> None:
+        with self._lock:
+            self._con.execute("DELETE FROM vr_round")
+
     def fired_ids(self) -> set[str]:
         with self._lock:
-            return {r[0] for r in self._con.execute("SELECT job_id FROM vr_fired")}
+            return {r[0] for r in self._con.execute(READ_FIRED)}
 
     def forget_fired(self) -> None:
         """Empty the guard; only safe once no job it names is left in APScheduler's store."""
@@ -243,17 +291,20 @@ class SideStore:
 
         ``pause_key`` (pause id, generation) is given for pause events: the event is stale when
         the pause was ended or extended since it was scheduled. ``ends_pause``: this is the
-        pause's last event, so the pause is over once it is spoken.
+        pause's last event, so the pause is over once it is spoken. A round's events (job ids
+        ``turns:...``) give the round's key and are checked against the round row the same way.
         """
+        is_round = job_id.startswith("turns:")
+        table, column = ("vr_round", "round_id") if is_round else ("vr_pause", "pause_id")
         with self._lock, _fast_commit(self._con), _transaction(self._con) as con:
             if con.execute("SELECT 1 FROM vr_fired WHERE job_id=?", (job_id,)).fetchone():
                 return False
             if pause_key is not None:
-                row = con.execute("SELECT pause_id, generation FROM vr_pause").fetchone()
+                row = con.execute(f"SELECT {column}, generation FROM {table}").fetchone()
                 if row is None or tuple(row) != tuple(pause_key):
                     return False
                 if ends_pause:
-                    con.execute("DELETE FROM vr_pause")
+                    con.execute(f"DELETE FROM {table}")
             con.execute("INSERT INTO vr_fired VALUES (?, ?)", (job_id, now))
         return True
 
