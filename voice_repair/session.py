@@ -23,7 +23,7 @@ from .models import (
     State,
     TimerEvent,
 )
-from .skill import Context, on_timer, respond
+from .skill import Context, is_request, on_timer, respond
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +85,16 @@ class Session:
             return None
         return self.handle(match)
 
-    def handle(self, match: IntentMatch) -> Reply:
-        """Answer an understood request: reply, speak, apply timer effects."""
+    def handle(self, match: IntentMatch) -> Reply | None:
+        """Answer an understood request: reply, speak, apply timer effects. None when the
+        sentence is a request only in another context (``skill.is_request``): nothing is said."""
         with self._lock:
+            state = self._state()
+            if not is_request(match, state, self._ctx):
+                log.info("no intent (%s only means something during a round)", match.intent)
+                return None
             log.info("intent %s", match.intent)
-            reply = respond(match, self._state(), self._ctx)
+            reply = respond(match, state, self._ctx)
             self._cursor = reply.cursor
             self._finish(reply)
             return reply

@@ -121,7 +121,6 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "turns.done": _rule(),
     "turns.already_running": _rule("remaining"),
     "turns.out_of_range": _rule("minutes"),
-    "turns.none": _rule(),
     "turns.status": _rule("remaining speaker", "remaining"),
     "turns.status_reflect": _rule("remaining listener", "remaining"),
     "turns.extended": _rule("minutes remaining"),

@@ -21,7 +21,9 @@ from ..models import IntentMatch, Reply, State, TimerEvent
 from . import control, pause, reminders, scripts, turns
 from .context import ContentLike, Context, SkillSettings
 
-__all__ = ["Context", "ContentLike", "SkillSettings", "HANDLERS", "respond", "on_timer"]
+__all__ = [
+    "Context", "ContentLike", "SkillSettings", "HANDLERS", "is_request", "respond", "on_timer",
+]  # fmt: skip
 
 Handler = Callable[[IntentMatch, State, Context], Reply]
 
@@ -39,10 +41,17 @@ HANDLERS: dict[str, Handler] = {
     "control.next": scripts.next_item,
     "control.help": control.help_,
     "turns.start": turns.start,
+    "turns.again": turns.start,
     "turns.next": turns.switch,
     "turns.stop": turns.stop,
 }
 """Every intent of the catalogue has exactly one handler (a test checks both directions)."""
+
+
+def is_request(match: IntentMatch, state: State, ctx: Context) -> bool:
+    """Whether an understood sentence is a request now: some are only in their context
+    ("your turn" during a round, ``turns.in_context``); otherwise it is everyday talk."""
+    return turns.in_context(match, state, ctx)
 
 
 def respond(match: IntentMatch, state: State, ctx: Context) -> Reply:

@@ -33,7 +33,10 @@ from .pause import chimed
 from .pause import start as pause_start
 from .spoken import duration, remaining
 
-__all__ = ["DURING_ROUND", "EVENT_PARTS", "start", "switch", "stop", "on_event"]
+__all__ = [
+    "CONTEXT_ONLY", "DURING_ROUND", "EVENT_PARTS", "in_context", "start", "switch", "stop",
+    "on_event",
+]  # fmt: skip
 
 VALIDATE = "repair.validate"
 """The script family the closing example comes from."""
@@ -91,10 +94,23 @@ def _part_over(part: int, src: str, pick: int, ctx: Context, late: tuple[Say, ..
     return Reply(says=chimed(*says), cursor=ScriptCursor(VALIDATE, index))
 
 
+CONTEXT_ONLY = ("turns.next", "turns.stop", "turns.again")
+"""Requests only during a round or right after one: "switch", "your turn", "we're done",
+"another round" are everyday words at other times (a board game, the end of a meal, a bar)."""
+
+
+def in_context(match: IntentMatch, state: State, ctx: Context) -> bool:
+    """False for a ``CONTEXT_ONLY`` intent heard with no round running or just finished: then
+    it is not a request, and nothing is said (a home speaker that answers "your turn" during a
+    game of cards with "no round is running" is one that talks over everyday life)."""
+    if match.intent not in CONTEXT_ONLY or state.round is not None:
+        return True
+    return _just_finished(state, ctx)
+
+
 def switch(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """``turns.next`` ("switch", and "next" during a round): end the current part now."""
-    if state.round is None:
-        return Reply(says=(ctx.say("turns.none", match.intent, state.turn),))
+    assert state.round is not None, "in_context keeps it out when no round runs"
     reply = _part_over(state.round.part, match.intent, state.turn, ctx)
     effects = (EndRound(),) if state.round.part == 3 else (SwitchTurn(),)
     return replace(reply, effects=effects)
@@ -140,8 +156,7 @@ def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
     if state.round is not None:
         said = ctx.say("turns.stopped", src, state.turn)
         return Reply(says=(said,), effects=(EndRound(), StopAlarm()), repeatable=False)
-    key = "turns.done" if _just_finished(state, ctx) else "turns.none"
-    return Reply(says=(ctx.say(key, src, state.turn),))
+    return Reply(says=(ctx.say("turns.done", src, state.turn),))  # just after a round
 
 
 def _just_finished(state: State, ctx: Context) -> bool:
