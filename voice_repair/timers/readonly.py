@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import logging
 import os
 import sqlite3
@@ -20,7 +19,6 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import TimerStoreError
 from .jobs import StoredJob, read_jobs
 from .store import (
     READ_FIRED,
@@ -30,6 +28,7 @@ from .store import (
     PauseRow,
     RoundRow,
     parse_frame,
+    take_lock,
 )
 
 __all__ = [
@@ -131,15 +130,7 @@ def lock_without_writing(data_dir: Path) -> object | None:
         lock = open(data_dir / "timers.lock", "rb")  # noqa: SIM115 - held for the engine's life
     except OSError:
         return None
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as e:
-        lock.close()
-        raise TimerStoreError(
-            f"Another voice-repair is already using the timer folder {data_dir}. Stop it first, "
-            "or give this one its own folder with --data-dir DIR."
-        ) from e
-    return lock
+    return take_lock(lock, data_dir)
 
 
 def read_store(path: Path) -> StoreSnapshot:

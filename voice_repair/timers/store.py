@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from ..errors import TimerStoreError
 
@@ -41,6 +42,7 @@ __all__ = [
     "move_aside_if_corrupt",
     "parse_frame",
     "prepare_folder",
+    "take_lock",
 ]
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,11 @@ def prepare_folder(data_dir: Path, lock: object | None = None) -> object:
             "are kept there so they survive a restart. Fix its permissions, or choose another "
             "folder with --data-dir DIR."
         ) from e
+    return take_lock(lock, data_dir)
+
+
+def take_lock(lock: IO[bytes], data_dir: Path) -> IO[bytes]:
+    """Lock the open ``timers.lock`` file for this process (one voice-repair per folder)."""
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as e:
