@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -38,9 +37,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "audio"))
 
-from pulse import PulseServer  # noqa: E402
 from rig import Rig  # noqa: E402
 from testspeech import TALK, synth_samples, synth_wav, write_wav  # noqa: E402
+
+from bench._room import private_room  # noqa: E402
 
 VOICES = ("piper", "espeak")
 SCRIPT_REQUESTS = (
@@ -241,17 +241,12 @@ def main(argv: list[str]) -> int:
         "stops": defaultdict(list), "stop_silence": defaultdict(list),
         "voice": args.assistant_voice, "peak_mb": None,
     }  # fmt: skip
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp)
-        folder = base / "speech"
-        folder.mkdir()
-        (base / "run").mkdir()
-        pulse = PulseServer(base / "pulse")
-        pulse.start()
+    with private_room() as room:
+        folder = room.speech
         rig = None
         try:
             print("starting voice-repair run ...", file=sys.stderr)
-            rig = Rig(pulse, base / "run", extra=("--voice", args.assistant_voice))
+            rig = Rig(room.pulse, room.run, extra=("--voice", args.assistant_voice))
             stop_wav = _stop_wav(STOP_PHRASES[1], folder)
             if "intents" in phases:
                 print("intents ...", file=sys.stderr)
@@ -269,7 +264,6 @@ def main(argv: list[str]) -> int:
             if rig is not None:
                 res["peak_mb"] = rig.peak_memory_mb()
                 rig.close()
-            pulse.stop()
             print(report(res, voices))  # what was measured, even when a phase failed
     return 0
 

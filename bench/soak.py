@@ -37,7 +37,6 @@ import argparse
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,10 +47,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "audio"))
 
-from pulse import PulseServer  # noqa: E402
 from rig import Rig  # noqa: E402
 from testspeech import TALK, recording, write_wav  # noqa: E402
 
+from bench._room import private_room  # noqa: E402
 from bench._scenes import _noise  # noqa: E402
 
 EXPLICIT_ONLY = True
@@ -276,22 +275,16 @@ def main(argv: list[str]) -> int:
     p.add_argument("--voices", default=",".join(SPEAKERS), help="taking turns, one per cycle")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp)
-        folder = base / "speech"
-        folder.mkdir()
-        (base / "run").mkdir()
-        pulse = PulseServer(base / "pulse")
-        pulse.start()
+    with private_room() as room:
         rig = runner = None
         started = time.monotonic()
         try:
             print("starting voice-repair run ...", file=sys.stderr)
             rig = Rig(
-                pulse, base / "run", minute=args.product_minute,
+                room.pulse, room.run, minute=args.product_minute,
                 extra=("--engine", args.engine, "--voice", "auto"),
             )  # fmt: skip
-            runner = Runner(rig, folder, args.seed)
+            runner = Runner(rig, room.speech, args.seed)
             runner.sample(force=True)
             n = 0
             while time.monotonic() - started < args.minutes * 60:
@@ -312,7 +305,6 @@ def main(argv: list[str]) -> int:
                 print(report(runner.res, args, wall))
             if rig is not None:
                 rig.close()
-            pulse.stop()
     return 0
 
 
