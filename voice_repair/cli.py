@@ -145,11 +145,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add(
         "models",
-        "download a vosk speech model",
-        "Download a vosk model into models/ (the only command that uses the network).",
+        "download a speech model (vosk, or Whisper tiny.en / base.en)",
+        "Download a speech model into models/ (the only command that uses the network): "
+        "a vosk model by name, or the Whisper models tiny.en and base.en from Systran's "
+        "faster-whisper repositories on Hugging Face. Every file is checked before it is kept.",
     )
     p.add_argument("action", choices=("download",), help="what to do")
-    p.add_argument("name", nargs="?", default=None, help="model name (default: small English)")
+    p.add_argument(
+        "name",
+        nargs="?",
+        default=None,
+        help="tiny.en, base.en (Whisper) or a vosk model name (default: small English vosk)",
+    )
 
     p = add(
         "config",
