@@ -139,7 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
     )
     p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
-    _json(p, "one JSON line per utterance: file, start, end, decided_at, text, intent, slots")
+    _json(
+        p,
+        "one JSON line per utterance: file, start, end, decided_at (when the decision would "
+        "be ready had the file been played in real time, compute included), text, intent, slots",
+    )
 
     add("devices", "list microphones and speakers", "List sound input and output devices.")
 
