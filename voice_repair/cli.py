@@ -66,7 +66,11 @@ def _voice(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
     )
-    p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="model folder: vosk (the default engine then), or Whisper with --engine whisper",
+    )
     p.add_argument("--voice", choices=("auto", "espeak", "piper"), help="text-to-speech voice")
     p.add_argument(
         "--debug-transcripts",
@@ -138,7 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
     )
-    p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="model folder: vosk (the default engine then), or Whisper with --engine whisper",
+    )
     _json(
         p,
         "one JSON line per utterance: file, start, end, decided_at (when the decision would "
