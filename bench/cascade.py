@@ -134,11 +134,21 @@ def collect(voices: list[str], conds: list[str], echo: bool, under: bool) -> dic
     return {"voices": voices, "conditions": conds, "rows": rows, "phrases": len(phrases)}
 
 
-def _span(matcher, words: list[str], min_words: int):
+CLEAR, UNSURE = 0.8, 0.5
+"""For "span clear": every word of the span heard with probability >= CLEAR, and every word
+outside it < UNSURE (the other voice's words, which Whisper is less sure of)."""
+
+
+def _span(matcher, words: list[tuple[str, float]], min_words: int, clear: bool = False):
     """The longest run of ``words`` the matcher understands (at least ``min_words``), or None."""
     for n in range(len(words), min_words - 1, -1):
         for i in range(len(words) - n + 1):
-            m = matcher.match(" ".join(words[i : i + n]))
+            inside, outside = words[i : i + n], words[:i] + words[i + n :]
+            if clear and not (
+                all(p >= CLEAR for _, p in inside) and all(p < UNSURE for _, p in outside)
+            ):
+                continue
+            m = matcher.match(" ".join(x for x, _ in inside))
             if m is not None:
                 return [m.intent, dict(m.slots)]
     return None
@@ -153,10 +163,11 @@ def decide(row: dict, strategy: str, matcher=None, span_min: int = 2):
     if strategy == "fast path" and s:
         return s
     if strategy == "agree" and s:
-        return s if w and w[0] == s[0] else (w or (None, None))
-    if strategy == "span" and not w:
+        return (s[0], max(s[1], w[1])) if w and w[0] == s[0] else (w or (None, None))
+    if strategy.startswith("span") and not w:
         for u in row["whisper"]:
-            m = _span(matcher, u["text"].split(), span_min) if u["text"] else None
+            words = [(x, p) for x, p in u["words"]] or [(x, 1.0) for x in u["text"].split()]
+            m = _span(matcher, words, span_min, strategy == "span clear")
             if m:
                 return m, u["latency"]
     return w or (None, None)
@@ -169,7 +180,7 @@ def report(raw: dict, span_min: int) -> str:
     rows = raw["rows"]
     lines = []
     kinds = sorted({r["kind"] for r in rows})
-    strategies = ["whisper", "fast path", "agree", "pocketsphinx", "span"]
+    strategies = ["whisper", "fast path", "agree", "pocketsphinx", "span", "span clear"]
     for kind in kinds:
         sel = [r for r in rows if r["kind"] == kind]
         lines.append(f"\n{kind}: {len(sel)} recordings")
@@ -210,7 +221,7 @@ def report(raw: dict, span_min: int) -> str:
     lines.append("\ncommands right per room and voice, whisper / fast path:")
     for (cond, voice), (a, b, n) in sorted(by.items()):
         lines.append(f"  {cond:>12} {voice:<7} {a:2d} / {b:2d} of {n}")
-    for st in ("fast path", "span"):
+    for st in ("fast path", "span", "span clear"):
         for r in rows:
             if r["kind"].startswith("talk"):
                 m, _ = decide(r, st, matcher, span_min)
