@@ -12,9 +12,10 @@ spoken, through the same understanding as the live loop (for Whisper: the matche
 nearest-sentence snapping where it was unsure). A false activation is everyday talk understood
 as any request. "Interrupts" counts a bare "stop" clearing the bar that is enough to cut the
 assistant's own speech short (``Utterance.enough_to_interrupt``).
-Decision latency is measured as if the file were played in real time to one worker: each block
-of audio is processed once it has arrived and the previous block is done, so the compute after
-the end of speech (and any backlog from compute during it) is included.
+Decision latency is measured as if the file were played in real time to one worker
+(``voice_repair.asr.realtime``, which ``voice-repair recognize`` uses too): each block of audio is
+processed once it has arrived and the previous block is done, so the compute after the end of
+speech (and any backlog from compute during it) is included.
 ``--grammar product`` listens for what ``voice-repair run`` listens for
 (``intents.grammar.grammar_sentences``); ``demo`` for ``testspeech.GRAMMAR``.
 """
@@ -67,6 +68,7 @@ def worker(
 ) -> dict:
     """Run the recognizer over the synthesized audio; return the measurements."""
     sys.path.insert(0, str(ROOT))
+    from voice_repair.asr.realtime import hear_in_real_time
     from voice_repair.asr.select import make_recognizer
     from voice_repair.audio.wavfile import chunks, read_wav
     from voice_repair.intents.matcher import IntentMatcher
@@ -82,19 +84,9 @@ def worker(
     rng = np.random.default_rng(0)
 
     def run(audio: np.ndarray) -> list[tuple[object, float]]:
-        """(utterance, decision latency in s) as if played in real time."""
+        """(utterance, decision latency in s) as if played in real time (``asr.realtime``)."""
         rec.reset()
-        heard, done = [], 0.0
-        for c in chunks(audio):
-            arrived = c.start + len(c.samples) / 2 / rec.sample_rate
-            t = time.perf_counter()
-            got = rec.accept(c)
-            done = max(arrived, done) + time.perf_counter() - t
-            heard += [(u, done - u.end) for u in got]
-        t = time.perf_counter()
-        got = rec.flush()
-        done = max(len(audio) / rec.sample_rate, done) + time.perf_counter() - t
-        return heard + [(u, done - u.end) for u in got]
+        return [(u, ready - u.end) for u, ready in hear_in_real_time(rec, chunks(audio))]
 
     def meaning(m):
         return (m.intent, dict(m.slots)) if m else None

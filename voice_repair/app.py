@@ -387,11 +387,21 @@ def devices(out: TextIO) -> int:
 
 
 def download_model(name: str | None, out: TextIO) -> int:
-    """``voice-repair models download [NAME]``: fetch a vosk model into ``models/``."""
-    from .asr.download import DEFAULT_MODEL
+    """``voice-repair models download [NAME]``: a vosk model, or Whisper ``tiny.en``/``base.en``,
+    into ``models/``."""
+    from .asr.download import DEFAULT_MODEL, download_whisper
     from .asr.download import download_model as fetch
+    from .asr.whispermodel import SOURCES
     from .live.listen import MODELS_ROOT
 
+    if name in SOURCES:
+        target = download_whisper(name, MODELS_ROOT)
+        print(
+            f"Installed Whisper {name} in {target}, every file checked. Use it with "
+            f"`--engine whisper --model {target}` (or engine and model in the settings file).",
+            file=out,
+        )
+        return 0
     target = fetch(name or DEFAULT_MODEL, MODELS_ROOT)
     print(f"Installed {target}. `voice-repair run` now uses vosk automatically.", file=out)
     return 0

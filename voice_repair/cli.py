@@ -66,7 +66,11 @@ def _voice(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
     )
-    p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="model folder: vosk (the default engine then), or Whisper with --engine whisper",
+    )
     p.add_argument("--voice", choices=("auto", "espeak", "piper"), help="text-to-speech voice")
     p.add_argument(
         "--debug-transcripts",
@@ -138,18 +142,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
     )
-    p.add_argument("--model", metavar="DIR", help="vosk model folder (implies --engine vosk)")
-    _json(p, "one JSON line per utterance: file, start, end, decided_at, text, intent, slots")
+    p.add_argument(
+        "--model",
+        metavar="DIR",
+        help="model folder: vosk (the default engine then), or Whisper with --engine whisper",
+    )
+    _json(
+        p,
+        "one JSON line per utterance: file, start, end, decided_at (when the decision would "
+        "be ready had the file been played in real time, compute included), text, intent, slots",
+    )
 
     add("devices", "list microphones and speakers", "List sound input and output devices.")
 
     p = add(
         "models",
-        "download a vosk speech model",
-        "Download a vosk model into models/ (the only command that uses the network).",
+        "download a speech model (vosk, or Whisper tiny.en / base.en)",
+        "Download a speech model into models/ (the only command that uses the network): "
+        "a vosk model by name, or the Whisper models tiny.en and base.en from Systran's "
+        "faster-whisper repositories on Hugging Face. Every file is checked before it is kept.",
     )
     p.add_argument("action", choices=("download",), help="what to do")
-    p.add_argument("name", nargs="?", default=None, help="model name (default: small English)")
+    p.add_argument(
+        "name",
+        nargs="?",
+        default=None,
+        help="tiny.en, base.en (Whisper) or a vosk model name (default: small English vosk)",
+    )
 
     p = add(
         "config",

@@ -41,10 +41,29 @@ def test_a_changed_file_fails_naming_it(tmp_path, monkeypatch):
     assert not check.ok and "vocabulary.txt" in check.detail
 
 
+def test_a_configured_model_folder_is_the_one_checked(tmp_path):
+    src = bundled_model_dir()
+    if src is None:
+        pytest.skip("Whisper model not installed")
+    folder = tmp_path / "whisper-tiny.en"
+    folder.mkdir()
+    for name in KNOWN_MODELS["tiny.en"]:
+        (folder / name).symlink_to(src / name)
+    (folder / "config.json").unlink()
+    (folder / "config.json").write_text("{}")
+    whisper = RecognitionConfig(engine="whisper", model=str(folder))
+    check = check_whisper_model(Config(recognition=whisper))
+    assert not check.ok and str(folder / "config.json") in check.detail
+    assert "models download" in check.fix
+    vosk_dir = RecognitionConfig(engine="auto", model=str(tmp_path))  # not a Whisper folder
+    check = check_whisper_model(Config(recognition=vosk_dir))
+    assert check.ok and "not used" in check.detail
+
+
 @pytest.mark.slow
 def test_the_installed_model_is_verified_and_timed():
     if bundled_model_dir() is None:
         pytest.skip("Whisper model not installed")
     check = check_whisper_model(Config())
-    assert check.ok and "SHA-256 as expected" in check.detail
+    assert check.ok and "checksum as expected" in check.detail
     assert "s of compute" in check.detail and "something else" not in check.detail

@@ -10,8 +10,10 @@ and, from Whisper, each word's probability).
 - ``sphinx.py``    pocketsphinx with its bundled English model (``sphinxdict.py``: its dictionaries)
 - ``whisper.py``   Whisper tiny.en on faster-whisper (``whispermodel.py``: where the model comes
   from, and every file's SHA-256 checked before loading)
-- ``vosk.py``      vosk, where a vosk model is installed; ``download.py`` fetches one
+- ``vosk.py``      vosk, where a vosk model is installed
+- ``download.py``  ``models download``: a vosk model, or Whisper tiny.en/base.en, checked
 - ``segmenter.py`` voice activity: where an utterance starts and ends
+- ``realtime.py``  a recording heard as if played in real time: decision times with compute
 """
 
 from .. import lazy_exports

@@ -16,7 +16,8 @@ from ..models import AudioChunk, Utterance
 
 __all__ = ["Recognizer", "normalize_phrases", "phrase_trie", "word_distance"]
 
-_WORD = re.compile(r"^[a-z][a-z']*$")
+_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|')*$")
+"""A spoken word: letters of any script (vosk models exist for Korean, ...), apostrophes inside."""
 
 
 @runtime_checkable

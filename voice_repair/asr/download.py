@@ -1,13 +1,20 @@
-"""``voice-repair models download [NAME]``: fetch a vosk model once, check it, unpack it safely.
+"""``voice-repair models download [NAME]``: fetch a model once, check it, put it in place safely.
 
-This is the only place the product touches the network, and only when asked. Why each step:
+NAME is a vosk model (an archive from alphacephei.com, unpacked into ``models/<name>/``) or a
+Whisper model, ``tiny.en`` or ``base.en`` (the files of Systran's ``faster-whisper-<name>`` on
+Hugging Face at a pinned commit, into ``models/whisper-<name>/``; ``whispermodel.py`` has the
+manifest and where each checksum comes from). This is the only place the product touches the
+network, and only when asked. Why each step:
 
 * the SHA-256 is checked against a table of known models, because a 40 MB download over a home
   connection does get truncated or swapped, and a broken model fails later in confusing ways;
 * the archive is checked before unpacking (no absolute paths, no ``..``, no links), because a zip
   may otherwise write anywhere on the device;
 * it is unpacked into a temporary folder inside ``models/`` and renamed into place, so an
-  interrupted download never leaves a half model that auto-selection would pick up.
+  interrupted download never leaves a half model that auto-selection would pick up;
+* a Whisper model is a few loose files, each checked against the manifest as soon as it has
+  arrived (a mismatch names the file), all in a temporary folder renamed into place only when
+  every file is right: a bad file leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -28,8 +35,17 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import ModelError
 from .vosk import is_vosk_model
+from .whispermodel import KNOWN_MODELS, SOURCES, digest_like
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_URL_BASE", "KNOWN_SHA256", "download_model", "stderr_bar"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_URL_BASE",
+    "HF_URL_BASE",
+    "KNOWN_SHA256",
+    "download_model",
+    "download_whisper",
+    "stderr_bar",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +57,9 @@ KNOWN_SHA256 = {
         "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"
     ),
 }
+HF_URL_BASE = "https://huggingface.co"
+"""Where Systran's Whisper conversions live: ``<base>/<repo>/resolve/<commit>/<file>``."""
+_VOSK_HINT = "Check the model name (the list is at https://alphacephei.com/vosk/models)."
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 Progress = Callable[[int, int | None], None]
@@ -89,7 +108,7 @@ def download_model(
     fd, part = tempfile.mkstemp(prefix=f".{name}-", suffix=".zip.part", dir=models_root)
     try:
         with os.fdopen(fd, "wb") as out:
-            digest = _fetch(url, out, progress, timeout)
+            digest = _fetch(url, out, progress, timeout, _VOSK_HINT)
         if expected is None:
             log.warning("no known checksum for %s; its SHA-256 is %s", name, digest)
         elif digest != expected:
@@ -104,7 +123,60 @@ def download_model(
         Path(part).unlink(missing_ok=True)
 
 
-def _fetch(url: str, out, progress: Progress | None, timeout: float) -> str:
+def download_whisper(
+    name: str,
+    models_root: Path = Path("models"),
+    url_base: str = HF_URL_BASE,
+    progress: Progress | None = stderr_bar,
+    timeout: float = 30.0,
+    sources: dict[str, tuple[str, str]] | None = None,
+    manifest: dict[str, dict[str, str]] | None = None,
+) -> Path:
+    """Fetch Whisper ``name``'s files into ``<models_root>/whisper-<name>/``, each one checked.
+
+    Returns the folder (at once if it is already there and checks out). ``sources`` and
+    ``manifest`` default to ``whispermodel.SOURCES`` and ``KNOWN_MODELS`` (tests hand in their
+    own). Raises ModelError naming the file when one does not match, and leaves nothing behind.
+    """
+    sources = SOURCES if sources is None else sources
+    manifest = KNOWN_MODELS if manifest is None else manifest
+    if name not in sources or name not in manifest:
+        raise ModelError(
+            f"{name!r} is not a Whisper model voice-repair knows; choose one of "
+            f"{', '.join(sorted(sources))}."
+        )
+    repo, revision = sources[name]
+    files = manifest[name]
+    models_root = Path(models_root)
+    target = models_root / f"whisper-{name}"
+    if target.exists():
+        whole = all((target / f).is_file() for f in files)
+        if whole and all(digest_like(target / f, w) == w for f, w in files.items()):
+            return target
+        raise ModelError(f"{target} exists but is not a complete {name}; delete it and retry.")
+    models_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".whisper-{name}-", dir=models_root))
+    hint = f"Check that {repo} still has commit {revision} on {url_base}."
+    try:
+        for file, want in files.items():
+            url = f"{url_base.rstrip('/')}/{repo}/resolve/{revision}/{file}"
+            with (tmp / file).open("wb") as out:
+                _fetch(url, out, progress, timeout, hint)
+            got = digest_like(tmp / file, want)
+            if got != want:
+                raise ModelError(
+                    f"the download of {file} ({url}) is damaged or not the expected file: its "
+                    f"digest is {got}, expected {want}. Nothing was installed. Try again; if it "
+                    "keeps happening the file on the server is not the one voice-repair was "
+                    "tested with."
+                )
+        os.rename(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _fetch(url: str, out, progress: Progress | None, timeout: float, hint: str) -> str:
     """Stream ``url`` into ``out``; return the hex SHA-256 of what was written."""
     host = urllib.parse.urlsplit(url).netloc or url
     h = hashlib.sha256()
@@ -124,15 +196,12 @@ def _fetch(url: str, out, progress: Progress | None, timeout: float) -> str:
                     f"the download of {url} stopped after {done} of {total} bytes; try again."
                 )
     except urllib.error.HTTPError as e:
-        raise ModelError(
-            f"{url}: the server answered {e.code} {e.reason}. Check the model name "
-            "(the list is at https://alphacephei.com/vosk/models)."
-        ) from e
+        raise ModelError(f"{url}: the server answered {e.code} {e.reason}. {hint}") from e
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
         raise ModelError(
             f"could not reach {host} ({reason}): no network? Connect this device once and retry, "
-            f"or fetch {url} on another computer and unzip it into the models folder."
+            f"or fetch {url} on another computer and put it into the models folder."
         ) from e
     return h.hexdigest()
 

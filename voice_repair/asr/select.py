@@ -6,6 +6,38 @@ espeak-ng's and of noisy speech than pocketsphinx: README), else vosk when a vos
 hand, else pocketsphinx (it needs no download). A Whisper model that is missing or fails its
 checksum is one log line and a fall-back, not a crash: the assistant still listens. The reason
 for the choice is returned so ``app.py`` can log it: people wonder which engine is listening.
+
+**No pocketsphinx+Whisper cascade, on the measurements** (``python -m bench cascade``,
+2026-11-29, 2-core x86-64 shared with other work, load average 1.5-5.8; 20 commands and 60
+everyday sentences in five voices, clean and in 10 dB pink noise, product grammar):
+
+=================  ===============  ==================  ==================  =======================
+strategy           commands right   latency med / p95   false activations   another voice under
+=================  ===============  ==================  ==================  =======================
+Whisper alone      143/200 (72%)    0.87 / 1.78 s       0 of 600            27/100; 1 of 300 talk
+fast path          158/200 (79%)    0.47 / 1.31 s       6 of 600            28/100; 1 of 300
+Whisper confirms   143/200 (72%)    0.87 / 1.78 s       0 of 600            (same as Whisper)
+pocketsphinx       110/200 (55%)    0.42 / 0.92 s       6 of 600            5/100; 0 of 300
+=================  ===============  ==================  ==================  =======================
+
+"Fast path" acts at once on what pocketsphinx accepts and lets Whisper decide the rest; its
+latency is pocketsphinx's measured alone (both engines would share the CPU). It recovers 15 of
+the 57 commands Whisper missed (12 of them clean, mostly flite's Scottish ``awb``) and halves the
+median latency, but every false activation pocketsphinx makes comes with it: 6 in 600 everyday
+sentences ("we need more milk" -> support twice, one clean; "give me a minute to get dressed"
+-> a pause; three in noise -> a longer pause), where Whisper alone made none. Confirming
+pocketsphinx's accepts with Whisper gives exactly Whisper's outcomes, only later. With the
+target of no false activation, and both engines in one process over the 300 MB memory target
+(Whisper alone peaks at 295 MB, pocketsphinx at ~155 MB), auto keeps one engine. A fast path
+gated on a clean room (the segmenter's SNR) might keep most of the gain (clean only: 12 of the
+15, 1 false activation); it is not measured per utterance and not built.
+
+Barge-in ("stop" while the assistant speaks): a bare "stop" is heard by both engines alike, 6 of
+10 (5/5 clean, 1/5 at 10 dB pink); pocketsphinx decides it at 0.34 s median (0.56 s max),
+Whisper at 0.76 s (1.01 s). Neither took any of 1,000 everyday sentences for a stop. With the
+assistant's own speech 6 dB under the user in the room (no echo cancellation), neither heard
+any of 5. So pocketsphinx is the faster barge-in detector at the same recall; running it beside
+Whisper only while speaking is the next step, not built (memory, as above).
 """
 
 from __future__ import annotations

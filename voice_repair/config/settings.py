@@ -60,7 +60,9 @@ class RecognitionConfig:
     """auto: whisper when its model is installed and passes its checksums (``make install``),
     else vosk when a vosk model is installed, else pocketsphinx (bundled English model)."""
     model: str | None = _setting(None, "str", optional=True)
-    """Folder of the vosk model to use; None: the first one found in ``models/`` (its README)."""
+    """Folder of the model to use: a vosk model, or a Whisper one (``models download base.en``)
+    with engine ``whisper``; None: the bundled Whisper model, or the first vosk model found in
+    ``models/`` (its README)."""
     wake_phrase: str | None = _setting(
         None,
         "str",

@@ -25,32 +25,42 @@ _REINSTALL = (
 
 
 def check_whisper_model(config: Config) -> Check:
-    """The Whisper model: installed, every file's SHA-256 as expected, and one phrase timed.
+    """The Whisper model: installed, every file's checksum as expected, and one phrase timed.
 
-    Required when ``engine = "whisper"``; with ``auto`` a missing or broken model only means the
-    fall-back (pocketsphinx) listens, which the detail says.
+    The model is the one ``recognition.model`` names when that is a Whisper folder (one that
+    ``models download`` fetched), else the bundled one. Required when ``engine = "whisper"``; with
+    ``auto`` a missing or broken model only means the fall-back listens, which the detail says.
     """
-    from ..asr.whispermodel import bundled_model_dir, verify_model
+    from pathlib import Path
+
+    from ..asr.whispermodel import bundled_model_dir, find_whisper_model, verify_model
 
     engine = config.recognition.engine
     required = engine == "whisper"
     if engine not in ("auto", "whisper"):
         return Check("whisper model", True, f"not used (engine = {engine!r})")
+    fix = _REINSTALL
     folder = bundled_model_dir()
+    if config.recognition.model:
+        chosen = Path(config.recognition.model).expanduser()
+        folder = find_whisper_model(chosen)
+        fix = f"delete {chosen} and fetch it again: voice-repair models download <name>"
+        if folder is None and not required:
+            return Check("whisper model", True, f"not used (model = {chosen} is not Whisper)")
     if folder is None:
         detail = "not installed" + ("" if required else "; pocketsphinx listens instead")
-        return Check("whisper model", not required, detail, _REINSTALL)
+        return Check("whisper model", not required, detail, fix)
     try:
         name = verify_model(folder)
     except ModelError as exc:
-        return Check("whisper model", False, f"fails its check: {exc}", _REINSTALL)
-    timing = _time_one_phrase()
+        return Check("whisper model", False, f"fails its check: {exc}", fix)
+    timing = _time_one_phrase(folder)
     return Check(
-        "whisper model", True, f"{name} in {folder}, every file's SHA-256 as expected; {timing}"
+        "whisper model", True, f"{name} in {folder}, every file's checksum as expected; {timing}"
     )
 
 
-def _time_one_phrase() -> str:
+def _time_one_phrase(folder) -> str:
     """Load the engine and say how long one synthesized request took to decide."""
     try:
         from ..asr.whisper import WhisperRecognizer
@@ -66,7 +76,7 @@ def _time_one_phrase() -> str:
             0, 20, n + 24000
         )
         t0 = time.perf_counter()
-        rec = WhisperRecognizer([TEST_PHRASE])
+        rec = WhisperRecognizer([TEST_PHRASE], folder)
         load = time.perf_counter() - t0
         data = np.clip(audio, -32768, 32767).astype("<i2")
         heard = []

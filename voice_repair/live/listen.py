@@ -107,7 +107,13 @@ class Understanding:
 
 
 def recognize_files(options, files: list[Path], out: TextIO) -> int:
-    """``voice-repair recognize``: every utterance in each file, with its intent (or null)."""
+    """``voice-repair recognize``: every utterance in each file, with its intent (or null).
+
+    ``decided_at`` is when the decision would be ready had the file been played to the
+    recognizer in real time, the compute after the end of speech included
+    (``asr.realtime``), so file-level latency is honest for every engine.
+    """
+    from ..asr.realtime import hear_in_real_time
     from ..audio.wavfile import chunks, read_wav
     from ..intents.matcher import IntentMatcher
 
@@ -118,17 +124,13 @@ def recognize_files(options, files: list[Path], out: TextIO) -> int:
     for path in files:
         samples = read_wav(path)
         recognizer.reset()
-        heard: list[Utterance] = []
-        for chunk in chunks(samples):
-            heard += recognizer.accept(chunk)
-        heard += recognizer.flush()
-        for u in heard:
+        for u, decided_at in hear_in_real_time(recognizer, chunks(samples)):
             match = understood(u)
             row = {
                 "file": str(path),
                 "start": round(u.start, 3),
                 "end": round(u.end, 3),
-                "decided_at": round(u.decided_at, 3),
+                "decided_at": round(decided_at, 3),
                 "text": u.text,
                 "intent": match.intent if match else None,
                 "slots": dict(match.slots) if match else {},
