@@ -47,6 +47,10 @@ ECHO = "Let your shoulders drop, and breathe out slowly. If you need longer, jus
 STOP = COMMANDS.index("stop")
 
 
+EXPLICIT_ONLY = True
+"""``python -m bench`` without names skips it: it takes 20-40 minutes on this machine."""
+
+
 def _mix(main: np.ndarray, other: np.ndarray, below_db: float, offset: int) -> np.ndarray:
     """``main`` with ``other`` starting ``offset`` samples earlier, ``below_db`` quieter (RMS)."""
 
