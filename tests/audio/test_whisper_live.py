@@ -26,7 +26,6 @@ pytestmark = [
     pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed"),
 ]
 
-VOICES = ("piper", "espeak", "slt")
 REQUESTS = {
     "piper": ("how much time is left", "pause.status"),
     "espeak": ("i need five more minutes", "pause.extend"),
@@ -35,7 +34,14 @@ REQUESTS = {
 """A request per voice, each a different intent. With no pause running each is answered by one
 short line ("There's no pause running right now..."), so the test spends its time listening, not
 waiting for long replies to end (three requests per voice with their full replies took 4 min)."""
-TALK = ("can you pause the movie", "stop by the bakery", "we're ready to order")
+TALK = {
+    "piper": "we're ready to order",
+    "espeak": "can you pause the movie",
+    "slt": "stop by the bakery",
+}
+"""A near miss per voice, each close to a different request ("we're ready to talk", "pause",
+"stop"); the long talk lists are ``bench/asr.py``'s (one sentence per voice here keeps
+``make test`` within its time: three each took 18 s more)."""
 
 
 def _wav(folder: Path, text: str, voice: str) -> Path:
@@ -54,11 +60,10 @@ def test_requests_in_three_voices_are_answered_and_talk_is_not(
             run.request(_wav(tmp_path, text, voice), intent, tries=2)
             run.wait_listening()
         acted = run.log().count("intent ")
-        for voice in VOICES:
-            for text in TALK:
-                play = ["paplay", "--device=room", str(_wav(tmp_path, text, voice))]
-                assert subprocess.run(play, env=pulse.child_env(), timeout=60).returncode == 0
-                time.sleep(1.0)  # a pause between sentences, as people leave
+        for voice, text in TALK.items():
+            play = ["paplay", "--device=room", str(_wav(tmp_path, text, voice))]
+            assert subprocess.run(play, env=pulse.child_env(), timeout=60).returncode == 0
+            time.sleep(1.0)  # a pause between sentences, as people leave
         time.sleep(3.0)  # every decision comes within about a second of the end of speech
         assert run.log().count("intent ") == acted, run.log()
     finally:
