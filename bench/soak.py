@@ -19,7 +19,8 @@ pace and sample rate):
   ``pause.finished`` timer event in the log) before the cycle goes on. The settings are the test
   rig's quiet ones (``tests/audio/live.py``): nothing is said between a pause's start and end;
 * a validation example, the next one, a reminder ("remind us to talk in ten minutes") that must
-  come due in the cycle as well, and a calm-down cut short with "stop".
+  come due in the cycle as well, a calm-down cut short with "stop", and a round of turns started
+  and stopped.
 
 A request is said again (up to three times, as a person repeats one that was not understood)
 until the intent it asks for is logged; the table reports first-try and in-the-end counts. Any
@@ -65,6 +66,7 @@ STEPS_AFTER_PAUSE = (
     ("remind us to talk in ten minutes", "reminder.set"),
 )
 CALM = ("help me calm down", "ground")
+TURNS = ("let's take turns", "turns.start")
 STOP = ("stop", "control.stop")
 
 
@@ -93,6 +95,7 @@ class Soak:
     timers_spoken: int = 0
     samples: list[Sample] = field(default_factory=list)
     baseline: int = 0  # index in samples of the end of the first cycle
+    per_cycle: list[float] = field(default_factory=list)  # RSS (MB) at the end of each cycle
     cycles: int = 0
 
 
@@ -124,7 +127,7 @@ class Runner:
             self.last_sample = now
             self.res.samples.append(Sample(now, *_proc(self.pid)))
 
-    def say(self, text: str, intent: str, voice: str, over_speech: bool = False) -> None:
+    def say(self, text: str, intent: str, voice: str, over_speech: bool = False) -> bool:
         """Say ``text`` until ``intent`` is logged (three tries at most); ``over_speech``: say
         it at once, while the assistant may be speaking (a "stop")."""
         wav = self.folder / f"{voice}_{text.replace(' ', '_')}.wav"
@@ -143,10 +146,11 @@ class Runner:
                 self.res.answered[(voice, intent)] += 1
                 if attempt == 0:
                     self.res.first_try[(voice, intent)] += 1
-                return
+                return True
         self.res.missed.append(f"{voice}: {text!r} (last heard as {heard or 'nothing'})")
         # The log names intents and events, never words: safe to show what happened around it.
         print("\n".join(self.rig.lines()[-12:]), file=sys.stderr)
+        return False
 
     def _quiet_block(self, wav: Path | None, seconds: float, kind: str) -> None:
         """Play ``wav`` (or wait ``seconds`` of silence); any intent logged is a false one."""
@@ -196,23 +200,29 @@ class Runner:
         self.res.missed.append(f"timer {kind} never spoken")
 
     def cycle(self, voice: str, product_minute: float) -> None:
+        """One cycle; a timer whose request was never understood is not waited for."""
         count = self.rig.run.count
         finished = count("timer event pause.finished")
-        self.say(*PAUSE, voice)
+        paused = self.say(*PAUSE, voice)
         for text, intent in STEPS_DURING_PAUSE:
             self.say(text, intent, voice)
         self.talk(voice)
         self.noise()
         self.silence(15.0)
-        self.wait_timer("pause.finished", finished, 10 * product_minute + 60)
+        if paused:
+            self.wait_timer("pause.finished", finished, 10 * product_minute + 60)
         due = count("timer event reminder.due")
+        reminded = False
         for text, intent in STEPS_AFTER_PAUSE:
-            self.say(text, intent, voice)
+            reminded |= self.say(text, intent, voice) and intent == "reminder.set"
         self.silence(20.0)
         self.say(*CALM, voice)
         time.sleep(1.5)
         self.say(*STOP, "piper", over_speech=True)
-        self.wait_timer("reminder.due", due, 10 * product_minute + 60)
+        if self.say(*TURNS, voice):  # a round started and stopped: its store rows come and go
+            self.say(*STOP, "piper")
+        if reminded:
+            self.wait_timer("reminder.due", due, 10 * product_minute + 60)
         self.res.cycles += 1
 
 
@@ -263,6 +273,7 @@ def report(res: Soak, args: argparse.Namespace, wall_s: float) -> str:
             f"open fds: start {s0.fds}, after the first cycle {base.fds}, end {end.fds}, "
             f"max {max(s.fds for s in res.samples)}",
             f"samples: {len(res.samples)}, every 30 s or so",
+            "RSS at the end of each cycle (MB): " + " ".join(f"{m:.0f}" for m in res.per_cycle),
         ]
     return "\n".join(out)
 
@@ -294,6 +305,7 @@ def main(argv: list[str]) -> int:
                       file=sys.stderr)  # fmt: skip
                 runner.cycle(voice, args.product_minute)
                 runner.sample(force=True)
+                runner.res.per_cycle.append(runner.res.samples[-1].rss_mb)
                 if n == 0:
                     runner.res.baseline = len(runner.res.samples) - 1
                 n += 1
