@@ -1,10 +1,11 @@
 """Acoustic benchmark: ``voice-repair run`` through the whole real audio path, measured outside.
 
 ``python -m bench acoustic [-- [--quick] [--phases intents,talk,loopback,stop]
-[--voices piper,espeak,espeak-gb] [--assistant-voice auto|piper|espeak]]``
+[--voices piper,espeak,espeak-gb] [--assistant-voice auto|piper|espeak]
+[--engine pocketsphinx|whisper|auto]]``
 
-A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx) and
-records ``room.monitor``; speech synthesized by Piper's bundled voice and espeak-ng is played into
+A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx unless
+``--engine`` says otherwise) and records ``room.monitor``; speech synthesized by Piper's bundled voice and espeak-ng is played into
 sink ``room`` (espeak-ng in American English; ``espeak-gb`` is its default British voice); what
 it says is recorded from ``speaker.monitor``. Nothing is mocked: PulseAudio ->
 ALSA pulse plugin -> PortAudio -> sounddevice -> recognizer -> intent -> handler -> TTS -> speaker.
@@ -185,7 +186,7 @@ def report(res: dict, voices) -> str:
     out = [
         f"machine: {platform.machine()}, {platform.processor() or '?'}, "
         f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
-        "engine: pocketsphinx (product grammar), voice-repair run -v, private PulseAudio server",
+        f"engine: {res['engine']}, voice-repair run -v, private PulseAudio server",
         f"voices spoken into the room: {', '.join(voices)}; assistant voice: {res['voice']}",
         f"peak memory of voice-repair run: {res['peak_mb'] or 0:.0f} MB",
         "",
@@ -233,20 +234,22 @@ def main(argv: list[str]) -> int:
     p.add_argument("--phases", default="intents,talk,loopback,stop")
     p.add_argument("--voices", default=",".join(VOICES))
     p.add_argument("--assistant-voice", default="auto", choices=["auto", "piper", "espeak"])
+    p.add_argument("--engine", default="pocketsphinx", choices=["auto", "whisper", "pocketsphinx"])
     args = p.parse_args(argv)
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
     res: dict = {
         "trials": [], "latency": defaultdict(list), "talk": {}, "loopback": [],
         "stops": defaultdict(list), "stop_silence": defaultdict(list),
-        "voice": args.assistant_voice, "peak_mb": None,
+        "voice": args.assistant_voice, "peak_mb": None, "engine": args.engine,
     }  # fmt: skip
     with private_room() as room:
         folder = room.speech
         rig = None
         try:
             print("starting voice-repair run ...", file=sys.stderr)
-            rig = Rig(room.pulse, room.run, extra=("--voice", args.assistant_voice))
+            extra = ("--voice", args.assistant_voice, "--engine", args.engine)
+            rig = Rig(room.pulse, room.run, extra=extra)
             stop_wav = _stop_wav(STOP_PHRASES[1], folder)
             if "intents" in phases:
                 print("intents ...", file=sys.stderr)
