@@ -11,7 +11,8 @@ it says is recorded from ``speaker.monitor``. Nothing is mocked: PulseAudio ->
 ALSA pulse plugin -> PortAudio -> sounddevice -> recognizer -> intent -> handler -> TTS -> speaker.
 
 * intents: two sentences per intent of the catalogue (the first two of the speech grammar), each
-  in both voices; right intent logged? an audible answer? End of speech (room tap) -> first
+  in both voices (not the round's "switch", "we're done", "another round": with no round
+  running they are rightly not answered); right intent logged? an audible answer? End of speech (room tap) -> first
   audio out (speaker tap).
 * talk: a minute or more of everyday talk per voice (``bench.asr.TALK``, near misses included),
   one sentence after another; every intent logged is a false activation.
@@ -58,10 +59,13 @@ STOP_PHRASES = ("stop", "stop talking", "be quiet")
 def _sentences(per_intent: int) -> dict[str, list[str]]:
     from voice_repair.intents.grammar import grammar_sentences
     from voice_repair.intents.matcher import IntentMatcher
+    from voice_repair.skill.turns import CONTEXT_ONLY
 
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     chosen: dict[str, list[str]] = defaultdict(list)
     for intent, text in grammar_sentences(matcher, ROOT / "intents" / "en"):
+        if intent in CONTEXT_ONLY:  # "switch", "we're done": said with no round, nothing is said
+            continue
         if len(chosen[intent]) < per_intent:
             chosen[intent].append(text)
     return chosen
