@@ -5,15 +5,16 @@
 [--engine pocketsphinx|whisper|auto]]``
 
 A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx unless
-``--engine`` says otherwise) and records ``room.monitor``; speech synthesized by Piper's bundled voice and espeak-ng is played into
-sink ``room`` (espeak-ng in American English; ``espeak-gb`` is its default British voice); what
-it says is recorded from ``speaker.monitor``. Nothing is mocked: PulseAudio ->
-ALSA pulse plugin -> PortAudio -> sounddevice -> recognizer -> intent -> handler -> TTS -> speaker.
+``--engine`` says otherwise) and records ``room.monitor``; speech synthesized by Piper's bundled
+voice and espeak-ng is played into sink ``room`` (espeak-ng in American English; ``espeak-gb`` is
+its default British voice); what it says is recorded from ``speaker.monitor``. Nothing is mocked:
+PulseAudio -> ALSA pulse plugin -> PortAudio -> sounddevice -> recognizer -> intent -> handler ->
+TTS -> speaker.
 
-* intents: two sentences per intent of the catalogue (the first two of the speech grammar), each
-  in both voices (not the round's "switch", "we're done", "another round": with no round
-  running they are rightly not answered); right intent logged? an audible answer? End of speech (room tap) -> first
-  audio out (speaker tap).
+* intents: two sentences per intent of the catalogue (the first two of the speech grammar), each in
+  both voices (not the round's "switch", "we're done", "another round": with no round running they
+  are rightly not answered); right intent logged? an audible answer? End of speech (room tap) ->
+  first audio out (speaker tap).
 * talk: a minute or more of everyday talk per voice (``bench.asr.TALK``, near misses included),
   one sentence after another; every intent logged is a false activation.
 * loopback: ``module-loopback`` speaker.monitor -> room; script requests whose replies say things
