@@ -31,7 +31,14 @@ from heard import Heard
 from stopping import ROOT, Chat, write_config
 
 from voice_repair.errors import TimerStoreError
-from voice_repair.models import AddReminder, StartPause, StartRound
+from voice_repair.models import (
+    AddReminder,
+    EndRound,
+    ExtendTurn,
+    StartPause,
+    StartRound,
+    SwitchTurn,
+)
 from voice_repair.timers import health
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 
@@ -263,6 +270,26 @@ def test_a_round_of_turns_stored_before_a_read_only_start_goes_on_from_memory(sm
     assert abs(heard.events[0][0] - (started + 3 * MIN)) < ON_TIME, "the first turn ends on time"
 
 
+def test_a_round_started_switched_and_ended_from_memory_raises_nothing(small_disk):
+    """After a start from memory there is no store to write: every round effect works on."""
+    data = small_disk / "data"
+    fill(small_disk)
+    heard = Heard()
+    engine = TimerEngine(data, TimerSettings(MIN), heard)
+    try:
+        assert engine.start().memory_only == "full"
+        engine.apply(StartRound(3, 1))
+        engine.apply(ExtendTurn(1))
+        engine.apply(SwitchTurn())
+        assert engine.round_status() is not None and engine.round_status().part == 1
+        engine.apply(EndRound())
+        assert engine.round_status() is None
+        time.sleep(6 * MIN)
+        assert heard.events == [], "an ended round says nothing"
+    finally:
+        engine.shutdown()
+
+
 def test_a_start_from_memory_stores_everything_once_the_disk_has_room(
     small_disk, caplog, monkeypatch
 ):
@@ -312,7 +339,14 @@ def test_a_second_engine_on_a_full_folder_is_still_refused(small_disk):
 KILLED_MID_RUN = """
 import os, sys
 from voice_repair.errors import TimerStoreError
-from voice_repair.models import AddReminder, StartPause, StartRound
+from voice_repair.models import (
+    AddReminder,
+    EndRound,
+    ExtendTurn,
+    StartPause,
+    StartRound,
+    SwitchTurn,
+)
 from voice_repair.timers.engine import TimerEngine, TimerSettings
 engine = TimerEngine(sys.argv[1], TimerSettings(60), lambda event: None)
 engine.start()

@@ -88,7 +88,9 @@ class RoundMixin:
         if self._round is None:
             return
         self._round = None
-        self._persist(self._side_store().clear_round)  # the row first: its jobs are stale now
+        # The row first: its jobs are stale now. (The store is looked up inside the write: after a
+        # start from memory there is none, and _persist skips the write.)
+        self._persist(lambda: self._side_store().clear_round())
         self._forget(self._round_jobs())
         log.info("Round of turns ended")
 
