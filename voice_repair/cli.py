@@ -60,9 +60,8 @@ def _timed(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _voice(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input-device", metavar="DEV", help="microphone name, part of it, or index")
-    p.add_argument("--output-device", metavar="DEV", help="speaker name, part of it, or index")
+def _recognizer(p: argparse.ArgumentParser) -> None:
+    """--engine and --model: the same for the microphone (run, doctor) and for recordings."""
     p.add_argument(
         "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
     )
@@ -71,6 +70,12 @@ def _voice(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="model folder: vosk (the default engine then), or Whisper with --engine whisper",
     )
+
+
+def _voice(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-device", metavar="DEV", help="microphone name, part of it, or index")
+    p.add_argument("--output-device", metavar="DEV", help="speaker name, part of it, or index")
+    _recognizer(p)
     p.add_argument("--voice", choices=("auto", "espeak", "piper"), help="text-to-speech voice")
     p.add_argument(
         "--debug-transcripts",
@@ -139,14 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "microphone (one process, files in order).",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE.wav")
-    p.add_argument(
-        "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
-    )
-    p.add_argument(
-        "--model",
-        metavar="DIR",
-        help="model folder: vosk (the default engine then), or Whisper with --engine whisper",
-    )
+    _recognizer(p)
     _json(
         p,
         "one JSON line per utterance: file, start, end, decided_at (when the decision would "
