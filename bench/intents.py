@@ -16,12 +16,15 @@ import statistics
 import time
 from pathlib import Path
 
+from bench import evalset
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.data import load_data
 from voice_repair.intents.matcher import IntentMatcher, check_intents
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
 REWORDINGS = Path(__file__).resolve().parent / "data" / "rewordings.yaml"
+# Sets written by people who never read intents/en/: frozen (scored, never tuned to), dev (tuned).
+SETS = [Path(__file__).resolve().parent / "data" / name for name in ("frozen", "dev")]
 
 
 def _sentences(root: Path) -> list[str]:
@@ -43,7 +46,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench intents")
     parser.add_argument("--root", type=Path, default=ROOT, help="intent data folder")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument(
+        "--set",
+        type=Path,
+        action="append",
+        dest="sets",
+        help="an evaluation set folder to score (default: bench/data/frozen and bench/data/dev)",
+    )
+    parser.add_argument("--sets-only", action="store_true", help="score the sets, time nothing")
     args = parser.parse_args(argv)
+    if args.sets_only:
+        _score_sets(IntentMatcher.load(args.root), args.sets or SETS)
+        return 0
 
     rows: list[tuple[str, str]] = []
     loads = []
@@ -90,7 +104,18 @@ def main(argv: list[str]) -> int:
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
     _breadth(matcher, args.root)
+    _score_sets(matcher, args.sets or SETS)
     return 0
+
+
+def _score_sets(matcher: IntentMatcher, folders: list[Path]) -> None:
+    """Print each evaluation set's rates with their 95% intervals (bench/evalset.py)."""
+    for folder in folders:
+        if not (folder / "requests.yaml").exists():
+            print(f"{folder}: no evaluation set there")
+            continue
+        for line in evalset.report(str(folder), evalset.score(folder, matcher.match)):
+            print(line)
 
 
 def _breadth(matcher: IntentMatcher, root: Path) -> None:

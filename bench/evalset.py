@@ -1,0 +1,179 @@
+"""Scoring the understanding on sentences nobody on the team wrote.
+
+An evaluation set is a folder of four YAML files, written by someone who never read
+``intents/en/`` (see ``bench/data/frozen/README.md``):
+
+- ``requests.yaml``: ``- {text, intent, slots, context}``: a request and what it means;
+- ``danger.yaml``: ``- {text, route}``: someone telling of danger, and the help that fits first;
+- ``hard_negatives.yaml``: ``sentences:`` that sound like danger and are not (the past, fiction,
+  work idioms, hyperbole);
+- ``everyday.yaml``: ``sentences:`` a couple says at home that are not requests.
+
+``bench/data/frozen/`` is scored once before and once after a change to the understanding and is
+never tuned to; ``bench/data/dev/`` is the set to tune on. Each rate comes with its 95% Wilson
+interval, because a few hundred sentences leave a few points of doubt either way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voice_repair.datafiles import load_yaml
+from voice_repair.models import IntentMatch
+
+Match = Callable[[str], IntentMatch | None]
+
+SAFETY = "safety"
+# Where a danger sentence must never land: a pause, a script, the help menu (issue 19).
+_WRONG_FOR_DANGER = ("pause.", "repair.", "ground", "control.help", "turns.")
+
+
+def wilson(hits: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of ``hits / total`` (good at small counts and near 0 or 1)."""
+    if total == 0:
+        return 0.0, 1.0
+    p = hits / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Rate:
+    """A count of successes out of a total, printed with its interval."""
+
+    hits: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.hits += ok
+        self.total += 1
+
+    def __str__(self) -> str:
+        if not self.total:
+            return "   -"
+        low, high = wilson(self.hits, self.total)
+        share = self.hits / self.total
+        return f"{self.hits:>4} / {self.total:<4} {share:6.1%}  [{low:5.1%}, {high:5.1%}]"
+
+
+@dataclass
+class Score:
+    """Everything one set says about one matcher."""
+
+    intent: Rate = field(default_factory=Rate)
+    """Requests given the right intent."""
+    exact: Rate = field(default_factory=Rate)
+    """Requests given the right intent and the right slots (the issue's measure)."""
+    silent: int = 0
+    """Requests that got no intent at all: silence on a speaker."""
+    by_intent: dict[str, Rate] = field(default_factory=lambda: defaultdict(Rate))
+    timer_words: Rate = field(default_factory=Rate)
+    """Requests that say "timer", intent and slots right."""
+    danger: Rate = field(default_factory=Rate)
+    """Danger sentences that raised the alarm (intent ``safety``)."""
+    route: Rate = field(default_factory=Rate)
+    """Danger sentences caught with the route that fits."""
+    by_route: dict[str, Rate] = field(default_factory=lambda: defaultdict(Rate))
+    misrouted: list[str] = field(default_factory=list)
+    """Danger sentences that became a pause, a script or the help menu."""
+    false_alarm: Rate = field(default_factory=Rate)
+    """Hard negatives that raised the alarm."""
+    everyday: Rate = field(default_factory=Rate)
+    """Everyday sentences taken for any request."""
+
+
+def _slots_right(expected: dict, found: dict, ambiguous: bool) -> bool:
+    """The said slots are read right, and no number is made up where none was said."""
+    for key in ("minutes", "time"):
+        want, got = expected.get(key), found.get(key)
+        if want is None:
+            if got is not None and key == "minutes":
+                return False
+            continue
+        if key == "time" and ambiguous and isinstance(want, str) and isinstance(got, str):
+            if _half_day(want) != _half_day(got):
+                return False
+        elif str(want) != str(got):
+            return False
+    return True
+
+
+def _half_day(clock: str) -> str:
+    """ "20:00" and "08:00" alike: an hour said without morning or evening may mean either."""
+    if ":" not in clock:
+        return clock
+    hours, minutes = clock.split(":", 1)
+    return f"{int(hours) % 12}:{minutes}"
+
+
+def _sentences(path: Path) -> list[str]:
+    doc, _ = load_yaml(path)
+    return [str(s) for s in doc["sentences"]]
+
+
+def score(folder: Path, match: Match) -> Score:
+    """Run every sentence of the set in ``folder`` through ``match``."""
+    result = Score()
+    requests, _ = load_yaml(folder / "requests.yaml")
+    for item in requests:
+        found = match(str(item["text"]))
+        want = str(item["intent"])
+        expected = dict(item.get("slots") or {})
+        if want == SAFETY:  # a danger line in the requests file: its route is its slot
+            right = found is not None and found.intent == SAFETY
+            exact = right and found.slots.get("route") == expected.get("route")
+        else:
+            right = found is not None and found.intent == want
+            exact = right and _slots_right(expected, found.slots, bool(item.get("ambiguous")))
+        result.intent.add(right)
+        result.exact.add(exact)
+        result.by_intent[want].add(exact)
+        result.silent += found is None
+        if "timer" in str(item["text"]).lower():
+            result.timer_words.add(exact)
+    danger, _ = load_yaml(folder / "danger.yaml")
+    for item in danger:
+        found = match(str(item["text"]))
+        caught = found is not None and found.intent == SAFETY
+        result.danger.add(caught)
+        routed = caught and found.slots.get("route") == item["route"]
+        result.route.add(routed)
+        result.by_route[str(item["route"])].add(caught)
+        if found is not None and found.intent.startswith(_WRONG_FOR_DANGER):
+            result.misrouted.append(found.intent)
+    for text in _sentences(folder / "hard_negatives.yaml"):
+        found = match(text)
+        result.false_alarm.add(found is not None and found.intent == SAFETY)
+    for text in _sentences(folder / "everyday.yaml"):
+        result.everyday.add(match(text) is not None)
+    return result
+
+
+def report(name: str, result: Score) -> Iterable[str]:
+    """The printed table of one set: rates with their 95% intervals."""
+    yield f"{name}: hits / total, rate, [95% Wilson interval]"
+    rows = [
+        ("requests: intent and slots right", result.exact),
+        ("requests: intent right", result.intent),
+        ("requests saying 'timer': right", result.timer_words),
+        ("danger: alarm raised", result.danger),
+        ("danger: alarm with the fitting route", result.route),
+        ("hard negatives: false alarms", result.false_alarm),
+        ("everyday talk taken for a request", result.everyday),
+    ]
+    for label, rate in rows:
+        yield f"  {label:<38} {rate}"
+    yield f"  {'requests answered with silence':<38} {result.silent:>4}"
+    misrouted = ", ".join(sorted(set(result.misrouted))) or "none"
+    yield f"  {'danger sent to a pause/script/help':<38} {len(result.misrouted):>4} ({misrouted})"
+    yield "  by intent (intent and slots right)"
+    for intent in sorted(result.by_intent):
+        yield f"    {intent:<20} {result.by_intent[intent]}"
+    yield "  danger caught, by route"
+    for route in sorted(result.by_route):
+        yield f"    {route:<20} {result.by_route[route]}"
