@@ -1,0 +1,53 @@
+"""The frozen evaluation set stays apart from the data it judges.
+
+``bench/data/frozen/`` was written by someone who never read ``intents/en/``. A sentence of it
+copied into the data's own tests (which the templates are written against) would turn a
+measurement into training data, as happened to the team's rewordings once; this test fails the
+moment one is. Independent writers say the commonest things alike ("how much time is left"), so
+the sentences both held on the day the set was frozen are listed in ``overlap-at-freeze.txt``
+and allowed; any other is a copy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from voice_repair.datafiles import load_yaml
+from voice_repair.intents.matcher import normalize
+
+ROOT = Path(__file__).resolve().parents[2]
+FROZEN = ROOT / "bench" / "data" / "frozen"
+
+
+def _set_sentences(folder: Path) -> set[str]:
+    texts: set[str] = set()
+    for name in ("requests", "danger"):
+        doc, _ = load_yaml(folder / f"{name}.yaml")
+        texts |= {normalize(str(item["text"])) for item in doc}
+    for name in ("hard_negatives", "everyday"):
+        doc, _ = load_yaml(folder / f"{name}.yaml")
+        texts |= {normalize(str(s)) for s in doc["sentences"]}
+    return texts
+
+
+def _data_sentences() -> set[str]:
+    texts: set[str] = set()
+    for path in sorted((ROOT / "intents" / "en" / "tests").glob("*.yaml")):
+        doc, _ = load_yaml(path)
+        if "sentences" in doc:
+            texts |= {normalize(str(s)) for s in doc["sentences"]}
+        for test in doc.get("tests", []):
+            texts |= {normalize(str(s)) for s in test["sentences"]}
+    return texts
+
+
+def test_no_sentence_of_the_frozen_set_is_copied_into_the_data_tests():
+    allowed = set((FROZEN / "overlap-at-freeze.txt").read_text(encoding="utf-8").splitlines())
+    copied = sorted(_set_sentences(FROZEN) & _data_sentences() - allowed)
+    assert not copied, f"frozen sentences copied into intents/en/tests: {copied}"
+
+
+def test_the_overlap_list_holds_only_sentences_of_the_frozen_set():
+    """So the allow-list cannot grow into a back door."""
+    allowed = set((FROZEN / "overlap-at-freeze.txt").read_text(encoding="utf-8").splitlines())
+    assert allowed <= _set_sentences(FROZEN)
