@@ -139,7 +139,7 @@ def test_switch_after_a_round_finished_says_it_is_over(talk, words):
 
 
 def test_another_round_after_a_round(talk):
-    send, heard, session = talk(0.02)
+    send, heard, _ = talk(0.02)
     send("let's take one minute turns")
     deadline = time.monotonic() + 3.0
     while "turns.finished" not in heard.sources() and time.monotonic() < deadline:
@@ -220,4 +220,3 @@ def test_a_safety_match_is_the_same_in_every_mode(talk):
         reply = session.handle(IntentMatch("safety", {"route": "general"}))
         assert reply is not None and reply.says[0].source == "safety"
         assert session.mode is Mode.AFTER_DANGER
-
