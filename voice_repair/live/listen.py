@@ -13,6 +13,7 @@ import json
 import logging
 import signal
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -228,15 +229,16 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         )
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
 
-        def on_utterance(u: Utterance) -> None:
+        def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
                 log.warning("heard %r (accepted=%s)", u.text, u.accepted)
-            heard = understood.heard(u)
+            heard = replace(understood.heard(u), while_speaking=speaking)
             if heard.match is None:
                 log.info("utterance without a request (%.1f s)", u.end - u.start)
-                return
+                return False
             guard.check()  # heard from the microphone, not from a monitor it was moved to
-            session.hear(heard)  # the front door: wake phrase, danger, mode; "stop" silences
+            # The front door: wake phrase, danger, mode; "stop" silences the speaker there.
+            return session.hear(heard) is not None
 
         def open_mic() -> Microphone:
             if pending:
@@ -259,7 +261,6 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
                 recognizer,
                 speaker,
                 on_utterance,
-                understood.interrupts,
                 captured_at=mic.captured_at,
             )
             loop.run(stop_event)
