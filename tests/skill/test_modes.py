@@ -73,25 +73,26 @@ def text(says: list[Say]) -> str:
 def test_danger_during_a_pause_ends_it_and_holds_the_reminder(talk):
     minute = 0.05
     send, heard, session = talk(minute)
-    send("remind us in four minutes")
+    send("remind us in ten minutes")
     send("I need two minutes")
     said = send("I want to die")
-    assert said[0].source == "safety"
+    # (A nudge may come just before it on a loaded machine: the pause's first minute is short.)
+    assert [s.source for s in said][-2:] == ["safety", "safety"]
     assert "on hold" in said[-1].text and "keep the reminder" in said[-1].text
     assert session.mode is Mode.AFTER_DANGER
     before = len(heard.items)
-    time.sleep(14 * minute)  # past the pause, every repeat, and the reminder's time
+    time.sleep(16 * minute)  # past the pause, every repeat, and the reminder's time
     assert heard.sources()[before:] == [], "nothing invites them back after danger"
 
 
 def test_keep_the_reminder_undoes_the_hold(talk):
     minute = 0.05
     send, heard, _ = talk(minute)
-    send("remind us in six minutes")
+    send("remind us in twenty minutes")
     send("he hit me again")
     said = send("keep the reminder")
     assert "back on" in text(said)
-    deadline = time.monotonic() + 20 * minute
+    deadline = time.monotonic() + 40 * minute
     while "reminder.due" not in heard.sources() and time.monotonic() < deadline:
         time.sleep(minute / 4)
     assert heard.sources().count("reminder.due") == 1
@@ -167,24 +168,24 @@ def test_cancel_and_list_reminders(talk):
     minute = 0.05
     send, heard, _ = talk(minute)
     assert "no reminder" in text(send("what reminders do we have")).lower()
-    send("remind us in three minutes")
+    send("remind us in ten minutes")
     send("remind us in two hours")
     assert "two reminders" in text(send("what reminders do we have"))
     assert "cancelled all two of your reminders" in text(send("cancel the reminders"))
     assert "no reminder" in text(send("what reminders do we have")).lower()
-    time.sleep(6 * minute)
+    time.sleep(12 * minute)
     assert "reminder.due" not in heard.sources()
 
 
 def test_ready_to_talk_cancels_the_reminder_and_stop_keeps_it(talk):
     minute = 0.05
     send, heard, _ = talk(minute)
-    send("remind us in five minutes")
+    send("remind us in ten minutes")
     said = send("stop")
     assert "still set" in text(said) and "cancel the reminder" in text(said)
     said = send("we're ready to talk")
     assert "cancelled your reminder" in text(said)
-    time.sleep(8 * minute)
+    time.sleep(12 * minute)
     assert "reminder.due" not in heard.sources()
 
 
