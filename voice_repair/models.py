@@ -260,8 +260,8 @@ class Reply:
     repeatable: bool = True
     """Whether "repeat" should say this reply again (False for e.g. "stop")."""
     mode: Mode | None = None
-    """The mode this reply puts the conversation in; None: the session's default
-    (``session.next_mode``). A running pause or round always wins (``skill.modes.settle``)."""
+    """The mode this reply puts the conversation in; None: the default (``skill.next_mode``).
+    A running pause or round always wins (``skill.settle``)."""
 
 
 @dataclass(frozen=True)
