@@ -60,12 +60,13 @@ STOP_PHRASES = ("stop", "stop talking", "be quiet")
 def _sentences(per_intent: int) -> dict[str, list[str]]:
     from voice_repair.intents.grammar import grammar_sentences
     from voice_repair.intents.matcher import IntentMatcher
-    from voice_repair.skill.turns import CONTEXT_ONLY
+    from voice_repair.models import Mode
+    from voice_repair.skill import route
 
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     chosen: dict[str, list[str]] = defaultdict(list)
     for intent, text in grammar_sentences(matcher, ROOT / "intents" / "en"):
-        if intent in CONTEXT_ONLY:  # "switch", "we're done": said with no round, nothing is said
+        if route(Mode.IDLE, intent) is None:  # "switch", "we're done": with no round, not asked
             continue
         if len(chosen[intent]) < per_intent:
             chosen[intent].append(text)

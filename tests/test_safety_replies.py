@@ -14,6 +14,7 @@ import pytest
 
 from voice_repair import SOURCE_ROOT, app
 from voice_repair.config import Config, ContactsConfig
+from voice_repair.live.listen import MAX_REQUEST_CHARS
 from voice_repair.models import Say
 
 # The United States defaults, spoken (contacts.yaml).
@@ -120,7 +121,7 @@ def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
         timeout=60,
     )
     out = done.stdout.decode()
-    assert len(story) > app.MAX_REQUEST_CHARS
+    assert len(story) > MAX_REQUEST_CHARS
     assert done.returncode == 0
     said, ignored = out.split("\n", 1)
     assert EMERGENCY in said and DV in said

@@ -27,11 +27,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INTENTS = SOURCE_ROOT / "intents"
 
-MAX_REQUEST_CHARS = 500
-"""A typed line longer than this is not a request (the longest sentence we know is ~60): the
-templates are not searched through a megabyte pasted by mistake. The danger scan still reads it
-(linear, about 2 s a megabyte here): a long message that tells of danger is answered."""
-
 
 @dataclass(frozen=True)
 class Options:
@@ -172,9 +167,14 @@ def parse(options: Options, texts: Iterable[str], out: TextIO) -> int:
 
 
 def start_session(
-    options: Options, emit: Callable[[Say], None], matcher=None
+    options: Options,
+    emit: Callable[[Say], None],
+    matcher=None,
+    silence: Callable[[], None] = lambda: None,
 ):  # -> (Session, TimerEngine)
     """Load the data, open the timer store, and start answering.
+
+    ``silence``: cuts off the speech being played ("stop"); text mode has none.
 
     ``matcher``: an ``IntentMatcher`` already loaded by the caller (the live loop needs it before
     the session), so its data and tests are not loaded and run a second time at start-up.
@@ -189,7 +189,7 @@ def start_session(
         holder[0].on_timer_event(event)
 
     engine = TimerEngine(options.data_dir, options.timer_settings(), on_event)
-    session = Session(matcher, ctx, engine, emit)
+    session = Session(matcher, ctx, engine, emit, silence=silence)
     holder.append(session)
     report = engine.start()  # logs where an unreadable store was moved, if it was
     if report.memory_only is not None:  # the engine logged what is wrong and what to do
@@ -202,10 +202,10 @@ def start_session(
 
 def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     """``voice-repair chat``: text mode. Each line read is a request; replies are printed."""
-    from .live.wake import BARE_INTENTS, WakeGate
+    from .live.listen import MAX_REQUEST_CHARS, Understanding
 
     output = TextOutput(stdout, options.json)
-    wake = WakeGate(options.config.recognition.wake_phrase)
+    wake_phrase = options.config.recognition.wake_phrase
     if hasattr(stdin, "reconfigure"):  # bytes that are not text are not a request: no traceback
         stdin.reconfigure(errors="replace")
     restore = _stop_on_sigterm()  # before the timers start: a stop always goes through shutdown
@@ -214,30 +214,22 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
         # Everything from here on inside the try: a Ctrl-C or SIGTERM at any instant ends in
         # shutdown (and the engine's own exit hook covers the instant inside start_session).
         session, engine = start_session(options, output)
-
-        def is_bare(text: str) -> bool:  # "stop" and danger need no wake phrase
-            match = session.understand(text)
-            return match is not None and match.intent in BARE_INTENTS
-
+        understood = Understanding(session.matcher, wake_phrase)  # the microphone's front door
         if stdin.isatty():
             output.note("text mode: type a request, e.g. 'I need a pause'; Ctrl-D to quit")
         for line in stdin:
             text = line.strip()
             if not text:
                 continue
-            if len(text) > MAX_REQUEST_CHARS:  # too long to be a request, but danger is heard
-                log.info("input line of %d characters: too long to be a request", len(text))
-                danger = session.danger(text)
-                if danger is not None:
-                    session.handle(danger)
-                else:
-                    output.note("too long to be a request")
+            heard = understood.hear(text)
+            if session.hear(heard) is not None:
                 continue
-            request = wake.admit(text, is_bare)  # the same wake-phrase rule as the microphone
-            if request is None:
+            if len(text) > MAX_REQUEST_CHARS and heard.match is None:
+                output.note("too long to be a request")
+            elif heard.match is not None and not heard.woken:
                 log.info("no wake phrase: ignored")
-                output.note(f"start with the wake phrase: '{wake.wake_phrase} ...'")
-            elif session.handle_text(request) is None:
+                output.note(f"start with the wake phrase: '{wake_phrase} ...'")
+            else:
                 output.note("not a request I know; try 'what can you do'")
     except KeyboardInterrupt:
         if engine is None:

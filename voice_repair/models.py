@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 
 __all__ = [
     "AudioChunk",
     "Utterance",
     "IntentMatch",
+    "Heard",
+    "BARE_INTENTS",
     "Say",
     "StartPause",
     "ExtendPause",
@@ -25,7 +28,11 @@ __all__ = [
     "SwitchTurn",
     "ExtendTurn",
     "EndRound",
+    "HoldReminders",
+    "KeepReminders",
+    "CancelReminders",
     "Effect",
+    "Mode",
     "Reply",
     "TimerEvent",
     "PauseStatus",
@@ -85,6 +92,23 @@ class IntentMatch:
     ``route`` (of ``safety``) is ``self_harm``, ``violence``, ``medical`` or ``general``."""
     text: str = ""
     """The sentence as heard or typed (never logged)."""
+
+
+BARE_INTENTS = frozenset({"control.stop", "safety"})
+"""Acted on without the wake phrase too: "stop" must always work, and danger is never ignored."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One sentence heard or typed, matched once, on its way through the session's front door
+    (``Session.hear``), which applies the wake phrase, danger and the mode."""
+
+    match: IntentMatch | None
+    """What it was understood as (the danger scan included); None: not a request."""
+    woken: bool = True
+    """Said after the wake phrase, or no wake phrase is set."""
+    while_speaking: bool = False
+    """Heard while the assistant spoke: only "stop" is acted on then."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +189,23 @@ class EndRound:
     """Cancel everything scheduled for the running round."""
 
 
+@dataclass(frozen=True)
+class HoldReminders:
+    """Take every pending reminder off the clock, kept aside (in memory) until
+    ``KeepReminders``: after a danger reply nothing may call the couple back to the talk."""
+
+
+@dataclass(frozen=True)
+class KeepReminders:
+    """Put the held reminders back on the clock ("keep the reminder"); those whose time passed
+    while held are dropped."""
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    """Cancel every pending and held reminder ("cancel the reminder")."""
+
+
 Effect = (
     StartPause
     | ExtendPause
@@ -175,7 +216,27 @@ Effect = (
     | SwitchTurn
     | ExtendTurn
     | EndRound
+    | HoldReminders
+    | KeepReminders
+    | CancelReminders
 )
+
+
+class Mode(Enum):
+    """Where the conversation is: what a request means depends on it (``skill.dispatch``)."""
+
+    IDLE = "idle"
+    """Nothing running; everyday talk around the speaker."""
+    PAUSING = "pausing"
+    """A pause runs, or has ended and its invitation back is still repeating."""
+    IN_ROUND = "in a round"
+    """A round of turns runs."""
+    AFTER_ROUND = "after a round"
+    """A round just finished with its question (another round, a pause, or done)."""
+    READING = "reading"
+    """A script is being read: "next" and "repeat" go on with it."""
+    AFTER_DANGER = "after danger"
+    """Someone told of danger: nothing invites the couple back to the talk until they ask."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +259,9 @@ class Reply:
     """The script position after this reply (None: not reading a script)."""
     repeatable: bool = True
     """Whether "repeat" should say this reply again (False for e.g. "stop")."""
+    mode: Mode | None = None
+    """The mode this reply puts the conversation in; None: the default (``skill.next_mode``).
+    A running pause or round always wins (``skill.settle``)."""
 
 
 @dataclass(frozen=True)
@@ -269,8 +333,17 @@ class State:
     cursor: ScriptCursor | None = None
     last: Reply | None = None
     """The last repeatable reply, for "say that again"."""
-    pending_reminders: int = 0
+    reminders: tuple[datetime, ...] = ()
+    """When each pending reminder is due, soonest first (timezone-aware)."""
+    held_reminders: tuple[datetime, ...] = ()
+    """When each reminder held since a danger reply was due ("keep the reminder")."""
     turn: int = 0
     """How many replies came before; used to vary wording without randomness."""
     round: RoundStatus | None = None
     """The running round of turns ("let's take turns"), or None."""
+    mode: Mode = Mode.IDLE
+    """Where the conversation is (``Mode``)."""
+
+    @property
+    def pending_reminders(self) -> int:
+        return len(self.reminders)

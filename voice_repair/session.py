@@ -1,7 +1,11 @@
-"""The conversation: one place that turns text or timer events into replies and applies effects.
+"""The conversation: one place that turns a request or a timer event into speech.
 
-Text mode, file mode and the live loop all feed this same object, so they answer identically. It is
-thread-safe: timer events arrive on the scheduler's thread while requests arrive on the main one.
+Text mode, recordings and the live loop all come through the same front door (``hear``): a
+sentence matched once (``Heard``), then the wake phrase, danger and the mode decide what it
+means (the order is ``skill.dispatch``'s docstring). The mode (``models.Mode``) is held here,
+set by replies and timer effects only, never by reading back the words that were spoken.
+
+Thread-safe: timer events arrive on the scheduler's thread while requests arrive on the main one.
 """
 
 from __future__ import annotations
@@ -9,12 +13,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
 from .models import (
     Effect,
+    Heard,
     IntentMatch,
+    Mode,
     PauseStatus,
     Reply,
     RoundStatus,
@@ -23,9 +30,13 @@ from .models import (
     State,
     TimerEvent,
 )
-from .skill import Context, is_request, on_timer, respond
+from .skill import BARE_INTENTS, Context, dispatch, next_mode, on_timer, settle
 
 log = logging.getLogger(__name__)
+
+STOP_INTENT = "control.stop"
+"""Silences the speaker at once (``silence``), in every mode; the only request acted on while
+the assistant is speaking."""
 
 
 class Matcher(Protocol):
@@ -43,13 +54,15 @@ class Timers(Protocol):
 
     def pause_status(self) -> PauseStatus | None: ...
 
-    def pending_reminders(self) -> int: ...
+    def reminders(self) -> tuple[datetime, ...]: ...
+
+    def held_reminders(self) -> tuple[datetime, ...]: ...
 
     def round_status(self) -> RoundStatus | None: ...
 
 
 class Session:
-    """Holds what the handlers need to remember between turns: script position, last reply."""
+    """The conversation's memory between turns: its mode, script position, last reply."""
 
     def __init__(
         self,
@@ -58,52 +71,86 @@ class Session:
         timers: Timers,
         emit: Callable[[Say], None],
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        silence: Callable[[], None] = lambda: None,
     ) -> None:
+        """``silence``: cut off whatever is being said now (the speaker's ``stop``)."""
         self._matcher = matcher
         self._ctx = ctx
         self._timers = timers
         self._emit = emit
         self._clock = clock
+        self.silence = silence
         self._lock = threading.RLock()
         self._cursor: ScriptCursor | None = None
         self._last: Reply | None = None
         self._turn = 0
+        self._mode = Mode.IDLE
 
-    def understand(self, text: str) -> IntentMatch | None:
-        """Match a sentence to an intent (None for everyday talk: nothing is said)."""
-        return self._matcher.match(text)
+    @property
+    def matcher(self) -> Matcher:
+        return self._matcher
 
-    def danger(self, text: str) -> IntentMatch | None:
-        """``safety`` with its route when the text tells of danger anywhere in it, else None."""
-        return self._matcher.danger(text)
+    @property
+    def mode(self) -> Mode:
+        """Where the conversation is now (a running pause or round counted)."""
+        with self._lock:
+            return self._state().mode
 
-    def handle_text(self, text: str) -> Reply | None:
-        """Answer one typed or recognised sentence; None when it is not a request."""
-        match = self.understand(text)
+    def hear(self, heard: Heard) -> Reply | None:
+        """The front door: answer one matched sentence, or None when it is not a request now.
+
+        Not understood: nothing. Without the wake phrase: only "stop" and danger. While the
+        assistant speaks: only "stop". "stop" silences the speaker here, the one place that
+        decides it. Then ``skill.dispatch``: danger in any mode, the mode's row, any mode's.
+        """
+        match = heard.match
         if match is None:
             log.info("no intent")
             return None
+        if not heard.woken and match.intent not in BARE_INTENTS:
+            log.info("%s without the wake phrase: ignored", match.intent)
+            return None
+        if heard.while_speaking and match.intent != STOP_INTENT:
+            log.info("%s heard while speaking: ignored", match.intent)
+            return None
+        if match.intent == STOP_INTENT:
+            self.silence()
         return self.handle(match)
 
+    def handle_text(self, text: str) -> Reply | None:
+        """``hear`` for a typed sentence with no wake phrase (tests, the soak bench)."""
+        return self.hear(Heard(self._matcher.match(text)))
+
     def handle(self, match: IntentMatch) -> Reply | None:
-        """Answer an understood request: reply, speak, apply timer effects. None when the
-        sentence is a request only in another context (``skill.is_request``): nothing is said."""
+        """Answer an understood request in the current mode: reply, speak, apply timer effects.
+        None when it is not a request in this mode (``skill.dispatch``): nothing is said."""
         with self._lock:
             state = self._state()
-            if not is_request(match, state, self._ctx):
-                log.info("no intent (%s only means something during a round)", match.intent)
+            reply = dispatch(match, state, self._ctx)
+            if reply is None:
+                log.info("%s is not a request %s: nothing said", match.intent, state.mode.value)
                 return None
-            log.info("intent %s", match.intent)
-            reply = respond(match, state, self._ctx)
+            log.info("intent %s (%s)", match.intent, state.mode.value)
             self._cursor = reply.cursor
-            self._finish(reply)
+            self._finish(reply, next_mode(state.mode, reply))
             return reply
 
     def on_timer_event(self, event: TimerEvent) -> None:
-        """Called by the timer engine when a pause or reminder event comes due."""
+        """Called by the timer engine when a pause, round or reminder event comes due.
+
+        After a danger reply no event is spoken: one claimed just before it (waiting for this
+        lock while the safety reply was given) would otherwise invite the couple back.
+        """
         with self._lock:
+            state = self._state()
+            if state.mode is Mode.AFTER_DANGER:
+                log.info("timer event %s held: after danger", event.kind)
+                return
             log.info("timer event %s%s", event.kind, " (late)" if event.late else "")
-            self._finish(on_timer(event, self._state(), self._ctx))
+            reply = on_timer(event, state, self._ctx)
+            if reply.cursor is not None:
+                self._cursor = reply.cursor
+            self._finish(reply, reply.mode or state.mode)
 
     def say_line(self, key: str, source: str, **values: str) -> None:
         """Speak one line of the response data outside any request (e.g. at start-up)."""
@@ -111,20 +158,26 @@ class Session:
             self._emit(self._ctx.say(key, source, self._turn, **values))
 
     def _state(self) -> State:
-        return State(
+        state = State(
             now=self._clock(),
             pause=self._timers.pause_status(),
             cursor=self._cursor,
             last=self._last,
-            pending_reminders=self._timers.pending_reminders(),
+            reminders=self._timers.reminders(),
+            held_reminders=self._timers.held_reminders(),
             turn=self._turn,
             round=self._timers.round_status(),
+            mode=self._mode,
         )
+        self._mode = settle(self._mode, state)
+        return replace(state, mode=self._mode)
 
-    def _finish(self, reply: Reply) -> None:
+    def _finish(self, reply: Reply, mode: Mode) -> None:
         # Effects first: if the timer store fails, nothing is promised that won't happen.
         for effect in reply.effects:
             self._timers.apply(effect)
+        self._mode = mode
+        self._state()  # settle: a pause or round just started or ended decides the mode
         for say in reply.says:
             self._emit(say)
         self._turn += 1

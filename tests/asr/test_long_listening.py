@@ -80,13 +80,14 @@ def test_ten_minutes_of_silence_noise_and_clipping_act_on_nothing() -> None:
     heard: list[Utterance] = []
     acted: list[str] = []
 
-    def on_utterance(u: Utterance) -> None:
+    def on_utterance(u: Utterance, speaking: bool) -> bool:
         heard.append(u)
         match = understood(u)
         if match is not None:
             acted.append(match.intent)
+        return match is not None
 
-    loop = VoiceLoop(_chunks(), recognizer, _SilentSpeaker(), on_utterance, understood.interrupts)
+    loop = VoiceLoop(_chunks(), recognizer, _SilentSpeaker(), on_utterance)
     loop.run(threading.Event())  # returns only when all ten minutes have been heard
     assert acted == []
     # The noise and the bursts were heard as sound (the recognizer did work on them) and each

@@ -80,6 +80,21 @@ class StandInRecognizer:
         self._quiet = 0
 
 
+def _front_door(heard: list[str], speaker: Speaker):
+    """A stand-in for the session's front door: while speaking only "stop" acts, and it
+    silences the speaker itself."""
+
+    def on_utterance(u: Utterance, speaking: bool) -> bool:
+        if speaking and u.text != "stop":
+            return False
+        if speaking:
+            speaker.stop()
+        heard.append(u.text)
+        return True
+
+    return on_utterance
+
+
 @pytest.fixture
 def live(pulse: PulseServer) -> Iterator[tuple[Speaker, StandInRecognizer, VoiceLoop, list[str]]]:
     speaker = Speaker(make_tts("espeak"), Player(None))
@@ -90,8 +105,7 @@ def live(pulse: PulseServer) -> Iterator[tuple[Speaker, StandInRecognizer, Voice
             mic.chunks(timeout=3),
             recognizer,
             speaker,
-            on_utterance=lambda u: heard.append(u.text),
-            is_stop=lambda text: text == "stop",
+            on_utterance=_front_door(heard, speaker),
             captured_at=mic.captured_at,
         )
         stop_event = threading.Event()

@@ -81,6 +81,24 @@ class ScriptedSpeaker:
             i += 1
 
 
+STOPS = {"stop", "be quiet"}
+
+
+def front_door(heard: list, speaker, stops=STOPS, keep=lambda u: u.text):
+    """A stand-in for the session's front door: while speaking only a stop acts, and it
+    silences the speaker (the real one: tests/live/test_front_door.py)."""
+
+    def on_utterance(u: Utterance, speaking: bool) -> bool:
+        if speaking and u.text not in stops:
+            return False
+        if u.text in stops and speaking:
+            speaker.stop()
+        heard.append(keep(u))
+        return True
+
+    return on_utterance
+
+
 def _run(script, busy, n=20, at_flush=(), lag=None):
     """``lag``: chunks reach the recognizer ``lag`` blocks after they were recorded."""
     rec = ScriptedRecognizer(script, at_flush)
@@ -90,8 +108,7 @@ def _run(script, busy, n=20, at_flush=(), lag=None):
         speaker.chunks(n),
         rec,
         speaker,
-        on_utterance=lambda u: heard.append(u.text),
-        is_stop=lambda text: text in {"stop", "be quiet"},
+        on_utterance=front_door(heard, speaker),
         captured_at=None if lag is None else (lambda c: round(c.start * 10) - lag),
     )
     loop.run(threading.Event())
@@ -129,7 +146,8 @@ def test_a_stop_below_the_request_bar_still_interrupts_speech_and_counts_as_a_st
     said: list[Utterance] = []
     rec = ScriptedRecognizer({5: [_utt("stop", accepted=False, interrupt=True)]})
     speaker = ScriptedSpeaker(set(range(3, 12)))
-    loop = VoiceLoop(speaker.chunks(20), rec, speaker, said.append, lambda t: t == "stop")
+    on = front_door(said, speaker, {"stop"}, keep=lambda u: u)
+    loop = VoiceLoop(speaker.chunks(20), rec, speaker, on)
     loop.run(threading.Event())
     assert speaker.stopped == 1 and [(u.text, u.accepted) for u in said] == [("stop", True)]
 
@@ -143,7 +161,8 @@ def test_below_the_bar_other_phrases_never_interrupt_and_quiet_stops_stay_reject
     said: list[Utterance] = []
     rec = ScriptedRecognizer({2: [_utt("stop", accepted=False, interrupt=True)]})
     speaker = ScriptedSpeaker(set())
-    VoiceLoop(speaker.chunks(5), rec, speaker, said.append, lambda t: True).run(threading.Event())
+    on = front_door(said, speaker, {"stop"}, keep=lambda u: u)
+    VoiceLoop(speaker.chunks(5), rec, speaker, on).run(threading.Event())
     assert [(u.text, u.accepted) for u in said] == [("stop", False)]
 
 
@@ -175,11 +194,12 @@ def test_end_of_stream_flushes_and_stop_event_ends_the_loop() -> None:
     stop_event = threading.Event()
     seen: list[str] = []
 
-    def on_utterance(u: Utterance) -> None:
+    def on_utterance(u: Utterance, speaking: bool) -> bool:
         seen.append(u.text)
         stop_event.set()
+        return True
 
     speaker = ScriptedSpeaker(set())
-    loop = VoiceLoop(speaker.chunks(None), rec, speaker, on_utterance, lambda t: False)
+    loop = VoiceLoop(speaker.chunks(None), rec, speaker, on_utterance)
     loop.run(stop_event)
     assert seen == ["stop"] and rec.fed == 2  # ended at the next chunk, no flush

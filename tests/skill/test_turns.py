@@ -207,7 +207,8 @@ def test_safety_outranks_the_round_and_ends_it(round_talk):
     send, heard = round_talk(minute)
     send("let's take turns")
     said = send("okay so yesterday he hit me, can we switch")
-    assert [s.source for s in said] == ["safety"]
+    assert [s.source for s in said] == ["safety", "safety"]
+    assert "stopped the timer" in said[1].text  # the one line that says the round is over
     time.sleep(4 * minute)
     assert events(heard) == []
 

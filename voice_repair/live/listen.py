@@ -13,6 +13,7 @@ import json
 import logging
 import signal
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -20,8 +21,8 @@ from .. import SOURCE_ROOT
 from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
 from ..intents.nearest import NearestSentence
-from ..models import IntentMatch, Utterance
-from .wake import BARE_INTENTS, STOP_INTENT, WakeGate, grammar
+from ..models import BARE_INTENTS, Heard, IntentMatch, Utterance
+from .wake import STOP_INTENT, WakeGate, grammar
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,15 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
     return recognizer
 
 
+MAX_REQUEST_CHARS = 500
+"""A typed line longer than this is not a request (the longest sentence we know is ~60): the
+templates are not searched through a megabyte pasted by mistake. The danger scan still reads it
+(linear, about 2 s a megabyte here): a long message that tells of danger is answered."""
+
+
 class Understanding:
-    """Heard text -> intent, through the wake-phrase gate; shared by ``run`` and ``recognize``."""
+    """The front door's first half, shared by text mode, ``run`` and ``recognize``: a sentence
+    matched once (``Heard``); ``Session.hear`` then applies the wake phrase, danger and mode."""
 
     def __init__(
         self, matcher, wake_phrase: str | None, sentences: list[str] | None = None
@@ -72,38 +80,53 @@ class Understanding:
         self._gate = WakeGate(wake_phrase)
         self._nearest = NearestSentence(sentences) if sentences else None
 
-    def is_stop(self, text: str) -> bool:
-        m = self._matcher.match(text)
-        return m is not None and m.intent == STOP_INTENT
+    def hear(self, text: str) -> Heard:
+        """``text`` without its wake phrase, matched once (a line too long to be a request:
+        the danger scan only)."""
+        woken, rest = self._gate.split(text)
+        if rest is None:
+            return Heard(None, woken)
+        if len(rest) > MAX_REQUEST_CHARS:
+            log.info("a line of %d characters: too long to be a request", len(rest))
+            return Heard(self._matcher.danger(rest), woken)
+        return Heard(self._matcher.match(rest), woken)
 
-    def is_bare(self, text: str) -> bool:
-        """A sentence that needs no wake phrase: "stop", or one telling of danger."""
-        m = self._matcher.match(text)
-        return m is not None and m.intent in BARE_INTENTS
+    def is_stop(self, text: str) -> bool:
+        """A "stop" (with or without the wake phrase): may cut the assistant short."""
+        m = self.hear(text).match
+        return m is not None and m.intent == STOP_INTENT
 
     def request(self, text: str) -> IntentMatch | None:
         """The intent of a sentence, or None (no intent, or no wake phrase before it)."""
-        admitted = self._gate.admit(text, self.is_bare)
-        return None if admitted is None else self._matcher.match(admitted)
+        return _admitted(self.hear(text))
 
-    def interrupts(self, text: str) -> bool:
-        """A "stop" (with or without the wake phrase) that may cut the assistant short."""
-        admitted = self._gate.admit(text, self.is_stop)
-        return admitted is not None and self.is_stop(admitted)
+    interrupts = is_stop
 
-    def __call__(self, utterance: Utterance) -> IntentMatch | None:
-        """The intent of an accepted utterance; None for rejected speech or no request.
+    def heard(self, utterance: Utterance) -> Heard:
+        """An accepted utterance matched once; rejected speech is ``Heard(None)``.
 
         The raw transcript is matched first, so snapping never overrides what the matcher (and
-        its safety scan) made of the words actually heard.
+        its safety scan) made of the words actually heard; only when that finds nothing and the
+        recognizer gave word probabilities is the nearest known sentence matched.
         """
         if not utterance.accepted or not utterance.text:
-            return None
-        match = self.request(utterance.text)
-        if match is not None or self._nearest is None or not utterance.words:
-            return match
+            return Heard(None)
+        heard = self.hear(utterance.text)
+        if heard.match is not None or self._nearest is None or not utterance.words:
+            return heard
         snap = self._nearest.snap(utterance.words)
-        return None if snap is None else self.request(snap.sentence)
+        return heard if snap is None else self.hear(snap.sentence)
+
+    def __call__(self, utterance: Utterance) -> IntentMatch | None:
+        """The request an utterance makes, the wake phrase applied (``recognize``, the bench)."""
+        return _admitted(self.heard(utterance))
+
+
+def _admitted(heard: Heard) -> IntentMatch | None:
+    match = heard.match
+    if match is None or (not heard.woken and match.intent not in BARE_INTENTS):
+        return None
+    return match
 
 
 def recognize_files(options, files: list[Path], out: TextIO) -> int:
@@ -204,19 +227,18 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             ChimeFallbackTTS(make_tts(cfg.voice.voice, cfg.voice.rate_wpm), player.sample_rate),
             player,
         )
-        session, engine = start_session(options, speaker.say, matcher)
+        session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
 
-        def on_utterance(u: Utterance) -> None:
+        def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
                 log.warning("heard %r (accepted=%s)", u.text, u.accepted)
-            match = understood(u)
-            if match is None:
+            heard = replace(understood.heard(u), while_speaking=speaking)
+            if heard.match is None:
                 log.info("utterance without a request (%.1f s)", u.end - u.start)
-                return
+                return False
             guard.check()  # heard from the microphone, not from a monitor it was moved to
-            if match.intent == STOP_INTENT:
-                speaker.stop()
-            session.handle(match)
+            # The front door: wake phrase, danger, mode; "stop" silences the speaker there.
+            return session.hear(heard) is not None
 
         def open_mic() -> Microphone:
             if pending:
@@ -239,7 +261,6 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
                 recognizer,
                 speaker,
                 on_utterance,
-                understood.interrupts,
                 captured_at=mic.captured_at,
             )
             loop.run(stop_event)

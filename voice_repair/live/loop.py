@@ -1,15 +1,17 @@
 """The half-duplex live loop: microphone chunks -> recognizer -> utterances, gated by speech.
 
-Pure wiring, no matching: what an utterance means is decided by ``on_utterance`` (the app's
-intent matcher and handlers). What this module decides is *whether to listen*:
+Pure wiring, no matching: what an utterance means is decided by ``on_utterance`` (the session's
+front door, which matches it once and decides "stop" in one place). What this module decides is
+*whether to listen*:
 
 * While the speaker is busy (speaking, or within its short tail), utterances are dropped, so the
   assistant never acts on its own voice: reading aloud an example that contains "I need a pause"
   or hearing itself come back from the room does nothing.
-* The one exception is "stop" (``is_stop``): it interrupts the speech at once and is passed on, so
-  the app can also silence ringing alarms. Here a "stop" needs only to be
-  ``Utterance.enough_to_interrupt``, a lower bar than ``accepted``: a one-word "stop" is too
-  short to clear the full one, and a wrong interruption only costs a "say that again".
+* The one exception is "stop": an utterance heard while speaking is handed on with
+  ``speaking=True`` when it is ``Utterance.enough_to_interrupt`` (a lower bar than
+  ``accepted``: a one-word "stop" is too short to clear the full one, and a wrong interruption
+  only costs a "say that again"); the front door acts on it only if it is "stop", and then
+  silences the speaker itself. ``on_utterance`` returns whether it acted.
 * When speech ends, the recognizer's buffered audio (full of the assistant's voice) is thrown
   away with ``reset()`` before listening resumes.
 """
@@ -67,8 +69,7 @@ class VoiceLoop:
         chunks: Iterable[AudioChunk],
         recognizer: Recognizer,
         speaker: BusySpeaker,
-        on_utterance: Callable[[Utterance], None],
-        is_stop: Callable[[str], bool],
+        on_utterance: Callable[[Utterance, bool], bool],
         captured_at: Callable[[AudioChunk], float] | None = None,
     ) -> None:
         """``captured_at(chunk)`` gives the ``time.monotonic()`` at which a chunk was recorded
@@ -80,7 +81,6 @@ class VoiceLoop:
         self._recognizer = recognizer
         self._speaker = speaker
         self._on_utterance = on_utterance
-        self._is_stop = is_stop
         self.dropped = 0
         """Utterances ignored because the assistant was speaking (a count, never the words)."""
         self.stops = 0
@@ -117,13 +117,12 @@ class VoiceLoop:
         for utterance in utterances:
             # Ask the speaker again: a reply may have started while this chunk was decoded.
             if not self._busy_during(chunk):
-                self._on_utterance(utterance)
-            elif utterance.enough_to_interrupt and self._is_stop(utterance.text):
-                log.info("stop heard while speaking: interrupting")
+                self._on_utterance(utterance, False)
+            elif utterance.enough_to_interrupt and self._on_utterance(
+                replace(utterance, accepted=True), True
+            ):
+                log.info("stop heard while speaking: interrupted")
                 self.stops += 1
-                self._speaker.stop()
-                # Passed on as a request: it also silences a ringing invitation for good.
-                self._on_utterance(replace(utterance, accepted=True))
             else:
                 self.dropped += 1
                 log.debug("ignored an utterance heard while speaking")

@@ -17,14 +17,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..models import BARE_INTENTS
+
 __all__ = ["STOP_INTENT", "SAFETY_INTENT", "BARE_INTENTS", "WakeGate", "grammar"]
 
 STOP_INTENT = "control.stop"
 """Stops the speaker; works without the wake phrase."""
 SAFETY_INTENT = "safety"
 """Someone tells of danger; works without the wake phrase."""
-BARE_INTENTS = frozenset({STOP_INTENT, SAFETY_INTENT})
-"""The intents that never need the wake phrase."""
 
 
 def _words(text: str) -> list[str]:
@@ -58,6 +58,25 @@ class WakeGate:
     wake_phrase: str | None
     """Lower-case words, e.g. ``hey compass``; None or empty: every sentence is a request."""
 
+    def split(self, text: str) -> tuple[bool, str | None]:
+        """(woken, the request): whether ``text`` starts with the wake phrase (always True when
+        none is set), and the sentence after it (None for the phrase alone), else ``text``.
+
+        No matching here: the front door matches the result once and the session decides
+        whether a sentence without the wake phrase counts ("stop" and danger do).
+        """
+        if not self.wake_phrase:
+            return True, text
+        wake = _words(self.wake_phrase)
+        if not wake:
+            return True, text
+        # The rest is kept as given (not re-spelled), so "at 8:30" still reads as a time.
+        lead = r"^[\W_]*" + r"[\W_]+".join(re.escape(w) for w in wake) + r"(?![\w'])[\W_]*"
+        found = re.match(lead, text.replace("’", "'"), flags=re.IGNORECASE)
+        if found:
+            return True, text[found.end() :].strip() or None
+        return False, text
+
     def admit(self, text: str, is_bare: Callable[[str], bool]) -> str | None:
         """The sentence to act on, or None when it must be ignored.
 
@@ -67,15 +86,7 @@ class WakeGate:
         The wake phrase alone admits nothing: there is no request yet. Punctuation and case in
         typed text do not matter.
         """
-        if not self.wake_phrase:
-            return text
-        wake = _words(self.wake_phrase)
-        if not wake:
-            return text
-        # The rest is kept as given (not re-spelled), so "at 8:30" still reads as a time.
-        lead = r"^[\W_]*" + r"[\W_]+".join(re.escape(w) for w in wake) + r"(?![\w'])[\W_]*"
-        found = re.match(lead, text.replace("’", "'"), flags=re.IGNORECASE)
-        if found:
-            rest = text[found.end() :].strip()
-            return rest or None
-        return text if is_bare(text) else None
+        woken, rest = self.split(text)
+        if woken or rest is None:
+            return rest
+        return rest if is_bare(rest) else None

@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..models import IntentMatch, Reply, State, StopAlarm
+from ..models import (
+    Effect,
+    EndPause,
+    EndRound,
+    HoldReminders,
+    IntentMatch,
+    Mode,
+    Reply,
+    State,
+    StopAlarm,
+)
 from .context import Context
+from .spoken import clock
 
 
 def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``control.stop``: silence speech (done by the app at once) and any ringing reminder."""
-    said = ctx.say("control.stop", match.intent, state.turn)
-    return Reply(says=(said,), effects=(StopAlarm(),), repeatable=False)
+    """``control.stop``: silence speech (the session's ``silence``) and any ringing invitation.
+
+    A reminder set for later stays: "stop" says "be quiet now", not "forget our plan". So the
+    reply says it is still set, and how to cancel it, in case that is what was meant.
+    """
+    says = (ctx.say("control.stop", match.intent, state.turn),)
+    if state.reminders:
+        at = clock(ctx.content, state.reminders[0])
+        says = (*says, ctx.say("reminder.still_set", match.intent, state.turn, time=at))
+    return Reply(says=says, effects=(StopAlarm(),), repeatable=False)
 
 
 def repeat(match: IntentMatch, state: State, ctx: Context) -> Reply:
@@ -19,7 +37,7 @@ def repeat(match: IntentMatch, state: State, ctx: Context) -> Reply:
     if state.last is None:
         return Reply(says=(ctx.say("control.nothing_to_repeat", match.intent, state.turn),))
     says = tuple(replace(s, source=match.intent) for s in state.last.says)
-    return Reply(says=says, cursor=state.last.cursor)
+    return Reply(says=says, cursor=state.last.cursor, mode=state.mode)
 
 
 def help_(match: IntentMatch, state: State, ctx: Context) -> Reply:
@@ -41,7 +59,11 @@ _ROUTED = frozenset({"self_harm", "violence", "medical"})
 
 
 def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``safety``: emergency routes, the one that fits first. No script, no pause timer.
+    """``safety``: emergency routes, the one that fits first; then danger is a mode change.
+
+    The pause and any round end (their repeats with them) and every reminder is held, so nothing
+    invites the couple back to a talk with someone they just said hurt them; one short line says
+    so, and how to undo it ("keep the reminder"), because a false alarm must cost little.
 
     The ``route`` slot comes from the danger scan: self-harm leads with the crisis line, violence
     or fear with emergency services and the domestic-violence line, medical with emergency
@@ -58,4 +80,15 @@ def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
         dv_hotline=c["dv_hotline"],
         dv_text=c["dv_text"],
     )
-    return Reply(says=(said,))
+    effects: tuple[Effect, ...] = ()
+    if state.pause is not None:
+        effects += (EndPause(),)
+    if state.round is not None:
+        effects += (EndRound(),)
+    says = (said,)
+    if state.reminders:
+        effects += (HoldReminders(),)
+        says += (ctx.say("safety.held_reminders", match.intent, state.turn),)
+    elif effects:
+        says += (ctx.say("safety.held", match.intent, state.turn),)
+    return Reply(says=says, effects=effects, mode=Mode.AFTER_DANGER)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..models import (
+    CancelReminders,
     EndPause,
     ExtendPause,
     IntentMatch,
@@ -41,7 +42,10 @@ def start(match: IntentMatch, state: State, ctx: Context) -> Reply:
     if not 1 <= minutes <= ctx.settings.max_pause_minutes:
         return Reply(says=(ctx.say("pause.out_of_range", src, state.turn, minutes=str(minutes)),))
     effects = (EndPause(), StartPause(minutes)) if state.pause else (StartPause(minutes),)
-    said = ctx.say("pause.started", src, state.turn, minutes=duration(ctx.content, minutes))
+    # At the longest pause, the readback does not offer more time it could not give.
+    longest = minutes + ctx.settings.default_extend_minutes > ctx.settings.max_pause_minutes
+    key = "pause.started_longest" if longest else "pause.started"
+    said = ctx.say(key, src, state.turn, minutes=duration(ctx.content, minutes))
     return Reply(says=(said,), effects=effects)
 
 
@@ -63,8 +67,11 @@ def extend(match: IntentMatch, state: State, ctx: Context) -> Reply:
         return Reply(says=(ctx.say("pause.none", src, state.turn),))
     minutes = int(match.slots.get("minutes", ctx.settings.default_extend_minutes))
     left = 0.0 if state.pause.ringing else state.pause.remaining_minutes
+    if left + 1 > ctx.settings.max_pause_minutes:  # no minute fits: say that, not the number
+        return Reply(says=(ctx.say("pause.at_longest", src, state.turn),))
     if minutes < 1 or left + minutes > ctx.settings.max_pause_minutes:
-        said = ctx.say("pause.extend_out_of_range", src, state.turn, minutes=str(minutes))
+        asked = duration(ctx.content, minutes)
+        said = ctx.say("pause.extend_out_of_range", src, state.turn, minutes=asked)
         return Reply(says=(said,))
     new_left = remaining(ctx.content, left + minutes)
     said = ctx.say(
@@ -78,12 +85,22 @@ def extend(match: IntentMatch, state: State, ctx: Context) -> Reply:
 
 
 def end(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``pause.end``: cancel everything scheduled for the pause and invite them back in."""
+    """``pause.end`` ("we're ready to talk"): end the pause and invite them back in.
+
+    Reminders to come back to the talk are cancelled too (they are talking now: one would only
+    interrupt them later), and the reply says so.
+    """
     src = match.intent
+    cancel: tuple[Say, ...] = ()
+    if state.reminders or state.held_reminders:
+        cancel = (ctx.say("reminder.cancelled_ready", src, state.turn),)
     if state.pause is None:
+        if cancel:
+            return Reply(says=cancel, effects=(CancelReminders(),))
         return Reply(says=(ctx.say("pause.none", src, state.turn),))
-    says = (ctx.say("pause.ended_intro", src, state.turn), _reentry(ctx, state, src))
-    return Reply(says=says, effects=(EndPause(),), cursor=ScriptCursor(REENTRY, 0))
+    says = (ctx.say("pause.ended_intro", src, state.turn), *cancel, _reentry(ctx, state, src))
+    effects = (EndPause(), CancelReminders()) if cancel else (EndPause(),)
+    return Reply(says=says, effects=effects, cursor=ScriptCursor(REENTRY, 0))
 
 
 def on_event(event: TimerEvent, state: State, ctx: Context) -> Reply:

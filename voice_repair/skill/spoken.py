@@ -6,6 +6,7 @@ The number words come from ``unicode_rbnf`` (hassil's own number engine); the su
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from functools import lru_cache
 
@@ -59,11 +60,13 @@ def _minutes(content: ContentLike, minutes: int) -> str:
 def remaining(content: ContentLike, minutes: float) -> str:
     """Time left as a person says it: "less than a minute", "about seven minutes".
 
-    Rounded to the nearest minute; "exactly" only right after a change, when it is true.
+    Rounded to the nearest minute, halves up (2.5 and 3.5 alike: "about three", "about four";
+    Python's ``round`` would round halves to even); "exactly" only right after a change, when it
+    is true.
     """
     if minutes < 1:
         return content.line("remaining.less_than_minute")
-    whole = round(minutes)
+    whole = math.floor(minutes + 0.5)
     if abs(minutes - whole) < 0.02:
         return content.line("remaining.exactly", duration=duration(content, whole))
     return content.line("remaining.about", duration=duration(content, whole))

@@ -1,15 +1,14 @@
 """A round of turns: one partner speaks while the other only listens, then says back what they
 heard; then they swap. After both turns, one validation example and a choice.
 
-While a round runs, some everyday requests mean round things (``DURING_ROUND``): "next" ends the
-current part early, "how much time is left" is the turn's time, "I need more time" adds a minute
-to it, "stop" ends the round, "I need a pause" ends it and starts a pause. Safety ends the round
-too (no chime or prompt to carry on after someone told of danger), and is answered as always.
+While a round runs, some everyday requests mean round things (the ``IN_ROUND`` rows of
+``dispatch.TABLE``): "next" ends the current part early, "how much time is left" is the turn's
+time, "I need more time" adds a minute to it, "stop" ends the round, "I need a pause" ends it and
+starts a pause. Safety ends the round too (``control.safety``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 
 from ..models import (
@@ -17,6 +16,7 @@ from ..models import (
     EndRound,
     ExtendTurn,
     IntentMatch,
+    Mode,
     Reply,
     Say,
     ScriptCursor,
@@ -28,14 +28,15 @@ from ..models import (
     TimerEvent,
 )
 from .context import Context
-from .control import safety as safety_reply
 from .pause import chimed
+from .pause import extend as pause_extend
 from .pause import start as pause_start
+from .pause import status as pause_status
 from .spoken import duration, remaining
 
 __all__ = [
-    "CONTEXT_ONLY", "DURING_ROUND", "EVENT_PARTS", "in_context", "start", "switch", "stop",
-    "on_event",
+    "EVENT_PARTS", "start", "switch", "stop", "done", "round_over", "status", "extend",
+    "pause_instead", "on_event",
 ]  # fmt: skip
 
 VALIDATE = "repair.validate"
@@ -68,9 +69,10 @@ def start(match: IntentMatch, state: State, ctx: Context) -> Reply:
         ctx.say("turns.listener", src, pick, listener=second),
     )  # fmt: skip
     effects = (StartRound(minutes, ctx.settings.reflect_minutes),)
-    if state.pause is not None:
+    if state.pause is not None:  # said, so "we're ready to talk" afterwards is no surprise
+        says = (ctx.say("turns.ended_pause", src, pick), *says)
         effects = (EndPause(), *effects)
-    return Reply(says=says, effects=effects)
+    return Reply(says=says, effects=effects, mode=Mode.IN_ROUND)
 
 
 def _part_over(part: int, src: str, pick: int, ctx: Context, late: tuple[Say, ...] = ()) -> Reply:
@@ -91,34 +93,27 @@ def _part_over(part: int, src: str, pick: int, ctx: Context, late: tuple[Say, ..
         Say(text=items[index], source=src),
         ctx.say("turns.question", src, pick),
     )
-    return Reply(says=chimed(*says), cursor=ScriptCursor(VALIDATE, index))
-
-
-CONTEXT_ONLY = ("turns.next", "turns.stop", "turns.again")
-"""Requests only during a round or right after one: "switch", "your turn", "we're done",
-"another round" are everyday words at other times (a board game, the end of a meal, a bar)."""
-
-
-def in_context(match: IntentMatch, state: State, ctx: Context) -> bool:
-    """False for a ``CONTEXT_ONLY`` intent heard with no round running or just finished: then
-    it is not a request, and nothing is said (a home speaker that answers "your turn" during a
-    game of cards with "no round is running" is one that talks over everyday life)."""
-    if match.intent not in CONTEXT_ONLY or state.round is not None:
-        return True
-    return _just_finished(state, ctx)
+    return Reply(says=chimed(*says), cursor=ScriptCursor(VALIDATE, index), mode=Mode.AFTER_ROUND)
 
 
 def switch(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """``turns.next`` ("switch", and "next" during a round): end the current part now."""
-    assert state.round is not None, "in_context keeps it out when no round runs"
+    if state.round is None:  # the round ended between the mode and this reply (a timer)
+        return round_over(match, state, ctx)
     reply = _part_over(state.round.part, match.intent, state.turn, ctx)
     effects = (EndRound(),) if state.round.part == 3 else (SwitchTurn(),)
     return replace(reply, effects=effects)
 
 
+def round_over(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """ "switch" or "your turn" just after a round: that round is over; how to go again."""
+    return Reply(says=(ctx.say("turns.round_over", match.intent, state.turn),), mode=Mode.IDLE)
+
+
 def status(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """ "How much time is left" during a round: the current turn's or say-back's time."""
-    assert state.round is not None
+    if state.round is None:
+        return pause_status(match, state, ctx)
     first, second = names(ctx)
     r = state.round
     left = remaining(ctx.content, r.remaining_minutes)
@@ -134,7 +129,8 @@ def status(match: IntentMatch, state: State, ctx: Context) -> Reply:
 
 def extend(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """ "I need more time" during a round: a minute (or the minutes said) more for this part."""
-    assert state.round is not None
+    if state.round is None:
+        return pause_extend(match, state, ctx)
     src = match.intent
     minutes = int(match.slots.get("minutes", ctx.settings.turn_extend_minutes))
     left = state.round.remaining_minutes
@@ -152,54 +148,26 @@ def extend(match: IntentMatch, state: State, ctx: Context) -> Reply:
 
 def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """``turns.stop`` ("we're done"), and "stop" during a round: end the round."""
-    src = match.intent
-    if state.round is not None:
-        said = ctx.say("turns.stopped", src, state.turn)
-        return Reply(says=(said,), effects=(EndRound(), StopAlarm()), repeatable=False)
-    return Reply(says=(ctx.say("turns.done", src, state.turn),))  # just after a round
+    if state.round is None:
+        return done(match, state, ctx)
+    said = ctx.say("turns.stopped", match.intent, state.turn)
+    return Reply(says=(said,), effects=(EndRound(), StopAlarm()), repeatable=False)
 
 
-def _just_finished(state: State, ctx: Context) -> bool:
-    """The last reply ended with the round's closing question (on time or after "next")."""
-    if state.last is None or not state.last.says:
-        return False
-    # ``line`` picks variant ``pick % count``: every variant comes before the first again.
-    said, first = state.last.says[-1].text, ctx.content.line("turns.question", 0)
-    pick, question = 0, first
-    while pick == 0 or question != first:
-        if said == question:
-            return True
-        pick += 1
-        question = ctx.content.line("turns.question", pick)
-    return False
+def done(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """ "we're done" just after a round: thanks, and back to everyday life."""
+    return Reply(says=(ctx.say("turns.done", match.intent, state.turn),), mode=Mode.IDLE)
 
 
 def pause_instead(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """ "I need a pause" during a round: the round ends and the pause starts."""
+    if state.round is None:
+        return pause_start(match, state, ctx)
     reply = pause_start(match, replace(state, round=None), ctx)
     if not any(isinstance(e, StartPause) for e in reply.effects):
         return reply  # a refused length: the round goes on
     said = ctx.say("turns.ended_for_pause", match.intent, state.turn)
     return replace(reply, says=(said, *reply.says), effects=(EndRound(), *reply.effects))
-
-
-def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """Safety during a round: the same answer, and the round ends without another word."""
-    reply = safety_reply(match, state, ctx)
-    return replace(reply, effects=(EndRound(), *reply.effects))
-
-
-Handler = Callable[[IntentMatch, State, Context], Reply]
-
-DURING_ROUND: dict[str, Handler] = {
-    "control.next": switch,
-    "control.stop": stop,
-    "pause.status": status,
-    "pause.extend": extend,
-    "pause.start": pause_instead,
-    "safety": safety,
-}
-"""What some requests mean while a round runs (outside a round they keep their own meaning)."""
 
 
 def on_event(event: TimerEvent, state: State, ctx: Context) -> Reply:

@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING
 
 from ..models import (
     AddReminder,
+    CancelReminders,
     Effect,
     EndPause,
     EndRound,
     ExtendPause,
     ExtendTurn,
+    HoldReminders,
+    KeepReminders,
     PauseStatus,
     StartPause,
     StartRound,
@@ -48,6 +51,7 @@ class EffectsMixin:
     settings: TimerSettings
     clock: Clock
     _mem: dict[str, StoredJob]
+    _held: list[StoredJob]
     _pause: PauseRow | None
     _offset: float
     _ticker: Ticker | None
@@ -86,6 +90,23 @@ class EffectsMixin:
             self._extend_turn(effect.minutes)
         elif isinstance(effect, EndRound):
             self._end_round()
+        elif isinstance(effect, HoldReminders):
+            jobs = self._reminder_jobs()
+            self._held.extend(jobs)
+            self._forget(jobs)  # off the clock and out of the store: a restart brings none back
+            log.info("%d reminder(s) held", len(jobs))
+        elif isinstance(effect, KeepReminders):
+            held, self._held = self._held, []
+            back = [j for j in held if j.due > self._now()]
+            for job in back:
+                self._add(job)
+            log.info(
+                "%d held reminder(s) kept, %d past their time", len(back), len(held) - len(back)
+            )
+        elif isinstance(effect, CancelReminders):
+            self._held = []
+            self._forget(self._reminder_jobs())
+            log.info("Reminders cancelled")
         else:
             raise TypeError(f"not a timer effect: {effect!r}")
 
@@ -174,6 +195,11 @@ class EffectsMixin:
                 self._ticker.cancel(job.job_id)
         for job in jobs:
             self._persist(lambda job=job: self._board().remove(job.job_id))
+
+    def _reminder_jobs(self) -> list[StoredJob]:
+        return sorted(
+            (j for j in self._mem.values() if j.kind == "reminder.due"), key=lambda j: j.due
+        )
 
     def _pause_jobs(self) -> list[StoredJob]:
         return sorted(

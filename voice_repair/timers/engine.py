@@ -75,6 +75,9 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         self._ticker: Ticker | None = None
         self._mem: dict[str, StoredJob] = {}
         """Pending events by job id, due times in the current frame: what fires."""
+        self._held: list[StoredJob] = []
+        """Reminders taken off the clock after a danger reply (``HoldReminders``): memory only,
+        so a restart brings none of them back."""
         self._pause: PauseRow | None = None
         self._round: RoundRow | None = None
         self._offset = 0.0
@@ -284,6 +287,18 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         """How many ``reminder.due`` events are still to come."""
         with self._lock:
             return sum(1 for job_id in self._mem if job_id.startswith("reminder:"))
+
+    def reminders(self) -> tuple[datetime, ...]:
+        """When each pending reminder is due (local time), soonest first; held ones excluded."""
+        with self._lock:
+            dues = sorted(j.due for j in self._mem.values() if j.kind == "reminder.due")
+        return tuple(datetime.fromtimestamp(d).astimezone() for d in dues)
+
+    def held_reminders(self) -> tuple[datetime, ...]:
+        """When each reminder a danger reply holds (``HoldReminders``) was due, soonest first."""
+        with self._lock:
+            dues = sorted(j.due for j in self._held)
+        return tuple(datetime.fromtimestamp(d).astimezone() for d in dues)
 
     # ----- firing -----------------------------------------------------------------------------
 
