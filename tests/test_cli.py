@@ -32,8 +32,13 @@ def test_parse_json_gives_intent_and_slots():
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert lines == [
-        {"text": "I need ten minutes", "intent": "pause.start", "slots": {"minutes": 10}},
-        {"text": "can you pause the movie", "intent": None, "slots": {}},
+        {
+            "text": "I need ten minutes",
+            "intent": "pause.start",
+            "slots": {"minutes": 10},
+            "net": "templates",
+        },
+        {"text": "can you pause the movie", "intent": None, "slots": {}, "net": None},
     ]
 
 
