@@ -42,6 +42,17 @@ def test_parse_json_gives_intent_and_slots():
     ]
 
 
+@pytest.mark.model
+def test_parse_json_names_the_net_and_its_score():
+    """A sentence no template knows, decided by the semantic net (the real model)."""
+    out = vr("parse", "--json", "we should get some professional help with this", "I need a pause")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rows[0]["intent"] == "support" and rows[0]["net"] == "semantic"
+    assert 0.7 <= rows[0]["score"] <= 1 and rows[0]["margin"] >= 0.05
+    assert rows[1]["net"] == "templates" and "score" not in rows[1]
+
+
 def test_chat_json_prints_one_say_event_per_spoken_output(tmp_path):
     out = vr(
         "chat",
