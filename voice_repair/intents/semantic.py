@@ -125,6 +125,10 @@ class SemanticNet:
         """Why the net is off (the model is missing or corrupt), once that is known; else None."""
         return self._problem
 
+    def examples(self) -> Examples | None:
+        """The examples with their vectors (loading them if need be); None without the model."""
+        return self._loaded()
+
     def ready(self) -> bool:
         """Load the model and the vectors now; False (with one warning logged) if it cannot."""
         return self._loaded() is not None
