@@ -38,7 +38,7 @@ def _held_out(examples: Examples, folds: int = 5) -> dict[str, np.ndarray]:
     """Per example, against the other folds: best intent, its score, best danger, best negative."""
     fold = np.random.default_rng(0).integers(0, folds, len(examples.items))
     n = len(examples.items)
-    out = {k: np.zeros(n) for k in ("score", "danger", "negative")}
+    out = {k: np.zeros(n) for k in ("score", "second", "danger", "negative")}
     best_name = np.empty(n, dtype=object)
     for f in range(folds):
         train = np.flatnonzero(fold != f)
@@ -51,8 +51,11 @@ def _held_out(examples: Examples, folds: int = 5) -> dict[str, np.ndarray]:
             named = dict(zip(groups.names, best.tolist(), strict=True))
             out["negative"][i] = named.get("", -1.0)
             out["danger"][i] = named.get(SAFETY, -1.0)
-            score, name = max((s, k) for k, s in named.items() if k not in ("", SAFETY))
-            out["score"][i], best_name[i] = score, name
+            ranked = sorted(
+                ((s, k) for k, s in named.items() if k not in ("", SAFETY)), reverse=True
+            )
+            (score, name), (second, _) = ranked[0], ranked[1]
+            out["score"][i], out["second"][i], best_name[i] = score, second, name
     return {**out, "name": best_name}
 
 
@@ -75,6 +78,16 @@ def cross_validate(examples: Examples) -> None:
                 f" {score:5.2f} {margin:6.2f} | {ok[requests].mean():10.1%} "
                 f"{(fire & ~ok)[requests].mean():6.1%} {none:14.1%} {fire[idioms].mean():15.1%}"
             )
+    print(f"the lead over the next intent, at score {INTENT.score} margin {INTENT.margin}")
+    print("  lead | understood  wrong  understood - 2 x wrong")
+    for lead in (0.0, 0.01, 0.02, 0.03, 0.05):
+        fire = (h["score"] >= INTENT.score) & (h["score"] - h["negative"] >= INTENT.margin)
+        fire &= (h["score"] > h["danger"]) & (h["score"] - h["second"] >= lead)
+        ok, bad = (
+            (fire & (h["name"] == intent))[requests].mean(),
+            (fire & (h["name"] != intent))[requests].mean(),
+        )
+        print(f"  {lead:4.2f} | {ok:10.1%} {bad:6.1%} {ok - 2 * bad:23.1%}")
     print("danger")
     print(" score margin | caught  idioms raising it  _none raising it  requests raising it")
     for score in SCORES:

@@ -9,15 +9,17 @@ are negatives. Nearest neighbour, two questions in order:
 1. **Danger**: the nearest ``safety`` example is at least ``DANGER.score`` similar (cosine) and
    at least ``DANGER.margin`` nearer than the nearest negative. The route is that example's.
 2. **A request**: the nearest example of any other intent is at least ``INTENT.score`` similar,
-   ``INTENT.margin`` nearer than the nearest negative, and nearer than every ``safety`` example
-   (a sentence that is closer to danger than to any request is never made a request).
+   ``INTENT.margin`` nearer than the nearest negative, ``INTENT.lead`` nearer than the nearest
+   example of any other intent, and nearer than every ``safety`` example (a sentence that is
+   closer to danger than to any request is never made a request).
 
 The thresholds were chosen by five-fold cross-validation on the data's own sentences alone
 (``python -m bench semantic`` reprints the table): danger, the most recall whose held-out idioms
 raise at most 5% false alarms; requests, the most held-out requests understood with no held-out
 idiom matched and at most 10% of the held-out near-miss everyday sentences (``_none.yaml``, most
-of which are one word from a request) matched. A development set written by someone who never
-read the data checks them; its numbers are in the README.
+of which are one word from a request) matched; then the lead that maximises understood minus
+twice misunderstood (a wrong answer costs more than a silence). A development set written by
+someone who never read the data checks them; its numbers are in the README.
 
 The net decides the intent only: slots are read from the words (``slots.py``) by the matcher.
 If the model cannot be loaded, the net says so once (a warning) and answers nothing from then on:
@@ -63,10 +65,13 @@ class Thresholds:
     """Least cosine similarity (-1..1) to the nearest example of the intent."""
     margin: float
     """Least lead of that similarity over the nearest negative example's."""
+    lead: float = 0.0
+    """Least lead over the nearest example of any other intent (requests only: two requests
+    about as near means the sentence is neither; "you're still in your pause")."""
 
 
 DANGER = Thresholds(score=0.65, margin=0.10)
-INTENT = Thresholds(score=0.70, margin=0.05)
+INTENT = Thresholds(score=0.70, margin=0.05, lead=0.03)
 MAX_WORDS = 30
 """Longer sentences are left to the templates and the danger patterns: the data's sentences have
 at most 15 words, so a long ramble has no near example, and embedding it costs the most."""
@@ -181,9 +186,12 @@ def decide(
     scores = [(s, name) for s, name in scores if name != SAFETY]
     if not scores:
         return None
-    score, name = max(scores)
+    scores.sort(reverse=True)
+    score, name = scores[0]
+    lead = score - scores[1][0] if len(scores) > 1 else 1.0
     margin = score - best_negative
-    if score >= intent.score and margin >= intent.margin and score > best_danger:
+    near = score >= intent.score and margin >= intent.margin and lead >= intent.lead
+    if near and score > best_danger:
         return Guess(name, "", "semantic", score, margin)
     return None
 
