@@ -120,6 +120,26 @@ def broken_copy(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.model
+def test_check_stores_the_embeddings_again_after_the_data_changed(tmp_path):
+    """A new everyday sentence: the stored vectors are stale until `check` re-derives them,
+    and then the semantic net knows it (a sentence that close is no longer a request)."""
+    from voice_repair.intents.examples import is_stale
+    from voice_repair.intents.matcher import normalize
+
+    root = tmp_path / "intents"
+    shutil.copytree(INTENTS, root)
+    none = root / "en" / "tests" / "_none.yaml"
+    none.write_text(none.read_text() + "  - we should get some professional help with the roof\n")
+    assert is_stale(root / "en", normalize)
+    out = vr("check", "--intents", str(root))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Stored the embeddings of" in out.stdout
+    assert not is_stale(root / "en", normalize)
+    again = vr("check", "--intents", str(root))
+    assert "fit the data" in again.stdout
+
+
 def test_check_reports_file_and_line_for_each_broken_file(tmp_path):
     root = broken_copy(tmp_path)
     out = vr("check", "--intents", str(root))
