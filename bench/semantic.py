@@ -9,10 +9,10 @@
    held-out danger sentences caught. The rule that picks ``semantic.INTENT``: the most requests
    understood with no idiom matched and at most 10% of ``_none`` matched; ``semantic.DANGER``:
    the most danger caught with at most 5% of the idioms raising it.
-2. **A development set** written by someone who never read ``intents/en/`` (default
-   ``/work/sets/dev``, kept outside the repository; skipped when absent): requests understood
-   (by intent), danger caught (and by the right route), hard-negative false alarms, everyday
-   sentences matched, for the templates alone and with the net. Never the frozen set.
+2. **A development set** written by someone who never read ``intents/en/`` (``bench/data/dev``
+   or ``/work/sets/dev``; skipped when absent): requests understood (by intent), danger caught
+   (and by the right route), hard-negative false alarms, everyday sentences matched, for the
+   templates alone and with the net. Never the frozen set.
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ from voice_repair.intents.matcher import IntentMatcher, normalize
 from voice_repair.intents.semantic import DANGER, INTENT, SAFETY, _groups
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
-DEV = Path("/work/sets/dev")
+DEV = next(
+    (p for p in (Path(__file__).parent / "data" / "dev", Path("/work/sets/dev")) if p.is_dir()),
+    Path("/work/sets/dev"),
+)
+"""The development set: ``bench/data/dev`` when the checkout has it, else the writers' copy."""
 SCORES = (0.55, 0.6, 0.65, 0.7, 0.75)
 MARGINS = (0.0, 0.05, 0.1, 0.15)
 
