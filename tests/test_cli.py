@@ -32,9 +32,25 @@ def test_parse_json_gives_intent_and_slots():
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert lines == [
-        {"text": "I need ten minutes", "intent": "pause.start", "slots": {"minutes": 10}},
-        {"text": "can you pause the movie", "intent": None, "slots": {}},
+        {
+            "text": "I need ten minutes",
+            "intent": "pause.start",
+            "slots": {"minutes": 10},
+            "net": "templates",
+        },
+        {"text": "can you pause the movie", "intent": None, "slots": {}, "net": None},
     ]
+
+
+@pytest.mark.model
+def test_parse_json_names_the_net_and_its_score():
+    """A sentence no template knows, decided by the semantic net (the real model)."""
+    out = vr("parse", "--json", "we should get some professional help with this", "I need a pause")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert rows[0]["intent"] == "support" and rows[0]["net"] == "semantic"
+    assert 0.7 <= rows[0]["score"] <= 1 and rows[0]["margin"] >= 0.05
+    assert rows[1]["net"] == "templates" and "score" not in rows[1]
 
 
 def test_chat_json_prints_one_say_event_per_spoken_output(tmp_path):
@@ -102,6 +118,26 @@ def broken_copy(tmp_path: Path) -> Path:
     assert "Okay. Pausing for {minutes}" in text
     replies.write_text(text.replace("Okay. Pausing for {minutes}", "Okay. Pausing for {minuets}"))
     return root
+
+
+@pytest.mark.model
+def test_check_stores_the_embeddings_again_after_the_data_changed(tmp_path):
+    """A new everyday sentence: the stored vectors are stale until `check` re-derives them,
+    and then the semantic net knows it (a sentence that close is no longer a request)."""
+    from voice_repair.intents.examples import is_stale
+    from voice_repair.intents.matcher import normalize
+
+    root = tmp_path / "intents"
+    shutil.copytree(INTENTS, root)
+    none = root / "en" / "tests" / "_none.yaml"
+    none.write_text(none.read_text() + "  - we should get some professional help with the roof\n")
+    assert is_stale(root / "en", normalize)
+    out = vr("check", "--intents", str(root))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Stored the embeddings of" in out.stdout
+    assert not is_stale(root / "en", normalize)
+    again = vr("check", "--intents", str(root))
+    assert "fit the data" in again.stdout
 
 
 def test_check_reports_file_and_line_for_each_broken_file(tmp_path):

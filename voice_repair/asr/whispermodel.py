@@ -29,9 +29,9 @@ machine with a network and replace that entry.
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
+from ..checksums import GIT_SHA1, digest_like
 from ..errors import ModelError
 
 __all__ = [
@@ -93,23 +93,6 @@ def find_whisper_model(model_dir: Path | None = None) -> Path | None:
     if model_dir is not None:
         return model_dir if (Path(model_dir) / "model.bin").is_file() else None
     return bundled_model_dir()
-
-
-GIT_SHA1 = "git-sha1:"
-
-
-def digest_like(path: Path, want: str) -> str:
-    """The digest of the file at ``path`` in the form of ``want`` (SHA-256 hex or git blob id)."""
-    path = Path(path)
-    if want.startswith(GIT_SHA1):
-        h = hashlib.sha1(b"blob %d\0" % path.stat().st_size)
-        prefix = GIT_SHA1
-    else:
-        h, prefix = hashlib.sha256(), ""
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return prefix + h.hexdigest()
 
 
 @functools.lru_cache(maxsize=8)

