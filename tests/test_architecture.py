@@ -16,13 +16,14 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "voice_repair"
 
-FOUNDATION = {"voice_repair", "errors", "models"}
-"""What every part may import: the package root (``SOURCE_ROOT``), the error types and the
-boundary dataclasses."""
+FOUNDATION = {"voice_repair", "errors", "models", "homenet"}
+"""What every part may import: the package root (``SOURCE_ROOT``), the error types, the
+boundary dataclasses, and the home-network rule for a Wyoming server (``homenet``)."""
 
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "models": set(),
+    "homenet": set(),
     "datafiles": set(),
     "config": set(),
     "audio": set(),

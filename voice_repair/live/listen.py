@@ -46,7 +46,12 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
     if phrases is None:
         phrases = listening_phrases(options, matcher)
     model_dir = Path(rec.model).expanduser() if rec.model else None
-    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
+    remote = None
+    if rec.engine == "wyoming" and rec.uri:
+        from ..asr.wyoming import RemoteASR
+
+        remote = RemoteASR(rec.uri, rec.allow_remote, options.config.language)
+    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir, remote)
     log.info("recognizer: %s", reason)
     if rec.wake_phrase:
         log.info("wake phrase is on: only requests after it are acted on (and 'stop' and safety)")

@@ -1,0 +1,143 @@
+"""Real Wyoming servers on 127.0.0.1 for the tests: the ``wyoming`` package's own server classes
+(``AsyncTcpServer``, ``AsyncEventHandler``) around our Whisper, and faulty ones.
+
+Each runs its own asyncio loop on a thread, on a free port chosen by the kernel; the client under
+test talks to it over real TCP with the real protocol. Faults, one per ``behaviour``:
+
+- ``whisper``:  transcribes the audio with the local Whisper model, answers ``transcript``
+- ``stream``:   the same, answered as ``transcript-start``, one ``transcript-chunk`` per word,
+  ``transcript-stop`` (a streaming server)
+- ``dies``:     closes the connection after the first audio chunk
+- ``slow``:     answers nothing for a minute after ``audio-stop``
+- ``garbage``:  answers ``audio-stop`` with bytes that are not Wyoming
+
+Importable as ``wyomingservers`` (pytest's ``pythonpath``). Only ever binds 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+
+from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStart, TranscriptStop
+from wyoming.audio import AudioChunk, AudioStop
+from wyoming.event import Event
+from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
+from wyoming.server import AsyncEventHandler, AsyncTcpServer
+
+__all__ = ["BEHAVIOURS", "WyomingServer", "free_port"]
+
+BEHAVIOURS = ("whisper", "stream", "dies", "slow", "garbage")
+
+_ATTRIBUTION = Attribution(name="voice-repair tests", url="https://example.invalid/")
+INFO = Info(
+    asr=[
+        AsrProgram(
+            name="voice-repair-test-asr", attribution=_ATTRIBUTION, installed=True,
+            description="our Whisper behind the wyoming package's server", version="1",
+            models=[AsrModel(name="tiny.en", attribution=_ATTRIBUTION, installed=True,
+                             description="Whisper tiny.en", version="1", languages=["en"])],
+        )
+    ]
+)  # fmt: skip
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 with nothing listening (bound, read, released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Handler(AsyncEventHandler):
+    def __init__(self, server: WyomingServer, reader, writer) -> None:
+        super().__init__(reader, writer)
+        self._server = server
+        self._audio = bytearray()
+
+    async def handle_event(self, event: Event) -> bool:
+        kind = self._server.behaviour
+        if Describe.is_type(event.type):
+            await self.write_event(INFO.event())
+            return True
+        if Transcribe.is_type(event.type):
+            self._server.requests += 1
+            self._audio = bytearray()
+            return True
+        if AudioChunk.is_type(event.type):
+            self._audio += AudioChunk.from_event(event).audio
+            return kind != "dies"  # False: the server hangs up mid-stream
+        if not AudioStop.is_type(event.type):
+            return True
+        if kind == "slow":
+            await asyncio.sleep(60)
+            return False
+        if kind == "garbage":
+            self.writer.write(b"HTTP/1.1 500 Internal Server Error\r\n\r\n<html>oops</html>\n")
+            await self.writer.drain()
+            return True
+        loop = asyncio.get_running_loop()
+        text = await loop.run_in_executor(None, self._server.transcribe, bytes(self._audio))
+        if kind == "stream":
+            await self.write_event(TranscriptStart(language="en").event())
+            for i, word in enumerate(text.split()):
+                await self.write_event(TranscriptChunk(("" if i == 0 else " ") + word).event())
+            await self.write_event(TranscriptStop().event())
+        else:
+            await self.write_event(Transcript(text=text, language="en").event())
+        return True
+
+
+class WyomingServer:
+    """A Wyoming speech-to-text server on 127.0.0.1 in a thread; a context manager.
+
+    ``whisper`` is a ``WhisperRecognizer`` (for ``whisper`` and ``stream``): its own transcription
+    of the segment, the same call the local engine makes. ``port`` 0 picks a free port.
+    """
+
+    def __init__(self, behaviour: str, whisper=None, port: int = 0) -> None:
+        assert behaviour in BEHAVIOURS, behaviour
+        self.behaviour = behaviour
+        self.whisper = whisper
+        self.requests = 0
+        """``transcribe`` requests received."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._server = AsyncTcpServer("127.0.0.1", port)
+        asyncio.run_coroutine_threadsafe(
+            self._server.start(lambda r, w: _Handler(self, r, w)), self._loop
+        ).result(10)
+        self.port = self._server._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.uri = f"tcp://127.0.0.1:{self.port}"
+
+    def transcribe(self, pcm: bytes) -> str:
+        text, _words, _conf = self.whisper._transcribe(pcm)
+        return text
+
+    def __enter__(self) -> WyomingServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop listening and drop every connection (as a server that is switched off)."""
+        if self._loop.is_closed():
+            return
+
+        async def stop() -> None:
+            for task in list(self._server._handlers):
+                task.cancel()  # a slow handler asleep in handle_event too
+            await self._server.stop()
+            server = self._server._server
+            if server is not None:
+                await server.wait_closed()
+
+        with contextlib.suppress(TimeoutError):
+            asyncio.run_coroutine_threadsafe(stop(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
