@@ -36,4 +36,20 @@ def describe(config: Config, sources: Mapping[str, str] | None = None) -> str:
                 line(tables, sub.name, f"{f.name}.{sub.name}", getattr(value, sub.name))
         else:
             line(top, f.name, f.name, value)
-    return "\n".join(top + tables) + "\n"
+    return "\n".join(top + tables + _where_words_go(config)) + "\n"
+
+
+def _where_words_go(config: Config) -> list[str]:
+    """A closing comment saying whether anything said leaves this speaker, and to where."""
+    rec = config.recognition
+    if rec.engine != "wyoming" or not rec.uri:
+        return ["", "# Nothing anyone says leaves this speaker: recognition runs here."]
+    network = "the home network"
+    if rec.allow_remote:
+        network = "the network (allow_remote = true: perhaps outside the home)"
+    return [
+        "",
+        f'# engine = "wyoming": each request\'s audio travels over {network}',
+        f"# to {rec.uri}, and only there, to be written down; this speaker's own engine decides",
+        '# when that server cannot be reached. To keep every word here: engine = "auto".',
+    ]
