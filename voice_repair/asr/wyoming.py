@@ -79,6 +79,8 @@ class RemoteASR:
     """Let the name resolve outside the home network (the user wrote ``allow_remote = true``)."""
     language: str = "en"
     """Language of the speech, sent with ``transcribe``."""
+    answer_seconds: float = 2.0
+    """How long the server may take to answer after the audio's end (``ANSWER_SECONDS``)."""
 
 
 def transcribe(
@@ -147,7 +149,7 @@ class WyomingRecognizer(SegmentedStream):
         remote: RemoteASR,
         local: Recognizer,
         segmenter: Segmenter | None = None,
-        answer_seconds: float = ANSWER_SECONDS,
+        answer_seconds: float | None = None,
         probe_seconds: float = PROBE_SECONDS,
     ) -> None:
         self.endpoint = parse_uri(remote.uri)
@@ -155,7 +157,7 @@ class WyomingRecognizer(SegmentedStream):
         self.local = local
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # the server writes any word
-        self._answer = answer_seconds
+        self._answer = remote.answer_seconds if answer_seconds is None else answer_seconds
         self._probe_every = probe_seconds
         self._seg = segmenter or Segmenter(self.sample_rate)
         self._down: str | None = None

@@ -83,6 +83,9 @@ class RecognitionConfig:
     ``.lan`` or ``.home.arpa`` name) unless ``allow_remote`` is true."""
     allow_remote: bool = _setting(False, "bool")
     """Accept a ``uri`` outside the home network. Off: words never leave the house."""
+    answer_seconds: float = _setting(2.0, "float", lo=0.2, hi=30.0)
+    """Seconds the home server may take to answer after the audio's end before this speaker's
+    own engine decides (Whisper tiny.en takes about half a second here)."""
 
 
 @dataclass(frozen=True)
