@@ -348,8 +348,9 @@ def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) 
     from .doctor.audio import AUDIO_CHECKS
     from .doctor.checks import DEFAULT_CHECKS, diagnose, format_checks
     from .doctor.recognition import RECOGNITION_CHECKS
+    from .doctor.wyoming import WYOMING_CHECKS
 
-    checks = [*DEFAULT_CHECKS, *RECOGNITION_CHECKS, *AUDIO_CHECKS]
+    checks = [*DEFAULT_CHECKS, *RECOGNITION_CHECKS, *WYOMING_CHECKS, *AUDIO_CHECKS]
     results = diagnose(config_path, overrides, checks)
     print(format_checks(results), file=out)
     return 0 if all(c.ok for c in results) else 1

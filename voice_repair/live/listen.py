@@ -50,9 +50,7 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
     if rec.engine == "wyoming" and rec.uri:
         from ..asr.wyoming import RemoteASR
 
-        remote = RemoteASR(
-            rec.uri, rec.allow_remote, options.config.language, rec.answer_seconds
-        )
+        remote = RemoteASR(rec.uri, rec.allow_remote, options.config.language, rec.answer_seconds)
     recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir, remote)
     log.info("recognizer: %s", reason)
     if rec.wake_phrase:
