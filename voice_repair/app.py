@@ -358,10 +358,14 @@ def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) 
 
 def service(options: Options, action: str, out: TextIO) -> int:
     """``voice-repair service install|uninstall``."""
-    from .service.unit import install_service, uninstall_service
+    from .service.unit import install_service, server_addresses, uninstall_service
 
     if action == "install":
-        messages = install_service(data_dir=options.data_dir, config=options.config_path)
+        rec = options.config.recognition
+        ips = server_addresses(rec.uri, rec.allow_remote) if rec.engine == "wyoming" else []
+        messages = install_service(
+            data_dir=options.data_dir, config=options.config_path, server_ips=ips
+        )
     else:
         messages = uninstall_service()
     for line in messages:
