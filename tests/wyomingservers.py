@@ -22,10 +22,19 @@ import socket
 import threading
 
 from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStart, TranscriptStop
-from wyoming.audio import AudioChunk, AudioStop
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
-from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
+from wyoming.info import (
+    AsrModel,
+    AsrProgram,
+    Attribution,
+    Describe,
+    Info,
+    TtsProgram,
+    TtsVoice,
+)
 from wyoming.server import AsyncEventHandler, AsyncTcpServer
+from wyoming.tts import Synthesize
 
 __all__ = ["BEHAVIOURS", "WyomingServer", "free_port"]
 
@@ -40,7 +49,15 @@ INFO = Info(
             models=[AsrModel(name="tiny.en", attribution=_ATTRIBUTION, installed=True,
                              description="Whisper tiny.en", version="1", languages=["en"])],
         )
-    ]
+    ],
+    tts=[
+        TtsProgram(
+            name="voice-repair-test-tts", attribution=_ATTRIBUTION, installed=True,
+            description="our own voice behind the wyoming package's server", version="1",
+            voices=[TtsVoice(name="espeak-ng", attribution=_ATTRIBUTION, installed=True,
+                             description="espeak-ng", version="1", languages=["en"])],
+        )
+    ],
 )  # fmt: skip
 
 
@@ -62,6 +79,8 @@ class _Handler(AsyncEventHandler):
         if Describe.is_type(event.type):
             await self.write_event(INFO.event())
             return True
+        if Synthesize.is_type(event.type):
+            return await self._speak(Synthesize.from_event(event).text)
         if Transcribe.is_type(event.type):
             self._server.requests += 1
             self._audio = bytearray()
@@ -89,18 +108,45 @@ class _Handler(AsyncEventHandler):
             await self.write_event(Transcript(text=text, language="en").event())
         return True
 
+    async def _speak(self, text: str) -> bool:
+        kind = self._server.behaviour
+        self._server.requests += 1
+        if kind == "slow":
+            await asyncio.sleep(60)
+            return False
+        if kind == "garbage":
+            self.writer.write(b"\x00\xff not wyoming at all \xfe\n")
+            await self.writer.drain()
+            return True
+        loop = asyncio.get_running_loop()
+        samples, rate = await loop.run_in_executor(None, self._server.tts.render, text)
+        self._server.spoken = (samples, rate)
+        pcm = samples.astype("<i2").tobytes()
+        await self.write_event(AudioStart(rate, 2, 1).event())
+        for i in range(0, len(pcm), 4096):
+            await self.write_event(AudioChunk(rate, 2, 1, pcm[i : i + 4096]).event())
+            if kind == "dies":
+                return False  # hangs up mid-line
+        await self.write_event(AudioStop().event())
+        return True
+
 
 class WyomingServer:
-    """A Wyoming speech-to-text server on 127.0.0.1 in a thread; a context manager.
+    """A Wyoming server on 127.0.0.1 in a thread; a context manager.
 
     ``whisper`` is a ``WhisperRecognizer`` (for ``whisper`` and ``stream``): its own transcription
-    of the segment, the same call the local engine makes. ``port`` 0 picks a free port.
+    of the segment, the same call the local engine makes. ``tts`` is one of our voices
+    (``synthesize``: its ``render``, sent as audio-start, audio-chunks, audio-stop; ``dies``
+    hangs up after the first chunk). ``port`` 0 picks a free port.
     """
 
-    def __init__(self, behaviour: str, whisper=None, port: int = 0) -> None:
+    def __init__(self, behaviour: str, whisper=None, port: int = 0, tts=None) -> None:
         assert behaviour in BEHAVIOURS, behaviour
         self.behaviour = behaviour
         self.whisper = whisper
+        self.tts = tts
+        self.spoken = None
+        """(samples, rate) of the last line the voice rendered and sent."""
         self.requests = 0
         """``transcribe`` requests received."""
         self._loop = asyncio.new_event_loop()

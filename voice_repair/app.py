@@ -361,8 +361,12 @@ def service(options: Options, action: str, out: TextIO) -> int:
     from .service.unit import install_service, server_addresses, uninstall_service
 
     if action == "install":
-        rec = options.config.recognition
-        ips = server_addresses(rec.uri, rec.allow_remote) if rec.engine == "wyoming" else []
+        rec, voice = options.config.recognition, options.config.voice
+        ips: list[str] = []  # the home Wyoming servers, the only addresses the unit may reach
+        if rec.engine == "wyoming" and rec.uri:
+            ips += server_addresses(rec.uri, rec.allow_remote)
+        if voice.voice == "wyoming" and voice.uri:
+            ips += [ip for ip in server_addresses(voice.uri, voice.allow_remote) if ip not in ips]
         messages = install_service(
             data_dir=options.data_dir, config=options.config_path, server_ips=ips
         )

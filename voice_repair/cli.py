@@ -85,7 +85,17 @@ def _voice(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-device", metavar="DEV", help="microphone name, part of it, or index")
     p.add_argument("--output-device", metavar="DEV", help="speaker name, part of it, or index")
     _recognizer(p)
-    p.add_argument("--voice", choices=("auto", "espeak", "piper"), help="text-to-speech voice")
+    p.add_argument(
+        "--voice",
+        choices=("auto", "espeak", "piper", "wyoming"),
+        help="text-to-speech voice (wyoming: a voice server in your home, --wyoming-tts-uri)",
+    )
+    p.add_argument(
+        "--wyoming-tts-uri",
+        metavar="tcp://HOST:PORT",
+        help="the home Wyoming voice server for --voice wyoming (a loopback, private or .local "
+        "address); the text of each reply is sent there",
+    )
     p.add_argument(
         "--debug-transcripts",
         action="store_true",
@@ -216,6 +226,7 @@ def overrides_from(args: argparse.Namespace) -> dict[str, object]:
         "recognition.model": model,
         "recognition.uri": getattr(args, "wyoming_uri", None),
         "voice.voice": getattr(args, "voice", None),
+        "voice.uri": getattr(args, "wyoming_tts_uri", None),
         "debug_transcripts": getattr(args, "debug_transcripts", None),
     }
 

@@ -102,3 +102,16 @@ def test_wyoming_without_an_address_or_with_a_bad_one(tmp_path):
     assert 'uri = "tcp://HOST:10300"' in str(caught.value)
     with pytest.raises(ConfigError, match=r"command line: recognition.uri: 'nas.local:10300'"):
         load_config(None, {"recognition.engine": "wyoming", "recognition.uri": "nas.local:10300"})
+
+
+def test_the_voice_server_follows_the_same_rule(tmp_path):
+    ok = load_config(_file(tmp_path, '[voice]\nvoice = "wyoming"\nuri = "tcp://[fd00::5]:10200"\n'))
+    assert ok.voice.uri == "tcp://[fd00::5]:10200"
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, {"voice.voice": "wyoming", "voice.uri": "tcp://198.51.100.7:10200"})
+    assert "command line: voice.uri: 198.51.100.7 is an address on the internet" in str(
+        caught.value
+    )
+    assert "What the assistant says would leave the house" in str(caught.value)
+    with pytest.raises(ConfigError, match=r"voice.voice: \"wyoming\" needs .*10200"):
+        load_config(None, {"voice.voice": "wyoming"})

@@ -44,3 +44,20 @@ def test_a_working_server_shows_its_models_and_one_round_trip():
     assert check.ok, check
     assert "it runs voice-repair-test-asr with tiny.en (en)" in check.detail
     assert "describe answered in" in check.detail and "(understood)" in check.detail
+
+
+def test_the_voice_server_is_checked_with_one_line():
+    from voice_repair.config import VoiceConfig
+    from voice_repair.doctor.wyoming import check_wyoming_voice
+    from voice_repair.speech.engines import EspeakTTS
+
+    assert "spoken from here" in check_wyoming_voice(Config()).detail
+    with WyomingServer("whisper", tts=EspeakTTS()) as server:
+        config = Config(voice=VoiceConfig(voice="wyoming", uri=server.uri))
+        check = check_wyoming_voice(config)
+    assert check.ok, check
+    assert "the text of each reply travels to 127.0.0.1" in check.detail
+    assert "voices: espeak-ng" in check.detail and "'ready' came back in" in check.detail
+    refused = Config(voice=VoiceConfig(voice="wyoming", uri=f"tcp://127.0.0.1:{free_port()}"))
+    check = check_wyoming_voice(refused)
+    assert not check.ok and "connection refused" in check.detail and "local voice" in check.fix

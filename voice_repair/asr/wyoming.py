@@ -29,7 +29,6 @@ unsure words allow (``intents.nearest``) does not apply to its transcripts.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -38,10 +37,10 @@ from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStop
 from wyoming.audio import AudioChunk as WyAudioChunk
 from wyoming.audio import AudioStart, AudioStop
 from wyoming.error import Error
-from wyoming.info import Describe, Info
 
 from ..homenet.address import Endpoint, parse_uri
-from ..homenet.link import Link, ServerProblem
+from ..homenet.health import PROBE_SECONDS, ServerHealth
+from ..homenet.link import Link, ServerProblem, describe
 from ..models import AudioChunk, Utterance
 from .base import Recognizer, normalize_phrases
 from .segmenter import SegmentedStream, Segmenter
@@ -61,8 +60,6 @@ log = logging.getLogger(__name__)
 ANSWER_SECONDS = 2.0
 """How long after the end of the audio the server may take to answer. Whisper tiny.en decides a
 request here in about half a second; a server slower than this is slower than the fallback."""
-PROBE_SECONDS = 10.0
-"""While the server is down, how often a background ``describe`` checks whether it is back."""
 CHUNK_BYTES = 3200
 """Audio per ``audio-chunk`` event: 100 ms at 16 kHz, 16-bit mono."""
 _TAIL = 0.15
@@ -120,20 +117,6 @@ def transcribe(
                 raise ServerProblem("it answered with an error")
 
 
-def describe(endpoint: Endpoint, allow_remote: bool = False, seconds: float = 2.0) -> Info:
-    """The server's ``info`` (its programs, models and languages); raises ServerProblem."""
-    with Link(endpoint, allow_remote) as link:
-        deadline = time.monotonic() + seconds
-        link.send(Describe().event(), deadline)
-        while True:
-            event = link.receive(deadline)
-            if Info.is_type(event.type):
-                try:
-                    return Info.from_event(event)
-                except (KeyError, TypeError, ValueError, AttributeError):
-                    raise ServerProblem("it sent an info event that does not parse") from None
-
-
 class WyomingRecognizer(SegmentedStream):
     """``Recognizer`` whose segments are transcribed by a home server; see the module docstring.
 
@@ -158,11 +141,11 @@ class WyomingRecognizer(SegmentedStream):
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # the server writes any word
         self._answer = remote.answer_seconds if answer_seconds is None else answer_seconds
-        self._probe_every = probe_seconds
         self._seg = segmenter or Segmenter(self.sample_rate)
-        self._down: str | None = None
-        self._lock = threading.Lock()
-        self._probe_stop = threading.Event()
+        self.health = ServerHealth(
+            self.endpoint, remote.allow_remote, "speech-to-text",
+            f"the local engine ({local.name})", probe_seconds,
+        )  # fmt: skip
         self.remote_count = 0
         """Segments the server decided (a count, for tests and benches)."""
         self.local_count = 0
@@ -172,8 +155,7 @@ class WyomingRecognizer(SegmentedStream):
     @property
     def server_down(self) -> bool:
         """Whether the server is skipped now (it failed; the probe has not yet seen it back)."""
-        with self._lock:
-            return self._down is not None
+        return not self.health.up
 
     def reset(self) -> None:
         self._seg.reset()
@@ -186,7 +168,7 @@ class WyomingRecognizer(SegmentedStream):
 
     def close(self) -> None:
         """Stop the background probe (if the server is down)."""
-        self._probe_stop.set()
+        self.health.close()
 
     # -- deciding ----------------------------------------------------------------------------
     def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
@@ -237,7 +219,7 @@ class WyomingRecognizer(SegmentedStream):
                 text = normalize_transcript(raw)
                 text = "" if text in HALLUCINATIONS else text
             except ServerProblem as exc:
-                self._went_down(str(exc))
+                self.health.failed(str(exc))
         self._guess = (n, text)
         return text
 
@@ -261,28 +243,3 @@ class WyomingRecognizer(SegmentedStream):
             )
             for u in heard
         ]
-
-    # -- the server's health -------------------------------------------------------------------
-    def _went_down(self, why: str) -> None:
-        with self._lock:
-            if self._down is not None:
-                return
-            self._down = why
-        log.warning(
-            "the Wyoming server at %s cannot be used (%s): the local engine (%s) decides until "
-            "it answers again (checked every %g s)",
-            self.endpoint, why, self.local.name, self._probe_every,
-        )  # fmt: skip
-        threading.Thread(target=self._probe, name="wyoming-probe", daemon=True).start()
-
-    def _probe(self) -> None:
-        while not self._probe_stop.wait(self._probe_every):
-            try:
-                describe(self.endpoint, self.remote.allow_remote)
-            except ServerProblem:
-                continue
-            with self._lock:
-                self._down = None
-            log.warning("the Wyoming server at %s answers again: it decides from now on",
-                        self.endpoint)  # fmt: skip
-            return

@@ -92,10 +92,17 @@ class RecognitionConfig:
 class VoiceConfig:
     """How the assistant speaks."""
 
-    voice: str = _setting("auto", "str", choices=("auto", "espeak", "piper"))
-    """auto: Piper when its voice is installed, else espeak-ng."""
+    voice: str = _setting("auto", "str", choices=("auto", "espeak", "piper", "wyoming"))
+    """auto: Piper when its voice is installed, else espeak-ng. wyoming: the Wyoming voice
+    server at ``uri`` renders each line (the text of the assistant's replies travels over the
+    home network to it); the auto voice speaks whenever it does not answer."""
     rate_wpm: int = _setting(150, "int", lo=80, hi=400)
-    """Speaking rate in words per minute (calm speech is about 130-160)."""
+    """Speaking rate in words per minute (calm speech is about 130-160); not sent to a server."""
+    uri: str | None = _setting(None, "str", optional=True)
+    """The home voice server for voice ``wyoming``: ``tcp://HOST:PORT`` (``wyoming-piper``
+    listens on 10200); on the home network unless ``allow_remote`` is true."""
+    allow_remote: bool = _setting(False, "bool")
+    """Accept a ``uri`` outside the home network."""
 
 
 @dataclass(frozen=True)

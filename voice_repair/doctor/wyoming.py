@@ -16,7 +16,7 @@ from ..config import Config
 from ..homenet.address import parse_uri
 from .checks import Check
 
-__all__ = ["WYOMING_CHECKS", "check_wyoming_server"]
+__all__ = ["WYOMING_CHECKS", "check_wyoming_server", "check_wyoming_voice"]
 
 TEST_PHRASE = "how much time is left"
 NAME = "home speech server"
@@ -94,5 +94,40 @@ def _test_request() -> bytes:
     return np.clip(np.concatenate([pad, pcm, pad]), -32768, 32767).astype("<i2").tobytes()
 
 
-WYOMING_CHECKS = (check_wyoming_server,)
+def check_wyoming_voice(config: Config) -> Check:
+    """Whether a Wyoming voice is in use, and if so: reachable, its voices, one line timed."""
+    from ..homenet.link import ServerProblem, describe
+    from ..speech.wyoming import synthesize
+
+    name = "home voice server"
+    voice = config.voice
+    if voice.voice != "wyoming" or not voice.uri:
+        return Check(name, True, "not used: the assistant's replies are spoken from here")
+    endpoint = parse_uri(voice.uri)
+    where = f"the text of each reply travels to {endpoint}" + (
+        ", and only there" if not voice.allow_remote else " (allow_remote = true)"
+    )
+    fix = (
+        f"start the Wyoming voice service (wyoming-piper) on that machine and check that port "
+        f"{endpoint.port} is open to this speaker; until then the local voice speaks"
+    )
+    try:
+        info = describe(endpoint, voice.allow_remote)
+        voices = [v.name for program in info.tts for v in program.voices]
+        if not info.tts:
+            return Check(name, False, f"{where}; it answers but offers no voice", fix)
+        t0 = time.perf_counter()
+        samples, rate = synthesize(endpoint, "ready", voice.allow_remote)
+        took = time.perf_counter() - t0
+    except ServerProblem as exc:
+        return Check(name, False, f"{where}; it cannot be used now: {exc}", fix)
+    shown = ", ".join(voices[:4]) or "no voice listed"
+    return Check(
+        name, True,
+        f"{where}; voices: {shown}; 'ready' came back in {took:.2f} s "
+        f"({len(samples) / rate:.1f} s of audio)",
+    )  # fmt: skip
+
+
+WYOMING_CHECKS = (check_wyoming_server, check_wyoming_voice)
 """Run after the recognizer model checks; only talks to a server the settings name."""

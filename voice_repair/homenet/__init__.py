@@ -8,7 +8,8 @@ nothing of theirs. Nothing here runs unless a Wyoming server is configured.
 - ``address.py``  ``tcp://HOST:PORT`` parsing and the home-network rule (loopback, private,
   link-local, ``.local``/``.lan`` names)
 - ``link.py``     one connection to a Wyoming server: a one-second connect, every read bounded by
-  a deadline, garbage and hang-ups turned into one ``ServerProblem`` that says which
+  a deadline, garbage and hang-ups turned into one ``ServerProblem`` that says which; ``describe``
+- ``health.py``   up or down: one log line per change, a background probe notices it back
 """
 
 from .. import lazy_exports
@@ -16,6 +17,8 @@ from .. import lazy_exports
 __all__ = [
     "Endpoint",
     "Link",
+    "ServerHealth",
+    "describe",
     "ServerProblem",
     "home_problem",
     "is_home_ip",
@@ -31,5 +34,7 @@ __getattr__ = lazy_exports(
         "parse_uri": ".address",
         "Link": ".link",
         "ServerProblem": ".link",
+        "describe": ".link",
+        "ServerHealth": ".health",
     },
 )

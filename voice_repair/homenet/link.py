@@ -14,10 +14,11 @@ import socket
 import time
 
 from wyoming.event import Event, read_event, write_event
+from wyoming.info import Describe, Info
 
 from .address import Endpoint, resolve
 
-__all__ = ["CONNECT_SECONDS", "Link", "ServerProblem"]
+__all__ = ["CONNECT_SECONDS", "Link", "ServerProblem", "describe"]
 
 CONNECT_SECONDS = 1.0
 """How long to wait for the server to accept a connection before the local engine decides.
@@ -171,6 +172,20 @@ class Link:
         if event is None or not isinstance(event.type, str) or not isinstance(event.data, dict):
             raise ServerProblem("it sent something that is not a Wyoming event")
         return event
+
+
+def describe(endpoint: Endpoint, allow_remote: bool = False, seconds: float = 2.0) -> Info:
+    """The server's ``info`` (its programs, models, voices, languages); raises ServerProblem."""
+    with Link(endpoint, allow_remote) as link:
+        deadline = time.monotonic() + seconds
+        link.send(Describe().event(), deadline)
+        while True:
+            event = link.receive(deadline)
+            if Info.is_type(event.type):
+                try:
+                    return Info.from_event(event)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    raise ServerProblem("it sent an info event that does not parse") from None
 
 
 def _reason(exc: BaseException | None) -> str:

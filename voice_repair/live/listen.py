@@ -65,6 +65,22 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
     return recognizer
 
 
+def build_voice(cfg):  # -> TextToSpeech
+    """The configured voice; with ``wyoming``, the home server's, the auto voice as fallback."""
+    from ..speech.engines import make_tts
+
+    if cfg.voice.voice != "wyoming":
+        return make_tts(cfg.voice.voice, cfg.voice.rate_wpm)
+    from ..speech.wyoming import RemoteVoice, WyomingTTS
+
+    tts = WyomingTTS(
+        RemoteVoice(cfg.voice.uri, cfg.voice.allow_remote), make_tts("auto", cfg.voice.rate_wpm)
+    )
+    log.info("voice: the Wyoming server at %s, the local %s when it cannot", tts.endpoint,
+             tts.local.name)  # fmt: skip
+    return tts
+
+
 class Understanding:
     """Heard text -> intent, through the wake-phrase gate; shared by ``run`` and ``recognize``."""
 
@@ -173,7 +189,6 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         native_stderr_to_debug,
         route_alsa_errors,
     )
-    from ..speech.engines import make_tts
     from ..speech.speaker import Speaker
     from .loop import VoiceLoop
 
@@ -205,10 +220,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         recognizer = build_recognizer(options, matcher, phrases)
         understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
         player = Player(cfg.audio.output_device)
-        speaker = Speaker(
-            ChimeFallbackTTS(make_tts(cfg.voice.voice, cfg.voice.rate_wpm), player.sample_rate),
-            player,
-        )
+        speaker = Speaker(ChimeFallbackTTS(build_voice(cfg), player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher)
 
         def on_utterance(u: Utterance) -> None:

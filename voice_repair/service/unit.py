@@ -124,7 +124,7 @@ def _open_network(text: str, ips: Sequence[str]) -> str:
         if found != 1:
             raise ServiceError(f"the unit template should have one {key}= line")
     allow = (
-        '# The home speech server ([recognition] engine = "wyoming"), and nothing else.\n'
+        '# The home Wyoming server(s) of the settings (engine or voice = "wyoming") only.\n'
         "IPAddressDeny=any\n"
         f"IPAddressAllow=localhost {' '.join(ips)}\n"
     )
@@ -235,8 +235,8 @@ def install_service(
     messages = [f"Wrote {target} (runs {exe}; may write only to {data_dir})."]
     if server_ips:
         messages.append(
-            f"Its network is open only to the home speech server ({', '.join(server_ips)}): what "
-            "is said travels there, and only there."
+            f"Its network is open only to the home Wyoming server ({', '.join(server_ips)}): "
+            "what is sent there goes there, and only there."
         )
     if in_temporary_folder(exe):
         messages.append(
