@@ -47,7 +47,8 @@ def _where_words_go(config: Config) -> list[str]:
         out += [
             f'# engine = "wyoming": each request\'s audio travels over {_network(rec)}',
             f"# to {rec.uri}, and only there, to be written down; this speaker's own engine",
-            '# decides when that server cannot be reached. To keep every word here: engine = "auto".',
+            "# decides when that server cannot be reached.",
+            '# To keep every word here: engine = "auto".',
         ]
     else:
         out.append("# Nothing anyone says leaves this speaker: recognition runs here.")
