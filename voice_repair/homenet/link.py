@@ -11,6 +11,7 @@ which, in time for the local engine to decide instead. No problem text ever hold
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 from wyoming.event import Event, read_event, write_event
@@ -116,10 +117,7 @@ class Link:
         connect_seconds: float = CONNECT_SECONDS,
     ) -> None:
         self.endpoint = endpoint
-        try:
-            addresses = resolve(endpoint, allow_remote)
-        except OSError as exc:
-            raise ServerProblem(f"{endpoint.host} cannot be used ({_reason(exc)})") from None
+        addresses = _resolve_within(endpoint, allow_remote, connect_seconds)
         last: OSError | None = None
         self._sock: socket.socket | None = None
         for address in addresses:
@@ -172,6 +170,27 @@ class Link:
         if event is None or not isinstance(event.type, str) or not isinstance(event.data, dict):
             raise ServerProblem("it sent something that is not a Wyoming event")
         return event
+
+
+def _resolve_within(endpoint: Endpoint, allow_remote: bool, seconds: float) -> list[tuple]:
+    """``address.resolve`` given at most ``seconds``: a ``.local`` name nobody answers for keeps
+    the system resolver waiting about five seconds, more than an utterance may lose."""
+    found: list[object] = []
+
+    def lookup() -> None:
+        try:
+            found.append(resolve(endpoint, allow_remote))
+        except OSError as exc:
+            found.append(exc)
+
+    worker = threading.Thread(target=lookup, name="wyoming-resolve", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if not found:
+        raise ServerProblem(f"{endpoint.host} did not resolve within {seconds:g} s")
+    if isinstance(found[0], OSError):
+        raise ServerProblem(f"{endpoint.host} cannot be used ({_reason(found[0])})")
+    return found[0]  # type: ignore[return-value]
 
 
 def describe(endpoint: Endpoint, allow_remote: bool = False, seconds: float = 2.0) -> Info:
