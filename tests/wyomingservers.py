@@ -5,8 +5,10 @@ Each runs its own asyncio loop on a thread, on a free port chosen by the kernel;
 test talks to it over real TCP with the real protocol. Faults, one per ``behaviour``:
 
 - ``whisper``:  transcribes the audio with the local Whisper model, answers ``transcript``
-- ``stream``:   the same, answered as ``transcript-start``, one ``transcript-chunk`` per word,
-  ``transcript-stop`` (a streaming server)
+- ``plain``:    the same model used as ``wyoming-faster-whisper`` uses it: every segment's text
+  joined, numerals and punctuation as Whisper writes them ("I need 10 minutes.")
+- ``stream``:   as ``whisper``, answered as ``transcript-start``, one ``transcript-chunk`` per
+  word, ``transcript-stop`` (a streaming server)
 - ``dies``:     closes the connection after the first audio chunk
 - ``slow``:     answers nothing for a minute after ``audio-stop``
 - ``garbage``:  answers ``audio-stop`` with bytes that are not Wyoming
@@ -21,6 +23,7 @@ import contextlib
 import socket
 import threading
 
+import numpy as np
 from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStart, TranscriptStop
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
@@ -38,7 +41,7 @@ from wyoming.tts import Synthesize
 
 __all__ = ["BEHAVIOURS", "WyomingServer", "free_port"]
 
-BEHAVIOURS = ("whisper", "stream", "dies", "slow", "garbage")
+BEHAVIOURS = ("whisper", "plain", "stream", "dies", "slow", "garbage")
 
 _ATTRIBUTION = Attribution(name="voice-repair tests", url="https://example.invalid/")
 INFO = Info(
@@ -160,6 +163,10 @@ class WyomingServer:
         self.uri = f"tcp://127.0.0.1:{self.port}"
 
     def transcribe(self, pcm: bytes) -> str:
+        if self.behaviour == "plain":
+            audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
+            segments, _info = self.whisper._model.transcribe(audio, beam_size=5, language="en")
+            return " ".join(seg.text.strip() for seg in segments)
         text, _words, _conf = self.whisper._transcribe(pcm)
         return text
 

@@ -93,6 +93,18 @@ def test_the_server_hears_what_the_local_engine_hears(setup, stream):
     assert meanings == [("pause.start", {})]
 
 
+def test_a_plain_server_writing_numerals_and_punctuation_means_the_same(setup):
+    """As ``wyoming-faster-whisper`` answers ("I need 10 minutes."), on the same model."""
+    _, local, understood = setup
+    with WyomingServer("plain", whisper=local) as server:
+        client = _client(setup, server.uri, answer_seconds=ROOMY)
+        for i, (text, voice) in enumerate(SAID):
+            audio = _room(recording(text, voice), seed=i)
+            here = _meanings(understood, _hear(local, audio))
+            assert _meanings(understood, _hear(client, audio)) == here, text
+        assert client.local_count == 0 and client.remote_count >= len(SAID)
+
+
 @pytest.mark.parametrize("fault", ["dies", "slow", "garbage", "refuses"])
 def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fault, caplog):
     _, local, understood = setup
