@@ -28,7 +28,6 @@ unsure words allow (``intents.nearest``) does not apply to its transcripts.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -54,8 +53,6 @@ __all__ = [
     "describe",
     "transcribe",
 ]
-
-log = logging.getLogger(__name__)
 
 ANSWER_SECONDS = 2.0
 """How long after the end of the audio the server may take to answer. Whisper tiny.en decides a

@@ -13,7 +13,6 @@ setting does not reach the server: Wyoming's ``synthesize`` has no rate.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 
@@ -28,8 +27,6 @@ from ..homenet.link import Link, ServerProblem
 from .engines import TextToSpeech, trim_silence
 
 __all__ = ["RemoteVoice", "WyomingTTS", "synthesize"]
-
-log = logging.getLogger(__name__)
 
 FIRST_AUDIO_SECONDS = 2.0
 """How long the server may take to begin a line (and between its events) before the local
