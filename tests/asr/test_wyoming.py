@@ -130,9 +130,13 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
     assert client.remote_count == 0 and client.local_count == 3
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(warnings) == 1, warnings
-    why = {"dies": "lost", "slow": "in time", "garbage": "not a Wyoming event",
-           "refuses": "refused"}[fault]  # fmt: skip
-    assert why in warnings[0] and "local engine (whisper)" in warnings[0]
+    why = {  # a hang-up shows while sending, or at the answer when the audio was all out
+        "dies": ("connection was lost", "closed the connection"),
+        "slow": ("in time",),
+        "garbage": ("not a Wyoming event",),
+        "refuses": ("refused",),
+    }[fault]
+    assert any(w in warnings[0] for w in why) and "local engine (whisper)" in warnings[0]
     assert "pause" not in caplog.text  # never what was said
 
 
