@@ -356,8 +356,9 @@ def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) 
     from .doctor.audio import AUDIO_CHECKS
     from .doctor.checks import DEFAULT_CHECKS, diagnose, format_checks
     from .doctor.recognition import RECOGNITION_CHECKS
+    from .doctor.wyoming import WYOMING_CHECKS
 
-    checks = [*DEFAULT_CHECKS, *RECOGNITION_CHECKS, *AUDIO_CHECKS]
+    checks = [*DEFAULT_CHECKS, *RECOGNITION_CHECKS, *WYOMING_CHECKS, *AUDIO_CHECKS]
     results = diagnose(config_path, overrides, checks)
     print(format_checks(results), file=out)
     return 0 if all(c.ok for c in results) else 1
@@ -365,10 +366,18 @@ def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) 
 
 def service(options: Options, action: str, out: TextIO) -> int:
     """``voice-repair service install|uninstall``."""
-    from .service.unit import install_service, uninstall_service
+    from .service.unit import install_service, server_addresses, uninstall_service
 
     if action == "install":
-        messages = install_service(data_dir=options.data_dir, config=options.config_path)
+        rec, voice = options.config.recognition, options.config.voice
+        ips: list[str] = []  # the home Wyoming servers, the only addresses the unit may reach
+        if rec.engine == "wyoming" and rec.uri:
+            ips += server_addresses(rec.uri, rec.allow_remote)
+        if voice.voice == "wyoming" and voice.uri:
+            ips += [ip for ip in server_addresses(voice.uri, voice.allow_remote) if ip not in ips]
+        messages = install_service(
+            data_dir=options.data_dir, config=options.config_path, server_ips=ips
+        )
     else:
         messages = uninstall_service()
     for line in messages:

@@ -14,7 +14,8 @@ from .errors import VoiceRepairError
 DESCRIPTION = """\
 voice-repair: an offline voice companion for couples in a hard conversation.
 Say (or type) "I need a pause", "help me calm down", "read me a validation example",
-"remind us to talk in an hour" or "I don't feel safe". Nothing leaves this device.
+"remind us to talk in an hour" or "I don't feel safe". Nothing leaves this device, unless
+you point it at a speech server in your own home (--engine wyoming).
 
 Start with `voice-repair run` (text mode when there is no microphone) or `voice-repair chat`.
 """
@@ -63,7 +64,15 @@ def _timed(p: argparse.ArgumentParser) -> None:
 def _recognizer(p: argparse.ArgumentParser) -> None:
     """--engine and --model: the same for the microphone (run, doctor) and for recordings."""
     p.add_argument(
-        "--engine", choices=("auto", "whisper", "pocketsphinx", "vosk"), help="recognizer"
+        "--engine",
+        choices=("auto", "whisper", "pocketsphinx", "vosk", "wyoming"),
+        help="recognizer (wyoming: a speech server in your home, with --wyoming-uri)",
+    )
+    p.add_argument(
+        "--wyoming-uri",
+        metavar="tcp://HOST:PORT",
+        help="the home Wyoming speech-to-text server for --engine wyoming; what is said is "
+        "sent there (a loopback, private or .local address)",
     )
     p.add_argument(
         "--model",
@@ -76,7 +85,17 @@ def _voice(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-device", metavar="DEV", help="microphone name, part of it, or index")
     p.add_argument("--output-device", metavar="DEV", help="speaker name, part of it, or index")
     _recognizer(p)
-    p.add_argument("--voice", choices=("auto", "espeak", "piper"), help="text-to-speech voice")
+    p.add_argument(
+        "--voice",
+        choices=("auto", "espeak", "piper", "wyoming"),
+        help="text-to-speech voice (wyoming: a voice server in your home, --wyoming-tts-uri)",
+    )
+    p.add_argument(
+        "--wyoming-tts-uri",
+        metavar="tcp://HOST:PORT",
+        help="the home Wyoming voice server for --voice wyoming (a loopback, private or .local "
+        "address); the text of each reply is sent there",
+    )
     p.add_argument(
         "--debug-transcripts",
         action="store_true",
@@ -205,7 +224,9 @@ def overrides_from(args: argparse.Namespace) -> dict[str, object]:
         "audio.output_device": getattr(args, "output_device", None),
         "recognition.engine": engine,
         "recognition.model": model,
+        "recognition.uri": getattr(args, "wyoming_uri", None),
         "voice.voice": getattr(args, "voice", None),
+        "voice.uri": getattr(args, "wyoming_tts_uri", None),
         "debug_transcripts": getattr(args, "debug_transcripts", None),
     }
 

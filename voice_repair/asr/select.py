@@ -1,4 +1,4 @@
-"""Choosing the speech engine: ``--engine auto|whisper|pocketsphinx|vosk`` and ``--model DIR``.
+"""Choosing the speech engine: ``--engine auto|whisper|pocketsphinx|vosk|wyoming``, ``--model DIR``.
 
 One short dispatcher, so the rule is stated once. ``auto``: whisper when its model is installed
 and its files check out (``make install`` installs it; on the bench it understands far more of
@@ -55,19 +55,27 @@ __all__ = ["ENGINES", "make_recognizer"]
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("auto", "whisper", "pocketsphinx", "vosk")
+ENGINES = ("auto", "whisper", "pocketsphinx", "vosk", "wyoming")
 
 
 def make_recognizer(
-    engine: str, phrases: Sequence[str], models_root: Path, model_dir: Path | None = None
+    engine: str,
+    phrases: Sequence[str],
+    models_root: Path,
+    model_dir: Path | None = None,
+    remote=None,  # RemoteASR | None: the home server, for engine "wyoming"
 ) -> tuple[Recognizer, str]:
     """Build the recognizer asked for; return it with a one-line reason for the choice.
 
-    Raises ModelError saying what to do when the engine is unknown or its model is missing.
+    ``wyoming``: the home server ``remote`` transcribes, the engine ``auto`` would choose
+    decides whenever the server cannot (``wyoming.py``). Raises ModelError saying what to do
+    when the engine is unknown, its model is missing, or ``wyoming`` has no server address.
     """
     models_root = Path(models_root)
     if engine not in ENGINES:
         raise ModelError(f"unknown speech engine {engine!r}; choose one of {', '.join(ENGINES)}.")
+    if engine == "wyoming":
+        return _wyoming(phrases, models_root, model_dir, remote)
     if model_dir is not None:
         model_dir = Path(model_dir)
         if not model_dir.is_dir():
@@ -123,6 +131,22 @@ def _whisper(phrases: Sequence[str], model_dir: Path | None):  # -> WhisperRecog
     except ImportError as e:  # faster-whisper missing from an old install
         raise ModelError(f"faster-whisper is not installed ({e}); run `make install`.") from e
     return WhisperRecognizer(phrases, model_dir)
+
+
+def _wyoming(phrases: Sequence[str], models_root: Path, model_dir: Path | None, remote):
+    if remote is None:
+        raise ModelError(
+            'engine "wyoming" needs the server\'s address: uri = "tcp://HOST:10300" in '
+            "[recognition], or --wyoming-uri tcp://HOST:10300."
+        )
+    from .wyoming import WyomingRecognizer
+
+    local, why = make_recognizer("auto", phrases, models_root, model_dir)
+    rec = WyomingRecognizer(phrases, remote, local)
+    return rec, (
+        f"wyoming: the home server at {rec.endpoint} transcribes; when it cannot, the local "
+        f"engine decides ({why})"
+    )
 
 
 def _vosk(phrases: Sequence[str], model_dir: Path) -> Recognizer:

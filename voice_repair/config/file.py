@@ -17,6 +17,7 @@ from dataclasses import Field, fields, replace
 from pathlib import Path
 
 from ..errors import ConfigError
+from .remote import remote_problems
 from .settings import SECTIONS, Config, Sources, default_config_path
 
 __all__ = ["load_config", "load_config_with_sources", "key_lines", "toml_value", "DEFAULT"]
@@ -259,6 +260,7 @@ def load_config_with_sources(
             sources[dotted] = COMMAND_LINE
         except ValueError as exc:
             problems.append(f"{COMMAND_LINE}: {dotted}: {exc}")
+    problems += remote_problems(values, sources)  # a home server's address: the fields together
     if problems:
         raise ConfigError(
             f"{len(problems)} problem(s) in the settings:\n"

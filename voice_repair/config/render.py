@@ -36,4 +36,32 @@ def describe(config: Config, sources: Mapping[str, str] | None = None) -> str:
                 line(tables, sub.name, f"{f.name}.{sub.name}", getattr(value, sub.name))
         else:
             line(top, f.name, f.name, value)
-    return "\n".join(top + tables) + "\n"
+    return "\n".join(top + tables + _where_words_go(config)) + "\n"
+
+
+def _where_words_go(config: Config) -> list[str]:
+    """A closing comment saying whether anything leaves this speaker, and to where."""
+    rec, voice = config.recognition, config.voice
+    out = [""]
+    if rec.engine == "wyoming" and rec.uri:
+        out += [
+            f'# engine = "wyoming": each request\'s audio travels over {_network(rec)}',
+            f"# to {rec.uri}, and only there, to be written down; this speaker's own engine",
+            "# decides when that server cannot be reached.",
+            '# To keep every word here: engine = "auto".',
+        ]
+    else:
+        out.append("# Nothing anyone says leaves this speaker: recognition runs here.")
+    if voice.voice == "wyoming" and voice.uri:
+        out += [
+            f'# voice = "wyoming": the text of each reply travels over {_network(voice)}',
+            f"# to {voice.uri}, and only there, to be spoken; the local voice speaks when it",
+            '# cannot be reached. To speak from here: voice = "auto".',
+        ]
+    return out
+
+
+def _network(table) -> str:
+    if table.allow_remote:
+        return "the network (allow_remote = true: perhaps outside the home)"
+    return "the home network"

@@ -54,11 +54,16 @@ class AudioConfig:
 
 @dataclass(frozen=True)
 class RecognitionConfig:
-    """How spoken requests are recognized (always offline)."""
+    """How spoken requests are recognized: on this speaker, or by a home server when asked."""
 
-    engine: str = _setting("auto", "str", choices=("auto", "whisper", "pocketsphinx", "vosk"))
+    engine: str = _setting(
+        "auto", "str", choices=("auto", "whisper", "pocketsphinx", "vosk", "wyoming")
+    )
     """auto: whisper when its model is installed and passes its checksums (``make install``),
-    else vosk when a vosk model is installed, else pocketsphinx (bundled English model)."""
+    else vosk when a vosk model is installed, else pocketsphinx (bundled English model).
+    wyoming: the Wyoming server at ``uri`` writes down each request (the words said travel over
+    the home network to that machine, and only there); the engine auto picks decides whenever
+    the server does not answer."""
     model: str | None = _setting(None, "str", optional=True)
     """Folder of the model to use: a vosk model, or a Whisper one (``models download base.en``)
     with engine ``whisper``; None: the bundled Whisper model, or the first vosk model found in
@@ -72,16 +77,32 @@ class RecognitionConfig:
         shape='one to four lower-case words, e.g. "hey compass"',
     )
     """When set, only requests that follow it are acted on (except "stop"); None: always listen."""
+    uri: str | None = _setting(None, "str", optional=True)
+    """The home server for engine ``wyoming``: ``tcp://HOST:PORT`` (``tcp://192.168.1.20:10300``).
+    HOST must be on the home network (loopback, a private or link-local address, a ``.local``,
+    ``.lan`` or ``.home.arpa`` name) unless ``allow_remote`` is true."""
+    allow_remote: bool = _setting(False, "bool")
+    """Accept a ``uri`` outside the home network. Off: words never leave the house."""
+    answer_seconds: float = _setting(2.0, "float", lo=0.2, hi=30.0)
+    """Seconds the home server may take to answer after the audio's end before this speaker's
+    own engine decides (Whisper tiny.en takes about half a second here)."""
 
 
 @dataclass(frozen=True)
 class VoiceConfig:
     """How the assistant speaks."""
 
-    voice: str = _setting("auto", "str", choices=("auto", "espeak", "piper"))
-    """auto: Piper when its voice is installed, else espeak-ng."""
+    voice: str = _setting("auto", "str", choices=("auto", "espeak", "piper", "wyoming"))
+    """auto: Piper when its voice is installed, else espeak-ng. wyoming: the Wyoming voice
+    server at ``uri`` renders each line (the text of the assistant's replies travels over the
+    home network to it); the auto voice speaks whenever it does not answer."""
     rate_wpm: int = _setting(150, "int", lo=80, hi=400)
-    """Speaking rate in words per minute (calm speech is about 130-160)."""
+    """Speaking rate in words per minute (calm speech is about 130-160); not sent to a server."""
+    uri: str | None = _setting(None, "str", optional=True)
+    """The home voice server for voice ``wyoming``: ``tcp://HOST:PORT`` (``wyoming-piper``
+    listens on 10200); on the home network unless ``allow_remote`` is true."""
+    allow_remote: bool = _setting(False, "bool")
+    """Accept a ``uri`` outside the home network."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def check_whisper_model(config: Config) -> Check:
 
     engine = config.recognition.engine
     required = engine == "whisper"
-    if engine not in ("auto", "whisper"):
+    if engine not in ("auto", "whisper", "wyoming"):  # wyoming: auto's engine is the fallback
         return Check("whisper model", True, f"not used (engine = {engine!r})")
     fix = _REINSTALL
     folder = bundled_model_dir()

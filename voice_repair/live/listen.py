@@ -47,7 +47,12 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
     if phrases is None:
         phrases = listening_phrases(options, matcher)
     model_dir = Path(rec.model).expanduser() if rec.model else None
-    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
+    remote = None
+    if rec.engine == "wyoming" and rec.uri:
+        from ..asr.wyoming import RemoteASR
+
+        remote = RemoteASR(rec.uri, rec.allow_remote, options.config.language, rec.answer_seconds)
+    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir, remote)
     log.info("recognizer: %s", reason)
     if rec.wake_phrase:
         log.info("wake phrase is on: only requests after it are acted on (and 'stop' and safety)")
@@ -65,6 +70,22 @@ MAX_REQUEST_CHARS = 500
 """A typed line longer than this is not a request (the longest sentence we know is ~60): the
 templates are not searched through a megabyte pasted by mistake. The danger scan still reads it
 (linear, about 2 s a megabyte here): a long message that tells of danger is answered."""
+
+
+def build_voice(cfg):  # -> TextToSpeech
+    """The configured voice; with ``wyoming``, the home server's, the auto voice as fallback."""
+    from ..speech.engines import make_tts
+
+    if cfg.voice.voice != "wyoming":
+        return make_tts(cfg.voice.voice, cfg.voice.rate_wpm)
+    from ..speech.wyoming import RemoteVoice, WyomingTTS
+
+    tts = WyomingTTS(
+        RemoteVoice(cfg.voice.uri, cfg.voice.allow_remote), make_tts("auto", cfg.voice.rate_wpm)
+    )
+    log.info("voice: the Wyoming server at %s, the local %s when it cannot", tts.endpoint,
+             tts.local.name)  # fmt: skip
+    return tts
 
 
 class Understanding:
@@ -191,7 +212,6 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         native_stderr_to_debug,
         route_alsa_errors,
     )
-    from ..speech.engines import make_tts
     from ..speech.speaker import Speaker
     from .loop import VoiceLoop
 
@@ -223,10 +243,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         recognizer = build_recognizer(options, matcher, phrases)
         understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
         player = Player(cfg.audio.output_device)
-        speaker = Speaker(
-            ChimeFallbackTTS(make_tts(cfg.voice.voice, cfg.voice.rate_wpm), player.sample_rate),
-            player,
-        )
+        speaker = Speaker(ChimeFallbackTTS(build_voice(cfg), player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
 
         def on_utterance(u: Utterance, speaking: bool) -> bool:

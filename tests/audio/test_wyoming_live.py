@@ -1,0 +1,79 @@
+"""``voice-repair run --engine wyoming`` through the real audio path: requests played into the
+private PulseAudio server's ``room`` sink are transcribed by a Wyoming server on 127.0.0.1 (the
+``wyoming`` package's own server around our Whisper) and answered; when that server is switched
+off mid-run, the next request is decided by local Whisper, with one log line, and the process
+never stops listening. The decision time after the end of each request is printed next to local
+Whisper's in the same room (``-s`` shows it).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from live import QUIET_CONFIG, LiveRun
+from pulse import PulseServer
+from testspeech import recording, write_wav
+from wyomingservers import WyomingServer
+
+from voice_repair.asr.whisper import WhisperRecognizer
+from voice_repair.asr.whispermodel import bundled_model_dir
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.model,
+    pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed"),
+]
+
+SAID = [("how much time is left", "pause.status"), ("what can you do", "control.help")]
+CONFIG = QUIET_CONFIG + "\n[recognition]\nanswer_seconds = 20\n"
+"""Room for a server that shares two loaded cores with the client (a home server has its own)."""
+
+
+def _wav(folder: Path, text: str) -> Path:
+    pad = np.zeros(round(0.4 * 16000), dtype=np.int16)
+    return write_wav(folder / f"{text.replace(' ', '_')}.wav",
+                     np.concatenate([pad, recording(text, "piper"), pad]))  # fmt: skip
+
+
+def _decide(run: LiveRun, pulse: PulseServer, wav: Path, intent: str) -> float:
+    """Play ``wav`` once; seconds from the end of playback to the intent being acted on."""
+    before = run.count(f"intent {intent}")
+    play = ["paplay", "--device=room", str(wav)]
+    assert subprocess.run(play, env=pulse.child_env(), timeout=60).returncode == 0
+    ended = time.monotonic()
+    acted = run.wait_for(f"intent {intent}", count=before + 1, timeout=30)
+    run.wait_listening()
+    return acted - ended
+
+
+def test_run_over_wyoming_answers_and_survives_the_server_going_away(
+    pulse: PulseServer, tmp_path: Path
+) -> None:
+    wavs = [(_wav(tmp_path, text), intent) for text, intent in SAID]
+    for folder in ("local", "there"):
+        (tmp_path / folder).mkdir()
+    local = LiveRun(pulse, tmp_path / "local", config=CONFIG, extra=("--engine", "whisper"))
+    try:
+        here = [_decide(local, pulse, wav, intent) for wav, intent in wavs]
+    finally:
+        local.stop()
+    server = WyomingServer("whisper", whisper=WhisperRecognizer(["stop"]))
+    extra = ("--engine", "wyoming", "--wyoming-uri", server.uri)
+    run = LiveRun(pulse, tmp_path / "there", config=CONFIG, extra=extra)
+    try:
+        assert "recognizer: wyoming" in run.log()
+        there = [_decide(run, pulse, wav, intent) for wav, intent in wavs]
+        assert server.requests >= len(wavs)
+        server.close()  # switched off mid-run
+        after = _decide(run, pulse, wavs[0][0], wavs[0][1])
+        assert run.proc.poll() is None
+    finally:
+        run.stop()
+        server.close()
+    log = run.log()
+    assert log.count("cannot be used") == 1 and "Traceback" not in log
+    print(f"\nend of speech -> intent: local {here}, wyoming {there}, server off {after:.2f}")

@@ -1,0 +1,242 @@
+"""Recognition on a home server over Wyoming, with the speaker's own engine as the fallback.
+
+``[recognition] engine = "wyoming"`` and ``uri = "tcp://HOST:10300"``: a stronger machine in the
+home (a Home Assistant server, a NAS running ``wyoming-faster-whisper``) writes down what was
+said, and the transcript goes into the same understanding as the local engine's.
+
+How a segment is decided, and why:
+
+* **Endpoint here**: the speaker's own ``Segmenter`` decides where speech starts and ends, as for
+  every local engine, so ``decided_at`` means the same thing and the server only ever hears
+  stretches that sounded like speech, never the room in between. As with local Whisper, at the
+  first short pause the audio so far is transcribed once (by the server) and the segment ends
+  early when that is already one of the product's phrases.
+* **One exchange per transcription**: connect (``CONNECT_SECONDS``), then ``transcribe``,
+  ``audio-start``, the segment's audio in ``audio-chunk``s, ``audio-stop``; the answer is the
+  ``transcript`` (or the ``transcript-chunk``s of a streaming server, joined at
+  ``transcript-stop``), awaited at most ``ANSWER_SECONDS``. Whisper's known inventions
+  ("Thank you.") are rejected as for the local engine.
+* **Never deaf**: when the server cannot be used (nothing listening, switched off, slow, gone
+  mid-answer, not speaking Wyoming) the local engine decides that segment from the audio kept
+  here, and one log line says so. While it is down no utterance waits for it: a background
+  probe asks it ``describe`` every ``PROBE_SECONDS`` and one line says when it is back.
+* **Nothing of what was said is logged**; problems name the server and what went wrong only.
+
+The server gives no word probabilities, so the nearest-sentence snapping that local Whisper's
+unsure words allow (``intents.nearest``) does not apply to its transcripts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStop
+from wyoming.audio import AudioChunk as WyAudioChunk
+from wyoming.audio import AudioStart, AudioStop
+from wyoming.error import Error
+
+from ..homenet.address import Endpoint, parse_uri
+from ..homenet.health import PROBE_SECONDS, ServerHealth
+from ..homenet.link import Link, ServerProblem, describe
+from ..models import AudioChunk, Utterance
+from .base import Recognizer, normalize_phrases
+from .segmenter import SegmentedStream, Segmenter
+from .whisper import HALLUCINATIONS, normalize_transcript
+
+__all__ = [
+    "ANSWER_SECONDS",
+    "PROBE_SECONDS",
+    "RemoteASR",
+    "WyomingRecognizer",
+    "describe",
+    "transcribe",
+]
+
+ANSWER_SECONDS = 2.0
+"""How long after the end of the audio the server may take to answer. Whisper tiny.en decides a
+request here in about half a second; a server slower than this is slower than the fallback."""
+CHUNK_BYTES = 3200
+"""Audio per ``audio-chunk`` event: 100 ms at 16 kHz, 16-bit mono."""
+_TAIL = 0.15
+"""Seconds kept after the end of speech (the VAD cuts soft endings), as local Whisper does."""
+
+
+@dataclass(frozen=True)
+class RemoteASR:
+    """Where the home server is, as the settings give it (``[recognition]``)."""
+
+    uri: str
+    """``tcp://HOST:PORT``; checked against the home-network rule when the settings load."""
+    allow_remote: bool = False
+    """Let the name resolve outside the home network (the user wrote ``allow_remote = true``)."""
+    language: str = "en"
+    """Language of the speech, sent with ``transcribe``."""
+    answer_seconds: float = 2.0
+    """How long the server may take to answer after the audio's end (``ANSWER_SECONDS``)."""
+
+
+def transcribe(
+    endpoint: Endpoint,
+    pcm: bytes,
+    language: str,
+    allow_remote: bool = False,
+    answer_seconds: float = ANSWER_SECONDS,
+) -> str:
+    """One exchange: the 16 kHz 16-bit mono ``pcm`` in, the server's raw transcript out.
+
+    Raises ServerProblem (never with the words in it) when the server cannot be used.
+    """
+    rate, width, channels = 16000, 2, 1
+    with Link(endpoint, allow_remote) as link:
+        deadline = time.monotonic() + answer_seconds + len(pcm) / (rate * width)
+        link.send(Transcribe(language=language).event(), deadline)
+        link.send(AudioStart(rate, width, channels).event(), deadline)
+        for i in range(0, len(pcm), CHUNK_BYTES):
+            chunk = WyAudioChunk(rate, width, channels, pcm[i : i + CHUNK_BYTES])
+            link.send(chunk.event(), deadline)
+        link.send(AudioStop().event(), time.monotonic() + answer_seconds)
+        deadline = time.monotonic() + answer_seconds
+        parts: list[str] = []
+        while True:
+            event = link.receive(deadline)
+            if Transcript.is_type(event.type):
+                text = event.data.get("text")
+                if not isinstance(text, str):
+                    raise ServerProblem("it sent a transcript without text")
+                return text
+            if TranscriptChunk.is_type(event.type):
+                parts.append(str(event.data.get("text", "")))
+            elif TranscriptStop.is_type(event.type):
+                return "".join(parts)
+            elif Error.is_type(event.type):
+                raise ServerProblem("it answered with an error")
+
+
+class WyomingRecognizer(SegmentedStream):
+    """``Recognizer`` whose segments are transcribed by a home server; see the module docstring.
+
+    ``local`` is the speaker's own engine; it decides every segment the server does not.
+    """
+
+    name = "wyoming"
+    sample_rate = 16000
+
+    def __init__(
+        self,
+        phrases: Sequence[str],
+        remote: RemoteASR,
+        local: Recognizer,
+        segmenter: Segmenter | None = None,
+        answer_seconds: float | None = None,
+        probe_seconds: float = PROBE_SECONDS,
+    ) -> None:
+        self.endpoint = parse_uri(remote.uri)
+        self.remote = remote
+        self.local = local
+        self.phrases = frozenset(normalize_phrases(phrases))
+        self.missing_words: list[str] = []  # the server writes any word
+        self._answer = remote.answer_seconds if answer_seconds is None else answer_seconds
+        self._seg = segmenter or Segmenter(self.sample_rate)
+        self.health = ServerHealth(
+            self.endpoint, remote.allow_remote, "speech-to-text",
+            f"the local engine ({local.name})", probe_seconds,
+        )  # fmt: skip
+        self.remote_count = 0
+        """Segments the server decided (a count, for tests and benches)."""
+        self.local_count = 0
+        """Segments the local engine decided because the server could not."""
+        self.reset()
+
+    @property
+    def server_down(self) -> bool:
+        """Whether the server is skipped now (it failed; the probe has not yet seen it back)."""
+        return not self.health.up
+
+    def reset(self) -> None:
+        self._seg.reset()
+        self._buf = b""
+        self._t = 0.0
+        self._started = False
+        self._audio = bytearray()
+        self._audio_start = 0.0
+        self._guess: tuple[int, str | None] | None = None
+
+    def close(self) -> None:
+        """Stop the background probe (if the server is down)."""
+        self.health.close()
+
+    # -- deciding ----------------------------------------------------------------------------
+    def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
+        out: list[Utterance] = []
+        for frame, now in self._frames(stop_when_idle):
+            ev = self._seg.process(frame, now, self._complete)
+            if ev.started:
+                self._audio = bytearray()
+                self._audio_start = now + self._seg.frame_seconds - len(ev.audio) / 2 / 16000
+                self._guess = None
+            self._audio += ev.audio
+            if ev.ended and not self._seg.too_short:
+                n = self._speech_bytes(self._t)
+                text = self._remote_text(n)
+                if text is None:
+                    out += self._local_decision(bytes(self._audio[:n]))
+                    continue
+                self.remote_count += 1
+                out.append(
+                    Utterance(text, round(ev.speech_start, 3), round(ev.speech_end, 3),
+                              round(self._t, 3), 1.0 if text else 0.0, bool(text),
+                              enough_to_interrupt=bool(text))
+                )  # fmt: skip
+        return out
+
+    def _speech_bytes(self, audio_end: float) -> int:
+        """Bytes of the segment up to the end of speech plus ``_TAIL`` (as local Whisper cuts)."""
+        behind = audio_end - (self._seg.last_speech_end + _TAIL)
+        return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
+
+    def _complete(self) -> bool:
+        """At a short pause: ask the server once; end early if it heard a known phrase."""
+        n = self._speech_bytes(self._t - self._seg.frame_seconds)  # this frame is not in yet
+        return self._remote_text(n) in self.phrases
+
+    def _remote_text(self, n: int) -> str | None:
+        """The server's normalized transcript of the first ``n`` bytes (cached); None when the
+        server cannot be used now, and the local engine must decide."""
+        if self._guess is not None and self._guess[0] == n:
+            return self._guess[1]
+        text: str | None = None
+        if not self.server_down:
+            try:
+                raw = transcribe(
+                    self.endpoint, bytes(self._audio[:n]), self.remote.language,
+                    self.remote.allow_remote, self._answer,
+                )  # fmt: skip
+                text = normalize_transcript(raw)
+                text = "" if text in HALLUCINATIONS else text
+            except ServerProblem as exc:
+                self.health.failed(str(exc))
+        self._guess = (n, text)
+        return text
+
+    def _local_decision(self, pcm: bytes) -> list[Utterance]:
+        """The local engine decides the segment's audio; its times moved onto this stream."""
+        self.local_count += 1
+        self.local.reset()
+        heard: list[Utterance] = []
+        rate = self.sample_rate
+        for i in range(0, len(pcm), CHUNK_BYTES):
+            heard += self.local.accept(AudioChunk(pcm[i : i + CHUNK_BYTES], rate, i / 2 / rate))
+        heard += self.local.flush()
+        self.local.reset()
+        shift = self._audio_start
+        return [
+            replace(
+                u,
+                start=round(u.start + shift, 3),
+                end=round(u.end + shift, 3),
+                decided_at=round(self._t, 3),
+            )
+            for u in heard
+        ]
