@@ -58,6 +58,7 @@ class Options:
         return SkillSettings(
             default_pause_minutes=self.config.pause.default_minutes,
             evening_hour=self.config.reminders.evening_hour,
+            morning_hour=self.config.reminders.morning_hour,
             turn_minutes=self.config.turns.turn_minutes,
             reflect_minutes=self.config.turns.reflect_minutes,
             turn_names=self.config.turns.names,

@@ -82,8 +82,8 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "startup.dropped": _rule("count", "count"),
     "startup.not_saved": _rule("problem", "problem"),
     "reminder.set_in": _rule("minutes", "minutes"),
-    "reminder.set_at": _rule("time", "time"),
-    "reminder.set_tonight": _rule("time", "time"),
+    "reminder.set_at": _rule("when", "when"),
+    "reminder.passed": _rule("when offer", "when offer"),
     "reminder.out_of_range": _rule(),
     "reminder.due": _rule(min_variants=2),
     "control.stop": _rule(),
@@ -110,6 +110,14 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "remaining.exactly": _rule("duration", "duration"),
     "time.oclock": _rule("hour", "hour"),
     "time.hour_minute": _rule("hour minute", "hour minute"),
+    "time.midnight": _rule(),
+    **{
+        f"when.{day}_{part}": _rule("time", "time")
+        for day in ("this", "tomorrow")
+        for part in ("morning", "afternoon", "evening", "night")
+    },
+    "when.this_noon": _rule(),
+    "when.tomorrow_noon": _rule(),
     "turns.first_default": _rule(),
     "turns.second_default": _rule(),
     "turns.started": _rule("minutes first second", "minutes first second", min_variants=4),
