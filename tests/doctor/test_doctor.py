@@ -196,3 +196,27 @@ def test_format_shows_one_line_per_check_and_fixes_under_failures() -> None:
         "      fix: run voice-repair models download",
         "1 check(s) failed.",
     ]
+
+
+def test_contacts_name_the_country_whose_lines_are_spoken(config: Config) -> None:
+    from voice_repair.config import ContactsConfig
+    from voice_repair.doctor.contacts import check_contacts
+
+    default = check_contacts(config)
+    assert default.ok and default.detail.startswith("US lines (the default)")
+    assert "Set [contacts] country" in default.detail
+    gb = check_contacts(replace(config, contacts=ContactsConfig(country="GB")))
+    assert gb.ok and "nine nine nine" in gb.detail and "nine one one" not in gb.detail
+    assert "general advice" not in gb.detail  # a phone line without a text line is complete
+    eu = check_contacts(replace(config, contacts=ContactsConfig(country="EU")))
+    assert eu.ok and "general advice instead of a crisis line, domestic-violence line" in eu.detail
+
+
+def test_a_number_set_without_a_country_fails_with_what_to_do(config: Config) -> None:
+    from voice_repair.config import ContactsConfig
+    from voice_repair.doctor.contacts import check_contacts
+
+    result = check_contacts(replace(config, contacts=ContactsConfig(emergency_number="112")))
+    assert not result.ok
+    assert "only the configured routes are said: emergency 'one one two'" in result.detail
+    assert result.fix and 'set [contacts] country (e.g. country = "GB")' in result.fix

@@ -133,10 +133,24 @@ class TurnsConfig:
 _CONTACT = {"optional": True, "pattern": r"\S.{0,199}", "shape": "1 to 200 characters"}
 
 
+COUNTRIES = ("US", "GB", "IE", "CA", "AU", "NZ", "DE", "EU")
+"""Countries with a set of safety lines in ``intents/<lang>/responses/contacts.yaml`` (EU:
+elsewhere in the European Union, 112 only)."""
+
+
 @dataclass(frozen=True)
 class ContactsConfig:
-    """Spoken phrases for safety requests; None uses intents/<lang>/responses/contacts.yaml."""
+    """Spoken phrases for safety requests, as one set per country.
 
+    ``country`` picks all of a country's lines from intents/<lang>/responses/contacts.yaml; each
+    route below replaces that one line. Routes set without a country are the only ones named (the
+    reply gives general advice for the rest), so no other country's line is ever mixed in.
+    Nothing set at all: the United States lines.
+    """
+
+    country: str | None = _setting(None, "str", optional=True, upper=True, choices=COUNTRIES)
+    """Two-letter country code whose lines are spoken; None: the US lines, or only the routes
+    set below when any is set."""
     emergency_number: str | None = _setting(None, "str", **_CONTACT)
     """Emergency services, e.g. "911" or "112"."""
     crisis_line: str | None = _setting(None, "str", **_CONTACT)

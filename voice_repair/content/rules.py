@@ -62,8 +62,6 @@ def _rule(allowed: str = "", required: str = "", min_variants: int = 1) -> Reply
     return ReplyRule(allowed_names, frozenset(required.split()), min_variants)
 
 
-_ROUTES = "emergency_number crisis_line dv_hotline dv_text"
-
 REPLY_RULES: dict[str, ReplyRule] = {
     "pause.started": _rule("minutes", "minutes"),
     "pause.already_running": _rule("remaining"),
@@ -91,10 +89,22 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "control.nothing_next": _rule(),
     "control.help": _rule(),
     "script.wrapped": _rule(),
-    "safety": _rule(_ROUTES, _ROUTES),
-    "safety.self_harm": _rule(_ROUTES, _ROUTES),
-    "safety.violence": _rule(_ROUTES, _ROUTES),
-    "safety.medical": _rule(_ROUTES, _ROUTES),
+    "safety.emergency": _rule("emergency_number", "emergency_number"),
+    "safety.no_emergency": _rule(),
+    "safety.emergency_after": _rule("emergency_number", "emergency_number"),
+    "safety.no_emergency_after": _rule(),
+    "safety.medical": _rule("emergency_number", "emergency_number"),
+    "safety.no_medical": _rule(),
+    "safety.crisis": _rule("crisis_line", "crisis_line"),
+    "safety.no_crisis": _rule(),
+    "safety.crisis_first": _rule("crisis_line", "crisis_line"),
+    "safety.no_crisis_first": _rule(),
+    "safety.dv": _rule("dv_hotline", "dv_hotline"),
+    "safety.no_dv": _rule(),
+    "safety.dv_first": _rule("dv_hotline", "dv_hotline"),
+    "safety.dv_text": _rule("dv_text", "dv_text"),
+    "safety.dv_text_only": _rule("dv_text", "dv_text"),
+    "safety.close": _rule(),
     "support": _rule("support_contact_sentence", "support_contact_sentence"),
     "support.contact": _rule("support_contact", "support_contact"),
     "duration.minute": _rule(),
@@ -150,7 +160,7 @@ FAMILY_MINIMUMS: dict[str, int] = {
 """Script families and their fewest items: enough for several in a row without repeats."""
 
 ROUTE_KEYS = ("emergency_number", "crisis_line", "dv_hotline", "dv_text")
-"""Safety routes in ``contacts.yaml``; never empty."""
+"""Safety routes in ``contacts.yaml``; a country may leave out all but ``emergency_number``."""
 
 OPTIONAL_ROUTE_KEYS = ("support_contact",)
 """Routes that may be empty (no local contact configured)."""

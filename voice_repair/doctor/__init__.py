@@ -5,6 +5,7 @@ Takes the settings; gives ``Check`` results (ok / warning / failure, and what to
 - ``checks.py``  settings, data folder, job store, intent data, speech, recognizer models
 - ``audio.py``   the checks that touch PortAudio and the sound server: devices, level, chime
 - ``recognition.py``  the Whisper model: installed, checksums, one request timed
+- ``contacts.py``  the safety routes spoken: one country's set, and which get general advice
 """
 
 from .. import lazy_exports
@@ -17,6 +18,7 @@ __all__ = [
     "run_checks",
     "AUDIO_CHECKS",
     "RECOGNITION_CHECKS",
+    "CONTACT_CHECKS",
 ]
 
 __getattr__ = lazy_exports(
@@ -29,5 +31,6 @@ __getattr__ = lazy_exports(
         "run_checks": ".checks",
         "AUDIO_CHECKS": ".audio",
         "RECOGNITION_CHECKS": ".recognition",
+        "CONTACT_CHECKS": ".contacts",
     },
 )

@@ -6,6 +6,9 @@ from dataclasses import replace
 
 from ..models import IntentMatch, Reply, State, StopAlarm
 from .context import Context
+from .safety import safety
+
+__all__ = ["stop", "repeat", "help_", "support", "safety"]
 
 
 def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
@@ -32,30 +35,4 @@ def support(match: IntentMatch, state: State, ctx: Context) -> Reply:
     contact = ctx.content.contacts.get("support_contact", "")
     sentence = ctx.content.line("support.contact", support_contact=contact) if contact else ""
     said = ctx.say("support", match.intent, state.turn, support_contact_sentence=sentence)
-    return Reply(says=(said,))
-
-
-# Routes with their own reply (``safety.<route>``), led by the help that fits; any other route
-# ("general") gets the plain ``safety`` reply, which leads with emergency services.
-_ROUTED = frozenset({"self_harm", "violence", "medical"})
-
-
-def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``safety``: emergency routes, the one that fits first. No script, no pause timer.
-
-    The ``route`` slot comes from the danger scan: self-harm leads with the crisis line, violence
-    or fear with emergency services and the domestic-violence line, medical with emergency
-    services. Every reply still names every route, so a wrong guess costs one sentence.
-    """
-    c = ctx.content.contacts
-    route = str(match.slots.get("route", ""))
-    said = ctx.say(
-        f"safety.{route}" if route in _ROUTED else "safety",
-        match.intent,
-        state.turn,
-        emergency_number=c["emergency_number"],
-        crisis_line=c["crisis_line"],
-        dv_hotline=c["dv_hotline"],
-        dv_text=c["dv_text"],
-    )
     return Reply(says=(said,))
