@@ -146,3 +146,12 @@ def test_config_shows_the_contacts_spoken_and_where_each_came_from(tmp_path):
     said = vr("config", "--config", str(config)).stdout.split("# Said for safety requests")[1]
     assert "the GB lines" in said and "'nine nine nine'  (from GB lines in contacts.yaml)" in said
     assert f"dv_text: 'text eight five two five eight'  (from {config}:3)" in said
+
+
+def test_a_data_dir_that_is_a_file_is_called_a_file(tmp_path):
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder")
+    out = vr("chat", "--data-dir", str(afile), stdin="what can you do\n")
+    assert out.returncode == 1
+    assert f"{afile} cannot be the data folder: it is a file, not a folder" in out.stderr
+    assert "permissions" not in out.stderr and "--data-dir DIR" in out.stderr
