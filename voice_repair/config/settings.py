@@ -106,8 +106,8 @@ class ReminderConfig:
 
     grace_minutes: float = _setting(10.0, "float", lo=0, hi=1440)
     """A reminder missed (power cut, restart) is still spoken if this many minutes late or less."""
-    evening_hour: int = _setting(20, "int", lo=12, hi=23)
-    """Hour of the day (12-23, local time) that "tonight", "this evening", "tomorrow evening"
+    evening_hour: int = _setting(20, "int", lo=0, hi=23)
+    """Hour of the day (0-23, local time) that "tonight", "this evening", "tomorrow evening"
     and a bare "tomorrow" mean."""
     morning_hour: int = _setting(9, "int", lo=5, hi=11)
     """Hour of the day (5-11, local time) that "tomorrow morning" and "in the morning" mean."""

@@ -33,7 +33,7 @@ class SkillSettings:
     max_pause_minutes: int = 180
     """Longest pause (and longest pause after extending), in minutes."""
     evening_hour: int = 20
-    """Hour (12-23) that "tonight", "tomorrow evening" and a bare "tomorrow" mean."""
+    """Hour (0-23) that "tonight", "tomorrow evening" and a bare "tomorrow" mean."""
     morning_hour: int = 9
     """Hour (5-11) that "tomorrow morning" and "in the morning" mean."""
     max_reminder_minutes: int = 12 * 60
