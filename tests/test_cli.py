@@ -167,3 +167,27 @@ def test_bad_setting_is_named_with_allowed_values(tmp_path):
     assert "default_minutes" in out.stderr
     assert "180" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_config_shows_the_contacts_spoken_and_where_each_came_from(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[contacts]\nemergency_number = "112"\n')
+    out = vr("config", "--config", str(config))
+    assert out.returncode == 0, out.stderr
+    said = out.stdout.split("# Said for safety requests")[1]
+    assert f"emergency_number: 'one one two'  (from {config}:2)" in said
+    assert "crisis_line: not set (general advice is said instead)" in said
+    assert "nine" not in said  # no United States line beside 112
+    config.write_text('[contacts]\ncountry = "GB"\ndv_text = "text 85258"\n')
+    said = vr("config", "--config", str(config)).stdout.split("# Said for safety requests")[1]
+    assert "the GB lines" in said and "'nine nine nine'  (from GB lines in contacts.yaml)" in said
+    assert f"dv_text: 'text eight five two five eight'  (from {config}:3)" in said
+
+
+def test_a_data_dir_that_is_a_file_is_called_a_file(tmp_path):
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder")
+    out = vr("chat", "--data-dir", str(afile), stdin="what can you do\n")
+    assert out.returncode == 1
+    assert f"{afile} cannot be the data folder: it is a file, not a folder" in out.stderr
+    assert "permissions" not in out.stderr and "--data-dir DIR" in out.stderr

@@ -108,6 +108,58 @@ def test_every_route_uses_the_configured_numbers(tmp_path: Path):
         engine.shutdown()
 
 
+DANGER = ("I want to die", "he hit me", "he's not breathing", "I don't feel safe")
+
+# Words of each country's lines (contacts.yaml) that no other country's reply may carry.
+US_WORDS = ("nine one one", "nine eight eight", "Domestic Violence Hotline", "START")
+GB_WORDS = ("nine nine nine", "Samaritans", "Domestic Abuse Helpline")
+
+
+def _replies(tmp_path: Path, contacts: ContactsConfig) -> list[str]:
+    session, engine, heard = _session(tmp_path, contacts)
+    replies = []
+    try:
+        for text in DANGER:
+            before = len(heard)
+            session.handle_text(text)
+            replies.append(" ".join(s.text for s in heard[before:]))
+    finally:
+        engine.shutdown()
+    return replies
+
+
+def test_only_112_set_names_112_and_general_advice_never_a_us_line(tmp_path: Path):
+    for reply in _replies(tmp_path, ContactsConfig(emergency_number="112")):
+        assert "one one two" in reply, reply
+        assert not [w for w in US_WORDS if w in reply], reply
+        assert "local crisis line" in reply and "local domestic-violence service" in reply
+
+
+def test_a_country_is_spoken_as_one_set(tmp_path: Path):
+    for reply in _replies(tmp_path, ContactsConfig(country="GB")):
+        assert "nine nine nine" in reply and "Samaritans" in reply, reply
+        assert "Domestic Abuse Helpline" in reply
+        assert not [w for w in US_WORDS if w in reply], reply
+
+
+def test_a_country_without_a_line_gets_general_advice_not_another_countrys(tmp_path: Path):
+    for reply in _replies(tmp_path, ContactsConfig(country="CA")):
+        assert "nine one one" in reply and "Suicide Crisis Helpline" in reply, reply
+        assert "local domestic-violence service" in reply
+        assert not [w for w in ("Domestic Violence Hotline", "START", *GB_WORDS) if w in reply]
+    for reply in _replies(tmp_path, ContactsConfig(country="EU")):
+        assert "one one two" in reply and "local crisis line" in reply, reply
+        assert not [w for w in (*US_WORDS, *GB_WORDS) if w in reply], reply
+
+
+def test_one_line_replaced_keeps_the_rest_of_the_country(tmp_path: Path):
+    contacts = ContactsConfig(country="GB", crisis_line="Shout, text 85258")
+    for reply in _replies(tmp_path, contacts):
+        assert "Shout, text eight five two five eight" in reply and "Samaritans" not in reply
+        assert "nine nine nine" in reply and "Domestic Abuse Helpline" in reply
+        assert not [w for w in US_WORDS if w in reply], reply
+
+
 def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
     """A line too long to be a request is not searched for requests, but still for danger."""
     story = "we argued about money again and the kids were asleep and " * 12

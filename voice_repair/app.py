@@ -53,6 +53,7 @@ class Options:
         return SkillSettings(
             default_pause_minutes=self.config.pause.default_minutes,
             evening_hour=self.config.reminders.evening_hour,
+            morning_hour=self.config.reminders.morning_hour,
             turn_minutes=self.config.turns.turn_minutes,
             reflect_minutes=self.config.turns.reflect_minutes,
             turn_names=self.config.turns.names,
@@ -72,7 +73,8 @@ class Options:
         )
 
     def contact_overrides(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self.config.contacts).items() if v}
+        """The routes set in the configuration (``country`` apart)."""
+        return {k: v for k, v in asdict(self.config.contacts).items() if v and k != "country"}
 
 
 # ---------------------------------------------------------------------------- language data
@@ -104,6 +106,7 @@ def load_language(options: Options, matcher=None):  # -> tuple[IntentMatcher, Co
             options.intents_dir,
             options.contact_overrides() or None,
             wake_phrase=options.config.recognition.wake_phrase,
+            country=options.config.contacts.country,
         )
     except IntentDataError as exc:
         problems += exc.problems
@@ -346,8 +349,20 @@ def make_options(
 def show_config(config_path: Path | None, overrides: dict[str, object], out: TextIO) -> int:
     """``voice-repair config``: the effective settings, each with where it came from."""
     from .config import describe, load_config_with_sources
+    from .content.contacts import describe_contacts
+    from .content.loader import load_content
 
-    print(describe(*load_config_with_sources(config_path, overrides)), file=out)
+    config, sources = load_config_with_sources(config_path, overrides)
+    print(describe(config, sources), file=out)
+    options = Options(config=config)
+    content = load_content(
+        options.intents_dir,
+        options.contact_overrides(),
+        country=config.contacts.country,
+        contact_sources=sources,
+    )
+    assert content.chosen is not None
+    print(describe_contacts(content.chosen), file=out)
     return 0
 
 
@@ -355,10 +370,11 @@ def doctor(config_path: Path | None, overrides: dict[str, object], out: TextIO) 
     """``voice-repair doctor``: every check, one line each, a fix under each failure."""
     from .doctor.audio import AUDIO_CHECKS
     from .doctor.checks import DEFAULT_CHECKS, diagnose, format_checks
+    from .doctor.contacts import CONTACT_CHECKS
     from .doctor.recognition import RECOGNITION_CHECKS
     from .doctor.wyoming import WYOMING_CHECKS
 
-    checks = [*DEFAULT_CHECKS, *RECOGNITION_CHECKS, *WYOMING_CHECKS, *AUDIO_CHECKS]
+    checks = [*DEFAULT_CHECKS, *CONTACT_CHECKS, *RECOGNITION_CHECKS, *WYOMING_CHECKS, *AUDIO_CHECKS]
     results = diagnose(config_path, overrides, checks)
     print(format_checks(results), file=out)
     return 0 if all(c.ok for c in results) else 1

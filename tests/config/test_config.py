@@ -246,3 +246,17 @@ def test_options_not_given_on_the_command_line_change_nothing(tmp_path: Path) ->
     config, sources = load_config_with_sources(path, {"audio.input_device": None})
     assert config.audio.input_device == "USB"
     assert sources["audio.input_device"] == f"{path}:2"
+
+
+def test_an_unknown_country_is_named_with_its_line_and_the_known_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, '[contacts]\n\ncountry = "UK"\n')
+    message = problems_of(path)
+    assert (
+        f'{path}:3: contacts.country: "UK" is not allowed; use one of "US", "GB", "IE"' in message
+    )
+    assert '"EU"' in message
+
+
+def test_a_country_may_be_written_in_lower_case(tmp_path: Path) -> None:
+    path = write(tmp_path, '[contacts]\ncountry = "gb"\n')
+    assert load_config(path).contacts.country == "GB"

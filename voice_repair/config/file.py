@@ -137,6 +137,7 @@ def _check(f: Field, value: object, base: Path) -> object:
         path = Path(value).expanduser()
         return path if path.is_absolute() else (base / path).resolve()
     text = " ".join(value.lower().split()) if meta.get("lower") else value.strip()
+    text = text.upper() if meta.get("upper") else text
     if not text and meta.get("optional"):
         return None
     if "choices" in meta and text not in meta["choices"]:

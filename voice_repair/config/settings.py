@@ -128,7 +128,10 @@ class ReminderConfig:
     grace_minutes: float = _setting(10.0, "float", lo=0, hi=1440)
     """A reminder missed (power cut, restart) is still spoken if this many minutes late or less."""
     evening_hour: int = _setting(20, "int", lo=0, hi=23)
-    """Hour of the day (0-23, local time) that "tonight" and "this evening" mean."""
+    """Hour of the day (0-23, local time) that "tonight", "this evening", "tomorrow evening"
+    and a bare "tomorrow" mean."""
+    morning_hour: int = _setting(9, "int", lo=5, hi=11)
+    """Hour of the day (5-11, local time) that "tomorrow morning" and "in the morning" mean."""
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,24 @@ class TurnsConfig:
 _CONTACT = {"optional": True, "pattern": r"\S.{0,199}", "shape": "1 to 200 characters"}
 
 
+COUNTRIES = ("US", "GB", "IE", "CA", "AU", "NZ", "DE", "EU")
+"""Countries with a set of safety lines in ``intents/<lang>/responses/contacts.yaml`` (EU:
+elsewhere in the European Union, 112 only)."""
+
+
 @dataclass(frozen=True)
 class ContactsConfig:
-    """Spoken phrases for safety requests; None uses intents/<lang>/responses/contacts.yaml."""
+    """Spoken phrases for safety requests, as one set per country.
 
+    ``country`` picks all of a country's lines from intents/<lang>/responses/contacts.yaml; each
+    route below replaces that one line. Routes set without a country are the only ones named (the
+    reply gives general advice for the rest), so no other country's line is ever mixed in.
+    Nothing set at all: the United States lines.
+    """
+
+    country: str | None = _setting(None, "str", optional=True, upper=True, choices=COUNTRIES)
+    """Two-letter country code whose lines are spoken; None: the US lines, or only the routes
+    set below when any is set."""
     emergency_number: str | None = _setting(None, "str", **_CONTACT)
     """Emergency services, e.g. "911" or "112"."""
     crisis_line: str | None = _setting(None, "str", **_CONTACT)

@@ -6,6 +6,7 @@ wrong``) to ``voice-repair check``.
 
 - ``loader.py``  loading and serving the words: ``load_content``, ``check_content``
 - ``rules.py``   the rules every line must follow (length, no "but" in validation, silences)
+- ``contacts.py``  the safety routes as one set per country, each with where it came from
 """
 
 from .. import lazy_exports

@@ -12,16 +12,16 @@ rather than letting it run half-working and fail mid-conversation.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..datafiles import LDict, load_yaml
-from ..errors import ConfigError, DataProblem, IntentDataError
+from ..errors import DataProblem, IntentDataError
+from .contacts import Contacts, ContactTable, choose, read_table
 from .rules import (
     FAMILY_MINIMUMS,
-    OPTIONAL_ROUTE_KEYS,
     REPLY_RULES,
-    ROUTE_KEYS,
     WAKE,
     check_grounding,
     check_text,
@@ -49,7 +49,12 @@ class Content:
         self._replies = replies
         self._scripts = scripts
         self.contacts: dict[str, str] = contacts
-        """Spoken form of each route (``emergency_number`` ...), after configured overrides."""
+        """Spoken form of each route (``emergency_number`` ...), after configured overrides;
+        "" for a route that is not set (the safety reply gives general advice instead)."""
+        self.chosen: Contacts | None = None
+        """The routes with where each came from (``voice-repair config``, ``doctor``)."""
+        self.table: ContactTable | None = None
+        """Every country's routes as ``contacts.yaml`` lists them."""
         self.wake_phrase = wake_phrase or None
         """The configured wake phrase, put before every request a reply quotes (``{wake}``)."""
 
@@ -201,38 +206,22 @@ def _read_scripts(path: Path) -> tuple[dict[str, list[str]], list[DataProblem]]:
     return scripts, problems
 
 
-def _read_contacts(path: Path) -> tuple[dict[str, str], dict[str, str], list[DataProblem]]:
-    """Routes (spoken forms) and digit words."""
-    data, where, problems = _load_mapping(path, "routes: and digits:")
+def _read_contacts(path: Path) -> tuple[ContactTable | None, dict[str, str], list[DataProblem]]:
+    """The country table of routes (``contacts.py``) and the digit words."""
+    data, where, problems = _load_mapping(path, "countries: and digits:")
     if problems:
-        return {}, {}, problems
-    routes, digits = data.get("routes"), data.get("digits")
-    for name, section in (("routes", routes), ("digits", digits)):
-        if not isinstance(section, LDict):
-            line = data.key_lines.get(name, 0)
-            problems.append(DataProblem(where, line, f"expected a mapping under {name}:"))
-    if problems:
-        return {}, {}, problems
-    spoken: dict[str, str] = {}
-    for key in ROUTE_KEYS + OPTIONAL_ROUTE_KEYS:
-        value = routes.get(key)
-        line = routes.key_lines.get(key, routes.line)
-        if key not in routes:
-            problems.append(DataProblem(where, line, f"routes: missing {key!r}"))
-        elif key in ROUTE_KEYS or value:
-            problems += check_text(value, where, line)
-        if isinstance(value, str) and re.search(r"\d", value):
-            msg = f"{key}: write numbers in words (nine one one), so they are read digit by digit"
-            problems.append(DataProblem(where, line, msg))
-        spoken[key] = str(value) if isinstance(value, str) else ""
-    for key in set(routes) - set(spoken):
-        problems.append(DataProblem(where, routes.key_lines.get(key, 0), f"unknown route {key!r}"))
+        return None, {}, problems
+    table, problems = read_table(data, where)
+    digits = data.get("digits")
+    if not isinstance(digits, LDict):
+        line = data.key_lines.get("digits", 0)
+        return table, {}, [*problems, DataProblem(where, line, "expected a mapping under digits:")]
     words = {str(k): str(v) for k, v in digits.items()}
     missing = [d for d in "0123456789" if not words.get(d, "").strip()]
     if missing:
         msg = f"digits: missing words for {', '.join(missing)}"
         problems.append(DataProblem(where, digits.line, msg))
-    return spoken, words, problems
+    return table, words, problems
 
 
 def _read_all(root: Path) -> tuple[Content, dict[str, str], list[DataProblem]]:
@@ -240,8 +229,10 @@ def _read_all(root: Path) -> tuple[Content, dict[str, str], list[DataProblem]]:
     files = _files(root)
     replies, problems = _read_replies(files["replies"])
     scripts, more = _read_scripts(files["scripts"])
-    contacts, digits, even_more = _read_contacts(files["contacts"])
-    return Content(replies, scripts, contacts), digits, problems + more + even_more
+    table, digits, even_more = _read_contacts(files["contacts"])
+    content = Content(replies, scripts, {})
+    content.table = table
+    return content, digits, problems + more + even_more
 
 
 def check_content(root: Path) -> list[DataProblem]:
@@ -253,27 +244,31 @@ def load_content(
     root: Path,
     contact_overrides: dict[str, str] | None = None,
     wake_phrase: str | None = None,
+    country: str | None = None,
+    contact_sources: Mapping[str, str] | None = None,
 ) -> Content:
     """Load and validate the response data under ``root/responses/`` (``root`` = ``intents/en``).
 
-    ``contact_overrides`` replace routes by name (from the configuration); digits in them are
-    made speakable. ``wake_phrase`` (the configured one) goes before every request a reply tells
-    people to say, so the hints work as spoken. Raises ``IntentDataError`` listing every data
-    problem, ``ConfigError`` for an unknown or empty override.
+    The safety routes are ``country``'s set from ``contacts.yaml`` (the default country's when
+    nothing is configured), each replaced by its ``contact_overrides`` entry; overrides without
+    a country are spoken alone (``contacts.py``). Digits in overrides are made speakable;
+    ``contact_sources`` says where each configured value came from (``contacts.country`` ->
+    "config.toml:12"), for messages and ``voice-repair config``. ``wake_phrase`` (the configured
+    one) goes before every request a reply tells people to say, so the hints work as spoken.
+    Raises ``IntentDataError`` listing every data problem, ``ConfigError`` for an unknown country
+    or contact, or an empty one.
     """
     content, digits, problems = _read_all(Path(root))
-    if problems:
+    if problems or content.table is None:
         raise IntentDataError(problems)
     content.wake_phrase = wake_phrase or None
-    if contact_overrides:
-        for key, value in contact_overrides.items():
-            if key not in content.contacts:
-                known = ", ".join(content.contacts)
-                raise ConfigError(f"unknown contact {key!r} in the configuration; known: {known}")
-            if not isinstance(value, str):
-                raise ConfigError(f"contact {key!r} must be text in quotes, got {value!r}")
-            if key in ROUTE_KEYS and not value.strip():
-                msg = f"contact {key!r} cannot be empty: it is read out to people who need help"
-                raise ConfigError(msg)
-            content.contacts[key] = " ".join(speakable(value, digits).split())
+    chosen = choose(
+        content.table,
+        country,
+        contact_overrides or {},
+        contact_sources or {},
+        lambda value: speakable(value, digits),
+    )
+    content.contacts = chosen.spoken
+    content.chosen = chosen
     return content

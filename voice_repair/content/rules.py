@@ -62,8 +62,6 @@ def _rule(allowed: str = "", required: str = "", min_variants: int = 1) -> Reply
     return ReplyRule(allowed_names, frozenset(required.split()), min_variants)
 
 
-_ROUTES = "emergency_number crisis_line dv_hotline dv_text"
-
 REPLY_RULES: dict[str, ReplyRule] = {
     "pause.started": _rule("minutes", "minutes"),
     "pause.already_running": _rule("remaining"),
@@ -84,8 +82,8 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "startup.dropped": _rule("count", "count"),
     "startup.not_saved": _rule("problem", "problem"),
     "reminder.set_in": _rule("minutes", "minutes"),
-    "reminder.set_at": _rule("time", "time"),
-    "reminder.set_tonight": _rule("time", "time"),
+    "reminder.set_at": _rule("when", "when"),
+    "reminder.passed": _rule("when offer", "when offer"),
     "reminder.out_of_range": _rule(),
     "reminder.due": _rule(min_variants=2),
     "reminder.still_set": _rule("time", "time"),
@@ -104,10 +102,22 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "control.nothing_next": _rule(),
     "control.help": _rule(),
     "script.wrapped": _rule(),
-    "safety": _rule(_ROUTES, _ROUTES),
-    "safety.self_harm": _rule(_ROUTES, _ROUTES),
-    "safety.violence": _rule(_ROUTES, _ROUTES),
-    "safety.medical": _rule(_ROUTES, _ROUTES),
+    "safety.emergency": _rule("emergency_number", "emergency_number"),
+    "safety.no_emergency": _rule(),
+    "safety.emergency_after": _rule("emergency_number", "emergency_number"),
+    "safety.no_emergency_after": _rule(),
+    "safety.medical": _rule("emergency_number", "emergency_number"),
+    "safety.no_medical": _rule(),
+    "safety.crisis": _rule("crisis_line", "crisis_line"),
+    "safety.no_crisis": _rule(),
+    "safety.crisis_first": _rule("crisis_line", "crisis_line"),
+    "safety.no_crisis_first": _rule(),
+    "safety.dv": _rule("dv_hotline", "dv_hotline"),
+    "safety.no_dv": _rule(),
+    "safety.dv_first": _rule("dv_hotline", "dv_hotline"),
+    "safety.dv_text": _rule("dv_text", "dv_text"),
+    "safety.dv_text_only": _rule("dv_text", "dv_text"),
+    "safety.close": _rule(),
     "safety.held": _rule(),
     "safety.held_reminders": _rule(),
     "support": _rule("support_contact_sentence", "support_contact_sentence"),
@@ -125,6 +135,14 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "remaining.exactly": _rule("duration", "duration"),
     "time.oclock": _rule("hour", "hour"),
     "time.hour_minute": _rule("hour minute", "hour minute"),
+    "time.midnight": _rule(),
+    **{
+        f"when.{day}_{part}": _rule("time", "time")
+        for day in ("this", "tomorrow")
+        for part in ("morning", "afternoon", "evening", "night")
+    },
+    "when.this_noon": _rule(),
+    "when.tomorrow_noon": _rule(),
     "turns.first_default": _rule(),
     "turns.second_default": _rule(),
     "turns.started": _rule("minutes first second", "minutes first second", min_variants=4),
@@ -159,7 +177,7 @@ FAMILY_MINIMUMS: dict[str, int] = {
 """Script families and their fewest items: enough for several in a row without repeats."""
 
 ROUTE_KEYS = ("emergency_number", "crisis_line", "dv_hotline", "dv_text")
-"""Safety routes in ``contacts.yaml``; never empty."""
+"""Safety routes in ``contacts.yaml``; a country may leave out all but ``emergency_number``."""
 
 OPTIONAL_ROUTE_KEYS = ("support_contact",)
 """Routes that may be empty (no local contact configured)."""

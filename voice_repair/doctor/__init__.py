@@ -6,6 +6,7 @@ Takes the settings; gives ``Check`` results (ok / warning / failure, and what to
 - ``audio.py``   the checks that touch PortAudio and the sound server: devices, level, chime
 - ``recognition.py``  the Whisper model: installed, checksums, one request timed
 - ``wyoming.py``  the home speech server, when one is configured: reachable, its info, one request
+- ``contacts.py``  the safety routes spoken: one country's set, and which get general advice
 """
 
 from .. import lazy_exports
@@ -19,6 +20,7 @@ __all__ = [
     "AUDIO_CHECKS",
     "RECOGNITION_CHECKS",
     "WYOMING_CHECKS",
+    "CONTACT_CHECKS",
 ]
 
 __getattr__ = lazy_exports(
@@ -32,5 +34,6 @@ __getattr__ = lazy_exports(
         "AUDIO_CHECKS": ".audio",
         "RECOGNITION_CHECKS": ".recognition",
         "WYOMING_CHECKS": ".wyoming",
+        "CONTACT_CHECKS": ".contacts",
     },
 )

@@ -95,6 +95,9 @@ def check_input_level(config: Config) -> Check:
     from ..audio.capture import Microphone
 
     name = "input level"
+    device = check_input_device(config)
+    if not device.ok:  # nothing to listen with: say so instead of asking people to speak
+        return _cannot(name, "listen", "microphone", device)
     prompt(f"doctor: listening for {LEVEL_SECONDS:.0f} seconds; please speak normally...")
     got: list[np.ndarray] = []
     try:
@@ -146,6 +149,9 @@ def check_output_chime(config: Config) -> Check:
     from ..audio.playback import Player
 
     name = "output chime"
+    device = check_output_device(config)
+    if not device.ok:
+        return _cannot(name, "play the chime", "speaker", device)
     prompt("doctor: playing the chime; you should hear two soft rising notes...")
     try:
         player = Player(config.audio.output_device)
@@ -160,6 +166,12 @@ def check_output_chime(config: Config) -> Check:
         f"played the chime ({CHIME_SECONDS:.1f} s); not heard? raise the volume (alsamixer) "
         "or set output_device in [audio]",
     )
+
+
+def _cannot(name: str, action: str, what: str, device: Check) -> Check:
+    """The check that could not run, because its device does not open, and why."""
+    detail = f"cannot {action}: no {what} opens (see {device.name} above)"
+    return Check(name, False, detail, f"fix the {device.name} above first")
 
 
 AUDIO_CHECKS: tuple[CheckFn, ...] = (

@@ -23,6 +23,7 @@ from .. import SOURCE_ROOT
 from ..config.file import load_config
 from ..config.settings import Config
 from ..errors import VoiceRepairError
+from ..timers.folder import file_in_the_way, folder_mistake
 from ..timers.readonly import storage_problem, what_to_do
 from ..timers.store import STORE_NAME
 
@@ -103,19 +104,16 @@ def check_data_folder(config: Config) -> Check:
                 f"{what_to_do(problem)}. Until then voice-repair starts but keeps timers in "
                 "memory only (they do not survive a restart)",
             )
-        return Check(
-            "data folder",
-            False,
-            f"cannot write {folder}: {exc.strerror or exc}",
-            f"make it yours and writable (sudo chown -R $USER {folder}; chmod 700 {folder}), "
-            "or set data_dir in the config file",
-        )
+        return Check("data folder", False, *folder_mistake(folder, exc))
     return Check("data folder", True, f"{folder} is writable")
 
 
 def check_job_store(config: Config) -> Check:
     """The timer store is a readable SQLite file (or does not exist yet); counts pending timers."""
     path = config.data_dir / STORE_NAME
+    if (blocking := file_in_the_way(config.data_dir)) is not None:
+        return Check("job store", False, f"cannot be made: {blocking} is a file, not a folder",
+                     "fix the data folder above first")  # fmt: skip
     if not path.exists():
         return Check("job store", True, f"{path} does not exist yet; it is made on first start")
     try:
@@ -267,9 +265,19 @@ def _is_vosk_model(folder: Path) -> bool:
 
 
 def check_vosk_model(config: Config) -> Check:
-    """A vosk model: required when engine is vosk or a model is named, else optional."""
-    named = config.recognition.model
-    required = config.recognition.engine == "vosk" or named is not None
+    """A vosk model: required when engine is vosk or a vosk model is named; not mentioned as an
+    option when another engine listens (Whisper, asked for or chosen by auto; pocketsphinx asked
+    for), so the doctor never recommends a model that would not be used."""
+    from ..asr.whispermodel import find_whisper_model
+
+    named, engine = config.recognition.model, config.recognition.engine
+    if engine in ("whisper", "pocketsphinx"):
+        return Check("vosk model", True, f"not used (engine = {engine!r})")
+    if named is not None and find_whisper_model(Path(named).expanduser()) is not None:
+        return Check("vosk model", True, f"not used (model = {named} is a Whisper model)")
+    if engine == "auto" and named is None and find_whisper_model() is not None:
+        return Check("vosk model", True, "not needed: Whisper listens (engine = 'auto')")
+    required = engine == "vosk" or named is not None
     if named is not None:
         folder = Path(named).expanduser()
         found = [folder] if _is_vosk_model(folder) else []

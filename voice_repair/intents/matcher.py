@@ -18,6 +18,7 @@ from hassil.intents import Intents
 
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
+from .clock import clock_slot
 from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
@@ -196,9 +197,11 @@ class IntentMatcher:
             if "minutes_hours" in raw:  # "an hour and twelve minutes": 60 + 12
                 extra = raw.get("minutes_extra", 0)
                 slots["minutes"] = int(raw["minutes_hours"]) + int(extra)  # type: ignore[call-overload]
-            if "time_hour" in raw:
-                hour, minute = raw["time_hour"], raw.get("time_minute", 0)
-                clock = _clock(hour, minute, raw.get("time_meridiem"))
+            qualifiers = [raw[k] for k in ("time_day", "time_meridiem") if k in raw]
+            if "time_hour" in raw or qualifiers:
+                named = None if "time_hour" in raw else str(raw.get("time", ""))
+                hour, minute = raw.get("time_hour"), raw.get("time_minute", 0)
+                clock = clock_slot(hour, minute, qualifiers, named=named or None)
                 if clock is None:
                     return None
                 slots["time"] = clock
@@ -224,25 +227,6 @@ class IntentMatcher:
     def vocabulary(self) -> set[str]:
         """Every word the spoken templates can use (what a recognizer's dictionary must know)."""
         return vocabulary(self._intents)
-
-
-def _clock(hour: object, minute: object, meridiem: object) -> str | None:
-    """The time as said, as "HH:MM"; None when impossible ("13 pm").
-
-    "eight" -> 08:00 (the reminder handler decides between morning and evening),
-    "8 pm" -> 20:00, "12 am" -> 00:00, "20:00" -> 20:00.
-    """
-    h, m = int(hour), int(minute)  # type: ignore[call-overload]
-    if meridiem is not None:
-        if not 1 <= h <= 12:
-            return None
-        if meridiem == "pm" and h < 12:
-            h += 12
-        elif meridiem == "am" and h == 12:
-            h = 0
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        return None
-    return f"{h:02d}:{m:02d}"
 
 
 def check_intents(root: Path) -> list[DataProblem]:

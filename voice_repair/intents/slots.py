@@ -20,7 +20,7 @@ __all__ = ["SlotReader"]
 
 _RULES = {
     "minutes": ["<duration>", "<duration_adjective>", "<more_duration>", "for <bare_minutes>"],
-    "time": ["at <clock>", "<clock> {clock_meridiem:time_meridiem}"],
+    "time": ["<at_clock>", "<clock_bare> {clock_half:time_meridiem}"],
 }
 """What a stretch of words must be to give a slot: the expansion rules of ``_common.yaml``."""
 _LONGEST = 8

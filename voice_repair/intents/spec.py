@@ -15,8 +15,9 @@ from ..errors import DataProblem
 __all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "MINUTE_PARTS", "SLOT_TYPES"]
 __all__ += ["rel"]
 
-TIME_PARTS = ("time_hour", "time_minute", "time_meridiem")
-"""Template slots that the matcher combines into the ``time`` slot ("HH:MM")."""
+TIME_PARTS = ("time_hour", "time_minute", "time_meridiem", "time_day")
+"""Template slots that the matcher combines into the ``time`` slot ("HH:MM", "tomorrow
+08:00/20:00": see ``clock.py``)."""
 
 MINUTE_PARTS = ("minutes_hours", "minutes_extra")
 """Template slots that the matcher adds up into the ``minutes`` slot ("an hour and 12 minutes"):
@@ -34,7 +35,8 @@ class SlotSpec:
     name: str
     """Slot name, e.g. ``minutes``."""
     type: str
-    """``integer`` (a whole number, e.g. minutes), ``time`` ("HH:MM" or "tonight") or ``text``
+    """``integer`` (a whole number, e.g. minutes), ``time`` ("HH:MM", "tomorrow 08:00/20:00",
+    "tonight": see ``clock.py``) or ``text``
     (a name, e.g. the ``route`` of ``safety``)."""
     required: bool
     """Whether every match of the intent carries this slot."""

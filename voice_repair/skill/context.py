@@ -33,9 +33,12 @@ class SkillSettings:
     max_pause_minutes: int = 180
     """Longest pause (and longest pause after extending), in minutes."""
     evening_hour: int = 20
-    """Hour (0-23) that "tonight" means for reminders."""
+    """Hour (0-23) that "tonight", "tomorrow evening" and a bare "tomorrow" mean."""
+    morning_hour: int = 9
+    """Hour (5-11) that "tomorrow morning" and "in the morning" mean."""
     max_reminder_minutes: int = 12 * 60
-    """Furthest a reminder may be set ahead, in minutes."""
+    """Furthest a reminder said as a length ("in two hours") may be set ahead, in minutes; one
+    said by the clock may be any time today or tomorrow."""
     turn_minutes: int = 3
     """Length of each speaker's turn in a round when none is said, in minutes."""
     max_turn_minutes: int = 15

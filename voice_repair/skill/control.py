@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..models import (
-    Effect,
-    EndPause,
-    EndRound,
-    HoldReminders,
     IntentMatch,
-    Mode,
     Reply,
     State,
     StopAlarm,
 )
 from .context import Context
+from .safety import safety
 from .spoken import clock
+
+__all__ = ["stop", "repeat", "help_", "support", "safety"]
 
 
 def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
@@ -51,44 +49,3 @@ def support(match: IntentMatch, state: State, ctx: Context) -> Reply:
     sentence = ctx.content.line("support.contact", support_contact=contact) if contact else ""
     said = ctx.say("support", match.intent, state.turn, support_contact_sentence=sentence)
     return Reply(says=(said,))
-
-
-# Routes with their own reply (``safety.<route>``), led by the help that fits; any other route
-# ("general") gets the plain ``safety`` reply, which leads with emergency services.
-_ROUTED = frozenset({"self_harm", "violence", "medical"})
-
-
-def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``safety``: emergency routes, the one that fits first; then danger is a mode change.
-
-    The pause and any round end (their repeats with them) and every reminder is held, so nothing
-    invites the couple back to a talk with someone they just said hurt them; one short line says
-    so, and how to undo it ("keep the reminder"), because a false alarm must cost little.
-
-    The ``route`` slot comes from the danger scan: self-harm leads with the crisis line, violence
-    or fear with emergency services and the domestic-violence line, medical with emergency
-    services. Every reply still names every route, so a wrong guess costs one sentence.
-    """
-    c = ctx.content.contacts
-    route = str(match.slots.get("route", ""))
-    said = ctx.say(
-        f"safety.{route}" if route in _ROUTED else "safety",
-        match.intent,
-        state.turn,
-        emergency_number=c["emergency_number"],
-        crisis_line=c["crisis_line"],
-        dv_hotline=c["dv_hotline"],
-        dv_text=c["dv_text"],
-    )
-    effects: tuple[Effect, ...] = ()
-    if state.pause is not None:
-        effects += (EndPause(),)
-    if state.round is not None:
-        effects += (EndRound(),)
-    says = (said,)
-    if state.reminders:
-        effects += (HoldReminders(),)
-        says += (ctx.say("safety.held_reminders", match.intent, state.turn),)
-    elif effects:
-        says += (ctx.say("safety.held", match.intent, state.turn),)
-    return Reply(says=says, effects=effects, mode=Mode.AFTER_DANGER)

@@ -1,8 +1,8 @@
-"""Reminders to come back to the conversation: "in an hour", "at eight", "tonight"."""
+"""Reminders to come back to the conversation: "in an hour", "at eight", "tomorrow morning"."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 from ..models import (
     AddReminder,
@@ -17,50 +17,18 @@ from ..models import (
 )
 from .context import Context
 from .pause import chimed
-from .spoken import clock, duration, number_words
-
-
-def wall_time(now: datetime, day: date, hour: int, minute: int) -> datetime:
-    """``hour:minute`` on ``day`` in ``now``'s time zone, with that day's UTC offset.
-
-    ``datetime.now().astimezone()`` carries a fixed offset (today's): reused for tomorrow morning
-    across a daylight-saving change it would put "eight" at seven or nine on the wall clock. When
-    ``now`` is in the system's local zone, the local rules for ``day`` decide the offset; a
-    ``ZoneInfo`` applies its own rules; any other fixed offset is kept.
-    """
-    naive = datetime(day.year, day.month, day.day, hour, minute)
-    tz = now.tzinfo
-    if (
-        isinstance(tz, timezone)
-        and now.utcoffset() == now.replace(tzinfo=None).astimezone().utcoffset()
-    ):
-        return naive.astimezone()  # local rules of that date (mktime)
-    return naive.replace(tzinfo=tz)
-
-
-def next_time(now: datetime, hour: int, minute: int, horizon_minutes: int) -> datetime | None:
-    """The next moment that makes sense for "at H:M", or None when none is within the horizon.
-
-    A 12-hour reading ("at eight") may mean 8:00 or 20:00: the nearer future one wins. An explicit
-    24-hour time ("at 20:00") means exactly that hour. "Eight" is eight on the wall clock of that
-    day, also across the night the clocks change (see ``wall_time``).
-    """
-    hours = [hour] if hour == 0 or hour > 12 else sorted({hour % 12, hour % 12 + 12})
-    candidates = []
-    for h in hours:
-        at = wall_time(now, now.date(), h, minute)
-        if at <= now:
-            at = wall_time(now, now.date() + timedelta(days=1), h, minute)
-        candidates.append(at)
-    best = min(candidates)
-    if best - now > timedelta(minutes=horizon_minutes):
-        return None
-    return best
+from .spoken import clock, duration, number_words, when
+from .when import resolve
 
 
 def set_reminder(match: IntentMatch, state: State, ctx: Context) -> Reply:
-    """``reminder.set``: schedule a spoken reminder, or explain kindly why not. Asking to be
-    called back ends the after-danger mode."""
+    """``reminder.set``: schedule a spoken reminder, or explain kindly why not.
+
+    A length ("in an hour") may be up to ``max_reminder_minutes`` ahead; a time by the clock may
+    be any time today or tomorrow (``when.py``). The reply reads the moment back with its day and
+    half of the day ("at six o'clock tomorrow morning"); a time that has passed today ("tonight"
+    at 21:30) is said to have passed, with the words that set it for tomorrow.
+    """
     src = match.intent
     limit = ctx.settings.max_reminder_minutes
     minutes = match.slots.get("minutes")
@@ -70,20 +38,23 @@ def set_reminder(match: IntentMatch, state: State, ctx: Context) -> Reply:
             return Reply(says=(ctx.say("reminder.out_of_range", src, state.turn),))
         said = ctx.say("reminder.set_in", src, state.turn, minutes=duration(ctx.content, minutes))
         return Reply(says=(said,), effects=(AddReminder(in_minutes=minutes),), mode=Mode.IDLE)
-    time = str(match.slots.get("time", "tonight"))
-    if time == "tonight":
-        at = next_time(state.now, ctx.settings.evening_hour, 0, limit)
-        if at is None or at.date() != state.now.date():
-            return Reply(says=(ctx.say("reminder.out_of_range", src, state.turn),))
-        key = "reminder.set_tonight"
-    else:
-        hour, _, minute = time.partition(":")
-        at = next_time(state.now, int(hour), int(minute or 0), limit)
-        if at is None:
-            return Reply(says=(ctx.say("reminder.out_of_range", src, state.turn),))
-        key = "reminder.set_at"
-    said = ctx.say(key, src, state.turn, time=clock(ctx.content, at))
-    return Reply(says=(said,), effects=(AddReminder(at=at),), mode=Mode.IDLE)
+    now, settings = state.now, ctx.settings
+    slot = str(match.slots.get("time", "tonight"))
+    found = resolve(slot, now, settings.morning_hour, settings.evening_hour)
+    if found is None:
+        return Reply(says=(ctx.say("reminder.out_of_range", src, state.turn),))
+    if found.at is None:
+        assert found.passed is not None
+        said = ctx.say(
+            "reminder.passed",
+            src,
+            state.turn,
+            when=when(ctx.content, now, found.passed),
+            offer=when(ctx.content, now, found.passed + timedelta(days=1)),
+        )
+        return Reply(says=(said,))
+    said = ctx.say("reminder.set_at", src, state.turn, when=when(ctx.content, now, found.at))
+    return Reply(says=(said,), effects=(AddReminder(at=found.at),), mode=Mode.IDLE)
 
 
 def on_event(event: TimerEvent, state: State, ctx: Context) -> Reply:

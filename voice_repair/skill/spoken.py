@@ -13,8 +13,9 @@ from functools import lru_cache
 from unicode_rbnf import RbnfEngine
 
 from .context import ContentLike
+from .when import day_offset, part_of_day
 
-__all__ = ["number_words", "duration", "remaining", "clock"]
+__all__ = ["number_words", "duration", "remaining", "clock", "when"]
 
 
 @lru_cache(maxsize=4)
@@ -73,8 +74,20 @@ def remaining(content: ContentLike, minutes: float) -> str:
 
 
 def clock(content: ContentLike, when: datetime) -> str:
-    """A clock time on a 12-hour dial: "eight o'clock", "eight thirty"."""
+    """A clock time on a 12-hour dial: "eight o'clock", "eight thirty", "midnight"."""
+    if (when.hour, when.minute) == (0, 0):
+        return content.line("time.midnight")
     hour = number_words(when.hour % 12 or 12)
     if when.minute == 0:
         return content.line("time.oclock", hour=hour)
     return content.line("time.hour_minute", hour=hour, minute=number_words(when.minute))
+
+
+def when(content: ContentLike, now: datetime, at: datetime) -> str:
+    """A moment with its day and half of the day: "six o'clock tomorrow morning", "noon today".
+
+    Said after "at". Never a bare "eight", which may be morning or evening; the words are ones
+    the reminder templates understand, so repeating a readback sets the same time again.
+    """
+    day = "this" if day_offset(now, at) <= 0 else "tomorrow"
+    return content.line(f"when.{day}_{part_of_day(at)}", time=clock(content, at))

@@ -134,10 +134,12 @@ def prepare_folder(data_dir: Path, lock: object | None = None) -> object:
             return lock
         lock = open(data_dir / "timers.lock", "a+b")  # noqa: SIM115 - held for the engine's life
     except OSError as e:
+        from .folder import folder_mistake
+
+        wrong, fix = folder_mistake(data_dir, e)
         raise TimerStoreError(
-            f"Cannot write the timer folder {data_dir}: {e.strerror or e}. Timers and reminders "
-            "are kept there so they survive a restart. Fix its permissions, or choose another "
-            "folder with --data-dir DIR."
+            f"{wrong[0].upper()}{wrong[1:]}. Timers and reminders are kept there so they survive "
+            f"a restart. To fix it, {fix}."
         ) from e
     return take_lock(lock, data_dir)
 

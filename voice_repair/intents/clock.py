@@ -1,0 +1,77 @@
+"""Clock times as said ("at eight", "tomorrow at 8 pm", "at noon") -> the ``time`` slot's text.
+
+The templates split a clock time into parts (``TIME_PARTS`` in ``spec.py``): the hour, the
+minutes, what came after ("pm", "tonight", "tomorrow morning") and the day said before
+("tomorrow at eight"). This module joins them into one string, so the reminder handler gets one
+value to read and the data tests can state it:
+
+- ``"20:00"``: an exact wall-clock time ("at 8 pm", "at 20:00", "at eight tonight", "at noon");
+- ``"08:00/20:00"``: a 12-hour time said without morning or evening ("at eight"): either one,
+  and the handler takes the next (and reads it back with morning or evening, so nobody is
+  surprised);
+- either of them after ``"today "`` or ``"tomorrow "`` when a day was said.
+
+It decides nothing about *when* that is: that depends on the clock, which only the handler reads.
+"""
+
+from __future__ import annotations
+
+__all__ = ["clock_slot"]
+
+_DAYS = ("today", "tomorrow")
+_HALVES = ("am", "pm", "night")
+
+
+def clock_slot(
+    hour: object, minute: object, qualifiers: list[object], named: str | None = None
+) -> str | None:
+    """The ``time`` slot for one clock time; None when the parts cannot be one time.
+
+    ``hour``/``minute`` are the numbers said (``hour`` None when ``named`` gives the time, e.g.
+    "12:00" for "noon"); ``qualifiers`` are the words around it as the lists give them ("pm",
+    "today night", "tomorrow am", "tomorrow"). Impossible readings give None: "13 pm", "tomorrow
+    at eight today", "at eight am tonight".
+    """
+    day, half = None, None
+    for qualifier in qualifiers:
+        for word in str(qualifier).split():
+            if word in _DAYS and day in (None, word):
+                day = word
+            elif word in _HALVES and half in (None, word):
+                half = word
+            else:
+                return None
+    if named is not None:
+        exact: list[str] | None = [named]
+        if half is not None and not _named_fits(named, half):
+            return None
+    else:
+        exact = _readings(int(hour), int(minute), half)  # type: ignore[call-overload]
+    if not exact:
+        return None
+    when = "/".join(exact)
+    return f"{day} {when}" if day else when
+
+
+def _named_fits(named: str, half: str) -> bool:
+    """ "noon tomorrow" fits; "noon tonight" and "midnight in the morning" do not."""
+    return (named == "12:00" and half == "pm") or (named == "00:00" and half == "night")
+
+
+def _readings(h: int, m: int, half: str | None) -> list[str] | None:
+    """Every "HH:MM" the hour may mean, in order; None when impossible ("13 pm", "at 8:75")."""
+    if not 0 <= m <= 59:
+        return None
+    if h == 0 or 12 < h <= 23:  # a 24-hour time: exactly that ("20:00 tonight", not "13 pm")
+        return [f"{h:02d}:{m:02d}"] if half in (None, "night") else None
+    if not 1 <= h <= 12:
+        return None
+    if half is None:
+        return [f"{h % 12:02d}:{m:02d}", f"{h % 12 + 12:02d}:{m:02d}"]
+    if half == "am":
+        h = h % 12
+    elif half == "pm":
+        h = h % 12 + 12
+    else:  # "tonight": nine is 21:00, twelve is midnight, one to four are after midnight
+        h = h % 12 if h == 12 or h <= 4 else h + 12
+    return [f"{h:02d}:{m:02d}"]
