@@ -23,6 +23,7 @@ from .data import load_data
 from .datatests import run_tests
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .spec import IntentSpec, SlotSpec
+from .tolerant import find_inside, tidy
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
 
@@ -126,6 +127,25 @@ class IntentMatcher:
         danger = self.danger(text)
         if danger is not None:
             return [danger]
+        found = self._readings(said, text)
+        if found:
+            return found
+        # Tolerant matching, only when no template took the sentence as said (tolerant.py).
+        tidied = tidy(said)
+        if tidied and tidied != said:
+            found = self._readings(tidied, text)
+        if not found and len(tidied.split()) > 1:
+            inside = find_inside(
+                tidied.split(),
+                lambda part: self._readings(part, text),
+                lambda m: m.intent,
+                never=frozenset({SAFETY}),
+            )
+            found = [inside] if inside is not None else []
+        return found
+
+    def _readings(self, said: str, text: str) -> list[IntentMatch]:
+        """The exact template readings of a normalised sentence, best first, one per intent."""
         scored: dict[str, tuple[int, IntentMatch]] = {}
         for result in recognize_all(said, self._intents, language=self._intents.language):
             raw = {name: entity.value for name, entity in result.entities.items()}
