@@ -95,6 +95,8 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "safety.self_harm": _rule(_ROUTES, _ROUTES),
     "safety.violence": _rule(_ROUTES, _ROUTES),
     "safety.medical": _rule(_ROUTES, _ROUTES),
+    "safety.ground_offer": _rule(),
+    "timer.other": _rule(),
     "support": _rule("support_contact_sentence", "support_contact_sentence"),
     "support.contact": _rule("support_contact", "support_contact"),
     "duration.minute": _rule(),

@@ -21,6 +21,7 @@ from ..models import IntentMatch
 from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
+from .edges import template_edges
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .spec import IntentSpec, SlotSpec
 from .tolerant import find_inside, tidy
@@ -89,6 +90,7 @@ class IntentMatcher:
         """Intent name -> its catalogue entry (from ``intents.yaml``)."""
         self._intents = intents
         self._danger = danger
+        self._edges = template_edges(intents)
         self._slot_types = {
             name: {slot.name: slot.type for slot in spec.slots} for name, spec in catalogue.items()
         }
@@ -140,6 +142,7 @@ class IntentMatcher:
                 lambda part: self._readings(part, text),
                 lambda m: m.intent,
                 never=frozenset({SAFETY}),
+                plausible=self._edges.plausible,
             )
             found = [inside] if inside is not None else []
         return found
@@ -170,7 +173,12 @@ class IntentMatcher:
         """
         said = normalize(text)
         route = self._danger.route(said) if self._danger is not None and said else None
-        return None if route is None else IntentMatch(SAFETY, {"route": route}, text)
+        if route is None or self._danger is None:
+            return None
+        slots: dict[str, int | str] = {"route": route}
+        if self._danger.offers_grounding(said):
+            slots["offer"] = "ground"
+        return IntentMatch(SAFETY, slots, text)
 
     def _slots(self, intent: str, raw: dict[str, object]) -> dict[str, int | str] | None:
         """Template values as catalogue slots; None for an impossible reading ("at 20 am")."""

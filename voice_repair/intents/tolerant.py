@@ -99,6 +99,7 @@ def find_inside(
     match: Callable[[str], list[T]],
     intent_of: Callable[[T], str],
     never: frozenset[str] = frozenset(),
+    plausible: Callable[[list[str]], bool] = bool,
 ) -> T | None:
     """The best reading of the longest part of ``words`` whose rest is harmless, or None.
 
@@ -106,6 +107,7 @@ def find_inside(
     the request and one after it. A part counts as harmless when it is made of ``HARMLESS``
     words and is no other request, or when it is the same request said again. Intents in
     ``never`` are not found inside (danger has its own scan, which sees every sentence whole).
+    ``plausible`` is a cheap test that a part could be a template at all (``edges.py``).
     """
     memo: dict[tuple[str, ...], list[T]] = {}
 
@@ -120,7 +122,7 @@ def find_inside(
         None nothing. At most one match per distinct part (there are 2n of them)."""
         if not part:
             return ""
-        found = readings(part)
+        found = readings(part) if plausible(part) else []
         if found:
             return intent_of(found[0])
         if not all(w in HARMLESS for w in part):
@@ -138,6 +140,8 @@ def find_inside(
                 continue
             allow_before, allow_after = side(before, True), side(after, False)
             if allow_before is None or allow_after is None:
+                continue
+            if not plausible(core):
                 continue
             found = [m for m in readings(core) if intent_of(m) not in never]
             if not found:

@@ -58,4 +58,6 @@ def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
         dv_hotline=c["dv_hotline"],
         dv_text=c["dv_text"],
     )
+    if match.slots.get("offer") == "ground":  # may be panic: grounding, after the emergency line
+        return Reply(says=(said, ctx.say("safety.ground_offer", match.intent, state.turn)))
     return Reply(says=(said,))
