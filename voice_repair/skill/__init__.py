@@ -44,6 +44,7 @@ HANDLERS: dict[str, Handler] = {
     "turns.again": turns.start,
     "turns.next": turns.switch,
     "turns.stop": turns.stop,
+    "timer.other": control.timer_other,
 }
 """Every intent of the catalogue has exactly one handler (a test checks both directions)."""
 
