@@ -43,7 +43,7 @@ _SPELLINGS = {
     "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "lets": "let's",
     "whats": "what's", "thats": "that's", "didnt": "didn't", "doesnt": "doesn't",
     "isnt": "isn't", "youre": "you're", "theyre": "they're", "hes": "he's", "shes": "she's",
-    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's",
+    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's", "when's": "when is",
     "break's": "break is", "pause's": "pause is", "counselling": "counseling",
     "shush": "hush", "apologise": "apologize",
     # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
@@ -143,6 +143,7 @@ class IntentMatcher:
                 lambda m: m.intent,
                 never=frozenset({SAFETY}),
                 plausible=self._edges.plausible,
+                weight=lambda m: len(m.slots),
             )
             found = [inside] if inside is not None else []
         return found

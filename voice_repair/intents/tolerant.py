@@ -38,6 +38,8 @@ _LIKE = re.compile(
     r"(?<!\bsounds )(?<!\bseem )(?<!\bseems )(?<!\bdon't )(?<!\bnot )(?<!\bjust )"
     r"(?<!\bsomething )(?<!\bwhat's )\blike\b(?! this\b| that\b)"
 )
+# "we both need", "let's both": the request is the same without "both".
+_BOTH = re.compile(r"\b(we|let's|us) both\b")
 # Said first, before the request: an address or a short reaction that adds nothing.
 _LEADING = re.compile(
     r"^(?:(?:so|okay|ok|well|right|alright|all right|oh|look|listen|wait|hold on|"
@@ -62,7 +64,9 @@ _HARMLESS_WORDS = """
     speaker computer assistant thing things up through over away from start going
     say said something regret regretting lose losing temper mind head
     clear cool off calm down breathe breathing think thinking minute minutes moment
-    keep keeps same round
+    keep keeps same round finish finishing continue revisit apologize properly
+    check in each other not than good fine made walk exactly without interrupted
+    interrupting piece part side
 """
 HARMLESS = frozenset(_HARMLESS_WORDS.split())
 """Words that may stand outside the request: people, small grammar, and talk about the talk.
@@ -77,6 +81,7 @@ _MAX_LEFTOVER = 10
 def tidy(said: str) -> str:
     """A normalised sentence without fillers and with words said twice in a row folded once."""
     t = _LIKE.sub(" ", said)
+    t = _BOTH.sub(r"\1", t)
     t = _FILLERS.sub(" ", t)
     t = _LEADING.sub("", " ".join(t.split()))
     return " ".join(_fold_repeats(t.split()))
@@ -100,6 +105,7 @@ def find_inside(
     intent_of: Callable[[T], str],
     never: frozenset[str] = frozenset(),
     plausible: Callable[[list[str]], bool] = bool,
+    weight: Callable[[T], int] = lambda _: 0,
 ) -> T | None:
     """The best reading of the longest part of ``words`` whose rest is harmless, or None.
 
@@ -108,6 +114,8 @@ def find_inside(
     words and is no other request, or when it is the same request said again. Intents in
     ``never`` are not found inside (danger has its own scan, which sees every sentence whole).
     ``plausible`` is a cheap test that a part could be a template at all (``edges.py``).
+    When a part outside is the same request, the reading with the higher ``weight`` (the more
+    slots) wins: "I'm not ready yet, give me another fifteen" keeps its fifteen.
     """
     memo: dict[tuple[str, ...], list[T]] = {}
 
@@ -150,7 +158,8 @@ def find_inside(
             if len(core) < 2 and "" in (allow_before, allow_after):
                 continue  # one word and a harmless rest: "repeat after me", "next is us"
             if allow_before in ("", intent_of(best)) and allow_after in ("", intent_of(best)):
-                return best
+                same = [best] + [readings(p)[0] for p in (before, after) if p and readings(p)]
+                return max(same, key=weight)
     return None
 
 
