@@ -28,6 +28,7 @@ def matcher() -> IntentMatcher:
         ("remind us at nine pm to talk", {"time": "21:00"}),
         ("remind me in an hour to talk about this", {"minutes": 60}),
         ("um okay remind us in twenty minutes", {"minutes": 20}),
+        ("okay let's pick this up later remind us in an hour", {"minutes": 60}),
     ],
 )
 def test_a_reminder_with_a_purpose_after_it_is_set(matcher, text, slots):

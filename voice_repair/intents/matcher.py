@@ -45,6 +45,7 @@ _SPELLINGS = {
     "isnt": "isn't", "youre": "you're", "theyre": "they're", "hes": "he's", "shes": "she's",
     "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's", "when's": "when is",
     "break's": "break is", "pause's": "pause is", "counselling": "counseling",
+    "counsellor": "counselor", "counsellors": "counselors", "spiralling": "spiraling",
     "shush": "hush", "apologise": "apologize",
     # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
     "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",

@@ -66,7 +66,8 @@ _HARMLESS_WORDS = """
     clear cool off calm down breathe breathing think thinking minute minutes moment
     keep keeps same round finish finishing continue revisit apologize properly
     check in each other not than good fine made walk exactly without interrupted
-    interrupting piece part side
+    interrupting piece part side pick understand out line wrong messed yelled shouted
+    snapped rude making excuses sounding fake having comes tonight longer like spiraling
 """
 HARMLESS = frozenset(_HARMLESS_WORDS.split())
 """Words that may stand outside the request: people, small grammar, and talk about the talk.
