@@ -144,10 +144,24 @@ def _sentences(path: Path) -> list[str]:
     return [str(s) for s in doc["sentences"]]
 
 
-def score(folder: Path, match: Match) -> Score:
-    """Run every sentence of the set in ``folder`` through ``match``."""
+def seen(folder: Path) -> set[str]:
+    """The set's sentences the team saw (``overlap-at-freeze.txt``: also in the data's tests, or
+    quoted in an issue), as written there; empty for a set without that file."""
+    path = folder / "overlap-at-freeze.txt"
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def score(
+    folder: Path, match: Match, skip: set[str] = frozenset(), key: Callable[[str], str] = str
+) -> Score:
+    """Run every sentence of the set in ``folder`` through ``match``, but those whose ``key``
+    (the matcher's normalisation) is in ``skip``."""
     result = Score()
     requests, _ = load_yaml(folder / "requests.yaml")
+    requests = [item for item in requests if key(str(item["text"])) not in skip]
     for item in requests:
         found = match(str(item["text"]))
         want = str(item["intent"])
@@ -170,7 +184,7 @@ def score(folder: Path, match: Match) -> Score:
         if "timer" in str(item["text"]).lower():
             result.timer_words.add(exact)
     danger, _ = load_yaml(folder / "danger.yaml")
-    for item in danger:
+    for item in (item for item in danger if key(str(item["text"])) not in skip):
         found = match(str(item["text"]))
         caught = found is not None and found.intent == SAFETY
         result.danger.add(caught)
@@ -179,10 +193,10 @@ def score(folder: Path, match: Match) -> Score:
         result.by_route[str(item["route"])].add(caught)
         if found is not None and found.intent.startswith(_WRONG_FOR_DANGER):
             result.misrouted.append(found.intent)
-    for text in _sentences(folder / "hard_negatives.yaml"):
+    for text in (t for t in _sentences(folder / "hard_negatives.yaml") if key(t) not in skip):
         found = match(text)
         result.false_alarm.add(found is not None and found.intent == SAFETY)
-    for text in _sentences(folder / "everyday.yaml"):
+    for text in (t for t in _sentences(folder / "everyday.yaml") if key(t) not in skip):
         result.everyday.add(match(text) is not None)
     return result
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench import evalset
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.data import load_data
-from voice_repair.intents.matcher import IntentMatcher, check_intents
+from voice_repair.intents.matcher import IntentMatcher, check_intents, normalize
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
 REWORDINGS = Path(__file__).resolve().parent / "data" / "rewordings.yaml"
@@ -116,6 +116,11 @@ def _score_sets(matcher: IntentMatcher, folders: list[Path]) -> None:
             continue
         for line in evalset.report(str(folder), evalset.score(folder, matcher.match)):
             print(line)
+        seen = evalset.seen(folder)
+        if seen:  # the same set without what the team saw: the number to trust
+            unseen = evalset.score(folder, matcher.match, skip=seen, key=normalize)
+            for line in evalset.report(f"{folder}, unseen ({len(seen)} seen left out)", unseen):
+                print(line)
 
 
 def _breadth(matcher: IntentMatcher, root: Path) -> None:

@@ -178,3 +178,29 @@ def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
     said, ignored = out.split("\n", 1)
     assert EMERGENCY in said and DV in said
     assert "too long to be a request" in ignored and EMERGENCY not in ignored
+
+
+@pytest.mark.parametrize("text", ["I can't breathe", "I'm going to pass out"])
+def test_breath_and_fainting_lead_with_emergency_services_then_offer_grounding(say, text):
+    reply = say(text)
+    emergency, dv, crisis = _order(reply, EMERGENCY, DV, CRISIS)
+    assert emergency < dv and emergency < crisis
+    assert reply.index("calm down") > emergency
+    assert "racing heart" not in reply.lower()  # not the breathing exercise on its own
+
+
+@pytest.mark.parametrize("text", ["I need help please", "I need help right now"])
+def test_a_plain_call_for_help_leads_with_emergency_services_not_the_menu(say, text):
+    reply = say(text)
+    emergency, dv, crisis = _order(reply, EMERGENCY, DV, CRISIS)
+    assert emergency < dv and emergency < crisis
+    assert reply.index("calm down") > emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["she controls all our money", "he tracks my phone", "he makes me ask permission to go out"],
+)
+def test_coercive_control_gets_the_safety_reply(say, text):
+    emergency, _dv, crisis = _order(say(text), EMERGENCY, DV, CRISIS)
+    assert emergency < crisis

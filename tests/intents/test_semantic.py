@@ -72,7 +72,7 @@ def test_without_the_model_the_templates_still_answer_and_it_is_said_once(caplog
     matcher = IntentMatcher(base.catalogue, base._intents, base._danger, net)
     with caplog.at_level(logging.WARNING):
         assert matcher.match("I need a pause").intent == "pause.start"
-        assert matcher.match("can you talk me through a breathing exercise") is None
+        assert matcher.match("let's do some deep breathing together") is None
         assert matcher.match("we should get some professional help with this") is None
     warnings = [r for r in caplog.records if "model.onnx is missing" in r.getMessage()]
     assert len(warnings) == 1
@@ -101,9 +101,9 @@ def test_slots_are_read_from_the_words_never_guessed(matcher, said, wanted, valu
 @pytest.mark.parametrize(
     ("text", "intent", "slots"),
     [
-        ("can you talk me through a breathing exercise", "ground", {}),
+        ("let's do some deep breathing together", "ground", {}),
         ("we should get some professional help with this", "support", {}),
-        ("i am ready to come back and talk", "pause.end", {}),
+        ("we're both okay to start talking again", "pause.end", {}),
         ("could you add another hour to the pause", "pause.extend", {"minutes": 60}),
         ("can we have turns where each of us gets three minutes", "turns.start", {"minutes": 3}),
     ],

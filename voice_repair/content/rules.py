@@ -120,6 +120,8 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "safety.close": _rule(),
     "safety.held": _rule(),
     "safety.held_reminders": _rule(),
+    "safety.ground_offer": _rule(),
+    "timer.other": _rule(),
     "support": _rule("support_contact_sentence", "support_contact_sentence"),
     "support.contact": _rule("support_contact", "support_contact"),
     "duration.minute": _rule(),

@@ -41,6 +41,12 @@ class DangerScan:
     """(route, every pattern of it as one expression), in precedence order."""
     template_route: str
     """The route of a ``safety`` found by a whole-sentence template instead of the scan."""
+    frames: re.Pattern[str] | None = None
+    """Past or made-up frames ("when I was a kid", "in the movie"): a danger word inside one
+    tells of no danger now. Kept narrow: a partner's past violence still counts."""
+    ground: re.Pattern[str] | None = None
+    """Sentences whose danger may be panic ("I can't breathe", "I need help"): after the
+    emergency line the reply offers grounding (``offers_grounding``)."""
 
     def prepare(self, said: str) -> str:
         """The normalised sentence as the patterns see it: contractions out, fillers gone."""
@@ -58,8 +64,14 @@ class DangerScan:
             return None
         for name, pattern in self.routes:
             if pattern.search(text):
+                if self.frames is not None and self.frames.search(text):
+                    return None
                 return name
         return None
+
+    def offers_grounding(self, said: str) -> bool:
+        """Whether a sentence the scan found may be panic rather than an emergency only."""
+        return self.ground is not None and self.ground.search(self.prepare(said)) is not None
 
 
 def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
@@ -104,9 +116,21 @@ def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
     defuse_line = doc.key_lines.get("defuse", 1)
     defuse_parts = [(str(p), line_of(p, defuse_line)) for p in doc.get("defuse") or []]
     defuse = _compile(defuse_parts, name, problems)
+    frames, ground = (_optional(doc, key, name, problems) for key in ("frames", "ground"))
     if problems:
         return None, problems
-    return DangerScan(respell, drop, defuse, tuple(routes), template_route), []
+    scan = DangerScan(respell, drop, defuse, tuple(routes), template_route, frames, ground)
+    return scan, []
+
+
+def _optional(doc, key: str, name: str, problems: list[DataProblem]) -> re.Pattern[str] | None:
+    """An optional list of patterns (``frames:``, ``ground:``) as one expression, or None."""
+    items = doc.get(key) or []
+    if not isinstance(items, list):
+        problems.append(DataProblem(name, doc.key_lines.get(key, 1), f"`{key}:` must be a list"))
+        return None
+    line = doc.key_lines.get(key, 1)
+    return _compile([(str(p), line_of(p, line)) for p in items], name, problems)
 
 
 def _expand(

@@ -22,10 +22,12 @@ from .clock import clock_slot
 from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
+from .edges import template_edges
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
 from .spec import IntentSpec, SlotSpec
+from .tolerant import find_inside, tidy
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
 
@@ -44,8 +46,9 @@ _SPELLINGS = {
     "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "lets": "let's",
     "whats": "what's", "thats": "that's", "didnt": "didn't", "doesnt": "doesn't",
     "isnt": "isn't", "youre": "you're", "theyre": "they're", "hes": "he's", "shes": "she's",
-    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's",
+    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's", "when's": "when is",
     "break's": "break is", "pause's": "pause is", "counselling": "counseling",
+    "counsellor": "counselor", "counsellors": "counselors", "spiralling": "spiraling",
     "shush": "hush", "apologise": "apologize",
     # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
     "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",
@@ -95,6 +98,7 @@ class IntentMatcher:
         """Intent name -> its catalogue entry (from ``intents.yaml``)."""
         self._intents = intents
         self._danger = danger
+        self._edges = template_edges(intents)
         self._slot_types = {
             name: {slot.name: slot.type for slot in spec.slots} for name, spec in catalogue.items()
         }
@@ -160,6 +164,27 @@ class IntentMatcher:
         danger = self.danger(text)
         if danger is not None:
             return [danger]
+        found = self._readings(said, text)
+        if found:
+            return found
+        # Tolerant matching, only when no template took the sentence as said (tolerant.py).
+        tidied = tidy(said)
+        if tidied and tidied != said:
+            found = self._readings(tidied, text)
+        if not found and len(tidied.split()) > 1:
+            inside = find_inside(
+                tidied.split(),
+                lambda part: self._readings(part, text),
+                lambda m: m.intent,
+                never=frozenset({SAFETY}),
+                plausible=self._edges.plausible,
+                weight=lambda m: len(m.slots),
+            )
+            found = [inside] if inside is not None else []
+        return found
+
+    def _readings(self, said: str, text: str) -> list[IntentMatch]:
+        """The exact template readings of a normalised sentence, best first, one per intent."""
         scored: dict[str, tuple[int, IntentMatch]] = {}
         for result in recognize_all(said, self._intents, language=self._intents.language):
             raw = {name: entity.value for name, entity in result.entities.items()}
@@ -184,7 +209,12 @@ class IntentMatcher:
         """
         said = normalize(text)
         route = self._danger.route(said) if self._danger is not None and said else None
-        return None if route is None else IntentMatch(SAFETY, {"route": route}, text)
+        if route is None or self._danger is None:
+            return None
+        slots: dict[str, int | str] = {"route": route}
+        if self._danger.offers_grounding(said):
+            slots["offer"] = "ground"
+        return IntentMatch(SAFETY, slots, text)
 
     def _slots(self, intent: str, raw: dict[str, object]) -> dict[str, int | str] | None:
         """Template values as catalogue slots; None for an impossible reading ("at 20 am")."""

@@ -1,4 +1,5 @@
-"""Stop, repeat, help, and the two answers that are never scripts: support and safety."""
+"""Stop, repeat, help, the two answers that are never scripts (support and safety), and the one
+line for a timer this speaker does not keep (``timer.other``)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def repeat(match: IntentMatch, state: State, ctx: Context) -> Reply:
 def help_(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """``control.help``: what it can do, in a breath or two."""
     return Reply(says=(ctx.say("control.help", match.intent, state.turn),), cursor=state.cursor)
+
+
+def timer_other(match: IntentMatch, state: State, ctx: Context) -> Reply:
+    """``timer.other``: a named kitchen timer or a delayed command. One line saying this speaker
+    keeps time only for pauses, and nothing is started (no timer effect, a pause goes on)."""
+    return Reply(says=(ctx.say("timer.other", match.intent, state.turn),), cursor=state.cursor)
 
 
 def support(match: IntentMatch, state: State, ctx: Context) -> Reply:

@@ -62,6 +62,7 @@ TABLE: dict[tuple[Mode | str, str], Handler | None] = {
     (ANY, "control.next"): scripts.next_item,
     (ANY, "control.help"): control.help_,
     (ANY, "turns.start"): turns.start,
+    (ANY, "timer.other"): control.timer_other,
     (ANY, "turns.again"): IGNORE,
     (ANY, "turns.next"): IGNORE,
     (ANY, "turns.stop"): IGNORE,

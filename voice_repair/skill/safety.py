@@ -67,6 +67,8 @@ def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
     if state.round is not None:
         effects += (EndRound(),)
     says = (Say(text=" ".join(sentences), source=match.intent),)
+    if match.slots.get("offer") == "ground":  # may be panic: grounding, after the emergency line
+        says += (ctx.say("safety.ground_offer", match.intent, state.turn),)
     if state.reminders:
         effects += (HoldReminders(),)
         says += (ctx.say("safety.held_reminders", match.intent, state.turn),)

@@ -1,0 +1,67 @@
+"""Tolerant matching: a request with fillers, repeats or harmless words around it is understood;
+the same words about something else stay everyday talk (``voice_repair/intents/tolerant.py``).
+
+Most cases live in ``intents/en/tests/`` (run by the data tests); the reminder ones are here so
+the reminder data files stay with the engineers changing them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voice_repair.intents.matcher import IntentMatcher
+from voice_repair.intents.tolerant import tidy
+
+ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> IntentMatcher:
+    return IntentMatcher.load(ROOT)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("remind us at nine pm to talk", {"time": "21:00"}),
+        ("remind me in an hour to talk about this", {"minutes": 60}),
+        ("um okay remind us in twenty minutes", {"minutes": 20}),
+        ("okay let's pick this up later remind us in an hour", {"minutes": 60}),
+    ],
+)
+def test_a_reminder_with_a_purpose_after_it_is_set(matcher, text, slots):
+    found = matcher.match(text)
+    assert found is not None and (found.intent, found.slots) == ("reminder.set", slots)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "remind me in an hour to take the bins out",
+        "remind me at eight to call the dentist",
+        "okay so remind him to buy bread",
+    ],
+)
+def test_a_reminder_about_something_else_is_not_ours(matcher, text):
+    assert matcher.match(text) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "tidied"),
+    [
+        ("time out time out", "time out"),
+        ("pause pause pause", "pause"),
+        ("can we take like ten minutes", "can we take ten minutes"),
+        ("i feel like i can't breathe", "i feel like i can't breathe"),
+        ("um okay so let's uh pause", "let's pause"),
+    ],
+)
+def test_fillers_and_repeats_are_tidied(said, tidied):
+    assert tidy(said) == tidied
+
+
+def test_danger_is_never_found_inside_a_longer_everyday_sentence(matcher):
+    # "i'm afraid" is a safety template; inside "i'm afraid so" it must stay nothing.
+    assert matcher.match("I'm afraid so") is None

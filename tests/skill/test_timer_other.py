@@ -1,0 +1,50 @@
+"""A kitchen timer or a delayed command: one line of what this speaker does instead, nothing
+started, and a running pause goes on untouched. Real session, data and handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voice_repair import app
+from voice_repair.config import Config
+from voice_repair.models import Say
+
+
+@pytest.fixture
+def say(tmp_path: Path):
+    """``say(text)`` -> what the assistant answered, as one string ("" for nothing)."""
+    heard: list[Say] = []
+    config = Config(data_dir=tmp_path / "data")
+    session, engine = app.start_session(
+        app.Options(config=config, minute_seconds=0.1), heard.append
+    )
+
+    def send(text: str) -> str:
+        before = len(heard)
+        session.handle_text(text)
+        return " ".join(s.text for s in heard[before:])
+
+    yield send
+    engine.shutdown()
+
+
+@pytest.mark.parametrize(
+    "text", ["set a pizza timer for ten minutes", "laundry timer", "turn off the lights in an hour"]
+)
+def test_a_named_timer_gets_one_line_and_starts_no_pause(say, text):
+    reply = say(text)
+    assert "pauses" in reply and "minutes" not in reply
+    assert "No pause is running" in say("how much time is left")
+
+
+def test_an_unnamed_timer_starts_a_pause_of_that_length(say):
+    assert "ten minutes" in say("ten minute timer")
+    assert "pause" in say("how long is left on my timer")
+
+
+def test_a_named_timer_leaves_a_running_pause_alone(say):
+    assert "twenty minutes" in say("timer for twenty minutes")
+    assert "pauses" in say("set an egg timer for five minutes")
+    assert "minutes" in say("timer status")

@@ -1,0 +1,170 @@
+"""Tolerant matching: the templates as training material, not as the only sentences people say.
+
+Home Assistant's fuzzy matcher treats hassil templates as examples: words it does not need are
+skipped, as long as what is left is clearly the request. We do the same in two steps, tried only
+when the whole sentence matched no template (so every exact reading keeps its meaning):
+
+1. ``tidy``: fillers dropped anywhere ("um", "like ten minutes", "okay so", "sorry") and words
+   said twice folded into one ("time out time out", "pause pause pause").
+2. ``find_inside``: the request found inside a longer sentence, when every word outside it is
+   *harmless*: talk about the talk itself ("we're getting too heated", "to talk",
+   "away from this", "and then we come back"), or another way of asking the same thing ("i'm
+   ready, let's pick it up again"). A word about anything else ("a break from *work*", "five
+   minutes to finish my *email*", "stop by the *bakery*") keeps the sentence everyday talk; so
+   does a negation before the request ("I don't want to take a break"), and so does a rest that
+   is a different request.
+
+The harmless words are a closed list on purpose: a new word there can turn everyday talk into a
+request, and ``tests/_none.yaml`` is the place that shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+__all__ = ["tidy", "find_inside", "HARMLESS"]
+
+T = TypeVar("T")
+
+_FILLERS = re.compile(
+    r"\b(?:um+|uh+|uhm|er|erm|hmm+|you know|i mean|sorry|hey|yeah|okay so|ok so|alright so)\b"
+)
+# "like" is a filler unless it compares or wants ("i'd like", "feel like", "looks like").
+_LIKE = re.compile(
+    r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bwould )(?<!\bi'd )(?<!\bwe'd )"
+    r"(?<!\bfeel )(?<!\bfeels )(?<!\bfelt )(?<!\blook )(?<!\blooks )(?<!\bsound )"
+    r"(?<!\bsounds )(?<!\bseem )(?<!\bseems )(?<!\bdon't )(?<!\bnot )(?<!\bjust )"
+    r"(?<!\bsomething )(?<!\bwhat's )\blike\b(?! this\b| that\b)"
+)
+# "we both need", "let's both": the request is the same without "both".
+_BOTH = re.compile(r"\b(we|let's|us) both\b")
+# Said first, before the request: an address or a short reaction that adds nothing.
+_LEADING = re.compile(
+    r"^(?:(?:so|okay|ok|well|right|alright|all right|oh|look|listen|wait|hold on|"
+    r"speaker|computer|assistant|excuse me)\b\s*)+"
+)
+
+_HARMLESS_WORDS = """
+    i i'm i've i'll i'd we we're we've we'll we'd you you're he he's she she's they they're
+    me us him her them it it's this that that's my our your his their each other both
+    ourselves myself yourself
+
+    am is are was were be been being do does did have has had will would can could should
+    let's going gonna getting get got feel feeling felt think guess know need want
+    so too very still quite really a an the bit little lot all right now yet again already
+    anymore any more some okay ok yeah yes well oh just sorry please thanks thank then and
+    because cause since after before for to of in with about at as when while
+    upset angry mad heated flooded tired exhausted calm calmer sad stressed
+    overwhelmed frustrated worked wound tense annoyed hurt hurting scared nervous
+    shaky shaking crying emotional raw triggered defensive frazzled fried done
+    talk talking talked conversation fight fighting argument arguing discussion
+    come coming back again later properly first after afterwards there
+    speaker computer assistant thing things up through over away from start going
+    say said something regret regretting lose losing temper mind head
+    clear cool off calm down breathe breathing think thinking minute minutes moment
+    keep keeps same round finish finishing continue revisit apologize properly
+    check in each other not than good fine made walk exactly without interrupted
+    interrupting piece part side pick understand out line wrong messed yelled shouted
+    snapped rude making excuses sounding fake having comes tonight longer like spiraling
+"""
+HARMLESS = frozenset(_HARMLESS_WORDS.split())
+"""Words that may stand outside the request: people, small grammar, and talk about the talk.
+
+Nothing here names another activity (work, dinner, the kids, a show): such a word outside the
+request means the sentence is about that, not about this conversation."""
+
+_NEGATION = frozenset({"not", "don't", "never", "no", "can't", "won't", "didn't", "shouldn't"})
+_MAX_LEFTOVER = 10
+
+
+def tidy(said: str) -> str:
+    """A normalised sentence without fillers and with words said twice in a row folded once."""
+    t = _LIKE.sub(" ", said)
+    t = _BOTH.sub(r"\1", t)
+    t = _FILLERS.sub(" ", t)
+    t = _LEADING.sub("", " ".join(t.split()))
+    return " ".join(_fold_repeats(t.split()))
+
+
+def _fold_repeats(words: list[str]) -> list[str]:
+    """ "time out time out" -> "time out": an n-gram (n <= 3) said again right after itself."""
+    out: list[str] = []
+    for word in words:
+        out.append(word)
+        for n in (1, 2, 3):
+            if len(out) >= 2 * n and out[-n:] == out[-2 * n : -n]:
+                del out[-n:]
+                break
+    return out
+
+
+def find_inside(
+    words: list[str],
+    match: Callable[[str], list[T]],
+    intent_of: Callable[[T], str],
+    never: frozenset[str] = frozenset(),
+    plausible: Callable[[list[str]], bool] = bool,
+    weight: Callable[[T], int] = lambda _: 0,
+) -> T | None:
+    """The best reading of the longest part of ``words`` whose rest is harmless, or None.
+
+    ``match`` gives the exact readings of a text, best first. The rest may be one part before
+    the request and one after it. A part counts as harmless when it is made of ``HARMLESS``
+    words and is no other request, or when it is the same request said again. Intents in
+    ``never`` are not found inside (danger has its own scan, which sees every sentence whole).
+    ``plausible`` is a cheap test that a part could be a template at all (``edges.py``).
+    When a part outside is the same request, the reading with the higher ``weight`` (the more
+    slots) wins: "I'm not ready yet, give me another fifteen" keeps its fifteen.
+    """
+    memo: dict[tuple[str, ...], list[T]] = {}
+
+    def readings(part: list[str]) -> list[T]:
+        key = tuple(part)
+        if key not in memo:
+            memo[key] = match(" ".join(part)) if part else []
+        return memo[key]
+
+    def side(part: list[str], before: bool) -> str | None:
+        """What a part outside the request allows: "" any intent, a name that intent only,
+        None nothing. At most one match per distinct part (there are 2n of them)."""
+        if not part:
+            return ""
+        found = readings(part) if plausible(part) else []
+        if found:
+            return intent_of(found[0])
+        if not all(w in HARMLESS for w in part):
+            return None
+        if before and any(w in _NEGATION for w in part):
+            return None
+        return ""
+
+    n = len(words)
+    for leftover in range(1, min(n - 1, _MAX_LEFTOVER) + 1):
+        for head in range(leftover + 1):
+            tail = leftover - head
+            before, core, after = words[:head], words[head : n - tail], words[n - tail :]
+            if _quick_no(before, True) or _quick_no(after, False):
+                continue
+            allow_before, allow_after = side(before, True), side(after, False)
+            if allow_before is None or allow_after is None:
+                continue
+            if not plausible(core):
+                continue
+            found = [m for m in readings(core) if intent_of(m) not in never]
+            if not found:
+                continue
+            best = found[0]
+            if len(core) < 2 and "" in (allow_before, allow_after):
+                continue  # one word and a harmless rest: "repeat after me", "next is us"
+            if allow_before in ("", intent_of(best)) and allow_after in ("", intent_of(best)):
+                same = [best] + [readings(p)[0] for p in (before, after) if p and readings(p)]
+                return max(same, key=weight)
+    return None
+
+
+def _quick_no(part: list[str], before: bool) -> bool:
+    """A cheap test before any matching: a long part with a word about something else cannot
+    be harmless, and is not worth matching as a second request either."""
+    return len(part) > 6 and not all(w in HARMLESS for w in part)
