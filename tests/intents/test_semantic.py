@@ -87,6 +87,7 @@ def test_without_the_model_the_templates_still_answer_and_it_is_said_once(caplog
         ("remind us at 9 pm to talk", {"minutes", "time"}, {"time_hour": 9, "time_meridiem": "pm"}),
         ("ten minutes or maybe twenty minutes", {"minutes"}, {}),  # which? the default
         ("we need a break", {"minutes"}, {}),
+        ("it was a four hour drive", {"minutes"}, {}),  # not "hour": a number ends before it
     ],
 )
 def test_slots_are_read_from_the_words_never_guessed(matcher, said, wanted, values):

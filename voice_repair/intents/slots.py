@@ -43,6 +43,7 @@ class SlotReader:
         self._intents.slot_lists = templates.slot_lists
         self._intents.expansion_rules = templates.expansion_rules
         self._starts = _first_words(templates) | {"at", "for"}
+        self._numbers = _number_words(0, 200, templates.language)
 
     def read(self, said: str, wanted: set[str]) -> dict[str, object]:
         """The template values (``minutes``, ``time_hour``, ...) of the one length or time said.
@@ -60,6 +61,8 @@ class SlotReader:
                 result = recognize(" ".join(words[start : start + size]), self._intents)
                 if result is None or result.intent.name not in wanted:
                     continue
+                if start and self._is_number(words[start - 1]):
+                    return {}  # "a two hour timer" read as "hour": part of a number, not a guess
                 values = {k: e.value for k, e in result.entities.items()}
                 if result.intent.name in found and found[result.intent.name] != values:
                     return {}
@@ -71,6 +74,10 @@ class SlotReader:
 
     def _may_start(self, word: str) -> bool:
         return word in self._starts or bool(_DIGIT.search(word))
+
+    def _is_number(self, word: str) -> bool:
+        """A number said just before a reading means the reading took only its tail."""
+        return word in self._numbers or bool(_DIGIT.search(word))
 
 
 def _first_words(templates: Intents) -> set[str]:
