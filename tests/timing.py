@@ -12,6 +12,7 @@ How fast things are on a quiet machine is the benchmarks' job (``python -m bench
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 
 QUIET_SPIN_SECONDS = 0.045
@@ -43,3 +44,57 @@ def stretched(seconds: float, factor: float) -> float:
     """A budget of ``seconds`` on a quiet machine, on one running ``factor`` times slower
     (``slowness()``, or a measured start-up over its quiet time), capped at ``MAX_SLOWNESS``."""
     return seconds * min(MAX_SLOWNESS, max(1.0, factor))
+
+
+WAKE_EVERY = 0.02
+"""Seconds the meter's thread sleeps between looks at the clock."""
+MAX_WAKE_LATENESS = 1.0
+"""The most a budget grows for late wake-ups: a machine where a sleeping thread wakes more than a
+second late is too busy to judge, and an event seconds late must still fail."""
+
+
+class WakeMeter:
+    """How late a sleeping thread wakes up on this machine, measured while a test runs.
+
+    A timer event's lateness is mostly that: the ticker thread waking after its wait, then a few
+    milliseconds of work. This thread sleeps ``WAKE_EVERY`` s at a time (about 50 wake-ups a
+    second, no measurable CPU) and keeps the worst oversleep; ``budget`` adds it to a quiet
+    machine's window, stretched by the CPU ``slowness`` measured when the meter stopped.
+    """
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._slowness: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wake-meter", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            t0 = time.perf_counter()
+            if self._stop.wait(WAKE_EVERY):
+                return
+            self.worst = max(self.worst, time.perf_counter() - t0 - WAKE_EVERY)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(1.0)
+
+    def budget(self, seconds: float) -> float:
+        """``seconds`` on a quiet machine; on this one, as busy as it was meanwhile (the CPU's
+        slowness is measured once per test, at the first budget asked for)."""
+        if self._slowness is None:
+            self._slowness = slowness(3)
+        return stretched(seconds, self._slowness) + min(MAX_WAKE_LATENESS, self.worst)
+
+
+_current: list[WakeMeter] = []
+"""The meter of the running test (``tests/conftest.py`` starts one for every test)."""
+
+
+def budget(seconds: float) -> float:
+    """A quiet machine's ``seconds``, stretched by how busy this one has been during the running
+    test: what every timing assertion compares with instead of a fixed window."""
+    if _current:
+        return _current[-1].budget(seconds)
+    return stretched(seconds, slowness(3))
