@@ -37,8 +37,8 @@ def main(argv: list[str]) -> int:
         print(f"stops, seed {seed}, {time.time() - t0:.0f} s: {found.summary()}", flush=True)
         for problem in found.hung + found.slow + found.bad:
             print(f"  PROBLEM: {problem}")
-        if found.said != found.trials:
-            print(f"  PROBLEM: {found.trials} reminders set, {found.said} said")
-        if found.hung or found.slow or found.bad or found.said != found.trials:
+        if found.said != found.reminders:
+            print(f"  PROBLEM: {found.reminders} reminders set, {found.said} said")
+        if found.hung or found.slow or found.bad or found.said != found.reminders:
             status = 1
     return status
