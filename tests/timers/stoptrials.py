@@ -52,8 +52,9 @@ class Stops:
         by_how = {h: sum(1 for x, _ in self.seconds if x.split(" ")[0] == h) for h in HOWS}
         return (
             f"{self.trials} stops {by_how}, {len(self.hung)} hung, {len(self.slow)} over "
-            f"{LIMIT} s, {len(self.bad)} tracebacks, {self.unstarted} not started in {STARTUP} s; exit after the stop: median "
-            f"{took[len(took) // 2]:.2f} s, max {took[-1]:.2f} s; {self.said} of {self.reminders} reminders said"
+            f"{LIMIT} s, {len(self.bad)} tracebacks, {self.unstarted} not started in "
+            f"{STARTUP:.0f} s; exit after the stop: median {took[len(took) // 2]:.2f} s, max "
+            f"{took[-1]:.2f} s; {self.said} of {self.reminders} reminders said"
         )
 
 
