@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -103,7 +104,13 @@ class Session:
         """Called by the timer engine when a pause or reminder event comes due."""
         with self._lock:
             log.info("timer event %s%s", event.kind, " (late)" if event.late else "")
-            self._finish(on_timer(event, self._state(), self._ctx))
+            reply = on_timer(event, self._state(), self._ctx)
+            if event.repeat and reply.says:  # cut by a kill last time: maybe said already
+                admit = self._ctx.say("timers.maybe_repeated", event.kind, self._turn)
+                first, *rest = reply.says
+                says = (replace(admit, chime=first.chime), replace(first, chime=False), *rest)
+                reply = replace(reply, says=says)
+            self._finish(reply)
 
     def say_line(self, key: str, source: str, **values: str) -> None:
         """Speak one line of the response data outside any request (e.g. at start-up)."""
