@@ -14,6 +14,10 @@ import time
 
 import claimkills
 import pytest
+from stopping import Chat, write_config
+
+from voice_repair.app import DEFAULT_INTENTS
+from voice_repair.content.loader import load_content
 
 
 def events(lines: list[dict]) -> list[tuple[str, bool, bool]]:
@@ -48,3 +52,27 @@ def test_killed_at_random_moments_no_event_is_lost_and_every_repeat_is_marked(tm
     assert found.kills == kills and found.reminders >= kills // 2, found.summary()
     assert found.lost == [], found.summary()
     assert found.unmarked == [], found.summary()
+
+
+def test_the_assistant_says_it_may_be_a_repeat_before_the_words(tmp_path):
+    """What a couple hears after such a kill: the admission, chimed, then the reminder."""
+    first = claimkills.Child(tmp_path / "data", "reminder:1", "--die-while-speaking")
+    assert first.proc.wait(60) == -signal.SIGKILL
+    first.end(kill=False)
+    chat = Chat.start(tmp_path / "data", write_config(tmp_path, grace_minutes=1440), 1.0)
+    try:
+        assert chat.wait_ready(60), chat.log
+        deadline = time.time() + 30
+        while not chat.chimed("reminder.due") and time.time() < deadline:
+            time.sleep(0.05)
+        chat.close_input()
+        assert chat.wait_exit(30) is not None
+    finally:
+        chat.kill()
+    lines = [line for _, line in chat.said if line["source"] == "reminder.due"]
+    content = load_content(DEFAULT_INTENTS / "en")
+    key = "timers.maybe_repeated"
+    admissions = {content.line(key, pick) for pick in range(content.variants(key))}
+    assert lines[0]["chime"] and lines[0]["text"] in admissions, lines
+    assert len(lines) >= 2 and not any(line.get("chime") for line in lines[1:]), lines
+    assert [line for _, line in chat.log if "said again" in line], "the log marks it too"
