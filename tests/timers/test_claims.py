@@ -54,6 +54,7 @@ def test_killed_at_random_moments_no_event_is_lost_and_every_repeat_is_marked(tm
     assert found.unmarked == [], found.summary()
 
 
+@pytest.mark.slow
 def test_the_assistant_says_it_may_be_a_repeat_before_the_words(tmp_path):
     """What a couple hears after such a kill: the admission, chimed, then the reminder."""
     first = claimkills.Child(tmp_path / "data", "reminder:1", "--die-while-speaking")

@@ -36,6 +36,7 @@ def test_stopping_at_any_moment_is_quick_and_keeps_or_says_each_reminder(tmp_pat
     assert found.said == found.reminders == trials, f"{trials} set, {found.said} said (seed {seed})"
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_chat_even_when_its_parent_ignored_ctrl_c(tmp_path):
     """A script that starts ``chat`` with ``&`` (or a CI runner) hands it SIGINT ignored; a
     Ctrl-C or ``kill -INT`` must stop it all the same."""
