@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox flite faketime e2fsprogs
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps run test check lint bench clean
+.PHONY: install system-deps run test test-under-load check lint bench clean
 
 install: system-deps $(STAMP)
 
@@ -44,6 +44,17 @@ test: install
 	$(BIN)/python -m pytest -n 2 -m "not audio and not service" $(PYTEST_ARGS) || status=$$?; \
 	$(BIN)/python -m pytest -m "audio or service" $(PYTEST_ARGS) || status=$$?; \
 	exit $$status
+
+# `make test` while a plain busy loop keeps one core busy: a busy machine must make the suite
+# slower, never red (tests take their timing budgets from what they measure: tests/timing.py).
+# The burner is this target's own child, killed on the way out whether the tests pass, fail or
+# are interrupted.
+test-under-load: install
+	@bash -c 'while :; do :; done' & burner=$$!; \
+	trap 'kill $$burner 2>/dev/null' EXIT INT TERM; \
+	echo "test-under-load: busy loop (pid $$burner) keeps one core busy"; \
+	status=0; $(MAKE) --no-print-directory test || status=$$?; \
+	kill $$burner 2>/dev/null; exit $$status
 
 # The edit-test loop: lint, then the tests that need no audio server, no recognizer model and
 # no service manager, and take at most a few seconds each; two workers (most of their time is

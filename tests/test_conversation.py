@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from timing import budget
 
 from voice_repair import app
 from voice_repair.config import Config
@@ -201,7 +202,7 @@ def test_a_pause_runs_its_course_then_falls_silent(talk):
     send("pause for five minutes")
     t_end, finished = heard.wait_for("pause.finished", 20 * MINUTE)
     assert finished.chime
-    assert abs(t_end - t_start - 5 * MINUTE) < 0.25
+    assert abs(t_end - t_start - 5 * MINUTE) < budget(0.25)
     time.sleep((2 * 3 + 1.5) * MINUTE)  # three repeats, two minutes apart, then some quiet
     events = [s for s in heard.sources() if s != "pause.start"]
     timer_order = [e for i, e in enumerate(events) if i == 0 or e != events[i - 1]]
@@ -245,7 +246,7 @@ def test_reminder_is_spoken_when_due(talk):
     send("remind us to come back to this in one minute")
     t, due = heard.wait_for("reminder.due", 10 * MINUTE)
     assert due.chime
-    assert abs(t - asked - MINUTE) < 0.25
+    assert abs(t - asked - MINUTE) < budget(0.25)
 
 
 def test_status_and_end_with_no_pause_get_a_kind_answer(talk):

@@ -215,7 +215,7 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     wake_phrase = options.config.recognition.wake_phrase
     if hasattr(stdin, "reconfigure"):  # bytes that are not text are not a request: no traceback
         stdin.reconfigure(errors="replace")
-    restore = _stop_on_sigterm()  # before the timers start: a stop always goes through shutdown
+    restore = _stop_on_signals()  # before the timers start: a stop always goes through shutdown
     engine = None
     try:
         # Everything from here on inside the try: a Ctrl-C or SIGTERM at any instant ends in
@@ -249,9 +249,16 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def _stop_on_sigterm() -> Callable[[], None]:
-    """Turn SIGTERM (systemd's stop) into KeyboardInterrupt, so it takes Ctrl-C's orderly path;
-    returns what puts the previous handlers back. Only the main thread can set handlers."""
+def _stop_on_signals() -> Callable[[], None]:
+    """Turn SIGINT (Ctrl-C) and SIGTERM (systemd's stop) into KeyboardInterrupt, so both take
+    the same orderly path; returns what puts the previous handlers back. Only the main thread
+    can set handlers.
+
+    Both are set here, whatever this process inherited. Python leaves SIGINT ignored when its
+    parent ignored it (a job started with ``&`` from a script, some CI runners), and the live
+    loop leaves its own SIGINT handler behind when it falls back to text mode: either way a
+    Ctrl-C or ``kill -INT`` was a no-op and ``chat`` waited for input for ever (issue 22).
+    """
     import signal
 
     if threading.current_thread() is not threading.main_thread():
@@ -261,7 +268,8 @@ def _stop_on_sigterm() -> Callable[[], None]:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+    for sig in saved:
+        signal.signal(sig, interrupt)
 
     def restore() -> None:
         for sig, handler in saved.items():

@@ -280,6 +280,9 @@ class TimerEvent:
     """For repeats: which repeat this is (1-based); for nudges: which nudge."""
     late: bool = False
     """True when it came due while the assistant was down and is spoken late."""
+    repeat: bool = False
+    """True when an earlier run claimed it and was stopped (killed) before it was marked spoken:
+    it may have been said already, and the words say so."""
 
 
 @dataclass(frozen=True)

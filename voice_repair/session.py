@@ -148,6 +148,11 @@ class Session:
                 return
             log.info("timer event %s%s", event.kind, " (late)" if event.late else "")
             reply = on_timer(event, state, self._ctx)
+            if event.repeat and reply.says:  # cut by a kill last time: maybe said already
+                admit = self._ctx.say("timers.maybe_repeated", event.kind, self._turn)
+                first, *rest = reply.says
+                says = (replace(admit, chime=first.chime), replace(first, chime=False), *rest)
+                reply = replace(reply, says=says)
             if reply.cursor is not None:
                 self._cursor = reply.cursor
             self._finish(reply, reply.mode or state.mode)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from timing import budget
 
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents import danger as intentdanger
@@ -61,7 +62,7 @@ def test_a_long_transcript_is_scanned_quickly(matcher, text):
     """No pattern can backtrack for ages on a long ramble (the first draft took minutes)."""
     start = time.perf_counter()
     matcher.match(text)
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < budget(0.5)
 
 
 def test_the_scan_alone_is_a_service_for_whoever_reshapes_transcripts(matcher):

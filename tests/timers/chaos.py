@@ -10,7 +10,9 @@ due times, never what was said) and its JSON output:
   came due (a kill mid-request makes its effect unknown, so that pause is not judged);
 - on time or late with the late wording: an event due after its run was up comes within
   ``ON_TIME`` s; one due before is marked late (the skill then says the "late" words);
-- nothing dropped (the grace is set far beyond the run) and no traceback.
+- nothing dropped (the grace is set far beyond the run) and no traceback;
+- an event said again because a kill cut it after its claim (the two-phase claim, issue 22) is
+  marked in the log ("said again") and counted in ``repeats``, not as doubled.
 
 An event claimed in the store and then cut by the kill before its line was printed is counted
 (``cut``): the claim and the printing cannot be one atomic step.
@@ -27,14 +29,17 @@ from datetime import datetime
 from pathlib import Path
 
 from stopping import Chat, write_config
+from timing import budget
 
 ON_TIME = 0.5
-"""Seconds an event due while its run was up may come late on a loaded machine."""
+"""Seconds an event due while its run was up may come late on a quiet machine (stretched by
+``timing.budget`` on a busy one)."""
 
 SET = re.compile(r"Reminder set for (\S+)")
 PAUSE = re.compile(r"Pause (?:of|extended by) \d+ minutes(?: started)?, ends (\S+)")
 FIRED = re.compile(r"Timer event (\S+) \(due (\S+), ([\d.]+) s late\)")
 LATE = re.compile(r"timer event (\S+) \(late\)")
+REPEAT = "said again: cut by a stop after its claim"
 PAUSE_REQUESTS = ("pause for", "more minutes", "ready to talk")
 
 
@@ -52,6 +57,7 @@ class Counts:
     lost: list[str] = field(default_factory=list)
     untimely: list[str] = field(default_factory=list)
     cut: int = 0
+    repeats: int = 0
     dropped: int = 0
     bad: list[str] = field(default_factory=list)
     by_kind: Counter = field(default_factory=Counter)
@@ -64,7 +70,8 @@ class Counts:
             f"{self.kills} kills, {self.requests} requests, {self.reminders} reminders and "
             f"{self.pauses} pause deadlines set, {self.events} events said ({self.late} late), "
             f"{len(self.doubled)} doubled, {len(self.lost)} lost, {len(self.untimely)} untimely, "
-            f"{self.dropped} dropped, {self.cut} cut by a kill, {len(self.bad)} tracebacks; "
+            f"{self.dropped} dropped, {self.cut} cut by a kill, {self.repeats} said again "
+            f"(marked), {len(self.bad)} tracebacks; "
             f"by kind: {dict(sorted(self.by_kind.items()))}"
         )
 
@@ -124,6 +131,7 @@ def run(folder: Path, seed: int, kills: int, minute: float = 0.05) -> Counts:
 
 
 def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> None:
+    on_time = budget(ON_TIME)
     fired: Counter = Counter()
     reminders: set[str] = set()
     deadlines: list[tuple[float, str]] = []  # (when logged, deadline)
@@ -139,9 +147,13 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
             elif m := FIRED.search(line):
                 kind, due, late_s = m[1], m[2], float(m[3])
                 claimed += 1
+                if REPEAT in line:  # claimed by a run a kill cut: said again, marked
+                    counts.repeats += 1
+                    fired[(kind, due)] = max(1, fired[(kind, due)])  # said: not lost, not doubled
+                    continue
                 fired[(kind, due)] += 1
                 counts.by_kind[kind] += 1
-                if stamp(due) >= chat.ready_at and late_s > ON_TIME:
+                if stamp(due) >= chat.ready_at and late_s > on_time:
                     counts.untimely.append(f"{kind} due {due} came {late_s:.3f} s late")
             elif m := LATE.search(line):
                 counts.late += 1

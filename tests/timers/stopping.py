@@ -23,6 +23,10 @@ READY = "Timer engine running"
 BAD = ("Traceback", "JobLookupError", "cannot schedule new futures", "missed by")
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def write_config(folder: Path, grace_minutes: float) -> Path:
     """A config whose grace is long enough that nothing the test keeps is ever dropped."""
     path = folder / "voice-repair.toml"
@@ -50,7 +54,10 @@ class Chat:
         minute: float,
         stdin_eof: bool = False,
         env: dict | None = None,
+        ignore_sigint: bool = False,
     ) -> Chat:
+        """``ignore_sigint``: start it the way a job started with ``&`` from a script (or a CI
+        runner) is started, SIGINT ignored, which a child inherits."""
         args = ["--json", "-v", "--minute", str(minute), "--data-dir", str(data)]
         popen = subprocess.Popen(
             [sys.executable, "-m", "voice_repair", "chat", "--config", str(config), *args],
@@ -61,6 +68,7 @@ class Chat:
             text=True,
             # faulthandler: a hung child dumps every thread's stack on SIGABRT (see ``dump``).
             env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1", **(env or {})},
+            preexec_fn=_ignore_sigint if ignore_sigint else None,
         )
         chat = cls(popen, time.time())
         for read in (chat._read_out, chat._read_err):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from heard import Heard
+from timing import budget
 
 from voice_repair.models import AddReminder, StartPause
 from voice_repair.timers.engine import TimerEngine, TimerSettings
@@ -64,10 +65,10 @@ def test_a_running_pause_ends_on_time_when_the_wall_clock_jumps(make, jump):
     time.sleep(0.15)
     clock.jump = jump
     at, event = heard.wait_for("pause.finished", timeout=3)
-    assert 5 * MIN <= at - started < 5 * MIN + ON_TIME
+    assert 5 * MIN <= at - started < 5 * MIN + budget(ON_TIME)
     assert not event.late
     # Its wall-clock time moved with the jump; the status counts down in real time.
-    assert abs(event.due.timestamp() - (time.time() + jump)) < ON_TIME + 0.1
+    assert abs(event.due.timestamp() - (time.time() + jump)) < budget(ON_TIME + 0.1)
     status = engine.pause_status()
     assert status is not None and status.ringing
 
@@ -85,8 +86,9 @@ def test_a_wall_clock_reminder_moves_with_the_jump_a_duration_does_not(make):
     with heard.cond:
         assert heard.cond.wait_for(lambda: len(heard.events) == 2, 3)
     (a, ev_a), (b, ev_b) = heard.events
-    assert 0.8 <= a - started < 0.8 + ON_TIME, "the duration kept its length"
-    assert 1.0 <= b - started < 1.0 + ON_TIME, "the wall-clock time came when the clock read it"
+    assert 0.8 <= a - started < 0.8 + budget(ON_TIME), "the duration kept its length"
+    came = "the wall-clock time came when the clock read it"
+    assert 1.0 <= b - started < 1.0 + budget(ON_TIME), came
     assert abs(ev_b.due.timestamp() - at_wall.timestamp()) < 0.01
     assert first is ev_a and first_at == a
 
@@ -102,9 +104,10 @@ def test_a_jump_while_down_is_measured_on_restart(make, jump):
     engine, heard, report = make(clock)
     assert report.dropped == 0
     status = engine.pause_status()
-    assert status is not None and 8 < status.remaining_minutes <= 10
+    least = 10 - (time.monotonic() - started) / MIN - 0.01  # what is left of it, real time
+    assert status is not None and least <= status.remaining_minutes <= 10, (status, least)
     at, event = heard.wait_for("pause.finished", timeout=3)
-    assert 10 * MIN <= at - started < 10 * MIN + ON_TIME
+    assert 10 * MIN <= at - started < 10 * MIN + budget(ON_TIME)
     assert not event.late
 
 

@@ -1,7 +1,8 @@
 """A process that runs only the timer engine, for the restart tests to kill with SIGKILL.
 
     python tests/timers/timer_child.py DIR MINUTE_SECONDS [pause:N | reminder:N]
-                                      [--die-before-removal]
+                                      [--die-before-removal | --die-while-speaking]
+                                      [--speak-seconds=S] [--grace=MINUTES]
 
 Prints one JSON line when started (``{"ready": ..., "dropped": ..., "pending": ...}``) and one per
 timer event (``{"kind": ..., "number": ..., "due": ..., "at": ..., "late": ...}``), then runs
@@ -9,8 +10,11 @@ until killed or until its standard input closes.
 
 ``--die-before-removal`` injects the one fault a test cannot time from outside: the process is
 SIGKILLed after an event was spoken but before APScheduler removes the fired job from its store
-(it does so only after handing the job to its executor). Not a mock: the engine, APScheduler and
-SQLite are real; only the moment of death is chosen.
+(it does so only after handing the job to its executor). ``--die-while-speaking``: SIGKILLed
+inside the first event's words, after its claim was committed and before it was marked spoken.
+Not a mock: the engine, APScheduler and SQLite are real; only the moment of death is chosen.
+``--speak-seconds=S``: each event's words take S seconds, like a speaker that blocks (a line when
+they start, ``{"done": due}`` when they end), so a random kill can land inside them.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -30,6 +35,8 @@ from voice_repair.timers.engine import TimerEngine, TimerSettings
 
 spoken = threading.Event()
 out_lock = threading.Lock()
+die_while_speaking = "--die-while-speaking" in sys.argv
+speak_seconds = next((float(a.split("=")[1]) for a in sys.argv if a.startswith("--speak-")), 0.0)
 
 
 def emit(data: dict) -> None:
@@ -38,6 +45,8 @@ def emit(data: dict) -> None:
 
 
 def on_event(event: TimerEvent) -> None:
+    if die_while_speaking:
+        os.kill(os.getpid(), signal.SIGKILL)
     emit(
         {
             "kind": event.kind,
@@ -45,8 +54,12 @@ def on_event(event: TimerEvent) -> None:
             "due": event.due.timestamp(),
             "at": time.time(),
             "late": event.late,
+            "repeat": event.repeat,
         }
     )
+    if speak_seconds:
+        time.sleep(speak_seconds)
+        emit({"done": event.due.timestamp()})
     spoken.set()
 
 
@@ -66,13 +79,25 @@ def main(argv: list[str]) -> None:
     command = next((a for a in argv[2:] if not a.startswith("--")), "")
     if "--die-before-removal" in argv:
         die_before_removal()
-    engine = TimerEngine(folder, TimerSettings(minute, repeat_count=1), on_event)
+    grace = next((float(a.split("=")[1]) for a in argv if a.startswith("--grace=")), None)
+    settings = TimerSettings(minute, repeat_count=1)
+    if grace is not None:
+        settings = replace(settings, grace_minutes=grace)
+    engine = TimerEngine(folder, settings, on_event)
     report = engine.start()
     if command.startswith("pause:"):
         engine.apply(StartPause(int(command.split(":")[1])))
     elif command.startswith("reminder:"):
         engine.apply(AddReminder(in_minutes=int(command.split(":")[1])))
-    emit({"ready": time.time(), "dropped": report.dropped, "pending": engine.pending_reminders()})
+    reminders = [j.due for j in engine._mem.values() if j.kind == "reminder.due"]
+    emit(
+        {
+            "ready": time.time(),
+            "dropped": report.dropped,
+            "pending": engine.pending_reminders(),
+            "reminders": reminders,
+        }
+    )
     sys.stdin.read()
     engine.shutdown()
 

@@ -79,6 +79,7 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "pause.finished_intro": _rule(),
     "pause.reminder": _rule(min_variants=2),
     "late.prefix": _rule(),
+    "timers.maybe_repeated": _rule(min_variants=2),
     "startup.dropped": _rule("count", "count"),
     "startup.not_saved": _rule("problem", "problem"),
     "reminder.set_in": _rule("minutes", "minutes"),

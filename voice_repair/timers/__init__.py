@@ -24,10 +24,10 @@ The rules:
   at start-up; of several overdue events of one pause only the most telling is kept.
 - **Stopping** (end of input, Ctrl-C, SIGTERM) takes at most ``engine.STOP_SECONDS``: an event is
   claimed in the store before it is said, and nothing is claimed once stopping began, so the
-  event being fired is either said or kept for the next start. (A SIGKILL between the claim and
-  the words loses that one event; claiming after the words would say it twice instead. The
-  claim commits without a disk flush to keep that gap to microseconds; a request being stored at
-  the same instant can widen it to the length of its writes.)
+  event being fired is either said or kept for the next start. The claim has two phases
+  (claimed, then marked spoken once its words were handed over): a SIGKILL between them makes
+  the next start say the event again, marked ``TimerEvent.repeat``, and the assistant says it
+  may have said it already. Said twice, honestly, rather than never (issue 22).
 - **A store that cannot be written** (full disk, read-only folder) is logged once, saying which
   and what to do; running timers go on from memory, new ones work for this run and are logged
   as not surviving a restart. Writes are tried again every ``health.RETRY_SECONDS``; the first

@@ -80,6 +80,8 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         so a restart brings none of them back."""
         self._pause: PauseRow | None = None
         self._round: RoundRow | None = None
+        self._unsure: set[str] = set()
+        """Pending jobs claimed by an earlier run and maybe not spoken: said again, marked."""
         self._offset = 0.0
         """Wall minus steady clock as last seen: ``_now`` is the jump-free wall clock."""
         self._started_mono = 0.0
@@ -146,8 +148,9 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         self._offset = self.clock.wall() - self.clock.mono()
         self._started_mono = self.clock.mono()
         side, board = self._side_store(), self._board()
+        spoken, unsure = side.claims()
         snapshot = StoreSnapshot(
-            side.pause(), side.pause_frame(), board.jobs(), side.fired_ids(), side.round()
+            side.pause(), side.pause_frame(), board.jobs(), spoken, side.round(), unsure
         )
         dropped = self._recover(snapshot, writable=True)
         self._run_ticker(dropped)
@@ -202,14 +205,24 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         pending = [Pending(j.job_id, j.kind, j.due, j.pause) for j in jobs.values()]
         rnd = stored.round
         plan = recovery(
-            pending, stored.fired, _key(pause), self._now(), self._grace(), round_key(rnd)
+            pending,
+            stored.fired,
+            _key(pause),
+            self._now(),
+            self._grace(),
+            round_key(rnd),
+            stored.unsure,
         )
         for job_id in plan.remove:
             if writable:
                 self._board().remove(job_id)
             jobs.pop(job_id, None)
+        self._unsure = {job_id for job_id in stored.unsure if job_id in jobs}
+        if self._unsure:
+            n = len(self._unsure)
+            log.warning("%d timer event(s) cut by a stop may have been said: saying them again", n)
         if writable:
-            self._side_store().forget_fired()  # no job it names is left
+            self._side_store().forget_fired(keep=self._unsure)  # no other job it names is left
         if pause is not None and not any(j.job_id.startswith("pause:") for j in jobs.values()):
             if writable:
                 self._side_store().clear_pause()
@@ -307,15 +320,20 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         self._due(job.job_id)
 
     def _due(self, job_id: str) -> None:
-        """Speak a due event once: claim it in the guard (committed), then call ``on_event``."""
+        """Speak a due event once: claim it in the guard (committed), call ``on_event``, mark
+        it spoken (committed), then remove its job. A kill before the mark makes the next start
+        say it again, marked ``repeat`` (see ``store``): said twice, honestly, is better than
+        never."""
         with self._lock:
             job = self._mem.get(job_id)
             if self._closing or not self._started or job is None:
                 return  # stopping: it stays stored for the next start
             del self._mem[job_id]
             now = self._now()
-            fresh = self._pause_key_matches(job)  # memory decides; the guard is for restarts
-            if fresh:
+            repeat = job_id in self._unsure  # claimed by an earlier run, when it was current
+            # Memory decides what is current; the claim is the guard for restarts.
+            fresh = repeat or self._pause_key_matches(job)
+            if fresh and not repeat:
                 side = self._side
                 self._persist(lambda: side.claim(job_id, now, job.pause, job.last))
             if job.last and fresh and job.pause is not None:
@@ -332,11 +350,17 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
             late_seconds=max(0.0, now - job.due),
             number=job.number,
             late=job.due - self._offset < self._started_mono,  # due before this run began
+            repeat=repeat,
         )
         late = event.late_seconds
-        log.info("Timer event %s (due %s, %.3f s late)", job.kind, _local(job.due), late)
+        again = ", said again: cut by a stop after its claim" if repeat else ""
+        log.info("Timer event %s (due %s, %.3f s late)%s", job.kind, _local(job.due), late, again)
         self.on_event(event)
         with self._lock:
+            self._unsure.discard(job_id)
+            side = self._side
+            if side is not None:
+                self._persist(lambda: side.mark_spoken(job_id))
             if self._jobs is not None:
                 self._persist(lambda: self._board().remove(job_id))
 

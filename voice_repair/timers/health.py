@@ -44,6 +44,7 @@ class StoreHealthMixin:
     _closing: bool
     _jobs: JobBoard | None
     _mem: dict[str, StoredJob]
+    _unsure: set[str]
     _pause: PauseRow | None
     _round: RoundRow | None
     _store_failing: bool
@@ -146,7 +147,7 @@ class StoreHealthMixin:
             self._folder_lock = prepare_folder(self.data_dir, self._folder_lock)
             self._open_store()
             self._write_all()
-            self._side_store().forget_fired()  # no job it names is left
+            self._side_store().forget_fired(keep=self._unsure)  # no other job it names is left
         except (TimerStoreError, *STORE_ERRORS) as e:
             self._close_store()
             log.debug("Timer folder %s still cannot be written: %s", self.data_dir, e)

@@ -134,6 +134,7 @@ def recovery(
     now: float,
     grace: float,
     live_round: tuple | None = None,
+    unsure: set[str] | frozenset[str] = frozenset(),
 ) -> Recovery:
     """Decide which stored jobs a restart keeps.
 
@@ -142,14 +143,17 @@ def recovery(
     stored pause's key). Removed and counted: events more than ``grace`` seconds overdue. Of a
     pause's events that are overdue within the grace only one is kept, the end if it is among
     them, else the latest: hearing "halfway there" right before "the pause is over" helps nobody.
-    Reminders are separate promises and are all kept.
+    Reminders are separate promises and are all kept. A job in ``unsure`` (claimed, not marked
+    spoken: cut by a kill) was current when it was claimed, and its claim may have ended its
+    pause or round: it is kept though its pause or round is gone, to be said again (marked).
     """
     remove: list[str] = []
     dropped = 0
     overdue: dict[tuple, list[Pending]] = {}
     lives = {key for key in (live, live_round) if key is not None}
     for job in jobs:
-        if job.job_id in fired or (job.pause_key is not None and job.pause_key not in lives):
+        stale = job.pause_key is not None and job.pause_key not in lives
+        if job.job_id in fired or (stale and job.job_id not in unsure):
             remove.append(job.job_id)
         elif now - job.due > grace:
             remove.append(job.job_id)

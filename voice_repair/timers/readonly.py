@@ -21,13 +21,13 @@ from pathlib import Path
 
 from .jobs import StoredJob, read_jobs
 from .store import (
-    READ_FIRED,
     READ_PAUSE,
     READ_PAUSE_FRAME,
     READ_ROUND,
     PauseRow,
     RoundRow,
     parse_frame,
+    read_claims,
     take_lock,
 )
 
@@ -70,7 +70,10 @@ class StoreSnapshot:
     pause_frame: tuple[str, float] | None = None
     jobs: list[StoredJob] = field(default_factory=list)
     fired: set[str] = field(default_factory=set)
+    """Jobs claimed and spoken: never said again."""
     round: RoundRow | None = None
+    unsure: set[str] = field(default_factory=set)
+    """Jobs claimed but not marked spoken (a kill cut them): said again, marked as a repeat."""
 
 
 def storage_problem(data_dir: Path, error: BaseException) -> str | None:
@@ -164,6 +167,7 @@ def _snapshot(con: sqlite3.Connection) -> StoreSnapshot:
     tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     pause = frame = None
     fired: set[str] = set()
+    unsure: set[str] = set()
     if "vr_pause" in tables:
         row = con.execute(READ_PAUSE).fetchone()
         pause = PauseRow(*row) if row else None
@@ -171,10 +175,10 @@ def _snapshot(con: sqlite3.Connection) -> StoreSnapshot:
         row = con.execute(READ_PAUSE_FRAME).fetchone()
         frame = parse_frame(str(row[0])) if row else None
     if "vr_fired" in tables:
-        fired = {r[0] for r in con.execute(READ_FIRED)}
+        fired, unsure = read_claims(con)
     jobs = read_jobs(con) if "apscheduler_jobs" in tables else []
     rnd = None
     if "vr_round" in tables:
         row = con.execute(READ_ROUND).fetchone()
         rnd = RoundRow(*row) if row else None
-    return StoreSnapshot(pause, frame, jobs, fired, rnd)
+    return StoreSnapshot(pause, frame, jobs, fired, rnd, unsure)

@@ -5,9 +5,13 @@ APScheduler stores *what* will fire and *when*. Two things it cannot know are ke
 - the running pause (id, deadline, total minutes, generation), so status, extend and end still
   work after a restart, and the clock frame its deadline was written in (``vr_meta``
   ``pause_frame``, in the same transaction; absent in older stores);
-- the ``fired`` guard: APScheduler removes a one-shot job only *after* handing it to the executor,
-  so a kill between the two would make it fire again on the next start. A job id is written here,
-  committed, and only then is the event spoken; a job whose id is already here is never spoken.
+- the ``fired`` guard, in two phases: a job id is written here (claimed, ``spoken`` 0) and
+  committed before its event is spoken, and marked ``spoken`` once it was, before its job is
+  removed. A job that is claimed and spoken is never spoken again (a kill between speaking and
+  the removal of the job). A job claimed but not marked spoken was cut by a kill somewhere
+  between the claim and the end of its words: the next start says it again, with words that
+  admit it may be a repeat (issue 22), rather than never. Stores written before have no
+  ``spoken`` column: their claims count as spoken, as they were meant then.
 
 This module also owns the start-up checks of the data folder: it must be creatable and writable,
 used by one process at a time, and a store file SQLite cannot read is moved aside (kept, never
@@ -42,6 +46,7 @@ __all__ = [
     "move_aside_if_corrupt",
     "parse_frame",
     "prepare_folder",
+    "read_claims",
     "take_lock",
 ]
 
@@ -66,8 +71,13 @@ CREATE TABLE IF NOT EXISTS vr_round (
     reflect_minutes INTEGER NOT NULL,
     generation INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS vr_fired (job_id TEXT PRIMARY KEY, fired_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS vr_fired (
+    job_id TEXT PRIMARY KEY,
+    fired_at REAL NOT NULL,
+    spoken INTEGER NOT NULL DEFAULT 1
+);
 """
+_ADD_SPOKEN = "ALTER TABLE vr_fired ADD COLUMN spoken INTEGER NOT NULL DEFAULT 1"
 
 
 READ_PAUSE = "SELECT pause_id, deadline, total_minutes, generation FROM vr_pause"
@@ -75,6 +85,18 @@ READ_PAUSE_FRAME = "SELECT value FROM vr_meta WHERE key='pause_frame'"
 READ_ROUND = "SELECT round_id, turn_minutes, reflect_minutes, generation FROM vr_round"
 READ_FIRED = "SELECT job_id FROM vr_fired"
 """The store's reads, shared with ``readonly.read_store`` (which reads without a ``SideStore``)."""
+
+
+def read_claims(con: sqlite3.Connection) -> tuple[set[str], set[str]]:
+    """(claimed and spoken, claimed but not marked spoken) job ids; an older store's claims
+    (no ``spoken`` column) are all spoken."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(vr_fired)")}
+    if "spoken" not in columns:
+        return {r[0] for r in con.execute(READ_FIRED)}, set()
+    spoken, unsure = set(), set()
+    for job_id, said in con.execute("SELECT job_id, spoken FROM vr_fired"):
+        (spoken if said else unsure).add(job_id)
+    return spoken, unsure
 
 
 @dataclass(frozen=True)
@@ -213,6 +235,8 @@ class SideStore:
             # WAL: APScheduler's connection and ours read without blocking each other's writes.
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.executescript(_SCHEMA)
+            if not any(r[1] == "spoken" for r in self._con.execute("PRAGMA table_info(vr_fired)")):
+                self._con.execute(_ADD_SPOKEN)  # a store written before the two-phase claim
             row = self._con.execute("SELECT value FROM vr_meta WHERE key='store_id'").fetchone()
             if row is None:
                 self.store_id = uuid.uuid4().hex
@@ -284,19 +308,29 @@ class SideStore:
         with self._lock:
             self._con.execute("DELETE FROM vr_round")
 
-    def fired_ids(self) -> set[str]:
+    def claims(self) -> tuple[set[str], set[str]]:
+        """(spoken, claimed but not marked spoken) job ids: see ``read_claims``."""
         with self._lock:
-            return {r[0] for r in self._con.execute(READ_FIRED)}
+            return read_claims(self._con)
 
-    def forget_fired(self) -> None:
-        """Empty the guard; only safe once no job it names is left in APScheduler's store."""
+    def forget_fired(self, keep: set[str] | frozenset[str] = frozenset()) -> None:
+        """Empty the guard but for the claims in ``keep`` (events to say again, whose jobs are
+        still stored); only safe once no other job it names is left in APScheduler's store."""
+        kept = sorted(keep)
+        marks = ", ".join("?" * len(kept))
         with self._lock:
-            self._con.execute("DELETE FROM vr_fired")
+            self._con.execute(f"DELETE FROM vr_fired WHERE job_id NOT IN ({marks})", kept)
+
+    def mark_spoken(self, job_id: str) -> None:
+        """The second phase: ``job_id``'s words were handed over whole; never say it again."""
+        with self._lock, _fast_commit(self._con), _transaction(self._con) as con:
+            con.execute("UPDATE vr_fired SET spoken = 1 WHERE job_id = ?", (job_id,))
 
     def claim(
         self, job_id: str, now: float, pause_key: tuple[str, int] | None, ends_pause: bool
     ) -> bool:
-        """Record ``job_id`` as fired, in one committed transaction; False: do not speak it.
+        """Record ``job_id`` as claimed (not yet spoken), in one committed transaction; False:
+        do not speak it (claimed before).
 
         ``pause_key`` (pause id, generation) is given for pause events: the event is stale when
         the pause was ended or extended since it was scheduled. ``ends_pause``: this is the
@@ -314,7 +348,7 @@ class SideStore:
                     return False
                 if ends_pause:
                     con.execute(f"DELETE FROM {table}")
-            con.execute("INSERT INTO vr_fired VALUES (?, ?)", (job_id, now))
+            con.execute("INSERT INTO vr_fired VALUES (?, ?, 0)", (job_id, now))
         return True
 
 
