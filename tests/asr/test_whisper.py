@@ -18,13 +18,18 @@ import pytest
 from testspeech import recording
 
 from voice_repair.asr.select import make_recognizer
-from voice_repair.asr.whisper import HALLUCINATIONS, WhisperRecognizer, normalize_transcript
+from voice_repair.asr.whisper import (
+    HALLUCINATIONS,
+    WhisperRecognizer,
+    initial_prompt,
+    normalize_transcript,
+)
 from voice_repair.asr.whispermodel import KNOWN_MODELS, bundled_model_dir, verify_model
 from voice_repair.audio.wavfile import chunks
 from voice_repair.errors import ModelError
 from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.live.listen import Understanding
+from voice_repair.live.listen import Understanding, recognition_prompt
 
 ROOT = Path(__file__).resolve().parents[2]
 VOICES = ["piper", "espeak", "slt"]
@@ -118,12 +123,21 @@ def test_transcripts_are_plain_words():
     assert "thank you" in HALLUCINATIONS
 
 
+def test_the_prompt_is_the_sentences_written_out():
+    assert initial_prompt(["i need a pause", " stop ", "I'm  ready to talk"]) == (
+        "I need a pause. Stop. I'm ready to talk."
+    )
+    assert initial_prompt([]) is None and initial_prompt([" "]) is None
+
+
 @pytest.fixture(scope="module")
 def listening():
-    """(recognizer, understanding) as ``voice-repair run`` builds them, on the product grammar."""
+    """(recognizer, understanding) as ``voice-repair run`` builds them, on the product grammar,
+    biased toward the catalogue's examples."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
-    return WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
+    rec = WhisperRecognizer(phrases, prompt=recognition_prompt(matcher))
+    return rec, Understanding(matcher, None, phrases)
 
 
 def _requests(listening, audio: np.ndarray) -> list[tuple[str, dict]]:
@@ -141,6 +155,19 @@ def test_requests_are_understood_with_their_slots(listening, voice):
         if got != [meaning]:
             wrong[text] = got
     assert not wrong, f"{voice}: {wrong}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "voice, text",
+    [("espeak", "i need a pause"), ("espeak", "read me a validation example")],
+)
+def test_the_catalogue_prompt_brings_words_whisper_otherwise_mishears(listening, voice, text):
+    """Without the prompt Whisper wrote "i lead the pause" and "read me a validation and
+    sample" for espeak-ng's voice: neither is a request."""
+    want = {"i need a pause": "pause.start", "read me a validation example": "repair.validate"}
+    got = _requests(listening, _room(recording(text, voice), seed=7))
+    assert got == [(want[text], {})], got
 
 
 @pytest.mark.slow
