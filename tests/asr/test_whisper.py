@@ -29,7 +29,7 @@ from voice_repair.audio.wavfile import chunks
 from voice_repair.errors import ModelError
 from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.live.listen import Understanding, recognition_prompt
+from voice_repair.live.listen import Understanding
 
 ROOT = Path(__file__).resolve().parents[2]
 VOICES = ["piper", "espeak", "slt"]
@@ -132,12 +132,20 @@ def test_the_prompt_is_the_sentences_written_out():
 
 @pytest.fixture(scope="module")
 def listening():
-    """(recognizer, understanding) as ``voice-repair run`` builds them, on the product grammar,
-    biased toward the catalogue's examples."""
+    """(recognizer, understanding) as ``voice-repair run`` builds them, on the product grammar."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
-    rec = WhisperRecognizer(phrases, prompt=recognition_prompt(matcher))
-    return rec, Understanding(matcher, None, phrases)
+    return WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
+
+
+@pytest.fixture(scope="module")
+def prompted():
+    """The same, biased toward the catalogue's example sentences (not yet what ``run`` does:
+    the README's recognition section says why)."""
+    matcher = IntentMatcher.load(ROOT / "intents" / "en")
+    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    examples = [spec.example for spec in matcher.catalogue.values()]
+    return WhisperRecognizer(phrases, prompt=examples), Understanding(matcher, None, phrases)
 
 
 def _requests(listening, audio: np.ndarray) -> list[tuple[str, dict]]:
@@ -162,11 +170,11 @@ def test_requests_are_understood_with_their_slots(listening, voice):
     "voice, text",
     [("espeak", "i need a pause"), ("espeak", "read me a validation example")],
 )
-def test_the_catalogue_prompt_brings_words_whisper_otherwise_mishears(listening, voice, text):
+def test_the_catalogue_prompt_brings_words_whisper_otherwise_mishears(prompted, voice, text):
     """Without the prompt Whisper wrote "i lead the pause" and "read me a validation and
     sample" for espeak-ng's voice: neither is a request."""
     want = {"i need a pause": "pause.start", "read me a validation example": "repair.validate"}
-    got = _requests(listening, _room(recording(text, voice), seed=7))
+    got = _requests(prompted, _room(recording(text, voice), seed=7))
     assert got == [(want[text], {})], got
 
 

@@ -22,10 +22,11 @@ How a segment becomes an ``Utterance``, and why:
   segment of Whisper's output is kept: a command fits in one, and the later ones are where it
   invents "Thanks for watching!" on the trailing silence, with word timestamps on (keeping every
   segment, 65 of 100 commands came out right; the first only, 80).
-* **Biased toward the product's sentences**: ``app.py`` hands in the catalogue's example
-  sentence of every intent (``intents/en/intents.yaml``), given to Whisper as its initial
-  prompt, the text it takes to have come just before. espeak-ng's "I need a pause" went from
-  "i lead the pause" to the request; the README's recognition section has the bench per voice.
+* **Biased toward the product's sentences** (``prompt``, off in ``run`` for now): the app layer
+  can hand in the catalogue's example sentence of every intent (``intents/en/intents.yaml``),
+  given to Whisper as its initial prompt, the text it takes to have come just before.
+  espeak-ng's "I need a pause" went from "i lead the pause" to the request; the README's
+  recognition section has the bench per voice, and the false activation that keeps it off.
   (faster-whisper's ``hotwords`` puts the same tokens in the same place for a single window.)
 * **Made-up words**: on silence, noise and music Whisper writes "Thank you.", "you", "Bye."
   Three guards: the segmenter only hands over stretches that sound like speech; a segment whose

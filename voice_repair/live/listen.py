@@ -38,12 +38,6 @@ def listening_phrases(options, matcher) -> list[str]:
     return grammar(grammar_sentences(matcher, options.intents_dir), wake)
 
 
-def recognition_prompt(matcher) -> list[str]:
-    """What Whisper is biased toward: the catalogue's example sentence of every intent (its
-    initial prompt; measured in the README's recognition section)."""
-    return [spec.example for spec in matcher.catalogue.values()]
-
-
 def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> Recognizer
     """The configured engine with the product's phrases; logs which engine and why."""
     from ..asr.select import make_recognizer
@@ -52,8 +46,7 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
     if phrases is None:
         phrases = listening_phrases(options, matcher)
     model_dir = Path(rec.model).expanduser() if rec.model else None
-    prompt = recognition_prompt(matcher)
-    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir, prompt)
+    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir)
     log.info("recognizer: %s", reason)
     if rec.wake_phrase:
         log.info("wake phrase is on: only requests after it are acted on (and 'stop' and safety)")
