@@ -1,7 +1,7 @@
 """Recognition benchmark: accuracy per voice and room, false activations, latency, CPU, memory.
 
 ``python -m bench asr [-- --engine auto|whisper|pocketsphinx|vosk --voices piper,slt
---conditions "clean,10 dB pink" --grammar demo|product]``
+--conditions "clean,10 dB pink" --grammar demo|product --prompt examples|none]``
 
 Speech is synthesized (``tests/testspeech.py``: Piper, espeak-ng, flite's slt/rms/awb) into a
 temporary folder, then a child process runs only the recognizer over it, so its peak memory is
@@ -17,7 +17,9 @@ Decision latency is measured as if the file were played in real time to one work
 processed once it has arrived and the previous block is done, so the compute after the end of
 speech (and any backlog from compute during it) is included.
 ``--grammar product`` listens for what ``voice-repair run`` listens for
-(``intents.grammar.grammar_sentences``); ``demo`` for ``testspeech.GRAMMAR``.
+(``intents.grammar.grammar_sentences``); ``demo`` for ``testspeech.GRAMMAR``. ``--prompt
+examples`` hands Whisper the catalogue's example sentences as its initial prompt (not what
+``run`` does yet: the README's recognition section); ``none``, the default, measures it without.
 """
 
 from __future__ import annotations
@@ -64,7 +66,13 @@ def _understanding(matcher, phrases: list[str]):
 
 
 def worker(
-    folder: Path, engine: str, grammar: str, voices: list[str], conds: list[str], verbose: bool
+    folder: Path,
+    engine: str,
+    grammar: str,
+    voices: list[str],
+    conds: list[str],
+    verbose: bool,
+    prompt: str = "none",
 ) -> dict:
     """Run the recognizer over the synthesized audio; return the measurements."""
     sys.path.insert(0, str(ROOT))
@@ -79,7 +87,10 @@ def worker(
         from voice_repair.intents.grammar import grammar_sentences
 
         phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
-    rec, reason = make_recognizer(engine, phrases, ROOT / "models")
+    examples = [spec.example for spec in matcher.catalogue.values()]
+    rec, reason = make_recognizer(
+        engine, phrases, ROOT / "models", prompt=examples if prompt == "examples" else ()
+    )
     understood = _understanding(matcher, phrases)
     rng = np.random.default_rng(0)
 
@@ -94,7 +105,7 @@ def worker(
     def load(kind: str, voice: str, i: int, cond: str) -> np.ndarray:
         return scene(read_wav(folder / f"{kind}_{voice}_{i:02d}.wav"), cond, rng)
 
-    res: dict = {"engine": rec.name, "reason": reason, "phrases": len(phrases)}
+    res: dict = {"engine": rec.name, "reason": reason, "phrases": len(phrases), "prompt": prompt}
     res |= {"voices": voices, "conditions": conds, "latency": []}
     cpu0, audio_s = time.process_time(), 0.0
     for cond in conds:
@@ -142,7 +153,8 @@ def worker(
 def table(r: dict) -> str:
     lat = np.array(r["latency"]) if r["latency"] else np.array([np.nan])
     voices, conds = r["voices"], r["conditions"]
-    lines = [f"engine: {r['engine']} ({r['phrases']} phrases; {r['reason']})", ""]
+    lines = [f"engine: {r['engine']} ({r['phrases']} phrases; {r['reason']})"]
+    lines += [f"prompt: {r['prompt']}", ""]
     lines.append(f"intent + slots right, of {len(COMMANDS)} commands each")
     lines.append(f"{'':<14}" + "".join(f"{v:>11}" for v in voices))
     for cond in conds:
@@ -182,6 +194,12 @@ def main(argv: list[str]) -> int:
     p.add_argument("--voices", default="piper,espeak,slt,rms,awb", help="comma-separated")
     p.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated")
     p.add_argument("--verbose", action="store_true", help="show what missed commands were heard as")
+    p.add_argument(
+        "--prompt",
+        default="none",
+        choices=["examples", "none"],
+        help="Whisper's initial prompt: the catalogue's examples, or none (as run)",
+    )
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     voices, conds = args.voices.split(","), args.conditions.split(",")
@@ -189,7 +207,9 @@ def main(argv: list[str]) -> int:
     if set(voices) - set(every) or set(conds) - set(CONDITIONS):
         p.error(f"voices are {', '.join(every)}; conditions are {', '.join(CONDITIONS)}")
     if args.worker:
-        res = worker(args.worker, args.engine, args.grammar, voices, conds, args.verbose)
+        res = worker(
+            args.worker, args.engine, args.grammar, voices, conds, args.verbose, args.prompt
+        )
         print(json.dumps(res))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -197,6 +217,7 @@ def main(argv: list[str]) -> int:
         synthesize(Path(tmp), voices)
         cmd = [sys.executable, "-m", "bench.asr", "--worker", tmp, "--engine", args.engine]
         cmd += ["--grammar", args.grammar, "--voices", args.voices, "--conditions", args.conditions]
+        cmd += ["--prompt", args.prompt]
         cmd += ["--verbose"] if args.verbose else []
         out = subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True).stdout
     print(table(json.loads(out.strip().splitlines()[-1])))

