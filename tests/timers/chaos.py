@@ -5,9 +5,9 @@ kills, prints the counts). What is checked, from the app's own INFO log (which n
 due times, never what was said) and its JSON output:
 
 - never twice: no timer event (kind and due time) is claimed twice, over all runs;
-- never lost: every reminder logged as set is said, and the end of every pause whose deadline
-  was logged is said, unless a later request to start, extend or end a pause was sent before it
-  came due (a kill mid-request makes its effect unknown, so that pause is not judged);
+- never lost: every reminder logged as set is said (unless "I'm ready to talk" cancelled it),
+  and the end of every pause whose deadline was logged is said, unless a later request to start,
+  extend or end a pause was sent before it came due (a kill mid-request makes its effect unknown, so that pause is not judged);
 - on time or late with the late wording: an event due after its run was up comes within
   ``ON_TIME`` s; one due before is marked late (the skill then says the "late" words);
 - nothing dropped (the grace is set far beyond the run) and no traceback;
@@ -40,6 +40,8 @@ PAUSE = re.compile(r"Pause (?:of|extended by) \d+ minutes(?: started)?, ends (\S
 FIRED = re.compile(r"Timer event (\S+) \(due (\S+), ([\d.]+) s late\)")
 LATE = re.compile(r"timer event (\S+) \(late\)")
 REPEAT = "said again: cut by a stop after its claim"
+# "I'm ready to talk" takes back the reminders set so far (they are talking now): not lost.
+CANCELLED = "Reminders cancelled"
 PAUSE_REQUESTS = ("pause for", "more minutes", "ready to talk")
 
 
@@ -134,6 +136,7 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
     on_time = budget(ON_TIME)
     fired: Counter = Counter()
     reminders: set[str] = set()
+    cancelled: set[str] = set()
     deadlines: list[tuple[float, str]] = []  # (when logged, deadline)
     pause_sent = [at for _, sent in runs for at, text in sent if touches_pause(text)]
     for chat, sent in runs:
@@ -142,6 +145,8 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
         for at, line in chat.log:
             if m := SET.search(line):
                 reminders.add(m[1])
+            elif CANCELLED in line:
+                cancelled |= reminders
             elif m := PAUSE.search(line):
                 deadlines.append((at, m[1]))
             elif m := FIRED.search(line):
@@ -164,7 +169,9 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
     counts.doubled = [f"{k} due {d} x{n}" for (k, d), n in fired.items() if n > 1]
     counts.reminders = len(reminders)
     counts.pauses = len(deadlines)
-    counts.lost += [f"reminder due {d}" for d in reminders if not fired[("reminder.due", d)]]
+    counts.lost += [
+        f"reminder due {d}" for d in reminders - cancelled if not fired[("reminder.due", d)]
+    ]
     sets_pause = [at for _, sent in runs for at, text in sent if sets_deadline(text)]
     for logged, deadline in deadlines:
         # The request that set this deadline is the last one sent before its log line; any
