@@ -7,7 +7,8 @@ due times, never what was said) and its JSON output:
 - never twice: no timer event (kind and due time) is claimed twice, over all runs;
 - never lost: every reminder logged as set is said (unless "I'm ready to talk" cancelled it),
   and the end of every pause whose deadline was logged is said, unless a later request to start,
-  extend or end a pause was sent before it came due (a kill mid-request makes its effect unknown, so that pause is not judged);
+  extend or end a pause was sent before it came due (a kill mid-request makes its effect
+  unknown, so that pause is not judged);
 - on time or late with the late wording: an event due after its run was up comes within
   ``ON_TIME`` s; one due before is marked late (the skill then says the "late" words);
 - nothing dropped (the grace is set far beyond the run) and no traceback;
