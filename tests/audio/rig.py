@@ -29,7 +29,7 @@ FRAME_BYTES = 640
 LOUD_RMS = 150.0
 """A 20 ms frame louder than this is sound (the null sinks give digital silence otherwise)."""
 
-_INTENT = re.compile(r"\bintent ([\w.]+)\s*$")
+_INTENT = re.compile(r"\bintent ([\w.]+)(?: \([\w ]+\))?\s*$")  # "intent pause.start (idle)"
 
 
 @dataclass

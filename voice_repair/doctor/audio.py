@@ -170,7 +170,7 @@ def check_output_chime(config: Config) -> Check:
 
 def _cannot(name: str, action: str, what: str, device: Check) -> Check:
     """The check that could not run, because its device does not open, and why."""
-    detail = f"cannot {action}: no {what} opens (see {device.name} above)"
+    detail = f"cannot {action}: no {what} opens ({device.detail})"
     return Check(name, False, detail, f"fix the {device.name} above first")
 
 
