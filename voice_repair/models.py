@@ -346,6 +346,8 @@ class State:
     """The running round of turns ("let's take turns"), or None."""
     mode: Mode = Mode.IDLE
     """Where the conversation is (``Mode``)."""
+    interrupted: bool = False
+    """The request was said over the assistant's own speech (only "stop" is answered then)."""
 
     @property
     def pending_reminders(self) -> int:

@@ -115,17 +115,18 @@ class Session:
             return None
         if match.intent == STOP_INTENT:
             self.silence()
-        return self.handle(match)
+        return self.handle(match, interrupted=heard.while_speaking)
 
     def handle_text(self, text: str) -> Reply | None:
         """``hear`` for a typed sentence with no wake phrase (tests, the soak bench)."""
         return self.hear(Heard(self._matcher.match(text)))
 
-    def handle(self, match: IntentMatch) -> Reply | None:
+    def handle(self, match: IntentMatch, interrupted: bool = False) -> Reply | None:
         """Answer an understood request in the current mode: reply, speak, apply timer effects.
-        None when it is not a request in this mode (``skill.dispatch``): nothing is said."""
+        None when it is not a request in this mode (``skill.dispatch``): nothing is said.
+        ``interrupted``: it was said over the assistant's own speech."""
         with self._lock:
-            state = self._state()
+            state = replace(self._state(), interrupted=interrupted)
             reply = dispatch(match, state, self._ctx)
             if reply is None:
                 log.info("%s is not a request %s: nothing said", match.intent, state.mode.value)

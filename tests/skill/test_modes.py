@@ -164,6 +164,18 @@ def test_taking_turns_during_a_pause_says_the_pause_ends(talk):
 # ---- item 4: a reminder can be taken back -----------------------------------------------------
 
 
+def test_stop_said_over_its_speech_is_only_okay_even_with_a_reminder_set(talk):
+    """Cutting its own speech, "stop" means only "be quiet": one short word, not the reminder."""
+    from voice_repair.models import Heard
+
+    send, heard, session = talk(0.05)
+    send("remind us in two hours")
+    before = len(heard.items)
+    session.hear(Heard(IntentMatch("control.stop", {}, "stop"), while_speaking=True))
+    said = heard.items[before:]
+    assert len(said) == 1 and "reminder" not in text(said), text(said)
+
+
 def test_cancel_and_list_reminders(talk):
     minute = 0.05
     send, heard, _ = talk(minute)

@@ -22,10 +22,11 @@ def stop(match: IntentMatch, state: State, ctx: Context) -> Reply:
     """``control.stop``: silence speech (the session's ``silence``) and any ringing invitation.
 
     A reminder set for later stays: "stop" says "be quiet now", not "forget our plan". So the
-    reply says it is still set, and how to cancel it, in case that is what was meant.
+    reply says it is still set, and how to cancel it, in case that is what was meant; but not
+    when "stop" cut the assistant's own speech, where it means only that (one short word).
     """
     says = (ctx.say("control.stop", match.intent, state.turn),)
-    if state.reminders:
+    if state.reminders and not state.interrupted:
         at = clock(ctx.content, state.reminders[0])
         says = (*says, ctx.say("reminder.still_set", match.intent, state.turn, time=at))
     return Reply(says=says, effects=(StopAlarm(),), repeatable=False)
