@@ -23,6 +23,7 @@ from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
 from .edges import template_edges
+from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
@@ -113,7 +114,7 @@ class IntentMatcher:
         Runs the same checks as ``check_intents``, the data's own tests included, so a broken
         file stops start-up with ``file:line`` messages instead of a half-working assistant.
         """
-        matcher, problems = _checked(root)
+        matcher, problems = _checked(root, trust_record=True)
         if problems or matcher is None:
             raise IntentDataError(problems)
         return matcher
@@ -281,16 +282,22 @@ def _fingerprint(root: Path) -> tuple:
     return (str(root.resolve()), *((name, s.st_mtime_ns, s.st_size) for name, s in stats))
 
 
-def _checked(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
-    """``_check`` once per state of the files: a matcher only reads its data, so it is shared."""
-    key = _fingerprint(root)
+def _checked(
+    root: Path, trust_record: bool = False
+) -> tuple[IntentMatcher | None, list[DataProblem]]:
+    """``_check`` once per state of the files: a matcher only reads its data, so it is shared.
+    ``trust_record``: skip the data's tests when this data passed them with this code before
+    (``passed.py``; start-up), rather than run them (``check``)."""
+    key = (_fingerprint(root), trust_record)
     if key not in _CHECKED:
-        _CHECKED[key] = _check(root)
+        _CHECKED[key] = _check(root, trust_record)
     matcher, problems = _CHECKED[key]
     return matcher, list(problems)
 
 
-def _check(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
+def _check(
+    root: Path, trust_record: bool = False
+) -> tuple[IntentMatcher | None, list[DataProblem]]:
     data = load_data(root)
     problems = list(data.problems)
     if data.intents is None:
@@ -301,6 +308,9 @@ def _check(root: Path) -> tuple[IntentMatcher | None, list[DataProblem]]:
         return None, problems
     semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
     matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic)
-    problems += run_tests(root, data, matcher.match_all)
+    if problems or not (trust_record and has_passed(root)):
+        problems += run_tests(root, data, matcher.match_all)
+        if not problems:
+            mark_passed(root)
     _LOG.debug("checked intent data in %s: %d problem(s)", root, len(problems))
     return matcher, problems

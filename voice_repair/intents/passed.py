@@ -1,0 +1,57 @@
+"""A record that one state of the intent data passed its own tests with this code.
+
+Start-up runs every data test (``datatests.py``), so that a broken file stops the assistant with
+``file:line`` messages instead of a half-working one. That takes seconds here (more on a Pi), and
+every ``run`` and ``chat`` paid it again for data that had not changed. The outcome depends only
+on the data files, the matcher's code and hassil, so a clean run is recorded in the user's cache
+folder under a digest of all three; a start with the same data and code then skips the tests.
+``voice-repair check`` always runs them. The record holds nothing but its name: nothing anyone
+said is written. A cache folder that cannot be written costs only the time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from contextlib import suppress
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+__all__ = ["has_passed", "mark_passed", "record_path"]
+
+_LOG = logging.getLogger(__name__)
+_CODE = Path(__file__).resolve().parent
+"""The matcher's own package: its code decides what the data's tests find."""
+
+
+def record_path(root: Path) -> Path:
+    """Where a clean check of ``root`` with this code is recorded (``$XDG_CACHE_HOME``)."""
+    digest = hashlib.sha256()
+    for folder in (root, _CODE):
+        pattern = "*" if folder == root else "*.py"
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    with suppress(PackageNotFoundError):  # a checkout without metadata: the code digest stays
+        digest.update(version("hassil").encode())
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "voice-repair" / "checked" / digest.hexdigest()
+
+
+def has_passed(root: Path) -> bool:
+    """Whether this exact data passed its tests with this exact code before."""
+    try:
+        return record_path(root).is_file()
+    except OSError:
+        return False
+
+
+def mark_passed(root: Path) -> None:
+    """Record a clean check of ``root``; a folder that cannot be written is left alone."""
+    try:
+        path = record_path(root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    except OSError as exc:
+        _LOG.debug("no record of the clean data check kept (%s)", exc)
