@@ -2,8 +2,8 @@
 private PulseAudio server's ``room`` sink are transcribed by a Wyoming server on 127.0.0.1 (the
 ``wyoming`` package's own server around our Whisper) and answered; when that server is switched
 off mid-run, the next request is decided by local Whisper, with one log line, and the process
-never stops listening. The decision time after the end of each request is printed next to local
-Whisper's in the same room (``-s`` shows it).
+never stops listening. How long the decisions take, next to local Whisper's, is a benchmark's
+question, not this test's (``-s`` prints the times seen here).
 """
 
 from __future__ import annotations
@@ -54,13 +54,7 @@ def test_run_over_wyoming_answers_and_survives_the_server_going_away(
     pulse: PulseServer, tmp_path: Path
 ) -> None:
     wavs = [(_wav(tmp_path, text), intent) for text, intent in SAID]
-    for folder in ("local", "there"):
-        (tmp_path / folder).mkdir()
-    local = LiveRun(pulse, tmp_path / "local", config=CONFIG, extra=("--engine", "whisper"))
-    try:
-        here = [_decide(local, pulse, wav, intent) for wav, intent in wavs]
-    finally:
-        local.stop()
+    (tmp_path / "there").mkdir()
     server = WyomingServer("whisper", whisper=WhisperRecognizer(["stop"]))
     extra = ("--engine", "wyoming", "--wyoming-uri", server.uri)
     run = LiveRun(pulse, tmp_path / "there", config=CONFIG, extra=extra)
@@ -76,4 +70,4 @@ def test_run_over_wyoming_answers_and_survives_the_server_going_away(
         server.close()
     log = run.log()
     assert log.count("cannot be used") == 1 and "Traceback" not in log
-    print(f"\nend of speech -> intent: local {here}, wyoming {there}, server off {after:.2f}")
+    print(f"\nend of speech -> intent: wyoming {there}, server off (local) {after:.2f}")
