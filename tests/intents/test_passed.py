@@ -19,6 +19,8 @@ from voice_repair.intents.passed import record_path
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
+pytestmark = pytest.mark.slow  # each loads the whole data once or twice (5-7 s)
+
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[int]]:
