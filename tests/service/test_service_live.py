@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from service_rig import MIC_MODULE, SetupError, UserManager, missing_prerequisites
+from timing import budget
 
 from voice_repair.service.unit import in_temporary_folder
 
@@ -188,7 +189,9 @@ def test_kill_9_brings_it_back(service: UserManager) -> None:
     started = starts(service)
     killed_at = time.monotonic()
     service.as_user("kill", "-KILL", str(pid))
-    new_pid = wait_listening(service, RESTART_SEC + START_UP, after=started)
+    # Coming back is the point, not how fast: a start-up after a kill (store recovery, the
+    # intent data checked again) took over 15 s once on a quiet machine, 2026-12-06.
+    new_pid = wait_listening(service, RESTART_SEC + budget(2 * START_UP), after=started)
     took = time.monotonic() - killed_at
     assert new_pid != pid
     assert int(show(service)["NRestarts"]) == before + 1
