@@ -16,7 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bench import evalset
+from bench import evalset, ha
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.data import load_data
 from voice_repair.intents.matcher import IntentMatcher, check_intents, normalize
@@ -56,7 +56,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sets-only", action="store_true", help="score the sets, time nothing")
     args = parser.parse_args(argv)
     if args.sets_only:
-        _score_sets(IntentMatcher.load(args.root), args.sets or SETS)
+        matcher = IntentMatcher.load(args.root)
+        _score_sets(matcher, args.sets or SETS)
+        _home_assistant(matcher)
         return 0
 
     rows: list[tuple[str, str]] = []
@@ -105,7 +107,14 @@ def main(argv: list[str]) -> int:
         print(f"  {name:<{width}}  {value}")
     _breadth(matcher, args.root)
     _score_sets(matcher, args.sets or SETS)
+    _home_assistant(matcher)
     return 0
+
+
+def _home_assistant(matcher: IntentMatcher) -> None:
+    """Home Assistant's timer sentences, each group's rate (``bench/ha.py``; misses there)."""
+    for line in ha.report(ha.score(matcher.match), misses=False):
+        print(line)
 
 
 def _score_sets(matcher: IntentMatcher, folders: list[Path]) -> None:
