@@ -134,6 +134,21 @@ class SemanticNet:
         """The examples with their vectors (loading them if need be); None without the model."""
         return self._loaded()
 
+    @property
+    def loaded(self) -> bool:
+        """Whether loading has been tried (and done, or failed with ``problem``): a sentence
+        reaching the net now waits for no model."""
+        return self._examples is not None or self._problem is not None
+
+    def warm(self) -> threading.Thread:
+        """Load the model and vectors on a background thread (start-up of ``run`` and ``chat``),
+        so the first sentence that reaches the net is not the one that waits for the loading
+        (0.5-3 s here). A sentence arriving meanwhile waits for it, on the lock, and is answered.
+        """
+        thread = threading.Thread(target=self.ready, name="semantic-warm", daemon=True)
+        thread.start()
+        return thread
+
     def ready(self) -> bool:
         """Load the model and the vectors now; False (with one warning logged) if it cannot."""
         return self._loaded() is not None
