@@ -204,6 +204,8 @@ def start_session(
         session.say_line("startup.not_saved", "startup", problem=problem)
     if report.dropped:
         session.say_line("startup.dropped", "startup", count=str(report.dropped))
+    if matcher.semantic is not None and not matcher.semantic.loaded:
+        matcher.semantic.warm()  # the model loads meanwhile: neither listening nor typing waits
     return session, engine
 
 
