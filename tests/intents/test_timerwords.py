@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from voice_repair.intents.matcher import IntentMatcher, normalize
+from voice_repair.intents.timerwords import correct
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
@@ -85,3 +86,24 @@ def test_typed_fractions_are_read_as_words():
     assert normalize("set a timer for 1 and a 1/2 hours") == "set a timer for one and a half hours"
     assert normalize("pause for 1/2 an hour") == "pause for half an hour"
     assert normalize("11/2") == "11 2"  # not a half
+
+
+@pytest.mark.parametrize(
+    ("intent", "said", "becomes"),
+    [
+        ("pause.extend", "add ten minutes to the garage timer", "timer.other"),
+        ("pause.status", "how long is left on the timer for the roast", "timer.other"),
+        ("pause.end", "stop the timer called homework", "timer.other"),
+        ("pause.start", "put a timer on for twenty minutes", "pause.start"),
+        ("pause.start", "set a timer for our talk", "pause.start"),
+        ("pause.start", "a timer for a while", "pause.start"),
+        ("pause.status", "how long on the break timer", "pause.status"),
+        ("pause.extend", "make a 5 minute timer", "pause.start"),
+        ("pause.extend", "add five more minutes to the timer", "pause.extend"),
+        ("pause.extend", "take five minutes off the timer", None),
+        ("pause.start", "shorten the break", None),
+        ("repair.own", "the kitchen timer", "repair.own"),  # only pause requests are checked
+    ],
+)
+def test_the_nets_timer_decisions_are_corrected_only_where_the_words_say_so(intent, said, becomes):
+    assert correct(intent, said) == becomes

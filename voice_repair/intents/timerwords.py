@@ -19,6 +19,8 @@ Only the semantic net's decisions pass through here: the templates say exactly w
 
 from __future__ import annotations
 
+from .tolerant import HARMLESS
+
 __all__ = ["correct"]
 
 
@@ -46,6 +48,11 @@ _TAKE_AWAY = _words(
 )
 _MORE = _words("add added more another extra extend increase lengthen longer plus additional")
 _SET = frozenset({"set", "start", "make", "create", "put"})
+_SPELLED = _words(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred"""
+)
 _PAUSE_REQUESTS = ("pause.start", "pause.status", "pause.extend", "pause.end")
 
 
@@ -64,28 +71,26 @@ def correct(intent: str, said: str) -> str | None:
     return intent
 
 
-def _is_length(word: str) -> bool:
-    return any(ch.isdigit() for ch in word) or word in _UNNAMED
+def _is_name(word: str) -> bool:
+    """A word that can say what a timer is for: not a length, an article or a preposition, and
+    not talk about the talk itself ("the break timer", "a timer for our talk" are the pause)."""
+    if any(ch.isdigit() for ch in word) or word in _SPELLED:
+        return False
+    return word not in _UNNAMED and word not in _NOT_A_NAME and word not in HARMLESS
 
 
 def _names_a_timer(words: list[str]) -> bool:
     for i, word in enumerate(words):
         if word not in _TIMER:
             continue
-        before = words[i - 1] if i else ""
-        if before and not _is_length(before) and not _is_spelled_number(before):
+        if i and _is_name(words[i - 1]):
             return True  # "kitchen timer", "pizza timer"
         after = words[i + 1 : i + 4]
+        if after and after[0] in ("named", "called"):
+            return True
         if after and after[0] in _NAMING:
             rest = [w for w in after[1:] if w not in _ARTICLES]
-            if after[0] in ("named", "called"):
-                return True
-            if (
-                rest
-                and not _is_length(rest[0])
-                and not _is_spelled_number(rest[0])
-                and (rest[0] not in _NOT_A_NAME)
-            ):
+            if rest and _is_name(rest[0]):
                 return True  # "timer for pizza", "timer in the kitchen"
     return False
 
@@ -99,14 +104,3 @@ def _takes_away(words: list[str]) -> bool:
 
 def _sets_a_timer(words: list[str]) -> bool:
     return bool(_SET & set(words)) and bool(_TIMER & set(words))
-
-
-_SPELLED = _words(
-    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
-    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
-    hundred"""
-)
-
-
-def _is_spelled_number(word: str) -> bool:
-    return word in _SPELLED
