@@ -12,11 +12,12 @@ it).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
 
-from bench import evalset
+from bench import evalset, ha
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.data import load_data
 from voice_repair.intents.matcher import IntentMatcher, check_intents, normalize
@@ -54,9 +55,17 @@ def main(argv: list[str]) -> int:
         help="an evaluation set folder to score (default: bench/data/frozen and bench/data/dev)",
     )
     parser.add_argument("--sets-only", action="store_true", help="score the sets, time nothing")
+    parser.add_argument(
+        "--parse-only", action="store_true", help="only time parse over the dev set's sentences"
+    )
     args = parser.parse_args(argv)
+    if args.parse_only:
+        _parse_times(IntentMatcher.load(args.root), args.repeat)
+        return 0
     if args.sets_only:
-        _score_sets(IntentMatcher.load(args.root), args.sets or SETS)
+        matcher = IntentMatcher.load(args.root)
+        _score_sets(matcher, args.sets or SETS)
+        _home_assistant(matcher)
         return 0
 
     rows: list[tuple[str, str]] = []
@@ -104,8 +113,16 @@ def main(argv: list[str]) -> int:
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
     _breadth(matcher, args.root)
+    _parse_times(matcher, args.repeat)
     _score_sets(matcher, args.sets or SETS)
+    _home_assistant(matcher)
     return 0
+
+
+def _home_assistant(matcher: IntentMatcher) -> None:
+    """Home Assistant's timer sentences, each group's rate (``bench/ha.py``; misses there)."""
+    for line in ha.report(ha.score(matcher.match), misses=False):
+        print(line)
 
 
 def _score_sets(matcher: IntentMatcher, folders: list[Path]) -> None:
@@ -153,3 +170,50 @@ def _breadth(matcher: IntentMatcher, root: Path) -> None:
 def _safety_route(matcher: IntentMatcher, text: str) -> str | None:
     found = matcher.match(text)
     return str(found.slots.get("route")) if found is not None and found.intent == "safety" else None
+
+
+def _dev_sentences(folder: Path = SETS[1]) -> list[str]:
+    """Every sentence of the development set: requests, danger, hard negatives, everyday."""
+    texts = []
+    for name in ("requests", "danger"):
+        doc, _ = load_yaml(folder / f"{name}.yaml")
+        texts += [str(item["text"]) for item in doc]
+    for name in ("hard_negatives", "everyday"):
+        doc, _ = load_yaml(folder / f"{name}.yaml")
+        texts += [str(s) for s in doc["sentences"]]
+    return texts
+
+
+def _parse_times(matcher: IntentMatcher, repeat: int) -> None:
+    """What ``voice-repair parse`` costs for one sentence after loading (``explain``: danger
+    patterns, templates, then the semantic net), over the dev set's sentences, by the net that
+    decided. Wall time is what a user waits; CPU time is this process's (the embedding runs on
+    one thread), which a busy machine does not inflate: the load average is printed with it."""
+    texts = _dev_sentences()
+    if matcher.semantic is not None:
+        matcher.semantic.ready()  # loading is start-up's cost (done in the background there)
+    load_before = os.getloadavg()[0]
+    wall: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        for text in texts:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            net = matcher.explain(text).net or "nothing"
+            took, took_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+            for key in (net, "all"):
+                wall.setdefault(key, []).append(took)
+                cpu.setdefault(key, []).append(took_cpu)
+    load_after = os.getloadavg()[0]
+    print(
+        f"parse, one sentence after loading: {len(texts)} dev-set sentences x {repeat}, "
+        f"load average {load_before:.1f} before, {load_after:.1f} after ({os.cpu_count()} cores)"
+    )
+    head = f"  {'decided by':<16} {'count':>6} {'wall median':>12} {'wall p90':>10}"
+    print(f"{head} {'CPU median':>11}")
+    for key in sorted(wall, key=lambda k: (k == "all", k)):
+        times, cpus = sorted(wall[key]), sorted(cpu[key])
+        p90 = times[int(len(times) * 0.9)]
+        print(
+            f"  {key:<16} {len(times):>6} {_ms(statistics.median(times)):>12} {_ms(p90):>10} "
+            f"{_ms(statistics.median(cpus)):>11}"
+        )

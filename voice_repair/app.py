@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -178,10 +179,15 @@ def start_session(
     emit: Callable[[Say], None],
     matcher=None,
     silence: Callable[[], None] = lambda: None,
+    warm: bool = False,
 ):  # -> (Session, TimerEngine)
     """Load the data, open the timer store, and start answering.
 
     ``silence``: cuts off the speech being played ("stop"); text mode has none.
+
+    ``warm``: load the semantic model on a background thread now (``run``, and ``chat`` at a
+    terminal), so that the first request it decides does not wait for it; piped ``chat`` and
+    ``recognize`` leave it to the first sentence that needs it (most need none).
 
     ``matcher``: an ``IntentMatcher`` already loaded by the caller (the live loop needs it before
     the session), so its data and tests are not loaded and run a second time at start-up.
@@ -204,6 +210,8 @@ def start_session(
         session.say_line("startup.not_saved", "startup", problem=problem)
     if report.dropped:
         session.say_line("startup.dropped", "startup", count=str(report.dropped))
+    if warm and matcher.semantic is not None and not matcher.semantic.loaded:
+        matcher.semantic.warm()  # the model loads meanwhile: neither listening nor typing waits
     return session, engine
 
 
@@ -220,7 +228,7 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     try:
         # Everything from here on inside the try: a Ctrl-C or SIGTERM at any instant ends in
         # shutdown (and the engine's own exit hook covers the instant inside start_session).
-        session, engine = start_session(options, output)
+        session, engine = start_session(options, output, warm=stdin.isatty())
         understood = Understanding(session.matcher, wake_phrase)  # the microphone's front door
         if stdin.isatty():
             output.note("text mode: type a request, e.g. 'I need a pause'; Ctrl-D to quit")
@@ -296,7 +304,8 @@ def run(options: Options) -> int:
     # Restart= tries again. Piped input still gets text mode, even inside a service's tree.
     service = bool(os.environ.get("INVOCATION_ID")) and _stdin_is_null()
     try:
-        return run_voice(options, start_session, wait_for_microphone=service)
+        start = functools.partial(start_session, warm=True)
+        return run_voice(options, start, wait_for_microphone=service)
     except AudioDeviceError as exc:
         if service:
             raise

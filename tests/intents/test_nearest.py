@@ -59,3 +59,22 @@ def test_dropping_one_word_and_adding_another_is_no_way_round_the_look_alike_tes
     nearest = NearestSentence(["i'm going to take a break"])
     heard = [("i'm", 0.9), ("going", 0.9), ("to", 0.9), ("take", 0.9), ("a", 0.9), ("look", 0.1)]
     assert nearest.snap(heard) is None
+
+
+def test_a_bare_fragment_is_not_made_a_request_by_words_added_in_front():
+    # "the pause" alone says neither "end" nor "start": snapping must not pick one
+    assert _snap(("the", 0.5), ("pause", 0.6)) is None
+    assert _snap(("the", 0.7), ("pause", 0.7)) is None
+
+
+def test_a_number_is_never_added_or_guessed_from_a_look_alike():
+    nearest = NearestSentence(["ten more minutes", "five more minutes", "remind us at eight"])
+    assert nearest.snap([("more", 0.6), ("minutes", 0.7)]) is None
+    assert nearest.snap([("then", 0.4), ("more", 0.9), ("minutes", 0.9)]) is None
+    assert nearest.snap([("remind", 0.9), ("us", 0.9), ("at", 0.5)]) is None
+
+
+def test_words_after_the_first_heard_one_may_still_be_added():
+    nearest = NearestSentence(["read me a validation example"])
+    found = nearest.snap([("reme", 0.37), ("a", 0.86), ("validation", 0.98), ("example", 0.98)])
+    assert found is not None and found.sentence == "read me a validation example"

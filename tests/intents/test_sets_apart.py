@@ -56,3 +56,12 @@ def test_the_overlap_list_holds_only_sentences_of_the_frozen_set():
     """So the allow-list cannot grow into a back door."""
     allowed = _allowed()
     assert allowed <= _set_sentences(FROZEN)
+
+
+def test_no_home_assistant_timer_sentence_is_copied_into_the_data_tests():
+    """``bench/data/ha_timers.yaml`` measures the timer words (``python -m bench ha``): a copy
+    of one of its sentences into the data's tests would make it training data."""
+    doc, _ = load_yaml(ROOT / "bench" / "data" / "ha_timers.yaml")
+    bench = {normalize(str(s["text"])) for g in doc["groups"].values() for s in g["sentences"]}
+    copied = sorted(bench & _data_sentences())
+    assert not copied, f"Home Assistant's timer sentences copied into intents/en/tests: {copied}"

@@ -48,3 +48,16 @@ def test_a_named_timer_leaves_a_running_pause_alone(say):
     assert "twenty minutes" in say("timer for twenty minutes")
     assert "pauses" in say("set an egg timer for five minutes")
     assert "minutes" in say("timer status")
+
+
+def test_more_time_for_someone_elses_timer_does_not_lengthen_the_pause(say):
+    assert "twenty minutes" in say("timer for twenty minutes")
+    assert "pauses" in say("add ten minutes to the garage timer")
+    assert "thirty" not in say("how much time is left")
+
+
+def test_taking_time_off_the_timer_never_adds_time(say):
+    assert "twenty minutes" in say("set a timer for twenty minutes")
+    reply = say("take ten minutes off the timer")
+    assert "more" not in reply and "thirty" not in reply
+    assert "thirty" not in say("how much time is left")

@@ -14,6 +14,9 @@ gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers the
 - ``grammar.py``    the sentences a speech recognizer listens for
 - ``nearest.py``    snapping a near-miss transcript onto the nearest of those sentences, only
   where the recognizer was unsure of the words (it takes words with probabilities, no recognizer)
+- ``semantic.py``   the second net, after the templates (``embedder.py``, ``examples.py``);
+  ``slots.py`` reads its lengths and times from the words, and ``timerwords.py`` takes back what
+  a home speaker's timer words cannot mean (someone else's timer, taking time off)
 """
 
 from .. import lazy_exports

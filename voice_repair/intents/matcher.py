@@ -28,6 +28,7 @@ from .phrases import all_phrases, spread_phrases, vocabulary
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
 from .spec import IntentSpec, SlotSpec
+from .timerwords import correct
 from .tolerant import find_inside, tidy
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
@@ -54,6 +55,8 @@ _SPELLINGS = {
     # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
     "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",
 }  # fmt: skip
+# Typed "1 and a half hours": the hour lists spell these out ("one and a half hours").
+_HALVES = {"1": "one and a half hours", "2": "two and a half hours"}
 _FILLER_RE = {
     "lead": re.compile(rf"^(?:(?:{'|'.join(_LEADING)})\b\s*)+"),
     "trail": re.compile(rf"(?:\s*\b(?:{'|'.join(_TRAILING)}))+$"),
@@ -70,6 +73,8 @@ def normalize(text: str) -> str:
     t = re.sub(r"(\d)\.(\d\d)\b", r"\1:\2", t)  # "8.30" -> "8:30"
     t = re.sub(r"(\d)(am|pm)\b", r"\1 \2", t)  # "8pm" -> "8 pm"
     t = re.sub(r"o\s+clock", "o'clock", t)
+    t = re.sub(r"(?<![\d/])1/2(?![\d/])", "half", t)  # typed "1/2 an hour", "1 and a 1/2 hours"
+    t = re.sub(r"\b([12]) and a half hours?\b", lambda m: _HALVES[m[1]], t)
     t = re.sub(r"[^\w':]|_", " ", t)
     t = re.sub(r"(?<!\d):|:(?!\d)", " ", t)
     t = re.sub(r"(?<!\w)'|'(?!\w)", " ", t)
@@ -141,15 +146,18 @@ class IntentMatcher:
         guess = self.semantic.guess(said) if self.semantic is not None else None
         if guess is None:
             return Decision(None)
-        if guess.intent == SAFETY:
+        intent = guess.intent if guess.intent == SAFETY else correct(guess.intent, said)
+        if intent is None:  # "take five minutes off the timer" is not more time (timerwords.py)
+            return Decision(None)
+        if intent == SAFETY:
             slots: dict[str, int | str] = {"route": guess.route}
         else:
-            wanted = {"minutes", "time"} & set(self._slot_types.get(guess.intent, {}))
+            wanted = {"minutes", "time"} & set(self._slot_types.get(intent, {}))
             if wanted and self._slot_reader is None:
                 self._slot_reader = SlotReader(self._intents)
             raw = self._slot_reader.read(said, wanted) if wanted and self._slot_reader else {}
-            slots = self._slots(guess.intent, raw) or {}
-        match = IntentMatch(guess.intent, slots, text)
+            slots = self._slots(intent, raw) or {}
+        match = IntentMatch(intent, slots, text)
         return Decision(match, guess.net, round(guess.score, 3), round(guess.margin, 3))
 
     def match_all(self, text: str) -> list[IntentMatch]:

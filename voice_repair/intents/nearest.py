@@ -15,7 +15,15 @@ stop, "we're ready to order" -> end the pause). So a snap must pass every one of
   "talk" 0, "about" -> "at" 57), dropped only when hardly heard (``drop_prob``); words may be
   added (a recognizer merges words: "reme" for "read me"); ``max_edits`` edits in all;
 * **long enough**: transcripts of fewer than ``min_words`` words are never snapped (one word
-  carries too little evidence: "top" is not "stop").
+  carries too little evidence: "top" is not "stop");
+* **nothing added in front of a clear start**: the front of a request says what it asks, so
+  words are added before the first word heard only when that word itself changes into a
+  look-alike (a merge: "reme" for "read me"); "the pause" snapped onto "end the pause" turned a
+  bare fragment into a request (and could as well have been the opposite one);
+* **slots are never made up**: a number, or another word that carries a length or a time
+  ("half", "noon", "tomorrow", "pm"), is never added and never comes from a look-alike ("more
+  minutes" is not "ten more minutes", "then" is not "ten"); a request whose length was not heard
+  gets its default from the matcher, not a number from the nearest sentence.
 
 Measured on a scratch set (2026-11-29; Whisper tiny.en transcripts with word probabilities;
 candidates: the product grammar, about 730 sentences). Commands: 272 recordings, 81 product
@@ -54,6 +62,13 @@ __all__ = ["NearestSentence", "Snap"]
 
 _NO = 10**6
 """Cost of an alignment that is not allowed."""
+_SLOT_TEXT = """zero one two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred half quarter couple few noon midnight tonight tomorrow morning afternoon
+    evening night am pm o'clock hour hours"""
+_SLOT_WORDS = frozenset(_SLOT_TEXT.split())
+"""Words that carry a slot (a length or a time): never added or changed into by a snap."""
 _DROP = 2
 """Cost of dropping a hardly heard word: two edits, so that dropping one and adding another
 (a substitution that skips the look-alike test) exceeds ``max_edits``. Seen on the bench:
@@ -118,19 +133,37 @@ class NearestSentence:
         """Fewest allowed word edits from ``heard`` to ``target`` (``_NO`` when none is allowed:
         a clearly heard word would have to change)."""
         m = len(target)
-        row = list(range(m + 1))  # heard[:0] -> target[:j]: add j words
-        for word, p in heard:
+        row = [0] * (m + 1)  # heard[:0] -> target[:j]: add j words (see the first word below)
+        for j in range(1, m + 1):
+            row[j] = row[j - 1] + 1 if _may_add(target[j - 1]) else _NO
+        for i, (word, p) in enumerate(heard):
             unsure = p < self.clear_prob
             droppable = p < self.drop_prob
             new = [row[0] + _DROP if droppable else _NO] + [_NO] * m
             for j in range(1, m + 1):
-                best = new[j - 1] + 1  # add target[j-1]
-                if word == target[j - 1]:
-                    best = min(best, row[j - 1])
-                elif unsure and fuzz.ratio(word, target[j - 1]) >= self.word_ratio:
+                wanted = target[j - 1]
+                best = new[j - 1] + 1 if _may_add(wanted) else _NO
+                if word == wanted and (i or j == 1):  # words added in front only for a merge:
+                    best = min(best, row[j - 1])  # "reme" -> "read me", never "the" -> "end the"
+                elif word != wanted and unsure and _may_become(word, wanted, self.word_ratio):
                     best = min(best, row[j - 1] + 1)  # an unsure word into a look-alike
                 if droppable:
                     best = min(best, row[j] + _DROP)  # drop a word it hardly heard
                 new[j] = min(best, _NO)
             row = new
         return row[m]
+
+
+def _may_add(word: str) -> bool:
+    return word not in _SLOT_WORDS and not _digit(word)
+
+
+def _digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
+def _may_become(word: str, wanted: str, word_ratio: float) -> bool:
+    """An unsure word may turn into a look-alike, unless either carries a slot."""
+    if wanted in _SLOT_WORDS or _digit(wanted) or word in _SLOT_WORDS or _digit(word):
+        return False
+    return fuzz.ratio(word, wanted) >= word_ratio

@@ -26,6 +26,21 @@ _RULES = {
 _LONGEST = 8
 """Words in the longest stretch tried ("an hour and forty five minutes" is seven)."""
 _DIGIT = re.compile(r"\d")
+_UNITS = frozenset({"second", "seconds", "minute", "minutes", "hour", "hours"})
+_TIMER = frozenset({"timer", "timers", "countdown"})
+
+
+def _at(words: list[str], i: int) -> str:
+    return words[i] if 0 <= i < len(words) else ""
+
+
+def _names_the_timer(words: list[str], start: int, end: int) -> bool:
+    """ "the one hour timer", "timer for 1 hour": the length says which timer, not how much."""
+    if _at(words, end) in _TIMER:
+        return True
+    return (_at(words, start) in ("for", "of") and _at(words, start - 1) in _TIMER) or (
+        _at(words, start - 1) in ("for", "of") and _at(words, start - 2) in _TIMER
+    )
 
 
 class SlotReader:
@@ -49,10 +64,14 @@ class SlotReader:
         """The template values (``minutes``, ``time_hour``, ...) of the one length or time said.
 
         ``wanted``: which of ``minutes`` and ``time`` the request can take. Empty when none is
-        said, or when different values are (no guessing between them).
+        said, when different values are (no guessing between them), or when a reading is only
+        part of a longer length ("for 1" of "for 1 and a half hours", "for 45" of "for 45
+        seconds"). A length that names the timer ("add five minutes to the one hour timer",
+        "timer for 1 hour") gives way to another length said beside it.
         """
         words = said.split()
-        found: dict[str, dict[str, object]] = {}
+        readings: list[tuple[int, int, str, dict[str, object]]] = []
+        cuts: list[tuple[int, int]] = []
         taken = [False] * len(words)
         for size in range(min(_LONGEST, len(words)), 0, -1):
             for start in range(len(words) - size + 1):
@@ -61,16 +80,45 @@ class SlotReader:
                 result = recognize(" ".join(words[start : start + size]), self._intents)
                 if result is None or result.intent.name not in wanted:
                     continue
-                if start and self._is_number(words[start - 1]):
-                    return {}  # "a two hour timer" read as "hour": part of a number, not a guess
+                if self._cut(words, start, start + size):
+                    cuts.append((start, start + size))  # part of a longer length, unless ...
+                    continue
                 values = {k: e.value for k, e in result.entities.items()}
-                if result.intent.name in found and found[result.intent.name] != values:
-                    return {}
-                found[result.intent.name] = values
+                readings.append((start, start + size, result.intent.name, values))
                 taken[start : start + size] = [True] * size
+        for first, last in cuts:  # ... a whole reading covers those words ("for [1 hour]")
+            if not any(r[0] < last and first < r[1] for r in readings):
+                return {}  # "a two hour timer" read as "hour": part of a length, not a guess
+        ends = {r[1] for r in readings} | {r[1] + 1 for r in readings if _at(words, r[1]) == "and"}
+        if any(r[0] in ends for r in readings):
+            return {}  # "1 hour 15 minutes and 30 seconds": one length in parts, not two
+        apart = [r for r in readings if not _names_the_timer(words, r[0], r[1])]
+        if apart and len(apart) < len(readings):
+            readings = apart
+        found: dict[str, dict[str, object]] = {}
+        for _, _, name, values in readings:
+            if name in found and found[name] != values:
+                return {}
+            found[name] = values
         if len(found) != 1:  # "in ten minutes at eight": which one? the default, not a guess
             return {}
         return next(iter(found.values()))
+
+    def _cut(self, words: list[str], start: int, end: int) -> bool:
+        """Whether the words around ``words[start:end]`` show it is only part of a length: a
+        number just before it, a unit just after it ("for 45 seconds"), or a bare number
+        going on ("for 1 and a half hours", "for twenty five")."""
+        if start and self._is_number(words[start - 1]):
+            return True
+        after = _at(words, end)
+        if after in _UNITS:
+            return True
+        if words[end - 1] in _UNITS or words[end - 1] == "more":
+            return False  # the reading ended on its unit: what follows is not part of it
+        going_on = _at(words, end + 1)
+        return self._is_number(after) or (
+            after == "and" and (going_on in ("a", "half") or self._is_number(going_on))
+        )
 
     def _may_start(self, word: str) -> bool:
         return word in self._starts or bool(_DIGIT.search(word))

@@ -13,6 +13,7 @@ from hassil import Intents
 from ..errors import DataProblem
 
 __all__ = ["SlotSpec", "IntentSpec", "LoadedData", "TIME_PARTS", "MINUTE_PARTS", "SLOT_TYPES"]
+__all__ += ["WHICH_TIMER"]
 __all__ += ["rel"]
 
 TIME_PARTS = ("time_hour", "time_minute", "time_meridiem", "time_day")
@@ -23,6 +24,10 @@ MINUTE_PARTS = ("minutes_hours", "minutes_extra")
 """Template slots that the matcher adds up into the ``minutes`` slot ("an hour and 12 minutes"):
 hassil lists cannot do arithmetic, and a list of every hour-and-minutes phrase would multiply the
 speech grammar."""
+
+WHICH_TIMER = "which_timer"
+"""A template slot any intent may have and none keeps: the length that names a timer ("the ten
+minute timer"), read so that it is not taken for the request's own ``minutes``."""
 
 SLOT_TYPES = {"integer": int, "time": str, "text": str}
 """Catalogue slot types and the Python type of their values."""

@@ -13,7 +13,7 @@ from hassil.parse_expression import ParseExpressionError
 from hassil.parser import ParseError
 
 from ..errors import DataProblem
-from .spec import MINUTE_PARTS, TIME_PARTS, IntentSpec, LoadedData
+from .spec import MINUTE_PARTS, TIME_PARTS, WHICH_TIMER, IntentSpec, LoadedData
 
 __all__ = ["Template", "parse_template", "explain", "allowed_slots", "slot_problem"]
 __all__ += ["check_references", "plain"]
@@ -48,7 +48,7 @@ def explain(exc: Exception) -> str:
 
 
 def allowed_slots(spec: IntentSpec) -> set[str]:
-    names = {slot.name for slot in spec.slots}
+    names = {slot.name for slot in spec.slots} | {WHICH_TIMER}
     if "minutes" in names:
         names |= set(MINUTE_PARTS)
     return names | set(TIME_PARTS) if "time" in names else names
