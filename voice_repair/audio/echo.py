@@ -1,8 +1,10 @@
 """Echo cancellation in process: the microphone's audio minus the assistant's own voice.
 
 A home speaker hears itself: its voice comes back into the microphone as loud as the person's,
-which buries a "stop" said over it. WebRTC's AEC3 (``pywebrtc-audio``) removes it, given the
-exact samples played (the *far end*) alongside what the microphone heard (the *near end*).
+which buries a "stop" said over it. An echo canceller removes it, given the exact samples played
+(the *far end*) alongside what the microphone heard (the *near end*): SpeexDSP's linear filter
+(``speex.py``, the default: it leaves words said over the echo intact) or WebRTC's AEC3
+(``pywebrtc-audio``: more echo removed, but words said over it mangled; README).
 
 The two sides meet on one clock, ``time.monotonic()``:
 
@@ -10,12 +12,12 @@ The two sides meet on one clock, ``time.monotonic()``:
   player reports each piece when its first block is handed over, with PortAudio's own latency
   estimate, and the moment a piece is cut off);
 * ``EchoCanceller.cancel`` takes each microphone block with the time it was recorded
-  (``Microphone.captured_at``) and hands AEC3 the played audio of the same moment.
+  (``Microphone.captured_at``) and hands the canceller the played audio of the same moment.
 
 The delay from "played" to "heard" (the sound server's buffers, the room) is measured from the
-audio all the time (``echodelay.DelayTracker``); AEC3 finds what is left, provided the reference
-does not arrive *later* than its echo, so it gets the reference ``lead_s`` early. Nothing is
-written anywhere.
+audio all the time (``echodelay.DelayTracker``); the canceller models what is left, provided the
+reference does not arrive *later* than its echo, so it gets the reference ``lead_s`` early.
+Nothing is written anywhere.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 RATE = 16000
 """The canceller's rate, Hz: the microphone's."""
 FRAME = RATE // 100
-"""AEC3 works on 10 ms frames."""
+"""Both cancellers work on 10 ms frames."""
 KEEP_SECONDS = 10.0
 """Played audio older than this is forgotten (the echo is long gone)."""
 
@@ -117,15 +119,24 @@ def webrtc_available() -> str | None:
 
 
 class EchoCanceller:
-    """WebRTC AEC3 between what the microphone heard and what the speaker played."""
+    """An echo canceller between what the microphone heard and what the speaker played:
+    ``engine`` "speex" (SpeexDSP's linear filter, ``speex.py``) or "webrtc" (WebRTC AEC3)."""
 
-    def __init__(self, played: PlayedAudio, lead_s: float = 0.02) -> None:
-        problem = webrtc_available()
-        if problem:
-            raise AudioDeviceError(f"in-process echo cancellation cannot run: {problem}")
-        from pywebrtc_audio import EchoCanceller as Aec3
+    def __init__(self, played: PlayedAudio, engine: str = "speex", lead_s: float = 0.02) -> None:
+        if engine == "speex":
+            from .speex import SpeexEcho
 
-        self._aec = Aec3(sample_rate=RATE, num_channels=1)
+            self._aec = SpeexEcho(FRAME, sample_rate=RATE)
+        elif engine == "webrtc":
+            problem = webrtc_available()
+            if problem:
+                raise AudioDeviceError(f"in-process echo cancellation cannot run: {problem}")
+            from pywebrtc_audio import EchoCanceller as Aec3
+
+            self._aec = Aec3(sample_rate=RATE, num_channels=1)
+        else:
+            raise AudioDeviceError(f"unknown echo canceller {engine!r} (speex or webrtc)")
+        self.engine = engine
         self._played = played
         self._lead = lead_s
         self.delay = DelayTracker(played)
@@ -135,9 +146,9 @@ class EchoCanceller:
     def cancel(self, chunk: AudioChunk, at: float) -> AudioChunk:
         """``chunk`` (recorded from ``at`` on) with the assistant's voice taken out.
 
-        Any whole number of 10 ms frames goes through AEC3; a leftover partial frame waits for
-        the next block, so the output lags the input by under 10 ms and keeps its length over
-        time (a block's ``start`` is unchanged).
+        Any whole number of 10 ms frames goes through the canceller; a leftover partial frame
+        waits for the next block, so the output lags the input by under 10 ms and keeps its
+        length over time (a block's ``start`` is unchanged).
         """
         if chunk.sample_rate != RATE:
             raise AudioDeviceError(
@@ -150,7 +161,8 @@ class EchoCanceller:
         usable = near.size // FRAME * FRAME
         if self.delay.observe(near, at):
             log.debug("echo delay now %.0f ms", self.delay.delay * 1000)
-            self._aec.reset()
+            if self.engine == "webrtc":  # its filter learned the old offset; Speex's models
+                self._aec.reset()  # the room after the alignment, which still holds
         far = self._played.window(at - self.delay.delay + self._lead, usable)
         out = np.empty(usable, dtype=np.int16)
         for i in range(0, usable, FRAME):

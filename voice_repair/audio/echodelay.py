@@ -28,8 +28,12 @@ MIN_HISTORY_S = 0.6
 """Microphone audio needed for a first estimate, seconds."""
 EVERY_S = 0.5
 """How often the delay is estimated while the assistant speaks, seconds."""
-MIN_CORRELATION = 0.3
+MIN_CORRELATION = 0.4
 """A normalized correlation peak below this is not trusted (the person talking over it)."""
+SURE_CORRELATION = 0.8
+"""A peak this clear is taken at once; weaker ones must be found twice in a row."""
+AGREE_S = 0.003
+"""Two estimates this close agree."""
 RATE = 16000
 """The microphone's rate, Hz (``echo.RATE``)."""
 MOVED_S = 0.008
@@ -58,6 +62,7 @@ class DelayTracker:
         self._near = np.zeros(0, dtype=np.float32)
         self._near_end = 0.0
         self._since = 0.0
+        self._candidate: float | None = None
 
     def observe(self, near: np.ndarray, at: float) -> bool:
         """``near``: microphone samples recorded from ``at`` on. True when the delay moved
@@ -73,6 +78,12 @@ class DelayTracker:
         self._since = 0.0
         found = self._estimate()
         if found is None:
+            return False
+        # A new delay needs two estimates in a row that agree, or one clear peak: a person
+        # talking over the assistant makes a single estimate unreliable.
+        candidate, self._candidate = self._candidate, found[0]
+        agreed = candidate is not None and abs(found[0] - candidate) <= AGREE_S
+        if not (agreed or found[1] >= SURE_CORRELATION):
             return False
         moved = abs(found[0] - self.delay) > MOVED_S
         self.delay, self.confidence = found

@@ -184,8 +184,9 @@ def check_echo_cancel(config: Config) -> Check:
     if used is not None:
         return Check("echo cancellation", True, used)
     fix = (
-        "pip install pywebrtc-audio (in-process, preferred), or run PulseAudio with "
-        'module-echo-cancel on the default devices; or set echo_cancel = "off" in [audio]'
+        "apt install libspeexdsp1 (in process, preferred) or pip install pywebrtc-audio, or "
+        "run PulseAudio with module-echo-cancel on the default devices; or set "
+        'echo_cancel = "off" in [audio]'
     )
     detail = (
         f"echo_cancel = {audio.echo_cancel!r} cannot run here, so 'stop' said over the "
