@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -58,12 +59,18 @@ class _Piece:
 class PlayedAudio:
     """What the speaker played, on the monotonic clock, at the microphone's rate.
 
-    Written from the player's audio callback (once per piece, and at a cut), read from the
-    listening thread; a lock keeps the two apart.
+    Written from the player's audio callback, one block at a time with the time PortAudio says
+    it will sound (so an underrun, which delays everything after it, is followed rather than
+    assumed away; a busy machine has many), read from the listening thread; a lock keeps the
+    two apart.
     """
 
+    SNAP_S = 0.003
+    """A block starting this close to where the previous one ended is taken as following it
+    without a gap (the callback's clock readings jitter by a millisecond or two)."""
+
     def __init__(self) -> None:
-        self._pieces: list[_Piece] = []
+        self._pieces: deque[_Piece] = deque()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -77,16 +84,21 @@ class PlayedAudio:
         return np.interp(x, np.arange(samples.size), samples).astype(np.int16)
 
     def started(self, samples: np.ndarray, at: float) -> None:
-        """A piece (``at_rate`` samples) begins to sound at ``at``."""
-        piece = _Piece(at, samples, at + samples.size / RATE)
+        """A block (``at_rate`` samples) begins to sound at ``at``."""
         with self._lock:
-            self._pieces = [p for p in self._pieces if p.end > at - KEEP_SECONDS] + [piece]
+            if self._pieces and abs(at - self._pieces[-1].end) < self.SNAP_S:
+                at = self._pieces[-1].end
+            self._pieces.append(_Piece(at, samples, at + samples.size / RATE))
+            while self._pieces[0].end < at - KEEP_SECONDS:
+                self._pieces.popleft()
 
     def stopped(self, at: float) -> None:
-        """The last piece was cut off: nothing of it sounds after ``at``."""
+        """Playback was cut off: nothing sounds after ``at``."""
         with self._lock:
+            while self._pieces and self._pieces[-1].start >= at:
+                self._pieces.pop()
             if self._pieces and self._pieces[-1].end > at:
-                self._pieces[-1].end = max(self._pieces[-1].start, at)
+                self._pieces[-1].end = at
 
     def last_end(self) -> float:
         """When the last sound ended (or will end), -inf if nothing was played."""

@@ -65,12 +65,14 @@ class Player:
 
             def callback(outdata: np.ndarray, frames: int, when, status: object) -> None:
                 nonlocal position
-                if position == 0 and self.played is not None:
+                chunk = data[position : position + frames]
+                if self.played is not None:  # what this block plays, and when it will sound
                     ahead = max(0.0, when.outputBufferDacTime - when.currentTime)
-                    self.played.started(reference, time.monotonic() + ahead)
+                    lo = position * reference.size // data.size
+                    hi = (position + chunk.size) * reference.size // data.size
+                    self.played.started(reference[lo:hi], time.monotonic() + ahead)
                 if status:
                     log.debug("playback status: %s", status)
-                chunk = data[position : position + frames]
                 outdata[: chunk.size, 0] = chunk
                 outdata[chunk.size :, 0] = 0
                 position += chunk.size
