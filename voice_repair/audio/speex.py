@@ -1,10 +1,13 @@
 """SpeexDSP's echo canceller (MDF, a linear adaptive filter) through ctypes.
 
-Why this one first: WebRTC's AEC3 removes more echo (32 to 70 dB in the test room) but its
-residual-echo suppressor also cuts the person's own words when both talk at once: a "stop" said
-as loud as the echo came out 7 dB down and mangled, and neither pocketsphinx (0 of 5) nor
-Whisper (0 of 5) heard it. A linear filter only subtracts its estimate of the echo, so words
-said over it pass unchanged: 5 of 5 read as "stop" by pocketsphinx (README, "Its own voice").
+Why it is here: WebRTC's AEC3 removes more echo (31 to 46 dB of a dry echo in the test room)
+but its residual-echo suppressor also cuts the person's own words when both talk at once: a
+"stop" said as loud as the echo came out 7 dB down and mangled, and neither pocketsphinx (0 of
+5) nor Whisper (0 of 5) heard it. A linear filter only subtracts its estimate of the echo, so
+words said over it pass unchanged: offline, aligned exactly and after one pass to learn the
+room, 37-39 dB of echo removed and 5 of 5 read as "stop" by pocketsphinx. Live it removed only
+2 to 7 dB in a pass on a busy machine (it needs the alignment steadier than that), so it is the
+second choice (README, "Its own voice").
 
 ``libspeexdsp`` is Debian's ``libspeexdsp1`` (on every Raspberry Pi OS image with PulseAudio);
 no wheel is needed.
