@@ -123,6 +123,12 @@ class Session:
         if heard.while_speaking and not _interrupts(match.intent, heard.echo_cancelled):
             log.info("%s heard while speaking: ignored", match.intent)
             return None
+        repeat = match.intent == DANGER_INTENT and self.mode is Mode.AFTER_DANGER
+        if heard.while_speaking and repeat:
+            # Its own safety reply names the danger ("if you're thinking about hurting
+            # yourself"): what is left of it after cancellation must not cut it short.
+            log.info("safety heard while giving the safety reply: ignored")
+            return None
         if match.intent == STOP_INTENT or heard.while_speaking:
             self.silence()
         return self.handle(match, interrupted=heard.while_speaking)

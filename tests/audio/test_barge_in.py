@@ -44,7 +44,7 @@ def rig(pulse: PulseServer, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     strict=False,
 )
 def test_stop_said_over_its_own_echoing_speech_cuts_it(rig: Rig, tmp_path: Path) -> None:
-    assert any("echo cancellation: WebRTC" in ln for ln in rig.lines()), rig.run.log()
+    assert any("echo cancellation: SpeexDSP" in ln for ln in rig.lines()), rig.run.log()
     request = synth_wav(bargein.LONG_REPLY, tmp_path / "request.wav", voice="piper")
     stop = synth_wav("stop", tmp_path / "stop.wav", voice="piper")
     spec = EchoSpec(level_db=bargein.echo_level_db(rig, stop, request), delay_ms=60)

@@ -11,7 +11,7 @@ from voice_repair.doctor.audio import check_echo_cancel
 
 def test_the_in_process_canceller_is_named_when_it_can_run() -> None:
     result = check_echo_cancel(Config())
-    assert result.ok and "WebRTC" in result.detail
+    assert result.ok and "SpeexDSP" in result.detail
 
 
 def test_with_no_canceller_the_doctor_says_what_is_lost_and_what_to_do(monkeypatch) -> None:
@@ -24,7 +24,7 @@ def test_with_no_canceller_the_doctor_says_what_is_lost_and_what_to_do(monkeypat
     result = check_echo_cancel(Config())
     assert not result.ok
     assert "stop" in result.detail
-    assert result.fix and "pywebrtc-audio" in result.fix and 'echo_cancel = "off"' in result.fix
+    assert result.fix and "libspeexdsp1" in result.fix and 'echo_cancel = "off"' in result.fix
 
 
 def test_turned_off_is_fine_and_says_so() -> None:

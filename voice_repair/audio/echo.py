@@ -2,10 +2,10 @@
 
 A home speaker hears itself: its voice comes back into the microphone as loud as the person's,
 which buries a "stop" said over it. An echo canceller removes it, given the exact samples played
-(the *far end*) alongside what the microphone heard (the *near end*): WebRTC's AEC3
-(``pywebrtc-audio``, the default: the most echo removed, but words said over it mangled) or
-SpeexDSP's linear filter (``speex.py``: words said over the echo intact, but slow to converge
-on a busy machine; README).
+(the *far end*) alongside what the microphone heard (the *near end*): SpeexDSP's linear filter
+(``speex.py``, the default: words said over the echo stay intact, but it learns the room
+slowly) or WebRTC's AEC3 (``pywebrtc-audio``: the most echo removed, but words said over it
+mangled; README).
 
 The two sides meet on one clock, ``time.monotonic()``:
 
@@ -133,9 +133,9 @@ def webrtc_available() -> str | None:
 
 class EchoCanceller:
     """An echo canceller between what the microphone heard and what the speaker played:
-    ``engine`` "webrtc" (WebRTC AEC3) or "speex" (SpeexDSP's linear filter, ``speex.py``)."""
+    ``engine`` "speex" (SpeexDSP's linear filter, ``speex.py``) or "webrtc" (WebRTC AEC3)."""
 
-    def __init__(self, played: PlayedAudio, engine: str = "webrtc", lead_s: float = 0.02) -> None:
+    def __init__(self, played: PlayedAudio, engine: str = "speex", lead_s: float = 0.02) -> None:
         if engine == "speex":
             from .speex import SpeexEcho
 

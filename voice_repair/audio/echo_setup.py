@@ -1,12 +1,13 @@
 """Which echo canceller runs: the ``audio.echo_cancel`` setting turned into one that works.
 
-Order (measured in the echoing test room, README "Its own voice"): WebRTC AEC3 in process, fed
-the exact samples played, first (31 to 46 dB of a dry echo removed in one pass, 15-20 ms of CPU
-a second; it also mangles words said over the echo, so it does not yet make "stop" heard);
-then SpeexDSP's linear filter in process (words said over the echo intact, but 2 to 7 dB in a
-pass of the live room: it needs a steadier alignment than a busy machine gives); then
-PulseAudio's ``module-echo-cancel`` (2 to 17 dB there, and 33 to 85 ms of the sound server's
-CPU a second); else none, said once in the log with what to do.
+Order (measured in the echoing test room, README "Its own voice"): SpeexDSP's linear filter in
+process, fed the exact samples played, first: it leaves words said over the echo as they were
+(with it a "stop" over its speech in a room without echo is still heard, as with none), though
+it removed only 2 to 7 dB of the echo in one pass of the live room on a busy machine. WebRTC
+AEC3 in process removes far more (31 to 46 dB of a dry echo, 15-20 ms of CPU a second) but
+mangles words said over the speech: with it even the plain "stop" test failed 3 times in 3, so
+it comes second. Then PulseAudio's ``module-echo-cancel`` (2 to 17 dB there, and 33 to 85 ms
+of the sound server's CPU a second); else none, said once in the log with what to do.
 ``audio.echo_cancel = "off"`` turns it off; naming one method uses that one or says why not.
 """
 
@@ -30,7 +31,7 @@ METHODS = ("auto", "speex", "webrtc", "pulse", "off")
 
 NONE_HINT = (
     "echo cancellation is off: 'stop' said over the assistant's speech may not be heard, and "
-    "danger said over it is not acted on. Install pywebrtc-audio (pip) or libspeexdsp1 (apt), "
+    "danger said over it is not acted on. Install libspeexdsp1 (apt) or pywebrtc-audio (pip), "
     "or use PulseAudio with module-echo-cancel"
 )
 
@@ -101,7 +102,7 @@ def set_up_echo_cancel(
     if method == "pulse":
         return _pulse(input_device, output_device)
     problems = []
-    for name in ("webrtc", "speex", "pulse"):
+    for name in ("speex", "webrtc", "pulse"):
         try:
             if name == "pulse":
                 return _pulse(input_device, output_device)
@@ -117,10 +118,10 @@ def describe(method: str, input_device: str | None, output_device: str | None) -
     (for ``doctor``)."""
     if method == "off":
         return "off (audio.echo_cancel = 'off')"
-    if method in ("auto", "webrtc") and webrtc_available() is None:
-        return "WebRTC AEC3 in process (pywebrtc-audio)"
     if method in ("auto", "speex") and speex_available() is None:
         return "SpeexDSP in process (libspeexdsp)"
+    if method in ("auto", "webrtc") and webrtc_available() is None:
+        return "WebRTC AEC3 in process (pywebrtc-audio)"
     if method in ("auto", "pulse"):
         from .pulse_echo import pulse_echo_problem
 

@@ -6,8 +6,8 @@ but its residual-echo suppressor also cuts the person's own words when both talk
 5) nor Whisper (0 of 5) heard it. A linear filter only subtracts its estimate of the echo, so
 words said over it pass unchanged: offline, aligned exactly and after one pass to learn the
 room, 37-39 dB of echo removed and 5 of 5 read as "stop" by pocketsphinx. Live it removed only
-2 to 7 dB in a pass on a busy machine (it needs the alignment steadier than that), so it is the
-second choice (README, "Its own voice").
+2 to 7 dB in a pass on a busy machine (it needs the alignment steadier than that), but it never
+makes a "stop" worse, which AEC3 does, so it is the first choice (README, "Its own voice").
 
 ``libspeexdsp`` is Debian's ``libspeexdsp1`` (on every Raspberry Pi OS image with PulseAudio);
 no wheel is needed.

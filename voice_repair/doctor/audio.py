@@ -184,7 +184,7 @@ def check_echo_cancel(config: Config) -> Check:
     if used is not None:
         return Check("echo cancellation", True, used)
     fix = (
-        "pip install pywebrtc-audio (in process, preferred) or apt install libspeexdsp1, or "
+        "apt install libspeexdsp1 (in process, preferred) or pip install pywebrtc-audio, or "
         "run PulseAudio with module-echo-cancel on the default devices; or set "
         'echo_cancel = "off" in [audio]'
     )
