@@ -1,6 +1,6 @@
 """Barge-in: a bare "stop" said over its own speech, its voice as loud as the person's.
 
-    python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off]
+    python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
                                [--engine pocketsphinx|whisper] [--reverb 0.0]
 
 A private PulseAudio room that carries the assistant's voice back into its microphone
@@ -72,7 +72,7 @@ def run_method(method: str, args, rng: random.Random) -> str:
                 if len(trials) == args.trials:
                     break
                 stop = _fresh_stop(room.speech / f"stop{i}.wav")
-                found = bargein.trial(rig, request, stop, spec, rng)
+                found = bargein.trial(rig, request, stop, spec, rng, args.after)
                 if found is not None:
                     trials.append(found)
                     print(f"  {method} trial {len(trials)}: {found}", file=sys.stderr)
@@ -104,6 +104,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("--reverb", type=float, default=0.0, help="RT60 of the room, seconds")
     p.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measured")
     p.add_argument("--seed", type=int, default=21)
+    p.add_argument(
+        "--after", type=lambda v: tuple(map(float, v.split(","))), default=(1.0, 3.0),
+        help="LO,HI: 'stop' is said a random LO to HI seconds into the reply",
+    )  # fmt: skip
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     print(

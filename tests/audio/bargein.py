@@ -82,10 +82,11 @@ def echo_level_db(rig: Rig, stop_wav: Path, request_wav: Path) -> float:
 def quiet(rig: Rig, stop_wav: Path, spec: EchoSpec | None = None) -> None:
     """End the exercise by saying "stop" with the echo off (as without it, the way it always
     worked), then put the echo ``spec`` back: the next trial need not wait out a long reply."""
-    rig.pulse.echo(None)
-    for _ in range(5):
+    for attempt in range(6):
         if not rig.speaking():
             break
+        if attempt == 2:  # the echo stays while it can: the canceller keeps learning the room
+            rig.pulse.echo(None)
         rig.pulse.play_into_room(stop_wav)
         time.sleep(1.5)
     rig.settle()
@@ -93,10 +94,15 @@ def quiet(rig: Rig, stop_wav: Path, spec: EchoSpec | None = None) -> None:
 
 
 def trial(
-    rig: Rig, request_wav: Path, stop_wav: Path, spec: EchoSpec, rng: random.Random
+    rig: Rig,
+    request_wav: Path,
+    stop_wav: Path,
+    spec: EchoSpec,
+    rng: random.Random,
+    after: tuple[float, float] = (1.0, 3.0),
 ) -> Trial | None:
-    """One "stop" over its speech, the room echoing as ``spec`` says; None when the exercise
-    did not start (that is not a barge-in)."""
+    """One "stop" over its speech, the room echoing as ``spec`` says, a random ``after``
+    seconds into the reply; None when the exercise did not start (that is not a barge-in)."""
     rig.pulse.echo(spec)
     rig.settle()
     mark = len(rig.lines())
@@ -110,7 +116,7 @@ def trial(
         first = rig.speaker.first_loud(end, deadline)
     if first is None:
         return None
-    time.sleep(max(0.0, first + rng.uniform(1.0, 3.0) - time.monotonic()))
+    time.sleep(max(0.0, first + rng.uniform(*after) - time.monotonic()))
     if not rig.speaking():
         return None
     mark = len(rig.lines())
