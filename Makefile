@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Debian packages: espeak-ng (speech), PulseAudio + ALSA pulse plugin + PortAudio (audio path
 # and the private test sound server), sox (test audio mixing), flite (more test voices), faketime
 # (the wall-clock jump tests), e2fsprogs (mkfs.ext4: the read-only disk test).
-DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils alsa-utils sox flite faketime e2fsprogs
+DEB_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils libspeexdsp1 alsa-utils sox flite faketime e2fsprogs
 STAMP := $(VENV)/.installed
 
 .PHONY: install system-deps run test test-under-load check lint bench clean

@@ -108,7 +108,11 @@ class Heard:
     woken: bool = True
     """Said after the wake phrase, or no wake phrase is set."""
     while_speaking: bool = False
-    """Heard while the assistant spoke: only "stop" is acted on then."""
+    """Heard while the assistant spoke: only "stop" is acted on then (and danger, when
+    ``echo_cancelled``)."""
+    echo_cancelled: bool = False
+    """The assistant's own voice was taken out of what the microphone heard, so words heard
+    while it spoke are the person's, not its own read back."""
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,16 @@ from .skill import BARE_INTENTS, Context, dispatch, next_mode, on_timer, settle
 log = logging.getLogger(__name__)
 
 STOP_INTENT = "control.stop"
-"""Silences the speaker at once (``silence``), in every mode; the only request acted on while
-the assistant is speaking."""
+"""Silences the speaker at once (``silence``), in every mode; acted on while the assistant is
+speaking."""
+DANGER_INTENT = "safety"
+"""Also acted on while it speaks, once its own voice is cancelled out of the microphone: the
+speech is cut and the safety reply follows."""
+
+
+def _interrupts(intent: str, echo_cancelled: bool) -> bool:
+    """May ``intent``, heard over the assistant's own speech, cut in?"""
+    return intent == STOP_INTENT or (echo_cancelled and intent == DANGER_INTENT)
 
 
 class Matcher(Protocol):
@@ -100,8 +108,10 @@ class Session:
         """The front door: answer one matched sentence, or None when it is not a request now.
 
         Not understood: nothing. Without the wake phrase: only "stop" and danger. While the
-        assistant speaks: only "stop". "stop" silences the speaker here, the one place that
-        decides it. Then ``skill.dispatch``: danger in any mode, the mode's row, any mode's.
+        assistant speaks: only "stop", and danger when its own voice is cancelled out of the
+        microphone (without that, danger heard then may be its own words read back). What
+        cuts in silences the speaker here, the one place that decides it. Then
+        ``skill.dispatch``: danger in any mode, the mode's row, any mode's.
         """
         match = heard.match
         if match is None:
@@ -110,10 +120,16 @@ class Session:
         if not heard.woken and match.intent not in BARE_INTENTS:
             log.info("%s without the wake phrase: ignored", match.intent)
             return None
-        if heard.while_speaking and match.intent != STOP_INTENT:
+        if heard.while_speaking and not _interrupts(match.intent, heard.echo_cancelled):
             log.info("%s heard while speaking: ignored", match.intent)
             return None
-        if match.intent == STOP_INTENT:
+        repeat = match.intent == DANGER_INTENT and self.mode is Mode.AFTER_DANGER
+        if heard.while_speaking and repeat:
+            # Its own safety reply names the danger ("if you're thinking about hurting
+            # yourself"): what is left of it after cancellation must not cut it short.
+            log.info("safety heard while giving the safety reply: ignored")
+            return None
+        if match.intent == STOP_INTENT or heard.while_speaking:
             self.silence()
         return self.handle(match, interrupted=heard.while_speaking)
 

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from echoroom import EchoSpec, Relay
 
 RECORD_RATE = 16000
 """Sample rate of ``speaker.monitor`` recordings, Hz."""
 
-TOOLS = ("pulseaudio", "pactl", "paplay", "parec")
+TOOLS = ("pulseaudio", "pactl", "paplay", "parec", "pacat")
 
 _CONFIG = """\
 load-module module-native-protocol-unix auth-anonymous=1 socket={socket}
@@ -90,6 +91,7 @@ class PulseServer:
         self.log_path = base / "pulseaudio.log"
         self._proc: subprocess.Popen[bytes] | None = None
         self._loopback: str | None = None
+        self._relay: Relay | None = None
 
     def child_env(self) -> dict[str, str]:
         return {**os.environ, **self.env}
@@ -141,6 +143,9 @@ class PulseServer:
             self._proc.wait()
             self._proc = None
         self._loopback = None
+        if self._relay is not None:
+            self._relay.close()
+            self._relay = None
 
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -195,13 +200,36 @@ class PulseServer:
         return rec.samples
 
     def loopback(self, on: bool) -> None:
-        """Route the speaker back into the room (the assistant hears itself), or stop doing so."""
-        if on and self._loopback is None:
-            out = self.pactl(
-                "load-module", "module-loopback", "source=speaker.monitor", "sink=room",
-                "latency_msec=60", "source_dont_move=true", "sink_dont_move=true",
-            )  # fmt: skip
-            self._loopback = out.stdout.strip()
-        elif not on and self._loopback is not None:
+        """Route the speaker back into the room (the assistant hears itself), or stop doing so:
+        ``echo`` as loud as played, 60 ms late."""
+        self.echo(EchoSpec() if on else None)
+
+    def echo(self, spec: EchoSpec | None) -> None:
+        """The room carries the speaker back into the microphone as ``spec`` says (None: not).
+
+        A dry echo is ``module-loopback`` with its sink input's volume set to the level; a
+        reverberant one the relay of ``echoroom``. Replaces any echo already set.
+        """
+        if self._loopback is not None:
             self.pactl("unload-module", self._loopback)
             self._loopback = None
+        if self._relay is not None:
+            self._relay.close()
+            self._relay = None
+        if spec is None:
+            return
+        if spec.reverb_s > 0:
+            self._relay = Relay(self.child_env(), spec)
+            return
+        out = self.pactl(
+            "load-module", "module-loopback", "source=speaker.monitor", "sink=room",
+            f"latency_msec={spec.delay_ms}", "source_dont_move=true", "sink_dont_move=true",
+        )  # fmt: skip
+        self._loopback = out.stdout.strip()
+        index = None
+        for line in self.pactl("list", "sink-inputs").stdout.splitlines():
+            if line.startswith("Sink Input #"):
+                index = line.removeprefix("Sink Input #").strip()
+            elif line.strip() == f"Owner Module: {self._loopback}" and index is not None:
+                factor = f"{10 ** (spec.level_db / 20):.4f}"  # linear: "-6dB" reads as a step
+                self.pactl("set-sink-input-volume", index, factor)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from live import LiveRun
+from live import QUIET_CONFIG, LiveRun
 from pulse import PulseServer
 from testspeech import peak_memory_mb
 
@@ -92,15 +92,20 @@ class Rig:
     """The product listening on the private server, with the room and speaker taps running."""
 
     def __init__(
-        self, pulse: PulseServer, base: Path, minute: float = 600.0, extra: tuple[str, ...] = ()
+        self,
+        pulse: PulseServer,
+        base: Path,
+        minute: float = 600.0,
+        extra: tuple[str, ...] = (),
+        config: str = QUIET_CONFIG,
     ) -> None:
         """``minute`` seconds per minute: 600 keeps any pause or reminder asked for from
         coming due (and speaking) in the middle of a measurement. ``extra``: more options for
-        ``voice-repair run`` (``--voice espeak``)."""
+        ``voice-repair run`` (``--voice espeak``); ``config``: its settings file."""
         self.pulse = pulse
         self.room = Tap("room.monitor", pulse.child_env()).start()
         self.speaker = Tap("speaker.monitor", pulse.child_env()).start()
-        self.run = LiveRun(pulse, base, minute=minute, extra=extra)
+        self.run = LiveRun(pulse, base, minute=minute, extra=extra, config=config)
 
     @staticmethod
     def logged_at(line: str) -> float | None:

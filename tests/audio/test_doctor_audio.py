@@ -15,7 +15,8 @@ def test_default_devices_open_through_the_sound_server(pulse) -> None:
     assert all(c.ok for c in results), format_checks(results)
     names = [c.__name__ for c in AUDIO_CHECKS]
     assert names == [
-        "check_input_device", "check_input_level", "check_output_device", "check_output_chime"
+        "check_input_device", "check_input_level", "check_output_device", "check_output_chime",
+        "check_echo_cancel",
     ]  # fmt: skip
 
 

@@ -44,10 +44,12 @@ def door(tmp_path: Path):
     counting = Counting(session.matcher)
     understood = Understanding(counting, "hey compass")
 
-    def hear(text: str, speaking: bool = False) -> list[Say]:
+    def hear(text: str, speaking: bool = False, cancelled: bool = False) -> list[Say]:
+        """``cancelled``: the assistant's own voice is taken out of the microphone."""
         before = len(said)
         utterance = Utterance(text, 0.0, 1.0, 1.0, 1.0, True)
-        session.hear(replace(understood.heard(utterance), while_speaking=speaking))
+        heard = understood.heard(utterance)
+        session.hear(replace(heard, while_speaking=speaking, echo_cancelled=cancelled))
         return said[before:]
 
     yield hear, counting, silenced
@@ -77,3 +79,23 @@ def test_while_speaking_only_stop_is_acted_on(door):
     assert hear("I want to die", speaking=True) == []  # its own voice reading a line
     assert hear("stop", speaking=True)[0].source == "control.stop"
     assert silenced == [1]
+
+
+def test_with_its_own_voice_cancelled_danger_said_over_its_speech_cuts_in(door):
+    hear, _, silenced = door
+    # Still nothing else while it speaks: its reading is not interrupted by a request.
+    assert hear("hey compass I need a pause", speaking=True, cancelled=True) == []
+    said = hear("I want to die", speaking=True, cancelled=True)
+    assert silenced == [1], "the speech it was giving goes on over someone in danger"
+    assert said and said[0].source == "safety"
+    first = said[0].text.split(".")[0]
+    assert "nine eight eight" in first, said[0].text  # the route that fits first: crisis line
+
+
+def test_its_own_safety_reply_heard_back_does_not_cut_itself_short(door):
+    hear, _, silenced = door
+    said = hear("he is hitting me")
+    assert said[0].source == "safety" and "nine one one" in said[0].text.split(".")[0]
+    # Residual echo of its own reply ("if you're thinking about hurting yourself ...")
+    assert hear("if you're thinking about hurting yourself", speaking=True, cancelled=True) == []
+    assert silenced == []

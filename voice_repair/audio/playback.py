@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import numpy as np
 import sounddevice as sd
 
 from ..errors import AudioDeviceError
 from .devices import check_device, device_id
+from .echo import PlayedAudio
 
 __all__ = ["Player"]
 
@@ -30,9 +32,14 @@ _LATENCY_SECONDS = 0.05
 class Player:
     """Plays int16 mono arrays on one output device, one at a time."""
 
-    def __init__(self, device: str | int | None, sample_rate: int = 22050) -> None:
-        """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply."""
+    def __init__(
+        self, device: str | int | None, sample_rate: int = 22050, played: PlayedAudio | None = None
+    ) -> None:
+        """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply.
+
+        ``played``: told what is played and when, for the echo canceller."""
         check_device(device, "output", sample_rate)
+        self.played = played
         self.device = device_id(device)
         self.sample_rate = sample_rate
         self._interrupt = threading.Event()
@@ -53,12 +60,19 @@ class Player:
                 return not (cancel is not None and cancel.is_set())
             position = 0
             done = threading.Event()
+            if self.played is not None:
+                reference = PlayedAudio.at_rate(data, sample_rate)
 
-            def callback(outdata: np.ndarray, frames: int, _time: object, status: object) -> None:
+            def callback(outdata: np.ndarray, frames: int, when, status: object) -> None:
                 nonlocal position
+                chunk = data[position : position + frames]
+                if self.played is not None:  # what this block plays, and when it will sound
+                    ahead = max(0.0, when.outputBufferDacTime - when.currentTime)
+                    lo = position * reference.size // data.size
+                    hi = (position + chunk.size) * reference.size // data.size
+                    self.played.started(reference[lo:hi], time.monotonic() + ahead)
                 if status:
                     log.debug("playback status: %s", status)
-                chunk = data[position : position + frames]
                 outdata[: chunk.size, 0] = chunk
                 outdata[chunk.size :, 0] = 0
                 position += chunk.size
@@ -85,6 +99,8 @@ class Player:
                 while not done.wait(_POLL_SECONDS):
                     if self._interrupt.is_set() or (cancel is not None and cancel.is_set()):
                         stream.abort()
+                        if self.played is not None:
+                            self.played.stopped(time.monotonic() + _LATENCY_SECONDS)
                         completed = False
                         break
             return completed

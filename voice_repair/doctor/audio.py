@@ -24,6 +24,7 @@ from .checks import Check, CheckFn
 __all__ = [
     "AUDIO_CHECKS",
     "LEVEL_SECONDS",
+    "check_echo_cancel",
     "check_input_device",
     "check_input_level",
     "check_output_chime",
@@ -174,10 +175,31 @@ def _cannot(name: str, action: str, what: str, device: Check) -> Check:
     return Check(name, False, detail, f"fix the {device.name} above first")
 
 
+def check_echo_cancel(config: Config) -> Check:
+    """Which echo canceller ``run`` will use (``audio.echo_cancel``); loads nothing."""
+    from ..audio.echo_setup import describe
+
+    audio = config.audio
+    used = describe(audio.echo_cancel, audio.input_device, audio.output_device)
+    if used is not None:
+        return Check("echo cancellation", True, used)
+    fix = (
+        "apt install libspeexdsp1 (in process, preferred) or pip install pywebrtc-audio, or "
+        "run PulseAudio with module-echo-cancel on the default devices; or set "
+        'echo_cancel = "off" in [audio]'
+    )
+    detail = (
+        f"echo_cancel = {audio.echo_cancel!r} cannot run here, so 'stop' said over the "
+        "assistant's speech may go unheard and danger said over it is not acted on"
+    )
+    return Check("echo cancellation", False, detail, fix)
+
+
 AUDIO_CHECKS: tuple[CheckFn, ...] = (
     check_input_device,
     check_input_level,
     check_output_device,
     check_output_chime,
+    check_echo_cancel,
 )
 """Checks that need the sound server, in order: each device opens, then it is exercised."""

@@ -203,6 +203,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     """
     from ..audio.capture import Microphone
     from ..audio.devices import refresh_devices
+    from ..audio.echo_setup import set_up_echo_cancel
     from ..audio.playback import Player
     from ..audio.route import RouteGuard
     from ..intents.matcher import IntentMatcher
@@ -227,6 +228,10 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     # PulseAudio moves a stream whose microphone vanished onto a monitor of the speaker
     # instead of ending it (audio/route.py): a stream found there counts as no microphone.
     guard = RouteGuard()
+    # Before any stream opens: the PulseAudio canceller re-routes this process's streams.
+    echo = set_up_echo_cancel(cfg.audio.echo_cancel, cfg.audio.input_device,
+                              cfg.audio.output_device)  # fmt: skip
+    log.info("echo cancellation: %s", echo.reason)
     try:
         pending.append(Microphone(cfg.audio.input_device).__enter__())
         guard.check()
@@ -242,14 +247,16 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         phrases = listening_phrases(options, matcher)
         recognizer = build_recognizer(options, matcher, phrases)
         understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
-        player = Player(cfg.audio.output_device)
+        player = Player(cfg.audio.output_device, played=echo.played)
         speaker = Speaker(ChimeFallbackTTS(build_voice(cfg), player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
 
         def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
                 log.warning("heard %r (accepted=%s)", u.text, u.accepted)
-            heard = replace(understood.heard(u), while_speaking=speaking)
+            heard = replace(
+                understood.heard(u), while_speaking=speaking, echo_cancelled=echo.active
+            )
             if heard.match is None:
                 log.info("utterance without a request (%.1f s)", u.end - u.start)
                 return False
@@ -274,7 +281,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         def listen(mic: Microphone) -> None:
             recognizer.reset()  # a new stream: its clock starts again, old audio is gone
             loop = VoiceLoop(
-                guard.watch(mic.chunks(timeout=MIC_STALL_SECONDS)),
+                echo.stream(guard.watch(mic.chunks(timeout=MIC_STALL_SECONDS)), mic.captured_at),
                 recognizer,
                 speaker,
                 on_utterance,
@@ -301,6 +308,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             engine.shutdown()
         if speaker is not None:
             speaker.close()
+        echo.close()
     return 0
 
 

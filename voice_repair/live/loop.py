@@ -10,7 +10,8 @@ front door, which matches it once and decides "stop" in one place). What this mo
 * The one exception is "stop": an utterance heard while speaking is handed on with
   ``speaking=True`` when it is ``Utterance.enough_to_interrupt`` (a lower bar than
   ``accepted``: a one-word "stop" is too short to clear the full one, and a wrong interruption
-  only costs a "say that again"); the front door acts on it only if it is "stop", and then
+  only costs a "say that again"); the front door acts on it only if it is "stop" (or danger,
+  when the assistant's own voice is cancelled out of the microphone: ``audio.echo``), and then
   silences the speaker itself. ``on_utterance`` returns whether it acted.
 * When speech ends, the recognizer's buffered audio (full of the assistant's voice) is thrown
   away with ``reset()`` before listening resumes.

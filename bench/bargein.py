@@ -1,0 +1,119 @@
+"""Barge-in: a bare "stop" said over its own speech, its voice as loud as the person's.
+
+    python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
+                               [--engine pocketsphinx|whisper] [--reverb 0.0]
+
+A private PulseAudio room that carries the assistant's voice back into its microphone
+(``tests/audio/echoroom.py``) at the level that makes it as loud there as the person saying
+"stop"; ``voice-repair run`` with ``audio.echo_cancel`` set to each method in turn. Each trial
+asks for a guided exercise, says "stop" (a fresh Piper rendering) one to three seconds into it,
+and reads the log (``tests/audio/bargein.py``). Prints per method: stops acted on, end of the
+word -> speech cut (median, p95, worst), other intents acted on (self-triggers), and the
+product's CPU while idle (listening, nothing said) over ``--idle`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "audio"))
+
+import bargein  # noqa: E402
+from echoroom import EchoSpec  # noqa: E402
+from rig import Rig  # noqa: E402
+from testspeech import synth_samples, synth_wav, write_wav  # noqa: E402
+
+from bench._room import private_room  # noqa: E402
+
+EXPLICIT_ONLY = True  # about ten minutes per method
+
+
+def _fresh_stop(path: Path) -> Path:
+    """A new Piper rendering of "stop" (its synthesis varies), 0.4 s of silence around it."""
+    pad = np.zeros(6400, dtype=np.int16)
+    return write_wav(path, np.concatenate([pad, synth_samples.__wrapped__("stop", "piper"), pad]))
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_cpu(rig: Rig, seconds: float) -> float:
+    """Share of one core the product used while listening to a quiet room."""
+    rig.settle()
+    c0, t0 = _cpu_seconds(rig.run.proc.pid), time.monotonic()
+    time.sleep(seconds)
+    return (_cpu_seconds(rig.run.proc.pid) - c0) / (time.monotonic() - t0)
+
+
+def run_method(method: str, args, rng: random.Random) -> str:
+    with private_room() as room:
+        config = bargein.CONFIG.format(method=method)
+        rig = Rig(room.pulse, room.run, extra=("--engine", args.engine), config=config)
+        try:
+            chosen = [ln for ln in rig.lines() if "echo cancellation:" in ln]
+            request = synth_wav(bargein.LONG_REPLY, room.speech / "request.wav", voice="piper")
+            first_stop = synth_wav("stop", room.speech / "stop.wav", voice="piper")
+            level = bargein.echo_level_db(rig, first_stop, request)
+            spec = EchoSpec(level_db=level, delay_ms=60, reverb_s=args.reverb)
+            cpu = idle_cpu(rig, args.idle)
+            trials = []
+            for i in range(args.trials * 2):
+                if len(trials) == args.trials:
+                    break
+                stop = _fresh_stop(room.speech / f"stop{i}.wav")
+                found = bargein.trial(rig, request, stop, spec, rng, args.after)
+                if found is not None:
+                    trials.append(found)
+                    print(f"  {method} trial {len(trials)}: {found}", file=sys.stderr)
+        finally:
+            rig.pulse.echo(None)
+            rig.close()
+    cut = [t.after_s for t in trials if t.cut and t.after_s is not None]
+    other = [x for t in trials for x in t.other if x != "ground"]
+    times = (
+        f"median {np.median(cut):.2f} s, p95 {np.percentile(cut, 95):.2f} s, worst {max(cut):.2f} s"
+        if cut
+        else "n/a"
+    )
+    within = sum(c <= 0.5 for c in cut)
+    used = chosen[-1].split("echo cancellation: ", 1)[-1] if chosen else "?"
+    return (
+        f"{method:>7}: {sum(t.cut for t in trials)}/{len(trials)} stops acted on, "
+        f"{within}/{len(trials)} within 0.5 s; end of 'stop' -> speech cut: {times}; "
+        f"other intents: {other or 'none'}; echo {level:+.1f} dB, reverb {args.reverb} s; "
+        f"idle CPU {cpu * 100:.1f}% of a core\n         ({used})"
+    )
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench bargein")
+    p.add_argument("--trials", type=int, default=20)
+    p.add_argument("--methods", default="speex,webrtc,pulse,off")
+    p.add_argument("--engine", default="pocketsphinx", choices=["pocketsphinx", "whisper"])
+    p.add_argument("--reverb", type=float, default=0.0, help="RT60 of the room, seconds")
+    p.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measured")
+    p.add_argument("--seed", type=int, default=21)
+    p.add_argument(
+        "--after", type=lambda v: tuple(map(float, v.split(","))), default=(1.0, 3.0),
+        help="LO,HI: 'stop' is said a random LO to HI seconds into the reply",
+    )  # fmt: skip
+    args = p.parse_args(argv)
+    rng = random.Random(args.seed)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+        f"engine {args.engine}; 'stop' in Piper's voice, fresh rendering each trial"
+    )
+    for method in args.methods.split(","):
+        print(run_method(method, args, rng), flush=True)
+    return 0

@@ -1,0 +1,135 @@
+"""Barge-in trials: a bare "stop" said over the assistant's own speech, in an echoing room.
+
+Shared by ``tests/audio/test_barge_in.py`` and ``bench/bargein.py``. The room carries the
+assistant's voice back into its microphone (``PulseServer.echo``) at the level that makes it as
+loud there as the person saying "stop" (``echo_level_db``: the two measured on the same Piper
+voice). A trial asks for a long guided exercise, waits a random second or two into it, says
+"stop", and reads the product's log: was the speech cut ("stop heard while speaking"), and how
+long after the end of the word (the word's end is when ``paplay`` finished, less the silence
+after the word in the file: the room tap cannot show it, the echo fills it).
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from echoroom import EchoSpec
+from rig import Rig
+
+LONG_REPLY = "help me calm down"
+"""A request whose answer (a guided grounding exercise) is long enough to say "stop" over."""
+
+CONFIG = """\
+[pause]
+default_minutes = 20
+nudges_at = []
+warning_minutes = 0
+repeat_count = 0
+
+[audio]
+echo_cancel = "{method}"
+"""
+"""``tests/audio/live.QUIET_CONFIG`` with the echo canceller chosen."""
+
+
+@dataclass(frozen=True)
+class Trial:
+    cut: bool
+    """The speech was interrupted by the "stop"."""
+    after_s: float | None
+    """End of the word -> speech aborted (the log line), seconds; None if not cut."""
+    other: list[str]
+    """Intents acted on in the trial other than the exercise and the stop (self-triggers)."""
+
+
+def _wav(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+
+
+def speech_rms(samples: np.ndarray) -> float:
+    """Loudness of the sounding part (20 ms frames above a floor), as the microphone hears it."""
+    frames = samples[: samples.size // 320 * 320].reshape(-1, 320).astype(np.float64)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    loud = rms[rms > 150]
+    return float(np.sqrt((loud**2).mean())) if loud.size else 0.0
+
+
+def trailing_silence_s(samples: np.ndarray, rate: int = 16000) -> float:
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 300)
+    return (samples.size - 1 - loud[-1]) / rate if loud.size else 0.0
+
+
+def echo_level_db(rig: Rig, stop_wav: Path, request_wav: Path) -> float:
+    """The echo gain that makes the assistant's voice as loud in the room as ``stop_wav``:
+    measured on its answer to ``request_wav`` (no echo while measuring)."""
+    rig.pulse.echo(None)
+    rig.settle()
+    _, end = rig.play(request_wav)
+    time.sleep(4.0)
+    loud = [r for t, r in list(rig.speaker.frames) if t > end and r > 150]
+    quiet(rig, stop_wav)
+    voice = float(np.sqrt(np.mean(np.square(loud)))) if loud else 1.0
+    return 20 * np.log10(speech_rms(_wav(stop_wav)) / voice)
+
+
+def quiet(rig: Rig, stop_wav: Path, spec: EchoSpec | None = None) -> None:
+    """End the exercise by saying "stop" with the echo off (as without it, the way it always
+    worked), then put the echo ``spec`` back: the next trial need not wait out a long reply."""
+    for attempt in range(6):
+        if not rig.speaking():
+            break
+        if attempt == 2:  # the echo stays while it can: the canceller keeps learning the room
+            rig.pulse.echo(None)
+        rig.pulse.play_into_room(stop_wav)
+        time.sleep(1.5)
+    rig.settle()
+    rig.pulse.echo(spec)
+
+
+def trial(
+    rig: Rig,
+    request_wav: Path,
+    stop_wav: Path,
+    spec: EchoSpec,
+    rng: random.Random,
+    after: tuple[float, float] = (1.0, 3.0),
+) -> Trial | None:
+    """One "stop" over its speech, the room echoing as ``spec`` says, a random ``after``
+    seconds into the reply; None when the exercise did not start (that is not a barge-in)."""
+    rig.pulse.echo(spec)
+    rig.settle()
+    mark = len(rig.lines())
+    _, end = rig.play(request_wav)
+    if "ground" not in rig.intents(rig.outcome(mark)):
+        return None
+    deadline = time.monotonic() + 6
+    first = None
+    while first is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        first = rig.speaker.first_loud(end, deadline)
+    if first is None:
+        return None
+    time.sleep(max(0.0, first + rng.uniform(*after) - time.monotonic()))
+    if not rig.speaking():
+        return None
+    mark = len(rig.lines())
+    proc = subprocess.run(
+        ["paplay", "--device=room", str(stop_wav)], env=rig.pulse.child_env(), timeout=30
+    )
+    word_end = time.monotonic() - trailing_silence_s(_wav(stop_wav))
+    assert proc.returncode == 0
+    time.sleep(3.0)
+    new = rig.lines()[mark:]
+    heard = [ln for ln in new if "stop heard while speaking" in ln]
+    at = rig.logged_at(heard[0]) if heard else None
+    other = [i for i in rig.intents(new) if i not in ("control.stop",)]
+    if rig.speaking():
+        quiet(rig, stop_wav, spec)
+    return Trial(bool(heard), None if at is None else at - word_end, other)

@@ -1,0 +1,131 @@
+"""Which echo canceller runs: the ``audio.echo_cancel`` setting turned into one that works.
+
+Order (measured in the echoing test room, README "Its own voice"): SpeexDSP's linear filter in
+process, fed the exact samples played, first: it leaves words said over the echo as they were
+(with it a "stop" over its speech in a room without echo is still heard, as with none), though
+it removed only 2 to 7 dB of the echo in one pass of the live room on a busy machine. WebRTC
+AEC3 in process removes far more (31 to 46 dB of a dry echo, 15-20 ms of CPU a second) but
+mangles words said over the speech: with it even the plain "stop" test failed 3 times in 3, so
+it comes second. Then PulseAudio's ``module-echo-cancel`` (2 to 17 dB there, and 33 to 85 ms
+of the sound server's CPU a second); else none, said once in the log with what to do.
+``audio.echo_cancel = "off"`` turns it off; naming one method uses that one or says why not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from ..errors import AudioDeviceError
+from ..models import AudioChunk
+from .echo import EchoCanceller, PlayedAudio, webrtc_available
+from .pulse_echo import PulseEcho, load_pulse_echo
+from .speex import speex_available
+
+__all__ = ["EchoSetup", "set_up_echo_cancel", "describe"]
+
+log = logging.getLogger(__name__)
+
+METHODS = ("auto", "speex", "webrtc", "pulse", "off")
+
+NONE_HINT = (
+    "echo cancellation is off: 'stop' said over the assistant's speech may not be heard, and "
+    "danger said over it is not acted on. Install libspeexdsp1 (apt) or pywebrtc-audio (pip), "
+    "or use PulseAudio with module-echo-cancel"
+)
+
+
+@dataclass
+class EchoSetup:
+    """The canceller in use (``method``: "webrtc", "pulse" or "off") and its parts."""
+
+    method: str
+    """"speex", "webrtc", "pulse" or "off"."""
+    reason: str
+    played: PlayedAudio | None = None
+    """Given to the ``Player`` (webrtc): what is played, and when."""
+    canceller: EchoCanceller | None = None
+    pulse: PulseEcho | None = None
+
+    @property
+    def active(self) -> bool:
+        """The assistant's own voice is taken out of what the microphone hears."""
+        return self.method != "off"
+
+    def stream(
+        self, chunks: Iterable[AudioChunk], captured_at: Callable[[AudioChunk], float]
+    ) -> Iterator[AudioChunk]:
+        """The microphone's chunks, cancelled in process when that is the method."""
+        if self.canceller is None:
+            yield from chunks
+            return
+        self.canceller.reset()  # a new stream: a new alignment
+        yield from self.canceller.stream(chunks, captured_at)
+
+    def close(self) -> None:
+        if self.pulse is not None:
+            self.pulse.close()
+
+
+def _in_process(engine: str) -> EchoSetup:
+    played = PlayedAudio()
+    what = {"speex": "SpeexDSP in process", "webrtc": "WebRTC AEC3 in process"}[engine]
+    return EchoSetup(engine, what, played, EchoCanceller(played, engine))
+
+
+def _pulse(input_device: str | None, output_device: str | None) -> EchoSetup:
+    if input_device is not None or output_device is not None:
+        raise AudioDeviceError(
+            "PulseAudio's echo canceller works between the sound server's default devices; "
+            "input_device/output_device are set"
+        )
+    pulse = load_pulse_echo()
+    return EchoSetup("pulse", "PulseAudio module-echo-cancel (webrtc)", pulse=pulse)
+
+
+def set_up_echo_cancel(
+    method: str, input_device: str | None = None, output_device: str | None = None
+) -> EchoSetup:
+    """The canceller for ``method`` (the ``audio.echo_cancel`` setting); call before opening
+    the microphone and speaker (the PulseAudio one re-routes this process's streams).
+
+    A named method that cannot run raises ``AudioDeviceError`` saying why; "auto" falls back
+    down the list and, with none left, logs ``NONE_HINT`` once.
+    """
+    if method not in METHODS:
+        raise AudioDeviceError(f"echo_cancel {method!r} is not one of {', '.join(METHODS)}")
+    if method == "off":
+        return EchoSetup("off", "turned off (audio.echo_cancel = 'off')")
+    if method in ("speex", "webrtc"):
+        return _in_process(method)
+    if method == "pulse":
+        return _pulse(input_device, output_device)
+    problems = []
+    for name in ("speex", "webrtc", "pulse"):
+        try:
+            if name == "pulse":
+                return _pulse(input_device, output_device)
+            return _in_process(name)
+        except AudioDeviceError as exc:
+            problems.append(f"{name}: {exc}")
+    log.warning("%s (%s)", NONE_HINT, "; ".join(problems))
+    return EchoSetup("off", "none available: " + "; ".join(problems))
+
+
+def describe(method: str, input_device: str | None, output_device: str | None) -> str | None:
+    """Which canceller ``method`` would use, without loading anything; None if none can run
+    (for ``doctor``)."""
+    if method == "off":
+        return "off (audio.echo_cancel = 'off')"
+    if method in ("auto", "speex") and speex_available() is None:
+        return "SpeexDSP in process (libspeexdsp)"
+    if method in ("auto", "webrtc") and webrtc_available() is None:
+        return "WebRTC AEC3 in process (pywebrtc-audio)"
+    if method in ("auto", "pulse"):
+        from .pulse_echo import pulse_echo_problem
+
+        problem = pulse_echo_problem()
+        if problem is None and input_device is None and output_device is None:
+            return "PulseAudio module-echo-cancel"
+    return None

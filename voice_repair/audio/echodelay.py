@@ -1,0 +1,119 @@
+"""How late the assistant's voice reaches the microphone: the echo canceller's alignment.
+
+WebRTC's AEC3 cancels well only when the reference it is handed lines up with the echo to
+within a few tens of milliseconds; its own delay search did not find a 150 ms offset here
+(5 dB of cancellation instead of 70). The offset between "the player says this sounded at t" and
+"the microphone heard it at t + d" is the sound server's buffering plus the room, and it moved
+by 400 ms between the first and later output streams of one process (PulseAudio 16, ALSA
+plugin). So it is measured all the time, from the audio itself: while the assistant speaks,
+every half second, the last two seconds of microphone audio are cross-correlated with what was
+played (at 4 kHz, over delays up to ``MAX_DELAY_S``); a clear peak becomes the new delay.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+__all__ = ["DelayTracker"]
+
+MAX_DELAY_S = 1.5
+"""The longest speaker-to-microphone delay searched, seconds."""
+EARLY_S = 0.1
+"""How far the echo may seem to come *before* the played time (a clock estimate off)."""
+HISTORY_S = 2.0
+"""Microphone audio correlated at each estimate, seconds."""
+MIN_HISTORY_S = 0.6
+"""Microphone audio needed for a first estimate, seconds."""
+EVERY_S = 0.5
+"""How often the delay is estimated while the assistant speaks, seconds."""
+MIN_CORRELATION = 0.4
+"""A normalized correlation peak below this is not trusted (the person talking over it)."""
+SURE_CORRELATION = 0.8
+"""A peak this clear is taken at once; weaker ones must be found twice in a row."""
+AGREE_S = 0.003
+"""Two estimates this close agree."""
+RATE = 16000
+"""The microphone's rate, Hz (``echo.RATE``)."""
+MOVED_S = 0.008
+"""A change of delay bigger than this restarts the canceller's learning."""
+DECIMATE = 4
+"""16 kHz -> 4 kHz for the search: 0.25 ms steps, a sixteenth of the work."""
+
+
+class PlayedAudio(Protocol):
+    """What the tracker needs of ``echo.PlayedAudio``."""
+
+    def window(self, t0: float, n: int) -> np.ndarray: ...
+
+    def last_end(self) -> float: ...
+
+
+class DelayTracker:
+    """The current speaker-to-microphone delay, re-estimated while speech plays."""
+
+    def __init__(self, played: PlayedAudio, initial_s: float = 0.05) -> None:
+        self._played = played
+        self.delay = initial_s
+        """Seconds from "played at t" (``PlayedAudio``) to heard in the microphone."""
+        self.confidence = 0.0
+        """The normalized correlation of the last accepted estimate."""
+        self._near = np.zeros(0, dtype=np.float32)
+        self._near_end = 0.0
+        self._since = 0.0
+        self._candidate: float | None = None
+
+    def observe(self, near: np.ndarray, at: float) -> bool:
+        """``near``: microphone samples recorded from ``at`` on. True when the delay moved
+        (by more than ``MOVED_S``): what the canceller learned of the old alignment is wrong."""
+        keep = int(HISTORY_S * RATE)
+        self._near = np.concatenate([self._near, near.astype(np.float32)])[-keep:]
+        self._near_end = at + near.size / RATE
+        self._since += near.size / RATE
+        if self._since < EVERY_S or self._near.size < MIN_HISTORY_S * RATE:
+            return False
+        if self._played.last_end() < self._near_end - HISTORY_S:
+            return False  # nothing played in the window: nothing to learn
+        self._since = 0.0
+        found = self._estimate()
+        if found is None:
+            return False
+        # A new delay needs two estimates in a row that agree, or one clear peak: a person
+        # talking over the assistant makes a single estimate unreliable.
+        candidate, self._candidate = self._candidate, found[0]
+        agreed = candidate is not None and abs(found[0] - candidate) <= AGREE_S
+        if not (agreed or found[1] >= SURE_CORRELATION):
+            return False
+        moved = abs(found[0] - self.delay) > MOVED_S
+        self.delay, self.confidence = found
+        return moved
+
+    def _estimate(self) -> tuple[float, float] | None:
+        n = self._near.size
+        start = self._near_end - n / RATE
+        span = int((MAX_DELAY_S + EARLY_S) * RATE)
+        ref = self._played.window(start - MAX_DELAY_S, n + span).astype(np.float32)
+        near = _decimate(self._near)
+        ref = _decimate(ref)
+        if not ref.any() or not near.any():
+            return None
+        size = 1 << int(np.ceil(np.log2(ref.size + near.size)))
+        # c[j] = sum_i near[i] * ref[i + j]: the echo lines up with the reference at shift j.
+        corr = np.fft.irfft(np.conj(np.fft.rfft(near, size)) * np.fft.rfft(ref, size), size)
+        shifts = ref.size - near.size + 1
+        corr = corr[:shifts]
+        energy = np.concatenate([[0.0], np.cumsum(ref.astype(np.float64) ** 2)])
+        ref_norm = np.sqrt(energy[near.size : near.size + shifts] - energy[:shifts])
+        norm = np.sqrt(float(np.sum(near.astype(np.float64) ** 2))) * ref_norm
+        score = np.where(norm > 0, np.abs(corr) / np.maximum(norm, 1e-9), 0.0)
+        best = int(np.argmax(score))
+        if score[best] < MIN_CORRELATION:
+            return None
+        return MAX_DELAY_S - best * DECIMATE / RATE, float(score[best])
+
+
+def _decimate(x: np.ndarray) -> np.ndarray:
+    """A crude 4:1 decimation (the mean of each four samples): enough to find a peak."""
+    usable = x[: x.size // DECIMATE * DECIMATE]
+    return usable.reshape(-1, DECIMATE).mean(axis=1)
