@@ -130,6 +130,16 @@ def test_a_paraphrase_nobody_wrote_reaches_its_intent(matcher, text, intent, slo
 
 
 @pytest.mark.model
+def test_a_request_wrapped_in_talk_is_found_in_its_clause(matcher):
+    text = "i think we should take turns talking so we stop shouting over each other"
+    decided = matcher.explain(text)
+    assert (decided.net, decided.match.intent) == ("semantic", "turns.start")
+    # A clause alone that is not what the whole sentence is about decides nothing.
+    for everyday in ("let's go for a walk so the dog gets out", "the match is on so keep it down"):
+        assert matcher.match(everyday) is None
+
+
+@pytest.mark.model
 def test_everyday_talk_is_no_request(matcher):
     everyday = [
         "did you remember to buy milk",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.intents.tolerant import tidy
+from voice_repair.intents.tolerant import clauses, tidy
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
@@ -65,3 +65,18 @@ def test_fillers_and_repeats_are_tidied(said, tidied):
 def test_danger_is_never_found_inside_a_longer_everyday_sentence(matcher):
     # "i'm afraid" is a safety template; inside "i'm afraid so" it must stay nothing.
     assert matcher.match("I'm afraid so") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "parts"),
+    [
+        (
+            "i think we should take turns talking so we stop shouting",
+            ["i think we should take turns talking", "we stop shouting"],
+        ),
+        ("let's go for a walk after lunch", []),  # what follows "after" is what it is about
+        ("stop it or no dessert", []),  # clauses of fewer than three words say too little
+    ],
+)
+def test_a_sentence_is_split_into_its_clauses(said, parts):
+    assert clauses(said) == parts
