@@ -56,6 +56,8 @@ def test_a_reminder_about_something_else_is_not_ours(matcher, text):
         ("can we take like ten minutes", "can we take ten minutes"),
         ("i feel like i can't breathe", "i feel like i can't breathe"),
         ("um okay so let's uh pause", "let's pause"),
+        ("love kindly remind us at eight would you", "remind us at eight"),
+        ("can you", "can you"),  # a tag alone is what was said
     ],
 )
 def test_fillers_and_repeats_are_tidied(said, tidied):

@@ -43,7 +43,12 @@ _BOTH = re.compile(r"\b(we|let's|us) both\b")
 # Said first, before the request: an address or a short reaction that adds nothing.
 _LEADING = re.compile(
     r"^(?:(?:so|okay|ok|well|right|alright|all right|oh|look|listen|wait|hold on|"
-    r"speaker|computer|assistant|excuse me)\b\s*)+"
+    r"speaker|computer|assistant|excuse me|love|babe|honey|darling|mate|sweetheart|kindly)\b\s*)+"
+)
+# Said last, after the request: a tag that only asks politely ("remind us, would you").
+_TAG = re.compile(
+    r"(?:\s*\b(?:would you|will you|could you|can you|do you reckon|if you can|if you could|"
+    r"if you don't mind|kindly))+$"
 )
 
 _HARMLESS_WORDS = """
@@ -93,6 +98,7 @@ def tidy(said: str) -> str:
     t = _BOTH.sub(r"\1", t)
     t = _FILLERS.sub(" ", t)
     t = _LEADING.sub("", " ".join(t.split()))
+    t = _TAG.sub("", t).strip() or t
     return " ".join(_fold_repeats(t.split()))
 
 
