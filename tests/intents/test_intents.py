@@ -378,6 +378,11 @@ def test_a_typo_in_the_shared_file_is_one_problem_not_hundreds(broken):
         ("tests/control.yaml", "tests: 5\n", "tests/control.yaml:1: expected a `tests:` list"),
         ("tests/_none.yaml", "sentences: [1]\n", "_none.yaml:1: expected a sentence"),
         ("intents.yaml", "intents: 5\n", "intents.yaml:1: expected a mapping `intents:`"),
+        ("examples/repair.yaml", "examples: [a]\n", "examples/repair.yaml:1: expected a `exam"),
+        ("examples/repair.yaml", "examples:\n  repair.fix: [a]\n", "no request intent 'repair"),
+        ("examples/repair.yaml", "examples:\n  safety: [a]\n", "no request intent 'safety'"),
+        ("examples/repair.yaml", "examples:\n  repair.act: 5\n", "expected sentences"),
+        ("examples/_everyday.yaml", "sentences: 5\n", "expected a `sentences:` mapping"),
     ],
 )
 def test_wrong_shapes_are_problems_never_crashes(broken, file, content, expected):

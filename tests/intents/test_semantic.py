@@ -88,6 +88,15 @@ def test_without_the_model_the_templates_still_answer_and_it_is_said_once(caplog
         ("ten minutes or maybe twenty minutes", {"minutes"}, {}),  # which? the default
         ("we need a break", {"minutes"}, {}),
         ("it was a four hour drive", {"minutes"}, {}),  # not "hour": a number ends before it
+        # "for" before a clock time makes it a time, never nine minutes.
+        (
+            "set a reminder for 9 am tomorrow to talk",
+            {"minutes", "time"},
+            {"time_hour": 9, "time_meridiem": "am", "time_day": "tomorrow"},
+        ),
+        ("set a reminder for tonight so we talk", {"minutes", "time"}, {"time": "tonight"}),
+        ("we'll talk it over tomorrow morning", {"minutes", "time"}, {"time": "tomorrow morning"}),
+        ("we need a break tonight", {"minutes"}, {}),  # a pause has no clock time
     ],
 )
 def test_slots_are_read_from_the_words_never_guessed(matcher, said, wanted, values):
@@ -107,6 +116,10 @@ def test_slots_are_read_from_the_words_never_guessed(matcher, said, wanted, valu
         ("we're both okay to start talking again", "pause.end", {}),
         ("could you add another hour to the pause", "pause.extend", {"minutes": 60}),
         ("can we have turns where each of us gets three minutes", "turns.start", {"minutes": 3}),
+        # Reached only through the net's own examples (intents/en/examples/), no test sentence.
+        ("is there something sweet i could do so we feel close again", "repair.act", {}),
+        ("let's each get a turn to speak while the other listens", "turns.start", {}),
+        ("ping us about this tomorrow morning", "reminder.set", {"time": "tomorrow morning"}),
     ],
 )
 def test_a_paraphrase_nobody_wrote_reaches_its_intent(matcher, text, intent, slots):
@@ -114,6 +127,16 @@ def test_a_paraphrase_nobody_wrote_reaches_its_intent(matcher, text, intent, slo
     decided = matcher.explain(text)
     assert decided.net == "semantic"
     assert (decided.match.intent, decided.match.slots) == (intent, slots)
+
+
+@pytest.mark.model
+def test_a_request_wrapped_in_talk_is_found_in_its_clause(matcher):
+    text = "i think we should take turns talking so we stop shouting over each other"
+    decided = matcher.explain(text)
+    assert (decided.net, decided.match.intent) == ("semantic", "turns.start")
+    # A clause alone that is not what the whole sentence is about decides nothing.
+    for everyday in ("let's go for a walk so the dog gets out", "the match is on so keep it down"):
+        assert matcher.match(everyday) is None
 
 
 @pytest.mark.model

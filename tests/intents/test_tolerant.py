@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.intents.tolerant import tidy
+from voice_repair.intents.tolerant import clauses, tidy
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
@@ -56,6 +56,8 @@ def test_a_reminder_about_something_else_is_not_ours(matcher, text):
         ("can we take like ten minutes", "can we take ten minutes"),
         ("i feel like i can't breathe", "i feel like i can't breathe"),
         ("um okay so let's uh pause", "let's pause"),
+        ("love kindly remind us at eight would you", "remind us at eight"),
+        ("can you", "can you"),  # a tag alone is what was said
     ],
 )
 def test_fillers_and_repeats_are_tidied(said, tidied):
@@ -65,3 +67,18 @@ def test_fillers_and_repeats_are_tidied(said, tidied):
 def test_danger_is_never_found_inside_a_longer_everyday_sentence(matcher):
     # "i'm afraid" is a safety template; inside "i'm afraid so" it must stay nothing.
     assert matcher.match("I'm afraid so") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "parts"),
+    [
+        (
+            "i think we should take turns talking so we stop shouting",
+            ["i think we should take turns talking", "we stop shouting"],
+        ),
+        ("let's go for a walk after lunch", []),  # what follows "after" is what it is about
+        ("stop it or no dessert", []),  # clauses of fewer than three words say too little
+    ],
+)
+def test_a_sentence_is_split_into_its_clauses(said, parts):
+    assert clauses(said) == parts

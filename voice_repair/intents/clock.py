@@ -1,4 +1,5 @@
-"""Clock times as said ("at eight", "tomorrow at 8 pm", "at noon") -> the ``time`` slot's text.
+"""Clock times as said ("at eight", "tomorrow at 8 pm", "at noon", "at quarter to nine") -> the
+``time`` slot's text.
 
 The templates split a clock time into parts (``TIME_PARTS`` in ``spec.py``): the hour, the
 minutes, what came after ("pm", "tonight", "tomorrow morning") and the day said before
@@ -46,7 +47,10 @@ def clock_slot(
         if half is not None and not _named_fits(named, half):
             return None
     else:
-        exact = _readings(int(hour), int(minute), half)  # type: ignore[call-overload]
+        hour, minute = int(hour), int(minute)  # type: ignore[call-overload]
+        if minute < 0:  # "quarter to nine" (minute -15): 8:45; "quarter to one": 12:45
+            hour, minute = (hour - 2) % 12 + 1, 60 + minute
+        exact = _readings(hour, minute, half)
     if not exact:
         return None
     when = "/".join(exact)

@@ -59,12 +59,40 @@ def run_tests(root: Path, data: LoadedData, match_all: MatchAll) -> list[DataPro
             )
         else:
             problems += _run_family(name, stem, doc, data, match_all if run_all else None, tested)
+    problems += _check_examples(root, data)
     for intent, spec in data.catalogue.items():
         file, line = data.catalogue_lines[intent]
         if intent not in tested and intent not in data.broken:
             problems.append(DataProblem(file, line, f"intent '{intent}' has no tests"))
         if run_all and intent not in data.broken:
             problems += _expect(file, line, spec.example, intent, {}, match_all, check_slots=False)
+    return problems
+
+
+def _check_examples(root: Path, data: LoadedData) -> list[DataProblem]:
+    """``examples/`` (sentences for the semantic net alone): each family file maps known
+    intents to lists of sentences, each ``_*.yaml`` lists sentences. They need no template."""
+    problems: list[DataProblem] = []
+    for path in sorted((root / "examples").glob("*.yaml")):
+        name = rel(path, root)
+        doc, file_problems = load_yaml(path, name)
+        problems += file_problems
+        if file_problems:
+            continue
+        key = "sentences" if path.stem.startswith("_") else "examples"
+        groups = doc.get(key) if isinstance(doc, dict) else None
+        if key == "sentences":
+            groups = {"": groups} if isinstance(groups, list) else None
+        if not isinstance(groups, dict):
+            problems.append(DataProblem(name, 1, f"expected a `{key}:` mapping at the top"))
+            continue
+        for intent, sentences in groups.items():
+            if key == "examples" and (intent not in data.catalogue or intent == "safety"):
+                problems.append(
+                    DataProblem(name, line_of(sentences, 1), f"no request intent {intent!r}")
+                )
+            elif not isinstance(sentences, list) or not all(isinstance(t, str) for t in sentences):
+                problems.append(DataProblem(name, line_of(sentences, 1), "expected sentences"))
     return problems
 
 

@@ -4,6 +4,12 @@ Every sentence of ``intents/<lang>/tests/`` is an example: a family file's sente
 intent (and ``safety``'s its route); the ``_*.yaml`` sentences (everyday talk, idioms) carry no
 intent and are the negatives a request must be nearer to than to any of them.
 
+The test sentences all match a template, so they are close to one another and far from the way
+a stranger asks. ``intents/<lang>/examples/`` adds sentences for the net alone: a family file maps
+intents to paraphrases no template needs to know (``{examples: {repair.act: [...]}}``), and a
+``_*.yaml`` file lists more everyday talk (``{sentences: [...]}``) as negatives. They are
+written in their own words, never copied from an evaluation set.
+
 Embedding some 1,500 sentences takes ~10 s on one core, too slow for every start, so their
 vectors are stored in ``intents/<lang>/semantic.npz`` (float16, ~1 MB) with a fingerprint of the
 examples (as normalised) and of the model files. ``voice-repair check`` re-derives the file when
@@ -26,12 +32,22 @@ import numpy as np
 from ..datafiles import load_yaml
 from .embedder import MODEL_FILES
 
-__all__ = ["STORE_FILE", "Example", "Examples", "fingerprint", "load_examples", "read_store"]
+__all__ = [
+    "EXAMPLES",
+    "STORE_FILE",
+    "Example",
+    "Examples",
+    "fingerprint",
+    "load_examples",
+    "read_store",
+]
 
 _LOG = logging.getLogger(__name__)
 
 STORE_FILE = "semantic.npz"
 """The stored vectors, next to ``intents.yaml``."""
+EXAMPLES = "examples"
+"""The folder of sentences for the net alone, next to ``tests/``."""
 
 
 @dataclass(frozen=True)
@@ -56,13 +72,15 @@ class Examples:
 
 
 def load_examples(root: Path, normalize: Callable[[str], str]) -> list[Example]:
-    """Every test sentence under ``root/tests``, deduplicated, in file order.
+    """Every test sentence under ``root/tests``, then every sentence under ``root/examples``,
+    deduplicated, in file order.
 
     Malformed files are skipped: ``voice-repair check`` reports them with ``file:line``.
     """
     seen: set[tuple[str, str, str]] = set()
     found: list[Example] = []
-    for path in sorted((root / "tests").glob("*.yaml")):
+    paths = sorted((root / "tests").glob("*.yaml")) + sorted((root / EXAMPLES).glob("*.yaml"))
+    for path in paths:
         doc, problems = load_yaml(path)
         if problems or not isinstance(doc, dict):
             continue
@@ -74,6 +92,10 @@ def load_examples(root: Path, normalize: Callable[[str], str]) -> list[Example]:
             if isinstance(intent, dict) and isinstance(intent.get("name"), str):
                 route = str((intent.get("slots") or {}).get("route", ""))
                 groups.append((test.get("sentences"), intent["name"], route))
+        named = doc.get("examples")
+        for intent, sentences in named.items() if isinstance(named, dict) else []:
+            if isinstance(intent, str) and intent != "safety":  # danger has its own data
+                groups.append((sentences, intent, ""))
         for sentences, intent, route in groups:
             for text in sentences if isinstance(sentences, list) else []:
                 said = normalize(text) if isinstance(text, str) else ""

@@ -18,11 +18,27 @@ from hassil.intents import Intents, RangeSlotList, TextSlotList
 
 __all__ = ["SlotReader"]
 
-_RULES = {
-    "minutes": ["<duration>", "<duration_adjective>", "<more_duration>", "for <bare_minutes>"],
-    "time": ["<at_clock>", "<clock_bare> {clock_half:time_meridiem}"],
+_RULES: dict[str, list[dict[str, object]]] = {
+    "minutes": [
+        {"sentences": ["<duration>", "<duration_adjective>", "<more_duration>"]},
+        {"sentences": ["for <bare_minutes>"]},
+    ],
+    "time": [
+        {
+            "sentences": [
+                "<at_clock>",
+                "[for] <clock_bare> {clock_half:time_meridiem} [{clock_day:time_day}]",
+                "for <clock>",
+                "[for] {clock_day:time_day} at <clock_bare> [{clock_half:time_meridiem}]",
+            ]
+        },
+        {"sentences": ["{day_words:time}"]},
+        {"sentences": ["(tonight|this evening|later tonight)"], "slots": {"time": "tonight"}},
+    ],
 }
-"""What a stretch of words must be to give a slot: the expansion rules of ``_common.yaml``."""
+"""What a stretch of words must be to give a slot: the expansion rules of ``_common.yaml``, and
+the day words the reminder templates take ("tomorrow morning", "tonight") with their values.
+"For" before a clock time ("a reminder for 9 am tomorrow") makes it a time, never nine minutes."""
 _LONGEST = 8
 """Words in the longest stretch tried ("an hour and forty five minutes" is seven)."""
 _DIGIT = re.compile(r"\d")
@@ -50,9 +66,7 @@ class SlotReader:
         self._intents = Intents.from_dict(
             {
                 "language": templates.language,
-                "intents": {
-                    name: {"data": [{"sentences": sentences}]} for name, sentences in _RULES.items()
-                },
+                "intents": {name: {"data": blocks} for name, blocks in _RULES.items()},
             }
         )
         self._intents.slot_lists = templates.slot_lists

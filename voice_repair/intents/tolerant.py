@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["tidy", "find_inside", "HARMLESS"]
+__all__ = ["tidy", "find_inside", "clauses", "HARMLESS"]
 
 T = TypeVar("T")
 
@@ -43,7 +43,12 @@ _BOTH = re.compile(r"\b(we|let's|us) both\b")
 # Said first, before the request: an address or a short reaction that adds nothing.
 _LEADING = re.compile(
     r"^(?:(?:so|okay|ok|well|right|alright|all right|oh|look|listen|wait|hold on|"
-    r"speaker|computer|assistant|excuse me)\b\s*)+"
+    r"speaker|computer|assistant|excuse me|love|babe|honey|darling|mate|sweetheart|kindly)\b\s*)+"
+)
+# Said last, after the request: a tag that only asks politely ("remind us, would you").
+_TAG = re.compile(
+    r"(?:\s*\b(?:would you|will you|could you|can you|do you reckon|if you can|if you could|"
+    r"if you don't mind|kindly))+$"
 )
 
 _HARMLESS_WORDS = """
@@ -75,6 +80,14 @@ HARMLESS = frozenset(_HARMLESS_WORDS.split())
 Nothing here names another activity (work, dinner, the kids, a show): such a word outside the
 request means the sentence is about that, not about this conversation."""
 
+# Where one clause of spoken English ends and the next begins: the request is often one of them
+# ("i think we need a professional, honestly this is beyond you"). "before" and "after" are not
+# here: what follows them is usually what the clause is about ("a walk after lunch").
+_CLAUSE_BREAK = re.compile(
+    r"\b(?:so that|so|because|cause|but|and then|then|i mean|actually|honestly|anyway|or)\b"
+)
+_SHORTEST_CLAUSE = 3
+
 _NEGATION = frozenset({"not", "don't", "never", "no", "can't", "won't", "didn't", "shouldn't"})
 _MAX_LEFTOVER = 10
 
@@ -85,6 +98,7 @@ def tidy(said: str) -> str:
     t = _BOTH.sub(r"\1", t)
     t = _FILLERS.sub(" ", t)
     t = _LEADING.sub("", " ".join(t.split()))
+    t = _TAG.sub("", t).strip() or t
     return " ".join(_fold_repeats(t.split()))
 
 
@@ -168,3 +182,15 @@ def _quick_no(part: list[str], before: bool) -> bool:
     """A cheap test before any matching: a long part with a word about something else cannot
     be harmless, and is not worth matching as a second request either."""
     return len(part) > 6 and not all(w in HARMLESS for w in part)
+
+
+def clauses(said: str) -> list[str]:
+    """The clauses of a normalised sentence of more than one, each of at least three words
+    (shorter ones say too little to stand alone); empty for a sentence of one clause.
+
+    The semantic net reads them when the whole sentence is not near enough to any example:
+    "remind us in twenty minutes to actually finish this" is the request before "actually".
+    """
+    parts = [" ".join(p.split()) for p in _CLAUSE_BREAK.split(said)]
+    parts = [p for p in parts if len(p.split()) >= _SHORTEST_CLAUSE and p != said]
+    return list(dict.fromkeys(parts))
