@@ -87,6 +87,8 @@ def _check_examples(root: Path, data: LoadedData) -> list[DataProblem]:
             problems.append(DataProblem(name, 1, f"expected a `{key}:` mapping at the top"))
             continue
         for intent, sentences in groups.items():
+            if intent in data.broken:
+                continue  # malformed catalogue entry, reported there
             if key == "examples" and (intent not in data.catalogue or intent == "safety"):
                 problems.append(
                     DataProblem(name, line_of(sentences, 1), f"no request intent {intent!r}")
