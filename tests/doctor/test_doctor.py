@@ -123,10 +123,10 @@ def test_no_job_store_yet_is_fine(config: Config) -> None:
 
 
 def test_broken_intent_data_is_listed_by_file_and_line(
-    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch, small_intents: Path
 ) -> None:
     copy = tmp_path / "intents"
-    shutil.copytree(doctor.INTENTS_ROOT / "en", copy / "en")
+    shutil.copytree(small_intents, copy / "en")  # the small copy: tests/intentcopy.py
     contacts = copy / "en" / "responses" / "contacts.yaml"
     text = contacts.read_text()
     contacts.write_text(text.replace("  emergency_number:", "  emergency_numbr:"))
