@@ -38,6 +38,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
     return Config(voice=VoiceConfig(voice="espeak"), data_dir=tmp_path / "data" / "voice-repair")
 
 
+@pytest.mark.model  # loads the sentence-embedding and pocketsphinx models, checks all the data
 def test_a_healthy_setup_passes_every_check(config: Config) -> None:
     results = run_checks(config)
     assert [c.name for c in results] == [
@@ -150,6 +151,7 @@ def test_espeak_speaks(config: Config) -> None:
     assert result.detail.startswith("espeak speaks")
 
 
+@pytest.mark.model
 def test_pocketsphinx_model_loads(config: Config) -> None:
     result = check_pocketsphinx(config)
     assert result.ok, result.detail

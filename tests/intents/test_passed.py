@@ -17,6 +17,10 @@ from voice_repair.errors import DataProblem, IntentDataError
 from voice_repair.intents.matcher import IntentMatcher, check_intents
 from voice_repair.intents.passed import record_path
 
+# Each checks a copy of the data once or twice (1-2 s each on the small copy, 5-7 s on the whole
+# data): make test's, not the edit loop's.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def data(
