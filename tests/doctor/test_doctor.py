@@ -38,6 +38,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
     return Config(voice=VoiceConfig(voice="espeak"), data_dir=tmp_path / "data" / "voice-repair")
 
 
+@pytest.mark.model  # loads the sentence-embedding and pocketsphinx models, checks all the data
 def test_a_healthy_setup_passes_every_check(config: Config) -> None:
     results = run_checks(config)
     assert [c.name for c in results] == [
@@ -123,10 +124,10 @@ def test_no_job_store_yet_is_fine(config: Config) -> None:
 
 
 def test_broken_intent_data_is_listed_by_file_and_line(
-    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch, small_intents: Path
 ) -> None:
     copy = tmp_path / "intents"
-    shutil.copytree(doctor.INTENTS_ROOT / "en", copy / "en")
+    shutil.copytree(small_intents, copy / "en")  # the small copy: tests/intentcopy.py
     contacts = copy / "en" / "responses" / "contacts.yaml"
     text = contacts.read_text()
     contacts.write_text(text.replace("  emergency_number:", "  emergency_numbr:"))
@@ -150,6 +151,7 @@ def test_espeak_speaks(config: Config) -> None:
     assert result.detail.startswith("espeak speaks")
 
 
+@pytest.mark.model
 def test_pocketsphinx_model_loads(config: Config) -> None:
     result = check_pocketsphinx(config)
     assert result.ok, result.detail

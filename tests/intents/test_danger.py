@@ -106,9 +106,10 @@ def test_the_danger_words_are_data_not_code():
 
 
 @pytest.fixture
-def broken(tmp_path: Path) -> Path:
+def broken(tmp_path: Path, small_intents: Path) -> Path:
+    """A copy to break: the small one (``tests/intentcopy.py``)."""
     root = tmp_path / "intents" / "en"
-    shutil.copytree(ROOT, root)
+    shutil.copytree(small_intents, root)
     return root
 
 

@@ -117,9 +117,11 @@ def _tests_files() -> list[Path]:
     return sorted(p for p in (ROOT / "tests").glob("*.yaml") if not p.stem.startswith("_"))
 
 
+@pytest.mark.slow  # the same check as test_the_shipped_data_has_no_problems, written out here
 def test_every_test_sentence_matches_its_own_intent_and_slots_only(matcher):
     """The over-match check: each sentence's best match is its intent, and no other intent
-    matches it at all (so "end the pause" can never be a pause.start)."""
+    matches it at all (so "end the pause" can never be a pause.start). The data check
+    (``datatests.py``) does the same; this is its independent statement, for ``make test``."""
     failures = []
     count = 0
     for path in _tests_files():
@@ -198,8 +200,10 @@ def test_a_short_phrase_list_still_spreads_over_every_way_of_asking(matcher):
     assert {"remind", "set"} <= starts and starts & {"let's", "let", "we", "can", "could"}
 
 
+@pytest.mark.slow  # lists every sentence the templates can say: 1.6 million, 20-30 s
 def test_every_spoken_table_row_is_in_the_full_phrase_list(matcher):
-    """The speech grammar can hear each row of the table (numbers spoken as words)."""
+    """The templates can say each row of the table (numbers spoken as words). What the
+    recognizer hears is the grammar (test_grammar.py checks the table is in it)."""
     phrases = set(matcher.phrases())
     spoken_rows = [(t, i) for t, i, _ in TABLE if not re.search(r"\d", t)]
     missing = [(i, t) for t, i in spoken_rows if (i, normalize(t)) not in phrases]
@@ -261,9 +265,11 @@ def _insert_after(path: Path, marker: str, text: str) -> int:
 
 
 @pytest.fixture
-def broken(tmp_path: Path) -> Path:
+def broken(tmp_path: Path, small_intents: Path) -> Path:
+    """A copy to break: the small one (``tests/intentcopy.py``), so each test pays for its
+    broken piece, not for running every sentence of the data again."""
     root = tmp_path / "intents" / "en"
-    shutil.copytree(ROOT, root)
+    shutil.copytree(small_intents, root)
     return root
 
 
@@ -318,6 +324,10 @@ def test_malformed_data_gives_file_line_problems(broken):
 
 
 def test_over_match_is_reported(broken):
+    _append(
+        broken / "tests" / "pause.yaml",
+        "  - sentences: ['end the pause']\n    intent: {name: pause.end}\n",
+    )
     # A careless template makes "end the pause" also a pause.status.
     _insert_after(
         broken / "sentences" / "pause.yaml",

@@ -17,18 +17,22 @@ from voice_repair.errors import DataProblem, IntentDataError
 from voice_repair.intents.matcher import IntentMatcher, check_intents
 from voice_repair.intents.passed import record_path
 
-ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
-
-pytestmark = pytest.mark.slow  # each loads the whole data once or twice (5-7 s)
+# Each checks a copy of the data once or twice (1-2 s each on the small copy, 5-7 s on the whole
+# data): make test's, not the edit loop's.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[int]]:
-    """A copy of the data, a private cache folder, an empty in-process memo, and a count of the
-    data's test runs (the real tests still run)."""
+def data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_intents: Path
+) -> tuple[Path, list[int]]:
+    """A copy of the data (the small one, ``tests/intentcopy.py``: the record does not care how
+    many sentences there are), a private cache folder, an empty in-process memo, and a count of
+    the data's test runs (the real tests still run)."""
     root = tmp_path / "en"
-    shutil.copytree(ROOT, root)
+    shutil.copytree(small_intents, root)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
     monkeypatch.setattr(matcher_module, "_CHECKED", {})
     runs: list[int] = []
     real = matcher_module.run_tests
@@ -81,3 +85,35 @@ def test_a_failing_check_is_never_recorded(data, monkeypatch):
     with pytest.raises(IntentDataError):
         IntentMatcher.load(root)
     assert not record_path(root).exists()
+
+
+def test_a_start_after_a_check_in_the_same_process_runs_no_second_time(data, monkeypatch):
+    """Even where no record can be kept (a read-only cache folder), one process checks a state
+    of the data once: a ``check`` (or a doctor's) serves the loads that follow."""
+    root, runs = data
+    not_a_folder = root.parent / "cache-is-a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
+    assert check_intents(root) == []
+    matcher = IntentMatcher.load(root)
+    assert runs == [1]
+    assert matcher.match("I need a pause").intent == "pause.start"
+    IntentMatcher.load(root)
+    assert check_intents(root) == []
+    assert runs == [1]
+
+
+def test_under_systemd_the_record_goes_to_the_services_own_cache_folder(data, monkeypatch):
+    """The service's home is read-only; systemd hands it a writable cache folder
+    (``CacheDirectory=`` in the unit, ``$CACHE_DIRECTORY``), so a restart skips the tests."""
+    root, runs = data
+    given = root.parent / "service-cache"
+    given.mkdir()
+    monkeypatch.setenv("CACHE_DIRECTORY", str(given))
+    IntentMatcher.load(root)
+    assert record_path(root).parent == given / "checked"
+    assert record_path(root).is_file()
+    assert not (root.parent / "cache").exists()  # nothing in $XDG_CACHE_HOME
+    _fresh(monkeypatch)
+    IntentMatcher.load(root)
+    assert runs == [1]

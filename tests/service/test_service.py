@@ -79,6 +79,14 @@ def test_paths_with_spaces_and_percent_signs_survive_rendering(
     assert 'ExecStart="' in unit.read_text()
 
 
+def test_rendering_moves_the_writable_data_folder_and_keeps_the_cache_folder(tmp_path: Path):
+    """``render_unit`` rewrites every ``ReadWritePaths=`` line; the cache folder is asked for by
+    ``CacheDirectory=``, which it must leave alone."""
+    text = render_unit(Path("/opt/vr/voice-repair"), tmp_path / "data")
+    assert re.findall(r"(?m)^ReadWritePaths=.*$", text) == [f"ReadWritePaths=-{tmp_path}/data"]
+    assert re.findall(r"(?m)^CacheDirectory=.*$", text) == ["CacheDirectory=voice-repair"]
+
+
 @needs_analyze
 def test_verify_notices_a_missing_program(tmp_path: Path, no_user_manager: Path) -> None:
     """The check above can fail: a unit naming a program that is not there is refused."""
@@ -107,6 +115,9 @@ def test_the_unit_asks_for_what_the_issue_names() -> None:
     assert settings["PrivateNetwork"] == "yes"
     assert settings["RestrictAddressFamilies"] == "AF_UNIX"
     assert settings["ProtectHome"] == "read-only"
+    # The one other writable folder: the record that the intent data passed its tests
+    # (intents/passed.py), so a restart does not run them again.
+    assert settings["CacheDirectory"] == "voice-repair"
     assert "pipewire-pulse.socket" in settings["After"]
     assert "pulseaudio.socket" in settings["After"]
     assert settings["WantedBy"] == "default.target"

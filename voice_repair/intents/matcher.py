@@ -254,7 +254,7 @@ class IntentMatcher:
 
         Sampled with hassil's sampler; lower-case words only, numbers as words: typed-only
         alternatives (digit ranges such as "20:00" or "37 minutes") are left out. All of it is
-        several hundred thousand sentences (mostly clock times, about 3 s to list), so a grammar
+        over a million sentences (mostly clock times; 20 s or more to list), so a grammar
         will usually pass ``max_per_intent``: up to that many distinct sentences per intent,
         spread over all of the intent's templates and list values (see ``phrases.py``).
         """
@@ -279,14 +279,16 @@ def check_intents(root: Path) -> list[DataProblem]:
     return _checked(root)[1]
 
 
-_CHECKED: dict[tuple, tuple[IntentMatcher | None, list[DataProblem]]] = {}
-"""Checked data by fingerprint: loading runs every data test (~1 s here, more on a Pi), and one
-process may load the same folder several times (``run``, ``chat``, the tests' sessions)."""
+_CHECKED: dict[tuple, tuple[IntentMatcher | None, list[DataProblem], bool]] = {}
+"""Checked data by fingerprint, with whether the data's tests were run: loading runs every data
+test (seconds here, more on a Pi), and one process may load the same folder several times
+(``run``, ``chat``, the tests' sessions)."""
 
 
 def _fingerprint(root: Path) -> tuple:
-    """The folder and every file under it with its size and modification time."""
-    stats = sorted((str(p), p.stat()) for p in root.rglob("*") if p.is_file())
+    """The folder and every file under it with its size and modification time (named from the
+    folder, so ``intents/en`` and its absolute path are the same data)."""
+    stats = sorted((str(p.relative_to(root)), p.stat()) for p in root.rglob("*") if p.is_file())
     return (str(root.resolve()), *((name, s.st_mtime_ns, s.st_size) for name, s in stats))
 
 
@@ -296,29 +298,32 @@ def _checked(
     """``_check`` once per state of the files: a matcher only reads its data, so it is shared.
     ``trust_record``: skip the data's tests when this data passed them with this code before
     (``passed.py``; start-up), rather than run them (``check``)."""
-    key = (_fingerprint(root), trust_record)
-    if key not in _CHECKED:
+    key = _fingerprint(root)
+    if key not in _CHECKED or not (trust_record or _CHECKED[key][2]):
         _CHECKED[key] = _check(root, trust_record)
-    matcher, problems = _CHECKED[key]
+    matcher, problems, _ = _CHECKED[key]
     return matcher, list(problems)
 
 
 def _check(
     root: Path, trust_record: bool = False
-) -> tuple[IntentMatcher | None, list[DataProblem]]:
+) -> tuple[IntentMatcher | None, list[DataProblem], bool]:
+    """The matcher (None when the data cannot make one), the problems, and whether the data's
+    tests ran (so a later ``check`` of the same files need not run them again)."""
     data = load_data(root)
     problems = list(data.problems)
     if data.intents is None:
-        return None, problems
+        return None, problems, True
     danger, danger_problems = load_danger(root)
     problems += danger_problems
     if danger is None:
-        return None, problems
+        return None, problems, True
     semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
     matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic)
-    if problems or not (trust_record and has_passed(root)):
+    tested = bool(problems) or not (trust_record and has_passed(root))
+    if tested:
         problems += run_tests(root, data, matcher.match_all)
         if not problems:
             mark_passed(root)
     _LOG.debug("checked intent data in %s: %d problem(s)", root, len(problems))
-    return matcher, problems
+    return matcher, problems, tested

@@ -7,6 +7,11 @@ on the data files, the matcher's code and hassil, so a clean run is recorded in 
 folder under a digest of all three; a start with the same data and code then skips the tests.
 ``voice-repair check`` always runs them. The record holds nothing but its name: nothing anyone
 said is written. A cache folder that cannot be written costs only the time.
+
+The service runs with a read-only home; its unit asks systemd for a cache folder of its own
+(``CacheDirectory=voice-repair``), which systemd creates, leaves writable and names in
+``$CACHE_DIRECTORY``. For a user service that is ``~/.cache/voice-repair``: the same record
+``run`` in a terminal writes and reads.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from contextlib import suppress
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__all__ = ["has_passed", "mark_passed", "record_path"]
+__all__ = ["cache_folder", "has_passed", "mark_passed", "record_path"]
 
 _LOG = logging.getLogger(__name__)
 _CODE = Path(__file__).resolve().parent
@@ -26,7 +31,7 @@ _CODE = Path(__file__).resolve().parent
 
 
 def record_path(root: Path) -> Path:
-    """Where a clean check of ``root`` with this code is recorded (``$XDG_CACHE_HOME``)."""
+    """Where a clean check of ``root`` with this code is recorded (``cache_folder``)."""
     digest = hashlib.sha256()
     for folder in (root, _CODE):
         pattern = "*" if folder == root else "*.py"
@@ -35,8 +40,16 @@ def record_path(root: Path) -> Path:
             digest.update(path.read_bytes())
     with suppress(PackageNotFoundError):  # a checkout without metadata: the code digest stays
         digest.update(version("hassil").encode())
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "voice-repair" / "checked" / digest.hexdigest()
+    return cache_folder() / "checked" / digest.hexdigest()
+
+
+def cache_folder() -> Path:
+    """The service's own cache folder from systemd (``$CACHE_DIRECTORY``, the first when it
+    names several), else ``$XDG_CACHE_HOME/voice-repair`` (``~/.cache/voice-repair``)."""
+    given = os.environ.get("CACHE_DIRECTORY", "").split(":")[0]
+    if given and Path(given).is_absolute():
+        return Path(given)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "voice-repair"
 
 
 def has_passed(root: Path) -> bool:
