@@ -16,9 +16,16 @@ How a segment is decided, and why:
   ``transcript`` (or the ``transcript-chunk``s of a streaming server, joined at
   ``transcript-stop``), awaited at most ``ANSWER_SECONDS``. Whisper's known inventions
   ("Thank you.") are rejected as for the local engine.
+* **"stop" and danger never wait on the network**: while the server transcribes a segment (on a
+  worker thread), the local engine reads the same audio here, and that first reading is handed
+  out at once (``on_early``, as an ``Utterance`` with ``early=True``) before the server's answer
+  is awaited. The voice loop acts on it only when it is "stop" (which then only silences the
+  speaker) or danger (``live.early``); the server's transcript decides everything else. So
+  danger is heard at least as well as by the local engine alone: it *is* the local engine's
+  reading, and the server can only add to it.
 * **Never deaf**: when the server cannot be used (nothing listening, switched off, slow, gone
-  mid-answer, not speaking Wyoming) the local engine decides that segment from the audio kept
-  here, and one log line says so. While it is down no utterance waits for it: a background
+  mid-answer, not speaking Wyoming) the local engine's reading, already made, decides that
+  segment, and one log line says so. While it is down no utterance waits for it: a background
   probe asks it ``describe`` every ``PROBE_SECONDS`` and one line says when it is back.
 * **Nothing of what was said is logged**; problems name the server and what went wrong only.
 
@@ -29,7 +36,8 @@ unsure words allow (``intents.nearest``) does not apply to its transcripts.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStop
@@ -137,7 +145,7 @@ class WyomingRecognizer(SegmentedStream):
         self.local = local
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # the server writes any word
-        self._answer = remote.answer_seconds if answer_seconds is None else answer_seconds
+        self._answer_s = remote.answer_seconds if answer_seconds is None else answer_seconds
         self._seg = segmenter or Segmenter(self.sample_rate)
         self.health = ServerHealth(
             self.endpoint, remote.allow_remote, "speech-to-text",
@@ -147,6 +155,11 @@ class WyomingRecognizer(SegmentedStream):
         """Segments the server decided (a count, for tests and benches)."""
         self.local_count = 0
         """Segments the local engine decided because the server could not."""
+        self.on_early: Callable[[Utterance], None] | None = None
+        """Given the local engine's reading of each segment (``early=True``) as soon as it is
+        made, before the server's answer is awaited; the voice loop acts on "stop" and danger
+        there (``live.early``). None: nobody is told early (``recognize``)."""
+        self._server = ThreadPoolExecutor(1, thread_name_prefix="wyoming-asr")
         self.reset()
 
     @property
@@ -161,11 +174,12 @@ class WyomingRecognizer(SegmentedStream):
         self._started = False
         self._audio = bytearray()
         self._audio_start = 0.0
-        self._guess: tuple[int, str | None] | None = None
+        self._guess: tuple[int, str | None, list[Utterance]] | None = None
 
     def close(self) -> None:
-        """Stop the background probe (if the server is down)."""
+        """Stop the background probe (if the server is down) and the exchange thread."""
         self.health.close()
+        self._server.shutdown(wait=False, cancel_futures=True)
 
     # -- deciding ----------------------------------------------------------------------------
     def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
@@ -178,10 +192,10 @@ class WyomingRecognizer(SegmentedStream):
                 self._guess = None
             self._audio += ev.audio
             if ev.ended and not self._seg.too_short:
-                n = self._speech_bytes(self._t)
-                text = self._remote_text(n)
+                text, local = self._decide(self._speech_bytes(self._t))
                 if text is None:
-                    out += self._local_decision(bytes(self._audio[:n]))
+                    self.local_count += 1
+                    out += [replace(u, decided_at=round(self._t, 3)) for u in local]
                     continue
                 self.remote_count += 1
                 out.append(
@@ -197,32 +211,49 @@ class WyomingRecognizer(SegmentedStream):
         return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
 
     def _complete(self) -> bool:
-        """At a short pause: ask the server once; end early if it heard a known phrase."""
+        """At a short pause: ask once; end early if what was heard is a known phrase (the
+        server's transcript, or the local engine's reading when the server cannot answer)."""
         n = self._speech_bytes(self._t - self._seg.frame_seconds)  # this frame is not in yet
-        return self._remote_text(n) in self.phrases
+        text, local = self._decide(n)
+        if text is None:
+            return len(local) == 1 and local[0].accepted and local[0].text in self.phrases
+        return text in self.phrases
 
-    def _remote_text(self, n: int) -> str | None:
-        """The server's normalized transcript of the first ``n`` bytes (cached); None when the
-        server cannot be used now, and the local engine must decide."""
+    def _decide(self, n: int) -> tuple[str | None, list[Utterance]]:
+        """The first ``n`` bytes of the segment, read two ways at once (cached by ``n``): the
+        server's normalized transcript (None when it cannot be used now) and the local engine's
+        utterances, which ``on_early`` is given before the server's answer is awaited."""
         if self._guess is not None and self._guess[0] == n:
-            return self._guess[1]
-        text: str | None = None
-        if not self.server_down:
-            try:
-                raw = transcribe(
-                    self.endpoint, bytes(self._audio[:n]), self.remote.language,
-                    self.remote.allow_remote, self._answer,
-                )  # fmt: skip
-                text = normalize_transcript(raw)
-                text = "" if text in HALLUCINATIONS else text
-            except ServerProblem as exc:
-                self.health.failed(str(exc))
-        self._guess = (n, text)
-        return text
+            return self._guess[1], self._guess[2]
+        pcm = bytes(self._audio[:n])
+        asked = None if self.server_down else self._server.submit(self._ask, pcm)
+        local = self._local_reading(pcm)
+        if self.on_early is not None:
+            for u in local:
+                self.on_early(replace(u, decided_at=round(self._t, 3), early=True))
+        text = None if asked is None else self._answer(asked)
+        self._guess = (n, text, local)
+        return text, local
 
-    def _local_decision(self, pcm: bytes) -> list[Utterance]:
-        """The local engine decides the segment's audio; its times moved onto this stream."""
-        self.local_count += 1
+    def _ask(self, pcm: bytes) -> str:
+        """One exchange with the server (on the worker thread); Whisper's inventions dropped."""
+        raw = transcribe(
+            self.endpoint, pcm, self.remote.language, self.remote.allow_remote, self._answer_s
+        )
+        text = normalize_transcript(raw)
+        return "" if text in HALLUCINATIONS else text
+
+    def _answer(self, asked: Future[str]) -> str | None:
+        """The server's transcript, or None (and the health told why) when it failed. The
+        exchange keeps its own deadlines (connect, then ``answer_seconds``), so this returns."""
+        try:
+            return asked.result()
+        except ServerProblem as exc:
+            self.health.failed(str(exc))
+            return None
+
+    def _local_reading(self, pcm: bytes) -> list[Utterance]:
+        """The local engine's utterances in the segment's audio, times moved onto this stream."""
         self.local.reset()
         heard: list[Utterance] = []
         rate = self.sample_rate
@@ -231,12 +262,5 @@ class WyomingRecognizer(SegmentedStream):
         heard += self.local.flush()
         self.local.reset()
         shift = self._audio_start
-        return [
-            replace(
-                u,
-                start=round(u.start + shift, 3),
-                end=round(u.end + shift, 3),
-                decided_at=round(self._t, 3),
-            )
-            for u in heard
-        ]
+        return [replace(u, start=round(u.start + shift, 3), end=round(u.end + shift, 3))
+                for u in heard]  # fmt: skip
