@@ -19,10 +19,11 @@ How a segment is decided, and why:
 * **"stop" and danger never wait on the network**: while the server transcribes a segment (on a
   worker thread), the local engine reads the same audio here, and that first reading is handed
   out at once (``on_early``, as an ``Utterance`` with ``early=True``) before the server's answer
-  is awaited. The voice loop acts on it only when it is "stop" (which then only silences the
-  speaker) or danger (``live.early``); the server's transcript decides everything else. So
-  danger is heard at least as well as by the local engine alone: it *is* the local engine's
-  reading, and the server can only add to it.
+  is awaited; before even that, a keyphrase spotter (``stopspot``) hands out a short segment
+  that is a "stop", in a few milliseconds. The voice loop acts on these only when they are
+  "stop" (which then only silences the speaker) or danger (``live.early``); the server's
+  transcript decides everything else. So danger is heard at least as well as by the local
+  engine alone: it *is* the local engine's reading, and the server can only add to it.
 * **Never deaf**: when the server cannot be used (nothing listening, switched off, slow, gone
   mid-answer, not speaking Wyoming) the local engine's reading, already made, decides that
   segment, and one log line says so. While it is down no utterance waits for it: a background
@@ -51,6 +52,7 @@ from ..homenet.link import Link, ServerProblem, describe
 from ..models import AudioChunk, Utterance
 from .base import Recognizer, normalize_phrases
 from .segmenter import SegmentedStream, Segmenter
+from .stopspot import StopSpotter
 from .whisper import HALLUCINATIONS, normalize_transcript
 
 __all__ = [
@@ -160,6 +162,7 @@ class WyomingRecognizer(SegmentedStream):
         made, before the server's answer is awaited; the voice loop acts on "stop" and danger
         there (``live.early``). None: nobody is told early (``recognize``)."""
         self._server = ThreadPoolExecutor(1, thread_name_prefix="wyoming-asr")
+        self._spotter = StopSpotter(self.phrases)
         self.reset()
 
     @property
@@ -227,6 +230,12 @@ class WyomingRecognizer(SegmentedStream):
             return self._guess[1], self._guess[2]
         pcm = bytes(self._audio[:n])
         asked = None if self.server_down else self._server.submit(self._ask, pcm)
+        start, end = self._seg.speech_start, self._seg.last_speech_end
+        said = self.on_early and self._spotter.spot(pcm, end - start)
+        if self.on_early is not None and said:  # "stop" in a few ms, before the local engine
+            stop = Utterance(said, round(start, 3), round(end, 3), round(self._t, 3), 1.0, True,
+                             enough_to_interrupt=True, early=True)  # fmt: skip
+            self.on_early(stop)
         local = self._local_reading(pcm)
         if self.on_early is not None:
             for u in local:
