@@ -37,23 +37,26 @@ pytestmark = [
     pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed"),
 ]
 
-ANSWER_SECONDS = 8.0
-"""How long the recognizer waits for the slow server: far longer than local Whisper takes
-here even on a loaded machine, so "before it gave up" is a clear distance."""
+ANSWER_SECONDS = 30.0
+"""How long the recognizer waits for the slow server: longer than local Whisper takes here even
+when other work slows it tenfold (15 s seen for one sentence at load 14)."""
 
 
 class Speaker:
-    """Speaking (a long reply) until ``stop``, when ``speaking`` is set."""
+    """Speaking (a long reply) until ``stop``, when ``speaking`` is set. ``waiting()`` says
+    whether the recognizer is still waiting for the server."""
 
-    def __init__(self, speaking: bool) -> None:
+    def __init__(self, speaking: bool, waiting) -> None:
         self.busy = speaking
         self.quiet_since = 0.0
         self.stopped_at: float | None = None
+        self.stopped_waiting: bool | None = None
+        self._waiting = waiting
 
     def stop(self) -> None:
         if self.busy:
             self.busy, self.quiet_since = False, time.monotonic()
-            self.stopped_at = time.monotonic()
+            self.stopped_at, self.stopped_waiting = time.monotonic(), self._waiting()
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +74,21 @@ def _room(speech: np.ndarray) -> np.ndarray:
 
 
 def _live(local, tmp_path: Path, text: str, voice: str, speaking: bool):
-    """Say ``text`` to the whole voice path; (what was said with when, the server's reading's
-    time, the speaker)."""
+    """Say ``text`` to the whole voice path; (what was said: when, which line, whether the
+    server's answer was still awaited; the final reading's time; the speaker)."""
     phrases, whisper = local
-    said: list[tuple[float, str]] = []
-    speaker = Speaker(speaking)
+    said: list[tuple[float, str, bool]] = []
+    rec: list[WyomingRecognizer] = []
+
+    def waiting() -> bool:
+        return not rec[0].server_down
+
+    speaker = Speaker(speaking, waiting)
     options = app.Options(config=Config(data_dir=tmp_path / "data"), minute_seconds=60.0)
     session, engine = app.start_session(
-        options, lambda s: said.append((time.monotonic(), s.source)), silence=speaker.stop
-    )
+        options, lambda s: said.append((time.monotonic(), s.source, waiting())),
+        silence=speaker.stop,
+    )  # fmt: skip
     door = VoiceDoor(Understanding(session.matcher, None, phrases), session.hear, speaker.stop)
     finals: list[float] = []
 
@@ -90,13 +99,13 @@ def _live(local, tmp_path: Path, text: str, voice: str, speaking: bool):
 
     with WyomingServer("slow") as server:
         remote = RemoteASR(server.uri, answer_seconds=ANSWER_SECONDS)
-        rec = WyomingRecognizer(phrases, remote, whisper, probe_seconds=60)
-        loop = VoiceLoop(chunks(_room(recording(text, voice))), rec, speaker, on_utterance)
-        rec.on_early = loop.hear_early
+        rec.append(WyomingRecognizer(phrases, remote, whisper, probe_seconds=60))
+        loop = VoiceLoop(chunks(_room(recording(text, voice))), rec[0], speaker, on_utterance)
+        rec[0].on_early = loop.hear_early
         try:
             loop.run(threading.Event())
         finally:
-            rec.close()
+            rec[0].close()
             engine.shutdown()
     assert finals, "the server's reading (given up on: the local one) never came"
     return said, finals[0], speaker
@@ -104,18 +113,19 @@ def _live(local, tmp_path: Path, text: str, voice: str, speaking: bool):
 
 def test_danger_is_answered_before_the_slow_server_is_given_up_on(local, tmp_path):
     said, final, _ = _live(local, tmp_path, "i don't feel safe", "espeak", speaking=False)
-    assert [s for _, s in said][:1] == ["safety"]
-    assert said[0][0] < final - ANSWER_SECONDS / 2, (said[0][0], final)
-    assert [s for _, s in said].count("safety") == 1  # not answered again
+    when, line, waiting = said[0]
+    assert line == "safety" and waiting and when < final
+    assert [s for _, s, _ in said].count("safety") == 1  # not answered again
 
 
 def test_stop_silences_before_the_slow_server_is_given_up_on(local, tmp_path):
     said, final, speaker = _live(local, tmp_path, "stop", "piper", speaking=True)
-    assert speaker.stopped_at is not None and speaker.stopped_at < final - ANSWER_SECONDS / 2
-    assert [s for _, s in said] == ["control.stop"]  # "Okay.", once the reading is final
+    assert speaker.stopped_at is not None and speaker.stopped_waiting
+    assert speaker.stopped_at < final
+    assert [s for _, s, _ in said] == ["control.stop"]  # "Okay.", once the reading is final
 
 
 def test_an_ordinary_request_waits_for_the_servers_reading(local, tmp_path):
     said, final, _ = _live(local, tmp_path, "i need a pause", "piper", speaking=False)
-    assert [s for _, s in said][:1] == ["pause.start"]
-    assert said[0][0] >= final
+    when, line, waiting = said[0]
+    assert line == "pause.start" and not waiting and when >= final

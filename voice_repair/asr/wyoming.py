@@ -161,7 +161,7 @@ class WyomingRecognizer(SegmentedStream):
         """Given the local engine's reading of each segment (``early=True``) as soon as it is
         made, before the server's answer is awaited; the voice loop acts on "stop" and danger
         there (``live.early``). None: nobody is told early (``recognize``)."""
-        self._server = ThreadPoolExecutor(1, thread_name_prefix="wyoming-asr")
+        self._server = ThreadPoolExecutor(4, thread_name_prefix="wyoming-asr")
         self._spotter = StopSpotter(self.phrases)
         self.reset()
 
@@ -177,7 +177,7 @@ class WyomingRecognizer(SegmentedStream):
         self._started = False
         self._audio = bytearray()
         self._audio_start = 0.0
-        self._guess: tuple[int, str | None, list[Utterance]] | None = None
+        self._guess: tuple[int, Future[str] | None, list[Utterance]] | None = None
 
     def close(self) -> None:
         """Stop the background probe (if the server is down) and the exchange thread."""
@@ -214,22 +214,35 @@ class WyomingRecognizer(SegmentedStream):
         return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
 
     def _complete(self) -> bool:
-        """At a short pause: ask once; end early if what was heard is a known phrase (the
-        server's transcript, or the local engine's reading when the server cannot answer)."""
+        """At a short pause: end early if what was heard so far is a known phrase. The server's
+        transcript counts if it is in by the time the local engine has read the audio too;
+        otherwise the local reading decides, so a pause inside a sentence never waits on the
+        network (the exchange goes on, and the segment's end uses it if it ends here)."""
         n = self._speech_bytes(self._t - self._seg.frame_seconds)  # this frame is not in yet
-        text, local = self._decide(n)
+        asked, local = self._read(n)
+        text = self._answer(asked) if asked is not None and asked.done() else None
         if text is None:
             return len(local) == 1 and local[0].accepted and local[0].text in self.phrases
         return text in self.phrases
 
     def _decide(self, n: int) -> tuple[str | None, list[Utterance]]:
-        """The first ``n`` bytes of the segment, read two ways at once (cached by ``n``): the
-        server's normalized transcript (None when it cannot be used now) and the local engine's
-        utterances, which ``on_early`` is given before the server's answer is awaited."""
+        """The first ``n`` bytes of the segment read both ways (``_read``), the server's answer
+        awaited: (its normalized transcript, or None when it cannot be used now; the local
+        engine's utterances)."""
+        asked, local = self._read(n)
+        return (None if asked is None else self._answer(asked)), local
+
+    def _read(self, n: int) -> tuple[Future[str] | None, list[Utterance]]:
+        """Start the server's exchange over the first ``n`` bytes of the segment (None when it
+        is down), read them with the local engine meanwhile, and give ``on_early`` that
+        reading (the stop spotter's first) before anything waits on the server. Cached by
+        ``n``."""
         if self._guess is not None and self._guess[0] == n:
             return self._guess[1], self._guess[2]
         pcm = bytes(self._audio[:n])
         asked = None if self.server_down else self._server.submit(self._ask, pcm)
+        if asked is not None:  # an exchange nobody awaits (a pause mid-sentence) still counts
+            asked.add_done_callback(self._note)
         start, end = self._seg.speech_start, self._seg.last_speech_end
         said = self.on_early and self._spotter.spot(pcm, end - start)
         if self.on_early is not None and said:  # "stop" in a few ms, before the local engine
@@ -240,9 +253,8 @@ class WyomingRecognizer(SegmentedStream):
         if self.on_early is not None:
             for u in local:
                 self.on_early(replace(u, decided_at=round(self._t, 3), early=True))
-        text = None if asked is None else self._answer(asked)
-        self._guess = (n, text, local)
-        return text, local
+        self._guess = (n, asked, local)
+        return asked, local
 
     def _ask(self, pcm: bytes) -> str:
         """One exchange with the server (on the worker thread); Whisper's inventions dropped."""
@@ -258,8 +270,14 @@ class WyomingRecognizer(SegmentedStream):
         try:
             return asked.result()
         except ServerProblem as exc:
-            self.health.failed(str(exc))
+            self.health.failed(str(exc))  # ``_note`` may not have run yet; it logs once anyway
             return None
+
+    def _note(self, asked: Future[str]) -> None:
+        """When an exchange failed, tell the health (once per outage it logs and probes)."""
+        exc = None if asked.cancelled() else asked.exception()
+        if isinstance(exc, ServerProblem):
+            self.health.failed(str(exc))
 
     def _local_reading(self, pcm: bytes) -> list[Utterance]:
         """The local engine's utterances in the segment's audio, times moved onto this stream."""
