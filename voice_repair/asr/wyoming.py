@@ -9,8 +9,9 @@ How a segment is decided, and why:
 * **Endpoint here**: the speaker's own ``Segmenter`` decides where speech starts and ends, as for
   every local engine, so ``decided_at`` means the same thing and the server only ever hears
   stretches that sounded like speech, never the room in between. As with local Whisper, at the
-  first short pause the audio so far is transcribed once (by the server) and the segment ends
-  early when that is already one of the product's phrases.
+  first short pause the audio so far is transcribed once (by the server, which is given
+  ``PAUSE_WAIT`` for it) and the segment ends early when that is already one of the product's
+  phrases.
 * **One exchange per transcription**: connect (``CONNECT_SECONDS``), then ``transcribe``,
   ``audio-start``, the segment's audio in ``audio-chunk``s, ``audio-stop``; the answer is the
   ``transcript`` (or the ``transcript-chunk``s of a streaming server, joined at
@@ -36,24 +37,20 @@ unsure words allow (``intents.nearest``) does not apply to its transcripts.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 
-from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStop
-from wyoming.audio import AudioChunk as WyAudioChunk
-from wyoming.audio import AudioStart, AudioStop
-from wyoming.error import Error
-
-from ..homenet.address import Endpoint, parse_uri
+from ..homenet.address import parse_uri
 from ..homenet.health import PROBE_SECONDS, ServerHealth
-from ..homenet.link import Link, ServerProblem, describe
+from ..homenet.link import ServerProblem, describe
 from ..models import AudioChunk, Utterance
 from .base import Recognizer, normalize_phrases
 from .segmenter import SegmentedStream, Segmenter
 from .stopspot import StopSpotter
 from .whisper import HALLUCINATIONS, normalize_transcript
+from .wyomingwire import ANSWER_SECONDS, CHUNK_BYTES, transcribe
 
 __all__ = [
     "ANSWER_SECONDS",
@@ -64,11 +61,10 @@ __all__ = [
     "transcribe",
 ]
 
-ANSWER_SECONDS = 2.0
-"""How long after the end of the audio the server may take to answer. Whisper tiny.en decides a
-request here in about half a second; a server slower than this is slower than the fallback."""
-CHUNK_BYTES = 3200
-"""Audio per ``audio-chunk`` event: 100 ms at 16 kHz, 16-bit mono."""
+PAUSE_WAIT = 0.3
+"""How long the server may take, at a short pause inside speech, to say that what was said so
+far is already a request (then the segment ends early): about what local Whisper takes for the
+same check. Longer, and the segment goes on; nothing else waits."""
 _TAIL = 0.15
 """Seconds kept after the end of speech (the VAD cuts soft endings), as local Whisper does."""
 
@@ -85,43 +81,6 @@ class RemoteASR:
     """Language of the speech, sent with ``transcribe``."""
     answer_seconds: float = 2.0
     """How long the server may take to answer after the audio's end (``ANSWER_SECONDS``)."""
-
-
-def transcribe(
-    endpoint: Endpoint,
-    pcm: bytes,
-    language: str,
-    allow_remote: bool = False,
-    answer_seconds: float = ANSWER_SECONDS,
-) -> str:
-    """One exchange: the 16 kHz 16-bit mono ``pcm`` in, the server's raw transcript out.
-
-    Raises ServerProblem (never with the words in it) when the server cannot be used.
-    """
-    rate, width, channels = 16000, 2, 1
-    with Link(endpoint, allow_remote) as link:
-        deadline = time.monotonic() + answer_seconds + len(pcm) / (rate * width)
-        link.send(Transcribe(language=language).event(), deadline)
-        link.send(AudioStart(rate, width, channels).event(), deadline)
-        for i in range(0, len(pcm), CHUNK_BYTES):
-            chunk = WyAudioChunk(rate, width, channels, pcm[i : i + CHUNK_BYTES])
-            link.send(chunk.event(), deadline)
-        link.send(AudioStop().event(), time.monotonic() + answer_seconds)
-        deadline = time.monotonic() + answer_seconds
-        parts: list[str] = []
-        while True:
-            event = link.receive(deadline)
-            if Transcript.is_type(event.type):
-                text = event.data.get("text")
-                if not isinstance(text, str):
-                    raise ServerProblem("it sent a transcript without text")
-                return text
-            if TranscriptChunk.is_type(event.type):
-                parts.append(str(event.data.get("text", "")))
-            elif TranscriptStop.is_type(event.type):
-                return "".join(parts)
-            elif Error.is_type(event.type):
-                raise ServerProblem("it answered with an error")
 
 
 class WyomingRecognizer(SegmentedStream):
@@ -177,7 +136,10 @@ class WyomingRecognizer(SegmentedStream):
         self._started = False
         self._audio = bytearray()
         self._audio_start = 0.0
-        self._guess: tuple[int, Future[str] | None, list[Utterance]] | None = None
+        self._exchanges: dict[int, Future[str]] = {}
+        """The server's exchanges for this segment, by bytes of audio sent."""
+        self._readings: dict[int, list[Utterance]] = {}
+        """The local engine's readings of this segment, by bytes of audio read."""
 
     def close(self) -> None:
         """Stop the background probe (if the server is down) and the exchange thread."""
@@ -192,7 +154,7 @@ class WyomingRecognizer(SegmentedStream):
             if ev.started:
                 self._audio = bytearray()
                 self._audio_start = now + self._seg.frame_seconds - len(ev.audio) / 2 / 16000
-                self._guess = None
+                self._exchanges, self._readings = {}, {}
             self._audio += ev.audio
             if ev.ended and not self._seg.too_short:
                 text, local = self._decide(self._speech_bytes(self._t))
@@ -214,47 +176,58 @@ class WyomingRecognizer(SegmentedStream):
         return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
 
     def _complete(self) -> bool:
-        """At a short pause: end early if what was heard so far is a known phrase. The server's
-        transcript counts if it is in by the time the local engine has read the audio too;
-        otherwise the local reading decides, so a pause inside a sentence never waits on the
-        network (the exchange goes on, and the segment's end uses it if it ends here)."""
+        """At a short pause: end early if what was heard so far is a known phrase. The server
+        is given ``PAUSE_WAIT`` to say so (its exchange goes on, and the segment's end uses it
+        if it ends here), so a pause inside a sentence costs the network at most that. When it
+        is down, the segment goes on to its end, where the local engine reads it once (reading
+        it at every pause too would double that engine's work)."""
         n = self._speech_bytes(self._t - self._seg.frame_seconds)  # this frame is not in yet
-        asked, local = self._read(n)
-        text = self._answer(asked) if asked is not None and asked.done() else None
-        if text is None:
-            return len(local) == 1 and local[0].accepted and local[0].text in self.phrases
-        return text in self.phrases
+        if self.server_down:
+            return False
+        try:
+            return self._asked(n).result(timeout=PAUSE_WAIT) in self.phrases
+        except (FutureTimeout, ServerProblem):
+            return False
 
     def _decide(self, n: int) -> tuple[str | None, list[Utterance]]:
-        """The first ``n`` bytes of the segment read both ways (``_read``), the server's answer
-        awaited: (its normalized transcript, or None when it cannot be used now; the local
-        engine's utterances)."""
-        asked, local = self._read(n)
+        """The first ``n`` bytes of the segment read both ways at once: the server's exchange
+        started, the local engine's reading made (and handed to ``on_early``) meanwhile, then
+        the server's answer awaited. Returns (its normalized transcript, or None when it cannot
+        be used now; the local engine's utterances)."""
+        asked = None if self.server_down else self._asked(n)
+        local = self._local(n)
         return (None if asked is None else self._answer(asked)), local
 
-    def _read(self, n: int) -> tuple[Future[str] | None, list[Utterance]]:
-        """Start the server's exchange over the first ``n`` bytes of the segment (None when it
-        is down), read them with the local engine meanwhile, and give ``on_early`` that
-        reading (the stop spotter's first) before anything waits on the server. Cached by
-        ``n``."""
-        if self._guess is not None and self._guess[0] == n:
-            return self._guess[1], self._guess[2]
-        pcm = bytes(self._audio[:n])
-        asked = None if self.server_down else self._server.submit(self._ask, pcm)
-        if asked is not None:  # an exchange nobody awaits (a pause mid-sentence) still counts
-            asked.add_done_callback(self._note)
+    def _asked(self, n: int) -> Future[str]:
+        """The server's exchange over the first ``n`` bytes (started once per ``n``); the stop
+        spotter reads them meanwhile, and ``on_early`` hears of a "stop" in a few ms."""
+        if n not in self._exchanges:
+            pcm = bytes(self._audio[:n])
+            asked = self._server.submit(self._ask, pcm)
+            asked.add_done_callback(self._note)  # an exchange nobody awaits still counts
+            self._exchanges[n] = asked
+            self._spot(pcm)
+        return self._exchanges[n]
+
+    def _spot(self, pcm: bytes) -> None:
         start, end = self._seg.speech_start, self._seg.last_speech_end
         said = self.on_early and self._spotter.spot(pcm, end - start)
-        if self.on_early is not None and said:  # "stop" in a few ms, before the local engine
-            stop = Utterance(said, round(start, 3), round(end, 3), round(self._t, 3), 1.0, True,
-                             enough_to_interrupt=True, early=True)  # fmt: skip
-            self.on_early(stop)
-        local = self._local_reading(pcm)
-        if self.on_early is not None:
-            for u in local:
-                self.on_early(replace(u, decided_at=round(self._t, 3), early=True))
-        self._guess = (n, asked, local)
-        return asked, local
+        if self.on_early is not None and said:
+            self.on_early(Utterance(said, round(start, 3), round(end, 3), round(self._t, 3), 1.0,
+                                    True, enough_to_interrupt=True, early=True))  # fmt: skip
+
+    def _local(self, n: int) -> list[Utterance]:
+        """The local engine's reading of the first ``n`` bytes (made once per ``n``), handed to
+        ``on_early`` as soon as it is made."""
+        if n not in self._readings:
+            if n not in self._exchanges and self.on_early is not None:
+                self._spot(bytes(self._audio[:n]))  # the server is down: still "stop" first
+            local = self._local_reading(bytes(self._audio[:n]))
+            self._readings[n] = local
+            if self.on_early is not None:
+                for u in local:
+                    self.on_early(replace(u, decided_at=round(self._t, 3), early=True))
+        return self._readings[n]
 
     def _ask(self, pcm: bytes) -> str:
         """One exchange with the server (on the worker thread); Whisper's inventions dropped."""
