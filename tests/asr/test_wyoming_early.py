@@ -113,8 +113,9 @@ def _live(local, tmp_path: Path, text: str, voice: str, speaking: bool):
 
 def test_danger_is_answered_before_the_slow_server_is_given_up_on(local, tmp_path):
     said, final, _ = _live(local, tmp_path, "i don't feel safe", "espeak", speaking=False)
-    when, line, waiting = said[0]
-    assert line == "safety" and waiting and when < final
+    when, line, _ = said[0]
+    # at least a second before the server was given up on (without the early reading, after)
+    assert line == "safety" and when < final - 1.0, (when, final)
     assert [s for _, s, _ in said].count("safety") == 1  # not answered again
 
 

@@ -139,6 +139,7 @@ class WyomingRecognizer(SegmentedStream):
         self._exchanges: dict[int, Future[str]] = {}
         """The server's exchanges for this segment, by bytes of audio sent."""
         self._readings: dict[int, list[Utterance]] = {}
+        self._spots: dict[int, bool] = {}
         """The local engine's readings of this segment, by bytes of audio read."""
 
     def close(self) -> None:
@@ -154,7 +155,7 @@ class WyomingRecognizer(SegmentedStream):
             if ev.started:
                 self._audio = bytearray()
                 self._audio_start = now + self._seg.frame_seconds - len(ev.audio) / 2 / 16000
-                self._exchanges, self._readings = {}, {}
+                self._exchanges, self._readings, self._spots = {}, {}, {}
             self._audio += ev.audio
             if ev.ended and not self._seg.too_short:
                 text, local = self._decide(self._speech_bytes(self._t))
@@ -176,52 +177,57 @@ class WyomingRecognizer(SegmentedStream):
         return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
 
     def _complete(self) -> bool:
-        """At a short pause: end early if what was heard so far is a known phrase. The server
-        is given ``PAUSE_WAIT`` to say so (its exchange goes on, and the segment's end uses it
-        if it ends here), so a pause inside a sentence costs the network at most that. When it
-        is down, the segment goes on to its end, where the local engine reads it once (reading
-        it at every pause too would double that engine's work)."""
+        """At a short pause: end early if what was heard so far is a known phrase. A spotted
+        "stop" is one (and ends here, so its final reading follows at once, as local Whisper
+        ends at a complete "stop"). The server is given ``PAUSE_WAIT`` to say so (its exchange
+        goes on, and the segment's end uses it if it ends here), so a pause inside a sentence
+        costs the network at most that. When it is down, the segment goes on to its end, where
+        the local engine reads it once (reading it at every pause too would double its work)."""
         n = self._speech_bytes(self._t - self._seg.frame_seconds)  # this frame is not in yet
-        if self.server_down:
-            return False
+        asked = None if self.server_down else self._asked(n)
+        if self._spot(n):
+            return True
         try:
-            return self._asked(n).result(timeout=PAUSE_WAIT) in self.phrases
+            return asked is not None and asked.result(timeout=PAUSE_WAIT) in self.phrases
         except (FutureTimeout, ServerProblem):
             return False
 
     def _decide(self, n: int) -> tuple[str | None, list[Utterance]]:
         """The first ``n`` bytes of the segment read both ways at once: the server's exchange
-        started, the local engine's reading made (and handed to ``on_early``) meanwhile, then
-        the server's answer awaited. Returns (its normalized transcript, or None when it cannot
-        be used now; the local engine's utterances)."""
+        started, the stop spotter and the local engine's reading (handed to ``on_early``)
+        meanwhile, then the server's answer awaited. Returns (its normalized transcript, or
+        None when it cannot be used now; the local engine's utterances)."""
         asked = None if self.server_down else self._asked(n)
+        self._spot(n)
         local = self._local(n)
         return (None if asked is None else self._answer(asked)), local
 
     def _asked(self, n: int) -> Future[str]:
-        """The server's exchange over the first ``n`` bytes (started once per ``n``); the stop
-        spotter reads them meanwhile, and ``on_early`` hears of a "stop" in a few ms."""
+        """The server's exchange over the first ``n`` bytes (started once per ``n``)."""
         if n not in self._exchanges:
-            pcm = bytes(self._audio[:n])
-            asked = self._server.submit(self._ask, pcm)
+            asked = self._server.submit(self._ask, bytes(self._audio[:n]))
             asked.add_done_callback(self._note)  # an exchange nobody awaits still counts
             self._exchanges[n] = asked
-            self._spot(pcm)
         return self._exchanges[n]
 
-    def _spot(self, pcm: bytes) -> None:
-        start, end = self._seg.speech_start, self._seg.last_speech_end
-        said = self.on_early and self._spotter.spot(pcm, end - start)
-        if self.on_early is not None and said:
-            self.on_early(Utterance(said, round(start, 3), round(end, 3), round(self._t, 3), 1.0,
-                                    True, enough_to_interrupt=True, early=True))  # fmt: skip
+    def _spot(self, n: int) -> bool:
+        """Whether the first ``n`` bytes are a "stop" (asked once per ``n``, only when someone
+        hears of it early); ``on_early`` is told in a few ms, before the local engine reads."""
+        if self.on_early is None:
+            return False
+        if n not in self._spots:
+            start, end = self._seg.speech_start, self._seg.last_speech_end
+            said = self._spotter.spot(bytes(self._audio[:n]), end - start)
+            self._spots[n] = bool(said)
+            if said:
+                at = (round(start, 3), round(end, 3), round(self._t, 3))
+                self.on_early(Utterance(said, *at, 1.0, True, True, early=True))
+        return self._spots[n]
 
     def _local(self, n: int) -> list[Utterance]:
         """The local engine's reading of the first ``n`` bytes (made once per ``n``), handed to
         ``on_early`` as soon as it is made."""
         if n not in self._readings:
-            if n not in self._exchanges and self.on_early is not None:
-                self._spot(bytes(self._audio[:n]))  # the server is down: still "stop" first
             local = self._local_reading(bytes(self._audio[:n]))
             self._readings[n] = local
             if self.on_early is not None:
