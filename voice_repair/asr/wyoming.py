@@ -217,7 +217,7 @@ class WyomingRecognizer(SegmentedStream):
             return False
         if n not in self._spots:
             start, end = self._seg.speech_start, self._seg.last_speech_end
-            said = self._spotter.spot(bytes(self._audio[:n]), end - start)
+            said = self._spotter.spot(bytes(self._audio), end - start)  # the quiet after too
             self._spots[n] = bool(said)
             if said:
                 at = (round(start, 3), round(end, 3), round(self._t, 3))
