@@ -79,6 +79,10 @@ class Utterance:
     """``text`` word by word with the recognizer's probability (0..1) that it heard that word,
     when the engine gives one (whisper); empty otherwise. Lets the intents stage correct only
     the words the recognizer was unsure of (``intents.nearest``)."""
+    early: bool = False
+    """A first reading by the speaker's own engine, handed out while a home server still
+    transcribes the same speech (``asr.wyoming``). Acted on only when it is "stop" (which then
+    only silences the speaker) or danger (``live.early``); the final reading follows."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ and, from Whisper, each word's probability).
 - ``whisper.py``   Whisper tiny.en on faster-whisper (``whispermodel.py``: where the model comes
   from, and every file's SHA-256 checked before loading)
 - ``vosk.py``      vosk, where a vosk model is installed
-- ``wyoming.py``   opt-in: a home Wyoming server transcribes each segment, the local engine decides
-  when it cannot (``homenet``: the address rule and the connection)
+- ``wyoming.py``   opt-in: a home Wyoming server transcribes each segment (``wyomingwire.py``:
+  one exchange), the local engine reads it meanwhile and decides when the server cannot
+  (``homenet``: the address rule and the connection); ``stopspot.py``: the fast local "stop"
 - ``download.py``  ``models download``: a vosk model, or Whisper tiny.en/base.en, checked
 - ``segmenter.py`` voice activity: where an utterance starts and ends
 - ``realtime.py``  a recording heard as if played in real time: decision times with compute

@@ -9,16 +9,25 @@ How a segment is decided, and why:
 * **Endpoint here**: the speaker's own ``Segmenter`` decides where speech starts and ends, as for
   every local engine, so ``decided_at`` means the same thing and the server only ever hears
   stretches that sounded like speech, never the room in between. As with local Whisper, at the
-  first short pause the audio so far is transcribed once (by the server) and the segment ends
-  early when that is already one of the product's phrases.
+  first short pause the audio so far is transcribed once (by the server, which is given
+  ``PAUSE_WAIT`` for it) and the segment ends early when that is already one of the product's
+  phrases.
 * **One exchange per transcription**: connect (``CONNECT_SECONDS``), then ``transcribe``,
   ``audio-start``, the segment's audio in ``audio-chunk``s, ``audio-stop``; the answer is the
   ``transcript`` (or the ``transcript-chunk``s of a streaming server, joined at
   ``transcript-stop``), awaited at most ``ANSWER_SECONDS``. Whisper's known inventions
   ("Thank you.") are rejected as for the local engine.
+* **"stop" and danger never wait on the network**: while the server transcribes a segment (on a
+  worker thread), the local engine reads the same audio here, and that first reading is handed
+  out at once (``on_early``, as an ``Utterance`` with ``early=True``) before the server's answer
+  is awaited; before even that, a keyphrase spotter (``stopspot``) hands out a short segment
+  that is a "stop", in a few milliseconds. The voice loop acts on these only when they are
+  "stop" (which then only silences the speaker) or danger (``live.early``); the server's
+  transcript decides everything else. So danger is heard at least as well as by the local
+  engine alone: it *is* the local engine's reading, and the server can only add to it.
 * **Never deaf**: when the server cannot be used (nothing listening, switched off, slow, gone
-  mid-answer, not speaking Wyoming) the local engine decides that segment from the audio kept
-  here, and one log line says so. While it is down no utterance waits for it: a background
+  mid-answer, not speaking Wyoming) the local engine's reading, already made, decides that
+  segment, and one log line says so. While it is down no utterance waits for it: a background
   probe asks it ``describe`` every ``PROBE_SECONDS`` and one line says when it is back.
 * **Nothing of what was said is logged**; problems name the server and what went wrong only.
 
@@ -28,22 +37,20 @@ unsure words allow (``intents.nearest``) does not apply to its transcripts.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 
-from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStop
-from wyoming.audio import AudioChunk as WyAudioChunk
-from wyoming.audio import AudioStart, AudioStop
-from wyoming.error import Error
-
-from ..homenet.address import Endpoint, parse_uri
+from ..homenet.address import parse_uri
 from ..homenet.health import PROBE_SECONDS, ServerHealth
-from ..homenet.link import Link, ServerProblem, describe
+from ..homenet.link import ServerProblem, describe
 from ..models import AudioChunk, Utterance
 from .base import Recognizer, normalize_phrases
 from .segmenter import SegmentedStream, Segmenter
+from .stopspot import StopSpotter
 from .whisper import HALLUCINATIONS, normalize_transcript
+from .wyomingwire import ANSWER_SECONDS, CHUNK_BYTES, transcribe
 
 __all__ = [
     "ANSWER_SECONDS",
@@ -54,11 +61,10 @@ __all__ = [
     "transcribe",
 ]
 
-ANSWER_SECONDS = 2.0
-"""How long after the end of the audio the server may take to answer. Whisper tiny.en decides a
-request here in about half a second; a server slower than this is slower than the fallback."""
-CHUNK_BYTES = 3200
-"""Audio per ``audio-chunk`` event: 100 ms at 16 kHz, 16-bit mono."""
+PAUSE_WAIT = 0.3
+"""How long the server may take, at a short pause inside speech, to say that what was said so
+far is already a request (then the segment ends early): about what local Whisper takes for the
+same check. Longer, and the segment goes on; nothing else waits."""
 _TAIL = 0.15
 """Seconds kept after the end of speech (the VAD cuts soft endings), as local Whisper does."""
 
@@ -75,43 +81,6 @@ class RemoteASR:
     """Language of the speech, sent with ``transcribe``."""
     answer_seconds: float = 2.0
     """How long the server may take to answer after the audio's end (``ANSWER_SECONDS``)."""
-
-
-def transcribe(
-    endpoint: Endpoint,
-    pcm: bytes,
-    language: str,
-    allow_remote: bool = False,
-    answer_seconds: float = ANSWER_SECONDS,
-) -> str:
-    """One exchange: the 16 kHz 16-bit mono ``pcm`` in, the server's raw transcript out.
-
-    Raises ServerProblem (never with the words in it) when the server cannot be used.
-    """
-    rate, width, channels = 16000, 2, 1
-    with Link(endpoint, allow_remote) as link:
-        deadline = time.monotonic() + answer_seconds + len(pcm) / (rate * width)
-        link.send(Transcribe(language=language).event(), deadline)
-        link.send(AudioStart(rate, width, channels).event(), deadline)
-        for i in range(0, len(pcm), CHUNK_BYTES):
-            chunk = WyAudioChunk(rate, width, channels, pcm[i : i + CHUNK_BYTES])
-            link.send(chunk.event(), deadline)
-        link.send(AudioStop().event(), time.monotonic() + answer_seconds)
-        deadline = time.monotonic() + answer_seconds
-        parts: list[str] = []
-        while True:
-            event = link.receive(deadline)
-            if Transcript.is_type(event.type):
-                text = event.data.get("text")
-                if not isinstance(text, str):
-                    raise ServerProblem("it sent a transcript without text")
-                return text
-            if TranscriptChunk.is_type(event.type):
-                parts.append(str(event.data.get("text", "")))
-            elif TranscriptStop.is_type(event.type):
-                return "".join(parts)
-            elif Error.is_type(event.type):
-                raise ServerProblem("it answered with an error")
 
 
 class WyomingRecognizer(SegmentedStream):
@@ -137,7 +106,7 @@ class WyomingRecognizer(SegmentedStream):
         self.local = local
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # the server writes any word
-        self._answer = remote.answer_seconds if answer_seconds is None else answer_seconds
+        self._answer_s = remote.answer_seconds if answer_seconds is None else answer_seconds
         self._seg = segmenter or Segmenter(self.sample_rate)
         self.health = ServerHealth(
             self.endpoint, remote.allow_remote, "speech-to-text",
@@ -147,6 +116,12 @@ class WyomingRecognizer(SegmentedStream):
         """Segments the server decided (a count, for tests and benches)."""
         self.local_count = 0
         """Segments the local engine decided because the server could not."""
+        self.on_early: Callable[[Utterance], None] | None = None
+        """Given the local engine's reading of each segment (``early=True``) as soon as it is
+        made, before the server's answer is awaited; the voice loop acts on "stop" and danger
+        there (``live.early``). None: nobody is told early (``recognize``)."""
+        self._server = ThreadPoolExecutor(4, thread_name_prefix="wyoming-asr")
+        self._spotter = StopSpotter(self.phrases)
         self.reset()
 
     @property
@@ -161,11 +136,16 @@ class WyomingRecognizer(SegmentedStream):
         self._started = False
         self._audio = bytearray()
         self._audio_start = 0.0
-        self._guess: tuple[int, str | None] | None = None
+        self._exchanges: dict[int, Future[str]] = {}
+        """The server's exchanges for this segment, by bytes of audio sent."""
+        self._readings: dict[int, list[Utterance]] = {}
+        self._spots: dict[int, bool] = {}
+        """The local engine's readings of this segment, by bytes of audio read."""
 
     def close(self) -> None:
-        """Stop the background probe (if the server is down)."""
+        """Stop the background probe (if the server is down) and the exchange thread."""
         self.health.close()
+        self._server.shutdown(wait=False, cancel_futures=True)
 
     # -- deciding ----------------------------------------------------------------------------
     def _drain(self, stop_when_idle: bool = False) -> list[Utterance]:
@@ -175,13 +155,13 @@ class WyomingRecognizer(SegmentedStream):
             if ev.started:
                 self._audio = bytearray()
                 self._audio_start = now + self._seg.frame_seconds - len(ev.audio) / 2 / 16000
-                self._guess = None
+                self._exchanges, self._readings, self._spots = {}, {}, {}
             self._audio += ev.audio
             if ev.ended and not self._seg.too_short:
-                n = self._speech_bytes(self._t)
-                text = self._remote_text(n)
+                text, local = self._decide(self._speech_bytes(self._t))
                 if text is None:
-                    out += self._local_decision(bytes(self._audio[:n]))
+                    self.local_count += 1
+                    out += [replace(u, decided_at=round(self._t, 3)) for u in local]
                     continue
                 self.remote_count += 1
                 out.append(
@@ -197,32 +177,89 @@ class WyomingRecognizer(SegmentedStream):
         return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
 
     def _complete(self) -> bool:
-        """At a short pause: ask the server once; end early if it heard a known phrase."""
+        """At a short pause: end early if what was heard so far is a known phrase. A spotted
+        "stop" is one (and ends here, so its final reading follows at once, as local Whisper
+        ends at a complete "stop"). The server is given ``PAUSE_WAIT`` to say so (its exchange
+        goes on, and the segment's end uses it if it ends here), so a pause inside a sentence
+        costs the network at most that. When it is down, the segment goes on to its end, where
+        the local engine reads it once (reading it at every pause too would double its work)."""
         n = self._speech_bytes(self._t - self._seg.frame_seconds)  # this frame is not in yet
-        return self._remote_text(n) in self.phrases
+        asked = None if self.server_down else self._asked(n)
+        if self._spot(n):
+            return True
+        try:
+            return asked is not None and asked.result(timeout=PAUSE_WAIT) in self.phrases
+        except (FutureTimeout, ServerProblem):
+            return False
 
-    def _remote_text(self, n: int) -> str | None:
-        """The server's normalized transcript of the first ``n`` bytes (cached); None when the
-        server cannot be used now, and the local engine must decide."""
-        if self._guess is not None and self._guess[0] == n:
-            return self._guess[1]
-        text: str | None = None
-        if not self.server_down:
-            try:
-                raw = transcribe(
-                    self.endpoint, bytes(self._audio[:n]), self.remote.language,
-                    self.remote.allow_remote, self._answer,
-                )  # fmt: skip
-                text = normalize_transcript(raw)
-                text = "" if text in HALLUCINATIONS else text
-            except ServerProblem as exc:
-                self.health.failed(str(exc))
-        self._guess = (n, text)
-        return text
+    def _decide(self, n: int) -> tuple[str | None, list[Utterance]]:
+        """The first ``n`` bytes of the segment read both ways at once: the server's exchange
+        started, the stop spotter and the local engine's reading (handed to ``on_early``)
+        meanwhile, then the server's answer awaited. Returns (its normalized transcript, or
+        None when it cannot be used now; the local engine's utterances)."""
+        asked = None if self.server_down else self._asked(n)
+        self._spot(n)
+        local = self._local(n)
+        return (None if asked is None else self._answer(asked)), local
 
-    def _local_decision(self, pcm: bytes) -> list[Utterance]:
-        """The local engine decides the segment's audio; its times moved onto this stream."""
-        self.local_count += 1
+    def _asked(self, n: int) -> Future[str]:
+        """The server's exchange over the first ``n`` bytes (started once per ``n``)."""
+        if n not in self._exchanges:
+            asked = self._server.submit(self._ask, bytes(self._audio[:n]))
+            asked.add_done_callback(self._note)  # an exchange nobody awaits still counts
+            self._exchanges[n] = asked
+        return self._exchanges[n]
+
+    def _spot(self, n: int) -> bool:
+        """Whether the first ``n`` bytes are a "stop" (asked once per ``n``, only when someone
+        hears of it early); ``on_early`` is told in a few ms, before the local engine reads."""
+        if self.on_early is None:
+            return False
+        if n not in self._spots:
+            start, end = self._seg.speech_start, self._seg.last_speech_end
+            said = self._spotter.spot(bytes(self._audio), end - start)  # the quiet after too
+            self._spots[n] = bool(said)
+            if said:
+                at = (round(start, 3), round(end, 3), round(self._t, 3))
+                self.on_early(Utterance(said, *at, 1.0, True, True, early=True))
+        return self._spots[n]
+
+    def _local(self, n: int) -> list[Utterance]:
+        """The local engine's reading of the first ``n`` bytes (made once per ``n``), handed to
+        ``on_early`` as soon as it is made."""
+        if n not in self._readings:
+            local = self._local_reading(bytes(self._audio[:n]))
+            self._readings[n] = local
+            if self.on_early is not None:
+                for u in local:
+                    self.on_early(replace(u, decided_at=round(self._t, 3), early=True))
+        return self._readings[n]
+
+    def _ask(self, pcm: bytes) -> str:
+        """One exchange with the server (on the worker thread); Whisper's inventions dropped."""
+        raw = transcribe(
+            self.endpoint, pcm, self.remote.language, self.remote.allow_remote, self._answer_s
+        )
+        text = normalize_transcript(raw)
+        return "" if text in HALLUCINATIONS else text
+
+    def _answer(self, asked: Future[str]) -> str | None:
+        """The server's transcript, or None (and the health told why) when it failed. The
+        exchange keeps its own deadlines (connect, then ``answer_seconds``), so this returns."""
+        try:
+            return asked.result()
+        except ServerProblem as exc:
+            self.health.failed(str(exc))  # ``_note`` may not have run yet; it logs once anyway
+            return None
+
+    def _note(self, asked: Future[str]) -> None:
+        """When an exchange failed, tell the health (once per outage it logs and probes)."""
+        exc = None if asked.cancelled() else asked.exception()
+        if isinstance(exc, ServerProblem):
+            self.health.failed(str(exc))
+
+    def _local_reading(self, pcm: bytes) -> list[Utterance]:
+        """The local engine's utterances in the segment's audio, times moved onto this stream."""
         self.local.reset()
         heard: list[Utterance] = []
         rate = self.sample_rate
@@ -231,12 +268,5 @@ class WyomingRecognizer(SegmentedStream):
         heard += self.local.flush()
         self.local.reset()
         shift = self._audio_start
-        return [
-            replace(
-                u,
-                start=round(u.start + shift, 3),
-                end=round(u.end + shift, 3),
-                decided_at=round(self._t, 3),
-            )
-            for u in heard
-        ]
+        return [replace(u, start=round(u.start + shift, 3), end=round(u.end + shift, 3))
+                for u in heard]  # fmt: skip

@@ -5,6 +5,8 @@ the half-duplex loop (listen, or speak and listen only for "stop").
 
 - ``listen.py``  ``run_voice`` (the live loop) and ``recognize_files`` (``voice-repair recognize``)
 - ``loop.py``    ``VoiceLoop``: feeding audio to the recognizer, barge-in while speaking
+- ``early.py``   ``VoiceDoor``: what is heard, to the session; with a home server, "stop" and
+  danger acted on from the local reading before the server answers
 - ``wake.py``    the optional wake phrase, and the grammar with it
 """
 

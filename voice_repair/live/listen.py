@@ -13,7 +13,6 @@ import json
 import logging
 import signal
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +21,7 @@ from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
 from ..intents.nearest import NearestSentence
 from ..models import BARE_INTENTS, Heard, IntentMatch, Utterance
+from .early import VoiceDoor
 from .wake import STOP_INTENT, WakeGate, grammar
 
 log = logging.getLogger(__name__)
@@ -251,18 +251,14 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         speaker = Speaker(ChimeFallbackTTS(build_voice(cfg), player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
 
+        door = VoiceDoor(
+            understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active
+        )
+
         def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
-                log.warning("heard %r (accepted=%s)", u.text, u.accepted)
-            heard = replace(
-                understood.heard(u), while_speaking=speaking, echo_cancelled=echo.active
-            )
-            if heard.match is None:
-                log.info("utterance without a request (%.1f s)", u.end - u.start)
-                return False
-            guard.check()  # heard from the microphone, not from a monitor it was moved to
-            # The front door: wake phrase, danger, mode; "stop" silences the speaker there.
-            return session.hear(heard) is not None
+                log.warning("heard %r (accepted=%s, early=%s)", u.text, u.accepted, u.early)
+            return door(u, speaking)
 
         def open_mic() -> Microphone:
             if pending:
@@ -287,6 +283,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
                 on_utterance,
                 captured_at=mic.captured_at,
             )
+            if hasattr(recognizer, "on_early"):  # a home server: act on stop and danger early
+                recognizer.on_early = loop.hear_early
             loop.run(stop_event)
 
         def rescan() -> None:

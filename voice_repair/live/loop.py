@@ -86,6 +86,7 @@ class VoiceLoop:
         """Utterances ignored because the assistant was speaking (a count, never the words)."""
         self.stops = 0
         """Times "stop" interrupted the assistant's speech."""
+        self._chunk: AudioChunk | None = None
 
     def run(self, stop_event: threading.Event) -> None:
         """Listen until ``stop_event`` is set or the chunks end (then flush what is buffered).
@@ -102,9 +103,16 @@ class VoiceLoop:
                 self._recognizer.reset()
                 log.info("speech ended: listening for requests")
             was_busy = busy
+            self._chunk = chunk
             self._deliver(self._recognizer.accept(chunk), chunk)
         if not stop_event.is_set():
             self._deliver(self._recognizer.flush(), None)
+
+    def hear_early(self, utterance: Utterance) -> None:
+        """An utterance the recognizer hands out before ``accept`` returns (a first reading
+        while a home server transcribes: ``asr.wyoming``), judged like the others by whether
+        the assistant was speaking when the chunk being decided was recorded."""
+        self._deliver([utterance], self._chunk)
 
     def _busy_during(self, chunk: AudioChunk | None) -> bool:
         """Was the assistant speaking when ``chunk`` was recorded (or is it speaking now)?"""
