@@ -149,6 +149,20 @@ def test_the_danger_net_catches_what_the_patterns_miss(matcher):
 
 
 @pytest.mark.model
+def test_the_danger_net_is_silent_inside_a_story_or_long_ago(matcher):
+    """Nearness in meaning cannot see a frame: the scan's frames cancel the net's guess too."""
+    said = "my chest is crushing and my arm is numb"
+    assert matcher.explain(said).net == "semantic-danger"
+    framed_ones = (
+        "last year my chest was crushing and my arm went numb but i was fine",
+        "my chest is crushing and my arm is numb said my character",
+    )
+    for framed in framed_ones:
+        assert matcher.semantic.guess(framed) is not None  # the net alone would raise the alarm
+        assert matcher.explain(framed).match is None, framed
+
+
+@pytest.mark.model
 def test_paraphrases_are_near_and_unrelated_sentences_far():
     """Mean pooling and unit length as sentence-transformers do: dot product = cosine."""
     vectors = Embedder().embed(
