@@ -88,7 +88,7 @@ TABLE = {
     "repair.learn": ["what can we learn from this"],
     "support": ["we need more help", "should we see a therapist"],
     "safety": ["I don't feel safe"],
-    "control.help": ["what can you do", "help"],
+    "control.help": ["what can you do", "how does this work"],
 }
 
 

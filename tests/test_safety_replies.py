@@ -189,7 +189,9 @@ def test_breath_and_fainting_lead_with_emergency_services_then_offer_grounding(s
     assert "racing heart" not in reply.lower()  # not the breathing exercise on its own
 
 
-@pytest.mark.parametrize("text", ["I need help please", "I need help right now"])
+@pytest.mark.parametrize(
+    "text", ["I need help please", "I need help right now", "Help!", "help me"]
+)
 def test_a_plain_call_for_help_leads_with_emergency_services_not_the_menu(say, text):
     reply = say(text)
     emergency, dv, crisis = _order(reply, EMERGENCY, DV, CRISIS)
@@ -199,7 +201,14 @@ def test_a_plain_call_for_help_leads_with_emergency_services_not_the_menu(say, t
 
 @pytest.mark.parametrize(
     "text",
-    ["she controls all our money", "he tracks my phone", "he makes me ask permission to go out"],
+    [
+        "she controls all our money",
+        "he tracks my phone",
+        "he makes me ask permission to go out",
+        "he hides my car keys whenever he's angry",
+        "I'm not allowed to see my family",
+        "I'm so scared right now",
+    ],
 )
 def test_coercive_control_gets_the_safety_reply(say, text):
     emergency, _dv, crisis = _order(say(text), EMERGENCY, DV, CRISIS)

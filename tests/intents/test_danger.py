@@ -49,6 +49,22 @@ def test_danger_anywhere_is_safety_alone_with_its_route(matcher, text, route):
     assert [(m.intent, m.slots) for m in found] == [("safety", {"route": route})]
 
 
+# A past, settled frame ends an illness or an accident; it never ends violence or a wish to die.
+SETTLED = [
+    ("last year I fainted at the gym but I was fine", None),
+    ("the baby swallowed a coin once but the doctor said it would pass", None),
+    ("last year he broke my arm", "violence"),
+    ("a few years ago I wanted to die and I still do", "self_harm"),
+    ("last year I fainted at the gym, and now he hits me", "violence"),
+]
+
+
+@pytest.mark.parametrize(("text", "route"), SETTLED)
+def test_a_settled_frame_cancels_only_illness_and_accident(matcher, text, route):
+    found = matcher.danger(text)
+    assert (found.slots["route"] if found else None) == route
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -69,7 +69,8 @@ TABLE = [
     ("next one", "control.next", {}),
     ("another one", "control.next", {}),
     ("what can you do", "control.help", {}),
-    ("help", "control.help", {}),
+    ("how does this work", "control.help", {}),
+    ("help", "safety", {"route": "general", "offer": "ground"}),
 ]
 
 

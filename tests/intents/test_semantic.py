@@ -164,11 +164,25 @@ def test_the_data_own_everyday_sentences_stay_unmatched(matcher):
 
 @pytest.mark.model
 def test_the_danger_net_catches_what_the_patterns_miss(matcher):
-    text = "my chest is crushing and my arm is numb"
+    text = "there's an awful pressure in my chest and my jaw aches"
     assert matcher.danger(text) is None and matcher.match_all(text) == []
     decided = matcher.explain(text)
     assert decided.net == "semantic-danger"
     assert (decided.match.intent, decided.match.slots) == ("safety", {"route": "medical"})
+
+
+@pytest.mark.model
+def test_the_danger_net_is_silent_inside_a_story_or_long_ago(matcher):
+    """Nearness in meaning cannot see a frame: the scan's frames cancel the net's guess too."""
+    said = "my heart is squeezing and my arm is numb"
+    assert matcher.explain(said).net == "semantic-danger"
+    framed_ones = (
+        "last year my heart was squeezing and my arm was numb but i was fine",
+        "my heart is squeezing and my arm is numb said my character",
+    )
+    for framed in framed_ones:
+        assert matcher.semantic.guess(framed) is not None  # the net alone would raise the alarm
+        assert matcher.explain(framed).match is None, framed
 
 
 @pytest.mark.model

@@ -47,6 +47,11 @@ class DangerScan:
     ground: re.Pattern[str] | None = None
     """Sentences whose danger may be panic ("I can't breathe", "I need help"): after the
     emergency line the reply offers grounding (``offers_grounding``)."""
+    settled: re.Pattern[str] | None = None
+    """A past, settled frame ("last year", "but she was fine", "nothing serious"): cancels only
+    the routes of ``settled_routes`` (an illness or an accident that is over), never a partner's
+    violence or a wish to die."""
+    settled_routes: frozenset[str] = frozenset()
 
     def prepare(self, said: str) -> str:
         """The normalised sentence as the patterns see it: contractions out, fillers gone."""
@@ -58,7 +63,10 @@ class DangerScan:
         return " ".join(words.split())
 
     def route(self, said: str) -> str | None:
-        """The route of the first danger found in a normalised sentence, or None."""
+        """The route of the first danger found in a normalised sentence, or None.
+
+        A route whose hit stands in a settled frame gives way to the next route with a hit
+        ("last year I fainted, and now he hits me" is violence)."""
         text = self.prepare(said)
         if not text:
             return None
@@ -66,8 +74,25 @@ class DangerScan:
             if pattern.search(text):
                 if self.frames is not None and self.frames.search(text):
                     return None
+                if self._settled(name, text):
+                    continue
                 return name
         return None
+
+    def cancels(self, said: str, route: str) -> bool:
+        """Whether the sentence's frame says no danger now for ``route``: a story, a film, long
+        ago, a question of what one would do, or (for some routes) something over. The semantic
+        net's danger side asks this too, since nearness in meaning cannot see a frame."""
+        text = self.prepare(said)
+        framed = self.frames is not None and self.frames.search(text) is not None
+        return framed or self._settled(route, text)
+
+    def _settled(self, route: str, text: str) -> bool:
+        return (
+            route in self.settled_routes
+            and self.settled is not None
+            and self.settled.search(text) is not None
+        )
 
     def offers_grounding(self, said: str) -> bool:
         """Whether a sentence the scan found may be panic rather than an emergency only."""
@@ -116,15 +141,24 @@ def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
     defuse_line = doc.key_lines.get("defuse", 1)
     defuse_parts = [(str(p), line_of(p, defuse_line)) for p in doc.get("defuse") or []]
     defuse = _compile(defuse_parts, name, problems)
-    frames, ground = (_optional(doc, key, name, problems) for key in ("frames", "ground"))
+    frames, ground, settled = (
+        _optional(doc, key, name, problems) for key in ("frames", "ground", "settled")
+    )
+    settled_routes = doc.get("settled_routes") or []
+    if not isinstance(settled_routes, list) or not set(map(str, settled_routes)) <= set(order):
+        line = doc.key_lines.get("settled_routes", 1)
+        problems.append(DataProblem(name, line, "`settled_routes:` must list routes of `order:`"))
     if problems:
         return None, problems
-    scan = DangerScan(respell, drop, defuse, tuple(routes), template_route, frames, ground)
+    scan = DangerScan(
+        respell, drop, defuse, tuple(routes), template_route, frames, ground, settled,
+        frozenset(map(str, settled_routes)),
+    )  # fmt: skip
     return scan, []
 
 
 def _optional(doc, key: str, name: str, problems: list[DataProblem]) -> re.Pattern[str] | None:
-    """An optional list of patterns (``frames:``, ``ground:``) as one expression, or None."""
+    """An optional list of patterns (``frames:``, ``ground:``, ...) as one expression, or None."""
     items = doc.get(key) or []
     if not isinstance(items, list):
         problems.append(DataProblem(name, doc.key_lines.get(key, 1), f"`{key}:` must be a list"))

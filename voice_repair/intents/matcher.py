@@ -135,8 +135,10 @@ class IntentMatcher:
 
     def explain(self, text: str) -> Decision:
         """``match``, saying which net decided. The order: danger patterns, templates, semantic
-        danger, semantic intents (``semantic.py``), nothing. Slots of a semantic decision are
-        read from the words (``slots.py``); one that cannot be read is left out (the default).
+        danger, semantic intents (``semantic.py``), nothing. A semantic danger guess inside a
+        frame that cancels its route (``danger.yaml``: ``frames``, ``settled``) is no danger and
+        no request. Slots of a semantic decision are read from the words (``slots.py``); one
+        that cannot be read is left out (the default).
         """
         found = self.match_all(text)
         if found:
@@ -144,6 +146,8 @@ class IntentMatcher:
             return Decision(found[0], "danger" if scanned else "templates")
         said = normalize(text)
         guess = self.semantic.guess(said) if self.semantic is not None else None
+        if guess is not None and guess.intent == SAFETY and self._cancelled(said, guess.route):
+            guess = None  # a story, a film, long ago: nearness in meaning cannot see the frame
         if guess is None:
             return Decision(None)
         intent = guess.intent if guess.intent == SAFETY else correct(guess.intent, said)
@@ -191,6 +195,9 @@ class IntentMatcher:
             )
             found = [inside] if inside is not None else []
         return found
+
+    def _cancelled(self, said: str, route: str) -> bool:
+        return self._danger is not None and self._danger.cancels(said, route)
 
     def _readings(self, said: str, text: str) -> list[IntentMatch]:
         """The exact template readings of a normalised sentence, best first, one per intent."""
