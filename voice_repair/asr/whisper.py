@@ -22,6 +22,9 @@ How a segment becomes an ``Utterance``, and why:
   segment of Whisper's output is kept: a command fits in one, and the later ones are where it
   invents "Thanks for watching!" on the trailing silence, with word timestamps on (keeping every
   segment, 65 of 100 commands came out right; the first only, 80).
+* **Encoder window**: the encoder sees the segment plus ``WINDOW_MARGIN`` seconds, not 30 s
+  (``window.py``): most of the compute of a two-second request was the encoder working through
+  silence. Decoding stops at ``MAX_TOKENS``.
 * **Biased toward the product's sentences** (``prompt``, off in ``run`` for now): the app layer
   can hand in the catalogue's example sentence of every intent (``intents/en/intents.yaml``),
   given to Whisper as its initial prompt, the text it takes to have come just before.
@@ -79,9 +82,15 @@ LOGPROB_MIN = -1.0
 BEAM_SIZE = 5
 """Beam 5 (the default) against greedy decoding: 80 against 76 of 100 commands right (5 voices),
 at about the same compute on this machine."""
-WINDOW_MARGIN: float | None = None
+WINDOW_MARGIN: float | None = 10.0
 """Seconds of padding after the audio that Whisper's encoder sees (``window.py``); None: the
-full 30 s window."""
+full 30 s window. With 3 s or less, tiny.en often repeated a request until the token bound
+("how much time is left, how much time is left, ..."); from 6 s up it wrote what the full
+window wrote, for a quarter of the compute (``bench/window.py``, the README's numbers)."""
+MAX_TOKENS = 96
+"""A bound on the tokens decoded per segment: a segment lasts at most 8 s (about 40 tokens of
+fast speech), and a decoder caught repeating itself (the known failure of a short window)
+stops here instead of at Whisper's 448."""
 _TAIL = 0.15
 """Seconds of the room's own audio kept after the end of speech (the VAD cuts soft endings)."""
 _PUNCT = re.compile(r"[^\w' ]+|_")
@@ -220,6 +229,7 @@ class WhisperRecognizer(SegmentedStream):
             audio, language="en", beam_size=BEAM_SIZE,
             without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
             suppress_tokens=self._suppress, vad_filter=False, initial_prompt=self.prompt,
+            max_new_tokens=MAX_TOKENS,
         )  # fmt: skip
         seg = next(iter(segments), None)  # the first only: see the module docstring
         if seg is None:
