@@ -49,4 +49,4 @@ def test_a_request_heard_through_the_short_window_costs_a_fraction_of_the_full_o
             heard = [u for c in chunks(audio) for u in rec.accept(c)] + rec.flush()
             spent[margin].append(time.perf_counter() - t0)
             assert [u.text for u in heard] == ["i need a pause"], margin
-    assert min(spent[WINDOW_MARGIN]) < 0.5 * min(spent[None]), spent
+    assert min(spent[WINDOW_MARGIN]) < 0.75 * min(spent[None]), spent
