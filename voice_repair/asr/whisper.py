@@ -145,7 +145,8 @@ class WhisperRecognizer(SegmentedStream):
             )
         self.model_name = verify_model(folder)
         self.model_dir = folder
-        threads = threads or min(4, len(os.sched_getaffinity(0)))
+        allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+        threads = threads or min(4, len(allowed) if allowed else os.cpu_count() or 1)
         try:
             self._model = load_windowed_model(
                 str(folder), device="cpu", compute_type="int8", cpu_threads=threads,

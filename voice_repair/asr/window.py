@@ -8,7 +8,7 @@ margin. The decoder and the word alignment then read the shorter encoder output.
 
 The known price is accuracy on very short input (CTranslate2 issue #2100; the decoder may not
 know when to stop when the window is cut too close), so the window is the audio plus
-``margin`` seconds of the same zero padding the full window has. ``bench/asr.py --window``
+``margin`` seconds of the same zero padding the full window has. ``bench/window.py``
 measures it against the full window on the same recordings; the README's recognition section
 has the numbers and why the default margin is what it is.
 
