@@ -14,7 +14,7 @@ TTS -> speaker.
 * intents: two sentences per intent of the catalogue (the first two of the speech grammar), each in
   both voices (not the round's "switch", "we're done", "another round": with no round running they
   are rightly not answered); right intent logged? an audible answer? End of speech (room tap) ->
-  first audio out (speaker tap).
+  first audio out (speaker tap), also split into stages (``bench/_stages.py``).
 * talk: a minute or more of everyday talk per voice (``bench.asr.TALK``, near misses included),
   one sentence after another; every intent logged is a false activation.
 * loopback: ``module-loopback`` speaker.monitor -> room; script requests whose replies say things
@@ -44,6 +44,7 @@ from rig import Rig  # noqa: E402
 from testspeech import TALK, synth_samples, synth_wav, write_wav  # noqa: E402
 
 from bench._room import private_room  # noqa: E402
+from bench._stages import stage_table, stages  # noqa: E402
 
 VOICES = ("piper", "espeak")
 SCRIPT_REQUESTS = (
@@ -116,6 +117,8 @@ def phase_intents(rig: Rig, folder: Path, per_intent: int, voices, stop_wav: Pat
                 res["trials"].append(row)
                 if first is not None and heard[:1] == [intent]:
                     res["latency"][voice].append(first - end)
+                    split = stages(rig.lines()[mark:], rig.logged_at, end, first)
+                    res["stages"][voice] += [split] if split else []
                 if first is not None:
                     _stop_over_speech(rig, stop_wav, first, res)
                 rig.settle()
@@ -212,6 +215,8 @@ def report(res: dict, voices) -> str:
         out += [
             f"  miss ({v}): {t!r} -> {h or 'nothing'}" for i, v, t, h, ok in res["trials"] if not ok
         ]
+        out += ["", "end of speech -> first audio out, by stage (bench/_stages.py):"]
+        out += stage_table(res["stages"])
     for v, (seconds, heard, rejected) in res["talk"].items():
         out.append(
             f"everyday talk, {v}: {seconds:.0f} s, {len(heard)} false activations "
@@ -245,7 +250,8 @@ def main(argv: list[str]) -> int:
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
     res: dict = {
-        "trials": [], "latency": defaultdict(list), "talk": {}, "loopback": [],
+        "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
+        "talk": {}, "loopback": [],
         "stops": defaultdict(list), "stop_silence": defaultdict(list),
         "voice": args.assistant_voice, "peak_mb": None, "engine": args.engine,
     }  # fmt: skip

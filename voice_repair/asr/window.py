@@ -1,0 +1,60 @@
+"""Whisper's encoder on the request plus a margin, instead of on thirty seconds.
+
+Whisper was trained on 30 s windows, and faster-whisper pads every input to one (3,000 feature
+frames) before the encoder: a two-second request costs the encoder as much as half a minute of
+speech, and the encoder is most of the compute. CTranslate2 accepts shorter inputs (its PR
+#1446); whisper.cpp's ``audio_ctx`` does the same, with the length set to the audio plus a
+margin. The decoder and the word alignment then read the shorter encoder output.
+
+The known price is accuracy on very short input (CTranslate2 issue #2100; the decoder may not
+know when to stop when the window is cut too close), so the window is the audio plus
+``margin`` seconds of the same zero padding the full window has. ``bench/window.py``
+measures it against the full window on the same recordings; the README's recognition section
+has the numbers and why the default margin is what it is.
+
+faster-whisper 1.2 has no option for this (``chunk_length`` changes the feature extractor, not
+the padding before the encoder), so the model's ``encode`` is overridden in a subclass: the
+padded features are cut to ``frames`` just before CTranslate2 sees them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["FULL_FRAMES", "encoder_frames", "load_windowed_model"]
+
+FULL_FRAMES = 3000
+"""Whisper's own window: 30 s of 10 ms feature frames."""
+FRAMES_PER_SECOND = 100
+
+
+def encoder_frames(samples: int, margin: float | None, sample_rate: int = 16000) -> int:
+    """Feature frames the encoder sees for ``samples`` of audio plus ``margin`` seconds.
+
+    ``None`` means the full 30 s window. The count is even (the encoder's first convolution
+    halves it) and never more than the full window.
+    """
+    if margin is None:
+        return FULL_FRAMES
+    if margin < 0:
+        raise ValueError(f"window margin {margin} s is negative; use 0 or more, or None")
+    frames = math.ceil((samples / sample_rate + margin) * FRAMES_PER_SECOND)
+    return min(FULL_FRAMES, frames + frames % 2)
+
+
+def load_windowed_model(folder: str, **options: Any) -> Any:
+    """A faster-whisper ``WhisperModel`` whose encoder sees only ``model.frames`` frames.
+
+    Set ``model.frames`` (``encoder_frames``) before each ``transcribe``; it starts at the full
+    window, so an unset model behaves exactly as faster-whisper's own.
+    """
+    from faster_whisper import WhisperModel  # heavy import: only when Whisper is used
+
+    class WindowedWhisperModel(WhisperModel):
+        frames = FULL_FRAMES
+
+        def encode(self, features: Any) -> Any:
+            return super().encode(features[..., : self.frames])
+
+    return WindowedWhisperModel(folder, **options)
