@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -141,6 +142,12 @@ class PulseServer:
             self._proc.wait()
             self._proc = None
         self._loopback = None
+
+    def freeze(self) -> None:
+        """SIGSTOP the server: it stops answering, as a hung one does, its sockets stay open.
+        ``kill()`` (SIGKILL works on a stopped process) and ``start()`` end it."""
+        assert self._proc is not None
+        os.kill(self._proc.pid, signal.SIGSTOP)
 
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

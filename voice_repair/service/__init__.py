@@ -2,6 +2,8 @@
 
 - ``unit.py``        the unit file rendered from ``systemd/``; ``service install`` / ``uninstall``
 - ``resilience.py``  back-off, chime fallback when speech fails, the stuck-process watchdog
+- ``abandon.py``     sound-library calls with a deadline; a hung one is left behind, not joined
+- ``native.py``      what the C sound libraries print, kept out of the journal
 """
 
 from .. import lazy_exports
