@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -35,7 +35,6 @@ __all__ = [
     "Closable",
     "keep_listening",
     "native_stderr_to_debug",
-    "exit_if_stuck",
     "EXIT_STUCK",
     "route_alsa_errors",
 ]
@@ -179,36 +178,6 @@ def _exit_for_a_fresh_start() -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
     os._exit(EXIT_STUCK)  # the stuck threads cannot be joined, so no orderly shutdown either
-
-
-@contextlib.contextmanager
-def exit_if_stuck(
-    seconds: float, what: str, on_stuck: Callable[[], None] | None = None
-) -> Iterator[None]:
-    """Run the block; if it has not finished after ``seconds``, log why and call ``on_stuck``
-    (default: exit with ``EXIT_STUCK``, so the service manager starts a fresh process; the
-    timers are in the SQLite store and survive that). For code that cannot be left behind
-    on a thread; the microphone's calls use ``HungCalls`` instead."""
-    done = threading.Event()
-
-    def watch() -> None:
-        if not done.wait(seconds):
-            if _saved_stderr:  # hung inside native_stderr_to_debug: this line must get out
-                os.dup2(_saved_stderr[-1], 2)
-            log.error(
-                "%s has not finished after %.0f s (the sound library hung); exiting so the "
-                "service manager starts a fresh process",
-                what,
-                seconds,
-            )
-            (on_stuck or _exit_for_a_fresh_start)()
-
-    watcher = threading.Thread(target=watch, name="audio-watchdog", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
 
 
 class ChimeFallbackTTS:
