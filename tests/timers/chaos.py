@@ -195,6 +195,9 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
         # pause request sent after it (even before that line: they queue) may have replaced it.
         asked = max((at for at in sets_pause if at < logged), default=0.0)
         superseded = any(asked < at < stamp(deadline) for at in pause_sent)
+        # Two requests sent before the first one's line ("pause for 3", "3 more minutes"):
+        # ``asked`` is then the second one, so also count a deadline logged after this one.
+        superseded |= any(logged < later < stamp(deadline) for later, _ in deadlines)
         if not superseded and not fired[("pause.finished", deadline)]:
             counts.lost.append(f"end of the pause due {deadline}")
 
