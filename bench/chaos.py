@@ -27,10 +27,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--minute", type=float, default=0.05)
+    parser.add_argument("--keep", type=Path, help="write each run's log into this folder")
     args = parser.parse_args(argv)
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="vr-chaos-") as folder:
-        counts = chaos.run(Path(folder), args.seed, args.kills, args.minute)
+        counts = chaos.run(Path(folder), args.seed, args.kills, args.minute, args.keep)
     print(f"chaos, seed {args.seed}, --minute {args.minute}, {time.time() - t0:.0f} s:")
     print(f"  {counts.summary()}")
     for problem in counts.doubled + counts.lost + counts.untimely + counts.bad:

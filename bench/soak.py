@@ -26,10 +26,14 @@ A request is said again (up to three times, as a person repeats one that was not
 until the intent it asks for is logged; the table reports first-try and in-the-end counts. Any
 intent logged during talk, noise or silence is a false activation.
 
-Sampled every 30 s from ``/proc/<pid>``: resident memory (VmRSS), threads, open file
+Sampled every 10 s from ``/proc/<pid>``: resident memory (VmRSS), threads, open file
 descriptors; CPU time during the silent stretches gives the idle load while listening. Memory
 growth is measured from the end of the first cycle (the recognizer, the voice and the scheduler
-loaded and used once) to the end of the run.
+loaded and used once) to the end of the run. What a leak would show in is the *lows*: the
+resident memory swings by tens of MB with what the last reply and transcription left allocated,
+so the lowest sample of each cycle is kept, against the simulated time (a day of the product's
+clock passes in 24 real minutes at ``--product-minute 1``), and a straight line fitted to them
+(least squares) gives their trend in MB per simulated hour.
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ from bench._scenes import _noise  # noqa: E402
 
 EXPLICIT_ONLY = True
 """``python -m bench`` without names skips this module: it runs for an hour."""
+
+SAMPLE_SECONDS = 10.0
+"""How often ``/proc`` is read while the run goes on, seconds."""
 
 SPEAKERS = ("piper", "espeak", "slt", "rms", "awb")
 PAUSE = ("pause for ten minutes", "pause.start")
@@ -96,6 +103,8 @@ class Soak:
     samples: list[Sample] = field(default_factory=list)
     baseline: int = 0  # index in samples of the end of the first cycle
     per_cycle: list[float] = field(default_factory=list)  # RSS (MB) at the end of each cycle
+    lows: list[tuple[float, float]] = field(default_factory=list)
+    """(simulated hours at the cycle's end, lowest RSS sampled during the cycle in MB)."""
     cycles: int = 0
 
 
@@ -123,7 +132,7 @@ class Runner:
 
     def sample(self, force: bool = False) -> None:
         now = time.monotonic()
-        if force or now - self.last_sample >= 30:
+        if force or now - self.last_sample >= SAMPLE_SECONDS:
             self.last_sample = now
             self.res.samples.append(Sample(now, *_proc(self.pid)))
 
@@ -238,7 +247,8 @@ def report(res: Soak, args: argparse.Namespace, wall_s: float) -> str:
         f"{load[2]:.1f}",
         f"voice-repair run -v --engine {args.engine}, assistant voice Piper, a minute lasts "
         f"{args.product_minute} s; private PulseAudio server; seed {args.seed}",
-        f"ran {wall_s / 60:.1f} min: {res.cycles} cycles; {res.talk_s / 60:.1f} min of everyday "
+        f"ran {wall_s / 60:.1f} min ({wall_s / args.product_minute / 60:.1f} simulated hours): "
+        f"{res.cycles} cycles; {res.talk_s / 60:.1f} min of everyday "
         f"talk, {res.noise_s / 60:.1f} min of pink noise, {res.silence_s / 60:.1f} min of silence",
         "",
         f"{'voice':<8} {'intent':<16} {'said':>5} {'1st try':>8} {'answered':>9}",
@@ -274,7 +284,16 @@ def report(res: Soak, args: argparse.Namespace, wall_s: float) -> str:
             f"max {max(s.fds for s in res.samples)}",
             f"samples: {len(res.samples)}, every 30 s or so",
             "RSS at the end of each cycle (MB): " + " ".join(f"{m:.0f}" for m in res.per_cycle),
+            "lowest RSS of each cycle (simulated hours: MB): "
+            + " ".join(f"{h:.1f}h:{m:.0f}" for h, m in res.lows),
         ]
+        if len(res.lows) >= 3:
+            hours, mb = np.array(res.lows[1:]).T  # from the end of the first cycle
+            slope, _ = np.polyfit(hours, mb, 1)
+            out.append(
+                f"trend of the lows after the first cycle (least squares): {slope:+.2f} MB per "
+                f"simulated hour, {slope * 24:+.1f} MB per simulated day"
+            )
     return "\n".join(out)
 
 
@@ -303,9 +322,15 @@ def main(argv: list[str]) -> int:
                 voice = voices[n % len(voices)]
                 print(f"cycle {n + 1} ({voice}), {(time.monotonic() - started) / 60:.1f} min",
                       file=sys.stderr)  # fmt: skip
+                cycle_from = len(runner.res.samples)
                 runner.cycle(voice, args.product_minute)
                 runner.sample(force=True)
                 runner.res.per_cycle.append(runner.res.samples[-1].rss_mb)
+                low = min(s.rss_mb for s in runner.res.samples[cycle_from:])
+                simulated_h = (time.monotonic() - started) / args.product_minute / 60
+                runner.res.lows.append((simulated_h, low))
+                print(f"  cycle low {low:.0f} MB at {simulated_h:.1f} simulated h",
+                      file=sys.stderr)  # fmt: skip
                 if n == 0:
                     runner.res.baseline = len(runner.res.samples) - 1
                 n += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -146,6 +147,12 @@ class PulseServer:
         if self._relay is not None:
             self._relay.close()
             self._relay = None
+
+    def freeze(self) -> None:
+        """SIGSTOP the server: it stops answering, as a hung one does, its sockets stay open.
+        ``kill()`` (SIGKILL works on a stopped process) and ``start()`` end it."""
+        assert self._proc is not None
+        os.kill(self._proc.pid, signal.SIGSTOP)
 
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

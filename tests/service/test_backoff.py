@@ -57,9 +57,11 @@ class _Mic:
         pass
 
 
-def test_a_reopening_that_hangs_hands_over_to_a_fresh_process() -> None:
-    """PortAudio can hang for good when the sound server dies while a stream opens; then
-    ``keep_listening`` calls ``on_stuck`` (in the service: exit non-zero, Restart= follows)."""
+def test_a_reopening_that_keeps_hanging_hands_over_to_a_fresh_process() -> None:
+    """PortAudio can hang for good when the sound server dies while a stream opens. One hung
+    attempt is left behind and the next one made (tests/service/test_abandon.py); when three
+    hang at once, ``keep_listening`` calls ``on_stuck`` (in the service: exit non-zero,
+    Restart= follows)."""
     stop = threading.Event()
     stuck: list[float] = []
     release = threading.Event()

@@ -231,7 +231,7 @@ def test_sound_server_restart_keeps_it_running(service: UserManager) -> None:
     Not here: a ``kill -9`` of PulseAudio. Then PortAudio's thread may spin, printing hundreds
     of MB of "Expression ... failed" to standard error before the stall is noticed, and the
     service comes back only through its watchdog (exit 75, a fresh process ~20 s later; see
-    voice_repair.service.resilience.exit_if_stuck and tests/service/test_backoff.py). In one
+    voice_repair.service.abandon and tests/service/test_backoff.py). In one
     clean-clone run that flood (440 MB into this test's log file) made the test slow and red, so
     the in-process recovery from a killed server is tested on the private server
     (tests/audio/test_resilience.py) and this case is left to the note and systemd/README.md."""

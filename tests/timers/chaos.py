@@ -98,8 +98,12 @@ def request(rng: random.Random) -> str:
     )
 
 
-def run(folder: Path, seed: int, kills: int, minute: float = 0.05) -> Counts:
-    """``kills`` runs killed at random moments, then one last run that hears what is left."""
+def run(
+    folder: Path, seed: int, kills: int, minute: float = 0.05, keep: Path | None = None
+) -> Counts:
+    """``kills`` runs killed at random moments, then one last run that hears what is left.
+    ``keep``: a folder where each run's log, requests and replies are written (to find out
+    why an event was judged lost)."""
     rng = random.Random(seed)
     data, config = folder / "data", write_config(folder, grace_minutes=1440)
     counts = Counts()
@@ -130,7 +134,19 @@ def run(folder: Path, seed: int, kills: int, minute: float = 0.05) -> Counts:
         last.kill()
     runs.append((last, []))
     judge(runs, counts)
+    if keep is not None:
+        _keep(keep, runs)
     return counts
+
+
+def _keep(folder: Path, runs: list[tuple[Chat, list[tuple[float, str]]]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, (chat, sent) in enumerate(runs):
+        lines = [(at, f"LOG  {line}") for at, line in chat.log]
+        lines += [(at, f"SENT {text}") for at, text in sent]
+        lines += [(at, f"SAID {said['source']}") for at, said in chat.said]
+        text = "\n".join(f"{at:.3f} {line}" for at, line in sorted(lines))
+        (folder / f"run-{n:03d}.log").write_text(text + "\n")
 
 
 def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> None:
@@ -179,6 +195,9 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
         # pause request sent after it (even before that line: they queue) may have replaced it.
         asked = max((at for at in sets_pause if at < logged), default=0.0)
         superseded = any(asked < at < stamp(deadline) for at in pause_sent)
+        # Two requests sent before the first one's line ("pause for 3", "3 more minutes"):
+        # ``asked`` is then the second one, so also count a deadline logged after this one.
+        superseded |= any(logged < later < stamp(deadline) for later, _ in deadlines)
         if not superseded and not fired[("pause.finished", deadline)]:
             counts.lost.append(f"end of the pause due {deadline}")
 

@@ -71,6 +71,15 @@ def leave_reminder(data: Path) -> int:
     return sum(1 for event in heard if event.kind == "reminder.due")
 
 
+def _timeline(chat: Chat, stopped: float) -> str:
+    """What a slow stop's ``chat`` logged from a second before the stop to its exit, each
+    line with when it arrived (relative to the stop), to tell a slow step from a starved
+    process."""
+    return "\n".join(
+        f"    {at - stopped:+.2f} s  {line[:160]}" for at, line in chat.log if at >= stopped - 1.0
+    )
+
+
 def stop(chat: Chat, how: str) -> None:
     if how == "eof":
         chat.close_input()
@@ -117,7 +126,7 @@ def run(folder: Path, seed: int, trials: int, limit: float = LIMIT) -> Stops:
             after = end - max(stopped, chat.ready_at or stopped)
             found.seconds.append((how, round(after, 2)))
             if after > limit:
-                found.slow.append(f"{name}: {after:.2f} s")
+                found.slow.append(f"{name}: {after:.2f} s\n{_timeline(chat, stopped)}")
             found.bad += [f"{name}: {line}" for line in chat.bad_lines()]
             found.said += len(chat.chimed("reminder.due"))
         finally:

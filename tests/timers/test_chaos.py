@@ -19,3 +19,41 @@ def test_killed_at_random_moments_every_event_is_said_once(tmp_path):
     assert counts.kills == kills
     assert counts.ok(), (seed, counts)
     assert counts.events > kills, "the run exercised the timers"
+
+
+class _Run:
+    """What ``chaos.judge`` reads of a ``chat`` run: timed log lines and replies."""
+
+    def __init__(self, log: list[tuple[float, str]], said: list[str], ready_at: float) -> None:
+        self.log = log
+        self.said = [(ready_at, {"source": s}) for s in said]
+        self.ready_at = ready_at
+
+    def bad_lines(self) -> list[str]:
+        return []
+
+
+def test_a_pause_extended_before_its_start_was_logged_is_not_lost() -> None:
+    """Bench chaos seed 23 (2026-12-06): "pause for 3 minutes" and "I need 3 more minutes"
+    were both sent before the pause's line was logged (requests queue); the extended end was
+    said, late, by the next run. The judge took the extension for the request that set the
+    first deadline and called that deadline lost."""
+    t = chaos.stamp("2026-12-06T09:22:36.214+00:00")
+    first = _Run(
+        [
+            (t + 0.668, "Pause of 3 minutes started, ends 2026-12-06T09:22:36.987+00:00"),
+            (t + 0.740, "Pause extended by 3 minutes, ends 2026-12-06T09:22:37.137+00:00"),
+        ],
+        ["pause.start", "pause.extend"],
+        t,
+    )
+    sent = [(t + 0.361, "pause for 3 minutes"), (t + 0.628, "I need 3 more minutes")]
+    fired = "Timer event pause.finished (due 2026-12-06T09:22:37.137+00:00, 2.937 s late)"
+    second = _Run(
+        [(t + 3.866, fired)],
+        ["pause.finished"],
+        t + 3.86,
+    )
+    counts = chaos.Counts()
+    chaos.judge([(first, sent), (second, [])], counts)
+    assert counts.lost == []

@@ -6,6 +6,9 @@ bare ``ValueError``. Here it becomes an ``AudioDeviceError`` listing what *is* t
 
 from __future__ import annotations
 
+import atexit
+import logging
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,7 +16,19 @@ import sounddevice as sd
 
 from ..errors import AudioDeviceError
 
-__all__ = ["DeviceInfo", "list_devices", "check_device", "device_id", "refresh_devices"]
+__all__ = [
+    "DeviceInfo",
+    "list_devices",
+    "check_device",
+    "device_id",
+    "refresh_devices",
+    "bound_exit_cleanup",
+]
+
+log = logging.getLogger(__name__)
+
+EXIT_CLEANUP_SECONDS = 1.0
+"""How long the exit waits for PortAudio to close its streams and terminate, seconds."""
 
 Kind = Literal["input", "output"]
 
@@ -57,6 +72,36 @@ def refresh_devices() -> None:
     """
     sd._terminate()
     sd._initialize()
+
+
+def bound_exit_cleanup(seconds: float = EXIT_CLEANUP_SECONDS) -> None:
+    """Let the process exit even when PortAudio's own clean-up would hang.
+
+    At exit sounddevice closes its last stream and calls ``Pa_Terminate``, which closes every
+    stream still open. A stream whose close hung and was left behind (a sound server that
+    stopped answering, ``service/abandon.py``) would hang that too, and with it the exit: a
+    stop must end the process within 1.5 s. So the clean-up runs on a daemon thread and is
+    waited for at most ``seconds``; what is left then the kernel frees with the process.
+    Idempotent.
+    """
+    handler = getattr(sd, "_exit_handler", None)
+    if handler is None:  # a sounddevice without it: nothing registered to bound
+        return
+    atexit.unregister(handler)
+    atexit.unregister(_bounded_exit)
+    _bound[0] = seconds
+    atexit.register(_bounded_exit)
+
+
+_bound = [EXIT_CLEANUP_SECONDS]
+
+
+def _bounded_exit() -> None:
+    worker = threading.Thread(target=sd._exit_handler, name="portaudio-exit", daemon=True)
+    worker.start()
+    worker.join(_bound[0])
+    if worker.is_alive():
+        log.warning("the sound library did not finish closing at exit; exiting anyway")
 
 
 def list_devices() -> list[DeviceInfo]:

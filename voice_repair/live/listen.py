@@ -202,7 +202,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     conversation and the timers all stay up.
     """
     from ..audio.capture import Microphone
-    from ..audio.devices import refresh_devices
+    from ..audio.devices import bound_exit_cleanup, refresh_devices
     from ..audio.echo_setup import set_up_echo_cancel
     from ..audio.playback import Player
     from ..audio.route import RouteGuard
@@ -210,7 +210,6 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     from ..service.resilience import (
         ChimeFallbackTTS,
         keep_listening,
-        native_stderr_to_debug,
         route_alsa_errors,
     )
     from ..speech.speaker import Speaker
@@ -224,6 +223,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         )
     matcher = IntentMatcher.load(options.intents_dir)
     route_alsa_errors()
+    bound_exit_cleanup()  # a stream left behind hung must not hang the exit
     pending: list[Microphone] = []
     # PulseAudio moves a stream whose microphone vanished onto a monitor of the speaker
     # instead of ending it (audio/route.py): a stream found there counts as no microphone.
@@ -261,12 +261,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             return door(u, speaking)
 
         def open_mic() -> Microphone:
-            if pending:
-                mic = pending.pop()
-            else:
-                mic = Microphone(cfg.audio.input_device)
-                with native_stderr_to_debug():  # a retry: PortAudio's own complaint is noise
-                    mic.__enter__()
+            # A retry opens a new one; keep_listening keeps PortAudio's complaints out of the log.
+            mic = pending.pop() if pending else Microphone(cfg.audio.input_device).__enter__()
             try:
                 guard.check()  # opened on the default source, which may be a monitor now
             except AudioDeviceError:
@@ -291,9 +287,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             # PortAudio lists devices only when it starts: after the sound server came back, or
             # a USB microphone was plugged in, look again. Not while speech is playing (the
             # re-scan closes every stream); the next attempt will do it.
-            with native_stderr_to_debug():
-                if speaker is not None and not speaker.speaking and not _input_listed(cfg):
-                    refresh_devices()
+            if speaker is not None and not speaker.speaking and not _input_listed(cfg):
+                refresh_devices()
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop_event.set())

@@ -1,7 +1,9 @@
 """Running as a systemd user service, and staying up while devices and the sound server come and go.
 
 - ``unit.py``        the unit file rendered from ``systemd/``; ``service install`` / ``uninstall``
-- ``resilience.py``  back-off, chime fallback when speech fails, the stuck-process watchdog
+- ``resilience.py``  back-off, chime fallback when speech fails, keep_listening
+- ``abandon.py``     sound-library calls with a deadline; a hung one is left behind, not joined
+- ``native.py``      what the C sound libraries print, kept out of the journal
 """
 
 from .. import lazy_exports
@@ -13,7 +15,6 @@ __all__ = [
     "ServiceError",
     "Backoff",
     "keep_listening",
-    "exit_if_stuck",
 ]
 
 __getattr__ = lazy_exports(
@@ -25,6 +26,5 @@ __getattr__ = lazy_exports(
         "ServiceError": ".unit",
         "Backoff": ".resilience",
         "keep_listening": ".resilience",
-        "exit_if_stuck": ".resilience",
     },
 )

@@ -14,14 +14,11 @@ plays the chime instead of the words, so a reminder or the end of a pause is sti
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import logging
 import os
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -29,6 +26,8 @@ import numpy as np
 from ..audio.chime import chime
 from ..errors import AudioDeviceError
 from ..speech.engines import TextToSpeech
+from .abandon import CallAbandoned, HungCalls
+from .native import _saved_stderr, native_stderr_to_debug, route_alsa_errors
 
 __all__ = [
     "Backoff",
@@ -36,48 +35,11 @@ __all__ = [
     "Closable",
     "keep_listening",
     "native_stderr_to_debug",
-    "exit_if_stuck",
     "EXIT_STUCK",
     "route_alsa_errors",
 ]
 
 log = logging.getLogger(__name__)
-
-_ALSA_HANDLER = ctypes.CFUNCTYPE(
-    None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
-)
-_alsa_handler_ref: object = None
-
-
-def route_alsa_errors() -> bool:
-    """Send ALSA library messages to this log (debug level) instead of raw standard error.
-
-    libasound prints every failed open ("Unable to create stream: No such entity") straight to
-    stderr, so a microphone retried every 10 s for a week of absence would fill the journal
-    despite ``keep_listening`` logging the outage once. Returns False where libasound is not
-    loaded (no ALSA: nothing to quiet). The format arguments are variadic and not read; the
-    message's format string, function and error code are enough for debugging.
-    """
-    global _alsa_handler_ref
-    name = ctypes.util.find_library("asound")
-    if name is None:
-        return False
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        return False
-
-    def handler(file: bytes, line: int, function: bytes, err: int, fmt: bytes) -> None:
-        log.debug(
-            "ALSA %s: %s (error %d)",
-            (function or b"?").decode(errors="replace"),
-            (fmt or b"").decode(errors="replace"),
-            err,
-        )
-
-    _alsa_handler_ref = _ALSA_HANDLER(handler)  # kept alive: ALSA holds the pointer
-    lib.snd_lib_error_set_handler(_alsa_handler_ref)
-    return True
 
 
 class Backoff:
@@ -108,8 +70,14 @@ M = TypeVar("M", bound=Closable)
 
 
 STUCK_SECONDS = 10.0
-"""Opening or closing a microphone takes milliseconds (a device re-scan well under a second,
-even on a Raspberry Pi); this long means it never will, seconds."""
+"""Opening a microphone takes milliseconds (a device re-scan well under a second, even on a
+Raspberry Pi); this long means it never will, seconds. The attempt is then left behind."""
+
+CLOSE_SECONDS = 3.0
+"""Closing a stream takes milliseconds; one not closed after this long is left behind, seconds."""
+
+STOP_CLOSE_SECONDS = 0.5
+"""The same when stopping: a stop ends the process within 1.5 s even if the close hangs."""
 
 EXIT_STUCK = 75
 """Exit status when the audio library hung (EX_TEMPFAIL: try again; Restart=on-failure does)."""
@@ -123,6 +91,8 @@ def keep_listening(
     on_retry: Callable[[], None] | None = None,
     stuck_after: float = STUCK_SECONDS,
     on_stuck: Callable[[], None] | None = None,
+    calls: HungCalls | None = None,
+    close_after: float = CLOSE_SECONDS,
 ) -> None:
     """Open the microphone and ``listen(mic)`` on it, again and again, until ``stop_event``.
 
@@ -132,19 +102,34 @@ def keep_listening(
     debug lines, so a microphone unplugged for a week does not fill the journal.
     ``on_retry`` runs before each reopening attempt (e.g. to re-scan devices).
 
-    Closing, re-scanning and opening run under ``exit_if_stuck``: when the sound server dies
-    in the middle of them, PortAudio's thread can spin forever and the call never returns.
-    Then only a fresh process helps (``on_stuck``, by default: exit non-zero for Restart=).
+    Closing, re-scanning and opening run through ``calls`` (``abandon.HungCalls``): a sound
+    server that stops answering makes PortAudio's close (or open) wait for ever, so a call not
+    done after ``close_after`` (``stuck_after``) seconds is left behind on its thread, one
+    warning says so, and a new stream is opened, in this process, once the server answers
+    again. ``on_retry`` is skipped while a left-behind call still hangs (a re-scan
+    re-initialises PortAudio, which closes every stream, the hung one too). Only when
+    ``calls.limit`` calls hang at once does ``on_stuck`` run (by default: exit non-zero, so
+    ``Restart=`` starts a fresh process).
     """
     backoff = backoff or Backoff()
+    calls = calls or HungCalls(on_stuck=on_stuck or _give_up)
     down_since: float | None = None
+
+    def reopen() -> M:
+        if down_since is not None and on_retry is not None:
+            if calls.pending:
+                log.debug("device re-scan put off: a stream left behind still hangs")
+            else:
+                on_retry()
+        return open_mic()
+
     while not stop_event.is_set():
         mic: M | None = None
         try:
-            with exit_if_stuck(stuck_after, "reopening the microphone", on_stuck):
-                if down_since is not None and on_retry is not None:
-                    on_retry()
-                mic = open_mic()
+            # A retry: PortAudio's own complaint is noise. Redirected here, not on the call's
+            # thread, so a call left behind cannot keep standard error pointed away.
+            with native_stderr_to_debug():
+                mic = calls.run(reopen, stuck_after, "opening the microphone", _close, stop_event)
             if down_since is not None:
                 log.warning(
                     "microphone is back after %.1f s",
@@ -167,105 +152,32 @@ def keep_listening(
         finally:
             if mic is not None:
                 # A dead stream's PortAudio thread may print without end while it is closed.
-                closing = exit_if_stuck(stuck_after, "closing the microphone", on_stuck)
-                with closing, native_stderr_to_debug():
-                    mic.close()
+                seconds = STOP_CLOSE_SECONDS if stop_event.is_set() else close_after
+                with native_stderr_to_debug(), contextlib.suppress(CallAbandoned):
+                    calls.run(mic.close, min(seconds, close_after), "closing the microphone")
         stop_event.wait(backoff.next())
+
+
+def _close(mic: Closable) -> None:
+    """Close a microphone that opened after its attempt was left behind."""
+    mic.close()
+
+
+def _give_up() -> None:
+    """``HungCalls``' limit was reached: several calls hang at once, none came back."""
+    if _saved_stderr:  # hung inside native_stderr_to_debug: the last line must get out
+        os.dup2(_saved_stderr[-1], 2)
+    log.error(
+        "the sound library hung again and again without recovering; exiting so the service "
+        "manager starts a fresh process"
+    )
+    _exit_for_a_fresh_start()
 
 
 def _exit_for_a_fresh_start() -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
-    os._exit(EXIT_STUCK)  # the stuck thread cannot be joined, so no orderly shutdown either
-
-
-@contextlib.contextmanager
-def exit_if_stuck(
-    seconds: float, what: str, on_stuck: Callable[[], None] | None = None
-) -> Iterator[None]:
-    """Run the block; if it has not finished after ``seconds``, log why and call ``on_stuck``
-    (default: exit with ``EXIT_STUCK``, so the service manager starts a fresh process; the
-    timers are in the SQLite store and survive that)."""
-    done = threading.Event()
-
-    def watch() -> None:
-        if not done.wait(seconds):
-            if _saved_stderr:  # hung inside native_stderr_to_debug: this line must get out
-                os.dup2(_saved_stderr[-1], 2)
-            log.error(
-                "%s has not finished after %.0f s (the sound library hung); exiting so the "
-                "service manager starts a fresh process",
-                what,
-                seconds,
-            )
-            (on_stuck or _exit_for_a_fresh_start)()
-
-    watcher = threading.Thread(target=watch, name="audio-watchdog", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-
-
-_NATIVE_NOISE = (b"Expression '", b"ALSA lib ")
-"""Starts of the lines PortAudio and libasound print straight to fd 2 on a failed open."""
-
-_saved_stderr: list[int] = []
-"""The real standard error (a dup of it) while ``native_stderr_to_debug`` points fd 2 away."""
-
-_NATIVE_KEEP = 256 * 1024
-"""At most this much of what fd 2 received during one attempt is kept for the log, bytes."""
-
-
-@contextlib.contextmanager
-def native_stderr_to_debug() -> Iterator[None]:
-    """While the block runs, lines the C libraries print to fd 2 go to the debug log.
-
-    PortAudio prints "Expression 'ret' failed in ..." for every failed ALSA open, straight to
-    the process's standard error, where no Python setting reaches it; retried every 10 s while
-    a microphone is unplugged, that would fill the journal. So fd 2 points into a pipe for the
-    few milliseconds of an attempt, and afterwards every other line written there meanwhile
-    (another thread's log line, say) is passed on to the real standard error unchanged.
-
-    The pipe is emptied *while* the block runs, by a thread: when the sound server dies during
-    an attempt, PortAudio's own thread prints error after error, and once the pipe (64 KiB)
-    was full it blocked in write() while the block waited to join it; the service hung for
-    good, active but deaf (found by tests/service/test_service_live.py).
-    """
-    sys.stderr.flush()
-    read_end, write_end = os.pipe()
-    saved = os.dup(2)
-    _saved_stderr.append(saved)
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        kept = 0
-        with os.fdopen(read_end, "rb", buffering=0) as pipe:
-            while block := pipe.read(65536):
-                if kept < _NATIVE_KEEP:  # a spinning thread's flood is read, not kept
-                    chunks.append(block)
-                    kept += len(block)
-
-    reader = threading.Thread(target=drain, name="native-stderr", daemon=True)
-    reader.start()
-    try:
-        os.dup2(write_end, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        _saved_stderr.remove(saved)
-        os.close(saved)
-        os.close(write_end)
-        # Ends at end of file; a child process that inherited fd 2 could hold it open longer.
-        reader.join(timeout=1.0)
-        captured = b"".join(chunks)
-        for line in captured.splitlines(keepends=True):
-            if line.startswith(_NATIVE_NOISE) or not line.strip():
-                log.debug("native: %s", line.decode(errors="replace").rstrip())
-            else:
-                os.write(2, line)
+    os._exit(EXIT_STUCK)  # the stuck threads cannot be joined, so no orderly shutdown either
 
 
 class ChimeFallbackTTS:
