@@ -8,9 +8,16 @@ from voice_repair.audio import echo, pulse_echo
 from voice_repair.config import AudioConfig, Config
 from voice_repair.doctor.audio import check_echo_cancel
 
+AUTO = replace(Config(), audio=AudioConfig(echo_cancel="auto"))
+
+
+def test_off_by_default() -> None:
+    result = check_echo_cancel(Config())
+    assert result.ok and "off" in result.detail
+
 
 def test_the_in_process_canceller_is_named_when_it_can_run() -> None:
-    result = check_echo_cancel(Config())
+    result = check_echo_cancel(AUTO)
     assert result.ok and "SpeexDSP" in result.detail
 
 
@@ -21,7 +28,7 @@ def test_with_no_canceller_the_doctor_says_what_is_lost_and_what_to_do(monkeypat
 
     monkeypatch.setattr(setup, "webrtc_available", lambda: "not installed")
     monkeypatch.setattr(setup, "speex_available", lambda: "not installed")
-    result = check_echo_cancel(Config())
+    result = check_echo_cancel(AUTO)
     assert not result.ok
     assert "stop" in result.detail
     assert result.fix and "libspeexdsp1" in result.fix and 'echo_cancel = "off"' in result.fix
