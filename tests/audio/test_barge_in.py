@@ -2,7 +2,8 @@
 the person: ``voice-repair run`` with its echo canceller on, end to end (``bargein.py``).
 
 The issue's target, not met yet: with each canceller this fails today (README "Its own voice"),
-so it is marked xfail until it passes. ``python -m bench bargein`` runs twenty trials per
+so it is marked xfail, strictly: the day it passes, the suite turns red to say the marker
+must go. ``python -m bench bargein`` runs twenty trials per
 method.
 """
 
@@ -41,7 +42,7 @@ def rig(pulse: PulseServer, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 @pytest.mark.xfail(
     reason="not met yet (issue 21): AEC3 removes the echo but mangles a 'stop' said over it; "
     "0/5 with each canceller in bench bargein at load ~20 (README 'Its own voice')",
-    strict=False,
+    strict=True,
 )
 def test_stop_said_over_its_own_echoing_speech_cuts_it(rig: Rig, tmp_path: Path) -> None:
     assert any("echo cancellation: SpeexDSP" in ln for ln in rig.lines()), rig.run.log()
