@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 from testspeech import COMMANDS, TALK, recording
-from wyomingservers import WyomingServer, free_port
+from wyomingservers import DeafEngine, WyomingServer, free_port
 
 from voice_repair.models import AudioChunk, Utterance
 
@@ -203,21 +203,6 @@ def _table(rows: dict[str, dict[str, list[float]]], n: int) -> None:
                   f"max {max(firsts):.2f} s ({len(firsts)} replies)")  # fmt: skip
 
 
-class _Deaf:
-    """A local engine that hears nothing: only the spotter's readings come out early."""
-
-    name, sample_rate, missing_words = "none", 16000, []
-
-    def accept(self, chunk):
-        return []
-
-    def flush(self):
-        return []
-
-    def reset(self):
-        pass
-
-
 def spotter(voices: list[str]) -> None:
     from voice_repair.asr.wyoming import RemoteASR, WyomingRecognizer
     from voice_repair.intents.grammar import grammar_sentences
@@ -225,7 +210,7 @@ def spotter(voices: list[str]) -> None:
 
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
-    rec = WyomingRecognizer(phrases, RemoteASR(f"tcp://127.0.0.1:{free_port()}"), _Deaf())
+    rec = WyomingRecognizer(phrases, RemoteASR(f"tcp://127.0.0.1:{free_port()}"), DeafEngine())
     rec.health.failed("not used by this benchmark")  # the spotter alone, no waiting
     rec.health.close()
     others = [c for c in COMMANDS if c not in STOPS]

@@ -71,6 +71,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class DeafEngine:
+    """A local engine that hears nothing: beside a Wyoming server, only what the stop
+    spotter reads comes out early (tests/asr/test_stopspot.py, bench/wyoming.py)."""
+
+    name, sample_rate, missing_words = "none", 16000, []
+
+    def accept(self, chunk):
+        return []
+
+    def flush(self):
+        return []
+
+    def reset(self):
+        pass
+
+
 class _Handler(AsyncEventHandler):
     def __init__(self, server: WyomingServer, reader, writer) -> None:
         super().__init__(reader, writer)

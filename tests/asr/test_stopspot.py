@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from testspeech import recording
-from wyomingservers import free_port
+from wyomingservers import DeafEngine, free_port
 
 from voice_repair.asr.wyoming import RemoteASR, WyomingRecognizer
 from voice_repair.audio.wavfile import chunks
@@ -23,28 +23,13 @@ from voice_repair.live.listen import Understanding
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Deaf:
-    """A local engine that hears nothing."""
-
-    name, sample_rate, missing_words = "none", 16000, []
-
-    def accept(self, chunk):
-        return []
-
-    def flush(self):
-        return []
-
-    def reset(self):
-        pass
-
-
 @pytest.fixture(scope="module")
 def spotted():
     """text, voice -> the early readings' intents."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
     understood = Understanding(matcher, None)
-    rec = WyomingRecognizer(phrases, RemoteASR(f"tcp://127.0.0.1:{free_port()}"), Deaf())
+    rec = WyomingRecognizer(phrases, RemoteASR(f"tcp://127.0.0.1:{free_port()}"), DeafEngine())
     rec.health.failed("nothing listening, on purpose")
     rec.health.close()
     early: list = []
