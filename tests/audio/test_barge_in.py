@@ -24,6 +24,8 @@ from timing import budget
 pytestmark = pytest.mark.slow
 
 TRIALS = 5
+ALLOWED_MISSES = 1
+"""Trials of ``TRIALS`` that may miss the "stop" (the target is 19 in 20)."""
 CUT_WITHIN_S = 0.5
 """End of the word -> speech aborted, at most, on a quiet machine (the issue's target)."""
 
@@ -50,13 +52,15 @@ def test_stop_said_over_its_own_echoing_speech_cuts_it(rig: Rig, tmp_path: Path)
     stop = synth_wav("stop", tmp_path / "stop.wav", voice="piper")
     spec = EchoSpec(level_db=bargein.echo_level_db(rig, stop, request), delay_ms=60)
     rng = random.Random(21)
-    trials = []
-    while len(trials) < TRIALS:
+    trials: list[bargein.Trial] = []
+    # The target allows one miss in TRIALS: after the second the verdict cannot change, so the
+    # test ends there (today: 2 trials, not 5; the day barge-in works, all 5 run).
+    while len(trials) < TRIALS and sum(not t.cut for t in trials) <= ALLOWED_MISSES:
         found = bargein.trial(rig, request, stop, spec, rng)
         if found is not None:
             trials.append(found)
     cut = [t for t in trials if t.cut]
-    assert len(cut) >= TRIALS - 1, trials  # the target is 19 in 20
+    assert len(trials) == TRIALS and len(cut) >= TRIALS - ALLOWED_MISSES, trials  # 19 in 20
     late = budget(CUT_WITHIN_S)
     assert all(t.after_s is not None and t.after_s <= late for t in cut), (late, trials)
     assert all(t.other == ["ground"] or t.other == [] for t in trials), trials  # no self-triggers
