@@ -22,6 +22,10 @@ from voice_repair.live.listen import Understanding
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# pocketsphinx's acoustic model and Piper's voice: seconds of CPU to load and run (left out of
+# `make check`, run by `make test`).
+pytestmark = pytest.mark.model
+
 
 @pytest.fixture(scope="module")
 def spotted():

@@ -153,6 +153,7 @@ def test_every_intent_has_many_test_sentences():
         assert n >= max(10, 3 * table_rows), f"{name} has only {n} test sentences"
 
 
+@pytest.mark.model  # both nets: the sentences no template knows go through the embedding model
 def test_everyday_sentences_match_nothing(matcher):
     doc, problems = load_yaml(ROOT / "tests" / "_none.yaml")
     assert not problems
@@ -214,6 +215,7 @@ def test_every_spoken_table_row_is_in_the_full_phrase_list(matcher):
     assert words == matcher.vocabulary()
 
 
+@pytest.mark.slow  # some 3,400 sentences, each against every template: seconds of CPU
 def test_sampled_phrases_match_their_own_intent_only(matcher):
     """The over-match check beyond the tests files: sentences sampled from every template (what
     the recognizer can hear) each match exactly the intent they were sampled from."""

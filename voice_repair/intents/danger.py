@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..datafiles import line_of, load_yaml
@@ -196,10 +197,19 @@ def _compile(
             bad = True
             continue
         try:
-            re.compile(part)
+            _regex(part)
         except re.error as exc:
             problems.append(DataProblem(name, line, f"bad pattern {part!r}: {exc}"))
             bad = True
     if bad:
         return None
-    return re.compile("|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p, _ in parts))
+    return _regex("|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p, _ in parts))
+
+
+@lru_cache(maxsize=2048)
+def _regex(pattern: str) -> re.Pattern[str]:
+    """``re.compile``, kept for the process: the scan's few hundred patterns overflow ``re``'s
+    own cache of 512 once the matcher has run, and compiling them is most of loading the scan,
+    paid again by each load of the data in one process (``check``, the tests). A pattern is
+    immutable, so sharing one is safe; a bad one raises ``re.error`` and is not kept."""
+    return re.compile(pattern)
