@@ -63,12 +63,13 @@ HANG_S = 0.2
 """Their speech has ended after this long without a person frame."""
 LONGEST_S = 2.0
 """A stretch longer than this is closed and handed on as it is (too long to be a "stop")."""
-BEFORE_S = 0.2
+BEFORE_S = 0.1
 """Audio handed on from before the first person frame (the soft start of the word)."""
-AFTER_S = 0.1
-"""Audio handed on after the last one. Offline (a Piper reply echoed at the level of a Piper
-"stop" said over it, 60 ms, the duck 80 ms late; 12 places in the reply) 0.2 and 0.1 let the
-spotter hear 10 stops, 0.3 and 0.25 8, 0.15 and 0.3 7."""
+AFTER_S = 0.2
+"""Audio handed on after the last one (the "p" of "stop" after its silent closure). Offline (a
+Piper reply echoed at the level of a Piper "stop" said over it, 60 ms, the duck 80 ms late; 12
+places in the reply; before and after): 0.1 and 0.2 let the spotter hear 10 stops, 0.25 and
+0.3 8, 0.15 and 0.3 7."""
 UNDUCK_S = 0.6
 """Full level again after this long without anyone talking over it."""
 KEEP_S = 3.0
