@@ -9,6 +9,8 @@ mangles words said over the speech: with it even the plain "stop" test failed 3 
 it comes second. Then PulseAudio's ``module-echo-cancel`` (2 to 17 dB there, and 33 to 85 ms
 of the sound server's CPU a second); else none, said once in the log with what to do.
 ``audio.echo_cancel = "off"`` turns it off; naming one method uses that one or says why not.
+Every in-process method also ducks its voice when someone talks over it and listens there for
+"stop" (``duck.py``, ``live.bargein``); "duck" does only that, cancelling nothing.
 """
 
 from __future__ import annotations
