@@ -261,7 +261,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
                 log.warning("heard %r (accepted=%s, early=%s)", u.text, u.accepted, u.early)
-            if speaking and barge is not None and barge.already_acted(u):
+            if barge is not None and barge.already_acted(u):  # heard over it, or just after
                 log.info("speech over its own already acted on as a stop: not again")
                 return False
             return door(u, speaking)
