@@ -68,14 +68,19 @@ def run_method(method: str, args, rng: random.Random) -> str:
             spec = EchoSpec(level_db=level, delay_ms=60, reverb_s=args.reverb)
             cpu = idle_cpu(rig, args.idle)
             trials = []
+            skipped = 0
             for i in range(args.trials * 2):
                 if len(trials) == args.trials:
                     break
                 stop = _fresh_stop(room.speech / f"stop{i}.wav")
+                mark = len(rig.lines())
                 found = bargein.trial(rig, request, stop, spec, rng, args.after)
                 if found is not None:
                     trials.append(found)
                     print(f"  {method} trial {len(trials)}: {found}", file=sys.stderr)
+                elif any("stop heard while speaking" in ln for ln in rig.lines()[mark:]):
+                    skipped += 1  # cut before the word was said: nobody had said stop
+                    print(f"  {method}: cut before 'stop' was said", file=sys.stderr)
         finally:
             rig.pulse.echo(None)
             rig.close()
@@ -91,7 +96,8 @@ def run_method(method: str, args, rng: random.Random) -> str:
     return (
         f"{method:>7}: {sum(t.cut for t in trials)}/{len(trials)} stops acted on, "
         f"{within}/{len(trials)} within 0.5 s; end of 'stop' -> speech cut: {times}; "
-        f"other intents: {other or 'none'}; echo {level:+.1f} dB, reverb {args.reverb} s; "
+        f"other intents: {other or 'none'}; cut before the word (nobody spoke): {skipped}; "
+        f"echo {level:+.1f} dB, reverb {args.reverb} s; "
         f"idle CPU {cpu * 100:.1f}% of a core\n         ({used})"
     )
 

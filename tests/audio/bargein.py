@@ -72,10 +72,16 @@ def echo_level_db(rig: Rig, stop_wav: Path, request_wav: Path) -> float:
     rig.pulse.echo(None)
     rig.settle()
     _, end = rig.play(request_wav)
+    deadline = time.monotonic() + 30  # a busy machine may take long to start the answer
+    first = None
+    while first is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        first = rig.speaker.first_loud(end, time.monotonic())
     time.sleep(4.0)
     loud = [r for t, r in list(rig.speaker.frames) if t > end and r > 150]
     quiet(rig, stop_wav)
-    voice = float(np.sqrt(np.mean(np.square(loud)))) if loud else 1.0
+    assert loud, "the answer was never heard on the speaker"
+    voice = float(np.sqrt(np.mean(np.square(loud))))
     return 20 * np.log10(speech_rms(_wav(stop_wav)) / voice)
 
 

@@ -46,8 +46,9 @@ _FRAME = 0.01
 class StopSpotter:
     """Spots a stop phrase that is most of a short segment; see the module docstring."""
 
-    def __init__(self, phrases: Collection[str]) -> None:
-        """``phrases``: the product's grammar; only the ``SPOKEN`` ones in it are spotted."""
+    def __init__(self, phrases: Collection[str], threshold: float = THRESHOLD) -> None:
+        """``phrases``: the product's grammar; only the ``SPOKEN`` ones in it are spotted;
+        ``threshold``: the keyphrase search's (lower hears more)."""
         hmm = Path(pocketsphinx.get_model_path("en-us/en-us"))
         self._tmp = tempfile.TemporaryDirectory(prefix="voice-repair-stop-")
         folder = Path(self._tmp.name)
@@ -56,7 +57,7 @@ class StopSpotter:
         self.phrases = [p for p in wanted if not missing.intersection(p.split())]
         self._decoder: Decoder | None = None
         if self.phrases:
-            (folder / "kws").write_text("".join(f"{p} /{THRESHOLD}/\n" for p in self.phrases))
+            (folder / "kws").write_text("".join(f"{p} /{threshold}/\n" for p in self.phrases))
             self._decoder = Decoder(
                 hmm=str(hmm), dict=str(folder / "d"), kws=str(folder / "kws"),
                 samprate=16000, loglevel="FATAL",

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..errors import AudioDeviceError
 from ..models import AudioChunk
+from .duck import NearSpeech, NearSpeechDetector
 from .echodelay import DelayTracker
 
 __all__ = ["PlayedAudio", "EchoCanceller", "webrtc_available"]
@@ -73,6 +74,10 @@ class PlayedAudio:
     def __init__(self) -> None:
         self._pieces: deque[_Piece] = deque()
         self._lock = threading.Lock()
+        self.gain = 1.0
+        """What the player multiplies its samples by: 1, or ``duck.DUCK_GAIN`` while someone
+        talks over it (set by ``duck.NearSpeechDetector``; the reference is the scaled
+        samples)."""
 
     @staticmethod
     def at_rate(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -131,12 +136,29 @@ def webrtc_available() -> str | None:
     return None
 
 
+class _Nothing:
+    """No canceller: the microphone as it is (ducking and the barge-in check still work)."""
+
+    def process(self, near: np.ndarray, far: np.ndarray) -> np.ndarray:
+        return near
+
+    def reset(self) -> None:
+        pass
+
+
 class EchoCanceller:
     """An echo canceller between what the microphone heard and what the speaker played:
-    ``engine`` "speex" (SpeexDSP's linear filter, ``speex.py``) or "webrtc" (WebRTC AEC3)."""
+    ``engine`` "speex" (SpeexDSP's linear filter, ``speex.py``), "webrtc" (WebRTC AEC3) or
+    "none" (only the alignment, ducking and the barge-in check, ``duck.py``).
+
+    Each 10 ms frame, cancelled, also goes to a ``NearSpeechDetector``: someone talking over
+    the assistant ducks its voice, and each stretch of their speech is handed to
+    ``on_near_speech`` (set by the voice loop)."""
 
     def __init__(self, played: PlayedAudio, engine: str = "speex", lead_s: float = 0.02) -> None:
-        if engine == "speex":
+        if engine == "none":
+            self._aec = _Nothing()
+        elif engine == "speex":
             from .speex import SpeexEcho
 
             self._aec = SpeexEcho(FRAME, sample_rate=RATE)
@@ -148,11 +170,14 @@ class EchoCanceller:
 
             self._aec = Aec3(sample_rate=RATE, num_channels=1)
         else:
-            raise AudioDeviceError(f"unknown echo canceller {engine!r} (speex or webrtc)")
+            raise AudioDeviceError(f"unknown echo canceller {engine!r} (speex, webrtc, none)")
         self.engine = engine
         self._played = played
         self._lead = lead_s
         self.delay = DelayTracker(played)
+        self.near = NearSpeechDetector(played)
+        self.on_near_speech: Callable[[NearSpeech], None] = lambda _speech: None
+        """Called (on the listening thread) with each stretch of speech heard over its own."""
         self._rest = np.zeros(0, dtype=np.int16)
         self._rest_at = 0.0
 
@@ -180,6 +205,9 @@ class EchoCanceller:
         out = np.empty(usable, dtype=np.int16)
         for i in range(0, usable, FRAME):
             out[i : i + FRAME] = self._aec.process(near[i : i + FRAME], far[i : i + FRAME])
+            speech = self.near.frame(out[i : i + FRAME], far[i : i + FRAME], at + i / RATE)
+            if speech is not None:
+                self.on_near_speech(speech)
         self._rest = near[usable:].copy()
         self._rest_at = at + usable / RATE
         return replace(chunk, samples=out.tobytes())

@@ -9,6 +9,8 @@ mangles words said over the speech: with it even the plain "stop" test failed 3 
 it comes second. Then PulseAudio's ``module-echo-cancel`` (2 to 17 dB there, and 33 to 85 ms
 of the sound server's CPU a second); else none, said once in the log with what to do.
 ``audio.echo_cancel = "off"`` turns it off; naming one method uses that one or says why not.
+Every in-process method also ducks its voice when someone talks over it and listens there for
+"stop" (``duck.py``, ``live.bargein``); "duck" does only that, cancelling nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ __all__ = ["EchoSetup", "set_up_echo_cancel", "describe"]
 
 log = logging.getLogger(__name__)
 
-METHODS = ("auto", "speex", "webrtc", "pulse", "off")
+METHODS = ("auto", "speex", "webrtc", "duck", "pulse", "off")
 
 NONE_HINT = (
     "echo cancellation is off: 'stop' said over the assistant's speech may not be heard, and "
@@ -38,10 +40,10 @@ NONE_HINT = (
 
 @dataclass
 class EchoSetup:
-    """The canceller in use (``method``: "webrtc", "pulse" or "off") and its parts."""
+    """The canceller in use and its parts."""
 
     method: str
-    """"speex", "webrtc", "pulse" or "off"."""
+    """"speex", "webrtc", "duck" (no canceller, only ducking), "pulse" or "off"."""
     reason: str
     played: PlayedAudio | None = None
     """Given to the ``Player`` (webrtc): what is played, and when."""
@@ -50,8 +52,9 @@ class EchoSetup:
 
     @property
     def active(self) -> bool:
-        """The assistant's own voice is taken out of what the microphone hears."""
-        return self.method != "off"
+        """The assistant's own voice is taken out of what the microphone hears (ducking alone
+        does not: danger heard over it may be its own words)."""
+        return self.method not in ("off", "duck")
 
     def stream(
         self, chunks: Iterable[AudioChunk], captured_at: Callable[[AudioChunk], float]
@@ -68,10 +71,15 @@ class EchoSetup:
             self.pulse.close()
 
 
-def _in_process(engine: str) -> EchoSetup:
+def _in_process(method: str) -> EchoSetup:
     played = PlayedAudio()
-    what = {"speex": "SpeexDSP in process", "webrtc": "WebRTC AEC3 in process"}[engine]
-    return EchoSetup(engine, what, played, EchoCanceller(played, engine))
+    what = {
+        "speex": "SpeexDSP in process",
+        "webrtc": "WebRTC AEC3 in process",
+        "duck": "no canceller; its voice ducked when someone talks over it",
+    }[method]
+    engine = "none" if method == "duck" else method
+    return EchoSetup(method, what, played, EchoCanceller(played, engine))
 
 
 def _pulse(input_device: str | None, output_device: str | None) -> EchoSetup:
@@ -97,7 +105,7 @@ def set_up_echo_cancel(
         raise AudioDeviceError(f"echo_cancel {method!r} is not one of {', '.join(METHODS)}")
     if method == "off":
         return EchoSetup("off", "turned off (audio.echo_cancel = 'off')")
-    if method in ("speex", "webrtc"):
+    if method in ("speex", "webrtc", "duck"):
         return _in_process(method)
     if method == "pulse":
         return _pulse(input_device, output_device)
@@ -122,6 +130,8 @@ def describe(method: str, input_device: str | None, output_device: str | None) -
         return "SpeexDSP in process (libspeexdsp)"
     if method in ("auto", "webrtc") and webrtc_available() is None:
         return "WebRTC AEC3 in process (pywebrtc-audio)"
+    if method == "duck":
+        return "no canceller; its voice ducked when someone talks over it"
     if method in ("auto", "pulse"):
         from .pulse_echo import pulse_echo_problem
 

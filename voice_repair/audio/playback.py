@@ -29,6 +29,10 @@ _LATENCY_SECONDS = 0.05
 """Output buffer: small enough that "stop" is heard at once, big enough to avoid underruns."""
 
 
+def _scaled(samples: np.ndarray, gain: float) -> np.ndarray:
+    return (samples.astype(np.float32) * gain).astype(np.int16)
+
+
 class Player:
     """Plays int16 mono arrays on one output device, one at a time."""
 
@@ -66,14 +70,17 @@ class Player:
             def callback(outdata: np.ndarray, frames: int, when, status: object) -> None:
                 nonlocal position
                 chunk = data[position : position + frames]
+                gain = 1.0
                 if self.played is not None:  # what this block plays, and when it will sound
                     ahead = max(0.0, when.outputBufferDacTime - when.currentTime)
                     lo = position * reference.size // data.size
                     hi = (position + chunk.size) * reference.size // data.size
-                    self.played.started(reference[lo:hi], time.monotonic() + ahead)
+                    gain = self.played.gain  # ducked while someone talks over it
+                    block = reference[lo:hi] if gain == 1.0 else _scaled(reference[lo:hi], gain)
+                    self.played.started(block, time.monotonic() + ahead)
                 if status:
                     log.debug("playback status: %s", status)
-                outdata[: chunk.size, 0] = chunk
+                outdata[: chunk.size, 0] = chunk if gain == 1.0 else _scaled(chunk, gain)
                 outdata[chunk.size :, 0] = 0
                 position += chunk.size
                 if position >= data.size:

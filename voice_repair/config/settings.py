@@ -50,11 +50,14 @@ class AudioConfig:
     """Microphone: a device name or a unique part of one; None uses the sound server's default."""
     output_device: str | None = _setting(None, "str", optional=True)
     """Speaker: a device name or a unique part of one; None uses the sound server's default."""
-    echo_cancel: str = _setting("off", "str", choices=("auto", "speex", "webrtc", "pulse", "off"))
+    echo_cancel: str = _setting(
+        "off", "str", choices=("auto", "speex", "webrtc", "duck", "pulse", "off")
+    )
     """Taking the assistant's own voice out of the microphone, so "stop" and danger said over
     it are heard: "speex" in process (libspeexdsp), "webrtc" in process (``pywebrtc-audio``),
-    "pulse" (PulseAudio's ``module-echo-cancel``), "auto" (the first that works, in that
-    order), or "off"."""
+    "duck" (no canceller: its voice ducked when someone talks over it, and a "stop" looked
+    for there; every in-process method does that too), "pulse" (PulseAudio's
+    ``module-echo-cancel``), "auto" (the first that works, in that order), or "off"."""
 
 
 @dataclass(frozen=True)

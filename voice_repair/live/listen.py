@@ -213,6 +213,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         route_alsa_errors,
     )
     from ..speech.speaker import Speaker
+    from .bargein import BargeIn
     from .loop import VoiceLoop
 
     cfg = options.config
@@ -255,9 +256,14 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active
         )
 
+        barge = BargeIn.over(echo.canceller, phrases)  # None without the played samples
+
         def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
                 log.warning("heard %r (accepted=%s, early=%s)", u.text, u.accepted, u.early)
+            if barge is not None and barge.already_acted(u):  # heard over it, or just after
+                log.info("speech over its own already acted on as a stop: not again")
+                return False
             return door(u, speaking)
 
         def open_mic() -> Microphone:
@@ -281,6 +287,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             )
             if hasattr(recognizer, "on_early"):  # a home server: act on stop and danger early
                 recognizer.on_early = loop.hear_early
+            if barge is not None:  # "stop" said over its own voice
+                barge.connect(loop.hear_early, mic)
             loop.run(stop_event)
 
         def rescan() -> None:

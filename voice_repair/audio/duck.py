@@ -1,0 +1,196 @@
+"""Someone talking over the assistant: heard against its own echo, and its voice ducked.
+
+A home speaker's own voice reaches its microphone as loud as the person's, and the voice
+detector hears speech all the time it talks, so a "stop" said over it is one more sound inside
+one long stretch of speech. What tells the person from the echo here is the *reference*: the
+exact samples played (``echo.PlayedAudio``), aligned by the measured delay. From them the echo
+each 10 ms frame should carry is known to within a gain (the room, and whatever a canceller
+took out), and that gain is learned from the frames where only the echo was heard. A frame
+standing ``MARGIN_DB`` above the loudest the echo alone reached is someone else's sound:
+
+* the assistant's voice is **ducked** at once (``DUCK_GAIN``, about 20 dB down: the person is
+  then far louder than the echo for the rest of the word; the reference is the ducked samples,
+  so the prediction stays right), and back to full level when they have been quiet a while;
+* the stretch of their speech, from a little before its start to its end, is handed on as a
+  ``NearSpeech`` (``NearSpeechDetector.frame``), for a fast "stop" check (``live.bargein``).
+
+It never decides what was said and writes nothing anywhere; the audio kept is the last few
+seconds, in memory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DUCK_GAIN", "NearSpeech", "NearSpeechDetector"]
+
+RATE = 16000
+FRAME_S = 0.01
+DUCK_GAIN = 0.1
+"""The assistant's voice while someone talks over it: 20 dB down (Voice PE and
+linux-voice-assistant duck by about as much)."""
+MARGIN_DB = 6.0
+"""A frame this far above the loudest the echo reached (its 90th percentile over the last
+seconds, the person's own frames, a few, included) is the person's."""
+PRIOR_DB = 10.0
+"""Echo gain assumed until enough echo has been heard to learn it (``LEARN_FRAMES``)."""
+LEARN_FRAMES = 40
+"""Frames of echo alone (10 ms each) before the learned gain replaces ``PRIOR_DB``."""
+HISTORY_FRAMES = 400
+"""Echo-only frames the gain is learned from (the last four seconds of echo)."""
+ECHO_WINDOW = 6
+"""The reference frames (10 ms each, newest last) one microphone frame's echo may come from:
+the canceller's reference leads its echo by 20 ms, and the delay estimate jitters."""
+TAIL_DB_PER_FRAME = 1.5
+"""How fast the predicted reverberation dies away after the reference falls silent (a room with
+an RT60 of 0.4 s)."""
+TAIL_UNDER_DB = 10.0
+"""The reverberation predicted, this far under the direct echo: a speaker beside its
+microphone is heard mostly directly, and the ducked voice must be predicted ducked at once."""
+ACTIVE_DB = 40.0
+"""Below this predicted echo level (dB re one 16-bit step, an RMS of 100) no echo is expected."""
+ABOVE_FLOOR_DB = 15.0
+"""A person's frame stands this far above the microphone's quietest frames."""
+ONSET = (2, 3)
+"""This many person frames among the last so many start a stretch of their speech, or keep it
+going (single frames above the echo come from the echo too: a reference block placed a few
+milliseconds off on a busy machine)."""
+HANG_S = 0.2
+"""Their speech has ended after this long without a person frame."""
+LONGEST_S = 2.0
+"""A stretch longer than this is closed and handed on as it is (too long to be a "stop")."""
+BEFORE_S = 0.1
+"""Audio handed on from before the first person frame (the soft start of the word)."""
+AFTER_S = 0.2
+"""Audio handed on after the last one (the "p" of "stop" after its silent closure). Offline (a
+Piper reply echoed at the level of a Piper "stop" said over it, 60 ms, the duck 80 ms late; 12
+places in the reply; before and after): 0.1 and 0.2 let the spotter hear 10 stops, 0.25 and
+0.3 8, 0.15 and 0.3 7."""
+UNDUCK_S = 0.6
+"""Full level again after this long without anyone talking over it."""
+KEEP_S = 3.0
+"""Microphone audio kept for the stretches handed on."""
+PLAYING_S = 1.0
+"""The detector works while something was played within this long (and its echo can be heard)."""
+
+
+@dataclass(frozen=True)
+class NearSpeech:
+    """One stretch of someone's speech heard over the assistant's own voice."""
+
+    start: float
+    """``time.monotonic()`` of its first frame above the echo."""
+    end: float
+    """``time.monotonic()`` just after its last frame above the echo."""
+    audio: bytes
+    """16 kHz 16-bit mono: the stretch with ``BEFORE_S`` before and ``AFTER_S`` after it."""
+    audio_start: float
+    """``time.monotonic()`` of ``audio``'s first sample."""
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+class _Played:
+    """What the detector needs of ``echo.PlayedAudio``."""
+
+    gain: float
+
+    def last_end(self) -> float: ...
+
+
+def _db(x: np.ndarray) -> float:
+    return 10.0 * math.log10(float(np.mean(np.square(x, dtype=np.float64))) + 1.0)
+
+
+class _Band:
+    """One band of the microphone against the echo predicted from the reference."""
+
+    def __init__(self) -> None:
+        self._far: deque[float] = deque([0.0] * ECHO_WINDOW, maxlen=ECHO_WINDOW)
+        self._reverb = 0.0
+        self._ratios: deque[float] = deque(maxlen=HISTORY_FRAMES)
+        self._floor = 90.0
+        self._ratio = 0.0
+        self._echo = False
+        self.threshold_db = PRIOR_DB + MARGIN_DB
+        """Frames above the predicted echo by this much are the person's (learned)."""
+
+    def hear(self, near: np.ndarray, far: np.ndarray) -> bool:
+        """Does this frame stand above the echo (and the room's quiet) in this band?"""
+        level = _db(near)
+        self._floor = min(self._floor + 0.002, level)
+        self._far.append(_db(far))
+        direct = max(self._far)
+        self._reverb = max(direct - TAIL_UNDER_DB, self._reverb - TAIL_DB_PER_FRAME)
+        tail = max(direct, self._reverb)
+        self._echo = tail > ACTIVE_DB
+        self._ratio = level - tail
+        return level > self._floor + ABOVE_FLOOR_DB and (
+            not self._echo or self._ratio > self.threshold_db
+        )
+
+    def learn(self) -> None:
+        """Learn from the last frame how loud the echo comes back."""
+        if not self._echo:
+            return
+        self._ratios.append(self._ratio)
+        if len(self._ratios) >= LEARN_FRAMES:
+            self.threshold_db = float(np.percentile(self._ratios, 90)) + MARGIN_DB
+
+
+class NearSpeechDetector:
+    """Frame by frame (10 ms, the canceller's): is someone talking over the echo?"""
+
+    def __init__(self, played: _Played) -> None:
+        self._played = played
+        self._bands = (_Band(), _Band())  # the whole band, and the hiss of an "s" or "t"
+        self._recent: deque[bool] = deque(maxlen=ONSET[1])
+        self._audio: deque[tuple[float, np.ndarray]] = deque(maxlen=round(KEEP_S / FRAME_S))
+        self._start: float | None = None
+        self._last = 0.0
+        self._ducked_until = -math.inf
+
+    def frame(self, near: np.ndarray, far: np.ndarray, at: float) -> NearSpeech | None:
+        """``near``: one frame of what the microphone heard (after any canceller), recorded
+        at ``at``; ``far``: the reference for it (aligned as the canceller's). Returns a
+        stretch of the person's speech when one has just ended."""
+        self._audio.append((at, near))
+        whole, hiss = self._bands
+        loud = [whole.hear(near, far), hiss.hear(np.diff(near, prepend=near[:1]),
+                                                 np.diff(far, prepend=far[:1]))]  # fmt: skip
+        if self._played.last_end() < at - PLAYING_S:  # nothing of ours to talk over
+            self._recent.clear()
+            self._played.gain = 1.0
+            return self._close(at) if self._start is not None else None
+        person = any(loud)
+        whole.learn()  # every frame, the person's too: learning only from the frames judged
+        hiss.learn()  # echo would never unlearn a gain too low (every frame then "a person")
+        self._recent.append(person)
+        if sum(self._recent) >= ONSET[0]:  # a lone frame neither starts nor prolongs one
+            self._last = at + FRAME_S
+        if self._start is None:
+            if sum(self._recent) >= ONSET[0]:
+                self._start = at - FRAME_S * (len(self._recent) - 1)
+                self._played.gain = DUCK_GAIN
+            elif at > self._ducked_until:
+                self._played.gain = 1.0
+            return None
+        if at - self._last >= HANG_S or at - self._start >= LONGEST_S:
+            return self._close(at)
+        return None
+
+    def _close(self, at: float) -> NearSpeech:
+        start, end = self._start or at, max(self._last, self._start or at)
+        self._start = None
+        self._recent.clear()
+        self._ducked_until = at + UNDUCK_S
+        lo, hi = start - BEFORE_S, end + AFTER_S
+        kept = [(t, f) for t, f in self._audio if lo <= t < hi]
+        audio = np.concatenate([f for _, f in kept]) if kept else np.zeros(0, np.int16)
+        return NearSpeech(start, end, audio.astype("<i2").tobytes(), kept[0][0] if kept else lo)

@@ -1,0 +1,88 @@
+"""A "stop" said over the assistant's own speech, decided on the stretch of it the person said.
+
+While the assistant speaks, its voice comes back into the microphone as loud as the person's,
+and the recognizer hears one long stretch of speech with a "stop" somewhere inside it. The echo
+path (``audio.duck``) tells the person's sound from the echo with the exact samples played,
+ducks the assistant's voice, and hands over each stretch of the person's speech
+(``NearSpeech``). Here that stretch goes through the keyphrase spotter (``asr.stopspot``, a
+bare "stop" decided in well under 0.1 s of compute) and, when it is a stop phrase, into the voice
+loop as an utterance said over the speech, so the session's front door decides it as every
+other "stop" (it silences the speaker there, ends a round, says "Okay."). The recognizer's own
+later reading of the same speech is then not acted on again (``already_acted``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+
+from ..asr.stopspot import MAX_SECONDS, StopSpotter
+from ..audio.capture import Microphone
+from ..audio.duck import NearSpeech
+from ..audio.echo import EchoCanceller
+from ..models import AudioChunk, Utterance
+
+__all__ = ["BargeIn", "THRESHOLD"]
+
+log = logging.getLogger(__name__)
+
+THRESHOLD = 1e-40
+"""The spotter's keyphrase threshold over its own speech (``asr.stopspot.THRESHOLD`` is 1e-30):
+what it hears there is the end of the word under the ducked echo and its start under the full
+one. Offline (12 places in a Piper reply echoed as loud as the "stop"): 1e-30 heard 7,
+1e-40 10, 1e-50 10."""
+
+
+class BargeIn:
+    """Stretches of speech heard over its own voice -> a "stop" for the voice loop."""
+
+    def __init__(self, spotter: StopSpotter) -> None:
+        self._spotter = spotter
+        self._deliver: Callable[[Utterance], None] = lambda _u: None
+        self._stream_time: Callable[[float], float] = lambda t: t
+        self._acted: list[tuple[float, float]] = []
+        self._delivering = False
+
+    @classmethod
+    def over(cls, canceller: EchoCanceller | None, phrases: Collection[str]) -> BargeIn | None:
+        """One listening to ``canceller``'s stretches of speech over its own voice; None when
+        there is no in-process echo path (nothing knows what was played)."""
+        if canceller is None:
+            return None
+        barge = cls(StopSpotter(phrases, THRESHOLD))
+        canceller.on_near_speech = barge.hear
+        return barge
+
+    def connect(self, deliver: Callable[[Utterance], None], mic: Microphone) -> None:
+        """A new microphone stream: ``deliver`` hands an utterance to its voice loop as heard
+        now (``VoiceLoop.hear_early``); its clock turns ``time.monotonic()`` into the stream's
+        seconds (what ``Utterance`` times are in)."""
+        zero = AudioChunk(b"", mic.sample_rate, 0.0)
+        self._deliver = deliver
+        self._stream_time = lambda t: t - mic.captured_at(zero)
+        self._acted.clear()
+
+    def hear(self, speech: NearSpeech) -> None:
+        """One stretch of someone's speech over the assistant's: a stop, or nothing."""
+        if speech.seconds > MAX_SECONDS:
+            return
+        phrase = self._spotter.spot(speech.audio, max(speech.seconds, 0.01))
+        if phrase is None:
+            log.info("speech over its own: not a stop (%.2f s)", speech.seconds)
+            return
+        start, end = self._stream_time(speech.start), self._stream_time(speech.end)
+        self._acted = [span for span in self._acted if span[1] > start - 10.0] + [(start, end)]
+        log.info("a stop phrase spotted over its own speech (%.2f s)", speech.seconds)
+        self._delivering = True
+        try:
+            self._deliver(
+                Utterance(phrase, start, end, end, 1.0, accepted=True, enough_to_interrupt=True)
+            )
+        finally:
+            self._delivering = False
+
+    def already_acted(self, utterance: Utterance) -> bool:
+        """Was the speech of ``utterance`` (a later reading by the recognizer) acted on here?"""
+        return not self._delivering and any(
+            s < utterance.end + 0.3 and utterance.start < e + 0.3 for s, e in self._acted
+        )
