@@ -17,7 +17,9 @@ It decides nothing about *when* that is: that depends on the clock, which only t
 
 from __future__ import annotations
 
-__all__ = ["clock_slot"]
+import re
+
+__all__ = ["clock_slot", "spaced_clock"]
 
 _DAYS = ("today", "tomorrow")
 _HALVES = ("am", "pm", "night")
@@ -79,3 +81,25 @@ def _readings(h: int, m: int, half: str | None) -> list[str] | None:
     else:  # "tonight": nine is 21:00, twelve is midnight, one to four are after midnight
         h = h % 12 if h == 12 or h <= 4 else h + 12
     return [f"{h:02d}:{m:02d}"]
+
+
+# Two numbers said as one clock time ("at 7 30", "7 30 pm", as a transcript writes it): only
+# after "at"/"until"/"by" or before am/pm, and never before a unit ("at 2 30 minute turns").
+_SPACED_CLOCK = re.compile(
+    r"\b(?:(at|until|till|by) )?(\d{1,2}) ([0-5]\d)\b(?=( ?(?:am|pm)\b)?( \w+)?)"
+)
+_UNIT_WORDS = frozenset({"minute", "minutes", "min", "mins", "hour", "hours", "second", "seconds"})
+
+
+def _joined(m: re.Match[str]) -> str:
+    before, hour, minute, meridiem, after = m.groups()
+    said_as_clock = (before or meridiem) and 1 <= int(hour) <= 23
+    if not said_as_clock or (after or "").strip() in _UNIT_WORDS:
+        return m[0]
+    return f"{before} {hour}:{minute}" if before else f"{hour}:{minute}"
+
+
+def spaced_clock(text: str) -> str:
+    """ "remind us at 7 30" -> "remind us at 7:30": a clock time written as two numbers, the way
+    a transcript or a hurried typist puts it, read as the templates' "7:30"."""
+    return _SPACED_CLOCK.sub(_joined, text)

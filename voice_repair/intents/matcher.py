@@ -18,7 +18,7 @@ from hassil.intents import Intents
 
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
-from .clock import clock_slot
+from .clock import clock_slot, spaced_clock
 from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
@@ -72,6 +72,7 @@ def normalize(text: str) -> str:
     t = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", t)  # "8 p.m." -> "8 pm"
     t = re.sub(r"(\d)\.(\d\d)\b", r"\1:\2", t)  # "8.30" -> "8:30"
     t = re.sub(r"(\d)(am|pm)\b", r"\1 \2", t)  # "8pm" -> "8 pm"
+    t = spaced_clock(t)  # "at 7 30" -> "at 7:30"
     t = re.sub(r"o\s+clock", "o'clock", t)
     t = re.sub(r"(?<![\d/])1/2(?![\d/])", "half", t)  # typed "1/2 an hour", "1 and a 1/2 hours"
     t = re.sub(r"\b([12]) and a half hours?\b", lambda m: _HALVES[m[1]], t)

@@ -38,6 +38,8 @@ _LIKE = re.compile(
     r"(?<!\bsounds )(?<!\bseem )(?<!\bseems )(?<!\bdon't )(?<!\bnot )(?<!\bjust )"
     r"(?<!\bsomething )(?<!\bwhat's )\blike\b(?! this\b| that\b)"
 )
+# "carry on" is "continue", which the harmless words hold ("remind us at six to carry on").
+_CARRY_ON = re.compile(r"\bcarry on\b")
 # "we both need", "let's both": the request is the same without "both".
 _BOTH = re.compile(r"\b(we|let's|us) both\b")
 # Said first, before the request: an address or a short reaction that adds nothing.
@@ -73,6 +75,7 @@ _HARMLESS_WORDS = """
     check in each other not than good fine made walk exactly without interrupted
     interrupting piece part side pick understand out line wrong messed yelled shouted
     snapped rude making excuses sounding fake having comes tonight longer like spiraling
+    way
 """
 HARMLESS = frozenset(_HARMLESS_WORDS.split())
 """Words that may stand outside the request: people, small grammar, and talk about the talk.
@@ -96,6 +99,7 @@ def tidy(said: str) -> str:
     """A normalised sentence without fillers and with words said twice in a row folded once."""
     t = _LIKE.sub(" ", said)
     t = _BOTH.sub(r"\1", t)
+    t = _CARRY_ON.sub("continue", t)
     t = _FILLERS.sub(" ", t)
     t = _LEADING.sub("", " ".join(t.split()))
     t = _TAG.sub("", t).strip() or t
