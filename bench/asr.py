@@ -147,6 +147,7 @@ def worker(
     run(idle)
     res["idle cpu"] = (time.process_time() - cpu0) / 30.0
     res["peak rss mb"] = peak_memory_mb()
+    res["guard"] = (getattr(rec, "second_decodes", 0), getattr(rec, "echoes_dropped", 0))
     return res
 
 
@@ -177,6 +178,9 @@ def table(r: dict) -> str:
         f"CPU while decoding speech: {r['rt factor']:.0%} of a core",
         f"CPU idle-listening (noise, no speech): {r['idle cpu']:.2%} of a core",
         f"peak memory (recognizer process): {r['peak rss mb']:.0f} MB",
+        "prompt guard: {} transcripts decoded again without the prompt, {} dropped".format(
+            *r.get("guard", (0, 0))
+        ),
     ]
     for cond, v, said, heard in r.get("misses", []):
         lines.append(f"  missed ({cond}, {v}): {said!r}" + (f" heard as {heard}" if heard else ""))
