@@ -73,6 +73,7 @@ def worker(
     conds: list[str],
     verbose: bool,
     prompt: str = "none",
+    talk: int | None = None,
 ) -> dict:
     """Run the recognizer over the synthesized audio; return the measurements."""
     sys.path.insert(0, str(ROOT))
@@ -106,6 +107,7 @@ def worker(
         return scene(read_wav(folder / f"{kind}_{voice}_{i:02d}.wav"), cond, rng)
 
     res: dict = {"engine": rec.name, "reason": reason, "phrases": len(phrases), "prompt": prompt}
+    res["talk"] = len(TALK[:talk])
     res |= {"voices": voices, "conditions": conds, "latency": []}
     cpu0, audio_s = time.process_time(), 0.0
     for cond in conds:
@@ -122,7 +124,7 @@ def worker(
                 else:
                     heard = [u.text for u, _ in run(audio)] if verbose else []
                     res.setdefault("misses", []).append((cond, voice, text, heard))
-            for i, text in enumerate(TALK):
+            for i, text in enumerate(TALK[:talk]):
                 audio = load("talk", voice, i, cond)
                 seconds += len(audio) / 16000
                 for u, _ in run(audio):
@@ -162,7 +164,7 @@ def table(r: dict) -> str:
         cells = "".join(f"{r[f'acc {cond} {v}']:>11.0%}" for v in voices)
         lines.append(f"{cond:<14}{cells}")
     lines.append("")
-    lines.append(f"false activations, of {len(TALK)} everyday sentences each")
+    lines.append(f"false activations, of {r.get('talk', len(TALK))} everyday sentences each")
     lines.append(f"{'':<14}" + "".join(f"{v:>11}" for v in voices))
     for cond in conds:
         cells = "".join(f"{len(r[f'false {cond} {v}']):>11}" for v in voices)
@@ -204,6 +206,7 @@ def main(argv: list[str]) -> int:
         choices=["examples", "none"],
         help="Whisper's initial prompt: the catalogue's examples, or none (as run)",
     )
+    p.add_argument("--talk", type=int, help="only the first N everyday sentences (all 60)")
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     voices, conds = args.voices.split(","), args.conditions.split(",")
@@ -212,8 +215,9 @@ def main(argv: list[str]) -> int:
         p.error(f"voices are {', '.join(every)}; conditions are {', '.join(CONDITIONS)}")
     if args.worker:
         res = worker(
-            args.worker, args.engine, args.grammar, voices, conds, args.verbose, args.prompt
-        )
+            args.worker, args.engine, args.grammar, voices, conds, args.verbose, args.prompt,
+            args.talk,
+        )  # fmt: skip
         print(json.dumps(res))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -221,7 +225,7 @@ def main(argv: list[str]) -> int:
         synthesize(Path(tmp), voices)
         cmd = [sys.executable, "-m", "bench.asr", "--worker", tmp, "--engine", args.engine]
         cmd += ["--grammar", args.grammar, "--voices", args.voices, "--conditions", args.conditions]
-        cmd += ["--prompt", args.prompt]
+        cmd += ["--prompt", args.prompt] + (["--talk", str(args.talk)] if args.talk else [])
         cmd += ["--verbose"] if args.verbose else []
         out = subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True).stdout
     print(table(json.loads(out.strip().splitlines()[-1])))
