@@ -25,11 +25,13 @@ How a segment becomes an ``Utterance``, and why:
 * **Encoder window**: the encoder sees the segment plus ``WINDOW_MARGIN`` seconds, not 30 s
   (``window.py``): most of the compute of a two-second request was the encoder working through
   silence. Decoding stops at ``MAX_TOKENS``.
-* **Biased toward the product's sentences** (``prompt``, off in ``run`` for now): the app layer
-  can hand in the catalogue's example sentence of every intent (``intents/en/intents.yaml``),
-  given to Whisper as its initial prompt, the text it takes to have come just before.
-  espeak-ng's "I need a pause" went from "i lead the pause" to the request; the README's
-  recognition section has the bench per voice, and the false activation that keeps it off.
+* **Biased toward the product's sentences** (``prompt``; ``run`` hands in the catalogue's
+  example sentence of every intent, ``intents/en/intents.yaml``), given to Whisper as its
+  initial prompt, the text it takes to have come just before. espeak-ng's "I need a pause" went
+  from "i lead the pause" to the request. Over noise the prompt makes Whisper write those
+  sentences back ("we're done" over pink noise), so a prompted transcript Whisper is unsure of
+  is decoded again without the prompt and kept only if Whisper still hears a word of it there
+  (``promptguard.py``). The README's recognition section has the bench per voice and room.
   (faster-whisper's ``hotwords`` puts the same tokens in the same place for a single window.)
 * **Made-up words**: on silence, noise and music Whisper writes "Thank you.", "you", "Bye."
   Three guards: the segmenter only hands over stretches that sound like speech; a segment whose
