@@ -18,8 +18,9 @@ processed once it has arrived and the previous block is done, so the compute aft
 speech (and any backlog from compute during it) is included.
 ``--grammar product`` listens for what ``voice-repair run`` listens for
 (``intents.grammar.grammar_sentences``); ``demo`` for ``testspeech.GRAMMAR``. ``--prompt
-examples`` hands Whisper the catalogue's example sentences as its initial prompt (not what
-``run`` does yet: the README's recognition section); ``none``, the default, measures it without.
+examples``, the default, hands Whisper the catalogue's example sentences as its initial prompt,
+with the prompt guard (what ``run`` does: the README's recognition section); ``none`` measures
+it without.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def worker(
     voices: list[str],
     conds: list[str],
     verbose: bool,
-    prompt: str = "none",
+    prompt: str = "examples",
     talk: int | None = None,
 ) -> dict:
     """Run the recognizer over the synthesized audio; return the measurements."""
@@ -202,9 +203,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--verbose", action="store_true", help="show what missed commands were heard as")
     p.add_argument(
         "--prompt",
-        default="none",
+        default="examples",
         choices=["examples", "none"],
-        help="Whisper's initial prompt: the catalogue's examples, or none (as run)",
+        help="Whisper's initial prompt: the catalogue's examples (as run), or none",
     )
     p.add_argument("--talk", type=int, help="only the first N everyday sentences (all 60)")
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
