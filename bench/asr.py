@@ -18,8 +18,9 @@ processed once it has arrived and the previous block is done, so the compute aft
 speech (and any backlog from compute during it) is included.
 ``--grammar product`` listens for what ``voice-repair run`` listens for
 (``intents.grammar.grammar_sentences``); ``demo`` for ``testspeech.GRAMMAR``. ``--prompt
-examples`` hands Whisper the catalogue's example sentences as its initial prompt (not what
-``run`` does yet: the README's recognition section); ``none``, the default, measures it without.
+examples``, the default, hands Whisper the catalogue's example sentences as its initial prompt,
+with the prompt guard (what ``run`` does: the README's recognition section); ``none`` measures
+it without.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def worker(
     voices: list[str],
     conds: list[str],
     verbose: bool,
-    prompt: str = "none",
+    prompt: str = "examples",
+    talk: int | None = None,
 ) -> dict:
     """Run the recognizer over the synthesized audio; return the measurements."""
     sys.path.insert(0, str(ROOT))
@@ -106,6 +108,7 @@ def worker(
         return scene(read_wav(folder / f"{kind}_{voice}_{i:02d}.wav"), cond, rng)
 
     res: dict = {"engine": rec.name, "reason": reason, "phrases": len(phrases), "prompt": prompt}
+    res["talk"] = len(TALK[:talk])
     res |= {"voices": voices, "conditions": conds, "latency": []}
     cpu0, audio_s = time.process_time(), 0.0
     for cond in conds:
@@ -122,7 +125,7 @@ def worker(
                 else:
                     heard = [u.text for u, _ in run(audio)] if verbose else []
                     res.setdefault("misses", []).append((cond, voice, text, heard))
-            for i, text in enumerate(TALK):
+            for i, text in enumerate(TALK[:talk]):
                 audio = load("talk", voice, i, cond)
                 seconds += len(audio) / 16000
                 for u, _ in run(audio):
@@ -147,6 +150,7 @@ def worker(
     run(idle)
     res["idle cpu"] = (time.process_time() - cpu0) / 30.0
     res["peak rss mb"] = peak_memory_mb()
+    res["guard"] = (getattr(rec, "second_decodes", 0), getattr(rec, "echoes_dropped", 0))
     return res
 
 
@@ -161,7 +165,7 @@ def table(r: dict) -> str:
         cells = "".join(f"{r[f'acc {cond} {v}']:>11.0%}" for v in voices)
         lines.append(f"{cond:<14}{cells}")
     lines.append("")
-    lines.append(f"false activations, of {len(TALK)} everyday sentences each")
+    lines.append(f"false activations, of {r.get('talk', len(TALK))} everyday sentences each")
     lines.append(f"{'':<14}" + "".join(f"{v:>11}" for v in voices))
     for cond in conds:
         cells = "".join(f"{len(r[f'false {cond} {v}']):>11}" for v in voices)
@@ -177,6 +181,9 @@ def table(r: dict) -> str:
         f"CPU while decoding speech: {r['rt factor']:.0%} of a core",
         f"CPU idle-listening (noise, no speech): {r['idle cpu']:.2%} of a core",
         f"peak memory (recognizer process): {r['peak rss mb']:.0f} MB",
+        "prompt guard: {} transcripts decoded again without the prompt, {} dropped".format(
+            *r.get("guard", (0, 0))
+        ),
     ]
     for cond, v, said, heard in r.get("misses", []):
         lines.append(f"  missed ({cond}, {v}): {said!r}" + (f" heard as {heard}" if heard else ""))
@@ -196,10 +203,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--verbose", action="store_true", help="show what missed commands were heard as")
     p.add_argument(
         "--prompt",
-        default="none",
+        default="examples",
         choices=["examples", "none"],
-        help="Whisper's initial prompt: the catalogue's examples, or none (as run)",
+        help="Whisper's initial prompt: the catalogue's examples (as run), or none",
     )
+    p.add_argument("--talk", type=int, help="only the first N everyday sentences (all 60)")
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     voices, conds = args.voices.split(","), args.conditions.split(",")
@@ -208,8 +216,9 @@ def main(argv: list[str]) -> int:
         p.error(f"voices are {', '.join(every)}; conditions are {', '.join(CONDITIONS)}")
     if args.worker:
         res = worker(
-            args.worker, args.engine, args.grammar, voices, conds, args.verbose, args.prompt
-        )
+            args.worker, args.engine, args.grammar, voices, conds, args.verbose, args.prompt,
+            args.talk,
+        )  # fmt: skip
         print(json.dumps(res))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -217,7 +226,7 @@ def main(argv: list[str]) -> int:
         synthesize(Path(tmp), voices)
         cmd = [sys.executable, "-m", "bench.asr", "--worker", tmp, "--engine", args.engine]
         cmd += ["--grammar", args.grammar, "--voices", args.voices, "--conditions", args.conditions]
-        cmd += ["--prompt", args.prompt]
+        cmd += ["--prompt", args.prompt] + (["--talk", str(args.talk)] if args.talk else [])
         cmd += ["--verbose"] if args.verbose else []
         out = subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True).stdout
     print(table(json.loads(out.strip().splitlines()[-1])))

@@ -132,7 +132,7 @@ def test_the_prompt_is_the_sentences_written_out():
 
 @pytest.fixture(scope="module")
 def listening():
-    """(recognizer, understanding) as ``voice-repair run`` builds them, on the product grammar."""
+    """(recognizer, understanding) on the product grammar, Whisper without the prompt."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
     return WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
@@ -140,8 +140,8 @@ def listening():
 
 @pytest.fixture(scope="module")
 def prompted():
-    """The same, biased toward the catalogue's example sentences (not yet what ``run`` does:
-    the README's recognition section says why)."""
+    """The same, biased toward the catalogue's example sentences with the prompt guard, as
+    ``run`` builds it now (``listening`` is the recognizer unbiased: its tests predate it)."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
     examples = [spec.example for spec in matcher.catalogue.values()]

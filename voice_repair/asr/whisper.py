@@ -25,11 +25,13 @@ How a segment becomes an ``Utterance``, and why:
 * **Encoder window**: the encoder sees the segment plus ``WINDOW_MARGIN`` seconds, not 30 s
   (``window.py``): most of the compute of a two-second request was the encoder working through
   silence. Decoding stops at ``MAX_TOKENS``.
-* **Biased toward the product's sentences** (``prompt``, off in ``run`` for now): the app layer
-  can hand in the catalogue's example sentence of every intent (``intents/en/intents.yaml``),
-  given to Whisper as its initial prompt, the text it takes to have come just before.
-  espeak-ng's "I need a pause" went from "i lead the pause" to the request; the README's
-  recognition section has the bench per voice, and the false activation that keeps it off.
+* **Biased toward the product's sentences** (``prompt``; ``run`` hands in the catalogue's
+  example sentence of every intent, ``intents/en/intents.yaml``), given to Whisper as its
+  initial prompt, the text it takes to have come just before. espeak-ng's "I need a pause" went
+  from "i lead the pause" to the request. Over noise the prompt makes Whisper write those
+  sentences back ("we're done" over pink noise), so a prompted transcript Whisper is unsure of
+  is decoded again without the prompt and kept only if Whisper still hears a word of it there
+  (``promptguard.py``). The README's recognition section has the bench per voice and room.
   (faster-whisper's ``hotwords`` puts the same tokens in the same place for a single window.)
 * **Made-up words**: on silence, noise and music Whisper writes "Thank you.", "you", "Bye."
   Three guards: the segmenter only hands over stretches that sound like speech; a segment whose
@@ -55,6 +57,7 @@ import numpy as np
 from ..errors import ModelError
 from ..models import Utterance
 from .base import normalize_phrases
+from .promptguard import Decode, confirmed
 from .segmenter import SegmentedStream, Segmenter
 from .whispermodel import find_whisper_model, verify_model
 from .window import encoder_frames, load_windowed_model
@@ -161,6 +164,10 @@ class WhisperRecognizer(SegmentedStream):
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # an open vocabulary: it can write every word
         self.prompt = initial_prompt(prompt)
+        self.echoes_dropped = 0
+        """Prompted transcripts the guard dropped as not heard without the prompt (benches)."""
+        self.second_decodes = 0
+        """Times the guard decoded a segment again without the prompt (for benches)."""
         encoder_frames(0, window_margin)  # a negative margin fails here, not at the first request
         self.window_margin = window_margin
         self._seg = segmenter or Segmenter(self.sample_rate)
@@ -226,25 +233,42 @@ class WhisperRecognizer(SegmentedStream):
         return result
 
     def _transcribe(self, pcm: bytes) -> tuple[str, tuple[tuple[str, float], ...], float]:
+        """Decode with the prompt; a transcript Whisper is unsure of is checked without it
+        (``promptguard.py``) and dropped unless Whisper still hears the same speech there."""
         audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
         self._model.frames = encoder_frames(audio.size, self.window_margin, self.sample_rate)
+        decode, words, conf = self._decode(audio, self.prompt)
+        if self.prompt and decode.text and decode.unsure:
+            self.second_decodes += 1
+            if not confirmed(decode, self._decode(audio, None)[0]):
+                self.echoes_dropped += 1
+                log.debug("a prompted transcript Whisper does not hear without the prompt: dropped")
+                return "", (), 0.0
+        return decode.text, words, conf
+
+    def _decode(
+        self, audio: np.ndarray, prompt: str | None
+    ) -> tuple[Decode, tuple[tuple[str, float], ...], float]:
+        """One decode: (what and how sure, words with probabilities, confidence)."""
         segments, _info = self._model.transcribe(
             audio, language="en", beam_size=BEAM_SIZE,
             without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
-            suppress_tokens=self._suppress, vad_filter=False, initial_prompt=self.prompt,
+            suppress_tokens=self._suppress, vad_filter=False, initial_prompt=prompt,
             max_new_tokens=MAX_TOKENS,
         )  # fmt: skip
         seg = next(iter(segments), None)  # the first only: see the module docstring
         if seg is None:
-            return "", (), 0.0
+            return Decode(""), (), 0.0
         if seg.no_speech_prob > NO_SPEECH_MAX and seg.avg_logprob < LOGPROB_MIN:
-            return "", (), 0.0
+            return Decode(""), (), 0.0
         text = normalize_transcript(seg.text)
         if not text or text in HALLUCINATIONS:
-            return "", (), 0.0
+            return Decode(""), (), 0.0
         words = []
         for w in seg.words or []:
             for part in normalize_transcript(w.word).split():
                 words.append((part, round(float(w.probability), 3)))
-        conf = math.exp(seg.avg_logprob)
-        return text, tuple(words), conf
+        decode = Decode(
+            text, float(seg.no_speech_prob), float(seg.avg_logprob), float(seg.temperature or 0.0)
+        )  # fmt: skip
+        return decode, tuple(words), math.exp(seg.avg_logprob)

@@ -39,8 +39,17 @@ def listening_phrases(options, matcher) -> list[str]:
     return grammar(grammar_sentences(matcher, options.intents_dir), wake)
 
 
+def prompt_sentences(matcher) -> list[str]:
+    """What Whisper is biased toward: the catalogue's example sentence of every intent
+    (``intents/en/intents.yaml``), its initial prompt. The recognizer never sees the matcher;
+    it gets these sentences, and guards against writing them back over noise
+    (``asr/promptguard.py``)."""
+    return [spec.example for spec in matcher.catalogue.values()]
+
+
 def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> Recognizer
-    """The configured engine with the product's phrases; logs which engine and why."""
+    """The configured engine with the product's phrases, and Whisper biased toward the
+    catalogue's examples (``prompt_sentences``); logs which engine and why."""
     from ..asr.select import make_recognizer
 
     rec = options.config.recognition
@@ -52,7 +61,9 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
         from ..asr.wyoming import RemoteASR
 
         remote = RemoteASR(rec.uri, rec.allow_remote, options.config.language, rec.answer_seconds)
-    recognizer, reason = make_recognizer(rec.engine, phrases, MODELS_ROOT, model_dir, remote)
+    recognizer, reason = make_recognizer(
+        rec.engine, phrases, MODELS_ROOT, model_dir, remote, prompt_sentences(matcher)
+    )
     log.info("recognizer: %s", reason)
     if rec.wake_phrase:
         log.info("wake phrase is on: only requests after it are acted on (and 'stop' and safety)")
