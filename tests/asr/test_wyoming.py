@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from testspeech import recording
+from timing import budget
 from wyomingservers import WyomingServer, free_port
 
 from voice_repair.asr.whisper import WhisperRecognizer
@@ -114,6 +115,9 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
     caplog.set_level(logging.INFO, logger="voice_repair")
     server = None if fault == "refuses" else WyomingServer(fault)
     uri = server.uri if server else f"tcp://127.0.0.1:{free_port()}"
+    t0 = time.monotonic()
+    _hear(local, audio)
+    local_seconds = time.monotonic() - t0  # the fallback's own compute, measured here now
     client = _client(setup, uri, answer_seconds=1.0, probe_seconds=60)
     try:
         for _ in range(3):
@@ -122,7 +126,7 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
             spent = time.monotonic() - t0
             assert _meanings(understood, heard) == expected
             # the fallback's own compute plus at most the one-second answer limit
-            assert spent < 1.0 + 4.0, f"{fault}: {spent:.1f} s"
+            assert spent < local_seconds + 1.0 + budget(1.0), f"{fault}: {spent:.1f} s"
     finally:
         client.close()
         if server:
@@ -154,7 +158,7 @@ def test_a_slow_server_is_given_up_on_within_the_answer_limit(setup):
         spent = time.monotonic() - t0
         client.close()
     assert _meanings(understood, heard) == [("ground", {})]
-    assert spent < local_seconds + 0.5 + 1.0, (spent, local_seconds)
+    assert spent < local_seconds + 0.5 + budget(1.0), (spent, local_seconds)
 
 
 def test_the_server_coming_back_is_noticed_without_a_restart(setup, caplog):
