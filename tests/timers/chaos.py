@@ -105,16 +105,25 @@ def request(rng: random.Random) -> str:
 
 
 def run(
-    folder: Path, seed: int, kills: int, minute: float = 0.05, keep: Path | None = None
+    folder: Path,
+    seed: int,
+    kills: int,
+    minute: float = 0.05,
+    keep: Path | None = None,
+    until: float | None = None,
 ) -> Counts:
     """``kills`` runs killed at random moments, then one last run that hears what is left.
     ``keep``: a folder where each run's log, requests and replies are written (to find out
-    why an event was judged lost)."""
+    why an event was judged lost). ``until`` (a ``time.time()``): no new run is started after
+    it, so that a busy machine (a ``chat`` start of 50 s at a load average of 40) still ends
+    with a judged series, shorter than asked (``Counts.kills`` says how long)."""
     rng = random.Random(seed)
     data, config = folder / "data", write_config(folder, grace_minutes=1440)
     counts = Counts()
     runs: list[tuple[Chat, list[tuple[float, str]]]] = []
     for _ in range(kills):
+        if until is not None and time.time() > until:
+            break
         chat = Chat.start(data, config, minute)
         sent: list[tuple[float, str]] = []
         try:
