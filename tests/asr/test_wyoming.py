@@ -67,6 +67,13 @@ def _hear(rec, audio: np.ndarray):
     return [u for c in chunks(audio) for u in rec.accept(c)] + rec.flush()
 
 
+def _timed(rec, audio: np.ndarray) -> float:
+    """Seconds ``rec`` takes to hear ``audio`` on this machine, now."""
+    t0 = time.monotonic()
+    _hear(rec, audio)
+    return time.monotonic() - t0
+
+
 def _meanings(understood, utterances):
     found = [understood(u) for u in utterances]
     return [(m.intent, dict(m.slots)) for m in found if m is not None]
@@ -115,9 +122,7 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
     caplog.set_level(logging.INFO, logger="voice_repair")
     server = None if fault == "refuses" else WyomingServer(fault)
     uri = server.uri if server else f"tcp://127.0.0.1:{free_port()}"
-    t0 = time.monotonic()
-    _hear(local, audio)
-    local_seconds = time.monotonic() - t0  # the fallback's own compute, measured here now
+    local_seconds = _timed(local, audio)  # the fallback's own compute, measured here now
     client = _client(setup, uri, answer_seconds=1.0, probe_seconds=60)
     try:
         for _ in range(3):
@@ -125,8 +130,11 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
             heard = _hear(client, audio)
             spent = time.monotonic() - t0
             assert _meanings(understood, heard) == expected
-            # the fallback's own compute plus at most the one-second answer limit
-            assert spent < local_seconds + 1.0 + budget(1.0), f"{fault}: {spent:.1f} s"
+            # The fallback's own compute (timed just before and just after: a busy machine's
+            # speed changes by the second) plus at most the one-second answer limit.
+            after = _timed(local, audio)
+            compute, local_seconds = max(local_seconds, after), after
+            assert spent < compute + 1.0 + budget(1.0), f"{fault}: {spent:.1f} s, {compute:.1f}"
     finally:
         client.close()
         if server:
