@@ -308,6 +308,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--product-minute", type=float, default=10.0, help="seconds per product minute")
     p.add_argument("--voices", default=",".join(SPEAKERS), help="taking turns, one per cycle")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--keep", type=Path, help="copy the product's log here at the end (intent names, no words)"
+    )
     args = p.parse_args(argv)
     with private_room() as room:
         rig = runner = None
@@ -345,6 +348,12 @@ def main(argv: list[str]) -> int:
             if runner is not None:
                 print(report(runner.res, args, wall))
             if rig is not None:
+                # A stream reopened after a starved stretch (a busy machine) is a thread and
+                # descriptors that come and go: the count tells a leak from that.
+                for what in ("microphone lost", "did not return"):
+                    print(f"log lines with {what!r}: {rig.run.count(what)}")
+                if args.keep is not None:
+                    args.keep.write_text(rig.run.log())
                 rig.close()
     return 0
 
