@@ -47,6 +47,7 @@ LATE = re.compile(r"timer event (\S+) \(late\)")
 REPEAT = "said again: cut by a stop after its claim"
 # "I'm ready to talk" takes back the reminders set so far (they are talking now): not lost.
 CANCELLED = "Reminders cancelled"
+HANDLED = re.compile(r"intent pause\.(?:start|extend|end) |Pause ended")
 PAUSE_REQUESTS = ("pause for", "more minutes", "ready to talk")
 
 
@@ -173,17 +174,24 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
     reminders: set[str] = set()
     cancelled: set[str] = set()
     deadlines: list[tuple[float, str]] = []  # (when logged, deadline)
+    order: list[int] = []  # each deadline's place among all log lines
+    handled: list[tuple[int, float]] = []  # a pause request taken up: (place, its log time)
     pause_sent = [at for _, sent in runs for at, text in sent if touches_pause(text)]
+    place = 0
     for chat, sent in runs:
         counts.requests += len(sent)
         claimed = 0
         for at, line in chat.log:
+            place += 1
+            if HANDLED.search(line) and (when := logged_at(line)) is not None:
+                handled.append((place, when))
             if m := SET.search(line):
                 reminders.add(m[1])
             elif CANCELLED in line:
                 cancelled |= reminders
             elif m := PAUSE.search(line):
                 deadlines.append((at, m[1]))
+                order.append(place)
             elif m := FIRED.search(line):
                 kind, due, late_s = m[1], m[2], float(m[3])
                 claimed += 1
@@ -208,7 +216,7 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
         f"reminder due {d}" for d in reminders - cancelled if not fired[("reminder.due", d)]
     ]
     sets_pause = [at for _, sent in runs for at, text in sent if sets_deadline(text)]
-    for logged, deadline in deadlines:
+    for (logged, deadline), where in zip(deadlines, order, strict=True):
         # The request that set this deadline is the last one sent before its log line; any
         # pause request sent after it (even before that line: they queue) may have replaced it.
         asked = max((at for at in sets_pause if at < logged), default=0.0)
@@ -216,6 +224,10 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
         # Two requests sent before the first one's line ("pause for 3", "3 more minutes"):
         # ``asked`` is then the second one, so also count a deadline logged after this one.
         superseded |= any(logged < later < stamp(deadline) for later, _ in deadlines)
+        # A pause request taken up after this line and before the end, whose own line (the
+        # extension, "Pause ended") a kill may have cut: the reader's times lag and requests
+        # queue, so ``asked`` can be a later request (bench chaos seed 30, 2026-12-06).
+        superseded |= any(p > where and when < stamp(deadline) for p, when in handled)
         if not superseded and not fired[("pause.finished", deadline)]:
             counts.lost.append(f"end of the pause due {deadline}")
 
@@ -233,6 +245,14 @@ def replies(chat: Chat) -> int:
             count += 1
         previous = source
     return count
+
+
+def logged_at(line: str) -> float | None:
+    """The time a log line was written (its own stamp, local time), or None."""
+    try:
+        return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    except ValueError:
+        return None
 
 
 def sets_deadline(text: str) -> bool:
