@@ -1,6 +1,6 @@
 """The long chaos run: ``chat`` SIGKILLed at random moments 100+ times, restarted each time.
 
-    python -m bench chaos -- [--kills N] [--seed S] [--minute SECONDS]
+    python -m bench chaos -- [--kills N] [--seed S] [--minute SECONDS] [--keep DIR] [--minutes M]
 
 Scripted use at ``--minute 0.05`` (pauses started, extended and ended, reminders, scripts, stop),
 killed at a random moment of each run; then one last run hears what is left. Prints the counts
@@ -28,10 +28,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--minute", type=float, default=0.05)
     parser.add_argument("--keep", type=Path, help="write each run's log into this folder")
+    parser.add_argument(
+        "--minutes", type=float, help="start no new run after this long: fewer kills, judged"
+    )
     args = parser.parse_args(argv)
     t0 = time.time()
+    until = t0 + args.minutes * 60 if args.minutes else None
     with tempfile.TemporaryDirectory(prefix="vr-chaos-") as folder:
-        counts = chaos.run(Path(folder), args.seed, args.kills, args.minute, args.keep)
+        counts = chaos.run(Path(folder), args.seed, args.kills, args.minute, args.keep, until)
     print(f"chaos, seed {args.seed}, --minute {args.minute}, {time.time() - t0:.0f} s:")
     print(f"  {counts.summary()}")
     for problem in counts.doubled + counts.lost + counts.untimely + counts.bad:

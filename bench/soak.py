@@ -64,6 +64,10 @@ EXPLICIT_ONLY = True
 SAMPLE_SECONDS = 10.0
 """How often ``/proc`` is read while the run goes on, seconds."""
 
+START_SECONDS = 600.0
+"""How long the product's start may take: over 90 s at a load average of 22 (models loading
+on a shared machine); a soak measures memory over hours, not how fast it starts."""
+
 SPEAKERS = ("piper", "espeak", "slt", "rms", "awb")
 PAUSE = ("pause for ten minutes", "pause.start")
 STEPS_DURING_PAUSE = (("how much time is left", "pause.status"),)
@@ -282,7 +286,7 @@ def report(res: Soak, args: argparse.Namespace, wall_s: float) -> str:
             f"end {end.threads}, max {max(s.threads for s in res.samples)}",
             f"open fds: start {s0.fds}, after the first cycle {base.fds}, end {end.fds}, "
             f"max {max(s.fds for s in res.samples)}",
-            f"samples: {len(res.samples)}, every 30 s or so",
+            f"samples: {len(res.samples)}, every {SAMPLE_SECONDS:.0f} s or so",
             "RSS at the end of each cycle (MB): " + " ".join(f"{m:.0f}" for m in res.per_cycle),
             "lowest RSS of each cycle (simulated hours: MB): "
             + " ".join(f"{h:.1f}h:{m:.0f}" for h, m in res.lows),
@@ -304,6 +308,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--product-minute", type=float, default=10.0, help="seconds per product minute")
     p.add_argument("--voices", default=",".join(SPEAKERS), help="taking turns, one per cycle")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--keep", type=Path, help="copy the product's log here at the end (intent names, no words)"
+    )
     args = p.parse_args(argv)
     with private_room() as room:
         rig = runner = None
@@ -312,7 +319,7 @@ def main(argv: list[str]) -> int:
             print("starting voice-repair run ...", file=sys.stderr)
             rig = Rig(
                 room.pulse, room.run, minute=args.product_minute,
-                extra=("--engine", args.engine, "--voice", "auto"),
+                extra=("--engine", args.engine, "--voice", "auto"), start_timeout=START_SECONDS,
             )  # fmt: skip
             runner = Runner(rig, room.speech, args.seed)
             runner.sample(force=True)
@@ -341,6 +348,12 @@ def main(argv: list[str]) -> int:
             if runner is not None:
                 print(report(runner.res, args, wall))
             if rig is not None:
+                # A stream reopened after a starved stretch (a busy machine) is a thread and
+                # descriptors that come and go: the count tells a leak from that.
+                for what in ("microphone lost", "did not return"):
+                    print(f"log lines with {what!r}: {rig.run.count(what)}")
+                if args.keep is not None:
+                    args.keep.write_text(rig.run.log())
                 rig.close()
     return 0
 

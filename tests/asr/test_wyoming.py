@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from testspeech import recording
+from timing import budget
 from wyomingservers import WyomingServer, free_port
 
 from voice_repair.asr.whisper import WhisperRecognizer
@@ -64,6 +65,13 @@ def _room(speech: np.ndarray, seed: int = 0) -> np.ndarray:
 def _hear(rec, audio: np.ndarray):
     rec.reset()
     return [u for c in chunks(audio) for u in rec.accept(c)] + rec.flush()
+
+
+def _timed(rec, audio: np.ndarray) -> float:
+    """Seconds ``rec`` takes to hear ``audio`` on this machine, now."""
+    t0 = time.monotonic()
+    _hear(rec, audio)
+    return time.monotonic() - t0
 
 
 def _meanings(understood, utterances):
@@ -114,6 +122,7 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
     caplog.set_level(logging.INFO, logger="voice_repair")
     server = None if fault == "refuses" else WyomingServer(fault)
     uri = server.uri if server else f"tcp://127.0.0.1:{free_port()}"
+    local_seconds = _timed(local, audio)  # the fallback's own compute, measured here now
     client = _client(setup, uri, answer_seconds=1.0, probe_seconds=60)
     try:
         for _ in range(3):
@@ -121,8 +130,11 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
             heard = _hear(client, audio)
             spent = time.monotonic() - t0
             assert _meanings(understood, heard) == expected
-            # the fallback's own compute plus at most the one-second answer limit
-            assert spent < 1.0 + 4.0, f"{fault}: {spent:.1f} s"
+            # The fallback's own compute (timed just before and just after: a busy machine's
+            # speed changes by the second) plus at most the one-second answer limit.
+            after = _timed(local, audio)
+            compute, local_seconds = max(local_seconds, after), after
+            assert spent < compute + 1.0 + budget(1.0), f"{fault}: {spent:.1f} s, {compute:.1f}"
     finally:
         client.close()
         if server:
@@ -154,7 +166,7 @@ def test_a_slow_server_is_given_up_on_within_the_answer_limit(setup):
         spent = time.monotonic() - t0
         client.close()
     assert _meanings(understood, heard) == [("ground", {})]
-    assert spent < local_seconds + 0.5 + 1.0, (spent, local_seconds)
+    assert spent < local_seconds + 0.5 + budget(1.0), (spent, local_seconds)
 
 
 def test_the_server_coming_back_is_noticed_without_a_restart(setup, caplog):

@@ -101,8 +101,11 @@ class LiveRun:
         config: str = QUIET_CONFIG,
         extra: tuple[str, ...] = (),
         env: dict[str, str | None] | None = None,
+        start_timeout: float = 90.0,
     ) -> None:
-        """``env`` adds to the server's environment; a None value removes that variable."""
+        """``env`` adds to the server's environment; a None value removes that variable.
+        ``start_timeout``: seconds to wait for "Listening." (a bench on a busy machine needs
+        more: at a load average of 22 the soak's start took over 90 s)."""
         self.pulse = pulse
         self.base = base
         self.data_dir = base / "data"
@@ -121,7 +124,7 @@ class LiveRun:
             self.proc = subprocess.Popen(
                 cmd, cwd=ROOT, env=child_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
             )
-        self.wait_for("Listening.", timeout=90, path=self.out_path)
+        self.wait_for("Listening.", timeout=start_timeout, path=self.out_path)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -98,14 +98,18 @@ class Rig:
         minute: float = 600.0,
         extra: tuple[str, ...] = (),
         config: str = QUIET_CONFIG,
+        start_timeout: float = 90.0,
     ) -> None:
         """``minute`` seconds per minute: 600 keeps any pause or reminder asked for from
         coming due (and speaking) in the middle of a measurement. ``extra``: more options for
-        ``voice-repair run`` (``--voice espeak``); ``config``: its settings file."""
+        ``voice-repair run`` (``--voice espeak``); ``config``: its settings file;
+        ``start_timeout``: seconds its start may take (``LiveRun``)."""
         self.pulse = pulse
         self.room = Tap("room.monitor", pulse.child_env()).start()
         self.speaker = Tap("speaker.monitor", pulse.child_env()).start()
-        self.run = LiveRun(pulse, base, minute=minute, extra=extra, config=config)
+        self.run = LiveRun(
+            pulse, base, minute=minute, extra=extra, config=config, start_timeout=start_timeout
+        )
 
     @staticmethod
     def logged_at(line: str) -> float | None:

@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from timing import budget
 from wyoming.event import Event
 
 from voice_repair.homenet.address import Endpoint
@@ -64,7 +65,7 @@ def test_a_server_that_says_nothing_is_given_up_on_at_the_deadline():
         t0 = time.monotonic()
         with pytest.raises(ServerProblem, match="did not answer in time"):
             link.receive(time.monotonic() + 0.3)
-        assert time.monotonic() - t0 < 0.6
+        assert time.monotonic() - t0 < 0.3 + budget(0.3)  # at the deadline, not long after
 
 
 def test_an_address_outside_the_home_is_never_dialled():

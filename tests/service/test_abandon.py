@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from timing import budget
 
 from voice_repair.errors import AudioDeviceError
 from voice_repair.service.abandon import CallAbandoned, HungCalls
@@ -32,7 +33,7 @@ def test_a_hung_call_is_left_behind_and_cleaned_up_when_it_returns() -> None:
     started = time.monotonic()
     with pytest.raises(CallAbandoned):
         calls.run(lambda: release.wait(10) and "stream", 0.2, "opening", on_late=late.append)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 0.2 + budget(1.0)  # not the ten seconds it hangs
     assert calls.pending == 1
     release.set()
     deadline = time.monotonic() + 5
@@ -100,7 +101,7 @@ def test_listening_goes_on_with_a_new_microphone_while_the_old_close_hangs(
     assert heard_on == [1, 2]  # a second stream, in the same process
     assert stuck == []  # one hung close is no reason to restart
     assert rescans == []  # no re-initialising PortAudio under a hung stream
-    assert took < 3
+    assert took < 0.3 + budget(2.0)
     left = [r for r in caplog.records if "did not return" in r.getMessage()]
     assert len(left) == 1 and "closing the microphone" in left[0].getMessage()
 
@@ -125,4 +126,4 @@ def test_a_stop_does_not_wait_for_a_hung_reopening() -> None:
     keep_listening(open_mic, lambda mic: None, stop, Backoff(first=0.01), stuck_after=10.0)
     took = time.monotonic() - started
     release.set()
-    assert took < 1.0
+    assert took < 0.2 + budget(0.8)  # not the ten-second deadline for opening

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+from timing import budget
 
 from voice_repair.errors import AudioDeviceError
 from voice_repair.service.resilience import Backoff, keep_listening, native_stderr_to_debug
@@ -85,7 +86,7 @@ def test_a_reopening_that_keeps_hanging_hands_over_to_a_fresh_process() -> None:
         open_mic, lambda mic: None, stop, Backoff(first=0.01), stuck_after=0.3, on_stuck=on_stuck
     )
     assert len(stuck) == 1
-    assert 0.3 <= stuck[0] - started < 5
+    assert 0.3 <= stuck[0] - started < 0.3 + budget(1.0)  # not the ten seconds it hangs
 
 
 def test_a_quick_reopening_is_left_alone() -> None:

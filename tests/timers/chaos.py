@@ -36,6 +36,10 @@ ON_TIME = 0.5
 """Seconds an event due while its run was up may come late on a quiet machine (stretched by
 ``timing.budget`` on a busy one)."""
 
+START_SECONDS = 60.0
+"""How long a run may take to start before it is killed starting: a ``chat`` starts in 1-3 s,
+but at a load average of 20-27 one took over 30 s, and the series must not end there."""
+
 SET = re.compile(r"Reminder set for (\S+)")
 PAUSE = re.compile(r"Pause (?:of|extended by) \d+ minutes(?: started)?, ends (\S+)")
 FIRED = re.compile(r"Timer event (\S+) \(due (\S+), ([\d.]+) s late\)")
@@ -43,6 +47,7 @@ LATE = re.compile(r"timer event (\S+) \(late\)")
 REPEAT = "said again: cut by a stop after its claim"
 # "I'm ready to talk" takes back the reminders set so far (they are talking now): not lost.
 CANCELLED = "Reminders cancelled"
+HANDLED = re.compile(r"intent pause\.(?:start|extend|end) |Pause ended")
 PAUSE_REQUESTS = ("pause for", "more minutes", "ready to talk")
 
 
@@ -61,6 +66,7 @@ class Counts:
     untimely: list[str] = field(default_factory=list)
     cut: int = 0
     repeats: int = 0
+    unstarted: int = 0  # runs not up within START_SECONDS (a busy machine): killed starting
     dropped: int = 0
     bad: list[str] = field(default_factory=list)
     by_kind: Counter = field(default_factory=Counter)
@@ -74,7 +80,8 @@ class Counts:
             f"{self.pauses} pause deadlines set, {self.events} events said ({self.late} late), "
             f"{len(self.doubled)} doubled, {len(self.lost)} lost, {len(self.untimely)} untimely, "
             f"{self.dropped} dropped, {self.cut} cut by a kill, {self.repeats} said again "
-            f"(marked), {len(self.bad)} tracebacks; "
+            f"(marked), {len(self.bad)} tracebacks, {self.unstarted} killed before they were up "
+            f"in {START_SECONDS:.0f} s; "
             f"by kind: {dict(sorted(self.by_kind.items()))}"
         )
 
@@ -99,21 +106,33 @@ def request(rng: random.Random) -> str:
 
 
 def run(
-    folder: Path, seed: int, kills: int, minute: float = 0.05, keep: Path | None = None
+    folder: Path,
+    seed: int,
+    kills: int,
+    minute: float = 0.05,
+    keep: Path | None = None,
+    until: float | None = None,
 ) -> Counts:
     """``kills`` runs killed at random moments, then one last run that hears what is left.
     ``keep``: a folder where each run's log, requests and replies are written (to find out
-    why an event was judged lost)."""
+    why an event was judged lost). ``until`` (a ``time.time()``): no new run is started after
+    it, so that a busy machine (a ``chat`` start of 50 s at a load average of 40) still ends
+    with a judged series, shorter than asked (``Counts.kills`` says how long)."""
     rng = random.Random(seed)
     data, config = folder / "data", write_config(folder, grace_minutes=1440)
     counts = Counts()
     runs: list[tuple[Chat, list[tuple[float, str]]]] = []
     for _ in range(kills):
+        if until is not None and time.time() > until:
+            break
         chat = Chat.start(data, config, minute)
         sent: list[tuple[float, str]] = []
         try:
-            assert chat.wait_ready(30), chat.log
-            die = time.time() + rng.uniform(0.0, 1.5)
+            # One not up in time is killed while starting (a kill like any other); its log is
+            # judged all the same (its reader may only have been behind).
+            up = chat.wait_ready(START_SECONDS)
+            counts.unstarted += not up
+            die = time.time() + rng.uniform(0.0, 1.5) if up else 0.0
             while (left := die - time.time()) > 0:
                 time.sleep(min(left, rng.uniform(0.0, 0.4)))
                 if time.time() < die:
@@ -126,7 +145,7 @@ def run(
         runs.append((chat, sent))
     last = Chat.start(data, config, minute)
     try:
-        assert last.wait_ready(30), last.log
+        assert last.wait_ready(START_SECONDS), last.log
         time.sleep((12 + 12 + 6 + 1) * minute + 1.0)  # the longest pause, its repeats, margin
         last.close_input()
         last.wait_exit(5)
@@ -155,17 +174,24 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
     reminders: set[str] = set()
     cancelled: set[str] = set()
     deadlines: list[tuple[float, str]] = []  # (when logged, deadline)
+    order: list[int] = []  # each deadline's place among all log lines
+    handled: list[tuple[int, float]] = []  # a pause request taken up: (place, its log time)
     pause_sent = [at for _, sent in runs for at, text in sent if touches_pause(text)]
+    place = 0
     for chat, sent in runs:
         counts.requests += len(sent)
         claimed = 0
         for at, line in chat.log:
+            place += 1
+            if HANDLED.search(line) and (when := logged_at(line)) is not None:
+                handled.append((place, when))
             if m := SET.search(line):
                 reminders.add(m[1])
             elif CANCELLED in line:
                 cancelled |= reminders
             elif m := PAUSE.search(line):
                 deadlines.append((at, m[1]))
+                order.append(place)
             elif m := FIRED.search(line):
                 kind, due, late_s = m[1], m[2], float(m[3])
                 claimed += 1
@@ -190,7 +216,7 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
         f"reminder due {d}" for d in reminders - cancelled if not fired[("reminder.due", d)]
     ]
     sets_pause = [at for _, sent in runs for at, text in sent if sets_deadline(text)]
-    for logged, deadline in deadlines:
+    for (logged, deadline), where in zip(deadlines, order, strict=True):
         # The request that set this deadline is the last one sent before its log line; any
         # pause request sent after it (even before that line: they queue) may have replaced it.
         asked = max((at for at in sets_pause if at < logged), default=0.0)
@@ -198,6 +224,10 @@ def judge(runs: list[tuple[Chat, list[tuple[float, str]]]], counts: Counts) -> N
         # Two requests sent before the first one's line ("pause for 3", "3 more minutes"):
         # ``asked`` is then the second one, so also count a deadline logged after this one.
         superseded |= any(logged < later < stamp(deadline) for later, _ in deadlines)
+        # A pause request taken up after this line and before the end, whose own line (the
+        # extension, "Pause ended") a kill may have cut: the reader's times lag and requests
+        # queue, so ``asked`` can be a later request (bench chaos seed 30, 2026-12-06).
+        superseded |= any(p > where and when < stamp(deadline) for p, when in handled)
         if not superseded and not fired[("pause.finished", deadline)]:
             counts.lost.append(f"end of the pause due {deadline}")
 
@@ -215,6 +245,14 @@ def replies(chat: Chat) -> int:
             count += 1
         previous = source
     return count
+
+
+def logged_at(line: str) -> float | None:
+    """The time a log line was written (its own stamp, local time), or None."""
+    try:
+        return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    except ValueError:
+        return None
 
 
 def sets_deadline(text: str) -> bool:

@@ -133,9 +133,11 @@ class Chat:
         return "\n".join(line for _, line in self.log[-60:])
 
     def kill(self) -> None:
+        """SIGKILL, and wait until the kernel has ended it: at a load average of 40 that took
+        over 5 s once (a child still loading its models), and ended a 150-trial series."""
         if self.popen.poll() is None:
             self.popen.kill()
-        self.popen.wait(5)
+        self.popen.wait(60)
         self.drain()
 
     def chimed(self, source: str) -> list[dict]:

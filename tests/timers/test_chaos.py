@@ -57,3 +57,63 @@ def test_a_pause_extended_before_its_start_was_logged_is_not_lost() -> None:
     counts = chaos.Counts()
     chaos.judge([(first, sent), (second, [])], counts)
     assert counts.lost == []
+
+
+def test_a_pause_extended_whose_line_a_kill_cut_is_not_lost() -> None:
+    """Bench chaos seed 30 (2026-12-06): "pause for 4 minutes" and "I need 2 more minutes"
+    queued; the extension was taken up and stored, and the kill cut its "extended" line; the
+    next run said the extended end, late. The judge called the first deadline lost."""
+    t = chaos.stamp("2026-12-06T11:55:27.000+00:00")
+    first = _Run(
+        [
+            (t + 0.341, "2026-12-06 11:55:27,341 INFO x: Pause of 4 minutes started, "
+             "ends 2026-12-06T11:55:27.394+00:00"),
+            (t + 0.383, "2026-12-06 11:55:27,382 INFO voice_repair.session: intent pause.extend "
+             "(pausing)"),
+        ],
+        ["pause.start"],
+        t,
+    )  # fmt: skip
+    sent = [(t + 0.164, "pause for 4 minutes"), (t + 0.222, "I need 2 more minutes")]
+    fired = "Timer event pause.finished (due 2026-12-06T11:55:27.494+00:00, 8.033 s late)"
+    second = _Run([(t + 8.53, fired)], ["pause.finished"], t + 8.5)
+    counts = chaos.Counts()
+    chaos.judge([(first, sent), (second, [])], counts)
+    assert counts.lost == []
+
+
+def test_a_pause_ended_by_a_queued_request_read_late_is_not_lost() -> None:
+    """Bench chaos seed 30 (2026-12-06): "I'm ready to talk" ended the pause right after it
+    started; the reader got both lines late, after "pause for 9 minutes" was sent, so the judge
+    took that one for the request that set the deadline and called the ended pause lost."""
+    t = chaos.stamp("2026-12-06T12:18:21.000+00:00")
+    run = _Run(
+        [
+            (t + 0.658, "2026-12-06 12:18:21,543 INFO x: Pause of 5 minutes started, "
+             "ends 2026-12-06T12:18:21.699+00:00"),
+            (t + 0.658, "2026-12-06 12:18:21,555 INFO voice_repair.session: intent pause.end "
+             "(pausing)"),
+            (t + 0.658, "2026-12-06 12:18:21,620 INFO voice_repair.timers.effects: Pause ended"),
+        ],
+        ["pause.start", "pause.end"],
+        t,
+    )  # fmt: skip
+    sent = [(t + 0.332, "pause for 5 minutes"), (t + 0.433, "I'm ready to talk")]
+    sent += [(t + 0.615, "pause for 9 minutes")]
+    counts = chaos.Counts()
+    chaos.judge([(run, sent), (_Run([], [], t + 5), [])], counts)
+    assert counts.lost == []
+
+
+def test_a_pause_end_never_said_is_still_lost() -> None:
+    """The judge still finds a real loss: a deadline logged, nothing after it, no end said."""
+    t = chaos.stamp("2026-12-06T12:00:00.000+00:00")
+    run = _Run(
+        [(t + 0.3, "2026-12-06 12:00:00,300 INFO x: Pause of 2 minutes started, "
+          "ends 2026-12-06T12:00:00.400+00:00")],
+        ["pause.start"],
+        t,
+    )  # fmt: skip
+    counts = chaos.Counts()
+    chaos.judge([(run, [(t + 0.1, "pause for 2 minutes")]), (_Run([], [], t + 5), [])], counts)
+    assert counts.lost == ["end of the pause due 2026-12-06T12:00:00.400+00:00"]

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from heard import Heard
+from timing import budget
 
 from voice_repair.models import EndPause, EndRound, ExtendTurn, StartPause, StartRound, SwitchTurn
 from voice_repair.timers.engine import TimerEngine, TimerSettings
@@ -64,7 +65,7 @@ def test_the_parts_fire_in_order_on_time_and_the_round_ends(tmp_path):
         assert [ev.kind for _, ev in heard.events] == ORDER
         dues = [t - t0 for t, _ in heard.events]
         for at, minutes in zip(dues, [3, 4, 7, 8], strict=True):
-            assert minutes * MIN - 0.02 <= at <= minutes * MIN + 0.3
+            assert minutes * MIN - 0.02 <= at <= minutes * MIN + budget(0.3)
         assert e.round_status() is None
     finally:
         e.shutdown()
@@ -106,19 +107,33 @@ def test_a_round_and_a_pause_are_kept_apart(tmp_path):
 
 
 def test_after_a_restart_the_round_goes_on_where_it_was(tmp_path):
-    heard = Heard()
-    first = engine(tmp_path, heard, minute=0.5)
-    first.apply(StartRound(2, 1))
-    first.apply(SwitchTurn())  # now in the first say-back, one minute long
-    t0 = time.monotonic()
-    first.shutdown()
-    second = engine(tmp_path, heard, minute=0.5)
-    try:
+    # The restart must be over before the say-back's minute is, or the swap comes late, not on
+    # time: a minute lasts half a second, and the restart is timed; one too slow for its minute
+    # (a busy machine) is tried again on a new folder with a minute sized from what it took.
+    minute = 0.5
+    for attempt in range(3):
+        heard, folder = Heard(), tmp_path / f"try{attempt}"
+        first = engine(folder, heard, minute)
+        first.apply(StartRound(2, 1))
+        asked = time.monotonic()
+        first.apply(SwitchTurn())  # now in the first say-back, one minute long
+        t0 = time.monotonic()  # the say-back began between ``asked`` and this
+        first.shutdown()
+        second = engine(folder, heard, minute)
         status = second.round_status()
-        assert status is not None and status.part == 1 and status.turn_minutes == 2
-        _, event = heard.wait_for("turns.switch", timeout=5)
+        read = time.monotonic()
+        if read - t0 < minute / 2 or attempt == 2:
+            break
+        second.shutdown()
+        minute = max(2 * minute, 4 * (read - t0))
+    try:
+        assert status is not None and status.turn_minutes == 2
+        if read < asked + minute:  # read before the say-back could be over: still in it
+            assert status.part == 1, status
+        at, event = heard.wait_for("turns.switch", timeout=minute + 10)
         assert not event.late
-        assert heard.events[0][0] - t0 >= 0.5 - 0.05  # on time, not at once
+        # On time, not at once, and not late.
+        assert asked + minute - 0.01 <= at <= t0 + minute + budget(0.3), (at - t0, minute)
         assert [ev.kind for _, ev in heard.events] == ["turns.switch"]
         assert second.round_status().part == 2
     finally:
