@@ -99,6 +99,11 @@ class Session:
         return self._matcher
 
     @property
+    def content(self):  # -> content.Content (the skill's, handed in through the Context)
+        """Every word the session may say: the speaker renders the fixed lines ahead."""
+        return self._ctx.content
+
+    @property
     def mode(self) -> Mode:
         """Where the conversation is now (a running pause or round counted)."""
         with self._lock:

@@ -212,7 +212,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         keep_listening,
         route_alsa_errors,
     )
-    from ..speech.speaker import Speaker
+    from ..speech.cache import UNKNOWN, CachedTTS
+    from ..speech.speaker import Speaker, opening_sentences
     from .loop import VoiceLoop
 
     cfg = options.config
@@ -248,8 +249,12 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         recognizer = build_recognizer(options, matcher, phrases)
         understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
         player = Player(cfg.audio.output_device, played=echo.played)
-        speaker = Speaker(ChimeFallbackTTS(build_voice(cfg), player.sample_rate), player)
+        voice = CachedTTS(build_voice(cfg))  # inside the fallback: a chime is never cached
+        speaker = Speaker(ChimeFallbackTTS(voice, player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
+        # Fixed lines rendered ahead, while nothing is said: their first audio is a lookup.
+        voice.warm(opening_sentences(session.content.every_line(UNKNOWN), UNKNOWN),
+                   idle=lambda: not speaker.speaking)  # fmt: skip
 
         door = VoiceDoor(
             understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active

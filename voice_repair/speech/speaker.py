@@ -17,7 +17,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -29,7 +29,7 @@ from ..models import Say
 from .engines import TextToSpeech
 from .markup import Silence, parse
 
-__all__ = ["Speaker"]
+__all__ = ["Speaker", "opening_sentences"]
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,19 @@ def _log_first_sound(job: _Job, what: str) -> None:
     waited = time.monotonic() - job.queued
     log.info("first sound of a %s line: %s, %.3f s after it was queued", job.say.source, what,
              waited)  # fmt: skip
+
+
+def opening_sentences(lines: Iterable[str], unknown: str) -> list[str]:
+    """The sentences each line is heard to start with, exactly as ``Speaker`` renders them:
+    the first, and the second too when the first is a word or two ("Okay."), since it must be
+    ready by the time those end. A sentence holding ``unknown`` (a value only known when the
+    line is said) is left out. What ``cache.CachedTTS.warm`` renders ahead."""
+    out: list[str] = []
+    for line in lines:
+        sentences = [p for p in _pieces(line) if isinstance(p, str)]
+        count = 2 if sentences and len(sentences[0].split()) <= 2 else 1
+        out += [s for s in sentences[:count] if unknown not in s]
+    return list(dict.fromkeys(out))
 
 
 def _pieces(text: str) -> list[str | float]:

@@ -1,0 +1,162 @@
+"""Rendered sentences kept in memory, so a reply the assistant has said before starts at once.
+
+Most of what the assistant says is fixed lines ("Okay, ending the pause.", "Stopped.", the first
+sentence of a grounding line); the speaker renders a reply sentence by sentence and plays the
+first as soon as it alone is ready, so the first sentence's rendering was the synthesis stage of
+the time from the end of a request to the first audio (about half a second with Piper on a
+2-core machine under load). With the sentence already rendered, that stage is a lookup.
+
+* **Key**: the engine's ``cache_id`` (engine, its version, the voice model, rate, settings:
+  everything that changes the sound) and the sentence itself. An engine without a ``cache_id``
+  (a home Wyoming server, whose voice may change behind our back) is never cached.
+* **Filled at start-up** (``warm``), on a background thread at the lowest CPU priority, one
+  sentence at a time and only while the speaker is idle, with the sentences the content can say
+  without a value filled in (``app.py`` hands them over); and on first use for everything else
+  (a line with a number: "Pausing for twenty minutes." is rendered once, then looked up).
+* **Bounded**: least recently used sentences go once ``max_bytes`` of audio is held.
+* **Memory only**: these are the assistant's own lines, never what people said, but nothing is
+  written to disk: a restart renders them again in the background.
+* Piper's variation (its generator noise) is rendered once per sentence, so a repeated sentence
+  now sounds the same each time; the words are the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from .engines import TextToSpeech
+
+__all__ = ["CachedTTS", "DEFAULT_MAX_BYTES", "UNKNOWN"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 24 * 1024 * 1024
+"""Audio held at most: about nine minutes of Piper's 22,050 Hz 16-bit speech. The first sentence
+of every fixed reply in ``replies.yaml`` is about four minutes together."""
+
+UNKNOWN = "\x00"
+"""Stands for a value only known when a line is said (``Content.every_line``); a sentence
+holding it is not rendered ahead."""
+
+WARM_SHARE = 0.8
+"""Warming stops once this share of ``max_bytes`` is held, leaving room for lines said for real
+(warming never pushes out what was said)."""
+
+_IDLE_POLL_SECONDS = 0.2
+"""How often the warm-up thread looks again whether the speaker has become idle."""
+
+
+class CachedTTS:
+    """A ``TextToSpeech`` that renders each sentence once per voice and then looks it up."""
+
+    def __init__(self, tts: TextToSpeech, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if max_bytes < 0:
+            raise ValueError(f"cache size {max_bytes} bytes is negative; use 0 (off) or more")
+        self._tts = tts
+        self.name = tts.name
+        self._max = max_bytes
+        self._store: OrderedDict[tuple[str, str], tuple[np.ndarray, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        """Sentences answered from the cache (for tests and benches)."""
+        self.misses = 0
+        """Sentences the engine rendered (warm-up included)."""
+
+    @property
+    def cache_id(self) -> str | None:
+        """The wrapped engine's, read each time (its rate may change): the same voice whether
+        cached or not."""
+        return getattr(self._tts, "cache_id", None)
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes of audio held now."""
+        with self._lock:
+            return self._bytes
+
+    def cached(self, text: str) -> bool:
+        """Whether ``text`` would be a lookup now, with the voice as it is now."""
+        voice = self.cache_id
+        with self._lock:
+            return voice is not None and (voice, text) in self._store
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        """The sentence's audio: from the cache when it was rendered before with this voice."""
+        voice = self.cache_id
+        if voice is None or self._max == 0:
+            return self._tts.render(text)
+        key = (voice, text)
+        with self._lock:
+            hit = self._store.get(key)
+            if hit is not None:
+                self._store.move_to_end(key)
+                self.hits += 1
+                return hit
+        samples, rate = self._tts.render(text)  # an engine failure raises: nothing is kept
+        samples = np.array(samples, dtype=np.int16)  # our own copy, read-only from here on
+        samples.setflags(write=False)
+        with self._lock:
+            self.misses += 1
+            self._keep(key, samples, rate)
+        return samples, rate
+
+    def _keep(self, key: tuple[str, str], samples: np.ndarray, rate: int) -> None:
+        if samples.nbytes > self._max or key in self._store:
+            return
+        self._store[key] = (samples, rate)
+        self._bytes += samples.nbytes
+        while self._bytes > self._max:
+            _, (old, _) = self._store.popitem(last=False)
+            self._bytes -= old.nbytes
+
+    def warm(
+        self, sentences: Iterable[str], idle: Callable[[], bool] = lambda: True
+    ) -> threading.Thread:
+        """Render ``sentences`` on a background thread, in order, each only while ``idle()``.
+
+        ``idle``: the speaker has nothing to say (a real reply never waits behind more than
+        the one sentence being warmed). The thread runs at the lowest CPU priority, so the
+        recognizer comes first. Returns the started thread (daemon: it never holds up exit).
+        """
+        todo = list(dict.fromkeys(s for s in sentences if s.strip()))
+        thread = threading.Thread(
+            target=self._warm, args=(todo, idle), name="speech-cache-warm", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _warm(self, todo: list[str], idle: Callable[[], bool]) -> None:
+        if self.cache_id is None or self._max == 0:
+            return
+        _lowest_priority()
+        done = 0
+        for text in todo:
+            while not idle():
+                threading.Event().wait(_IDLE_POLL_SECONDS)
+            if self.cached(text):
+                continue
+            if self.cached_bytes >= self._max * WARM_SHARE:  # what is said for real needs room
+                log.info("speech cache: full after %d sentences rendered ahead", done)
+                return
+            try:
+                self.render(text)
+            except Exception as exc:  # a failing engine shows when the line is said for real
+                log.warning("warming the speech cache stopped: %s", exc)
+                return
+            done += 1
+        log.info("speech cache warm: %d sentences rendered ahead, %.1f MB", done,
+                 self.cached_bytes / 1e6)  # fmt: skip
+
+
+def _lowest_priority() -> None:
+    """Nice this thread (only this thread, on Linux) to 19; elsewhere, leave it."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
