@@ -207,3 +207,34 @@ def test_a_long_reply_starts_before_the_rest_of_it_is_rendered() -> None:
 def test_a_negative_cache_size_is_explained(size: int) -> None:
     with pytest.raises(ValueError, match="negative"):
         CachedTTS(Recording(), max_bytes=size)
+
+
+FIXED_ANSWERS = [
+    *["I need a pause", "we're ready to talk"] * 3,  # the variants, of the default length
+    "stop", "help me calm down", "what can you do", "read me a validation example",
+    "give me a repair idea", "help me own my part", "we need more help", "I don't feel safe",
+]  # fmt: skip
+"""Requests whose answers start with words known before anyone asks."""
+
+
+def test_the_answers_to_everyday_requests_start_with_sentences_rendered_ahead(tmp_path) -> None:
+    """Through the real session: what ``run`` renders at start-up covers the opening of each
+    answer (a pause of the default length included), so its first audio is a lookup."""
+    from voice_repair import app
+    from voice_repair.config import Config
+
+    said: list[Say] = []
+    options = app.Options(config=Config(data_dir=tmp_path / "data"), minute_seconds=60.0)
+    session, engine = app.start_session(options, said.append)
+    try:
+        ahead = set(opening_sentences(session.foreseeable_lines(UNKNOWN), UNKNOWN))
+        missing = []
+        for text in FIXED_ANSWERS:
+            before = len(said)
+            session.handle_text(text)
+            assert len(said) > before, f"nothing said for {text!r}"
+            opening = opening_sentences([said[before].text], UNKNOWN)
+            missing += [(text, s) for s in opening if s not in ahead]
+    finally:
+        engine.shutdown()
+    assert not missing

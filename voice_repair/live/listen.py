@@ -253,7 +253,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         speaker = Speaker(ChimeFallbackTTS(voice, player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
         # Fixed lines rendered ahead, while nothing is said: their first audio is a lookup.
-        voice.warm(opening_sentences(session.content.every_line(UNKNOWN), UNKNOWN),
+        voice.warm(opening_sentences(session.foreseeable_lines(UNKNOWN), UNKNOWN),
                    idle=lambda: not speaker.speaking)  # fmt: skip
 
         door = VoiceDoor(
