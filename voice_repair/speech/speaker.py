@@ -197,13 +197,16 @@ def opening_sentences(lines: Iterable[str], unknown: str) -> list[str]:
     """The sentences each line is heard to start with, exactly as ``Speaker`` renders them:
     the first, and the second too when the first is a word or two ("Okay."), since it must be
     ready by the time those end. A sentence holding ``unknown`` (a value only known when the
-    line is said) is left out. What ``cache.CachedTTS.warm`` renders ahead."""
-    out: list[str] = []
+    line is said) is left out. What ``cache.CachedTTS.warm`` renders ahead, every first
+    sentence before any second one (the first is what is waited for)."""
+    firsts: list[str] = []
+    seconds: list[str] = []
     for line in lines:
         sentences = [p for p in _pieces(line) if isinstance(p, str)]
-        count = 2 if sentences and len(sentences[0].split()) <= 2 else 1
-        out += [s for s in sentences[:count] if unknown not in s]
-    return list(dict.fromkeys(out))
+        if sentences and len(sentences[0].split()) <= 2:
+            seconds += sentences[1:2]
+        firsts += sentences[:1]
+    return [s for s in dict.fromkeys(firsts + seconds) if unknown not in s]
 
 
 def _pieces(text: str) -> list[str | float]:
