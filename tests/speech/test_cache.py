@@ -238,3 +238,49 @@ def test_the_answers_to_everyday_requests_start_with_sentences_rendered_ahead(tm
     finally:
         engine.shutdown()
     assert not missing
+
+
+def test_fixed_sentences_rendered_once_are_found_again_after_a_restart(tmp_path) -> None:
+    engine = Recording()
+    CachedTTS(engine, folder=tmp_path).warm(["Okay, ending the pause.", "Stopped."]).join(60)
+    first = CachedTTS(engine, folder=tmp_path)
+    assert engine.rendered == ["Okay, ending the pause.", "Stopped."]
+
+    again = Recording()  # a new start: a new engine, a new cache, the same folder
+    cache = CachedTTS(again, folder=tmp_path)
+    cache.warm(["Okay, ending the pause.", "Stopped."]).join(60)
+    samples, rate = cache.render("Stopped.")
+    assert again.rendered == []  # nothing rendered again
+    assert rate == again.real.render("Stopped.")[1]
+    assert np.array_equal(samples, first.render("Stopped.")[0])
+    assert cache.cached_bytes == 0  # mapped from the file, not copied into our own memory
+
+
+def test_only_foreseen_lines_reach_the_disk_and_another_voice_replaces_them(tmp_path) -> None:
+    engine = Recording()
+    cache = CachedTTS(engine, folder=tmp_path)
+    cache.warm(["Stopped."]).join(60)
+    cache.render("Pausing for twenty three minutes.")  # a value from a request: memory only
+    files = sorted(tmp_path.rglob("*.npy"))
+    assert len(files) == 1
+    assert cache.cached("Pausing for twenty three minutes.")
+
+    engine.real.rate_wpm = 200  # another voice: its own folder, the old one removed
+    cache.warm(["Stopped."]).join(60)
+    now = sorted(tmp_path.rglob("*.npy"))
+    assert len(now) == 1 and now[0].parent != files[0].parent and not files[0].exists()
+
+
+def test_a_torn_file_or_an_unwritable_folder_only_costs_a_rendering(tmp_path) -> None:
+    engine = Recording()
+    CachedTTS(engine, folder=tmp_path).warm(["Stopped."]).join(60)
+    (path,) = tmp_path.rglob("*.npy")
+    path.write_bytes(path.read_bytes()[:60])  # cut off mid-write (a power cut)
+    cache = CachedTTS(engine, folder=tmp_path)
+    assert cache.render("Stopped.")[0].size > 1000 and engine.rendered.count("Stopped.") == 2
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    cache = CachedTTS(engine, folder=blocked)
+    cache.warm(["Okay."]).join(60)
+    assert cache.cached("Okay.")  # kept in memory for this run

@@ -207,6 +207,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     from ..audio.playback import Player
     from ..audio.route import RouteGuard
     from ..intents.matcher import IntentMatcher
+    from ..intents.passed import cache_folder
     from ..service.resilience import (
         ChimeFallbackTTS,
         keep_listening,
@@ -249,7 +250,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         recognizer = build_recognizer(options, matcher, phrases)
         understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
         player = Player(cfg.audio.output_device, played=echo.played)
-        voice = CachedTTS(build_voice(cfg))  # inside the fallback: a chime is never cached
+        # Inside the fallback, so a chime is never cached; fixed lines kept in the cache folder.
+        voice = CachedTTS(build_voice(cfg), folder=cache_folder() / "speech")
         speaker = Speaker(ChimeFallbackTTS(voice, player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
         # Fixed lines rendered ahead, while nothing is said: their first audio is a lookup.

@@ -14,8 +14,10 @@ the time from the end of a request to the first audio (about half a second with 
   without a value filled in (``app.py`` hands them over); and on first use for everything else
   (a line with a number: "Pausing for twenty minutes." is rendered once, then looked up).
 * **Bounded**: least recently used sentences go once ``max_bytes`` of audio is held.
-* **Memory only**: these are the assistant's own lines, never what people said, but nothing is
-  written to disk: a restart renders them again in the background.
+* **Kept on disk, the fixed ones only** (with a ``folder``: ``shelf.py``): what the warm-up
+  renders is written to the cache folder and mapped from there at the next start, so the two
+  minutes of CPU are paid once per voice. These are the assistant's own fixed sentences,
+  never what people said nor a line with a value from a request (those stay in memory).
 * Piper's variation (its generator noise) is rendered once per sentence, so a repeated sentence
   now sounds the same each time; the words are the same.
 """
@@ -28,18 +30,21 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import numpy as np
 
 from .engines import TextToSpeech
+from .shelf import Shelf
 
 __all__ = ["CachedTTS", "DEFAULT_MAX_BYTES", "UNKNOWN"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 24 * 1024 * 1024
-"""Audio held at most: about nine minutes of Piper's 22,050 Hz 16-bit speech. The first sentence
-of every fixed reply in ``replies.yaml`` is about four minutes together."""
+"""The process's own memory for rendered audio, at most: about nine minutes of Piper's 22,050 Hz
+16-bit speech. The fixed openings rendered ahead are about 7.5 minutes (20 MB) together; mapped
+from the cache folder (``shelf.py``) they are not counted here."""
 
 UNKNOWN = "\x00"
 """Stands for a value only known when a line is said (``Content.every_line``); a sentence
@@ -56,13 +61,21 @@ _IDLE_POLL_SECONDS = 0.2
 class CachedTTS:
     """A ``TextToSpeech`` that renders each sentence once per voice and then looks it up."""
 
-    def __init__(self, tts: TextToSpeech, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self, tts: TextToSpeech, max_bytes: int = DEFAULT_MAX_BYTES, folder: Path | None = None
+    ) -> None:
+        """``max_bytes``: the process's own memory for rendered audio (sentences mapped from
+        ``folder`` are not counted: their pages are the files'). ``folder``: where the fixed
+        sentences rendered ahead are kept (``shelf.py``); None keeps nothing on disk."""
         if max_bytes < 0:
             raise ValueError(f"cache size {max_bytes} bytes is negative; use 0 (off) or more")
+        self._folder = folder
         self._tts = tts
         self.name = tts.name
         self._max = max_bytes
         self._store: OrderedDict[tuple[str, str], tuple[np.ndarray, int]] = OrderedDict()
+        self._sizes: dict[tuple[str, str], int] = {}
+        """Bytes of each kept sentence counted against ``max_bytes`` (0 when mapped)."""
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -78,7 +91,7 @@ class CachedTTS:
 
     @property
     def cached_bytes(self) -> int:
-        """Bytes of audio held now."""
+        """Bytes of audio held now in the process's own memory (mapped sentences not counted)."""
         with self._lock:
             return self._bytes
 
@@ -100,6 +113,12 @@ class CachedTTS:
                 self._store.move_to_end(key)
                 self.hits += 1
                 return hit
+        kept = self._shelf(voice).get(text) if self._folder is not None else None
+        if kept is not None:
+            with self._lock:
+                self.hits += 1
+                self._keep(key, *kept, mapped=True)
+            return kept
         samples, rate = self._tts.render(text)  # an engine failure raises: nothing is kept
         samples = np.array(samples, dtype=np.int16)  # our own copy, read-only from here on
         samples.setflags(write=False)
@@ -108,14 +127,25 @@ class CachedTTS:
             self._keep(key, samples, rate)
         return samples, rate
 
-    def _keep(self, key: tuple[str, str], samples: np.ndarray, rate: int) -> None:
-        if samples.nbytes > self._max or key in self._store:
+    def _keep(
+        self, key: tuple[str, str], samples: np.ndarray, rate: int, mapped: bool = False
+    ) -> None:
+        size = 0 if mapped else samples.nbytes
+        if size > self._max:
             return
+        old = self._store.pop(key, None)
+        if old is not None:
+            self._bytes -= self._sizes.pop(key)
         self._store[key] = (samples, rate)
-        self._bytes += samples.nbytes
+        self._sizes[key] = size
+        self._bytes += size
         while self._bytes > self._max:
-            _, (old, _) = self._store.popitem(last=False)
-            self._bytes -= old.nbytes
+            gone, _ = self._store.popitem(last=False)
+            self._bytes -= self._sizes.pop(gone)
+
+    def _shelf(self, voice: str) -> Shelf:
+        assert self._folder is not None
+        return Shelf(self._folder, voice)
 
     def warm(
         self, sentences: Iterable[str], idle: Callable[[], bool] = lambda: True
@@ -134,26 +164,39 @@ class CachedTTS:
         return thread
 
     def _warm(self, todo: list[str], idle: Callable[[], bool]) -> None:
-        if self.cache_id is None or self._max == 0:
+        voice = self.cache_id
+        if voice is None or self._max == 0:
             return
         _lowest_priority()
+        shelf = self._shelf(voice) if self._folder is not None else None
+        if shelf is not None:
+            shelf.keep_only_this_voice()
         done = 0
         for text in todo:
+            if self.cached(text) or (shelf is not None and self._from_shelf(shelf, voice, text)):
+                continue
             while not idle():
                 threading.Event().wait(_IDLE_POLL_SECONDS)
-            if self.cached(text):
-                continue
             if self.cached_bytes >= self._max * WARM_SHARE:  # what is said for real needs room
                 log.info("speech cache: full after %d sentences rendered ahead", done)
                 return
             try:
-                self.render(text)
+                samples, rate = self.render(text)
             except Exception as exc:  # a failing engine shows when the line is said for real
                 log.warning("warming the speech cache stopped: %s", exc)
                 return
+            if shelf is not None and shelf.put(text, samples, rate):
+                self._from_shelf(shelf, voice, text)  # the mapped copy replaces our own
             done += 1
-        log.info("speech cache warm: %d sentences rendered ahead, %.1f MB", done,
+        log.info("speech cache warm: %d sentences rendered ahead, %.1f MB of our own memory", done,
                  self.cached_bytes / 1e6)  # fmt: skip
+
+    def _from_shelf(self, shelf: Shelf, voice: str, text: str) -> bool:
+        kept = shelf.get(text)
+        if kept is not None:
+            with self._lock:
+                self._keep((voice, text), *kept, mapped=True)
+        return kept is not None
 
 
 def _lowest_priority() -> None:
