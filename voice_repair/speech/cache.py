@@ -10,9 +10,10 @@ the time from the end of a request to the first audio (about half a second with 
   everything that changes the sound) and the sentence itself. An engine without a ``cache_id``
   (a home Wyoming server, whose voice may change behind our back) is never cached.
 * **Filled at start-up** (``warm``), on a background thread at the lowest CPU priority, one
-  sentence at a time and only while the speaker is idle, with the sentences the content can say
-  without a value filled in (``app.py`` hands them over); and on first use for everything else
-  (a line with a number: "Pausing for twenty minutes." is rendered once, then looked up).
+  sentence at a time, resting between them (``WARM_DUTY``), only while the speaker is idle,
+  with the sentences the content can say before any request (``Session.foreseeable_lines``);
+  and on first use for everything else (a line with a number: "Pausing for twenty-three
+  minutes." is rendered once, then looked up).
 * **Bounded**: least recently used sentences go once ``max_bytes`` of audio is held.
 * **Kept on disk, the fixed ones only** (with a ``folder``: ``shelf.py``): what the warm-up
   renders is written to the cache folder and mapped from there at the next start, so the two
@@ -28,6 +29,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -53,6 +55,10 @@ holding it is not rendered ahead."""
 WARM_SHARE = 0.8
 """Warming stops once this share of ``max_bytes`` is held, leaving room for lines said for real
 (warming never pushes out what was said)."""
+
+WARM_DUTY = 0.25
+"""Share of the time the warm-up renders (it rests three times as long as each sentence took):
+on this 2-core machine the whole set is about two minutes of CPU, paid once per voice."""
 
 _IDLE_POLL_SECONDS = 0.2
 """How often the warm-up thread looks again whether the speaker has become idle."""
@@ -180,6 +186,7 @@ class CachedTTS:
             if self.cached_bytes >= self._max * WARM_SHARE:  # what is said for real needs room
                 log.info("speech cache: full after %d sentences rendered ahead", done)
                 return
+            began = time.perf_counter()
             try:
                 samples, rate = self.render(text)
             except Exception as exc:  # a failing engine shows when the line is said for real
@@ -188,6 +195,10 @@ class CachedTTS:
             if shelf is not None and shelf.put(text, samples, rate):
                 self._from_shelf(shelf, voice, text)  # the mapped copy replaces our own
             done += 1
+            # The engine's own threads are not niced: rest, so warming takes at most
+            # WARM_DUTY of the time and the recognizer keeps the cores it needs.
+            rest = (time.perf_counter() - began) * (1 - WARM_DUTY) / WARM_DUTY
+            threading.Event().wait(rest)
         log.info("speech cache warm: %d sentences rendered ahead, %.1f MB of our own memory", done,
                  self.cached_bytes / 1e6)  # fmt: skip
 
