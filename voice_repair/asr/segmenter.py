@@ -76,7 +76,6 @@ class Segmenter:
         start_frames: int = 3,
         short_end: float = 0.27,
         long_end: float = 0.75,
-        peek_end: float | None = None,
         min_speech: float = 0.15,
         max_speech: float = 8.0,
         gate_db: float = 3.0,
@@ -95,8 +94,6 @@ class Segmenter:
         self._bridge = round(max(0.0, bridge) / fs)
         self._short = max(1, round(short_end / fs))
         self._long = max(self._short, round(long_end / fs))
-        self._peek = None if peek_end is None else max(1, round(peek_end / fs))
-        """Silent frames after which ``complete`` is first asked (answer unused: ``process``)."""
         self._min = max(1, round(min_speech / fs))
         self._max = round(max_speech / fs)
         self._gate = gate_db
@@ -138,12 +135,7 @@ class Segmenter:
         """Classify one frame whose first sample is at stream time ``now``.
 
         ``complete`` is asked (only during a silence of ``short_end``) whether the speech so far
-        is a complete phrase, which allows ending early. With ``peek_end`` it is asked once
-        before, after that much silence, and its answer is not acted on: an engine that keeps
-        its transcript of the same audio (Whisper) does the work while the rest of the short
-        pause passes and answers from what it kept at ``short_end``, so the decision comes
-        ``short_end - peek_end`` sooner, while a segment still only ends after ``short_end``
-        of silence. The price: a pause inside a sentence between the two costs one transcript.
+        is a complete phrase, which allows ending early.
         """
         speech = self.vad.is_speech(frame) and self._loud(frame)
         fs = self.frame_seconds
@@ -174,8 +166,6 @@ class Segmenter:
         else:
             self._silent_run += 1
         ended = self._frames_in >= self._max or self._silent_run >= self._long
-        if not ended and self._silent_run == self._peek and self._peek < self._short:
-            complete()  # the work starts now; the answer counts only from short_end on
         if not ended and self._silent_run >= self._short and self._silent_run % 3 == 0:
             ended = complete()
         if ended:

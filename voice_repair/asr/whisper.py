@@ -12,9 +12,8 @@ How a segment becomes an ``Utterance``, and why:
 
 * **Endpoint**: the same ``Segmenter`` as the other engines (WebRTC VAD plus an adaptive noise
   gate), so ``decided_at`` means the same thing for each. Whisper has no partial results, so at
-  the first short pause the audio so far is transcribed once, speculatively, starting as soon
-  as its tail is in (``PEEK_END``): if that is already one of the product's phrases the segment
-  ends at ``Segmenter.short_end`` with the transcript already made; if not,
+  the first short pause (``Segmenter.short_end``) the audio so far is transcribed once,
+  speculatively: if that is already one of the product's phrases the segment ends there; if not,
   the transcript is kept and reused when the long hang-over ends with no more speech, so the
   compute is not paid again at the decision.
 * **Transcript**: English, no timestamps, beam 5, not conditioned on earlier text (each request
@@ -96,10 +95,6 @@ fast speech), and a decoder caught repeating itself (the known failure of a shor
 stops here instead of at Whisper's 448."""
 _TAIL = 0.15
 """Seconds of the room's own audio kept after the end of speech (the VAD cuts soft endings)."""
-PEEK_END = _TAIL + 0.03
-"""Seconds of silence after which the segment is transcribed (``Segmenter.peek_end``): the first
-frame at which all the audio it needs (the speech and ``_TAIL``) is in, so the transcript is
-ready, or well on its way, when ``short_end`` asks whether the request is complete."""
 _PUNCT = re.compile(r"[^\w' ]+|_")
 
 
@@ -168,7 +163,7 @@ class WhisperRecognizer(SegmentedStream):
         self.prompt = initial_prompt(prompt)
         encoder_frames(0, window_margin)  # a negative margin fails here, not at the first request
         self.window_margin = window_margin
-        self._seg = segmenter or Segmenter(self.sample_rate, peek_end=PEEK_END)
+        self._seg = segmenter or Segmenter(self.sample_rate)
         self._buf = b""
         self._t = 0.0
         self._started = False
