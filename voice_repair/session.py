@@ -31,6 +31,7 @@ from .models import (
     TimerEvent,
 )
 from .skill import BARE_INTENTS, Context, dispatch, next_mode, on_timer, settle
+from .skill.spoken import duration
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,18 @@ class Session:
     @property
     def matcher(self) -> Matcher:
         return self._matcher
+
+    def foreseeable_lines(self, unknown: str) -> list[str]:
+        """What the session may say, for the speaker to render ahead (``speech/cache.py``):
+        the confirmation of a pause of the default length first (the flagship request), then
+        every reply and script item, each value only a handler can know written ``unknown``."""
+        content = self._ctx.content
+        default = duration(content, self._ctx.settings.default_pause_minutes)
+        pauses = [
+            content.line("pause.started", pick, minutes=default)
+            for pick in range(content.variants("pause.started"))
+        ]
+        return pauses + content.every_line(unknown)
 
     @property
     def mode(self) -> Mode:

@@ -12,6 +12,7 @@ rather than letting it run half-working and fail mid-conversation.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ STEP_JOIN = " [1s] "
 """Between the steps of a multi-step script item: a one-second silence."""
 
 _NUMBER_RE = re.compile(r"\d+(?:[-. ]\d+)*")
+_FORMATTER = string.Formatter()
 
 
 class Content:
@@ -81,6 +83,23 @@ class Content:
         if key not in self._replies:
             raise KeyError(f"no reply {key!r} in replies.yaml")
         return len(self._replies[key])
+
+    def every_line(self, unknown: str) -> list[str]:
+        """Every variant of every reply and every script item, filled in as ``line`` does, with
+        each value only a handler can give (``{minutes}``) written as ``unknown``.
+
+        The speaker renders the sentences without ``unknown`` ahead of time (``speech/cache.py``)
+        so a fixed line starts at once; the sentences around a value are left to first use.
+        """
+        defaults = self._defaults()
+        lines = []
+        for text in [v for vs in self._replies.values() for v in vs] + [
+            item for items in self._scripts.values() for item in items
+        ]:
+            names = {name for _, name, _, _ in _FORMATTER.parse(text) if name}
+            filled = {**{n: unknown for n in names}, **defaults}
+            lines.append(" ".join(text.format_map(filled).split()))
+        return lines
 
     def script(self, family: str) -> list[str]:
         """The items of a script family; a multi-step item comes joined with ``[1s]`` silences."""

@@ -218,12 +218,14 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     from ..audio.playback import Player
     from ..audio.route import RouteGuard
     from ..intents.matcher import IntentMatcher
+    from ..intents.passed import cache_folder
     from ..service.resilience import (
         ChimeFallbackTTS,
         keep_listening,
         route_alsa_errors,
     )
-    from ..speech.speaker import Speaker
+    from ..speech.cache import UNKNOWN, CachedTTS
+    from ..speech.speaker import Speaker, opening_sentences
     from .bargein import BargeIn
     from .loop import VoiceLoop
 
@@ -260,8 +262,13 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         recognizer = build_recognizer(options, matcher, phrases)
         understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
         player = Player(cfg.audio.output_device, played=echo.played)
-        speaker = Speaker(ChimeFallbackTTS(build_voice(cfg), player.sample_rate), player)
+        # Inside the fallback, so a chime is never cached; fixed lines kept in the cache folder.
+        voice = CachedTTS(build_voice(cfg), folder=cache_folder() / "speech")
+        speaker = Speaker(ChimeFallbackTTS(voice, player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
+        # Fixed lines rendered ahead, while nothing is said: their first audio is a lookup.
+        voice.warm(opening_sentences(session.foreseeable_lines(UNKNOWN), UNKNOWN),
+                   idle=lambda: not speaker.speaking)  # fmt: skip
 
         door = VoiceDoor(
             understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active

@@ -5,6 +5,7 @@ Takes ``Say`` (``models.py``) whose text may hold timed silences (``[4s]``); giv
 
 - ``engines.py``  ``TextToSpeech`` engines: espeak-ng through pyttsx3, and Piper
 - ``speaker.py``  ``Speaker``: one worker thread rendering and playing lines, chimes, silences
+- ``cache.py``    ``CachedTTS``: each sentence rendered once per voice, fixed lines rendered ahead
 - ``markup.py``   parsing ``[4s]`` timed silences (the content checks use it too)
 - ``wyoming.py``  opt-in: a home Wyoming voice server renders each line, the local voice as fallback
 """
@@ -17,6 +18,7 @@ __all__ = [
     "PiperTTS",
     "make_tts",
     "Speaker",
+    "CachedTTS",
     "Silence",
     "parse",
     "plain",
@@ -31,6 +33,7 @@ __getattr__ = lazy_exports(
         "PiperTTS": ".engines",
         "make_tts": ".engines",
         "Speaker": ".speaker",
+        "CachedTTS": ".cache",
         "Silence": ".markup",
         "parse": ".markup",
         "plain": ".markup",

@@ -15,6 +15,7 @@ Engines are not thread-safe (espeak-ng is one process-wide instance), so each en
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -96,6 +97,11 @@ class EspeakTTS:
         self.voice = voice
         self._count = 0
         self._dir = tempfile.TemporaryDirectory(prefix="voice-repair-tts-")
+
+    @property
+    def cache_id(self) -> str:
+        """Everything that changes the sound, as set now (``cache.py`` keys sentences by it)."""
+        return f"espeak {_version('pyttsx3')} rate={self.rate_wpm} voice={self.voice}"
 
     def render(self, text: str) -> tuple[np.ndarray, int]:
         """Speak ``text`` into memory; the temporary file lives only while it is read back.
@@ -179,12 +185,30 @@ class PiperTTS:
         self._config = SynthesisConfig(length_scale=scale, **quiet)
         self.sample_rate = int(self._voice.config.sample_rate)
         self._lock = threading.Lock()
+        stat = Path(model).stat()
+        self.cache_id = (
+            f"piper {_version('piper-tts')} {Path(model).resolve()} {stat.st_size} "
+            f"{stat.st_mtime_ns} {self._config}"
+        )
+        """Everything that changes the sound: Piper's version, the voice file (a changed file is
+        another voice), the rate and noise settings (``cache.py`` keys rendered sentences by it)."""
 
     def render(self, text: str) -> tuple[np.ndarray, int]:
         with self._lock:
             parts = [c.audio_int16_array for c in self._voice.synthesize(text, self._config)]
         samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
         return trim_silence(samples.astype(np.int16), self.sample_rate), self.sample_rate
+
+
+@functools.cache
+def _version(package: str) -> str:
+    """An installed package's version, or "?" (the key then still names the engine)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "?"
 
 
 class _ShrinkingSession:

@@ -17,7 +17,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -29,7 +29,7 @@ from ..models import Say
 from .engines import TextToSpeech
 from .markup import Silence, parse
 
-__all__ = ["Speaker"]
+__all__ = ["Speaker", "opening_sentences"]
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,22 @@ def _log_first_sound(job: _Job, what: str) -> None:
     waited = time.monotonic() - job.queued
     log.info("first sound of a %s line: %s, %.3f s after it was queued", job.say.source, what,
              waited)  # fmt: skip
+
+
+def opening_sentences(lines: Iterable[str], unknown: str) -> list[str]:
+    """The sentences each line is heard to start with, exactly as ``Speaker`` renders them:
+    the first, and the second too when the first is a word or two ("Okay."), since it must be
+    ready by the time those end. A sentence holding ``unknown`` (a value only known when the
+    line is said) is left out. What ``cache.CachedTTS.warm`` renders ahead, every first
+    sentence before any second one (the first is what is waited for)."""
+    firsts: list[str] = []
+    seconds: list[str] = []
+    for line in lines:
+        sentences = [p for p in _pieces(line) if isinstance(p, str)]
+        if sentences and len(sentences[0].split()) <= 2:
+            seconds += sentences[1:2]
+        firsts += sentences[:1]
+    return [s for s in dict.fromkeys(firsts + seconds) if unknown not in s]
 
 
 def _pieces(text: str) -> list[str | float]:

@@ -1,0 +1,216 @@
+"""Rendered sentences kept in memory, so a reply the assistant has said before starts at once.
+
+Most of what the assistant says is fixed lines ("Okay, ending the pause.", "Stopped.", the first
+sentence of a grounding line); the speaker renders a reply sentence by sentence and plays the
+first as soon as it alone is ready, so the first sentence's rendering was the synthesis stage of
+the time from the end of a request to the first audio (about half a second with Piper on a
+2-core machine under load). With the sentence already rendered, that stage is a lookup.
+
+* **Key**: the engine's ``cache_id`` (engine, its version, the voice model, rate, settings:
+  everything that changes the sound) and the sentence itself. An engine without a ``cache_id``
+  (a home Wyoming server, whose voice may change behind our back) is never cached.
+* **Filled at start-up** (``warm``), on a background thread at the lowest CPU priority, one
+  sentence at a time, resting between them (``WARM_DUTY``), only while the speaker is idle,
+  with the sentences the content can say before any request (``Session.foreseeable_lines``);
+  and on first use for everything else (a line with a number: "Pausing for twenty-three
+  minutes." is rendered once, then looked up).
+* **Bounded**: least recently used sentences go once ``max_bytes`` of audio is held.
+* **Kept on disk, the fixed ones only** (with a ``folder``: ``shelf.py``): what the warm-up
+  renders is written to the cache folder and mapped from there at the next start, so the two
+  minutes of CPU are paid once per voice. These are the assistant's own fixed sentences,
+  never what people said nor a line with a value from a request (those stay in memory).
+* Piper's variation (its generator noise) is rendered once per sentence, so a repeated sentence
+  now sounds the same each time; the words are the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from .engines import TextToSpeech
+from .shelf import Shelf
+
+__all__ = ["CachedTTS", "DEFAULT_MAX_BYTES", "UNKNOWN"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 24 * 1024 * 1024
+"""The process's own memory for rendered audio, at most: about nine minutes of Piper's 22,050 Hz
+16-bit speech. The fixed openings rendered ahead are about 7.5 minutes (20 MB) together; mapped
+from the cache folder (``shelf.py``) they are not counted here."""
+
+UNKNOWN = "\x00"
+"""Stands for a value only known when a line is said (``Content.every_line``); a sentence
+holding it is not rendered ahead."""
+
+WARM_SHARE = 0.8
+"""Warming stops once this share of ``max_bytes`` is held, leaving room for lines said for real
+(warming never pushes out what was said)."""
+
+WARM_DUTY = 0.25
+"""Share of the time the warm-up renders (it rests three times as long as each sentence took):
+on this 2-core machine the whole set is about two minutes of CPU, paid once per voice."""
+
+_IDLE_POLL_SECONDS = 0.2
+"""How often the warm-up thread looks again whether the speaker has become idle."""
+
+
+class CachedTTS:
+    """A ``TextToSpeech`` that renders each sentence once per voice and then looks it up."""
+
+    def __init__(
+        self, tts: TextToSpeech, max_bytes: int = DEFAULT_MAX_BYTES, folder: Path | None = None
+    ) -> None:
+        """``max_bytes``: the process's own memory for rendered audio (sentences mapped from
+        ``folder`` are not counted: their pages are the files'). ``folder``: where the fixed
+        sentences rendered ahead are kept (``shelf.py``); None keeps nothing on disk."""
+        if max_bytes < 0:
+            raise ValueError(f"cache size {max_bytes} bytes is negative; use 0 (off) or more")
+        self._folder = folder
+        self._tts = tts
+        self.name = tts.name
+        self._max = max_bytes
+        self._store: OrderedDict[tuple[str, str], tuple[np.ndarray, int]] = OrderedDict()
+        self._sizes: dict[tuple[str, str], int] = {}
+        """Bytes of each kept sentence counted against ``max_bytes`` (0 when mapped)."""
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        """Sentences answered from the cache (for tests and benches)."""
+        self.misses = 0
+        """Sentences the engine rendered (warm-up included)."""
+
+    @property
+    def cache_id(self) -> str | None:
+        """The wrapped engine's, read each time (its rate may change): the same voice whether
+        cached or not."""
+        return getattr(self._tts, "cache_id", None)
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes of audio held now in the process's own memory (mapped sentences not counted)."""
+        with self._lock:
+            return self._bytes
+
+    def cached(self, text: str) -> bool:
+        """Whether ``text`` would be a lookup now, with the voice as it is now."""
+        voice = self.cache_id
+        with self._lock:
+            return voice is not None and (voice, text) in self._store
+
+    def render(self, text: str) -> tuple[np.ndarray, int]:
+        """The sentence's audio: from the cache when it was rendered before with this voice."""
+        voice = self.cache_id
+        if voice is None or self._max == 0:
+            return self._tts.render(text)
+        key = (voice, text)
+        with self._lock:
+            hit = self._store.get(key)
+            if hit is not None:
+                self._store.move_to_end(key)
+                self.hits += 1
+                return hit
+        kept = self._shelf(voice).get(text) if self._folder is not None else None
+        if kept is not None:
+            with self._lock:
+                self.hits += 1
+                self._keep(key, *kept, mapped=True)
+            return kept
+        samples, rate = self._tts.render(text)  # an engine failure raises: nothing is kept
+        samples = np.array(samples, dtype=np.int16)  # our own copy, read-only from here on
+        samples.setflags(write=False)
+        with self._lock:
+            self.misses += 1
+            self._keep(key, samples, rate)
+        return samples, rate
+
+    def _keep(
+        self, key: tuple[str, str], samples: np.ndarray, rate: int, mapped: bool = False
+    ) -> None:
+        size = 0 if mapped else samples.nbytes
+        if size > self._max:
+            return
+        old = self._store.pop(key, None)
+        if old is not None:
+            self._bytes -= self._sizes.pop(key)
+        self._store[key] = (samples, rate)
+        self._sizes[key] = size
+        self._bytes += size
+        while self._bytes > self._max:
+            gone, _ = self._store.popitem(last=False)
+            self._bytes -= self._sizes.pop(gone)
+
+    def _shelf(self, voice: str) -> Shelf:
+        assert self._folder is not None
+        return Shelf(self._folder, voice)
+
+    def warm(
+        self, sentences: Iterable[str], idle: Callable[[], bool] = lambda: True
+    ) -> threading.Thread:
+        """Render ``sentences`` on a background thread, in order, each only while ``idle()``.
+
+        ``idle``: the speaker has nothing to say (a real reply never waits behind more than
+        the one sentence being warmed). The thread runs at the lowest CPU priority, so the
+        recognizer comes first. Returns the started thread (daemon: it never holds up exit).
+        """
+        todo = list(dict.fromkeys(s for s in sentences if s.strip()))
+        thread = threading.Thread(
+            target=self._warm, args=(todo, idle), name="speech-cache-warm", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _warm(self, todo: list[str], idle: Callable[[], bool]) -> None:
+        voice = self.cache_id
+        if voice is None or self._max == 0:
+            return
+        _lowest_priority()
+        shelf = self._shelf(voice) if self._folder is not None else None
+        if shelf is not None:
+            shelf.keep_only_this_voice()
+        done = 0
+        for text in todo:
+            if self.cached(text) or (shelf is not None and self._from_shelf(shelf, voice, text)):
+                continue
+            while not idle():
+                threading.Event().wait(_IDLE_POLL_SECONDS)
+            if self.cached_bytes >= self._max * WARM_SHARE:  # what is said for real needs room
+                log.info("speech cache: full after %d sentences rendered ahead", done)
+                return
+            began = time.perf_counter()
+            try:
+                samples, rate = self.render(text)
+            except Exception as exc:  # a failing engine shows when the line is said for real
+                log.warning("warming the speech cache stopped: %s", exc)
+                return
+            if shelf is not None and shelf.put(text, samples, rate):
+                self._from_shelf(shelf, voice, text)  # the mapped copy replaces our own
+            done += 1
+            # The engine's own threads are not niced: rest, so warming takes at most
+            # WARM_DUTY of the time and the recognizer keeps the cores it needs.
+            rest = (time.perf_counter() - began) * (1 - WARM_DUTY) / WARM_DUTY
+            threading.Event().wait(rest)
+        log.info("speech cache warm: %d sentences rendered ahead, %.1f MB of our own memory", done,
+                 self.cached_bytes / 1e6)  # fmt: skip
+
+    def _from_shelf(self, shelf: Shelf, voice: str, text: str) -> bool:
+        kept = shelf.get(text)
+        if kept is not None:
+            with self._lock:
+                self._keep((voice, text), *kept, mapped=True)
+        return kept is not None
+
+
+def _lowest_priority() -> None:
+    """Nice this thread (only this thread, on Linux) to 19; elsewhere, leave it."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
