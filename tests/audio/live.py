@@ -6,9 +6,13 @@ into the ``room`` sink, read the ``-v`` log (intent names and timer events), rec
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +23,19 @@ from pulse import PulseServer
 from testspeech import synth_samples, synth_wav, write_wav
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def shared_cache() -> Path:
+    """One cache folder (``$XDG_CACHE_HOME``) for every ``run`` this test process starts, the
+    way one device keeps its cache across restarts: the assistant's fixed lines are rendered
+    ahead once (about two minutes of Piper's CPU, ``speech/shelf.py``) and the data check is
+    passed once, instead of in every test, competing with the recognizer there. Removed at exit.
+    A test that inspects the cache gives its own (``env={"XDG_CACHE_HOME": ...}``)."""
+    folder = Path(tempfile.mkdtemp(prefix="vr-audio-cache-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
 
 QUIET_CONFIG = """\
 [pause]
@@ -118,7 +135,13 @@ class LiveRun:
             "--data-dir", str(self.data_dir), "--minute", str(minute), "--engine", "pocketsphinx",
             *extra,
         ]  # fmt: skip
-        merged = {**pulse.child_env(), "TMPDIR": str(base), "HOME": str(base), **(env or {})}
+        merged = {
+            **pulse.child_env(),
+            "TMPDIR": str(base),
+            "HOME": str(base),
+            "XDG_CACHE_HOME": str(shared_cache()),
+            **(env or {}),
+        }
         child_env = {k: v for k, v in merged.items() if v is not None}
         with open(self.log_path, "wb") as err, open(self.out_path, "wb") as out:
             self.proc = subprocess.Popen(

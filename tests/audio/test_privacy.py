@@ -8,6 +8,7 @@ the words. The process is the real product; what it logs is whatever its code lo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -37,17 +38,31 @@ def _leaks(folder: Path, words: tuple[str, ...]) -> list[str]:
 _AUDIO_MAGIC = (b"RIFF", b"OggS", b"fLaC", b"ID3", b"FORM", b".snd")
 
 
+SHELF = Path(".cache", "voice-repair", "speech")
+"""Where the assistant renders its own fixed lines ahead (``speech/shelf.py``): audio, but only
+of sentences the content says, each file named by the digest of its sentence."""
+
+
 def _audio_files(folder: Path) -> list[str]:
     """Files that could hold audio: a sound-file header, or big enough for seconds of it
     (16 kHz 16-bit is 32 kB a second; the timer store and the libraries' small state files,
-    such as onnxruntime's device id, are far below that)."""
+    such as onnxruntime's device id, are far below that). The speech shelf is left to
+    ``_shelved``."""
     found = []
     for path in folder.rglob("*"):
-        if path.is_file():
+        if path.is_file() and not path.relative_to(folder).is_relative_to(SHELF):
             head = path.read_bytes()[:4]
             if head.startswith(_AUDIO_MAGIC) or path.stat().st_size > 96_000:
                 found.append(str(path.relative_to(folder)))
     return found
+
+
+def _shelved(folder: Path, said: set[str]) -> list[str]:
+    """Files on the speech shelf named for something said to the assistant (or heard by it):
+    the shelf must hold the assistant's own lines only."""
+    names = {hashlib.sha256(t.encode()).hexdigest()[:32] for t in said}
+    names |= {hashlib.sha256(t.capitalize().encode()).hexdigest()[:32] for t in said}
+    return [str(p) for p in (folder / SHELF).rglob("*.npy") if p.stem in names]
 
 
 def test_text_mode_keeps_nothing_of_what_was_typed(tmp_path: Path) -> None:
@@ -90,7 +105,8 @@ def test_a_voice_session_keeps_no_audio_and_no_words(pulse: PulseServer, tmp_pat
     # Then the default: the same sentence and a real request, with -v.
     base = tmp_path / "session"
     base.mkdir()
-    run = LiveRun(pulse, base)
+    # Its own cache folder, inside the one searched (the rig shares one between tests).
+    run = LiveRun(pulse, base, env={"XDG_CACHE_HOME": str(base / ".cache")})
     try:
         pulse.play_into_room(secret)
         run.wait_for("utterance without a request", timeout=20)
@@ -103,3 +119,4 @@ def test_a_voice_session_keeps_no_audio_and_no_words(pulse: PulseServer, tmp_pat
     assert pause.text not in log  # not even the request's words: only its intent name
     assert _leaks(base, (*WORDS, *texts)) == []
     assert _audio_files(base) == []  # and no recording of any kind
+    assert _shelved(base, {SECRET, pause.text, *texts}) == []
