@@ -154,3 +154,24 @@ def test_broken_danger_data_is_a_file_line_problem(broken, old, new, expected):
     problems = [str(p) for p in check_intents(broken)]
     where = f"intents/en/danger.yaml:{line}:"
     assert any(p.startswith(where) and expected in p for p in problems), problems
+
+
+def test_the_feature_menu_is_never_found_inside_a_longer_sentence(matcher):
+    """ "Can you help me" alone asks what the speaker does; with words around it, it may be a
+    call for help, which the menu must never answer (issue 19): the rest goes to the nets."""
+    assert [m.intent for m in matcher.match_all("can you help me")] == ["control.help"]
+    for text in ("can you help me with him", "can you help us please we're going through it"):
+        assert "control.help" not in [m.intent for m in matcher.match_all(text)], text
+    found = matcher.match_all("can you help me get away from her")
+    assert [(m.intent, m.slots) for m in found] == [("safety", {"route": "general"})]
+
+
+def test_an_idiom_the_patterns_know_cancels_the_nets_guess_too():
+    """The semantic net is asked only when no pattern fired; an idiom that ``defuse`` blanked
+    ("I can't breathe in these jeans") is then what it saw, so it may not raise the alarm."""
+    scan, problems = intentdanger.load_danger(ROOT)
+    assert problems == [] and scan is not None
+    assert scan.cancels("i can't breathe in these jeans", "medical")
+    assert scan.cancels("i'm so stuffed i can't breathe", "medical")
+    assert not scan.cancels("i can't breathe", "medical")
+    assert not scan.cancels("my jeans are on the floor and i can't breathe", "medical")

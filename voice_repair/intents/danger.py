@@ -82,11 +82,21 @@ class DangerScan:
 
     def cancels(self, said: str, route: str) -> bool:
         """Whether the sentence's frame says no danger now for ``route``: a story, a film, long
-        ago, a question of what one would do, or (for some routes) something over. The semantic
-        net's danger side asks this too, since nearness in meaning cannot see a frame."""
+        ago, a question of what one would do, or (for some routes) something over; or an idiom
+        of ``defuse`` ("I can't breathe in these jeans"). The semantic net's danger side asks
+        this, since nearness in meaning sees neither a frame nor an idiom: the net is asked only
+        when no pattern fired, so a defused idiom is then the likeliest danger word it saw."""
         text = self.prepare(said)
         framed = self.frames is not None and self.frames.search(text) is not None
-        return framed or self._settled(route, text)
+        return framed or self._settled(route, text) or self._idiom(said)
+
+    def _idiom(self, said: str) -> bool:
+        if self.defuse is None:
+            return False
+        words = " ".join(self.respell.get(w, w) for w in said.split())
+        if self.drop is not None:
+            words = self.drop.sub(" ", words)
+        return self.defuse.search(" ".join(words.split())) is not None
 
     def _settled(self, route: str, text: str) -> bool:
         return (

@@ -57,6 +57,11 @@ _SPELLINGS = {
 }  # fmt: skip
 # Typed "1 and a half hours": the hour lists spell these out ("one and a half hours").
 _HALVES = {"1": "one and a half hours", "2": "two and a half hours"}
+# Never found inside a longer sentence by the tolerant search: danger has its own scan, and the
+# feature menu is for plain questions ("what can you do"); "can you help me get away from him"
+# must never be answered with it (issue 19), so what is said around "help me" goes on to the
+# semantic net, whose danger side is asked first.
+_NEVER_INSIDE = frozenset({SAFETY, "control.help"})
 _FILLER_RE = {
     "lead": re.compile(rf"^(?:(?:{'|'.join(_LEADING)})\b\s*)+"),
     "trail": re.compile(rf"(?:\s*\b(?:{'|'.join(_TRAILING)}))+$"),
@@ -190,7 +195,7 @@ class IntentMatcher:
                 tidied.split(),
                 lambda part: self._readings(part, text),
                 lambda m: m.intent,
-                never=frozenset({SAFETY}),
+                never=_NEVER_INSIDE,
                 plausible=self._edges.plausible,
                 weight=lambda m: len(m.slots),
             )
