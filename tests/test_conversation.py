@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from timing import budget
+from timing import budget, in_time
 
 from voice_repair import app
 from voice_repair.config import Config
@@ -96,22 +96,9 @@ def talk(request: pytest.FixtureRequest, talk_at):
 
 
 def in_window(talk_at, first: str, then: str, window: float):
-    """Say ``first``, then ``then``, both within ``window`` minutes, as the test means to: a
-    minute lasts ``MINUTE``, and the time the two took is measured; when a busy machine made it
-    longer than the window (a timer event came in between), the two are said again to a new
-    session whose minute is sized from that time. Returns (send, heard, minute, the lines
-    ``then`` got)."""
-    minute = MINUTE
-    for attempt in range(3):
-        send, heard = talk_at(minute)
-        asked = time.monotonic()
-        send(first)
-        said = send(then)
-        took = time.monotonic() - asked
-        if took < window * minute or attempt == 2:
-            return send, heard, minute, said
-        minute = max(2 * minute, 2 * took / window)
-    raise AssertionError("unreachable")
+    """Say ``first``, then ``then``, both within ``window`` minutes (``timing.in_time``).
+    Returns (send, heard, minute, the lines ``then`` got)."""
+    return in_time(talk_at, MINUTE, window, lambda send, *_: (send(first), send(then))[1])
 
 
 def words(says: list[Say]) -> str:
@@ -265,17 +252,12 @@ def test_stop_silences_the_repeating_invitation(talk_at):
     # "Stop" must come between the end and the first repeat, two minutes later (four after the
     # request): a minute lasts MINUTE, or longer when a busy machine made the test's answer to
     # the end come later than three minutes after the request.
-    minute = MINUTE
-    for attempt in range(3):
-        send, heard = talk_at(minute)
-        asked = time.monotonic()
+    def script(send, heard, minute):
         send("pause for two minutes")
         heard.wait_for("pause.finished", 2 * minute + 10)
-        said = send("stop")
-        took = time.monotonic() - asked
-        if took < 3 * minute or attempt == 2:
-            break
-        minute = max(2 * minute, took / 1.5)
+        return send("stop")
+
+    _, heard, minute, said = in_time(talk_at, MINUTE, 3, script)
     assert said[0].source == "control.stop"
     time.sleep(8 * minute)
     assert "pause.reminder" not in heard.sources()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 QUIET_SPIN_SECONDS = 0.045
 """What ``_spin`` takes on the development machine (2 cores, Python 3.11) with a core free."""
@@ -98,3 +100,27 @@ def budget(seconds: float) -> float:
     if _current:
         return _current[-1].budget(seconds)
     return stretched(seconds, slowness(3))
+
+
+def in_time(
+    start: Callable[[float], tuple[Any, Any]],
+    minute: float,
+    window: float,
+    script: Callable[[Any, Any, float], Any],
+) -> tuple[Any, Any, float, Any]:
+    """``script(send, heard, minute)`` said to a session within ``window`` of its minutes, as a
+    test means to (before a turn's end, before a pause's first repeat). ``start(minute)`` gives
+    a new session's ``(send, heard)`` whose minute lasts ``minute`` real seconds. The time the
+    script took is measured; when a busy machine made it longer than the window (a timer event
+    came in between), it is said again to a new session whose minute is sized from that time,
+    at most three tries; the judgement stays the test's. Returns (send, heard, minute, what
+    ``script`` returned)."""
+    for attempt in range(3):
+        send, heard = start(minute)
+        asked = time.monotonic()
+        result = script(send, heard, minute)
+        took = time.monotonic() - asked
+        if took < window * minute or attempt == 2:
+            return send, heard, minute, result
+        minute = max(2 * minute, 2 * took / window)
+    raise AssertionError("unreachable")

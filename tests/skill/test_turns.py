@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from timing import budget
+from timing import budget, in_time
 
 from voice_repair import app
 from voice_repair.config import Config
@@ -71,22 +71,6 @@ def round_talk(tmp_path: Path):
     yield start
     for engine in engines:
         engine.shutdown()
-
-
-def within(round_talk, minute: float, window: float, script):
-    """``script(send)`` said within ``window`` minutes, as the test means to (before a turn's
-    end): a minute lasts ``minute``, and the time the script took is measured; when a busy
-    machine made it longer than the window, it is said again to a new session whose minute is
-    sized from that time. Returns (send, heard, minute, what ``script`` returned)."""
-    for attempt in range(3):
-        send, heard = round_talk(minute)
-        asked = time.monotonic()
-        result = script(send)
-        took = time.monotonic() - asked
-        if took < window * minute or attempt == 2:
-            return send, heard, minute, result
-        minute = max(2 * minute, 2 * took / window)
-    raise AssertionError("unreachable")
 
 
 EVENTS = {"turns.reflect", "turns.switch", "turns.finished"}
@@ -179,12 +163,12 @@ def test_switch_next_and_time_left_move_the_round_on_request(round_talk):
 
 def test_more_time_adds_a_minute_to_the_turn(round_talk):
     # "More time" within the first 0.4 minute of the turn, so that about three minutes are left.
-    def script(send):
+    def script(send, *_):
         asked = time.monotonic()
         send("give us two minutes each")
         return asked, send("I need more time")
 
-    send, heard, minute, (asked, said) = within(round_talk, 0.2, 0.4, script)
+    send, heard, minute, (asked, said) = in_time(round_talk, 0.2, 0.4, script)
     assert said[0].source == "pause.extend" and "one minute" in said[0].text
     assert "three minutes" in said[0].text  # about three minutes left now
     t_reflect, _ = heard.wait_for("turns.reflect", timeout=3 * minute + 10)
@@ -195,14 +179,14 @@ def test_more_time_adds_a_minute_to_the_turn(round_talk):
 
 def test_stop_and_were_done_end_the_round(round_talk):
     # All of it within the first turn's three minutes (a minute lasts 0.1 s, or more).
-    def script(send):
+    def script(send, *_):
         send("let's take turns")
         stopped = send("stop")
         again = send("another round")
         send("let's take turns")
         return stopped, again, send("we're done")
 
-    send, heard, minute, (said, again, done) = within(round_talk, 0.1, 3, script)
+    send, heard, minute, (said, again, done) = in_time(round_talk, 0.1, 3, script)
     assert said[0].source == "control.stop" and "round" in said[0].text
     assert again == []  # only right after a round's closing question
     assert "round is over" in done[0].text or "stop the round" in done[0].text
@@ -212,11 +196,11 @@ def test_stop_and_were_done_end_the_round(round_talk):
 
 
 def test_a_pause_during_a_round_ends_it_and_starts_the_pause(round_talk):
-    def script(send):
+    def script(send, *_):
         send("let's take turns")
         return send("I need a pause"), send("how much time is left")
 
-    send, heard, minute, (said, status) = within(round_talk, 0.1, 3, script)
+    send, heard, minute, (said, status) = in_time(round_talk, 0.1, 3, script)
     assert [s.source for s in said] == ["pause.start", "pause.start"]
     assert "round" in said[0].text and "twenty minutes" in said[1].text
     assert "pause" in status[0].text
@@ -227,11 +211,11 @@ def test_a_pause_during_a_round_ends_it_and_starts_the_pause(round_talk):
 
 
 def test_safety_outranks_the_round_and_ends_it(round_talk):
-    def script(send):
+    def script(send, *_):
         send("let's take turns")
         return send("okay so yesterday he hit me, can we switch")
 
-    _, heard, minute, said = within(round_talk, 0.1, 3, script)
+    _, heard, minute, said = in_time(round_talk, 0.1, 3, script)
     assert [s.source for s in said] == ["safety", "safety"]
     assert "stopped the timer" in said[1].text  # the one line that says the round is over
     time.sleep(4 * minute)
