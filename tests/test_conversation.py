@@ -8,81 +8,24 @@ is sped up (``minute_seconds``), exactly as ``--minute`` does for a demo.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from ears import sessions
 from timing import budget, in_time
 
-from voice_repair import app
-from voice_repair.config import Config
 from voice_repair.models import Say
 
 MINUTE = 0.1  # real seconds per assistant minute
-
-
-class Heard:
-    """Collects what the assistant says, with when it said it."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[float, Say]] = []
-        self.cond = threading.Condition()
-        self.t0 = time.monotonic()
-
-    def __call__(self, say: Say) -> None:
-        with self.cond:
-            self.items.append((time.monotonic() - self.t0, say))
-            self.cond.notify_all()
-
-    def sources(self) -> list[str]:
-        return [s.source for _, s in self.items]
-
-    def wait_for(self, source: str, timeout: float) -> tuple[float, Say]:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for t, s in self.items:
-                    if s.source == source:
-                        return t, s
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"{source} not heard in {timeout} s: {self.sources()}")
-                self.cond.wait(left)
-
-    def count(self, source: str) -> int:
-        return self.sources().count(source)
-
-    def wait_count(self, source: str, n: int, timeout: float) -> None:
-        """Until ``n`` lines from ``source`` were said; fails after ``timeout`` s."""
-        with self.cond:
-            ok = self.cond.wait_for(lambda: self.count(source) >= n, max(0.0, timeout))
-        assert ok, f"{n} x {source} not heard in {timeout:.2f} s: {self.sources()}"
 
 
 @pytest.fixture
 def talk_at(tmp_path: Path):
     """``start(minute)`` -> (send, heard): a session whose minute lasts ``minute`` real seconds,
     on a folder of its own; ``send(text)`` returns the new lines said."""
-    engines = []
-
-    def start(minute: float):
-        heard = Heard()
-        config = Config(data_dir=tmp_path / f"data{len(engines)}")
-        options = app.Options(config=config, minute_seconds=minute)
-        session, engine = app.start_session(options, heard)
-        engines.append(engine)
-
-        def send(text: str) -> list[Say]:
-            before = len(heard.items)
-            session.handle_text(text)
-            return [s for _, s in heard.items[before:]]
-
-        return send, heard
-
-    yield start
-    for engine in engines:
-        engine.shutdown()
+    with sessions(tmp_path) as start:
+        yield lambda minute: start(minute)[:2]
 
 
 @pytest.fixture
@@ -226,13 +169,13 @@ def test_safety_gives_emergency_routes_and_starts_nothing(talk):
 
 def test_a_pause_runs_its_course_then_falls_silent(talk):
     send, heard = talk
-    t_start = time.monotonic() - heard.t0
+    t_start = time.monotonic()
     send("pause for five minutes")
     t_end, finished = heard.wait_for("pause.finished", 5 * MINUTE + 10)
     assert finished.chime
     assert abs(t_end - t_start - 5 * MINUTE) < budget(0.25)
     # three repeats, two minutes apart
-    waited = t_end + 3 * 2 * MINUTE + budget(0.25) - (time.monotonic() - heard.t0)
+    waited = t_end + 3 * 2 * MINUTE + budget(0.25) - time.monotonic()
     heard.wait_count("pause.reminder", 3, waited)
     events = [s for s in heard.sources() if s != "pause.start"]
     timer_order = [e for i, e in enumerate(events) if i == 0 or e != events[i - 1]]
@@ -277,7 +220,7 @@ def test_reminder_is_spoken_when_due(talk):
     send, heard = talk
     said = words(send("remind us to talk in an hour"))
     assert "an hour" in said
-    asked = time.monotonic() - heard.t0
+    asked = time.monotonic()
     send("remind us to come back to this in one minute")
     t, due = heard.wait_for("reminder.due", MINUTE + 10)
     assert due.chime

@@ -8,16 +8,14 @@ minute is sped up, as ``--minute`` does.
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from ears import sessions
 from timing import budget
 
-from voice_repair import app
-from voice_repair.config import Config
 from voice_repair.content.loader import load_content
 from voice_repair.models import IntentMatch, Mode, Say, TimerEvent
 from voice_repair.skill.spoken import remaining
@@ -27,41 +25,11 @@ INVITES = {"pause.finished", "pause.reminder", "pause.nudge", "pause.warning", "
 """Timer events that call the couple back to (or remind them of) the talk."""
 
 
-class Heard:
-    def __init__(self) -> None:
-        self.items: list[Say] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, say: Say) -> None:
-        with self.lock:
-            self.items.append(say)
-
-    def sources(self) -> list[str]:
-        with self.lock:
-            return [s.source for s in self.items]
-
-
 @pytest.fixture
 def talk(tmp_path: Path):
     """``start(minute)`` -> (send, heard, session); ``send(text)`` returns the lines said."""
-    engines = []
-
-    def start(minute: float):
-        heard = Heard()
-        options = app.Options(config=Config(data_dir=tmp_path / "data"), minute_seconds=minute)
-        session, engine = app.start_session(options, heard)
-        engines.append(engine)
-
-        def send(text: str) -> list[Say]:
-            before = len(heard.items)
-            session.handle_text(text)
-            return heard.items[before:]
-
-        return send, heard, session
-
-    yield start
-    for engine in engines:
-        engine.shutdown()
+    with sessions(tmp_path) as start:
+        yield start
 
 
 def text(says: list[Say]) -> str:
@@ -108,7 +76,7 @@ def test_an_invitation_already_on_its_way_is_not_said_after_danger(talk):
     before = len(heard.items)
     for kind in ("pause.finished", "pause.reminder", "reminder.due", "turns.finished"):
         session.on_timer_event(TimerEvent(kind, datetime.now().astimezone(), number=1))
-    assert heard.items[before:] == []
+    assert heard.says(before) == []
 
 
 def test_a_new_pause_after_danger_is_asked_for_and_comes_back(talk):
@@ -173,7 +141,7 @@ def test_stop_said_over_its_speech_is_only_okay_even_with_a_reminder_set(talk):
     send("remind us in two hours")
     before = len(heard.items)
     session.hear(Heard(IntentMatch("control.stop", {}, "stop"), while_speaking=True))
-    said = heard.items[before:]
+    said = heard.says(before)
     assert len(said) == 1 and "reminder" not in text(said), text(said)
 
 

@@ -15,62 +15,20 @@ import time
 from pathlib import Path
 
 import pytest
+from ears import Heard, sessions
 from timing import budget, in_time
 
-from voice_repair import app
-from voice_repair.config import Config
 from voice_repair.config.settings import TurnsConfig
 from voice_repair.models import Say
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Heard:
-    """Collects what the assistant says, with when (``time.monotonic``) it said it."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[float, Say]] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, say: Say) -> None:
-        with self.cond:
-            self.items.append((time.monotonic(), say))
-            self.cond.notify_all()
-
-    def wait_for(self, source: str, timeout: float) -> tuple[float, Say]:
-        """The first line from ``source`` and when it came; fails after ``timeout`` s."""
-
-        def found():
-            return next(((t, s) for t, s in self.items if s.source == source), None)
-
-        with self.cond:
-            assert self.cond.wait_for(found, timeout), [s.source for _, s in self.items]
-            return found()  # type: ignore[return-value]
-
-
 @pytest.fixture
 def round_talk(tmp_path: Path):
     """``start(minute, names=())`` -> (send, heard); ``send(text)`` returns the lines said."""
-    engines = []
-
-    def start(minute: float, names: tuple[str, ...] = ()):
-        heard = Heard()
-        folder = tmp_path / f"data{len(engines)}"  # a session of its own each time
-        config = Config(data_dir=folder, turns=TurnsConfig(names=names))
-        options = app.Options(config=config, minute_seconds=minute)
-        session, engine = app.start_session(options, heard)
-        engines.append(engine)
-
-        def send(text: str) -> list[Say]:
-            before = len(heard.items)
-            session.handle_text(text)
-            return [s for _, s in heard.items[before:]]
-
-        return send, heard
-
-    yield start
-    for engine in engines:
-        engine.shutdown()
+    with sessions(tmp_path) as start:
+        yield lambda minute, names=(): start(minute, turns=TurnsConfig(names=names))[:2]
 
 
 EVENTS = {"turns.reflect", "turns.switch", "turns.finished"}
