@@ -84,9 +84,10 @@ class ExpectedSentences:
 
     @classmethod
     def load(cls, matcher, intents_dir: Path, follow: bool = FOLLOW_MODE) -> ExpectedSentences:
-        """From the intent data: ``matcher``'s catalogue and the recognizer's grammar."""
+        """From the intent data: ``matcher``'s catalogue and the recognizer's grammar (built
+        only to follow the mode: it costs seconds of start-up)."""
         examples = {name: spec.example for name, spec in matcher.catalogue.items()}
-        return cls(examples, grammar_sentences(matcher, intents_dir), follow)
+        return cls(examples, grammar_sentences(matcher, intents_dir) if follow else (), follow)
 
     def listen_to(self, mode: Callable[[], Mode]) -> None:
         """Read the conversation's mode from ``mode`` (the session's) from now on."""
