@@ -9,7 +9,8 @@ and, from Whisper, each word's probability).
 - ``select.py``    ``make_recognizer``: picks the engine (``auto``) and says why
 - ``sphinx.py``    pocketsphinx with its bundled English model (``sphinxdict.py``: its dictionaries)
 - ``whisper.py``   Whisper tiny.en on faster-whisper (``whispermodel.py``: where the model comes
-  from, and every file's SHA-256 checked before loading)
+  from, and every file's SHA-256 checked before loading; ``prompting.py``: its initial prompt,
+  fitted; ``promptguard.py``: the prompt never invents a request over noise)
 - ``vosk.py``      vosk, where a vosk model is installed
 - ``wyoming.py``   opt-in: a home Wyoming server transcribes each segment (``wyomingwire.py``:
   one exchange), the local engine reads it meanwhile and decides when the server cannot

@@ -48,6 +48,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from .base import Recognizer
+from .prompting import Sentences
 from .vosk import find_vosk_model, is_vosk_model
 from .whispermodel import find_whisper_model
 
@@ -64,13 +65,14 @@ def make_recognizer(
     models_root: Path,
     model_dir: Path | None = None,
     remote=None,  # RemoteASR | None: the home server, for engine "wyoming"
-    prompt: Sequence[str] = (),
+    prompt: Sentences = (),
 ) -> tuple[Recognizer, str]:
     """Build the recognizer asked for; return it with a one-line reason for the choice.
 
     ``wyoming``: the home server ``remote`` transcribes, the engine ``auto`` would choose
     decides whenever the server cannot (``wyoming.py``). ``prompt``: sentences to bias an
-    open-vocabulary engine toward (Whisper's initial prompt); the grammar engines need none, they
+    open-vocabulary engine toward (Whisper's initial prompt), or a function giving the
+    sentences wanted now (``prompting.py``); the grammar engines need none, they
     listen for ``phrases`` only. Raises ModelError saying what to do when the engine is unknown,
     its model is missing, or ``wyoming`` has no server address.
     """
@@ -129,7 +131,7 @@ def make_recognizer(
 
 
 def _whisper(
-    phrases: Sequence[str], model_dir: Path | None, prompt: Sequence[str] = ()
+    phrases: Sequence[str], model_dir: Path | None, prompt: Sentences = ()
 ):  # -> WhisperRecognizer
     try:
         from .whisper import WhisperRecognizer

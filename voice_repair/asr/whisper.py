@@ -26,12 +26,14 @@ How a segment becomes an ``Utterance``, and why:
   (``window.py``): most of the compute of a two-second request was the encoder working through
   silence. Decoding stops at ``MAX_TOKENS``.
 * **Biased toward the product's sentences** (``prompt``; ``run`` hands in the catalogue's
-  example sentence of every intent, ``intents/en/intents.yaml``), given to Whisper as its
-  initial prompt, the text it takes to have come just before. espeak-ng's "I need a pause" went
-  from "i lead the pause" to the request. Over noise the prompt makes Whisper write those
-  sentences back ("we're done" over pink noise), so a prompted transcript Whisper is unsure of
-  is decoded again without the prompt and kept only if Whisper still hears a word of it there
-  (``promptguard.py``). The README's recognition section has the bench per voice and room.
+  example sentence of every intent, ``intents/en/intents.yaml``, or a function asked before
+  each decode, so the sentences can follow the conversation's mode: ``prompting.py``), given
+  to Whisper as its initial prompt, the text it takes to have come just before. espeak-ng's
+  "I need a pause" went from "i lead the pause" to the request. Over noise the prompt makes
+  Whisper write those sentences back ("we're done" over pink noise), so a prompted transcript
+  Whisper is unsure of is decoded again without the prompt and kept only if Whisper still
+  hears a word of it there (``promptguard.py``). The README's recognition section has the
+  bench per voice and room.
   (faster-whisper's ``hotwords`` puts the same tokens in the same place for a single window.)
 * **Made-up words**: on silence, noise and music Whisper writes "Thank you.", "you", "Bye."
   Three guards: the segmenter only hands over stretches that sound like speech; a segment whose
@@ -58,6 +60,7 @@ from ..errors import ModelError
 from ..models import Utterance
 from .base import normalize_phrases
 from .promptguard import Decode, confirmed
+from .prompting import PromptSource, Sentences, initial_prompt
 from .segmenter import SegmentedStream, Segmenter
 from .whispermodel import find_whisper_model, verify_model
 from .window import encoder_frames, load_windowed_model
@@ -109,16 +112,6 @@ def normalize_transcript(text: str) -> str:
     return " ".join(w for w in words if w)
 
 
-def initial_prompt(sentences: Sequence[str]) -> str | None:
-    """The sentences as written text ("I need a pause. How much time is left."), or None.
-
-    Whisper reads a prompt as the transcript of what was said before, so plain sentences in its
-    own style bias it toward those words without asking it to repeat them.
-    """
-    said = [" ".join(s.split()) for s in sentences if s.strip()]
-    return " ".join(f"{s[0].upper()}{s[1:]}." for s in said) or None
-
-
 class WhisperRecognizer(SegmentedStream):
     """``Recognizer`` on faster-whisper; see the module docstring for how it decides."""
 
@@ -131,12 +124,13 @@ class WhisperRecognizer(SegmentedStream):
         model_dir: Path | None = None,
         segmenter: Segmenter | None = None,
         threads: int | None = None,
-        prompt: Sequence[str] = (),
+        prompt: Sentences = (),
         window_margin: float | None = WINDOW_MARGIN,
     ) -> None:
         """``prompt``: sentences the product expects (``app.py`` hands the catalogue's examples),
+        or a function giving those wanted now (asked before every decode), most wanted first;
         given to Whisper as the text that came before, so it leans toward their words; empty
-        for none (``initial_prompt`` below). ``window_margin``: the encoder sees the audio plus
+        for none (``prompting.py``). ``window_margin``: the encoder sees the audio plus
         this many seconds (``window.py``), or the full 30 s window for None. ``threads``:
         defaults to the cores this process may run on (``taskset``), at most 4."""
         folder = find_whisper_model(model_dir)
@@ -163,7 +157,7 @@ class WhisperRecognizer(SegmentedStream):
         ]
         self.phrases = frozenset(normalize_phrases(phrases))
         self.missing_words: list[str] = []  # an open vocabulary: it can write every word
-        self.prompt = initial_prompt(prompt)
+        self._prompt = PromptSource(prompt, lambda text: len(tok.encode(text).ids))
         self.echoes_dropped = 0
         """Prompted transcripts the guard dropped as not heard without the prompt (benches)."""
         self.second_decodes = 0
@@ -178,6 +172,11 @@ class WhisperRecognizer(SegmentedStream):
         self._guess: tuple[int, tuple] | None = None
         self.last_compute = 0.0
         """Seconds of compute spent on the last decided segment (for benches)."""
+
+    @property
+    def prompt(self) -> str | None:
+        """The initial prompt the next decode gets (None: none)."""
+        return self._prompt.text()
 
     # -- streaming (accept and flush: SegmentedStream) ---------------------------------------
     def reset(self) -> None:
@@ -237,8 +236,9 @@ class WhisperRecognizer(SegmentedStream):
         (``promptguard.py``) and dropped unless Whisper still hears the same speech there."""
         audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
         self._model.frames = encoder_frames(audio.size, self.window_margin, self.sample_rate)
-        decode, words, conf = self._decode(audio, self.prompt)
-        if self.prompt and decode.text and decode.unsure:
+        prompt = self.prompt
+        decode, words, conf = self._decode(audio, prompt)
+        if prompt and decode.text and decode.unsure:
             self.second_decodes += 1
             if not confirmed(decode, self._decode(audio, None)[0]):
                 self.echoes_dropped += 1

@@ -8,6 +8,7 @@ the half-duplex loop (listen, or speak and listen only for "stop").
 - ``early.py``   ``VoiceDoor``: what is heard, to the session; with a home server, "stop" and
   danger acted on from the local reading before the server answers
 - ``wake.py``    the optional wake phrase, and the grammar with it
+- ``expect.py``  Whisper's prompt sentences, led by what the session's mode expects
 """
 
 from .. import lazy_exports

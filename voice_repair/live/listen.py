@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import SOURCE_ROOT
+from ..asr.prompting import Sentences
 from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
 from ..intents.nearest import NearestSentence
 from ..models import BARE_INTENTS, Heard, IntentMatch, Utterance
 from .early import VoiceDoor
+from .expect import FOLLOW_MODE, ExpectedSentences
 from .wake import STOP_INTENT, WakeGate, grammar
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,11 @@ def prompt_sentences(matcher) -> list[str]:
     return [spec.example for spec in matcher.catalogue.values()]
 
 
-def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> Recognizer
-    """The configured engine with the product's phrases, and Whisper biased toward the
-    catalogue's examples (``prompt_sentences``); logs which engine and why."""
+def build_recognizer(
+    options, matcher, phrases: list[str] | None = None, prompt: Sentences | None = None
+):  # -> Recognizer
+    """The configured engine with the product's phrases, and Whisper biased toward ``prompt``
+    (default: the catalogue's examples, ``prompt_sentences``); logs which engine and why."""
     from ..asr.select import make_recognizer
 
     rec = options.config.recognition
@@ -62,8 +66,9 @@ def build_recognizer(options, matcher, phrases: list[str] | None = None):  # -> 
 
         remote = RemoteASR(rec.uri, rec.allow_remote, options.config.language, rec.answer_seconds)
     recognizer, reason = make_recognizer(
-        rec.engine, phrases, MODELS_ROOT, model_dir, remote, prompt_sentences(matcher)
-    )
+        rec.engine, phrases, MODELS_ROOT, model_dir, remote,
+        prompt_sentences(matcher) if prompt is None else prompt,
+    )  # fmt: skip
     log.info("recognizer: %s", reason)
     if rec.wake_phrase:
         log.info("wake phrase is on: only requests after it are acted on (and 'stop' and safety)")
@@ -259,13 +264,15 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     speaker = session = engine = None
     try:
         phrases = listening_phrases(options, matcher)
-        recognizer = build_recognizer(options, matcher, phrases)
+        expected = ExpectedSentences.load(matcher, options.intents_dir, FOLLOW_MODE)
+        recognizer = build_recognizer(options, matcher, phrases, expected)
         understood = Understanding(matcher, cfg.recognition.wake_phrase, phrases)
         player = Player(cfg.audio.output_device, played=echo.played)
         # Inside the fallback, so a chime is never cached; fixed lines kept in the cache folder.
         voice = CachedTTS(build_voice(cfg), folder=cache_folder() / "speech")
         speaker = Speaker(ChimeFallbackTTS(voice, player.sample_rate), player)
         session, engine = start_session(options, speaker.say, matcher, silence=speaker.stop)
+        expected.listen_to(lambda: session.mode)  # the session publishes, the prompt reads
         # Fixed lines rendered ahead, while nothing is said: their first audio is a lookup.
         voice.warm(opening_sentences(session.foreseeable_lines(UNKNOWN), UNKNOWN),
                    idle=lambda: not speaker.speaking)  # fmt: skip
