@@ -14,7 +14,7 @@ import pytest
 
 from voice_repair import SOURCE_ROOT, app
 from voice_repair.config import Config, ContactsConfig
-from voice_repair.live.listen import MAX_REQUEST_CHARS
+from voice_repair.live.understanding import MAX_REQUEST_CHARS
 from voice_repair.models import Say
 
 # The United States defaults, spoken (contacts.yaml).

@@ -217,7 +217,7 @@ def start_session(
 
 def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     """``voice-repair chat``: text mode. Each line read is a request; replies are printed."""
-    from .live.listen import MAX_REQUEST_CHARS, Understanding
+    from .live.understanding import MAX_REQUEST_CHARS, Understanding
 
     output = TextOutput(stdout, options.json)
     wake_phrase = options.config.recognition.wake_phrase

@@ -46,7 +46,7 @@ request, "i'm afraid of him"; at 50 a command also went wrong ("remind us to tal
 onto a reminder "at eight"). ``min_ratio`` 70 and ``max_edits`` 3 changed nothing here.
 
 This service takes candidate sentences and gives a scored snap; it knows nothing of recognizers
-(the wiring, ``live.listen.Understanding``, hands it the words and their probabilities). The
+(the wiring, ``live.understanding.Understanding``, hands it the words and their probabilities). The
 matcher, with its safety scan, runs on the raw transcript first; snapping is only tried when the
 raw text matched nothing.
 """

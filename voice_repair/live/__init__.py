@@ -4,6 +4,8 @@ Like ``app.py``, it knows every stage: it builds the recognizer with the matcher
 the half-duplex loop (listen, or speak and listen only for "stop").
 
 - ``listen.py``  ``run_voice`` (the live loop) and ``recognize_files`` (``voice-repair recognize``)
+- ``understanding.py``  ``Understanding``: a transcript matched once, snapped when nothing
+  matched
 - ``loop.py``    ``VoiceLoop``: feeding audio to the recognizer, barge-in while speaking
 - ``early.py``   ``VoiceDoor``: what is heard, to the session; with a home server, "stop" and
   danger acted on from the local reading before the server answers

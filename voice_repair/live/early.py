@@ -96,7 +96,7 @@ class VoiceDoor:
 
     def __init__(
         self,
-        understood,  # live.listen.Understanding
+        understood,  # live.understanding.Understanding
         hear: Callable[[Heard], Reply | None],
         silence: Callable[[], None],
         check: Callable[[], None] = lambda: None,

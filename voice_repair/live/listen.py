@@ -2,9 +2,7 @@
 
 Part of the app layer, split from ``app.py`` for size: it is the only other module that knows
 every stage. The recognizer gets its phrases from the intent data here (``intents.grammar``); it
-never imports the matcher itself. ``Understanding`` turns what it heard into a request: the
-matcher on the raw transcript first (safety included), and only when that finds nothing and the
-recognizer gave word probabilities (Whisper), the nearest known sentence (``intents.nearest``).
+never imports the matcher itself. What a transcript asks for is ``understanding.Understanding``.
 """
 
 from __future__ import annotations
@@ -20,11 +18,11 @@ from .. import SOURCE_ROOT
 from ..asr.prompting import Sentences
 from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
-from ..intents.nearest import NearestSentence
-from ..models import BARE_INTENTS, Heard, IntentMatch, Utterance
+from ..models import Utterance
 from .early import VoiceDoor
 from .expect import FOLLOW_MODE, ExpectedSentences
-from .wake import STOP_INTENT, WakeGate, grammar
+from .understanding import Understanding
+from .wake import grammar
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +80,6 @@ def build_recognizer(
     return recognizer
 
 
-MAX_REQUEST_CHARS = 500
-"""A typed line longer than this is not a request (the longest sentence we know is ~60): the
-templates are not searched through a megabyte pasted by mistake. The danger scan still reads it
-(linear, about 2 s a megabyte here): a long message that tells of danger is answered."""
-
-
 def build_voice(cfg):  # -> TextToSpeech
     """The configured voice; with ``wyoming``, the home server's, the auto voice as fallback."""
     from ..speech.engines import make_tts
@@ -102,68 +94,6 @@ def build_voice(cfg):  # -> TextToSpeech
     log.info("voice: the Wyoming server at %s, the local %s when it cannot", tts.endpoint,
              tts.local.name)  # fmt: skip
     return tts
-
-
-class Understanding:
-    """The front door's first half, shared by text mode, ``run`` and ``recognize``: a sentence
-    matched once (``Heard``); ``Session.hear`` then applies the wake phrase, danger and mode."""
-
-    def __init__(
-        self, matcher, wake_phrase: str | None, sentences: list[str] | None = None
-    ) -> None:
-        """``sentences``: what transcripts may be snapped onto (``listening_phrases``); None
-        turns snapping off."""
-        self._matcher = matcher
-        self._gate = WakeGate(wake_phrase)
-        self._nearest = NearestSentence(sentences) if sentences else None
-
-    def hear(self, text: str) -> Heard:
-        """``text`` without its wake phrase, matched once (a line too long to be a request:
-        the danger scan only)."""
-        woken, rest = self._gate.split(text)
-        if rest is None:
-            return Heard(None, woken)
-        if len(rest) > MAX_REQUEST_CHARS:
-            log.info("a line of %d characters: too long to be a request", len(rest))
-            return Heard(self._matcher.danger(rest), woken)
-        return Heard(self._matcher.match(rest), woken)
-
-    def is_stop(self, text: str) -> bool:
-        """A "stop" (with or without the wake phrase): may cut the assistant short."""
-        m = self.hear(text).match
-        return m is not None and m.intent == STOP_INTENT
-
-    def request(self, text: str) -> IntentMatch | None:
-        """The intent of a sentence, or None (no intent, or no wake phrase before it)."""
-        return _admitted(self.hear(text))
-
-    interrupts = is_stop
-
-    def heard(self, utterance: Utterance) -> Heard:
-        """An accepted utterance matched once; rejected speech is ``Heard(None)``.
-
-        The raw transcript is matched first, so snapping never overrides what the matcher (and
-        its safety scan) made of the words actually heard; only when that finds nothing and the
-        recognizer gave word probabilities is the nearest known sentence matched.
-        """
-        if not utterance.accepted or not utterance.text:
-            return Heard(None)
-        heard = self.hear(utterance.text)
-        if heard.match is not None or self._nearest is None or not utterance.words:
-            return heard
-        snap = self._nearest.snap(utterance.words)
-        return heard if snap is None else self.hear(snap.sentence)
-
-    def __call__(self, utterance: Utterance) -> IntentMatch | None:
-        """The request an utterance makes, the wake phrase applied (``recognize``, the bench)."""
-        return _admitted(self.heard(utterance))
-
-
-def _admitted(heard: Heard) -> IntentMatch | None:
-    match = heard.match
-    if match is None or (not heard.woken and match.intent not in BARE_INTENTS):
-        return None
-    return match
 
 
 def recognize_files(options, files: list[Path], out: TextIO) -> int:
