@@ -18,6 +18,7 @@ from hassil.intents import Intents
 
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
+from .anchors import anchored
 from .clock import clock_slot, spaced_clock
 from .danger import DangerScan, load_danger
 from .data import load_data
@@ -159,6 +160,8 @@ class IntentMatcher:
         intent = guess.intent if guess.intent == SAFETY else correct(guess.intent, said)
         if intent is None:  # "take five minutes off the timer" is not more time (timerwords.py)
             return Decision(None)
+        if not anchored(intent, said):  # "i feel like going for a walk" is no pause (anchors.py)
+            return Decision(None)
         if intent == SAFETY:
             slots: dict[str, int | str] = {"route": guess.route}
         else:
@@ -167,7 +170,7 @@ class IntentMatcher:
                 self._slot_reader = SlotReader(self._intents)
             raw = self._slot_reader.read(said, wanted) if wanted and self._slot_reader else {}
             slots = self._slots(intent, raw) or {}
-        match = IntentMatch(intent, slots, text)
+        match = IntentMatch(intent, slots, text, guessed=intent != SAFETY)
         return Decision(match, guess.net, round(guess.score, 3), round(guess.margin, 3))
 
     def match_all(self, text: str) -> list[IntentMatch]:
