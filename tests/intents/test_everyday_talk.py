@@ -69,6 +69,8 @@ def test_the_net_no_longer_takes_them_at_all(matcher: IntentMatcher, text: str, 
         ("timer.other", "turn off the lights when you leave", False),
         ("timer.other", "turn off the lights at 10:30", True),
         ("timer.other", "set a stopwatch for the bread", True),
+        ("reminder.set", "tomorrow morning we leave at eight thirty", False),
+        ("reminder.set", "bring it up again with us at nine", True),
         ("repair.act", "what could i do for her", True),
     ],
 )

@@ -111,3 +111,22 @@ def test_danger_is_never_found_inside_a_longer_everyday_sentence(matcher):
 )
 def test_a_sentence_is_split_into_its_clauses(said, parts):
     assert clauses(said) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # "for the two of us" adds nothing: a pause is always for both.
+        ("can we have a time out for the two of us", {}),
+        # A request named by what it is, with "thing" after it.
+        ("can you do the pause thing for twenty minutes", {"minutes": 20}),
+        # The pause in other words people use for it.
+        ("let's have a cool down", {}),
+        ("let's take a cooling off period", {}),
+        ("we need a cooldown", {}),
+    ],
+)
+def test_a_pause_in_a_couples_words_is_read_by_the_templates(matcher, text, slots):
+    decided = matcher.explain(text)
+    assert decided.net == "templates", decided
+    assert (decided.match.intent, decided.match.slots) == ("pause.start", slots)

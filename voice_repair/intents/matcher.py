@@ -52,7 +52,7 @@ _SPELLINGS = {
     "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's", "when's": "when is",
     "break's": "break is", "pause's": "pause is", "counselling": "counseling",
     "counsellor": "counselor", "counsellors": "counselors", "spiralling": "spiraling",
-    "shush": "hush", "apologise": "apologize",
+    "shush": "hush", "apologise": "apologize", "cooldown": "cool down",
     # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
     "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",
 }  # fmt: skip
