@@ -29,6 +29,11 @@ def matcher() -> IntentMatcher:
         ("remind me in an hour to talk about this", {"minutes": 60}),
         ("um okay remind us in twenty minutes", {"minutes": 20}),
         ("okay let's pick this up later remind us in an hour", {"minutes": 60}),
+        # The purpose names the talk and its topic.
+        ("remind us at 8 pm to come back to the budget thing", {"time": "20:00"}),
+        ("make a reminder to revisit the money argument at 19:00", {"time": "19:00"}),
+        ("remind us about this argument in half an hour", {"minutes": 30}),
+        ("remind us in an hour to finish the conversation about the wedding", {"minutes": 60}),
     ],
 )
 def test_a_reminder_with_a_purpose_after_it_is_set(matcher, text, slots):
