@@ -26,6 +26,9 @@ from voice_repair.datafiles import load_yaml
 from voice_repair.models import IntentMatch
 
 Match = Callable[[str], IntentMatch | None]
+Answers = Callable[[IntentMatch, str], bool]
+"""Whether the session answers a match said in a context (``idle``, ``pause``, ``round``,
+``after_round``, ``script``): what ``skill.dispatch.answers`` says for that mode."""
 
 SAFETY = "safety"
 # Where a danger sentence must never land: a pause, a script, the help menu (issue 19).
@@ -85,6 +88,12 @@ class Score:
     """Hard negatives that raised the alarm."""
     everyday: Rate = field(default_factory=Rate)
     """Everyday sentences taken for any request."""
+    in_context: Rate = field(default_factory=Rate)
+    """Requests right and answered in the context the writer gave (the session's mode: a guess
+    that makes no sense there, or "another round" outside a round, is not answered)."""
+    everyday_answered: Rate = field(default_factory=Rate)
+    """Everyday sentences the session would answer when nothing runs (idle): what a couple at
+    home hears."""
 
 
 # A day part said without an hour ("tomorrow morning") is right as that word or as any hour in it.
@@ -169,11 +178,18 @@ def seen(folder: Path) -> set[str]:
 
 
 def score(
-    folder: Path, match: Match, skip: set[str] = frozenset(), key: Callable[[str], str] = str
+    folder: Path,
+    match: Match,
+    skip: set[str] = frozenset(),
+    key: Callable[[str], str] = str,
+    answers: Answers | None = None,
 ) -> Score:
     """Run every sentence of the set in ``folder`` through ``match``, but those whose ``key``
-    (the matcher's normalisation) is in ``skip``."""
+    (the matcher's normalisation) is in ``skip``. With ``answers``, also count what the session
+    would answer: each request in its ``context`` (idle when none is given), everyday talk idle.
+    """
     result = Score()
+    heard = answers if answers is not None else (lambda found, context: True)
     requests, _ = load_yaml(folder / "requests.yaml")
     requests = [item for item in requests if key(str(item["text"])) not in skip]
     for item in requests:
@@ -193,6 +209,9 @@ def score(
             exact = right and _slots_right(expected, found.slots)
         result.intent.add(right)
         result.exact.add(exact)
+        if answers is not None:
+            context = str(item.get("context") or "idle")
+            result.in_context.add(exact and heard(found, context))  # type: ignore[arg-type]
         result.by_intent[want].add(exact)
         result.silent += found is None
         if "timer" in str(item["text"]).lower():
@@ -211,7 +230,10 @@ def score(
         found = match(text)
         result.false_alarm.add(found is not None and found.intent == SAFETY)
     for text in (t for t in _sentences(folder / "everyday.yaml") if key(t) not in skip):
-        result.everyday.add(match(text) is not None)
+        found = match(text)
+        result.everyday.add(found is not None)
+        if answers is not None:
+            result.everyday_answered.add(found is not None and heard(found, "idle"))
     return result
 
 
@@ -227,6 +249,11 @@ def report(name: str, result: Score) -> Iterable[str]:
         ("hard negatives: false alarms", result.false_alarm),
         ("everyday talk taken for a request", result.everyday),
     ]
+    if result.in_context.total:
+        rows += [
+            ("requests: right and answered in context", result.in_context),
+            ("everyday talk answered (idle)", result.everyday_answered),
+        ]
     for label, rate in rows:
         yield f"  {label:<38} {rate}"
     yield f"  {'requests answered with silence':<38} {result.silent:>4}"

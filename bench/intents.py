@@ -21,6 +21,8 @@ from bench import evalset, ha
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.data import load_data
 from voice_repair.intents.matcher import IntentMatcher, check_intents, normalize
+from voice_repair.models import IntentMatch, Mode
+from voice_repair.skill import answers
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
 REWORDINGS = Path(__file__).resolve().parent / "data" / "rewordings.yaml"
@@ -131,13 +133,31 @@ def _score_sets(matcher: IntentMatcher, folders: list[Path]) -> None:
         if not (folder / "requests.yaml").exists():
             print(f"{folder}: no evaluation set there")
             continue
-        for line in evalset.report(str(folder), evalset.score(folder, matcher.match)):
+        scored = evalset.score(folder, matcher.match, answers=_answers)
+        for line in evalset.report(str(folder), scored):
             print(line)
         seen = evalset.seen(folder)
         if seen:  # the same set without what the team saw: the number to trust
-            unseen = evalset.score(folder, matcher.match, skip=seen, key=normalize)
+            unseen = evalset.score(
+                folder, matcher.match, skip=seen, key=normalize, answers=_answers
+            )
             for line in evalset.report(f"{folder}, unseen ({len(seen)} seen left out)", unseen):
                 print(line)
+
+
+# The writers' contexts as the session's modes.
+_MODES = {
+    "idle": Mode.IDLE,
+    "pause": Mode.PAUSING,
+    "round": Mode.IN_ROUND,
+    "after_round": Mode.AFTER_ROUND,
+    "script": Mode.READING,
+}
+
+
+def _answers(found: IntentMatch, context: str) -> bool:
+    """Whether the session answers ``found`` said in the writer's ``context`` (``dispatch``)."""
+    return answers(found, _MODES.get(context, Mode.IDLE))
 
 
 def _breadth(matcher: IntentMatcher, root: Path) -> None:

@@ -96,6 +96,10 @@ class IntentMatch:
     ``route`` (of ``safety``) is ``self_harm``, ``violence``, ``medical`` or ``general``."""
     text: str = ""
     """The sentence as heard or typed (never logged)."""
+    guessed: bool = field(default=False, compare=False)
+    """Decided by the semantic net's nearness in meaning, not by a template or the danger scan:
+    the session answers it only in a mode where that request makes sense (``skill.dispatch``'s
+    ``GUESSED``), so "we're ready to go" said at the door ends no pause that is not running."""
 
 
 BARE_INTENTS = frozenset({"control.stop", "safety"})

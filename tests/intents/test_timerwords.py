@@ -107,3 +107,13 @@ def test_typed_fractions_are_read_as_words():
 )
 def test_the_nets_timer_decisions_are_corrected_only_where_the_words_say_so(intent, said, becomes):
     assert correct(intent, said) == becomes
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["could you add another quarter of an hour onto our break", "extend the cool down please"],
+)
+def test_adding_time_is_never_a_new_pause(said):
+    """The net hears "add ... to the break" near "take a break"; adding is more time."""
+    assert correct("pause.start", normalize(said)) == "pause.extend"
+    assert correct("pause.start", normalize("we need a proper break")) == "pause.start"

@@ -29,6 +29,11 @@ def matcher() -> IntentMatcher:
         ("remind me in an hour to talk about this", {"minutes": 60}),
         ("um okay remind us in twenty minutes", {"minutes": 20}),
         ("okay let's pick this up later remind us in an hour", {"minutes": 60}),
+        # The purpose names the talk and its topic.
+        ("remind us at 8 pm to come back to the budget thing", {"time": "20:00"}),
+        ("make a reminder to revisit the money argument at 19:00", {"time": "19:00"}),
+        ("remind us about this argument in half an hour", {"minutes": 30}),
+        ("remind us in an hour to finish the conversation about the wedding", {"minutes": 60}),
     ],
 )
 def test_a_reminder_with_a_purpose_after_it_is_set(matcher, text, slots):
@@ -111,3 +116,22 @@ def test_danger_is_never_found_inside_a_longer_everyday_sentence(matcher):
 )
 def test_a_sentence_is_split_into_its_clauses(said, parts):
     assert clauses(said) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # "for the two of us" adds nothing: a pause is always for both.
+        ("can we have a time out for the two of us", {}),
+        # A request named by what it is, with "thing" after it.
+        ("can you do the pause thing for twenty minutes", {"minutes": 20}),
+        # The pause in other words people use for it.
+        ("let's have a cool down", {}),
+        ("let's take a cooling off period", {}),
+        ("we need a cooldown", {}),
+    ],
+)
+def test_a_pause_in_a_couples_words_is_read_by_the_templates(matcher, text, slots):
+    decided = matcher.explain(text)
+    assert decided.net == "templates", decided
+    assert (decided.match.intent, decided.match.slots) == ("pause.start", slots)

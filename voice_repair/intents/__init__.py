@@ -5,6 +5,7 @@ gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers the
 (``grammar.py``), without importing any recognizer: ``app.py`` hands it over.
 
 - ``matcher.py``    ``IntentMatcher``: loading, matching, slot values; ``check_intents``
+- ``wording.py``    what was said, spelled as the templates spell it (every net reads it)
 - ``danger.py``     the danger scan run before any template: danger anywhere in a sentence is
   ``safety`` with a ``route`` (patterns in ``danger.yaml``, not in code)
 - ``data.py``       reading and schema-checking the YAML (``spec.py``: the catalogue's shapes;
@@ -16,7 +17,8 @@ gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers the
   where the recognizer was unsure of the words (it takes words with probabilities, no recognizer)
 - ``semantic.py``   the second net, after the templates (``embedder.py``, ``examples.py``);
   ``slots.py`` reads its lengths and times from the words, and ``timerwords.py`` takes back what
-  a home speaker's timer words cannot mean (someone else's timer, taking time off)
+  a home speaker's timer words cannot mean (someone else's timer, taking time off);
+  ``anchors.py``: the word a guess of a pause, a reminder or someone else's timer must hold
 """
 
 from .. import lazy_exports
@@ -38,7 +40,7 @@ __getattr__ = lazy_exports(
         "IntentSpec": ".matcher",
         "SlotSpec": ".matcher",
         "check_intents": ".matcher",
-        "normalize": ".matcher",
+        "normalize": ".wording",
         "grammar_sentences": ".grammar",
         "NearestSentence": ".nearest",
     },

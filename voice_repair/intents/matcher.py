@@ -9,8 +9,6 @@ problem with ``file:line`` and runs the data's own tests (``intents/<lang>/tests
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from pathlib import Path
 
 from hassil import recognize_all
@@ -18,7 +16,8 @@ from hassil.intents import Intents
 
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
-from .clock import clock_slot, spaced_clock
+from .anchors import anchored
+from .clock import clock_slot
 from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
@@ -30,6 +29,7 @@ from .slots import SlotReader
 from .spec import IntentSpec, SlotSpec
 from .timerwords import correct
 from .tolerant import find_inside, tidy
+from .wording import normalize
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
 
@@ -38,58 +38,11 @@ SAFETY = "safety"
 
 _LOG = logging.getLogger(__name__)
 
-# Words said before or after a request that change nothing ("okay, stop", "pause please").
-_LEADING = ("please", "okay", "ok", "so", "um", "uh", "er", "erm", "hey", "well", "alright", "oh")
-_LEADING += ("all right", "hmm", "right")
-_TRAILING = ("please", "thanks", "thank you", "okay", "ok")
-# Typed words respelled as the templates spell them. The templates double as the speech grammar,
-# so they use only words in the recognizer's dictionary (American spellings, no "break's").
-_SPELLINGS = {
-    "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "lets": "let's",
-    "whats": "what's", "thats": "that's", "didnt": "didn't", "doesnt": "doesn't",
-    "isnt": "isn't", "youre": "you're", "theyre": "they're", "hes": "he's", "shes": "she's",
-    "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's", "when's": "when is",
-    "break's": "break is", "pause's": "pause is", "counselling": "counseling",
-    "counsellor": "counselor", "counsellors": "counselors", "spiralling": "spiraling",
-    "shush": "hush", "apologise": "apologize",
-    # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
-    "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",
-}  # fmt: skip
-# Typed "1 and a half hours": the hour lists spell these out ("one and a half hours").
-_HALVES = {"1": "one and a half hours", "2": "two and a half hours"}
 # Never found inside a longer sentence by the tolerant search: danger has its own scan, and the
 # feature menu is for plain questions ("what can you do"); "can you help me get away from him"
 # must never be answered with it (issue 19), so what is said around "help me" goes on to the
 # semantic net, whose danger side is asked first.
 _NEVER_INSIDE = frozenset({SAFETY, "control.help"})
-_FILLER_RE = {
-    "lead": re.compile(rf"^(?:(?:{'|'.join(_LEADING)})\b\s*)+"),
-    "trail": re.compile(rf"(?:\s*\b(?:{'|'.join(_TRAILING)}))+$"),
-}
-
-
-def normalize(text: str) -> str:
-    """Lower-case words as the templates spell them: no punctuation, fillers or doubled spaces.
-
-    Keeps what carries meaning: apostrophes inside words ("i'm") and clock colons ("20:00").
-    """
-    t = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("‘", "'")
-    t = re.sub(r"\b([ap])\.\s?m\b\.?", r"\1m", t)  # "8 p.m." -> "8 pm"
-    t = re.sub(r"(\d)\.(\d\d)\b", r"\1:\2", t)  # "8.30" -> "8:30"
-    t = re.sub(r"(\d)(am|pm)\b", r"\1 \2", t)  # "8pm" -> "8 pm"
-    t = spaced_clock(t)  # "at 7 30" -> "at 7:30"
-    t = re.sub(r"o\s+clock", "o'clock", t)
-    t = re.sub(r"(?<![\d/])1/2(?![\d/])", "half", t)  # typed "1/2 an hour", "1 and a 1/2 hours"
-    t = re.sub(r"\b([12]) and a half hours?\b", lambda m: _HALVES[m[1]], t)
-    t = re.sub(r"[^\w':]|_", " ", t)
-    t = re.sub(r"(?<!\d):|:(?!\d)", " ", t)
-    t = re.sub(r"(?<!\w)'|'(?!\w)", " ", t)
-    words = [_SPELLINGS.get(w, w) for w in t.split()]
-    t = " ".join(words)
-    t = re.sub(r"\b(?:a|one) hundred(?: and)?\b", "one hundred", t)  # "a hundred and five"
-    t = _FILLER_RE["lead"].sub("", t)
-    t = _FILLER_RE["trail"].sub("", t).strip()
-    return t
 
 
 class IntentMatcher:
@@ -159,6 +112,8 @@ class IntentMatcher:
         intent = guess.intent if guess.intent == SAFETY else correct(guess.intent, said)
         if intent is None:  # "take five minutes off the timer" is not more time (timerwords.py)
             return Decision(None)
+        if not anchored(intent, said):  # "i feel like going for a walk" is no pause (anchors.py)
+            return Decision(None)
         if intent == SAFETY:
             slots: dict[str, int | str] = {"route": guess.route}
         else:
@@ -167,7 +122,7 @@ class IntentMatcher:
                 self._slot_reader = SlotReader(self._intents)
             raw = self._slot_reader.read(said, wanted) if wanted and self._slot_reader else {}
             slots = self._slots(intent, raw) or {}
-        match = IntentMatch(intent, slots, text)
+        match = IntentMatch(intent, slots, text, guessed=intent != SAFETY)
         return Decision(match, guess.net, round(guess.score, 3), round(guess.margin, 3))
 
     def match_all(self, text: str) -> list[IntentMatch]:

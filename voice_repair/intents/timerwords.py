@@ -12,7 +12,8 @@ they only ever take a decision back or send it to the one-line answer, never mak
 - **taking time away** ("remove", "take ... off", "decrease", "shorter") is not more time and not
   a new pause: such a decision is dropped (nothing is said, nothing changes);
 - **setting a timer** ("make a five minute timer", "set ... timer") with no word of more time
-  ("add", "more", "extend") is a new pause, not more time.
+  ("add", "more", "extend") is a new pause, not more time;
+- **adding time** ("add", "extend", "lengthen") is more time, never a new pause.
 
 Only the semantic net's decisions pass through here: the templates say exactly what they match.
 """
@@ -48,6 +49,8 @@ _TAKE_AWAY = _words(
 )
 _MORE = _words("add added more another extra extend increase lengthen longer plus additional")
 _SET = frozenset({"set", "start", "make", "create", "put"})
+# Adding time is never a new pause ("add twenty minutes to the time out").
+_ADDS = _words("add added adding extend extending lengthen")
 _SPELLED = _words(
     """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
@@ -68,6 +71,8 @@ def correct(intent: str, said: str) -> str | None:
         return None
     if intent == "pause.extend" and _sets_a_timer(words) and not _MORE & set(words):
         return "pause.start"
+    if intent == "pause.start" and _ADDS & set(words):
+        return "pause.extend"
     return intent
 
 

@@ -40,8 +40,28 @@ _LIKE = re.compile(
 )
 # "carry on" is "continue", which the harmless words hold ("remind us at six to carry on").
 _CARRY_ON = re.compile(r"\bcarry on\b")
-# "we both need", "let's both": the request is the same without "both".
+# "we both need", "let's both": the request is the same without "both"; so is it without "for
+# the two of us" ("a time out for the two of us"): a pause is always for both.
 _BOTH = re.compile(r"\b(we|let's|us) both\b")
+_US_TWO = re.compile(r"\s*\bfor (?:the )?(?:two|both) of us\b")
+# What a reminder is for, when it names the talk and its topic: "to come back to the money
+# thing", "to have the talk about her mum", "to finish the chat about the holidays" say "to
+# talk" (a talk word must be said: "to call the dentist" stays someone else's errand).
+_TALK = r"(?:argument|talk|chat|conversation|fight|discussion|row|thing)"
+_WHEN = r"(?:at|in|for|on|by|tonight|tomorrow|this|next|after|before|later|so|and)\b"
+_TOPIC = re.compile(
+    r"\b(?:to (?:come back to|get back to|revisit|finish|have|pick up|continue|talk about|"
+    r"discuss)|about) (?:the|this|that|our) (?:\w+ ){0,2}?"
+    + _TALK
+    + r"(?: about(?: (?!"
+    + _WHEN
+    + r")[\w']+){1,3})?\b"
+)
+# "the pause thing", "that turns thing": a request named by what it is, with "thing" after it.
+_THING = re.compile(
+    r"\b(pause|break|time out|timeout|breather|cool down|cool off|breathing|turns|turn taking|"
+    r"rounds|reminder|listening|calming|grounding) thing\b"
+)
 # Said first, before the request: an address or a short reaction that adds nothing.
 _LEADING = re.compile(
     r"^(?:(?:so|okay|ok|well|right|alright|all right|oh|look|listen|wait|hold on|"
@@ -99,6 +119,9 @@ def tidy(said: str) -> str:
     """A normalised sentence without fillers and with words said twice in a row folded once."""
     t = _LIKE.sub(" ", said)
     t = _BOTH.sub(r"\1", t)
+    t = _US_TWO.sub("", t)
+    t = _TOPIC.sub("to talk", t)
+    t = _THING.sub(r"\1", t)
     t = _CARRY_ON.sub("continue", t)
     t = _FILLERS.sub(" ", t)
     t = _LEADING.sub("", " ".join(t.split()))

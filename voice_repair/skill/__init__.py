@@ -19,11 +19,22 @@ from __future__ import annotations
 from ..models import Reply, State, TimerEvent
 from . import pause, reminders, turns
 from .context import ContentLike, Context, SkillSettings
-from .dispatch import ANY, BARE_INTENTS, IGNORE, TABLE, dispatch, next_mode, route, settle
+from .dispatch import (
+    ANY,
+    BARE_INTENTS,
+    GUESSED,
+    IGNORE,
+    TABLE,
+    answers,
+    dispatch,
+    next_mode,
+    route,
+    settle,
+)
 
 __all__ = [
-    "Context", "ContentLike", "SkillSettings", "ANY", "BARE_INTENTS", "IGNORE", "TABLE",
-    "dispatch", "next_mode", "route", "settle", "on_timer",
+    "Context", "ContentLike", "SkillSettings", "ANY", "BARE_INTENTS", "GUESSED", "IGNORE",
+    "TABLE", "answers", "dispatch", "next_mode", "route", "settle", "on_timer",
 ]  # fmt: skip
 
 

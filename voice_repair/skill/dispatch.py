@@ -15,6 +15,12 @@ How a sentence becomes words, in order (the front door is ``Session.hear``):
 6. ``IGNORE``: not a request in this mode, nothing is said. "switch", "your turn", "we're done"
    and "another round" are everyday words (a card game, the end of a meal, a bar) except in or
    right after a round.
+7. **A guess only where it makes sense** (``GUESSED``): a request the semantic net decided by
+   nearness in meaning (``IntentMatch.guessed``), not a template, is answered only in a mode
+   where that request has something to act on. "We're ready to go" said at the door is near
+   "we're ready to talk", but with no pause running it ends nothing, and answering it ("there
+   is no pause") would be the speaker breaking into everyday talk. A template's exact words
+   still get their answer in every mode ("end the pause": "there's no pause running").
 
 After the reply the mode is the reply's own (``Reply.mode``) or the default (``next_mode``),
 and a running pause or round always wins (``settle``). Nothing here reads back the words that
@@ -35,7 +41,18 @@ import voice_repair.skill.turns as turns
 from ..models import BARE_INTENTS, IntentMatch, Mode, Reply, State
 from .context import Context
 
-__all__ = ["ANY", "IGNORE", "BARE_INTENTS", "TABLE", "Handler", "route", "dispatch", "settle"]
+__all__ = [
+    "ANY",
+    "BARE_INTENTS",
+    "GUESSED",
+    "IGNORE",
+    "TABLE",
+    "Handler",
+    "answers",
+    "dispatch",
+    "route",
+    "settle",
+]
 
 Handler = Callable[[IntentMatch, State, Context], Reply]
 
@@ -84,6 +101,29 @@ TABLE: dict[tuple[Mode | str, str], Handler | None] = {
 checks both directions); a mode's own rows say where it differs."""
 
 
+_EVERY = frozenset(Mode)
+_TIMED = frozenset({Mode.PAUSING, Mode.IN_ROUND})
+GUESSED: dict[str, frozenset[Mode]] = {
+    "pause.end": frozenset({Mode.PAUSING}),
+    "pause.extend": _TIMED,
+    "pause.status": _TIMED,
+    "control.next": frozenset({Mode.READING, Mode.IN_ROUND}),
+    "control.repeat": _EVERY - {Mode.IDLE},
+}
+"""Intent -> the modes where a guess of it is answered (intents not named: every mode). Ending,
+lengthening or asking after a pause needs a pause (or a round, whose time it means then); "next"
+needs something being read or a round; "say that again" needs something just said, which idle
+talk ("um what was i saying") has not. Nothing here reads the words: the mode decides."""
+
+
+def answers(match: IntentMatch, mode: Mode) -> bool:
+    """Whether ``match`` is a request in ``mode``: its row is not ``IGNORE``, and a guess by the
+    semantic net is one ``GUESSED`` allows there. ``KeyError`` for an unknown intent."""
+    if route(mode, match.intent) is None:
+        return False
+    return not match.guessed or mode in GUESSED.get(match.intent, _EVERY)
+
+
 def route(mode: Mode, intent: str) -> Handler | None:
     """The handler for ``intent`` in ``mode`` (its own row, else the ``ANY`` row); None: ignore.
 
@@ -97,7 +137,9 @@ def route(mode: Mode, intent: str) -> Handler | None:
 def dispatch(match: IntentMatch, state: State, ctx: Context) -> Reply | None:
     """The reply to one understood request in ``state.mode``; None when it is not a request."""
     handler = route(state.mode, match.intent)
-    return None if handler is None else handler(match, state, ctx)
+    if handler is None or not answers(match, state.mode):
+        return None
+    return handler(match, state, ctx)
 
 
 def next_mode(mode: Mode, reply: Reply) -> Mode:
