@@ -157,7 +157,11 @@ class LiveRun:
             self.proc = subprocess.Popen(
                 cmd, cwd=ROOT, env=child_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
             )
-        self.wait_for("Listening.", timeout=start_timeout, path=self.out_path)
+        try:
+            self.wait_for("Listening.", timeout=start_timeout, path=self.out_path)
+        except BaseException:
+            self.stop()  # no test holds this run yet to stop it: it would outlive the suite
+            raise
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
