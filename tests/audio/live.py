@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,16 @@ def shared_cache() -> Path:
     way one device keeps its cache across restarts: the assistant's fixed lines are rendered
     ahead once (about two minutes of Piper's CPU, ``speech/shelf.py``) and the data check is
     passed once, instead of in every test, competing with the recognizer there. Removed at exit.
-    A test that inspects the cache gives its own (``env={"XDG_CACHE_HOME": ...}``)."""
+    A test that inspects the cache gives its own (``env={"XDG_CACHE_HOME": ...}``).
+
+    With several test processes (``pytest -n``) they share one folder, named by the run
+    (``tests/conftest.py`` sets ``VR_TEST_SHARED_CACHE`` and removes it at the end), so the
+    lines are rendered once per run, not once per process (the cache's writes are atomic)."""
+    given = os.environ.get("VR_TEST_SHARED_CACHE")
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
     folder = Path(tempfile.mkdtemp(prefix="vr-audio-cache-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
@@ -147,7 +157,11 @@ class LiveRun:
             self.proc = subprocess.Popen(
                 cmd, cwd=ROOT, env=child_env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
             )
-        self.wait_for("Listening.", timeout=start_timeout, path=self.out_path)
+        try:
+            self.wait_for("Listening.", timeout=start_timeout, path=self.out_path)
+        except BaseException:
+            self.stop()  # no test holds this run yet to stop it: it would outlive the suite
+            raise
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

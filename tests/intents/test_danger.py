@@ -175,3 +175,34 @@ def test_an_idiom_the_patterns_know_cancels_the_nets_guess_too():
     assert scan.cancels("i'm so stuffed i can't breathe", "medical")
     assert not scan.cancels("i can't breathe", "medical")
     assert not scan.cancels("my jeans are on the floor and i can't breathe", "medical")
+
+
+def test_data_that_passed_before_compiles_each_route_once_and_finds_the_same(monkeypatch):
+    """Start-up (``trusted``: this data passed its checks with this code) compiles each route's
+    patterns as one expression only, not each alone first: the same scan, a third less work."""
+    compiled: list[str] = []
+    real = intentdanger._regex
+
+    def counting(pattern: str):
+        compiled.append(pattern)
+        return real.__wrapped__(pattern)
+
+    monkeypatch.setattr(intentdanger, "_regex", counting)
+    checked, problems = intentdanger.load_danger(ROOT)
+    assert problems == [] and checked is not None
+    each = len(compiled)
+    compiled.clear()
+    trusted, problems = intentdanger.load_danger(ROOT, trusted=True)
+    assert problems == [] and trusted is not None
+    assert len(compiled) <= 9 < each  # the routes, drop, defuse, frames, ground, settled
+    assert [(n, p.pattern) for n, p in trusted.routes] == [
+        (n, p.pattern) for n, p in checked.routes
+    ]
+    assert trusted.route("okay so yesterday he choked me") == "violence"
+
+
+def test_a_bad_pattern_is_still_named_by_its_line_when_the_data_was_trusted(broken):
+    line = _replace(broken / "danger.yaml", '    - "heart attack"', '    - "(heart attack"')
+    scan, problems = intentdanger.load_danger(broken, trusted=True)
+    assert scan is None
+    assert any(str(p).startswith(f"intents/en/danger.yaml:{line}:") for p in problems), problems

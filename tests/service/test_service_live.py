@@ -27,7 +27,9 @@ from timing import budget
 
 from voice_repair.service.unit import in_temporary_folder
 
-pytestmark = [pytest.mark.service, pytest.mark.slow]
+pytestmark = [pytest.mark.service, pytest.mark.slow, pytest.mark.xdist_group("service-live")]
+"""``xdist_group``: with ``pytest -n --dist loadgroup`` (``make test``) the tests, which share one
+installed service and run in file order, all go to the same worker, in order."""
 
 PROGRAM = Path(sys.executable).parent / "voice-repair"
 """The checkout's own program (``.venv/bin/voice-repair``): what ``service install`` installs."""

@@ -110,8 +110,13 @@ class DangerScan:
         return self.ground is not None and self.ground.search(self.prepare(said)) is not None
 
 
-def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
-    """Read and compile ``root/danger.yaml``; problems as ``file:line``, never raises."""
+def load_danger(root: Path, trusted: bool = False) -> tuple[DangerScan | None, list[DataProblem]]:
+    """Read and compile ``root/danger.yaml``; problems as ``file:line``, never raises.
+
+    ``trusted``: this exact file passed these checks with this code before (``passed.py``), so
+    each route's patterns are compiled once, as one expression, and not each alone first to
+    name the line of a bad one: a third of the scan's start-up, paid by every ``chat`` and
+    ``run`` (should the whole still fail, the patterns are checked one by one as usual)."""
     path = root / DANGER_FILE
     name = rel(path, root)
     doc, problems = load_yaml(path, name)
@@ -138,7 +143,7 @@ def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
             (_expand(str(p), words, name, line_of(p, line), problems), line_of(p, line))
             for p in patterns
         ]
-        compiled = _compile(parts, name, problems)
+        compiled = _compile(parts, name, problems, trusted)
         if compiled is not None:
             routes.append((str(route), compiled))
     template_route = str(doc.get("template_route", ""))
@@ -146,14 +151,13 @@ def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
         line = doc.key_lines.get("template_route", 1)
         problems.append(DataProblem(name, line, "`template_route:` must name one of the routes"))
     respell = {str(k): str(v) for k, v in (doc.get("respell") or {}).items()}
-    drop = _compile(
-        [(re.escape(str(w)), line_of(w, 1)) for w in doc.get("drop") or []], name, problems
-    )
+    drop_parts = [(re.escape(str(w)), line_of(w, 1)) for w in doc.get("drop") or []]
+    drop = _compile(drop_parts, name, problems, trusted)
     defuse_line = doc.key_lines.get("defuse", 1)
     defuse_parts = [(str(p), line_of(p, defuse_line)) for p in doc.get("defuse") or []]
-    defuse = _compile(defuse_parts, name, problems)
+    defuse = _compile(defuse_parts, name, problems, trusted)
     frames, ground, settled = (
-        _optional(doc, key, name, problems) for key in ("frames", "ground", "settled")
+        _optional(doc, key, name, problems, trusted) for key in ("frames", "ground", "settled")
     )
     settled_routes = doc.get("settled_routes") or []
     if not isinstance(settled_routes, list) or not set(map(str, settled_routes)) <= set(order):
@@ -168,14 +172,16 @@ def load_danger(root: Path) -> tuple[DangerScan | None, list[DataProblem]]:
     return scan, []
 
 
-def _optional(doc, key: str, name: str, problems: list[DataProblem]) -> re.Pattern[str] | None:
+def _optional(
+    doc, key: str, name: str, problems: list[DataProblem], trusted: bool
+) -> re.Pattern[str] | None:
     """An optional list of patterns (``frames:``, ``ground:``, ...) as one expression, or None."""
     items = doc.get(key) or []
     if not isinstance(items, list):
         problems.append(DataProblem(name, doc.key_lines.get(key, 1), f"`{key}:` must be a list"))
         return None
     line = doc.key_lines.get(key, 1)
-    return _compile([(str(p), line_of(p, line)) for p in items], name, problems)
+    return _compile([(str(p), line_of(p, line)) for p in items], name, problems, trusted)
 
 
 def _expand(
@@ -194,11 +200,18 @@ def _expand(
 
 
 def _compile(
-    parts: list[tuple[str, int]], name: str, problems: list[DataProblem]
+    parts: list[tuple[str, int]], name: str, problems: list[DataProblem], trusted: bool = False
 ) -> re.Pattern[str] | None:
-    """One expression for a list of (alternative, its line), each matched at word edges."""
+    """One expression for a list of (alternative, its line), each matched at word edges; each
+    alternative compiled alone first (a bad one is named with its line), unless ``trusted``."""
     if not parts:
         return None
+    whole = "|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p, _ in parts)
+    if trusted:
+        try:
+            return _regex(whole)
+        except re.error:
+            pass  # not the file that passed after all: check each part below
     bad = False
     for part, line in parts:
         if any(ord(c) < 32 for c in part):  # "\b" in double quotes is a backspace in YAML
@@ -213,7 +226,7 @@ def _compile(
             bad = True
     if bad:
         return None
-    return _regex("|".join(f"{_EDGE_BEFORE}(?:{p}){_EDGE_AFTER}" for p, _ in parts))
+    return _regex(whole)
 
 
 @lru_cache(maxsize=2048)

@@ -8,11 +8,12 @@ of a broken intent would only repeat the same problem in other words).
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from hassil import Intents
-from hassil.expression import Expression
+from hassil.expression import Expression, Sentence
 
 from ..datafiles import LDict, line_of, load_yaml
 from ..errors import DataProblem
@@ -161,12 +162,32 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
             del merged["intents"][intent]
     try:
         data.intents = Intents.from_dict(merged)
-        for intent in data.intents.intents.values():
-            for block in intent.data:
-                _ = block.sentences  # parse now, so the first match is as fast as the rest
+        _adopt_parsed(data.intents, templates)
     except Exception as exc:  # hassil raises many types; report, never crash
         data.problems.append(DataProblem(rel(folder, root), 0, f"cannot build the intents: {exc}"))
         data.broken.add("*")
+
+
+def _adopt_parsed(intents: Intents, templates: list[Template]) -> None:
+    """Hand hassil the templates parsed for the checks above, so that it does not parse each
+    again: that was half of loading the data, paid by every ``chat`` and ``run``. Its own
+    ``IntentData.sentences`` (a cached property: parse each text, then order them) is filled
+    as it would fill it; a block with a text not parsed here, or a hassil whose ``sentences``
+    is no longer that property, parses as usual. Either way every block is parsed now, so the
+    first match is as fast as the rest."""
+    parsed = {(intent, text): expr for intent, expr, _, _, text in templates}
+    for intent in intents.intents.values():
+        for block in intent.data:
+            exprs = [parsed.get((intent.name, text)) for text in block.sentence_texts]
+            own = isinstance(type(block).__dict__.get("sentences"), cached_property)
+            if own and None not in exprs and hasattr(block, "_sentence_order"):
+                sentences = [
+                    Sentence(expression=expr, text=text)
+                    for expr, text in zip(exprs, block.sentence_texts, strict=True)
+                    if expr is not None
+                ]
+                block.__dict__["sentences"] = sorted(sentences, key=block._sentence_order)
+            _ = block.sentences
 
 
 def _take_intents(

@@ -282,13 +282,14 @@ def _check(
     problems = list(data.problems)
     if data.intents is None:
         return None, problems, True
-    danger, danger_problems = load_danger(root)
+    trusted = trust_record and not problems and has_passed(root)
+    danger, danger_problems = load_danger(root, trusted)
     problems += danger_problems
     if danger is None:
         return None, problems, True
     semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
     matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic)
-    tested = bool(problems) or not (trust_record and has_passed(root))
+    tested = bool(problems) or not trusted
     if tested:
         problems += run_tests(root, data, matcher.match_all)
         if not problems:
