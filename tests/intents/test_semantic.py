@@ -184,7 +184,7 @@ def test_the_danger_net_is_silent_inside_a_story_or_long_ago(matcher):
     said = "my heart is squeezing and my arm is numb"
     assert matcher.explain(said).net == "semantic-danger"
     framed_ones = (
-        "last year my heart was squeezing and my arm was numb but i was fine",
+        "years ago my heart was squeezing and my arm was numb",
         "my heart is squeezing and my arm is numb said my character",
     )
     for framed in framed_ones:
