@@ -193,6 +193,24 @@ def test_the_danger_net_is_silent_inside_a_story_or_long_ago(matcher):
 
 
 @pytest.mark.model
+def test_a_request_the_data_holds_never_raises_the_alarm(matcher):
+    """Someone asking for words to validate a partner's anger hears them, not the emergency line:
+    a sentence that is all but one of the requests is that request, however near a danger
+    example is ("help me tell him his anger makes sense to me" was danger at 0.7)."""
+    from voice_repair.datafiles import load_yaml
+
+    alarmed = []
+    for path in sorted((ROOT / "examples").glob("[!_]*.yaml")):
+        doc, _ = load_yaml(path)
+        for intent, sentences in doc["examples"].items():
+            for text in sentences:
+                found = matcher.match(str(text))
+                if found is not None and found.intent == "safety":
+                    alarmed.append((intent, text))
+    assert alarmed == []
+
+
+@pytest.mark.model
 def test_paraphrases_are_near_and_unrelated_sentences_far():
     """Mean pooling and unit length as sentence-transformers do: dot product = cosine."""
     vectors = Embedder().embed(
