@@ -184,12 +184,30 @@ def test_the_danger_net_is_silent_inside_a_story_or_long_ago(matcher):
     said = "my heart is squeezing and my arm is numb"
     assert matcher.explain(said).net == "semantic-danger"
     framed_ones = (
-        "last year my heart was squeezing and my arm was numb but i was fine",
+        "years ago my heart was squeezing and my arm was numb",
         "my heart is squeezing and my arm is numb said my character",
     )
     for framed in framed_ones:
         assert matcher.semantic.guess(framed) is not None  # the net alone would raise the alarm
         assert matcher.explain(framed).match is None, framed
+
+
+@pytest.mark.model
+def test_a_request_the_data_holds_never_raises_the_alarm(matcher):
+    """Someone asking for words to validate a partner's anger hears them, not the emergency line:
+    a sentence that is all but one of the requests is that request, however near a danger
+    example is ("help me tell him his anger makes sense to me" was danger at 0.7)."""
+    from voice_repair.datafiles import load_yaml
+
+    alarmed = []
+    for path in sorted((ROOT / "examples").glob("[!_]*.yaml")):
+        doc, _ = load_yaml(path)
+        for intent, sentences in doc["examples"].items():
+            for text in sentences:
+                found = matcher.match(str(text))
+                if found is not None and found.intent == "safety":
+                    alarmed.append((intent, text))
+    assert alarmed == []
 
 
 @pytest.mark.model

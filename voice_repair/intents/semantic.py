@@ -6,8 +6,11 @@ becomes a vector (``embedder.py``) and is compared with every sentence of the da
 (``examples.py``), each a labelled example; the everyday and idiom sentences (``tests/_*.yaml``)
 are negatives. Nearest neighbour, two questions in order:
 
-1. **Danger**: the nearest ``safety`` example is at least ``DANGER.score`` similar (cosine) and
-   at least ``DANGER.margin`` nearer than the nearest negative. The route is that example's.
+1. **Danger**: the nearest ``safety`` example is at least ``DANGER.score`` similar (cosine),
+   at least ``DANGER.margin`` nearer than the nearest negative, and no request example is more
+   than ``-DANGER.lead`` (0.20) nearer than it: a sentence that is all but one of the requests
+   ("help me tell him his anger makes sense to me") is that request, however near a danger
+   example is. The route is that example's.
 2. **A request**: the nearest example of any other intent is at least ``INTENT.score`` similar,
    ``INTENT.margin`` nearer than the nearest negative, ``INTENT.lead`` nearer than the nearest
    example of any other intent, and nearer than every ``safety`` example (a sentence that is
@@ -74,11 +77,14 @@ class Thresholds:
     margin: float
     """Least lead of that similarity over the nearest negative example's."""
     lead: float = 0.0
-    """Least lead over the nearest example of any other intent (requests only: two requests
-    about as near means the sentence is neither; "you're still in your pause")."""
+    """Least lead over the nearest example of any other intent. Requests: two requests about as
+    near means the sentence is neither ("you're still in your pause"). Danger: negative, how far
+    a request example may be nearer before the sentence is that request; every danger sentence
+    of the development sets and the team's own probes the net caught had no request example
+    more than 0.07 nearer (2026-12-06), so 0.20 costs no catch seen."""
 
 
-DANGER = Thresholds(score=0.65, margin=0.10)
+DANGER = Thresholds(score=0.65, margin=0.10, lead=-0.20)
 INTENT = Thresholds(score=0.70, margin=0.05, lead=0.03)
 EXIT_WAIT = 10.0
 """Seconds an exiting process waits for the model still being loaded in the background."""
@@ -244,13 +250,17 @@ def decide(
         best_danger = float(best[groups.names.index(SAFETY)])
         at = groups.safety[int(np.argmax(sims[groups.safety]))]
         route = examples.items[at].route
-    if best_danger >= danger.score and best_danger - best_negative >= danger.margin:
-        return Guess(SAFETY, route, "semantic-danger", best_danger, best_danger - best_negative)
     scores = [(float(best[i]), name) for i, name in enumerate(groups.names) if name]
-    scores = [(s, name) for s, name in scores if name != SAFETY]
+    scores = sorted(((s, name) for s, name in scores if name != SAFETY), reverse=True)
+    best_request = scores[0][0] if scores else -1.0
+    if (
+        best_danger >= danger.score
+        and best_danger - best_negative >= danger.margin
+        and best_danger - best_request >= danger.lead
+    ):
+        return Guess(SAFETY, route, "semantic-danger", best_danger, best_danger - best_negative)
     if not scores:
         return None
-    scores.sort(reverse=True)
     score, name = scores[0]
     lead = score - scores[1][0] if len(scores) > 1 else 1.0
     margin = score - best_negative
