@@ -216,12 +216,25 @@ def _warmed(rig: Rig, started: float, product_minute: float) -> str:
     """When the speech cache's warm-up ended (it renders the fixed lines ahead, on a fresh
     cache folder, while the speaker is idle): memory it takes is warm-up, not a leak."""
     for line in rig.lines():
-        if "speech cache warm:" in line or "speech cache: full" in line:
+        if any(end in line for end in _WARM_ENDS):
             at = rig.logged_at(line)
             if at is not None:
                 hours = (at - started) / product_minute / 60
                 return f"speech cache warm-up ended {hours:.1f} simulated h in: {line[24:]}"
     return "speech cache warm-up: not ended (or not logged) in this run"
+
+
+_WARM_ENDS = ("speech cache warm:", "speech cache: full", "warming the speech cache stopped")
+
+
+def _wait_warm(runner: Runner) -> None:
+    """Sample, idle, until the speech cache's warm-up has ended (``--warm-first``)."""
+    print("waiting for the speech cache's warm-up to end ...", file=sys.stderr)
+    t0 = time.monotonic()
+    while not any(end in line for line in runner.rig.lines() for end in _WARM_ENDS):
+        time.sleep(2.0)
+        runner.sample()
+    print(f"  warm after {(time.monotonic() - t0) / 60:.1f} min", file=sys.stderr)
 
 
 def main(argv: list[str]) -> int:
@@ -234,6 +247,15 @@ def main(argv: list[str]) -> int:
     p.add_argument(
         "--keep", type=Path, help="copy the product's log here at the end (intent names, no words)"
     )
+    p.add_argument(
+        "--cache", type=Path, metavar="DIR",
+        help="the product's cache folder (XDG_CACHE_HOME), kept: a device's second start finds "
+        "its fixed lines rendered; default: a new one",
+    )  # fmt: skip
+    p.add_argument(
+        "--warm-first", action="store_true",
+        help="let the speech cache's warm-up end, idle, before the first cycle",
+    )  # fmt: skip
     p.add_argument(
         "--tracemalloc", type=Path, metavar="DIR",
         help="trace the product's Python allocations; a snapshot in DIR at each cycle's end",
@@ -252,9 +274,13 @@ def main(argv: list[str]) -> int:
             rig = Rig(
                 room.pulse, room.run, minute=args.product_minute,
                 extra=("--engine", args.engine, "--voice", "auto"), start_timeout=START_SECONDS,
+                env=None if args.cache is None else {"XDG_CACHE_HOME": str(args.cache.resolve())},
             )  # fmt: skip
             runner = Runner(rig, room.speech, args.seed)
             runner.sample(force=True)
+            if args.warm_first:
+                _wait_warm(runner)
+                started = time.monotonic()  # the simulated day starts after the warm-up
             n = 0
             while time.monotonic() - started < args.minutes * 60:
                 voices = args.voices.split(",")
