@@ -40,11 +40,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -57,12 +54,10 @@ from testspeech import TALK, recording, write_wav  # noqa: E402
 
 from bench._room import private_room  # noqa: E402
 from bench._scenes import _noise  # noqa: E402
+from bench._soakreport import SAMPLE_SECONDS, Low, Sample, Soak, report  # noqa: E402
 
 EXPLICIT_ONLY = True
 """``python -m bench`` without names skips this module: it runs for an hour."""
-
-SAMPLE_SECONDS = 10.0
-"""How often ``/proc`` is read while the run goes on, seconds."""
 
 START_SECONDS = 600.0
 """How long the product's start may take: over 90 s at a load average of 22 (models loading
@@ -81,42 +76,17 @@ TURNS = ("let's take turns", "turns.start")
 STOP = ("stop", "control.stop")
 
 
-@dataclass
-class Sample:
-    at: float
-    rss_mb: float
-    threads: int
-    fds: int
-
-
-@dataclass
-class Soak:
-    """What was seen; printed as the report."""
-
-    requests: Counter = field(default_factory=Counter)  # (voice, intent) -> times said
-    first_try: Counter = field(default_factory=Counter)
-    answered: Counter = field(default_factory=Counter)
-    missed: list[str] = field(default_factory=list)
-    false: list[str] = field(default_factory=list)
-    talk_s: float = 0.0
-    noise_s: float = 0.0
-    silence_s: float = 0.0
-    idle_cpu_s: float = 0.0
-    timers_due: int = 0
-    timers_spoken: int = 0
-    samples: list[Sample] = field(default_factory=list)
-    baseline: int = 0  # index in samples of the end of the first cycle
-    per_cycle: list[float] = field(default_factory=list)  # RSS (MB) at the end of each cycle
-    lows: list[tuple[float, float]] = field(default_factory=list)
-    """(simulated hours at the cycle's end, lowest RSS sampled during the cycle in MB)."""
-    cycles: int = 0
-
-
-def _proc(pid: int) -> tuple[float, int, int]:
+def _proc(pid: int, at: float) -> Sample:
     status = Path(f"/proc/{pid}/status").read_text()
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    rss = int(fields["VmRSS"].split()[0]) / 1024
-    return rss, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd"))
+
+    def mb(key: str) -> float:
+        return int(fields[key].split()[0]) / 1024
+
+    return Sample(
+        at, mb("VmRSS"), int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd")),
+        anon_mb=mb("RssAnon"), file_mb=mb("RssFile") + mb("RssShmem"),
+    )  # fmt: skip
 
 
 def _cpu_s(pid: int) -> float:
@@ -138,7 +108,7 @@ class Runner:
         now = time.monotonic()
         if force or now - self.last_sample >= SAMPLE_SECONDS:
             self.last_sample = now
-            self.res.samples.append(Sample(now, *_proc(self.pid)))
+            self.res.samples.append(_proc(self.pid, now))
 
     def say(self, text: str, intent: str, voice: str, over_speech: bool = False) -> bool:
         """Say ``text`` until ``intent`` is logged (three tries at most); ``over_speech``: say
@@ -239,66 +209,32 @@ class Runner:
         self.res.cycles += 1
 
 
-def _growth(a: float, b: float) -> str:
-    return f"{(b - a) / a * 100:+.1f}%" if a else "n/a"
+_KINDS = ("rss_mb", "anon_mb", "file_mb")
 
 
-def report(res: Soak, args: argparse.Namespace, wall_s: float) -> str:
-    load = os.getloadavg()
-    out = [
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / "
-        f"{load[2]:.1f}",
-        f"voice-repair run -v --engine {args.engine}, assistant voice Piper, a minute lasts "
-        f"{args.product_minute} s; private PulseAudio server; seed {args.seed}",
-        f"ran {wall_s / 60:.1f} min ({wall_s / args.product_minute / 60:.1f} simulated hours): "
-        f"{res.cycles} cycles; {res.talk_s / 60:.1f} min of everyday "
-        f"talk, {res.noise_s / 60:.1f} min of pink noise, {res.silence_s / 60:.1f} min of silence",
-        "",
-        f"{'voice':<8} {'intent':<16} {'said':>5} {'1st try':>8} {'answered':>9}",
-    ]
-    for voice, intent in sorted(res.requests):
-        key = (voice, intent)
-        out.append(
-            f"{voice:<8} {intent:<16} {res.requests[key]:>5} {res.first_try[key]:>8} "
-            f"{res.answered[key]:>9}"
-        )
-    said, first, answered = (sum(c.values()) for c in (res.requests, res.first_try, res.answered))
-    out += [
-        f"requests: {said} made, {first} understood at the first try, {answered} in the end",
-        f"timer events due: {res.timers_due}, spoken: {res.timers_spoken}",
-        f"false activations: {len(res.false)} {res.false}",
-        *(f"  missed: {m}" for m in res.missed),
-    ]
-    if res.silence_s:
-        out.append(
-            f"idle CPU while listening: {res.idle_cpu_s / res.silence_s * 100:.1f}% of a core"
-        )
-    if res.samples:
-        s0, base, end = res.samples[0], res.samples[res.baseline], res.samples[-1]
-        peak = max(s.rss_mb for s in res.samples)
-        grew = _growth(base.rss_mb, end.rss_mb)
-        out += [
-            f"memory (RSS): start {s0.rss_mb:.0f} MB, after the first cycle {base.rss_mb:.0f} MB, "
-            f"end {end.rss_mb:.0f} MB (growth from the first cycle {grew}), "
-            f"peak {peak:.0f} MB",
-            f"threads: start {s0.threads}, after the first cycle {base.threads}, "
-            f"end {end.threads}, max {max(s.threads for s in res.samples)}",
-            f"open fds: start {s0.fds}, after the first cycle {base.fds}, end {end.fds}, "
-            f"max {max(s.fds for s in res.samples)}",
-            f"samples: {len(res.samples)}, every {SAMPLE_SECONDS:.0f} s or so",
-            "RSS at the end of each cycle (MB): " + " ".join(f"{m:.0f}" for m in res.per_cycle),
-            "lowest RSS of each cycle (simulated hours: MB): "
-            + " ".join(f"{h:.1f}h:{m:.0f}" for h, m in res.lows),
-        ]
-        if len(res.lows) >= 3:
-            hours, mb = np.array(res.lows[1:]).T  # from the end of the first cycle
-            slope, _ = np.polyfit(hours, mb, 1)
-            out.append(
-                f"trend of the lows after the first cycle (least squares): {slope:+.2f} MB per "
-                f"simulated hour, {slope * 24:+.1f} MB per simulated day"
-            )
-    return "\n".join(out)
+def _warmed(rig: Rig, started: float, product_minute: float) -> str:
+    """When the speech cache's warm-up ended (it renders the fixed lines ahead, on a fresh
+    cache folder, while the speaker is idle): memory it takes is warm-up, not a leak."""
+    for line in rig.lines():
+        if any(end in line for end in _WARM_ENDS):
+            at = rig.logged_at(line)
+            if at is not None:
+                hours = (at - started) / product_minute / 60
+                return f"speech cache warm-up ended {hours:.1f} simulated h in: {line[24:]}"
+    return "speech cache warm-up: not ended (or not logged) in this run"
+
+
+_WARM_ENDS = ("speech cache warm:", "speech cache: full", "warming the speech cache stopped")
+
+
+def _wait_warm(runner: Runner) -> None:
+    """Sample, idle, until the speech cache's warm-up has ended (``--warm-first``)."""
+    print("waiting for the speech cache's warm-up to end ...", file=sys.stderr)
+    t0 = time.monotonic()
+    while not any(end in line for line in runner.rig.lines() for end in _WARM_ENDS):
+        time.sleep(2.0)
+        runner.sample()
+    print(f"  warm after {(time.monotonic() - t0) / 60:.1f} min", file=sys.stderr)
 
 
 def main(argv: list[str]) -> int:
@@ -311,7 +247,25 @@ def main(argv: list[str]) -> int:
     p.add_argument(
         "--keep", type=Path, help="copy the product's log here at the end (intent names, no words)"
     )
+    p.add_argument(
+        "--cache", type=Path, metavar="DIR",
+        help="the product's cache folder (XDG_CACHE_HOME), kept: a device's second start finds "
+        "its fixed lines rendered; default: a new one",
+    )  # fmt: skip
+    p.add_argument(
+        "--warm-first", action="store_true",
+        help="let the speech cache's warm-up end, idle, before the first cycle",
+    )  # fmt: skip
+    p.add_argument(
+        "--tracemalloc", type=Path, metavar="DIR",
+        help="trace the product's Python allocations; a snapshot in DIR at each cycle's end",
+    )  # fmt: skip
     args = p.parse_args(argv)
+    if args.tracemalloc is not None:  # the child inherits our environment (tests/audio/live.py)
+        args.tracemalloc.mkdir(parents=True, exist_ok=True)
+        os.environ["VR_TRACEMALLOC_DIR"] = str(args.tracemalloc.resolve())
+        paths = [str(ROOT / "bench" / "_memtrace"), os.environ.get("PYTHONPATH", "")]
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     with private_room() as room:
         rig = runner = None
         started = time.monotonic()
@@ -320,9 +274,13 @@ def main(argv: list[str]) -> int:
             rig = Rig(
                 room.pulse, room.run, minute=args.product_minute,
                 extra=("--engine", args.engine, "--voice", "auto"), start_timeout=START_SECONDS,
+                env=None if args.cache is None else {"XDG_CACHE_HOME": str(args.cache.resolve())},
             )  # fmt: skip
             runner = Runner(rig, room.speech, args.seed)
             runner.sample(force=True)
+            if args.warm_first:
+                _wait_warm(runner)
+                started = time.monotonic()  # the simulated day starts after the warm-up
             n = 0
             while time.monotonic() - started < args.minutes * 60:
                 voices = args.voices.split(",")
@@ -333,11 +291,15 @@ def main(argv: list[str]) -> int:
                 runner.cycle(voice, args.product_minute)
                 runner.sample(force=True)
                 runner.res.per_cycle.append(runner.res.samples[-1].rss_mb)
-                low = min(s.rss_mb for s in runner.res.samples[cycle_from:])
+                if args.tracemalloc is not None:
+                    (args.tracemalloc / f"cycle-{n + 1:03d}.req").touch()
+                cycle = runner.res.samples[cycle_from:]
                 simulated_h = (time.monotonic() - started) / args.product_minute / 60
-                runner.res.lows.append((simulated_h, low))
-                print(f"  cycle low {low:.0f} MB at {simulated_h:.1f} simulated h",
-                      file=sys.stderr)  # fmt: skip
+                low = Low(simulated_h, *(min(getattr(s, k) for s in cycle) for k in _KINDS))
+                runner.res.lows.append(low)
+                print(f"  cycle lows: RSS {low.rss_mb:.0f}, own {low.anon_mb:.0f}, mapped "
+                      f"{low.file_mb:.0f} MB at {simulated_h:.1f} simulated h, load "
+                      f"{os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
                 if n == 0:
                     runner.res.baseline = len(runner.res.samples) - 1
                 n += 1
@@ -352,6 +314,7 @@ def main(argv: list[str]) -> int:
                 # descriptors that come and go: the count tells a leak from that.
                 for what in ("microphone lost", "did not return"):
                     print(f"log lines with {what!r}: {rig.run.count(what)}")
+                print(_warmed(rig, started, args.product_minute))
                 if args.keep is not None:
                     args.keep.write_text(rig.run.log())
                 rig.close()

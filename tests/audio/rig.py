@@ -99,17 +99,20 @@ class Rig:
         extra: tuple[str, ...] = (),
         config: str = QUIET_CONFIG,
         start_timeout: float = 90.0,
+        env: dict[str, str | None] | None = None,
     ) -> None:
         """``minute`` seconds per minute: 600 keeps any pause or reminder asked for from
         coming due (and speaking) in the middle of a measurement. ``extra``: more options for
         ``voice-repair run`` (``--voice espeak``); ``config``: its settings file;
-        ``start_timeout``: seconds its start may take (``LiveRun``)."""
+        ``start_timeout``: seconds its start may take, ``env``: added to its environment
+        (both ``LiveRun``'s)."""
         self.pulse = pulse
         self.room = Tap("room.monitor", pulse.child_env()).start()
         self.speaker = Tap("speaker.monitor", pulse.child_env()).start()
         self.run = LiveRun(
-            pulse, base, minute=minute, extra=extra, config=config, start_timeout=start_timeout
-        )
+            pulse, base, minute=minute, extra=extra, config=config,
+            start_timeout=start_timeout, env=env,
+        )  # fmt: skip
 
     @staticmethod
     def logged_at(line: str) -> float | None:

@@ -105,6 +105,51 @@ def test_a_pause_ended_by_a_queued_request_read_late_is_not_lost() -> None:
     assert counts.lost == []
 
 
+def test_a_pause_replaced_just_after_its_end_was_due_and_before_it_was_said_is_not_lost():
+    """Bench chaos seed 40 (2026-12-06, load 15): the engine had not yet said an end due at
+    :39.089 when "pause for 8 minutes", sent at :39.254, was taken up at :39.348 and replaced
+    the pause; the new end was said. The judge called the first end lost."""
+    t = chaos.stamp("2026-12-06T14:38:38.000+00:00")
+    run = _Run(
+        [
+            (t + 0.580, "2026-12-06 14:38:38,579 INFO x: Pause of 12 minutes started, "
+             "ends 2026-12-06T14:38:39.089+00:00"),
+            (t + 1.349, "2026-12-06 14:38:39,348 INFO voice_repair.session: intent pause.start "
+             "(pausing)"),
+            (t + 1.415, "2026-12-06 14:38:39,414 INFO voice_repair.timers.effects: Pause ended"),
+            (t + 1.541, "2026-12-06 14:38:39,509 INFO x: Pause of 8 minutes started, "
+             "ends 2026-12-06T14:38:39.814+00:00"),
+            (t + 1.900, "Timer event pause.finished (due 2026-12-06T14:38:39.814+00:00, "
+             "0.080 s late)"),
+        ],
+        ["pause.start", "pause.start", "pause.finished"],
+        t,
+    )  # fmt: skip
+    sent = [(t + 0.465, "pause for 12 minutes"), (t + 1.254, "pause for 8 minutes")]
+    counts = chaos.Counts()
+    chaos.judge([(run, sent), (_Run([], [], t + 5), [])], counts)
+    assert counts.lost == []
+
+
+def test_a_pause_end_not_said_long_before_a_new_request_is_still_lost() -> None:
+    """A request taken up well after an end was due does not excuse the end never said."""
+    t = chaos.stamp("2026-12-06T14:38:38.000+00:00")
+    run = _Run(
+        [
+            (t + 0.580, "2026-12-06 14:38:38,579 INFO x: Pause of 12 minutes started, "
+             "ends 2026-12-06T14:38:39.089+00:00"),
+            (t + 9.349, "2026-12-06 14:38:47,348 INFO voice_repair.session: intent pause.start "
+             "(pausing)"),
+        ],
+        ["pause.start", "pause.start"],
+        t,
+    )  # fmt: skip
+    sent = [(t + 0.465, "pause for 12 minutes"), (t + 9.254, "pause for 8 minutes")]
+    counts = chaos.Counts()
+    chaos.judge([(run, sent), (_Run([], [], t + 12), [])], counts)
+    assert counts.lost == ["end of the pause due 2026-12-06T14:38:39.089+00:00"]
+
+
 def test_a_pause_end_never_said_is_still_lost() -> None:
     """The judge still finds a real loss: a deadline logged, nothing after it, no end said."""
     t = chaos.stamp("2026-12-06T12:00:00.000+00:00")

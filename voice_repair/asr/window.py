@@ -12,6 +12,14 @@ know when to stop when the window is cut too close), so the window is the audio 
 measures it against the full window on the same recordings; the README's recognition section
 has the numbers and why the default margin is what it is.
 
+**The window is rounded up to a whole second** (``STEP_FRAMES``). CTranslate2's oneDNN keeps
+the kernels it builds for each input length (its primitive cache, up to 1,024 of them), so a
+window of the exact length grew the process's own memory for every request of a length not
+heard before (50 new lengths of 3-4 s: +21 MB; the same 50 again: +0 MB; with oneDNN's cache
+off: +0.5 MB), and the recognizer's early decodes of partial audio made more lengths still:
+the soak's lows rose 10-20 MB a cycle. Whole seconds make at most 30 lengths (15 with the
+default margin of 15 s); the encoder sees at most one second more of the same zero padding.
+
 faster-whisper 1.2 has no option for this (``chunk_length`` changes the feature extractor, not
 the padding before the encoder), so the model's ``encode`` is overridden in a subclass: the
 padded features are cut to ``frames`` just before CTranslate2 sees them.
@@ -28,19 +36,23 @@ FULL_FRAMES = 3000
 """Whisper's own window: 30 s of 10 ms feature frames."""
 FRAMES_PER_SECOND = 100
 
+STEP_FRAMES = 100
+"""Windows are a whole number of seconds: few distinct input lengths, so few cached kernels."""
+
 
 def encoder_frames(samples: int, margin: float | None, sample_rate: int = 16000) -> int:
     """Feature frames the encoder sees for ``samples`` of audio plus ``margin`` seconds.
 
-    ``None`` means the full 30 s window. The count is even (the encoder's first convolution
-    halves it) and never more than the full window.
+    ``None`` means the full 30 s window. The count is rounded up to ``STEP_FRAMES`` (a whole
+    second: even, as the encoder's first convolution halves it, and one of at most 30 lengths,
+    so CTranslate2's kernel cache stays small) and never more than the full window.
     """
     if margin is None:
         return FULL_FRAMES
     if margin < 0:
         raise ValueError(f"window margin {margin} s is negative; use 0 or more, or None")
     frames = math.ceil((samples / sample_rate + margin) * FRAMES_PER_SECOND)
-    return min(FULL_FRAMES, frames + frames % 2)
+    return min(FULL_FRAMES, math.ceil(frames / STEP_FRAMES) * STEP_FRAMES)
 
 
 def load_windowed_model(folder: str, **options: Any) -> Any:
