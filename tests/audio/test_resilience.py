@@ -9,6 +9,9 @@ request spoken afterwards must be acted on, all without restarting the process.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -149,6 +152,49 @@ def test_a_service_started_before_its_microphone_waits_for_it(
         assert run.stop() == 0, run.log()
         if module:
             pulse.pactl("unload-module", module)
+
+
+_SPEAK_THROUGH_AN_OUTAGE = """
+import sys
+import numpy as np
+from voice_repair.audio.playback import Player
+from voice_repair.errors import AudioDeviceError
+player = Player(None)
+print("ready", flush=True)
+print("first:", player.play(np.full(22050 * 4, 3000, dtype=np.int16), 22050), flush=True)
+try:
+    player.play(np.full(2205, 3000, dtype=np.int16), 22050)
+except AudioDeviceError as exc:
+    print("second:", exc, flush=True)
+"""
+
+
+def test_a_reply_cut_off_by_the_sound_servers_death_keeps_portaudio_quiet(
+    pulse: PulseServer, tmp_path: Path
+) -> None:
+    """A reply is playing when the sound server dies, and the next sentence cannot open the
+    speaker: PortAudio's thread prints "Expression '...' failed" to fd 2 at that moment. Like
+    the microphone's, the speaker's complaints go to the debug log, not the journal; the failure
+    itself is a clear error (``Speaker`` logs it). A server of its own: killing the shared one
+    would pull it from under the other tests."""
+    server = PulseServer(tmp_path)
+    server.start()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SPEAK_THROUGH_AN_OUTAGE],
+        env={**server.child_env(), "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        time.sleep(1.0)  # into the reply
+        server.kill()
+        out, err = child.communicate(timeout=60)
+    finally:
+        server.stop()
+        if child.poll() is None:
+            child.kill()
+    assert "second: cannot open the speaker" in out, out + err
+    assert "Expression '" not in err, err
 
 
 class _BrokenTTS:
