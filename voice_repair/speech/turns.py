@@ -7,7 +7,9 @@ and a sentence that takes 0.5 s took 9.3 s there, with the reply waiting behind 
 priority (measured with a busy loop on one core: an answer with a value heard 2-3 s late).
 So a reply tells the rendering ahead to stop (an engine's stop handle: onnxruntime's
 ``RunOptions.terminate`` for Piper, checked between the model's steps) and takes the engine
-as soon as it is let go; the sentence stopped is rendered again once the speaker is idle.
+as soon as it is let go; the sentence stopped is rendered again once the speaker is idle. The
+warm-up keeps its low priority (the recognizer comes first): with the stop, a reply measured
+3.1 s against 2.8 s alone at a load average of 17, where it had waited 37.7 s.
 """
 
 from __future__ import annotations
