@@ -35,7 +35,7 @@ def speaker(pulse: PulseServer) -> Iterator[Speaker]:
     spk.close()
 
 
-def _audio_path(pulse: PulseServer) -> CpuWait:
+def audio_path(pulse: PulseServer) -> CpuWait:
     """The CPU waits of the sound server and of this process (its player's and microphone's
     PortAudio threads) during a ``with`` block: what a busy machine took from the audio path."""
     server = pulse._proc  # the fixture's server process, only read
@@ -60,7 +60,7 @@ def test_a_reply_is_heard_on_the_speaker_promptly(speaker: Speaker, pulse: Pulse
     text = "I hear you. Let's take a pause."
     expected = make_tts("espeak").render(text)
     expected_s = expected[0].size / expected[1]
-    with pulse.recording() as rec, _audio_path(pulse) as path:
+    with pulse.recording() as rec, audio_path(pulse) as path:
         t0 = time.monotonic()
         speaker.say(Say(text, source="pause.start"))
         assert speaker.busy  # half-duplex starts the moment a reply is queued
@@ -92,7 +92,7 @@ def test_a_reply_is_heard_on_the_speaker_promptly(speaker: Speaker, pulse: Pulse
 
 
 def test_timed_silences_and_chime_are_honoured(speaker: Speaker, pulse: PulseServer) -> None:
-    with pulse.recording() as rec, _audio_path(pulse) as path:
+    with pulse.recording() as rec, audio_path(pulse) as path:
         speaker.say(Say("Breathe in. [1.5s] And out. [0.8 s] Good.", source="ground", chime=True))
         assert speaker.wait_idle(15)
         time.sleep(0.2)
@@ -152,7 +152,7 @@ def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_p
     wav = _tone_wav(tmp_path / "tone.wav", lead_s=0.5, tone_s=1.0)
     rows: list[tuple[float, float]] = []
     first_loud_at = None
-    with _audio_path(pulse) as path, Microphone(None, sample_rate=16000, block_ms=100) as mic:
+    with audio_path(pulse) as path, Microphone(None, sample_rate=16000, block_ms=100) as mic:
         ended: list[float] = []  # when paplay had played the whole file (it drains first)
 
         def play() -> None:

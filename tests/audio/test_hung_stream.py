@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from live import OTHER_REQUESTS, LiveRun, spoken_request
 from pulse import PulseServer
+from timing import CpuWait, budget
 
 from voice_repair.audio.capture import Microphone
 from voice_repair.service.abandon import CallAbandoned, HungCalls
@@ -79,6 +80,12 @@ def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer
     assert calls.pending == 0  # the old server gone, the hung close returned
 
 
+STOPPED_WITHIN_S = 2.0
+"""SIGTERM -> the process ended, at most, on a quiet machine, while a close hangs: the product
+promises 1.5 s (``STOP_CLOSE_SECONDS`` for the close, then the exit); stretched by how long
+the product's threads waited for a CPU meanwhile (``timing.CpuWait``)."""
+
+
 def test_run_leaves_a_hung_close_behind_and_listens_again(
     pulse: PulseServer, tmp_path: Path
 ) -> None:
@@ -99,11 +106,12 @@ def test_run_leaves_a_hung_close_behind_and_listens_again(
         assert run.count(LEFT_BEHIND) == 1
         assert "Traceback" not in run.log()
     finally:
-        stopping = time.monotonic()
-        code = run.stop()
-        took = time.monotonic() - stopping
+        with CpuWait(run.proc.pid) as cpu:
+            stopping = time.monotonic()
+            code = run.stop()
+            took = time.monotonic() - stopping
     assert code == 0, run.log()
-    assert took < 5.0, f"stopping took {took:.1f} s"
+    assert took < budget(STOPPED_WITHIN_S, cpu.stretch()), f"stopping took {took:.1f} s"
 
 
 def test_stopping_while_a_close_hangs_ends_the_process(pulse: PulseServer, tmp_path: Path) -> None:
@@ -114,15 +122,17 @@ def test_stopping_while_a_close_hangs_ends_the_process(pulse: PulseServer, tmp_p
         pulse.freeze()
         run.wait_for("microphone lost", timeout=20)
         run.wait_for(LEFT_BEHIND, timeout=20)
-        stopping = time.monotonic()
-        done = threading.Event()
-        code: list[int] = []
-        threading.Thread(target=lambda: (code.append(run.stop()), done.set())).start()
-        assert done.wait(15), "voice-repair did not end while the sound server was frozen"
-        took = time.monotonic() - stopping
+        with CpuWait(run.proc.pid) as cpu:
+            stopping = time.monotonic()
+            done = threading.Event()
+            code: list[int] = []
+            threading.Thread(target=lambda: (code.append(run.stop()), done.set())).start()
+            assert done.wait(15), "voice-repair did not end while the sound server was frozen"
+            took = time.monotonic() - stopping
     finally:
         pulse.kill()
         pulse.start()
         run.stop()
     assert code == [0], run.log()
-    assert took < 5.0, f"stopping took {took:.1f} s\n{run.log()}"
+    within = budget(STOPPED_WITHIN_S, cpu.stretch())
+    assert took < within, f"stopping took {took:.1f} s\n{run.log()}"
