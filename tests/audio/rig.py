@@ -98,7 +98,7 @@ class Rig:
         minute: float = 600.0,
         extra: tuple[str, ...] = (),
         config: str = QUIET_CONFIG,
-        start_timeout: float = 90.0,
+        start_timeout: float = 240.0,
         env: dict[str, str | None] | None = None,
     ) -> None:
         """``minute`` seconds per minute: 600 keeps any pause or reminder asked for from

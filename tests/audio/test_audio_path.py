@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from pulse import RECORD_RATE, PulseServer, Recording
 from testspeech import write_wav
-from timing import budget
+from timing import MAX_WAKE_LATENESS, CpuWait, budget
 
 from voice_repair.audio.capture import Microphone, list_devices
 from voice_repair.audio.playback import Player
@@ -35,6 +35,14 @@ def speaker(pulse: PulseServer) -> Iterator[Speaker]:
     spk.close()
 
 
+def audio_path(pulse: PulseServer) -> CpuWait:
+    """The CPU waits of the sound server and of this process (its player's and microphone's
+    PortAudio threads) during a ``with`` block: what a busy machine took from the audio path."""
+    server = pulse._proc  # the fixture's server process, only read
+    assert server is not None, "the sound server is not running"
+    return CpuWait(server.pid, os.getpid())
+
+
 def _loud(rec: Recording) -> np.ndarray:
     return rec.rms(WINDOW) > LOUD
 
@@ -52,7 +60,7 @@ def test_a_reply_is_heard_on_the_speaker_promptly(speaker: Speaker, pulse: Pulse
     text = "I hear you. Let's take a pause."
     expected = make_tts("espeak").render(text)
     expected_s = expected[0].size / expected[1]
-    with pulse.recording() as rec:
+    with pulse.recording() as rec, audio_path(pulse) as path:
         t0 = time.monotonic()
         speaker.say(Say(text, source="pause.start"))
         assert speaker.busy  # half-duplex starts the moment a reply is queued
@@ -62,11 +70,19 @@ def test_a_reply_is_heard_on_the_speaker_promptly(speaker: Speaker, pulse: Pulse
     first = rec.first_sound_at()
     assert first is not None, "nothing reached speaker.monitor"
     latency = first - t0
-    print(f"\nSpeaker.say -> first audio on speaker.monitor: {latency * 1000:.0f} ms")
-    assert latency < budget(0.5)
     loud = np.flatnonzero(_loud(rec))
     heard_s = (loud[-1] - loud[0] + 1) * WINDOW
-    assert heard_s == pytest.approx(expected_s, abs=budget(0.3))  # an underrun stretches it
+    print(
+        f"\nSpeaker.say -> first audio on speaker.monitor: {latency * 1000:.0f} ms; heard "
+        f"{heard_s:.2f} s of {expected_s:.2f} s; the audio path waited {path.waited:.2f} s "
+        f"for a CPU (stretch {path.stretch():.2f})"
+    )
+    assert latency < budget(0.5, path.stretch())
+    # An underrun stretches what is heard, by at most as long as the sound server and the
+    # player waited for a CPU meanwhile (at most a second): a reply played twice, cut short
+    # or at the wrong rate is still off by more.
+    underruns = min(MAX_WAKE_LATENESS, path.waited)
+    assert expected_s - budget(0.3) <= heard_s <= expected_s + budget(0.3) + underruns
     # busy lasts a short tail after the sound (ending at idle_at, or a wake-up before), then
     # clears.
     tail = speaker.quiet_since - idle_at
@@ -76,16 +92,22 @@ def test_a_reply_is_heard_on_the_speaker_promptly(speaker: Speaker, pulse: Pulse
 
 
 def test_timed_silences_and_chime_are_honoured(speaker: Speaker, pulse: PulseServer) -> None:
-    with pulse.recording() as rec:
+    with pulse.recording() as rec, audio_path(pulse) as path:
         speaker.say(Say("Breathe in. [1.5s] And out. [0.8 s] Good.", source="ground", chime=True))
         assert speaker.wait_idle(15)
         time.sleep(0.2)
     gaps = [g for g in _gaps(_loud(rec)) if g > 0.3]
     # chime, "Breathe in", 1.5 s, "And out", 0.8 s, "Good": the two long gaps, in order
     # (speech is trimmed to within 40 ms, so each gap is its marker plus at most ~0.15 s).
-    assert len(gaps) == 2, gaps
-    assert gaps[0] == pytest.approx(1.5, abs=budget(0.2))
-    assert gaps[1] == pytest.approx(0.8, abs=budget(0.2))
+    # A busy machine can add a gap (an underrun, a sentence not rendered in time: once 0.7 s
+    # with a busy loop on one core), no longer in all than the audio path waited for a CPU.
+    within = budget(0.2, path.stretch())
+    long = [i for i, g in enumerate(gaps) if g == pytest.approx(1.5, abs=within)]
+    assert long, gaps
+    short = [i for i in range(long[0] + 1, len(gaps)) if gaps[i] == pytest.approx(0.8, abs=within)]
+    assert short, gaps
+    others = sum(g for i, g in enumerate(gaps) if i not in (long[0], short[0]))
+    assert others <= min(MAX_WAKE_LATENESS, path.waited), (gaps, path.waited)
     # The chime comes first: its two tones are at 659 and 880 Hz.
     s = rec.samples.astype(np.float64)
     start = int(np.flatnonzero(np.abs(s) > LOUD)[0])
@@ -130,7 +152,7 @@ def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_p
     wav = _tone_wav(tmp_path / "tone.wav", lead_s=0.5, tone_s=1.0)
     rows: list[tuple[float, float]] = []
     first_loud_at = None
-    with Microphone(None, sample_rate=16000, block_ms=100) as mic:
+    with audio_path(pulse) as path, Microphone(None, sample_rate=16000, block_ms=100) as mic:
         ended: list[float] = []  # when paplay had played the whole file (it drains first)
 
         def play() -> None:
@@ -146,7 +168,8 @@ def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_p
             rows.append((chunk.start, float(np.sqrt((s**2).mean()))))
             # A block is handed over as soon as it is recorded, not seconds later.
             delivery_lag = time.monotonic() - (mic.captured_at(chunk) + 0.1)
-            assert delivery_lag < budget(0.25), f"microphone {delivery_lag:.2f} s behind the room"
+            late = budget(0.25, path.stretch())
+            assert delivery_lag < late, f"microphone {delivery_lag:.2f} s behind the room"
             if first_loud_at is None and rows[-1][1] > 1000:
                 first_loud_at = mic.captured_at(chunk)
             if chunk.start >= 3.0:
@@ -162,7 +185,8 @@ def test_microphone_hears_what_is_played_into_the_room(pulse: PulseServer, tmp_p
     # started playing after paplay started (``played_at``; its start-up took up to 0.8 s under
     # load) and ended 2.0 s after it started (1.5 s after the tone began) when paplay ended.
     assert first_loud_at is not None and ended
-    assert played_at + 0.5 - 0.25 <= first_loud_at <= ended[0] - 1.5 + budget(0.25), (
+    late = budget(0.25, path.stretch())
+    assert played_at + 0.5 - 0.25 <= first_loud_at <= ended[0] - 1.5 + late, (
         first_loud_at - played_at,
         ended[0] - first_loud_at,
     )

@@ -25,21 +25,39 @@ import pytest
 from pulse import PulseServer
 from rig import Rig
 from testspeech import resample, write_wav
+from timing import MAX_CPU_STRETCH, MAX_WAKE_LATENESS, CpuWait, budget
 
 from voice_repair.speech.engines import trim_silence
 
 pytestmark = pytest.mark.slow
 
-ANSWER_WITHIN_S = 2.5
-"""End of a request -> first sound of the answer, at most (bench/acoustic.py measured 0.65-0.9 s
-median, 1.2-1.5 s p95 with Piper on this 2-core machine; the margin is for a loaded machine)."""
-
+ANSWER_WITHIN_S = 2.0
+"""End of a request -> first sound of the answer, at most, on a quiet machine (bench/acoustic.py
+measured 0.65-0.9 s median, 1.2-1.5 s p95 with Piper on this 2-core machine). Stretched by how
+long the product's and the sound server's threads waited for a CPU meanwhile (``answered``)."""
+LONGEST_WAIT_S = (ANSWER_WITHIN_S + 1.0) * MAX_CPU_STRETCH + MAX_WAKE_LATENESS
+"""How long a test looks for an answer: past the largest budget, so a late answer is measured
+and reported as late, not as missing."""
 
 STOP_WITHIN_S = 1.6
-"""End of "stop talking" -> last sound, its "Okay." included, at most."""
+"""End of "stop talking" -> last sound, its "Okay." included, at most, on a quiet machine."""
 CUT_WITHIN_S = 1.0
-"""End of the stop phrase -> playback aborted, at most (bench/acoustic.py measured about
-0.45 s: the recognizer's 0.27 s pause after the phrase, then deciding)."""
+"""End of the stop phrase -> playback aborted, at most, on a quiet machine (bench/acoustic.py
+measured about 0.45 s: the recognizer's 0.27 s pause after the phrase, then deciding)."""
+
+
+def product_cpu(rig: Rig) -> CpuWait:
+    """The CPU waits of the product and of the sound server while a ``with`` block runs: how
+    much a busy machine slowed the work a timing here measures (``timing.CpuWait``)."""
+    server = rig.pulse._proc  # the fixture's server process, only read
+    assert server is not None, "the sound server is not running"
+    return CpuWait(rig.run.proc.pid, server.pid)
+
+
+def answered(seconds: float, cpu: CpuWait) -> float:
+    """A quiet machine's ``seconds`` for the product to answer, stretched as much as its work
+    was meanwhile (capped: an answer many seconds late still fails)."""
+    return budget(seconds, cpu.stretch())
 
 
 @functools.cache
@@ -83,18 +101,20 @@ def rig(pulse: PulseServer, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         assert live.close() == 0, live.run.log()
 
 
-def _ask(rig: Rig, wav: Path) -> tuple[list[str], float, float | None]:
-    """Say a request; (intents logged, end of speech, first sound out after it or None)."""
+def _ask(rig: Rig, wav: Path) -> tuple[list[str], float, float | None, CpuWait]:
+    """Say a request; (intents logged, end of speech, first sound out after it or None, the
+    product's CPU waits until then)."""
     rig.settle()
     mark = len(rig.lines())
-    _, end = rig.play(wav)
-    heard = rig.intents(rig.outcome(mark))
-    deadline = time.monotonic() + (ANSWER_WITHIN_S + 2 if heard else 1.5)
-    first = None
-    while first is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-        first = rig.speaker.first_loud(end, deadline)
-    return heard, end, first
+    with product_cpu(rig) as cpu:
+        _, end = rig.play(wav)
+        heard = rig.intents(rig.outcome(mark, timeout=LONGEST_WAIT_S))
+        deadline = time.monotonic() + (LONGEST_WAIT_S if heard else 1.5)
+        first = None
+        while first is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            first = rig.speaker.first_loud(end, deadline)
+    return heard, end, first, cpu
 
 
 REQUESTS = (
@@ -108,14 +128,16 @@ REQUESTS = (
 def test_a_spoken_request_is_understood_and_answered_aloud(
     rig: Rig, tmp_path: Path, text: str, intent: str
 ) -> None:
-    heard, end, first = _ask(rig, steady_piper(text, tmp_path / "request.wav"))
+    heard, end, first, cpu = _ask(rig, steady_piper(text, tmp_path / "request.wav"))
     assert heard == [intent], rig.run.log()
     assert first is not None, "no answer was heard on the speaker"
-    assert first - end <= ANSWER_WITHIN_S
-    time.sleep(max(0.0, first + 3.0 - time.monotonic()))
-    # An answer, not a click: over a second of sound in its first three seconds (sentences are
-    # rendered one by one, so a loaded machine may leave a gap after a short first one).
-    assert rig.speaker.loud(first, first + 3.0).size * 0.02 >= 1.0
+    assert first - end <= answered(ANSWER_WITHIN_S, cpu), (first - end, cpu.stretch())
+    window = answered(3.0, cpu)
+    time.sleep(max(0.0, first + window - time.monotonic()))
+    # An answer, not a click: over a second of sound in its first three seconds, stretched
+    # (sentences are rendered one by one, so a loaded machine may leave a gap after a short
+    # first one: 0.4 s of sound in 3 s once, at a load average of 17).
+    assert rig.speaker.loud(first, first + window).size * 0.02 >= 1.0
 
 
 NEAR_MISSES = (
@@ -154,12 +176,12 @@ def test_its_own_voice_coming_back_from_the_room_triggers_nothing(
     rig: Rig, pulse: PulseServer, tmp_path: Path
 ) -> None:
     if len(rig.intents(rig.lines())) % 2 != QUOTING_HELP:  # a short request moves the turn on
-        heard, _, _ = _ask(rig, steady_piper(REQUESTS[0][0], tmp_path / "turn.wav"))
+        heard, _, _, _ = _ask(rig, steady_piper(REQUESTS[0][0], tmp_path / "turn.wav"))
         assert heard == [REQUESTS[0][1]], rig.run.log()
     pulse.loopback(True)
     try:
         mark = len(rig.lines())
-        heard, _, first = _ask(rig, steady_piper("what can you do", tmp_path / "help.wav"))
+        heard, _, first, _ = _ask(rig, steady_piper("what can you do", tmp_path / "help.wav"))
         assert heard == ["control.help"] and first is not None, rig.run.log()
         # Its reply goes back into the room (the microphone hears it) until it ends.
         time.sleep(max(0.0, first + 1.6 - time.monotonic()))
@@ -174,20 +196,21 @@ def test_its_own_voice_coming_back_from_the_room_triggers_nothing(
 
 @pytest.mark.parametrize("phrase", ["stop talking", "stop"])
 def test_stop_said_over_its_speech_silences_it(rig: Rig, tmp_path: Path, phrase: str) -> None:
-    heard, _, first = _ask(rig, steady_piper("help me calm down", tmp_path / "calm.wav"))
+    heard, _, first, _ = _ask(rig, steady_piper("help me calm down", tmp_path / "calm.wav"))
     assert heard == ["ground"] and first is not None, rig.run.log()
     time.sleep(max(0.0, first + 2.0 - time.monotonic()))
     assert rig.speaking()  # a long guided exercise, still going
     mark = len(rig.lines())
-    _, end = rig.play(steady_piper(phrase, tmp_path / "stop.wav"))
-    time.sleep(4.0)
+    with product_cpu(rig) as cpu:
+        _, end = rig.play(steady_piper(phrase, tmp_path / "stop.wav"))
+        time.sleep(4.0)
     new = rig.lines()[mark:]
     heard = [ln for ln in new if "stop heard while speaking" in ln]
     assert heard, new
     # Cut soon after the phrase ends: the recognizer needs a short pause after it to decide
     # it was said, then playback is aborted at once (logged), and "Okay." follows.
     cut = rig.logged_at(heard[0])
-    assert cut is not None and cut - end <= CUT_WITHIN_S, cut and cut - end
+    assert cut is not None and cut - end <= answered(CUT_WITHIN_S, cpu), (cut - end, cpu.stretch())
     last = rig.speaker.last_loud(end - 1.0, time.monotonic())
-    assert last is None or last - end <= STOP_WITHIN_S
+    assert last is None or last - end <= answered(STOP_WITHIN_S, cpu), (last - end, cpu.stretch())
     assert not rig.speaking()

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from live import OTHER_REQUESTS, LiveRun, spoken_request
 from pulse import PulseServer
+from timing import MAX_CPU_STRETCH, CpuWait, budget
 
 from voice_repair.audio.capture import Microphone
 from voice_repair.service.abandon import CallAbandoned, HungCalls
@@ -35,21 +36,26 @@ LEFT_BEHIND = "closing the microphone did not return"
 """The one warning ``voice-repair run`` logs when it leaves a hung close behind."""
 
 
-def _blocks(mic: Microphone, seconds: float) -> int:
-    """How many blocks ``mic`` delivers in ``seconds``."""
-    count = 0
-    deadline = time.monotonic() + seconds
-    for _ in mic.chunks(timeout=seconds):
-        count += 1
-        if time.monotonic() >= deadline:
+RECORDS_WITHIN_S = 1.0
+"""A new microphone's first five 0.1 s blocks, at most, on a quiet machine (stretched by the CPU
+waits of this process and the sound server, ``timing.CpuWait``)."""
+LONGEST_BLOCK_WAIT_S = RECORDS_WITHIN_S * MAX_CPU_STRETCH
+"""How long one block is waited for: past any budget, so a slow stream is measured, not lost."""
+
+
+def _records(mic: Microphone, blocks: int) -> float:
+    """Seconds until ``mic`` has delivered ``blocks`` blocks."""
+    began = time.monotonic()
+    for n, _ in enumerate(mic.chunks(timeout=LONGEST_BLOCK_WAIT_S), 1):
+        if n >= blocks:
             break
-    return count
+    return time.monotonic() - began
 
 
 def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer) -> None:
     calls = HungCalls()
     old = Microphone(None).__enter__()
-    assert _blocks(old, 0.5) > 0
+    _records(old, 1)  # it records (or raises)
     pulse.freeze()
     try:
         with pytest.raises(CallAbandoned):
@@ -61,12 +67,16 @@ def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer
         saved = {key: os.environ[key] for key in other.env}
         os.environ.update(other.env)
         try:
-            new = calls.run(lambda: Microphone(None).__enter__(), 10.0, "opening")
-            try:
-                assert _blocks(new, 1.0) >= 5  # 0.1 s blocks: it records
-                assert calls.pending == 1  # while the old close still hangs
-            finally:
-                calls.run(new.close, 5.0, "closing the new one")
+            assert other._proc is not None  # the second server's process, only read
+            with CpuWait(os.getpid(), other._proc.pid) as cpu:
+                new = calls.run(lambda: Microphone(None).__enter__(), 10.0, "opening")
+                try:
+                    took = _records(new, 5)  # 0.1 s blocks: it records
+                    assert calls.pending == 1  # while the old close still hangs
+                finally:
+                    calls.run(new.close, 5.0, "closing the new one")
+            within = budget(RECORDS_WITHIN_S, cpu.stretch())
+            assert took <= within, (took, within, cpu.stretch())
         finally:
             os.environ.update(saved)
             other.stop()
@@ -77,6 +87,12 @@ def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer
     while calls.pending and time.monotonic() < deadline:
         time.sleep(0.05)
     assert calls.pending == 0  # the old server gone, the hung close returned
+
+
+STOPPED_WITHIN_S = 2.0
+"""SIGTERM -> the process ended, at most, on a quiet machine, while a close hangs: the product
+promises 1.5 s (``STOP_CLOSE_SECONDS`` for the close, then the exit); stretched by how long
+the product's threads waited for a CPU meanwhile (``timing.CpuWait``)."""
 
 
 def test_run_leaves_a_hung_close_behind_and_listens_again(
@@ -99,11 +115,12 @@ def test_run_leaves_a_hung_close_behind_and_listens_again(
         assert run.count(LEFT_BEHIND) == 1
         assert "Traceback" not in run.log()
     finally:
-        stopping = time.monotonic()
-        code = run.stop()
-        took = time.monotonic() - stopping
+        with CpuWait(run.proc.pid) as cpu:
+            stopping = time.monotonic()
+            code = run.stop()
+            took = time.monotonic() - stopping
     assert code == 0, run.log()
-    assert took < 5.0, f"stopping took {took:.1f} s"
+    assert took < budget(STOPPED_WITHIN_S, cpu.stretch()), f"stopping took {took:.1f} s"
 
 
 def test_stopping_while_a_close_hangs_ends_the_process(pulse: PulseServer, tmp_path: Path) -> None:
@@ -114,15 +131,17 @@ def test_stopping_while_a_close_hangs_ends_the_process(pulse: PulseServer, tmp_p
         pulse.freeze()
         run.wait_for("microphone lost", timeout=20)
         run.wait_for(LEFT_BEHIND, timeout=20)
-        stopping = time.monotonic()
-        done = threading.Event()
-        code: list[int] = []
-        threading.Thread(target=lambda: (code.append(run.stop()), done.set())).start()
-        assert done.wait(15), "voice-repair did not end while the sound server was frozen"
-        took = time.monotonic() - stopping
+        with CpuWait(run.proc.pid) as cpu:
+            stopping = time.monotonic()
+            done = threading.Event()
+            code: list[int] = []
+            threading.Thread(target=lambda: (code.append(run.stop()), done.set())).start()
+            assert done.wait(15), "voice-repair did not end while the sound server was frozen"
+            took = time.monotonic() - stopping
     finally:
         pulse.kill()
         pulse.start()
         run.stop()
     assert code == [0], run.log()
-    assert took < 5.0, f"stopping took {took:.1f} s\n{run.log()}"
+    within = budget(STOPPED_WITHIN_S, cpu.stretch())
+    assert took < within, f"stopping took {took:.1f} s\n{run.log()}"

@@ -9,6 +9,9 @@ request spoken afterwards must be acted on, all without restarting the process.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,6 +19,8 @@ import numpy as np
 import pytest
 from live import OTHER_REQUESTS, PAUSE_REQUESTS, LiveRun, Spoken, spoken_request
 from pulse import RECORD_RATE, PulseServer
+from rig import Rig
+from timing import CpuWait, budget
 
 from voice_repair.audio.playback import Player
 from voice_repair.errors import VoiceRepairError
@@ -25,6 +30,20 @@ from voice_repair.speech.speaker import Speaker
 
 PAUSE_SECONDS = 15.0
 """How long the pause lasts in real seconds (``--minute`` is set from the minutes asked for)."""
+LATE_S = 3.0
+"""The most the end of the pause may come after its time, on a quiet machine, with an outage
+in between; stretched by the product's measured CPU waits (``timing.CpuWait``)."""
+
+
+def _pause_lasted(run: LiveRun) -> float:
+    """Seconds from the pause's start to its end, from the product's own log timestamps (the
+    test seeing a line late, on a busy machine, does not count)."""
+    lines = run.log().splitlines()
+    started = Rig.logged_at(next(ln for ln in lines if "intent pause.start" in ln))
+    finished = Rig.logged_at(next(ln for ln in lines if "timer event pause.finished" in ln))
+    assert started is not None and finished is not None, "the log's timestamps are unreadable"
+    return finished - started
+
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +97,7 @@ def test_microphone_unplugged_and_back(pulse: PulseServer, requests, tmp_path: P
     request, other = requests
     run = _live(pulse, tmp_path, request)
     try:
-        started = _start_pause(run, pulse, request.wav)
+        _start_pause(run, pulse, request.wav)
         pulse.pactl("unload-module", _room_module(pulse))  # the USB microphone is pulled out
         time.sleep(4.0)  # gone for a while: the app notices (2 s stall) and retries
         pulse.pactl("load-module", "module-null-sink", "sink_name=room", "rate=16000", "channels=1")
@@ -88,10 +107,12 @@ def test_microphone_unplugged_and_back(pulse: PulseServer, requests, tmp_path: P
         assert _capture_source(pulse) == "room.monitor", run.log()
         assert run.count("timer event pause.finished") == 0  # the outage was within the pause
 
-        finished = run.wait_for("timer event pause.finished", timeout=PAUSE_SECONDS + 15)
-        # On time: the outage did not stop or delay the timer (the start was seen a little
-        # after it happened, so allow for that and for a busy machine).
-        assert PAUSE_SECONDS - 1.5 <= finished - started <= PAUSE_SECONDS + 3.0
+        with CpuWait(run.proc.pid) as cpu:
+            run.wait_for("timer event pause.finished", timeout=PAUSE_SECONDS + 30)
+        # On time: the outage did not stop or delay the timer.
+        lasted = _pause_lasted(run)
+        late = budget(LATE_S, cpu.stretch())
+        assert PAUSE_SECONDS - 0.1 <= lasted <= PAUSE_SECONDS + late, (lasted, cpu.stretch())
         run.wait_listening()
         run.request(other.wav, other.intent)  # a request after the outage is acted on
 
@@ -107,7 +128,7 @@ def test_sound_server_killed_and_restarted(pulse: PulseServer, requests, tmp_pat
     request, other = requests
     run = _live(pulse, tmp_path, request)
     try:
-        started = _start_pause(run, pulse, request.wav)
+        _start_pause(run, pulse, request.wav)
         pulse.kill()  # as if it crashed: no goodbye to its clients
         run.wait_for("microphone lost", timeout=15)
         time.sleep(1.5)
@@ -115,8 +136,11 @@ def test_sound_server_killed_and_restarted(pulse: PulseServer, requests, tmp_pat
         run.wait_for("microphone is back", timeout=30)
         assert run.count("timer event pause.finished") == 0  # the outage was within the pause
 
-        finished = run.wait_for("timer event pause.finished", timeout=PAUSE_SECONDS + 20)
-        assert PAUSE_SECONDS - 1.5 <= finished - started <= PAUSE_SECONDS + 3.0
+        with CpuWait(run.proc.pid) as cpu:
+            run.wait_for("timer event pause.finished", timeout=PAUSE_SECONDS + 30)
+        lasted = _pause_lasted(run)
+        late = budget(LATE_S, cpu.stretch())
+        assert PAUSE_SECONDS - 0.1 <= lasted <= PAUSE_SECONDS + late, (lasted, cpu.stretch())
         run.wait_listening()
         run.request(other.wav, other.intent)  # a request after the outage is acted on
         assert run.count("microphone lost") == 1
@@ -149,6 +173,49 @@ def test_a_service_started_before_its_microphone_waits_for_it(
         assert run.stop() == 0, run.log()
         if module:
             pulse.pactl("unload-module", module)
+
+
+_SPEAK_THROUGH_AN_OUTAGE = """
+import sys
+import numpy as np
+from voice_repair.audio.playback import Player
+from voice_repair.errors import AudioDeviceError
+player = Player(None)
+print("ready", flush=True)
+print("first:", player.play(np.full(22050 * 4, 3000, dtype=np.int16), 22050), flush=True)
+try:
+    player.play(np.full(2205, 3000, dtype=np.int16), 22050)
+except AudioDeviceError as exc:
+    print("second:", exc, flush=True)
+"""
+
+
+def test_a_reply_cut_off_by_the_sound_servers_death_keeps_portaudio_quiet(
+    pulse: PulseServer, tmp_path: Path
+) -> None:
+    """A reply is playing when the sound server dies, and the next sentence cannot open the
+    speaker: PortAudio's thread prints "Expression '...' failed" to fd 2 at that moment. Like
+    the microphone's, the speaker's complaints go to the debug log, not the journal; the failure
+    itself is a clear error (``Speaker`` logs it). A server of its own: killing the shared one
+    would pull it from under the other tests."""
+    server = PulseServer(tmp_path)
+    server.start()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SPEAK_THROUGH_AN_OUTAGE],
+        env={**server.child_env(), "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        time.sleep(1.0)  # into the reply
+        server.kill()
+        out, err = child.communicate(timeout=60)
+    finally:
+        server.stop()
+        if child.poll() is None:
+            child.kill()
+    assert "second: cannot open the speaker" in out, out + err
+    assert "Expression '" not in err, err
 
 
 class _BrokenTTS:

@@ -99,3 +99,39 @@ def test_a_quick_reopening_is_left_alone() -> None:
     keep_listening(_Mic, listen, stop, stuck_after=0.2, on_stuck=lambda: stuck.append(True))
     time.sleep(0.4)  # longer than stuck_after: a watchdog left armed would fire now
     assert stuck == []
+
+
+def test_two_threads_redirecting_at_once_leave_standard_error_as_it_was(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The microphone's reopening and the speaker's stream both redirect fd 2, from their own
+    threads, and their blocks overlap (a reply spoken while the sound server restarts). Entered
+    A, B and left A, B: fd 2 must end as it began, not pointed at a pipe nobody reads."""
+    noise = b"Expression 'ret' failed in 'src/hostapi/alsa/pa_linux_alsa.c', line: 1\n"
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with native_stderr_to_debug():
+            a_in.set()
+            b_in.wait(5)
+            os.write(2, noise)
+        a_out.set()
+
+    def second() -> None:
+        a_in.wait(5)
+        with native_stderr_to_debug():
+            b_in.set()
+            a_out.wait(5)
+            os.write(2, noise)
+            os.write(2, b"said while both were in\n")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    os.write(2, b"said after both left\n")
+    err = capfd.readouterr().err
+    assert "Expression '" not in err
+    assert "said while both were in" in err  # passed through
+    assert "said after both left" in err  # fd 2 is the real standard error again

@@ -7,6 +7,7 @@ Takes a device name (or the sound server's default); gives ``AudioChunk``s (16 k
 - ``playback.py``  ``Player``: PCM to the speaker, stoppable mid-sentence
 - ``devices.py``   listing and checking devices; ``route.py``: following PulseAudio's routing
 - ``chime.py``     the soft chime; ``wavfile.py``: reading, checking and resampling WAV files
+- ``native.py``    what PortAudio prints to fd 2 during a stream's life goes to the debug log
 """
 
 from .. import lazy_exports

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import sounddevice as sd
@@ -17,6 +18,7 @@ import sounddevice as sd
 from ..errors import AudioDeviceError
 from .devices import check_device, device_id
 from .echo import PlayedAudio
+from .native import native_stderr_to_debug
 
 __all__ = ["Player"]
 
@@ -86,31 +88,43 @@ class Player:
                 if position >= data.size:
                     raise sd.CallbackStop
 
-            try:
-                stream = sd.OutputStream(
-                    samplerate=sample_rate,
-                    channels=1,
-                    dtype="int16",
-                    device=self.device,
-                    latency=_LATENCY_SECONDS,
-                    callback=callback,
-                    finished_callback=done.set,
-                )
-            except (sd.PortAudioError, ValueError) as exc:
-                raise AudioDeviceError(
-                    f"cannot open the speaker {self.device!r} ({exc}). "
-                    "Run `voice-repair devices` and pass --output-device."
-                ) from exc
-            completed = True
-            with stream:
-                while not done.wait(_POLL_SECONDS):
-                    if self._interrupt.is_set() or (cancel is not None and cancel.is_set()):
-                        stream.abort()
-                        if self.played is not None:
-                            self.played.stopped(time.monotonic() + _LATENCY_SECONDS)
-                        completed = False
-                        break
-            return completed
+            # PortAudio prints to fd 2 when the sound server dies under a playing stream (its
+            # thread's failed polls) or is gone when one opens: noise for the debug log, not
+            # the journal. Other lines written meanwhile pass through (``native.py``).
+            with native_stderr_to_debug():
+                return self._stream(sample_rate, callback, done, cancel)
+
+    def _stream(
+        self,
+        sample_rate: int,
+        callback: Callable[..., None],
+        done: threading.Event,
+        cancel: threading.Event | None,
+    ) -> bool:
+        """Open a stream, play through ``callback`` until ``done`` or an interruption."""
+        try:
+            stream = sd.OutputStream(
+                samplerate=sample_rate,
+                channels=1,
+                dtype="int16",
+                device=self.device,
+                latency=_LATENCY_SECONDS,
+                callback=callback,
+                finished_callback=done.set,
+            )
+        except (sd.PortAudioError, ValueError) as exc:
+            raise AudioDeviceError(
+                f"cannot open the speaker {self.device!r} ({exc}). "
+                "Run `voice-repair devices` and pass --output-device."
+            ) from exc
+        with stream:
+            while not done.wait(_POLL_SECONDS):
+                if self._interrupt.is_set() or (cancel is not None and cancel.is_set()):
+                    stream.abort()
+                    if self.played is not None:
+                        self.played.stopped(time.monotonic() + _LATENCY_SECONDS)
+                    return False
+        return True
 
     def interrupt(self) -> None:
         """Stop what is playing now, at once (safe from any thread; no effect when idle)."""

@@ -27,7 +27,7 @@ from ..audio.chime import chime
 from ..errors import AudioDeviceError
 from ..speech.engines import TextToSpeech
 from .abandon import CallAbandoned, HungCalls
-from .native import _saved_stderr, native_stderr_to_debug, route_alsa_errors
+from .native import native_stderr_to_debug, route_alsa_errors, saved_stderr
 
 __all__ = [
     "Backoff",
@@ -165,8 +165,9 @@ def _close(mic: Closable) -> None:
 
 def _give_up() -> None:
     """``HungCalls``' limit was reached: several calls hang at once, none came back."""
-    if _saved_stderr:  # hung inside native_stderr_to_debug: the last line must get out
-        os.dup2(_saved_stderr[-1], 2)
+    saved = saved_stderr()
+    if saved is not None:  # hung inside native_stderr_to_debug: the last line must get out
+        os.dup2(saved, 2)
     log.error(
         "the sound library hung again and again without recovering; exiting so the service "
         "manager starts a fresh process"

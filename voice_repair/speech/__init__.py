@@ -6,6 +6,7 @@ Takes ``Say`` (``models.py``) whose text may hold timed silences (``[4s]``); giv
 - ``engines.py``  ``TextToSpeech`` engines: espeak-ng through pyttsx3, and Piper
 - ``speaker.py``  ``Speaker``: one worker thread rendering and playing lines, chimes, silences
 - ``cache.py``    ``CachedTTS``: each sentence rendered once per voice, fixed lines rendered ahead
+- ``turns.py``    a reply stops the sentence being rendered ahead (``pipersession.py``: Piper)
 - ``markup.py``   parsing ``[4s]`` timed silences (the content checks use it too)
 - ``wyoming.py``  opt-in: a home Wyoming voice server renders each line, the local voice as fallback
 """

@@ -11,6 +11,8 @@ the time from the end of a request to the first audio (about half a second with 
   (a home Wyoming server, whose voice may change behind our back) is never cached.
 * **Filled at start-up** (``warm``), on a background thread at the lowest CPU priority, one
   sentence at a time, resting between them (``WARM_DUTY``), only while the speaker is idle,
+  giving way mid-sentence to a reply that needs the engine (``turns.py``: the reply used to
+  wait for the warm-up's sentence at its low priority, 9.3 s for one sentence under load),
   with the sentences the content can say before any request (``Session.foreseeable_lines``);
   and on first use for everything else (a line with a number: "Pausing for twenty-three
   minutes." is rendered once, then looked up).
@@ -38,6 +40,7 @@ import numpy as np
 
 from .engines import TextToSpeech
 from .shelf import Shelf
+from .turns import GiveWay
 
 __all__ = ["CachedTTS", "DEFAULT_MAX_BYTES", "UNKNOWN"]
 
@@ -109,9 +112,14 @@ class CachedTTS:
 
     def render(self, text: str) -> tuple[np.ndarray, int]:
         """The sentence's audio: from the cache when it was rendered before with this voice."""
+        return self._render(text, self._tts.render)
+
+    def _render(
+        self, text: str, engine: Callable[[str], tuple[np.ndarray, int]]
+    ) -> tuple[np.ndarray, int]:
         voice = self.cache_id
         if voice is None or self._max == 0:
-            return self._tts.render(text)
+            return engine(text)
         key = (voice, text)
         with self._lock:
             hit = self._store.get(key)
@@ -125,7 +133,7 @@ class CachedTTS:
                 self.hits += 1
                 self._keep(key, *kept, mapped=True)
             return kept
-        samples, rate = self._tts.render(text)  # an engine failure raises: nothing is kept
+        samples, rate = engine(text)  # an engine failure raises: nothing is kept
         samples = np.array(samples, dtype=np.int16)  # our own copy, read-only from here on
         samples.setflags(write=False)
         with self._lock:
@@ -158,9 +166,10 @@ class CachedTTS:
     ) -> threading.Thread:
         """Render ``sentences`` on a background thread, in order, each only while ``idle()``.
 
-        ``idle``: the speaker has nothing to say (a real reply never waits behind more than
-        the one sentence being warmed). The thread runs at the lowest CPU priority, so the
-        recognizer comes first. Returns the started thread (daemon: it never holds up exit).
+        ``idle``: the speaker has nothing to say; a reply queued meanwhile stops the sentence
+        being warmed (an engine with ``render_ahead``), which is rendered again later. The
+        thread runs at the lowest CPU priority, so the recognizer comes first. Returns the
+        started thread (daemon: it never holds up exit).
         """
         todo = list(dict.fromkeys(s for s in sentences if s.strip()))
         thread = threading.Thread(
@@ -173,6 +182,9 @@ class CachedTTS:
         voice = self.cache_id
         if voice is None or self._max == 0:
             return
+        # An engine that can stop mid-sentence for a reply (Piper) is asked to; another
+        # (espeak-ng: tens of milliseconds a sentence) is waited for.
+        ahead = getattr(self._tts, "render_ahead", self._tts.render)
         _lowest_priority()
         shelf = self._shelf(voice) if self._folder is not None else None
         if shelf is not None:
@@ -181,14 +193,11 @@ class CachedTTS:
         for text in todo:
             if self.cached(text) or (shelf is not None and self._from_shelf(shelf, voice, text)):
                 continue
-            while not idle():
-                threading.Event().wait(_IDLE_POLL_SECONDS)
             if self.cached_bytes >= self._max * WARM_SHARE:  # what is said for real needs room
                 log.info("speech cache: full after %d sentences rendered ahead", done)
                 return
-            began = time.perf_counter()
             try:
-                samples, rate = self.render(text)
+                samples, rate, took = self._render_when_idle(text, ahead, idle)
             except Exception as exc:  # a failing engine shows when the line is said for real
                 log.warning("warming the speech cache stopped: %s", exc)
                 return
@@ -197,10 +206,28 @@ class CachedTTS:
             done += 1
             # The engine's own threads are not niced: rest, so warming takes at most
             # WARM_DUTY of the time and the recognizer keeps the cores it needs.
-            rest = (time.perf_counter() - began) * (1 - WARM_DUTY) / WARM_DUTY
-            threading.Event().wait(rest)
+            threading.Event().wait(took * (1 - WARM_DUTY) / WARM_DUTY)
         log.info("speech cache warm: %d sentences rendered ahead, %.1f MB of our own memory", done,
                  self.cached_bytes / 1e6)  # fmt: skip
+
+    def _render_when_idle(
+        self,
+        text: str,
+        ahead: Callable[[str], tuple[np.ndarray, int]],
+        idle: Callable[[], bool],
+    ) -> tuple[np.ndarray, int, float]:
+        """``text`` rendered while the speaker is idle; again when a reply interrupted it.
+        Returns (samples, rate, seconds the rendering took)."""
+        while True:
+            while not idle():
+                threading.Event().wait(_IDLE_POLL_SECONDS)
+            began = time.perf_counter()
+            try:
+                samples, rate = self._render(text, ahead)
+            except GiveWay:
+                log.debug("rendering ahead gave way to a reply")
+                continue
+            return samples, rate, time.perf_counter() - began
 
     def _from_shelf(self, shelf: Shelf, voice: str, text: str) -> bool:
         kept = shelf.get(text)
@@ -211,6 +238,10 @@ class CachedTTS:
 
 
 def _lowest_priority() -> None:
-    """Nice this thread (only this thread, on Linux) to 19; elsewhere, leave it."""
+    """Nice this thread (only this thread, on Linux) to 19; elsewhere, leave it.
+
+    Safe only because a reply stops the sentence being rendered (``turns.py``): before that, a
+    reply waited for it at this priority (37.7 s for one sentence at a load average of 17).
+    With the stop, a reply took as long as alone (3.1 s against 2.8 s at that load)."""
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)

