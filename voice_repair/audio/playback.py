@@ -30,6 +30,14 @@ _POLL_SECONDS = 0.02
 _LATENCY_SECONDS = 0.05
 """Output buffer: small enough that "stop" is heard at once, big enough to avoid underruns."""
 
+STALL_SECONDS = 5.0
+"""No audio taken by the sound server for this long: it is gone (killed under the stream, or
+hung). Such a stream never finishes on its own, and ``play`` would wait for it for ever, the
+speaker deaf to every later line (seen once: the server killed under a reply on a busy machine).
+The server asks for audio in bursts: through ALSA's pulse plugin it takes up to about two
+seconds ahead (PulseAudio's default target length; 1.7 s between two asks measured here), so
+the window is well past that."""
+
 
 def _scaled(samples: np.ndarray, gain: float) -> np.ndarray:
     return (samples.astype(np.float32) * gain).astype(np.int16)
@@ -101,7 +109,14 @@ class Player:
         done: threading.Event,
         cancel: threading.Event | None,
     ) -> bool:
-        """Open a stream, play through ``callback`` until ``done`` or an interruption."""
+        """Open a stream, play through ``callback`` until ``done`` or an interruption; a
+        stream the server stopped asking audio of is left behind (``STALL_SECONDS``)."""
+        asked = [time.monotonic()]  # when the server last asked for audio
+
+        def asking(outdata: np.ndarray, frames: int, when: object, status: object) -> None:
+            asked[0] = time.monotonic()
+            callback(outdata, frames, when, status)
+
         try:
             stream = sd.OutputStream(
                 samplerate=sample_rate,
@@ -109,7 +124,7 @@ class Player:
                 dtype="int16",
                 device=self.device,
                 latency=_LATENCY_SECONDS,
-                callback=callback,
+                callback=asking,
                 finished_callback=done.set,
             )
         except (sd.PortAudioError, ValueError) as exc:
@@ -117,15 +132,41 @@ class Player:
                 f"cannot open the speaker {self.device!r} ({exc}). "
                 "Run `voice-repair devices` and pass --output-device."
             ) from exc
-        with stream:
+        stream.start()
+        try:
             while not done.wait(_POLL_SECONDS):
                 if self._interrupt.is_set() or (cancel is not None and cancel.is_set()):
                     stream.abort()
                     if self.played is not None:
                         self.played.stopped(time.monotonic() + _LATENCY_SECONDS)
                     return False
-        return True
+                if time.monotonic() - asked[0] > STALL_SECONDS:
+                    _leave_behind(stream)
+                    stream = None
+                    raise AudioDeviceError(
+                        f"the speaker took no audio for {STALL_SECONDS:.0f} s (the sound "
+                        "server gone or hung); the rest of this line is dropped"
+                    )
+            return True
+        finally:
+            if stream is not None:
+                stream.close()
 
     def interrupt(self) -> None:
         """Stop what is playing now, at once (safe from any thread; no effect when idle)."""
         self._interrupt.set()
+
+
+def _leave_behind(stream: sd.OutputStream) -> None:
+    """Close a stalled stream on a daemon thread nobody waits for: against a hung sound server
+    PortAudio's close waits for an answer that never comes (``service/abandon.py`` measures
+    it for the microphone), and the speaker must go on to the next line meanwhile."""
+
+    def close() -> None:
+        try:
+            stream.abort()
+            stream.close()
+        except Exception as exc:  # the server is gone; nothing left to tell
+            log.debug("closing a stalled speaker stream: %s", exc)
+
+    threading.Thread(target=close, name="stalled-speaker-close", daemon=True).start()
