@@ -8,43 +8,23 @@ Real matcher, semantic net, response data, session and timer engine; the minute 
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
+from ears import sessions
 
-from voice_repair import app
-from voice_repair.config import Config
-from voice_repair.models import IntentMatch, Mode, Say
+from voice_repair.models import IntentMatch, Mode
 from voice_repair.skill import GUESSED, answers
 
 pytestmark = pytest.mark.model
 
 
-class _Heard:
-    def __init__(self) -> None:
-        self.items: list[Say] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, say: Say) -> None:
-        with self.lock:
-            self.items.append(say)
-
-
 @pytest.fixture
 def send(tmp_path: Path):
     """``send(text)`` -> the lines said in reply, through the real session."""
-    heard = _Heard()
-    options = app.Options(config=Config(data_dir=tmp_path / "data"), minute_seconds=0.5)
-    session, engine = app.start_session(options, heard)
-
-    def said(text: str) -> list[Say]:
-        before = len(heard.items)
-        session.handle_text(text)
-        return heard.items[before:]
-
-    yield said
-    engine.shutdown()
+    with sessions(tmp_path) as start:
+        said, _, _ = start(0.5)
+        yield said
 
 
 def test_a_guessed_end_of_a_pause_is_silent_with_no_pause_and_ends_a_running_one(send):
