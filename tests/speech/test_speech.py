@@ -53,6 +53,27 @@ def test_espeak_rate_setting_changes_the_pace() -> None:
     assert slow.size / fast.size > 1.5
 
 
+def test_espeak_keeps_its_pace_when_the_rate_setting_is_lost() -> None:
+    """pyttsx3 sets the rate as a queued command its driver can lose (a race in its asynchronous
+    loop); then espeak-ng spoke at the driver's 200 words a minute. Here the loss is forced, the
+    one stand-in in this file: the engine's rate setting is dropped after espeak-ng was set to
+    300 behind its back. The phrase must still come out at the engine's own pace."""
+    import pyttsx3.drivers._espeak as espeak
+
+    tts = make_tts("espeak", rate_wpm=150)
+    calm, _ = tts.render(SENTENCE)
+    set_property = tts._engine.setProperty
+    espeak.SetParameter(espeak.RATE, 300, 0)
+    tts._engine.setProperty = lambda name, value: (
+        None if name == "rate" else set_property(name, value)
+    )
+    try:
+        after, _ = tts.render(SENTENCE)
+    finally:
+        tts._engine.setProperty = set_property
+    assert after.size > 0.85 * calm.size, (after.size, calm.size)
+
+
 def test_espeak_renders_many_phrases_in_a_row() -> None:
     # pyttsx3's espeak loop can hand back an empty phrase now and then; the engine retries.
     tts = make_tts("espeak")

@@ -131,7 +131,7 @@ class EspeakTTS:
         self._count += 1
         path = Path(self._dir.name) / f"phrase-{self._count}.wav"
         try:
-            self._engine.save_to_file(text, str(path))
+            self._engine.save_to_file(_at_rate(text, self.rate_wpm), str(path))
             self._engine.runAndWait()
             with wave.open(str(path), "rb") as wav:
                 rate = wav.getframerate()
@@ -141,6 +141,16 @@ class EspeakTTS:
         finally:
             path.unlink(missing_ok=True)
         return trim_silence(samples.astype(np.int16), rate), rate
+
+
+def _at_rate(text: str, rate_wpm: int) -> str:
+    """``text`` led by espeak-ng's in-band speed command (ctrl-A, the rate, ``S``).
+
+    pyttsx3 starts espeak-ng in its asynchronous mode and sets the rate as a separate queued
+    command, which a race in its driver can lose: in some processes every phrase then came out
+    at the driver's own 200 words a minute instead of ours (a third faster; seen in 2 of 6 test
+    runs, and as a red CI run). Carried inside the text, the rate cannot be lost on the way."""
+    return f"\x01{int(rate_wpm)}S{text}"
 
 
 class PiperTTS:
