@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 from stopping import Chat, write_config
-from timing import budget
+from timing import MAX_WAKE_LATENESS, CpuWait, budget
 
 LIB = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))), None)
 MINUTE = 0.5
 PAUSE = 10  # minutes: five seconds
+GRACE = 120  # minutes: a minute, so a restart slowed by faketime and a busy machine (seen: 10 s)
+# never makes the end more than the grace overdue, when it is dropped by design, not said
 
 pytestmark = [
     pytest.mark.slow,
@@ -51,25 +53,39 @@ def start_pause(chat: Chat) -> tuple[float, float]:
     raise AssertionError(chat.log)
 
 
-def finished_at(chat: Chat, by: float) -> list[float]:
-    while time.time() < by:
-        time.sleep(0.05)
+def _ends(chat: Chat) -> list[float]:
     return [
         at for at, line in chat.said if line["source"] == "pause.finished" and line.get("chime")
     ]
 
 
+def finished_at(chat: Chat, due: float) -> tuple[list[float], float]:
+    """When the pause's end was said, and how late it may be on this machine: a quiet
+    machine's half second, stretched by how long the app's own threads waited for a CPU
+    meanwhile (``CpuWait``: under faketime every clock read is a file read, and a busy machine
+    made a fixed second too short once), capped. The wait lasts that long past ``due``."""
+    with CpuWait(chat.popen.pid) as app:
+        while time.time() < due + _late(app):
+            time.sleep(0.05)
+    return _ends(chat), _late(app)
+
+
+def _late(app: CpuWait) -> float:
+    """The lateness allowed: a quiet machine's half second, stretched by the app's CPU waits."""
+    return budget(0.5, app.stretch()) + min(MAX_WAKE_LATENESS, app.waited)
+
+
 def test_wall_clock_an_hour_forward_mid_pause_the_end_still_comes_on_time(tmp_path):
     offset = tmp_path / "faketime"
     env = faked(offset)
-    chat = Chat.start(tmp_path / "data", write_config(tmp_path, 10), MINUTE, env=env)
+    chat = Chat.start(tmp_path / "data", write_config(tmp_path, GRACE), MINUTE, env=env)
     try:
         sent, replied = start_pause(chat)
         time.sleep(1.5)
         offset.write_text("+1h\n")
-        ends = finished_at(chat, replied + PAUSE * MINUTE + budget(1.0))
+        ends, late = finished_at(chat, replied + PAUSE * MINUTE)
         assert len(ends) == 1, chat.log
-        assert sent + PAUSE * MINUTE - 0.01 <= ends[0] <= replied + PAUSE * MINUTE + budget(0.5)
+        assert sent + PAUSE * MINUTE - 0.01 <= ends[0] <= replied + PAUSE * MINUTE + late
         assert any("wall clock jumped by +3600 s" in line for _, line in chat.log)
         assert chat.bad_lines() == []
     finally:
@@ -79,7 +95,7 @@ def test_wall_clock_an_hour_forward_mid_pause_the_end_still_comes_on_time(tmp_pa
 def test_wall_clock_an_hour_back_while_down_the_end_still_comes_on_time(tmp_path):
     offset = tmp_path / "faketime"
     env = faked(offset)
-    data, config = tmp_path / "data", write_config(tmp_path, 10)
+    data, config = tmp_path / "data", write_config(tmp_path, GRACE)
     first = Chat.start(data, config, MINUTE, env=env)
     try:
         sent, replied = start_pause(first)
@@ -93,9 +109,10 @@ def test_wall_clock_an_hour_back_while_down_the_end_still_comes_on_time(tmp_path
         # machine) took longer than what was left of the pause: never an hour late.
         assert second.wait_ready(60), second.log
         due = max(replied + PAUSE * MINUTE, second.ready_at)
-        ends = finished_at(second, due + budget(1.0))
-        assert len(ends) == 1, second.log
-        assert sent + PAUSE * MINUTE - 0.01 <= ends[0] <= due + budget(0.5)
+        ends, late = finished_at(second, due)
+        seen = f"ends {[round(t - due, 2) for t in ends]} s after due, {late:.2f} s allowed"
+        assert len(ends) == 1, (seen, second.log[-12:])
+        assert sent + PAUSE * MINUTE - 0.01 <= ends[0] <= due + late, seen
         assert second.bad_lines() == []
     finally:
         second.kill()

@@ -54,18 +54,28 @@ def test_restart_keeps_the_live_rounds_events_and_only_its_latest_overdue_one():
 
 
 def test_the_parts_fire_in_order_on_time_and_the_round_ends(tmp_path):
-    heard = Heard()
-    e = engine(tmp_path, heard)
-    try:
+    # The status is read while the first turn runs: within its 3 minutes of 50 ms. When a busy
+    # machine took longer than that to start the round and read it (once at load 10), the
+    # round is started again with a minute sized from the time taken, at most three tries.
+    minute = MIN
+    for attempt in range(3):
+        heard = Heard()
+        e = engine(tmp_path / f"try{attempt}", heard, minute)
         t0 = time.monotonic()
         e.apply(StartRound(3, 1))
         status = e.round_status()
+        took = time.monotonic() - t0
+        if took < 3 * minute or attempt == 2:
+            break
+        e.shutdown()
+        minute = max(2 * minute, 2 * took / 3)
+    try:
         assert status is not None and status.part == 0 and status.speaking
-        heard.wait(4, timeout=5)
+        heard.wait(4, timeout=budget(5.0) + 8 * minute)
         assert [ev.kind for _, ev in heard.events] == ORDER
         dues = [t - t0 for t, _ in heard.events]
         for at, minutes in zip(dues, [3, 4, 7, 8], strict=True):
-            assert minutes * MIN - 0.02 <= at <= minutes * MIN + budget(0.3)
+            assert minutes * minute - 0.02 <= at <= minutes * minute + budget(0.3)
         assert e.round_status() is None
     finally:
         e.shutdown()
