@@ -36,8 +36,11 @@ PROGRAM = Path(sys.executable).parent / "voice-repair"
 
 UNIT = "voice-repair.service"
 RESTART_SEC = 5.0
-START_UP = 15.0
-"""Generous bound for one start-up (about 2 s here: intent data, pocketsphinx, espeak-ng)."""
+START_UP = 60.0
+"""A bound for "it never came up", not a speed check (how fast it starts is the benches'
+job): about 2 s here when quiet (intent data, pocketsphinx, espeak-ng), but at load 17 every
+start-up took longer than the 15 s this used to be, and all seven tests that wait for one
+failed; ``budget`` stretches it further on a busy machine."""
 
 CONFIG = """\
 [recognition]
@@ -169,7 +172,7 @@ def test_install_starts_a_listening_service(service: UserManager) -> None:
     unit = (service.home / f".config/systemd/user/{UNIT}").read_text()
     assert f"ExecStart={PROGRAM} run\n" in unit
     assert (service.home / f".config/systemd/user/default.target.wants/{UNIT}").is_symlink()
-    wait_listening(service, START_UP)
+    wait_listening(service, budget(START_UP))
     assert show(service)["NRestarts"] == "0", service_log(service)
     store = service.home / ".local/share/voice-repair/timers.sqlite"
     assert store.is_file()  # the job store was created in the writable data folder
@@ -179,7 +182,7 @@ def test_install_starts_a_listening_service(service: UserManager) -> None:
 
 
 def test_hardening_applies(service: UserManager) -> None:
-    pid = wait_listening(service, START_UP)
+    pid = wait_listening(service, budget(START_UP))
     proc = Path(f"/proc/{pid}")
     interfaces = [
         line.split(":")[0].strip() for line in (proc / "net/dev").read_text().splitlines()[2:]
@@ -207,7 +210,7 @@ def test_hardening_applies(service: UserManager) -> None:
 
 
 def test_kill_9_brings_it_back(service: UserManager) -> None:
-    pid = wait_listening(service, START_UP)
+    pid = wait_listening(service, budget(START_UP))
     before = int(show(service)["NRestarts"])
     started = starts(service)
     checked = records(service)
@@ -237,17 +240,17 @@ def test_sound_server_restart_keeps_it_running(service: UserManager) -> None:
     clean-clone run that flood (440 MB into this test's log file) made the test slow and red, so
     the in-process recovery from a killed server is tested on the private server
     (tests/audio/test_resilience.py) and this case is left to the note and systemd/README.md."""
-    pid = wait_listening(service, START_UP)
+    pid = wait_listening(service, budget(START_UP))
     restarts = show(service)["NRestarts"]
     lost = outages(service)
     assert service.systemctl("restart", "pulseaudio.service").returncode == 0
-    assert wait_listening(service, 30) == pid  # the same process, recording again
+    assert wait_listening(service, budget(30.0)) == pid  # the same process, recording again
     assert show(service)["NRestarts"] == restarts
     assert outages(service) <= lost + 1  # logged once, not once per retry
 
 
 def test_microphone_removed_and_restored(service: UserManager) -> None:
-    pid = wait_listening(service, START_UP)
+    pid = wait_listening(service, budget(START_UP))
     restarts = show(service)["NRestarts"]
     lost = outages(service)
     modules = service.pactl("list", "short", "modules").stdout.splitlines()
@@ -257,7 +260,7 @@ def test_microphone_removed_and_restored(service: UserManager) -> None:
     assert capture_source(service, pid) != MIC
     assert show(service)["ActiveState"] == "active"
     assert service.pactl("load-module", *MIC_MODULE.split()).returncode == 0
-    assert wait_listening(service, 30) == pid
+    assert wait_listening(service, budget(30.0)) == pid
     assert show(service)["NRestarts"] == restarts
     # PulseAudio either moves the stream to another source and back (nothing to log) or drops
     # it (the service logs the loss once and reopens it).
@@ -310,7 +313,7 @@ def test_answers_aloud_with_piper_under_the_hardening(service: UserManager) -> N
     assert service.systemctl("restart", UNIT).returncode == 0
     request = _speak(REQUEST, service.runtime / "request.wav")
     os.chown(request, service.uid, service.gid)
-    wait_listening(service, START_UP, after=started)
+    wait_listening(service, budget(START_UP), after=started)
     heard = 0.0
     for attempt in range(3):  # a request not understood is repeated, as a person would
         heard = ask(service, request, service.runtime / f"speaker{attempt}.raw")
