@@ -208,8 +208,13 @@ def start_session(
     if report.memory_only is not None:  # the engine logged what is wrong and what to do
         problem = report.memory_only if report.memory_only in ("full", "read-only") else "failing"
         session.say_line("startup.not_saved", "startup", problem=problem)
-    if report.dropped:
-        session.say_line("startup.dropped", "startup", count=str(report.dropped))
+    # A pause's or a round's events are not reminders anyone set: they are told apart.
+    if report.dropped_reminders:
+        session.say_line("startup.dropped", "startup", count=str(report.dropped_reminders))
+    if "pause" in report.ended:
+        session.say_line("startup.pause_ended", "startup")
+    if "turns" in report.ended:
+        session.say_line("startup.round_ended", "startup")
     if warm and matcher.semantic is not None and not matcher.semantic.loaded:
         matcher.semantic.warm()  # the model loads meanwhile: neither listening nor typing waits
     return session, engine

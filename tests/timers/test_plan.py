@@ -47,6 +47,21 @@ def test_restart_drops_and_counts_what_is_later_than_the_grace():
     jobs = [job("r1", "reminder.due", 80, None), job("r2", "reminder.due", 95, None)]
     plan = recovery(jobs, fired=set(), live=None, now=100, grace=10)
     assert plan.remove == ["r1"] and plan.dropped == 1
+    assert plan.dropped_reminders == 1 and plan.ended == ()
+
+
+def test_a_pause_or_round_run_out_while_down_is_told_apart_from_reminders():
+    jobs = [job("f", "pause.finished", 50), job("r", "pause.reminder", 70)]
+    jobs += [job("t", "turns.finished", 60, ("t1", 1)), job("rem", "reminder.due", 40, None)]
+    plan = recovery(jobs, fired=set(), live=PAUSE, now=100, grace=10, live_round=("t1", 1))
+    assert plan.dropped == 4 and plan.dropped_reminders == 1
+    assert plan.ended == ("pause", "turns")
+
+
+def test_a_pause_with_an_event_still_to_say_has_not_run_out():
+    jobs = [job("f", "pause.finished", 50), job("r", "pause.reminder", 95)]
+    plan = recovery(jobs, fired=set(), live=PAUSE, now=100, grace=10)
+    assert plan.dropped == 1 and plan.ended == () and "r" not in plan.remove
 
 
 def test_of_a_pauses_overdue_events_only_the_end_is_spoken():

@@ -235,8 +235,12 @@ def test_chat_down_longer_than_the_grace_says_so_once_at_start(procs, tmp_path):
     # Past the end, its three repeats (two minutes apart) and the grace after the last one.
     time.sleep(max(0.0, replied + (1 + 6 + 10) * 0.2 + 0.5 - time.time()))
     second = chat(procs, tmp_path, 0.2)
-    heard = [line["source"] for line in up_and_listening(second)]
-    assert heard == ["startup"], heard
+    said = up_and_listening(second)
+    assert [line["source"] for line in said] == ["startup"], said
+    # The pause's end and repeats are not reminders anyone set: it says the pause ended, and
+    # never asks them to set "reminders" again (it did, counting the pause's five events).
+    assert "pause came to an end" in said[0]["text"], said
+    assert "reminder" not in said[0]["text"], said
 
 
 @pytest.mark.slow

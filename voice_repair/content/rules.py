@@ -82,6 +82,8 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "timers.maybe_repeated": _rule(min_variants=2),
     "startup.dropped": _rule("count", "count"),
     "startup.not_saved": _rule("problem", "problem"),
+    "startup.pause_ended": _rule(),
+    "startup.round_ended": _rule(),
     "reminder.set_in": _rule("minutes", "minutes"),
     "reminder.set_at": _rule("when", "when"),
     "reminder.passed": _rule("when offer", "when offer"),

@@ -23,7 +23,7 @@ from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
 from .effects import EffectsMixin, _local
 from .health import STORE_ERRORS, StoreHealthMixin
 from .jobs import JobBoard, StoredJob
-from .plan import Pending, TimerSettings, recovery
+from .plan import Pending, Recovery, TimerSettings, recovery
 from .readonly import StoreSnapshot, storage_problem
 from .rounds import RoundMixin, round_key
 from .store import STORE_NAME, PauseRow, RoundRow, SideStore, move_aside_if_corrupt, prepare_folder
@@ -48,6 +48,10 @@ class StartupReport:
     memory_only: str | None = None
     """Why the store cannot be written ("full", "read-only", ...): this run keeps every promise
     in memory only, and says so once; None when the store works."""
+    dropped_reminders: int = 0
+    """Of ``dropped``, the reminders someone set (they may want to set them again)."""
+    ended: tuple[str, ...] = ()
+    """``pause``/``turns``: a pause or a round that ran out while down, none of it said."""
 
 
 class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
@@ -120,9 +124,9 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
                 if problem is None:
                     raise
                 self._close_store()
-                dropped = self._start_in_memory(problem)
-                self._run_ticker(dropped)
-                return StartupReport(dropped, recovered_store=None, memory_only=problem)
+                plan = self._start_in_memory(problem)
+                self._run_ticker(plan.dropped)
+                return _report(plan, recovered_store=None, memory_only=problem)
         except STORE_ERRORS as e:
             self.shutdown()
             raise TimerStoreError(
@@ -152,9 +156,9 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         snapshot = StoreSnapshot(
             side.pause(), side.pause_frame(), board.jobs(), spoken, side.round(), unsure
         )
-        dropped = self._recover(snapshot, writable=True)
-        self._run_ticker(dropped)
-        return StartupReport(dropped=dropped, recovered_store=recovered)
+        plan = self._recover(snapshot, writable=True)
+        self._run_ticker(plan.dropped)
+        return _report(plan, recovered_store=recovered)
 
     def _run_ticker(self, dropped: int) -> None:
         self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
@@ -191,7 +195,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
             self._folder_lock.close()  # type: ignore[attr-defined]
             self._folder_lock = None
 
-    def _recover(self, stored: StoreSnapshot, writable: bool) -> int:
+    def _recover(self, stored: StoreSnapshot, writable: bool) -> Recovery:
         """Correct durations for a jump while down, clean the store (if ``writable``), load
         what is left."""
         here = frame_of(self.clock)
@@ -232,7 +236,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
                 self._side_store().clear_round()
             rnd = None
         self._mem, self._pause, self._round = jobs, pause, rnd
-        return plan.dropped
+        return plan
 
     # ----- effects ----------------------------------------------------------------------------
 
@@ -386,3 +390,13 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
 
 def _key(pause: PauseRow | None) -> tuple | None:
     return (pause.pause_id, pause.generation) if pause else None
+
+
+def _report(plan: Recovery, **found: object) -> StartupReport:
+    """What ``start`` tells the app, from the restart's plan and what else it found."""
+    return StartupReport(
+        dropped=plan.dropped,
+        dropped_reminders=plan.dropped_reminders,
+        ended=plan.ended,
+        **found,  # type: ignore[arg-type]
+    )

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import TimerStoreError
 from .clock import Clock
 from .jobs import JobBoard, StoredJob
+from .plan import Recovery
 from .readonly import StoreSnapshot, lock_without_writing, read_store, storage_problem, what_to_do
 from .store import STORE_NAME, PauseRow, RoundRow, SideStore, prepare_folder
 
@@ -56,7 +57,7 @@ class StoreHealthMixin:
 
     if TYPE_CHECKING:  # only declared: a stub here would hide EffectsMixin's real one
 
-        def _recover(self, stored: StoreSnapshot, writable: bool) -> int: ...
+        def _recover(self, stored: StoreSnapshot, writable: bool) -> Recovery: ...
         def _open_store(self) -> Path | None: ...
         def _close_store(self) -> None: ...
         def _board(self) -> JobBoard: ...
@@ -65,16 +66,16 @@ class StoreHealthMixin:
 
     # ----- store writes -----------------------------------------------------------------------
 
-    def _start_in_memory(self, problem: str) -> int:
-        """Read the store, never to write it (``TimerEngine.start`` says why); returns how many
-        events were too late to keep."""
+    def _start_in_memory(self, problem: str) -> Recovery:
+        """Read the store, never to write it (``TimerEngine.start`` says why); returns the
+        restart's plan (how many events were too late to keep)."""
         if self._folder_lock is None:
             self._folder_lock = lock_without_writing(self.data_dir)
         self._memory_only = problem
         snapshot = read_store(self.data_dir / STORE_NAME)
         self._offset = self.clock.wall() - self.clock.mono()
         self._started_mono = self.clock.mono()
-        dropped = self._recover(snapshot, writable=False)
+        plan = self._recover(snapshot, writable=False)
         self._retry_at = self.clock.mono() + RETRY_SECONDS
         log.error(
             "Timer folder %s is %s: starting with timers in memory only. The %d stored "
@@ -87,7 +88,7 @@ class StoreHealthMixin:
             RETRY_SECONDS,
             what_to_do(problem),
         )
-        return dropped
+        return plan
 
     def _persist(self, write: Callable[[], object]) -> bool:
         """Run one store write; on failure log once and go on from memory. True if written.

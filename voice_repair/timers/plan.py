@@ -124,7 +124,13 @@ class Recovery:
     remove: list[str]
     """Job ids to remove without speaking."""
     dropped: int
-    """How many of them came due too long ago (the app says so once)."""
+    """How many of them came due too long ago (logged once)."""
+    dropped_reminders: int = 0
+    """Of those, the reminders someone set: the app asks them to set these again."""
+    ended: tuple[str, ...] = ()
+    """``pause`` and/or ``turns`` when a pause or a round of turns ran out while the app was
+    off, every event of it too late to say: the app says once that it ended (its events are
+    not reminders anyone could set again)."""
 
 
 def recovery(
@@ -148,20 +154,29 @@ def recovery(
     pause or round: it is kept though its pause or round is gone, to be said again (marked).
     """
     remove: list[str] = []
-    dropped = 0
+    dropped: list[Pending] = []
     overdue: dict[tuple, list[Pending]] = {}
     lives = {key for key in (live, live_round) if key is not None}
+    jobs = list(jobs)
     for job in jobs:
         stale = job.pause_key is not None and job.pause_key not in lives
         if job.job_id in fired or (stale and job.job_id not in unsure):
             remove.append(job.job_id)
         elif now - job.due > grace:
             remove.append(job.job_id)
-            dropped += 1
+            dropped.append(job)
         elif job.due <= now and job.pause_key is not None:
             overdue.setdefault(job.pause_key, []).append(job)
     for late in overdue.values():
         ends = [j for j in late if j.kind == "pause.finished"]
         keep = ends[0] if ends else max(late, key=lambda j: j.due)
         remove += [j.job_id for j in late if j is not keep]
-    return Recovery(remove=remove, dropped=dropped)
+    gone = set(remove)
+    kept = {j.pause_key for j in jobs if j.pause_key is not None and j.job_id not in gone}
+    ended = {j.kind.split(".")[0] for j in dropped if j.pause_key not in kept | {None}}
+    return Recovery(
+        remove=remove,
+        dropped=len(dropped),
+        dropped_reminders=sum(j.pause_key is None for j in dropped),
+        ended=tuple(sorted(ended)),
+    )
