@@ -1,7 +1,7 @@
 """Barge-in: a bare "stop" said over its own speech, its voice as loud as the person's.
 
     python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
-                               [--engine pocketsphinx|whisper] [--reverb 0.0]
+                               [--engine pocketsphinx|whisper] [--reverb 0.0] [--keep-log DIR]
 
 A private PulseAudio room that carries the assistant's voice back into its microphone
 (``tests/audio/echoroom.py``) at the level that makes it as loud there as the person saying
@@ -18,6 +18,7 @@ import argparse
 import os
 import platform
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -75,15 +76,25 @@ def run_method(method: str, args, rng: random.Random) -> str:
                 stop = _fresh_stop(room.speech / f"stop{i}.wav")
                 mark = len(rig.lines())
                 found = bargein.trial(rig, request, stop, spec, rng, args.after)
+                if found is not None and found.cut_early:
+                    skipped += 1  # its own voice cut the reply: a false stop, and a miss
                 if found is not None:
                     trials.append(found)
-                    print(f"  {method} trial {len(trials)}: {found}", file=sys.stderr)
+                    wall = found.word_end + time.time() - time.monotonic()
+                    print(
+                        f"  {method} trial {len(trials)}: {found} "
+                        f"(word end {time.strftime('%H:%M:%S', time.localtime(wall))}"
+                        f".{int(wall % 1 * 1000):03d})",
+                        file=sys.stderr,
+                    )
                 elif any("stop heard while speaking" in ln for ln in rig.lines()[mark:]):
-                    skipped += 1  # cut before the word was said: nobody had said stop
-                    print(f"  {method}: cut before 'stop' was said", file=sys.stderr)
+                    print(f"  {method}: a stop before the reply was heard", file=sys.stderr)
         finally:
             rig.pulse.echo(None)
             rig.close()
+            if args.keep_log:
+                Path(args.keep_log).mkdir(parents=True, exist_ok=True)
+                shutil.copy(rig.run.log_path, Path(args.keep_log) / f"{method}.log")
     cut = [t.after_s for t in trials if t.cut and t.after_s is not None]
     other = [x for t in trials for x in t.other if x != "ground"]
     times = (
@@ -96,7 +107,8 @@ def run_method(method: str, args, rng: random.Random) -> str:
     return (
         f"{method:>7}: {sum(t.cut for t in trials)}/{len(trials)} stops acted on, "
         f"{within}/{len(trials)} within 0.5 s; end of 'stop' -> speech cut: {times}; "
-        f"other intents: {other or 'none'}; cut before the word (nobody spoke): {skipped}; "
+        f"other intents: {other or 'none'}; false stops (its own voice cut the reply before "
+        f"the word; counted as not acted on): {skipped}; "
         f"echo {level:+.1f} dB, reverb {args.reverb} s; "
         f"idle CPU {cpu * 100:.1f}% of a core\n         ({used})"
     )
@@ -110,6 +122,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--reverb", type=float, default=0.0, help="RT60 of the room, seconds")
     p.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measured")
     p.add_argument("--seed", type=int, default=21)
+    p.add_argument("--keep-log", default="", help="folder to copy each method's product log to")
     p.add_argument(
         "--after", type=lambda v: tuple(map(float, v.split(","))), default=(1.0, 3.0),
         help="LO,HI: 'stop' is said a random LO to HI seconds into the reply",
