@@ -1,15 +1,18 @@
 """Barge-in: a bare "stop" said over its own speech, its voice as loud as the person's.
 
     python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
-                               [--engine pocketsphinx|whisper] [--reverb 0.0] [--keep-log DIR]
+                               [--engine pocketsphinx|whisper] [--reverb 0.0] [--talk 10]
+                               [--keep-log DIR]
 
 A private PulseAudio room that carries the assistant's voice back into its microphone
 (``tests/audio/echoroom.py``) at the level that makes it as loud there as the person saying
 "stop"; ``voice-repair run`` with ``audio.echo_cancel`` set to each method in turn. Each trial
 asks for a guided exercise, says "stop" (a fresh Piper rendering) one to three seconds into it,
 and reads the log (``tests/audio/bargein.py``). Prints per method: stops acted on, end of the
-word -> speech cut (median, p95, worst), other intents acted on (self-triggers), and the
-product's CPU while idle (listening, nothing said) over ``--idle`` seconds.
+word -> speech cut (median, p95, worst), other intents acted on (self-triggers), replies its
+own voice cut before anyone spoke (false stops), replies cut by everyday talk said over them
+the same way (``--talk``), and the product's CPU while idle (listening, nothing said) over
+``--idle`` seconds.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tests" / "audio"))
 import bargein  # noqa: E402
 from echoroom import EchoSpec  # noqa: E402
 from rig import Rig  # noqa: E402
-from testspeech import synth_samples, synth_wav, write_wav  # noqa: E402
+from testspeech import TALK, synth_samples, synth_wav, write_wav  # noqa: E402
 
 from bench._room import private_room  # noqa: E402
 
@@ -55,6 +58,25 @@ def idle_cpu(rig: Rig, seconds: float) -> float:
     c0, t0 = _cpu_seconds(rig.run.proc.pid), time.monotonic()
     time.sleep(seconds)
     return (_cpu_seconds(rig.run.proc.pid) - c0) / (time.monotonic() - t0)
+
+
+def _talk_trials(rig: Rig, room, request: Path, stop: Path, spec: EchoSpec, rng, args):
+    """Everyday sentences said over its speech the way "stop" is: (replies cut by them,
+    replies its own voice cut before them)."""
+    cut = early = 0
+    for i in range(args.talk):
+        text = rng.choice(TALK)
+        pad = np.zeros(6400, dtype=np.int16)
+        wav = write_wav(
+            room.speech / f"talk{i}.wav",
+            np.concatenate([pad, synth_samples(text, "piper"), pad]),
+        )
+        found = bargein.trial(rig, request, wav, spec, rng, args.after, quiet_wav=stop)
+        if found is not None:
+            cut += found.cut
+            early += found.cut_early
+            print(f"  talk {i + 1}: cut={found.cut} early={found.cut_early}", file=sys.stderr)
+    return cut, early
 
 
 def run_method(method: str, args, rng: random.Random) -> str:
@@ -89,6 +111,7 @@ def run_method(method: str, args, rng: random.Random) -> str:
                     )
                 elif any("stop heard while speaking" in ln for ln in rig.lines()[mark:]):
                     print(f"  {method}: a stop before the reply was heard", file=sys.stderr)
+            talk_cut, talk_early = _talk_trials(rig, room, request, first_stop, spec, rng, args)
         finally:
             rig.pulse.echo(None)
             rig.close()
@@ -109,6 +132,8 @@ def run_method(method: str, args, rng: random.Random) -> str:
         f"{within}/{len(trials)} within 0.5 s; end of 'stop' -> speech cut: {times}; "
         f"other intents: {other or 'none'}; false stops (its own voice cut the reply before "
         f"the word; counted as not acted on): {skipped}; "
+        f"everyday talk said over it ({args.talk} sentences): reply cut {talk_cut}, cut by its "
+        f"own voice before the talk {talk_early}; "
         f"echo {level:+.1f} dB, reverb {args.reverb} s; "
         f"idle CPU {cpu * 100:.1f}% of a core\n         ({used})"
     )
@@ -122,6 +147,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--reverb", type=float, default=0.0, help="RT60 of the room, seconds")
     p.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measured")
     p.add_argument("--seed", type=int, default=21)
+    p.add_argument("--talk", type=int, default=10, help="everyday sentences said over it")
     p.add_argument("--keep-log", default="", help="folder to copy each method's product log to")
     p.add_argument(
         "--after", type=lambda v: tuple(map(float, v.split(","))), default=(1.0, 3.0),

@@ -127,10 +127,14 @@ def trial(
     spec: EchoSpec,
     rng: random.Random,
     after: tuple[float, float] = (1.0, 3.0),
+    quiet_wav: Path | None = None,
 ) -> Trial | None:
     """One "stop" over its speech, the room echoing as ``spec`` says, a random ``after``
     seconds into the reply; None when the exercise did not start (that is not a barge-in).
-    A reply its own voice cut before the word began is a trial with ``cut_early``."""
+    A reply its own voice cut before the word began is a trial with ``cut_early``.
+    ``quiet_wav`` ends the reply afterwards (``stop_wav`` when None): with everyday talk in
+    ``stop_wav``, ``cut`` is a false stop."""
+    quiet_wav = quiet_wav or stop_wav
     rig.pulse.echo(spec)
     rig.settle()
     mark = len(rig.lines())
@@ -165,7 +169,7 @@ def trial(
     at = rig.logged_at(heard[0]) if heard and not early else None
     other = [i for i in rig.intents(new) if i not in ("control.stop",)]
     if rig.speaking():
-        quiet(rig, stop_wav, spec)
+        quiet(rig, quiet_wav, spec)
     if early:
         return Trial(False, None, other, word_end, cut_early=True)
     return Trial(bool(heard), None if at is None else at - word_end, other, word_end)
