@@ -75,7 +75,8 @@ def _talk_trials(rig: Rig, room, request: Path, stop: Path, spec: EchoSpec, rng,
         if found is not None:
             cut += found.cut
             early += found.cut_early
-            print(f"  talk {i + 1}: cut={found.cut} early={found.cut_early}", file=sys.stderr)
+            print(f"  talk {i + 1} ({text!r}): cut={found.cut} early={found.cut_early}",
+                  file=sys.stderr)  # fmt: skip
     return cut, early
 
 
