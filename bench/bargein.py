@@ -1,15 +1,18 @@
 """Barge-in: a bare "stop" said over its own speech, its voice as loud as the person's.
 
     python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
-                               [--engine pocketsphinx|whisper] [--reverb 0.0]
+                               [--engine pocketsphinx|whisper] [--reverb 0.0] [--talk 10]
+                               [--keep-log DIR]
 
 A private PulseAudio room that carries the assistant's voice back into its microphone
 (``tests/audio/echoroom.py``) at the level that makes it as loud there as the person saying
 "stop"; ``voice-repair run`` with ``audio.echo_cancel`` set to each method in turn. Each trial
 asks for a guided exercise, says "stop" (a fresh Piper rendering) one to three seconds into it,
 and reads the log (``tests/audio/bargein.py``). Prints per method: stops acted on, end of the
-word -> speech cut (median, p95, worst), other intents acted on (self-triggers), and the
-product's CPU while idle (listening, nothing said) over ``--idle`` seconds.
+word -> speech cut (median, p95, worst), other intents acted on (self-triggers), replies its
+own voice cut before anyone spoke (false stops), replies cut by everyday talk said over them
+the same way (``--talk``), and the product's CPU while idle (listening, nothing said) over
+``--idle`` seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import os
 import platform
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -30,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tests" / "audio"))
 import bargein  # noqa: E402
 from echoroom import EchoSpec  # noqa: E402
 from rig import Rig  # noqa: E402
-from testspeech import synth_samples, synth_wav, write_wav  # noqa: E402
+from testspeech import TALK, synth_samples, synth_wav, write_wav  # noqa: E402
 
 from bench._room import private_room  # noqa: E402
 
@@ -56,6 +60,26 @@ def idle_cpu(rig: Rig, seconds: float) -> float:
     return (_cpu_seconds(rig.run.proc.pid) - c0) / (time.monotonic() - t0)
 
 
+def _talk_trials(rig: Rig, room, request: Path, stop: Path, spec: EchoSpec, rng, args):
+    """Everyday sentences said over its speech the way "stop" is: (replies cut by them,
+    replies its own voice cut before them)."""
+    cut = early = 0
+    for i in range(args.talk):
+        text = rng.choice(TALK)
+        pad = np.zeros(6400, dtype=np.int16)
+        wav = write_wav(
+            room.speech / f"talk{i}.wav",
+            np.concatenate([pad, synth_samples(text, "piper"), pad]),
+        )
+        found = bargein.trial(rig, request, wav, spec, rng, args.after, quiet_wav=stop)
+        if found is not None:
+            cut += found.cut
+            early += found.cut_early
+            print(f"  talk {i + 1} ({text!r}): cut={found.cut} early={found.cut_early}",
+                  file=sys.stderr)  # fmt: skip
+    return cut, early
+
+
 def run_method(method: str, args, rng: random.Random) -> str:
     with private_room() as room:
         config = bargein.CONFIG.format(method=method)
@@ -75,15 +99,26 @@ def run_method(method: str, args, rng: random.Random) -> str:
                 stop = _fresh_stop(room.speech / f"stop{i}.wav")
                 mark = len(rig.lines())
                 found = bargein.trial(rig, request, stop, spec, rng, args.after)
+                if found is not None and found.cut_early:
+                    skipped += 1  # its own voice cut the reply: a false stop, and a miss
                 if found is not None:
                     trials.append(found)
-                    print(f"  {method} trial {len(trials)}: {found}", file=sys.stderr)
+                    wall = found.word_end + time.time() - time.monotonic()
+                    print(
+                        f"  {method} trial {len(trials)}: {found} "
+                        f"(word end {time.strftime('%H:%M:%S', time.localtime(wall))}"
+                        f".{int(wall % 1 * 1000):03d})",
+                        file=sys.stderr,
+                    )
                 elif any("stop heard while speaking" in ln for ln in rig.lines()[mark:]):
-                    skipped += 1  # cut before the word was said: nobody had said stop
-                    print(f"  {method}: cut before 'stop' was said", file=sys.stderr)
+                    print(f"  {method}: a stop before the reply was heard", file=sys.stderr)
+            talk_cut, talk_early = _talk_trials(rig, room, request, first_stop, spec, rng, args)
         finally:
             rig.pulse.echo(None)
             rig.close()
+            if args.keep_log:
+                Path(args.keep_log).mkdir(parents=True, exist_ok=True)
+                shutil.copy(rig.run.log_path, Path(args.keep_log) / f"{method}.log")
     cut = [t.after_s for t in trials if t.cut and t.after_s is not None]
     other = [x for t in trials for x in t.other if x != "ground"]
     times = (
@@ -96,7 +131,10 @@ def run_method(method: str, args, rng: random.Random) -> str:
     return (
         f"{method:>7}: {sum(t.cut for t in trials)}/{len(trials)} stops acted on, "
         f"{within}/{len(trials)} within 0.5 s; end of 'stop' -> speech cut: {times}; "
-        f"other intents: {other or 'none'}; cut before the word (nobody spoke): {skipped}; "
+        f"other intents: {other or 'none'}; false stops (its own voice cut the reply before "
+        f"the word; counted as not acted on): {skipped}; "
+        f"everyday talk said over it ({args.talk} sentences): reply cut {talk_cut}, cut by its "
+        f"own voice before the talk {talk_early}; "
         f"echo {level:+.1f} dB, reverb {args.reverb} s; "
         f"idle CPU {cpu * 100:.1f}% of a core\n         ({used})"
     )
@@ -110,6 +148,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--reverb", type=float, default=0.0, help="RT60 of the room, seconds")
     p.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measured")
     p.add_argument("--seed", type=int, default=21)
+    p.add_argument("--talk", type=int, default=10, help="everyday sentences said over it")
+    p.add_argument("--keep-log", default="", help="folder to copy each method's product log to")
     p.add_argument(
         "--after", type=lambda v: tuple(map(float, v.split(","))), default=(1.0, 3.0),
         help="LO,HI: 'stop' is said a random LO to HI seconds into the reply",

@@ -46,6 +46,11 @@ class Trial:
     """End of the word -> speech aborted (the log line), seconds; None if not cut."""
     other: list[str]
     """Intents acted on in the trial other than the exercise and the stop (self-triggers)."""
+    word_end: float = 0.0
+    """``time.monotonic()`` at the end of the word (for reading the product's log beside it)."""
+    cut_early: bool = False
+    """Its own voice cut the reply before the word began (a false stop): the word was not
+    acted on, whatever came after it."""
 
 
 def _wav(path: Path) -> np.ndarray:
@@ -64,6 +69,22 @@ def speech_rms(samples: np.ndarray) -> float:
 def trailing_silence_s(samples: np.ndarray, rate: int = 16000) -> float:
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 300)
     return (samples.size - 1 - loud[-1]) / rate if loud.size else 0.0
+
+
+def word_seconds(samples: np.ndarray, rate: int = 16000) -> float:
+    """How long the word in ``samples`` lasts (first to last sample above a faint floor)."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 300)
+    return (loud[-1] - loud[0]) / rate if loud.size else 0.0
+
+
+def _cut_before(rig: Rig, lines: list[str], until: float) -> bool:
+    """Was the speech cut as "stop" before ``until`` (``time.monotonic()``) in ``lines``?"""
+    for line in lines:
+        if "stop heard while speaking" in line:
+            at = rig.logged_at(line)
+            if at is not None and at < until:
+                return True
+    return False
 
 
 def echo_level_db(rig: Rig, stop_wav: Path, request_wav: Path) -> float:
@@ -106,12 +127,18 @@ def trial(
     spec: EchoSpec,
     rng: random.Random,
     after: tuple[float, float] = (1.0, 3.0),
+    quiet_wav: Path | None = None,
 ) -> Trial | None:
     """One "stop" over its speech, the room echoing as ``spec`` says, a random ``after``
-    seconds into the reply; None when the exercise did not start (that is not a barge-in)."""
+    seconds into the reply; None when the exercise did not start (that is not a barge-in).
+    A reply its own voice cut before the word began is a trial with ``cut_early``.
+    ``quiet_wav`` ends the reply afterwards (``stop_wav`` when None): with everyday talk in
+    ``stop_wav``, ``cut`` is a false stop."""
+    quiet_wav = quiet_wav or stop_wav
     rig.pulse.echo(spec)
     rig.settle()
     mark = len(rig.lines())
+    start = mark
     _, end = rig.play(request_wav)
     if "ground" not in rig.intents(rig.outcome(mark)):
         return None
@@ -124,18 +151,25 @@ def trial(
         return None
     time.sleep(max(0.0, first + rng.uniform(*after) - time.monotonic()))
     if not rig.speaking():
+        if _cut_before(rig, rig.lines()[start:], time.monotonic()):
+            return Trial(False, None, [], time.monotonic(), cut_early=True)
         return None
     mark = len(rig.lines())
     proc = subprocess.run(
         ["paplay", "--device=room", str(stop_wav)], env=rig.pulse.child_env(), timeout=30
     )
-    word_end = time.monotonic() - trailing_silence_s(_wav(stop_wav))
+    samples = _wav(stop_wav)
+    word_end = time.monotonic() - trailing_silence_s(samples)
+    word_start = word_end - word_seconds(samples)
     assert proc.returncode == 0
     time.sleep(3.0)
     new = rig.lines()[mark:]
+    early = _cut_before(rig, rig.lines()[start:], word_start)
     heard = [ln for ln in new if "stop heard while speaking" in ln]
-    at = rig.logged_at(heard[0]) if heard else None
+    at = rig.logged_at(heard[0]) if heard and not early else None
     other = [i for i in rig.intents(new) if i not in ("control.stop",)]
     if rig.speaking():
-        quiet(rig, stop_wav, spec)
-    return Trial(bool(heard), None if at is None else at - word_end, other)
+        quiet(rig, quiet_wav, spec)
+    if early:
+        return Trial(False, None, other, word_end, cut_early=True)
+    return Trial(bool(heard), None if at is None else at - word_end, other, word_end)

@@ -63,6 +63,9 @@ class StopSpotter:
                 samprate=16000, loglevel="FATAL",
             )  # fmt: skip
         self._rng = np.random.default_rng(0)
+        self.last = "nothing"
+        """What the last ``spot`` found (a diagnostic for the log: phrase heard or not, and how
+        much of the segment it spanned; never the audio)."""
 
     def spot(self, pcm: bytes, speech_seconds: float) -> str | None:
         """The stop phrase that ``pcm`` (16 kHz 16-bit mono, one segment with
@@ -73,9 +76,12 @@ class StopSpotter:
         d.start_utt()
         d.process_raw(self._dither(pcm), full_utt=True)
         d.end_utt()
+        self.last = "no phrase"
         for seg in d.seg() or []:
-            if (seg.end_frame - seg.start_frame + 1) * _FRAME >= COVER * speech_seconds:
+            span = (seg.end_frame - seg.start_frame + 1) * _FRAME
+            if span >= COVER * speech_seconds:
                 return seg.word.strip()
+            self.last = f"a phrase over {span:.2f} s only"
         return None
 
     def _dither(self, pcm: bytes) -> bytes:

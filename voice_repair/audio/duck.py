@@ -42,9 +42,15 @@ LEARN_FRAMES = 40
 """Frames of echo alone (10 ms each) before the learned gain replaces ``PRIOR_DB``."""
 HISTORY_FRAMES = 400
 """Echo-only frames the gain is learned from (the last four seconds of echo)."""
-ECHO_WINDOW = 6
+ECHO_WINDOW = 12
 """The reference frames (10 ms each, newest last) one microphone frame's echo may come from:
-the canceller's reference leads its echo by 20 ms, and the delay estimate jitters."""
+the canceller's reference leads its echo by 20 ms, and the delay differs from one output stream
+(one sentence) to the next by up to ~40 ms (62-99 ms in one live recording, each stream steady
+within itself), which the delay estimate follows only after half a second or more. Replayed
+offline from live recordings (SpeexDSP, no ducking), stops spotted in its own voice alone: 17 in
+one (6 sentences) with 60 ms and the quiet-prediction exemption of ``ABOVE_FLOOR_DB``; 14 with
+60 ms and no exemption; 3 with 120 ms (none once ``live.bargein.SHORTEST_S`` applies); 160 ms
+heard one "stop" fewer of the 6 said."""
 TAIL_DB_PER_FRAME = 1.5
 """How fast the predicted reverberation dies away after the reference falls silent (a room with
 an RT60 of 0.4 s)."""
@@ -52,9 +58,14 @@ TAIL_UNDER_DB = 10.0
 """The reverberation predicted, this far under the direct echo: a speaker beside its
 microphone is heard mostly directly, and the ducked voice must be predicted ducked at once."""
 ACTIVE_DB = 40.0
-"""Below this predicted echo level (dB re one 16-bit step, an RMS of 100) no echo is expected."""
+"""Below this predicted echo level (dB re one 16-bit step, an RMS of 100) the echo's gain is not
+learned from the frame (too little of it to measure)."""
 ABOVE_FLOOR_DB = 15.0
-"""A person's frame stands this far above the microphone's quietest frames."""
+"""A person's frame stands this far above the microphone's quietest frames *and* above the echo
+predicted (``threshold_db``), however faint that prediction: the end of each of its sentences
+(the echo dying away a little later than predicted, 20-40 dB, over a quiet room's floor) was
+otherwise taken for someone talking and spotted as "stop" or "shut up" (live: its reply cut
+before anyone spoke, and its own "Okay." cut again and again)."""
 ONSET = (2, 3)
 """This many person frames among the last so many start a stretch of their speech, or keep it
 going (single frames above the echo come from the echo too: a reference block placed a few
@@ -63,8 +74,10 @@ HANG_S = 0.2
 """Their speech has ended after this long without a person frame."""
 LONGEST_S = 2.0
 """A stretch longer than this is closed and handed on as it is (too long to be a "stop")."""
-BEFORE_S = 0.1
-"""Audio handed on from before the first person frame (the soft start of the word)."""
+BEFORE_S = 0.2
+"""Audio handed on from before the first person frame (the soft start of the word, often under
+the echo: the first frame above it came 0.1 s into the word in half the live trials). Replayed
+offline (above, with ``ECHO_WINDOW`` 120 ms): 0.1 s let the spotter hear 11 of 14, 0.2 s 13."""
 AFTER_S = 0.2
 """Audio handed on after the last one (the "p" of "stop" after its silent closure). Offline (a
 Piper reply echoed at the level of a Piper "stop" said over it, 60 ms, the duck 80 ms late; 12
@@ -90,6 +103,9 @@ class NearSpeech:
     """16 kHz 16-bit mono: the stretch with ``BEFORE_S`` before and ``AFTER_S`` after it."""
     audio_start: float
     """``time.monotonic()`` of ``audio``'s first sample."""
+    person_share: float = 1.0
+    """Share of its frames that stood above the echo (a diagnostic: a stretch the echo kept
+    going has few)."""
 
     @property
     def seconds(self) -> float:
@@ -131,9 +147,7 @@ class _Band:
         tail = max(direct, self._reverb)
         self._echo = tail > ACTIVE_DB
         self._ratio = level - tail
-        return level > self._floor + ABOVE_FLOOR_DB and (
-            not self._echo or self._ratio > self.threshold_db
-        )
+        return level > self._floor + ABOVE_FLOOR_DB and self._ratio > self.threshold_db
 
     def learn(self) -> None:
         """Learn from the last frame how loud the echo comes back."""
@@ -154,6 +168,8 @@ class NearSpeechDetector:
         self._audio: deque[tuple[float, np.ndarray]] = deque(maxlen=round(KEEP_S / FRAME_S))
         self._start: float | None = None
         self._last = 0.0
+        self._frames = 0
+        self._person_frames = 0
         self._ducked_until = -math.inf
 
     def frame(self, near: np.ndarray, far: np.ndarray, at: float) -> NearSpeech | None:
@@ -172,11 +188,14 @@ class NearSpeechDetector:
         whole.learn()  # every frame, the person's too: learning only from the frames judged
         hiss.learn()  # echo would never unlearn a gain too low (every frame then "a person")
         self._recent.append(person)
+        self._frames += 1
+        self._person_frames += person
         if sum(self._recent) >= ONSET[0]:  # a lone frame neither starts nor prolongs one
             self._last = at + FRAME_S
         if self._start is None:
             if sum(self._recent) >= ONSET[0]:
                 self._start = at - FRAME_S * (len(self._recent) - 1)
+                self._frames, self._person_frames = len(self._recent), sum(self._recent)
                 self._played.gain = DUCK_GAIN
             elif at > self._ducked_until:
                 self._played.gain = 1.0
@@ -193,4 +212,6 @@ class NearSpeechDetector:
         lo, hi = start - BEFORE_S, end + AFTER_S
         kept = [(t, f) for t, f in self._audio if lo <= t < hi]
         audio = np.concatenate([f for _, f in kept]) if kept else np.zeros(0, np.int16)
-        return NearSpeech(start, end, audio.astype("<i2").tobytes(), kept[0][0] if kept else lo)
+        share = self._person_frames / max(1, self._frames)
+        first = kept[0][0] if kept else lo
+        return NearSpeech(start, end, audio.astype("<i2").tobytes(), first, share)

@@ -78,6 +78,10 @@ class PlayedAudio:
         """What the player multiplies its samples by: 1, or ``duck.DUCK_GAIN`` while someone
         talks over it (set by ``duck.NearSpeechDetector``; the reference is the scaled
         samples)."""
+        self.ducked_from = float("-inf")
+        """When the first ducked block after full-level ones sounds (the duck's real start:
+        the player hands blocks ahead of time, so it comes after ``gain`` was lowered)."""
+        self._was_ducked = False
 
     @staticmethod
     def at_rate(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -89,9 +93,12 @@ class PlayedAudio:
         x = np.linspace(0, samples.size - 1, n)
         return np.interp(x, np.arange(samples.size), samples).astype(np.int16)
 
-    def started(self, samples: np.ndarray, at: float) -> None:
-        """A block (``at_rate`` samples) begins to sound at ``at``."""
+    def started(self, samples: np.ndarray, at: float, gain: float = 1.0) -> None:
+        """A block (``at_rate`` samples, scaled by ``gain``) begins to sound at ``at``."""
         with self._lock:
+            if gain < 1.0 and not self._was_ducked:
+                self.ducked_from = at
+            self._was_ducked = gain < 1.0
             if self._pieces and abs(at - self._pieces[-1].end) < self.SNAP_S:
                 at = self._pieces[-1].end
             self._pieces.append(_Piece(at, samples, at + samples.size / RATE))
@@ -198,7 +205,7 @@ class EchoCanceller:
             at = self._rest_at
         usable = near.size // FRAME * FRAME
         if self.delay.observe(near, at):
-            log.debug("echo delay now %.0f ms", self.delay.delay * 1000)
+            log.info("echo delay now %.0f ms", self.delay.delay * 1000)
             if self.engine == "webrtc":  # its filter learned the old offset; Speex's models
                 self._aec.reset()  # the room after the alignment, which still holds
         far = self._played.window(at - self.delay.delay + self._lead, usable)
@@ -207,6 +214,13 @@ class EchoCanceller:
             out[i : i + FRAME] = self._aec.process(near[i : i + FRAME], far[i : i + FRAME])
             speech = self.near.frame(out[i : i + FRAME], far[i : i + FRAME], at + i / RATE)
             if speech is not None:
+                log.info(
+                    "speech over its own: %.2f s, %.0f%% above the echo, duck heard %+.2f s "
+                    "after its start, echo delay %.0f ms",
+                    speech.seconds, speech.person_share * 100,
+                    self._played.ducked_from + self.delay.delay - speech.start,
+                    self.delay.delay * 1000,
+                )  # fmt: skip
                 self.on_near_speech(speech)
         self._rest = near[usable:].copy()
         self._rest_at = at + usable / RATE

@@ -87,7 +87,7 @@ class Player:
                     hi = (position + chunk.size) * reference.size // data.size
                     gain = self.played.gain  # ducked while someone talks over it
                     block = reference[lo:hi] if gain == 1.0 else _scaled(reference[lo:hi], gain)
-                    self.played.started(block, time.monotonic() + ahead)
+                    self.played.started(block, time.monotonic() + ahead, gain)
                 if status:
                     log.debug("playback status: %s", status)
                 outdata[: chunk.size, 0] = chunk if gain == 1.0 else _scaled(chunk, gain)
