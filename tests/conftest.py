@@ -17,12 +17,40 @@ SHARED_CACHE = "VR_TEST_SHARED_CACHE"
 _OWN_CACHE = pytest.StashKey[str]()
 
 
+MEMORY_TMP = Path("/dev/shm")
+"""Where the tests' temporary folders go (``tmp_path``): a memory file system."""
+ON_DISK = "VR_TEST_TMP_ON_DISK"
+"""Set (to anything) to keep the temporary folders on disk, pytest's default."""
+_OWN_BASETEMP = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path plugin reads ``--basetemp``
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput") or SHARED_CACHE in os.environ:
-        return  # a worker inherits the folder from the process that started it
+    if hasattr(config, "workerinput"):
+        return  # a worker inherits both folders from the process that started it
+    _tmp_in_memory(config)
+    if SHARED_CACHE in os.environ:
+        return
     folder = tempfile.mkdtemp(prefix="vr-test-cache-")
     os.environ[SHARED_CACHE] = folder
     config.stash[_OWN_CACHE] = folder
+
+
+def _tmp_in_memory(config: pytest.Config) -> None:
+    """Every ``tmp_path`` in a fresh folder of ``/dev/shm`` unless ``--basetemp`` was given.
+
+    The timer store commits to SQLite, which syncs to disk on each commit: a few ms each on
+    an idle disk, far more on a shared busy one, and a conversation test makes hundreds of
+    them (half of ``test_readback``'s wall time was those syncs). A memory file system makes
+    the sync free and changes nothing a test checks: a process killed by a test loses nothing
+    the kernel has (its page cache is the same either way); only a power cut would differ, and
+    no test can cut the power. Tests that need a real file system mount one themselves
+    (``timers/test_disk.py``)."""
+    if config.option.basetemp or os.environ.get(ON_DISK) or not os.access(MEMORY_TMP, os.W_OK):
+        return
+    folder = tempfile.mkdtemp(prefix="vr-pytest-", dir=MEMORY_TMP)
+    config.option.basetemp = folder
+    config.stash[_OWN_BASETEMP] = folder
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -30,6 +58,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop(SHARED_CACHE, None)
+    basetemp = config.stash.get(_OWN_BASETEMP, None)
+    if basetemp is not None:  # memory, not disk: not kept for the next run as pytest would
+        shutil.rmtree(basetemp, ignore_errors=True)
 
 
 LONGEST_FIRST = (
