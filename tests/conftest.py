@@ -63,6 +63,27 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(basetemp, ignore_errors=True)
 
 
+AUDIO_FOLDER = Path(__file__).parent / "audio"
+"""The real-audio suite: every test in it is marked ``audio`` (``audio/conftest.py``)."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave ``audio/`` unread when ``-m`` leaves out ``audio`` (``make check``, the first
+    phase of ``make test``): its tests would all be deselected, but importing its modules
+    loads PortAudio (``sounddevice``), a second of each worker's start-up for nothing."""
+    if collection_path == AUDIO_FOLDER and _leaves_out_audio(config.option.markexpr or ""):
+        return True
+    return None
+
+
+def _leaves_out_audio(markexpr: str) -> bool:
+    """Whether ``markexpr`` is ``not audio`` and'ed with anything: no ``or``, no brackets, so
+    no reading of it can select an ``audio`` test."""
+    if " or " in f" {markexpr} " or "(" in markexpr:
+        return False
+    return "not audio" in (part.strip() for part in markexpr.split(" and "))
+
+
 LONGEST_FIRST = (
     "service/test_service_live.py", "audio/test_whisper_live.py", "audio/test_wyoming_live.py",
     "audio/test_resilience.py", "audio/test_privacy.py", "audio/test_barge_in.py",
