@@ -45,12 +45,27 @@ def _tmp_in_memory(config: pytest.Config) -> None:
     the sync free and changes nothing a test checks: a process killed by a test loses nothing
     the kernel has (its page cache is the same either way); only a power cut would differ, and
     no test can cut the power. Tests that need a real file system mount one themselves
-    (``timers/test_disk.py``)."""
+    (``timers/test_disk.py``). Only for runs that leave out the ``audio`` and ``service``
+    tests (``make check``, the first phase of ``make test``): those wait for sound, not disk."""
     if config.option.basetemp or os.environ.get(ON_DISK) or not os.access(MEMORY_TMP, os.W_OK):
         return
-    folder = tempfile.mkdtemp(prefix="vr-pytest-", dir=MEMORY_TMP)
+    markexpr = config.option.markexpr or ""
+    if not (_leaves_out("audio", markexpr) and _leaves_out("service", markexpr)):
+        return  # the sound servers and the installed service: not tried from memory, kept as is
+    _remove_left_behind()
+    folder = tempfile.mkdtemp(prefix=f"vr-pytest-{os.getpid()}-", dir=MEMORY_TMP)
     config.option.basetemp = folder
     config.stash[_OWN_BASETEMP] = folder
+
+
+def _remove_left_behind() -> None:
+    """The memory folders of runs that were killed before their end (``pytest_unconfigure``
+    never ran), named by the process that made them: a folder in memory stays until the
+    machine restarts. A folder whose process still runs is another run's, left alone."""
+    for folder in MEMORY_TMP.glob("vr-pytest-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -71,17 +86,17 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     """Leave ``audio/`` unread when ``-m`` leaves out ``audio`` (``make check``, the first
     phase of ``make test``): its tests would all be deselected, but importing its modules
     loads PortAudio (``sounddevice``), a second of each worker's start-up for nothing."""
-    if collection_path == AUDIO_FOLDER and _leaves_out_audio(config.option.markexpr or ""):
+    if collection_path == AUDIO_FOLDER and _leaves_out("audio", config.option.markexpr or ""):
         return True
     return None
 
 
-def _leaves_out_audio(markexpr: str) -> bool:
-    """Whether ``markexpr`` is ``not audio`` and'ed with anything: no ``or``, no brackets, so
-    no reading of it can select an ``audio`` test."""
+def _leaves_out(marker: str, markexpr: str) -> bool:
+    """Whether ``markexpr`` is ``not <marker>`` and'ed with anything: no ``or``, no brackets,
+    so no reading of it can select a test with that marker."""
     if " or " in f" {markexpr} " or "(" in markexpr:
         return False
-    return "not audio" in (part.strip() for part in markexpr.split(" and "))
+    return f"not {marker}" in (part.strip() for part in markexpr.split(" and "))
 
 
 LONGEST_FIRST = (
