@@ -53,7 +53,10 @@ def _tmp_in_memory(config: pytest.Config) -> None:
     if not (_leaves_out("audio", markexpr) and _leaves_out("service", markexpr)):
         return  # the sound servers and the installed service: not tried from memory, kept as is
     _remove_left_behind()
-    folder = tempfile.mkdtemp(prefix=f"vr-pytest-{os.getpid()}-", dir=MEMORY_TMP)
+    # Short: a test's folder holds sockets (gnupg's under a unit's runtime folder), whose
+    # whole path must stay under 108 bytes; "/dev/shm/vrt<pid>-<8>" is shorter than pytest's
+    # own "/tmp/pytest-of-root/pytest-<n>".
+    folder = tempfile.mkdtemp(prefix=f"vrt{os.getpid()}-", dir=MEMORY_TMP)
     config.option.basetemp = folder
     config.stash[_OWN_BASETEMP] = folder
 
@@ -62,8 +65,8 @@ def _remove_left_behind() -> None:
     """The memory folders of runs that were killed before their end (``pytest_unconfigure``
     never ran), named by the process that made them: a folder in memory stays until the
     machine restarts. A folder whose process still runs is another run's, left alone."""
-    for folder in MEMORY_TMP.glob("vr-pytest-*-*"):
-        pid = folder.name.split("-")[2]
+    for folder in MEMORY_TMP.glob("vrt*-*"):
+        pid = folder.name[3:].split("-")[0]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(folder, ignore_errors=True)
 
