@@ -17,12 +17,58 @@ SHARED_CACHE = "VR_TEST_SHARED_CACHE"
 _OWN_CACHE = pytest.StashKey[str]()
 
 
+MEMORY_TMP = Path("/dev/shm")
+"""Where the tests' temporary folders go (``tmp_path``): a memory file system."""
+ON_DISK = "VR_TEST_TMP_ON_DISK"
+"""Set (to anything) to keep the temporary folders on disk, pytest's default."""
+_OWN_BASETEMP = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path plugin reads ``--basetemp``
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput") or SHARED_CACHE in os.environ:
-        return  # a worker inherits the folder from the process that started it
+    if hasattr(config, "workerinput"):
+        return  # a worker inherits both folders from the process that started it
+    _tmp_in_memory(config)
+    if SHARED_CACHE in os.environ:
+        return
     folder = tempfile.mkdtemp(prefix="vr-test-cache-")
     os.environ[SHARED_CACHE] = folder
     config.stash[_OWN_CACHE] = folder
+
+
+def _tmp_in_memory(config: pytest.Config) -> None:
+    """Every ``tmp_path`` in a fresh folder of ``/dev/shm`` unless ``--basetemp`` was given.
+
+    The timer store commits to SQLite, which syncs to disk on each commit: a few ms each on
+    an idle disk, far more on a shared busy one, and a conversation test makes hundreds of
+    them (half of ``test_readback``'s wall time was those syncs). A memory file system makes
+    the sync free and changes nothing a test checks: a process killed by a test loses nothing
+    the kernel has (its page cache is the same either way); only a power cut would differ, and
+    no test can cut the power. Tests that need a real file system mount one themselves
+    (``timers/test_disk.py``). Only for runs that leave out the ``audio`` and ``service``
+    tests (``make check``, the first phase of ``make test``): those wait for sound, not disk."""
+    if config.option.basetemp or os.environ.get(ON_DISK) or not os.access(MEMORY_TMP, os.W_OK):
+        return
+    markexpr = config.option.markexpr or ""
+    if not (_leaves_out("audio", markexpr) and _leaves_out("service", markexpr)):
+        return  # the sound servers and the installed service: not tried from memory, kept as is
+    _remove_left_behind()
+    # Short: a test's folder holds sockets (gnupg's under a unit's runtime folder), whose
+    # whole path must stay under 108 bytes; "/dev/shm/vrt<pid>-<8>" is shorter than pytest's
+    # own "/tmp/pytest-of-root/pytest-<n>".
+    folder = tempfile.mkdtemp(prefix=f"vrt{os.getpid()}-", dir=MEMORY_TMP)
+    config.option.basetemp = folder
+    config.stash[_OWN_BASETEMP] = folder
+
+
+def _remove_left_behind() -> None:
+    """The memory folders of runs that were killed before their end (``pytest_unconfigure``
+    never ran), named by the process that made them: a folder in memory stays until the
+    machine restarts. A folder whose process still runs is another run's, left alone."""
+    for folder in MEMORY_TMP.glob("vrt*-*"):
+        pid = folder.name[3:].split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -30,6 +76,30 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop(SHARED_CACHE, None)
+    basetemp = config.stash.get(_OWN_BASETEMP, None)
+    if basetemp is not None:  # memory, not disk: not kept for the next run as pytest would
+        shutil.rmtree(basetemp, ignore_errors=True)
+
+
+AUDIO_FOLDER = Path(__file__).parent / "audio"
+"""The real-audio suite: every test in it is marked ``audio`` (``audio/conftest.py``)."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave ``audio/`` unread when ``-m`` leaves out ``audio`` (``make check``, the first
+    phase of ``make test``): its tests would all be deselected, but importing its modules
+    loads PortAudio (``sounddevice``), a second of each worker's start-up for nothing."""
+    if collection_path == AUDIO_FOLDER and _leaves_out("audio", config.option.markexpr or ""):
+        return True
+    return None
+
+
+def _leaves_out(marker: str, markexpr: str) -> bool:
+    """Whether ``markexpr`` is ``not <marker>`` and'ed with anything: no ``or``, no brackets,
+    so no reading of it can select a test with that marker."""
+    if " or " in f" {markexpr} " or "(" in markexpr:
+        return False
+    return f"not {marker}" in (part.strip() for part in markexpr.split(" and "))
 
 
 LONGEST_FIRST = (

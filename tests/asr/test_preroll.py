@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grammarshare import shipped_phrases
 from testspeech import FLITE_VOICES, recording
 
 from voice_repair.asr.segmenter import Segmenter
@@ -56,12 +57,11 @@ def test_the_first_word_is_handed_over_when_speech_starts_at_once(voice, text):
 def listening():
     """(recognizer, understanding) as ``voice-repair run`` builds them, on the product grammar."""
     from voice_repair.asr.whisper import WhisperRecognizer
-    from voice_repair.intents.grammar import grammar_sentences
     from voice_repair.intents.matcher import IntentMatcher
     from voice_repair.live.listen import Understanding
 
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()
     return WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
 
 

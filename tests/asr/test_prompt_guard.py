@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grammarshare import shipped_phrases
 from testspeech import recording
 
 import voice_repair.asr.whisper as whisper
@@ -20,7 +21,6 @@ from voice_repair.asr.promptguard import Decode, confirmed
 from voice_repair.asr.whisper import WhisperRecognizer
 from voice_repair.asr.whispermodel import bundled_model_dir
 from voice_repair.audio.wavfile import chunks
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.live.listen import Understanding, prompt_sentences
 
@@ -71,7 +71,7 @@ def prompted():
     if bundled_model_dir() is None:
         pytest.skip("Whisper model not installed")
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()
     rec = WhisperRecognizer(phrases, prompt=prompt_sentences(matcher))
     return rec, Understanding(matcher, None, phrases)
 

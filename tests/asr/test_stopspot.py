@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grammarshare import shipped_phrases
 from testspeech import recording
 from wyomingservers import DeafEngine, free_port
 
 from voice_repair.asr.wyoming import RemoteASR, WyomingRecognizer
 from voice_repair.audio.wavfile import chunks
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.live.listen import Understanding
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.model
 def spotted():
     """text, voice -> the early readings' intents."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()
     understood = Understanding(matcher, None)
     rec = WyomingRecognizer(phrases, RemoteASR(f"tcp://127.0.0.1:{free_port()}"), DeafEngine())
     rec.health.failed("nothing listening, on purpose")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grammarshare import shipped_phrases
 from testspeech import recording
 
 from voice_repair.asr.select import make_recognizer
@@ -27,7 +28,6 @@ from voice_repair.asr.whisper import (
 from voice_repair.asr.whispermodel import KNOWN_MODELS, bundled_model_dir, verify_model
 from voice_repair.audio.wavfile import chunks
 from voice_repair.errors import ModelError
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.live.listen import Understanding
 
@@ -134,7 +134,7 @@ def test_the_prompt_is_the_sentences_written_out():
 def listening():
     """(recognizer, understanding) on the product grammar, Whisper without the prompt."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()
     return WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
 
 
@@ -143,7 +143,7 @@ def prompted():
     """The same, biased toward the catalogue's example sentences with the prompt guard, as
     ``run`` builds it now (``listening`` is the recognizer unbiased: its tests predate it)."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()
     examples = [spec.example for spec in matcher.catalogue.values()]
     return WhisperRecognizer(phrases, prompt=examples), Understanding(matcher, None, phrases)
 

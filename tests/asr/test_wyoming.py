@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grammarshare import shipped_phrases
 from testspeech import recording
 from timing import budget
 from wyomingservers import WyomingServer, free_port
@@ -24,7 +25,6 @@ from voice_repair.asr.whisper import WhisperRecognizer
 from voice_repair.asr.whispermodel import bundled_model_dir
 from voice_repair.asr.wyoming import RemoteASR, WyomingRecognizer
 from voice_repair.audio.wavfile import chunks
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.live.listen import Understanding
 
@@ -52,7 +52,7 @@ SAID = [
 def setup():
     """(phrases, local Whisper, understanding), as ``voice-repair recognize`` builds them."""
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()
     return phrases, WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
 
 

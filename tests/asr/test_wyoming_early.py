@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grammarshare import shipped_phrases
 from testspeech import recording
 from wyomingservers import WyomingServer
 
@@ -25,7 +26,6 @@ from voice_repair.asr.whispermodel import bundled_model_dir
 from voice_repair.asr.wyoming import RemoteASR, WyomingRecognizer
 from voice_repair.audio.wavfile import chunks
 from voice_repair.config import Config
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.live.early import VoiceDoor
 from voice_repair.live.listen import Understanding
 from voice_repair.live.loop import VoiceLoop
@@ -62,8 +62,7 @@ class Speaker:
 @pytest.fixture(scope="module")
 def local():
     """(phrases, local Whisper), as ``voice-repair run`` builds them."""
-    matcher = app.load_language(app.Options(config=Config()), None)[0]
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()
     return phrases, WhisperRecognizer(phrases)
 
 

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
+from grammarshare import shipped_grammar
 
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 @pytest.fixture(scope="module")
 def grammar():
     matcher = IntentMatcher.load(ROOT)
-    return matcher, grammar_sentences(matcher, ROOT)
+    return matcher, shipped_grammar()
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from grammarshare import shipped_grammar
 from tokenizers import Tokenizer
 
 from voice_repair import SOURCE_ROOT, app
 from voice_repair.asr.prompting import PROMPT_TOKENS, PromptSource
 from voice_repair.asr.whispermodel import find_whisper_model
 from voice_repair.config import Config
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.live.expect import EXPECTED, ExpectedSentences
 from voice_repair.models import Mode
@@ -29,7 +29,7 @@ def data():
     """(catalogue examples, the recognizer's grammar): built once, it takes seconds."""
     matcher = IntentMatcher.load(INTENTS)
     examples = {name: spec.example for name, spec in matcher.catalogue.items()}
-    return examples, grammar_sentences(matcher, INTENTS)
+    return examples, list(shipped_grammar())
 
 
 @pytest.fixture
