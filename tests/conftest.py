@@ -47,7 +47,7 @@ def _tmp_in_memory(config: pytest.Config) -> None:
     no test can cut the power. Tests that need a real file system mount one themselves
     (``timers/test_disk.py``). Only for runs that leave out the ``audio`` and ``service``
     tests (``make check``, the first phase of ``make test``): those wait for sound, not disk."""
-    if config.option.basetemp or os.environ.get(ON_DISK) or not os.access(MEMORY_TMP, os.W_OK):
+    if config.option.basetemp or os.environ.get(ON_DISK) or not _roomy(MEMORY_TMP):
         return
     markexpr = config.option.markexpr or ""
     if not (_leaves_out("audio", markexpr) and _leaves_out("service", markexpr)):
@@ -59,6 +59,20 @@ def _tmp_in_memory(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix=f"vrt{os.getpid()}-", dir=MEMORY_TMP)
     config.option.basetemp = folder
     config.stash[_OWN_BASETEMP] = folder
+
+
+MEMORY_TMP_FREE = 1 << 30
+"""Bytes ``/dev/shm`` must have free to hold a run's folders: a container's is often 64 MB,
+which a run would fill; then the folders stay on disk."""
+
+
+def _roomy(folder: Path) -> bool:
+    """``folder`` can be written and has ``MEMORY_TMP_FREE`` bytes free."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK) and stat.f_bavail * stat.f_frsize >= MEMORY_TMP_FREE
 
 
 def _remove_left_behind() -> None:
