@@ -115,7 +115,7 @@ _HARMLESS_WORDS = """
     check in each other not than good fine made walk exactly without interrupted
     interrupting piece part side pick understand out line wrong messed yelled shouted
     snapped rude making excuses sounding fake having comes tonight longer like spiraling
-    way cutting cut
+    way cutting cut cooled calmed settled cooling
 """
 HARMLESS = frozenset(_HARMLESS_WORDS.split())
 """Words that may stand outside the request: people, small grammar, and talk about the talk.
