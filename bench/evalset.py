@@ -26,6 +26,9 @@ from voice_repair.datafiles import load_yaml
 from voice_repair.models import IntentMatch
 
 Match = Callable[[str], IntentMatch | None]
+Reads = Callable[[IntentMatch, str], IntentMatch]
+"""What a match means said in a context: ``skill.dispatch.reading`` for that mode ("again" right
+after a round is another round)."""
 Answers = Callable[[IntentMatch, str], bool]
 """Whether the session answers a match said in a context (``idle``, ``pause``, ``round``,
 ``after_round``, ``script``): what ``skill.dispatch.answers`` says for that mode."""
@@ -183,10 +186,12 @@ def score(
     skip: set[str] = frozenset(),
     key: Callable[[str], str] = str,
     answers: Answers | None = None,
+    reads: Reads | None = None,
 ) -> Score:
     """Run every sentence of the set in ``folder`` through ``match``, but those whose ``key``
     (the matcher's normalisation) is in ``skip``. With ``answers``, also count what the session
     would answer: each request in its ``context`` (idle when none is given), everyday talk idle.
+    With ``reads``, each request is judged as the session reads it in its context.
     """
     result = Score()
     heard = answers if answers is not None else (lambda found, context: True)
@@ -194,6 +199,8 @@ def score(
     requests = [item for item in requests if key(str(item["text"])) not in skip]
     for item in requests:
         found = match(str(item["text"]))
+        if found is not None and reads is not None:
+            found = reads(found, str(item.get("context") or "idle"))
         want = str(item["intent"])
         expected = dict(item.get("slots") or {})
         if item.get("ambiguous"):

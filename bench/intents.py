@@ -22,7 +22,7 @@ from voice_repair.datafiles import load_yaml
 from voice_repair.intents.data import load_data
 from voice_repair.intents.matcher import IntentMatcher, check_intents, normalize
 from voice_repair.models import IntentMatch, Mode
-from voice_repair.skill import answers
+from voice_repair.skill import answers, reading
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
 REWORDINGS = Path(__file__).resolve().parent / "data" / "rewordings.yaml"
@@ -133,13 +133,13 @@ def _score_sets(matcher: IntentMatcher, folders: list[Path]) -> None:
         if not (folder / "requests.yaml").exists():
             print(f"{folder}: no evaluation set there")
             continue
-        scored = evalset.score(folder, matcher.match, answers=_answers)
+        scored = evalset.score(folder, matcher.match, answers=_answers, reads=_reads)
         for line in evalset.report(str(folder), scored):
             print(line)
         seen = evalset.seen(folder)
         if seen:  # the same set without what the team saw: the number to trust
             unseen = evalset.score(
-                folder, matcher.match, skip=seen, key=normalize, answers=_answers
+                folder, matcher.match, skip=seen, key=normalize, answers=_answers, reads=_reads
             )
             for line in evalset.report(f"{folder}, unseen ({len(seen)} seen left out)", unseen):
                 print(line)
@@ -158,6 +158,11 @@ _MODES = {
 def _answers(found: IntentMatch, context: str) -> bool:
     """Whether the session answers ``found`` said in the writer's ``context`` (``dispatch``)."""
     return answers(found, _MODES.get(context, Mode.IDLE))
+
+
+def _reads(found: IntentMatch, context: str) -> IntentMatch:
+    """What the session takes ``found`` for in the writer's ``context`` (``dispatch.reading``)."""
+    return reading(found, _MODES.get(context, Mode.IDLE))
 
 
 def _breadth(matcher: IntentMatcher, root: Path) -> None:

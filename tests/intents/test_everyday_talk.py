@@ -85,3 +85,24 @@ def test_a_guess_of_a_pause_or_a_timer_needs_a_word_of_one(intent, said, stands)
 def test_a_guess_with_its_word_still_stands(matcher: IntentMatcher, text: str, intent: str):
     found = matcher.explain(text)
     assert found.net == "semantic" and found.match is not None and found.match.intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # waiting on someone: a length beside what they are finishing (anchors._WAITED_FOR)
+        "ten more minutes in bed please",
+        "five more minutes and then it's dinner",
+        "give me five minutes i'll be ready then",
+        # told of the past, not asked (anchors._PAST)
+        "i needed a breather yesterday",
+        "we needed some space yesterday",
+        "i wasn't ready to talk",
+    ],
+)
+def test_talk_near_a_pause_that_asks_for_none_is_nothing(matcher, text):
+    assert matcher.match(text) is None
+
+
+def test_a_request_that_looks_back_still_asks(matcher):
+    assert matcher.match("help me own what i said earlier").intent == "repair.own"

@@ -135,3 +135,28 @@ def test_a_pause_in_a_couples_words_is_read_by_the_templates(matcher, text, slot
     decided = matcher.explain(text)
     assert decided.net == "templates", decided
     assert (decided.match.intent, decided.match.slots) == ("pause.start", slots)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("stop the terms now", "turns.stop"),
+        ("please council the reminder", "reminder.cancel"),
+        ("read that a gain", "control.repeat"),
+        ("okay candy help us", "control.help"),
+    ],
+)
+def test_words_a_recognizer_mishears_are_put_back(matcher, text, intent):
+    assert matcher.match(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text", ["in terms of money we're fine", "the council emptied the bins", "that was a lesson"]
+)
+def test_the_same_words_meant_stay_everyday(matcher, text):
+    assert matcher.match(text) is None
+
+
+def test_sorry_said_or_felt_is_kept():
+    assert tidy("sorry can you repeat that") == "can you repeat that"
+    assert tidy("how do i show her i'm sorry") == "how do i show her i'm sorry"

@@ -117,6 +117,33 @@ def test_another_round_after_a_round(talk):
     assert send("another round")[0].source == "turns.again"
 
 
+@pytest.mark.parametrize(
+    ("words", "source"),
+    [
+        ("once more please", "turns.again"),  # the bare words: the thing just done, again
+        ("um the same again", "turns.again"),
+        ("ok let's do it one more time", "turns.again"),
+        ("could you say that again", "control.repeat"),  # the closing question, read again
+    ],
+)
+def test_again_right_after_a_round_is_another_round(talk, words, source):
+    send, heard, _ = talk(0.02)
+    send("let's take one minute turns")
+    deadline = time.monotonic() + 2 * 0.02 + budget(1.0)
+    while "turns.finished" not in heard.sources() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    said = send(words)
+    assert said and said[0].source == source
+    if source == "control.repeat":
+        assert "another round" in text(said)  # the question it asked, not a new round
+
+
+def test_again_while_reading_still_reads_the_item_again(talk):
+    send, _, _ = talk(1.0)
+    first = send("give me a validation example")
+    assert [s.text for s in send("once more")] == [s.text for s in first]
+
+
 # ---- item 3: a round asked for during a pause says it ends the pause -----------------------
 
 

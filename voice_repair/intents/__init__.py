@@ -18,7 +18,8 @@ gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers the
 - ``semantic.py``   the second net, after the templates (``embedder.py``, ``examples.py``);
   ``slots.py`` reads its lengths and times from the words, and ``timerwords.py`` takes back what
   a home speaker's timer words cannot mean (someone else's timer, taking time off);
-  ``anchors.py``: the word a guess of a pause, a reminder or someone else's timer must hold
+  ``anchors.py``: the word a guess of a pause, a reminder or someone else's timer must hold,
+  and the talk no guess stands on; ``asking.py``: whether a sentence asks (a looser nearness)
 """
 
 from .. import lazy_exports

@@ -4,7 +4,8 @@ Home Assistant's fuzzy matcher treats hassil templates as examples: words it doe
 skipped, as long as what is left is clearly the request. We do the same in two steps, tried only
 when the whole sentence matched no template (so every exact reading keeps its meaning):
 
-1. ``tidy``: fillers dropped anywhere ("um", "like ten minutes", "okay so", "sorry") and words
+1. ``tidy``: words a recognizer mishears put back ("stop the terms": turns), fillers dropped
+   anywhere ("um", "like ten minutes", "okay so", "sorry") and words
    said twice folded into one ("time out time out", "pause pause pause").
 2. ``find_inside``: the request found inside a longer sentence, when every word outside it is
    *harmless*: talk about the talk itself ("we're getting too heated", "to talk",
@@ -29,7 +30,26 @@ __all__ = ["tidy", "find_inside", "clauses", "HARMLESS"]
 T = TypeVar("T")
 
 _FILLERS = re.compile(
-    r"\b(?:um+|uh+|uhm|er|erm|hmm+|you know|i mean|sorry|hey|yeah|okay so|ok so|alright so)\b"
+    r"\b(?:um+|uh+|uhm|er|erm|hmm+|you know|i mean|hey|yeah|okay so|ok so|alright so)\b"
+)
+# "sorry" is a filler ("sorry, can you repeat that") unless it is what is said or felt: "say
+# sorry", "i'm sorry", "to show i'm sorry" keep it.
+_SORRY = re.compile(
+    r"(?<!\bi'm )(?<!\bim )(?<!\bam )(?<!\bsay )(?<!\bsaying )(?<!\bsaid )(?<!\bso )"
+    r"(?<!\breally )(?<!\bfeel )(?<!\bbe )(?<!\bwas )(?<!\bvery )(?<!\bwe're )\bsorry\b"
+)
+# What a recognizer makes of a request's words (Whisper, heard in the development sets): "a gain"
+# is "again", "terms" in a round are "turns", "council the reminder" is "cancel". Only where the
+# misheard word cannot be meant ("in terms of", "the lesson" stay).
+_MISHEARD = (
+    (re.compile(r"\ba gain\b"), "again"),
+    (re.compile(r"\bterm(s?)\b(?! of\b)"), r"turn\1"),
+    (re.compile(r"\bcouncil (the|my|our|all|that|this)\b"), r"cancel \1"),
+    (re.compile(r"\bcandy (do|help|say|tell|repeat|stop|give|read)\b"), r"can you \1"),
+    (
+        re.compile(r"\blesson (better|more|properly|to (?:him|her|them|me|us|each other))\b"),
+        r"listen \1",
+    ),
 )
 # "like" is a filler unless it compares or wants ("i'd like", "feel like", "looks like").
 _LIKE = re.compile(
@@ -95,7 +115,7 @@ _HARMLESS_WORDS = """
     check in each other not than good fine made walk exactly without interrupted
     interrupting piece part side pick understand out line wrong messed yelled shouted
     snapped rude making excuses sounding fake having comes tonight longer like spiraling
-    way
+    way cutting cut cooled calmed settled cooling
 """
 HARMLESS = frozenset(_HARMLESS_WORDS.split())
 """Words that may stand outside the request: people, small grammar, and talk about the talk.
@@ -117,7 +137,11 @@ _MAX_LEFTOVER = 10
 
 def tidy(said: str) -> str:
     """A normalised sentence without fillers and with words said twice in a row folded once."""
-    t = _LIKE.sub(" ", said)
+    t = said
+    for wrong, right in _MISHEARD:
+        t = wrong.sub(right, t)
+    t = _LIKE.sub(" ", t)
+    t = _SORRY.sub(" ", t)
     t = _BOTH.sub(r"\1", t)
     t = _US_TWO.sub("", t)
     t = _TOPIC.sub("to talk", t)

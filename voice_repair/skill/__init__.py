@@ -28,13 +28,14 @@ from .dispatch import (
     answers,
     dispatch,
     next_mode,
+    reading,
     route,
     settle,
 )
 
 __all__ = [
     "Context", "ContentLike", "SkillSettings", "ANY", "BARE_INTENTS", "GUESSED", "IGNORE",
-    "TABLE", "answers", "dispatch", "next_mode", "route", "settle", "on_timer",
+    "TABLE", "answers", "dispatch", "next_mode", "reading", "route", "settle", "on_timer",
 ]  # fmt: skip
 
 

@@ -12,6 +12,9 @@ How a sentence becomes words, in order (the front door is ``Session.hear``):
 4. **The mode's own row**, ``(mode, intent)``: "next" is "switch" during a round; "we're done"
    ends a round, or closes one just finished.
 5. **The row for any mode**, ``(ANY, intent)``.
+3a. **Read in the mode** (``READINGS``): a few words mean another request in one mode. Right
+   after a round, "again" or "one more time" (``control.repeat`` said bare) asks for another
+   round, not for the closing question read again; "say that again" still repeats it.
 6. ``IGNORE``: not a request in this mode, nothing is said. "switch", "your turn", "we're done"
    and "another round" are everyday words (a card game, the end of a meal, a bar) except in or
    right after a round.
@@ -30,6 +33,7 @@ were spoken: the mode is set by replies and timer effects only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Final
 
 import voice_repair.skill.control as control
@@ -46,10 +50,12 @@ __all__ = [
     "BARE_INTENTS",
     "GUESSED",
     "IGNORE",
+    "READINGS",
     "TABLE",
     "Handler",
     "answers",
     "dispatch",
+    "reading",
     "route",
     "settle",
 ]
@@ -101,6 +107,26 @@ TABLE: dict[tuple[Mode | str, str], Handler | None] = {
 checks both directions); a mode's own rows say where it differs."""
 
 
+READINGS: dict[tuple[Mode, str, str], str] = {
+    (Mode.AFTER_ROUND, "control.repeat", "again"): "turns.again",
+    (Mode.AFTER_ROUND, "turns.start", ""): "turns.again",
+}
+"""(mode, intent, its ``kind`` slot or "") -> the request it is in that mode. Right after a round
+the bare "again", "one more time", "same again" (``control.repeat`` of kind ``again``) ask for
+the thing just done again: another round. Any request for a round there is another round
+("start another set of turns": the same handler either way)."""
+
+
+def reading(match: IntentMatch, mode: Mode) -> IntentMatch:
+    """``match`` as meant in ``mode`` (``READINGS``); itself where no reading applies."""
+    kind = str(match.slots.get("kind", ""))
+    meant = READINGS.get((mode, match.intent, kind))
+    if meant is None:
+        return match
+    slots = {k: v for k, v in match.slots.items() if k != "kind"}
+    return replace(match, intent=meant, slots=slots)
+
+
 _EVERY = frozenset(Mode)
 _TIMED = frozenset({Mode.PAUSING, Mode.IN_ROUND})
 GUESSED: dict[str, frozenset[Mode]] = {
@@ -119,6 +145,7 @@ talk ("um what was i saying") has not. Nothing here reads the words: the mode de
 def answers(match: IntentMatch, mode: Mode) -> bool:
     """Whether ``match`` is a request in ``mode``: its row is not ``IGNORE``, and a guess by the
     semantic net is one ``GUESSED`` allows there. ``KeyError`` for an unknown intent."""
+    match = reading(match, mode)
     if route(mode, match.intent) is None:
         return False
     return not match.guessed or mode in GUESSED.get(match.intent, _EVERY)
@@ -136,6 +163,7 @@ def route(mode: Mode, intent: str) -> Handler | None:
 
 def dispatch(match: IntentMatch, state: State, ctx: Context) -> Reply | None:
     """The reply to one understood request in ``state.mode``; None when it is not a request."""
+    match = reading(match, state.mode)
     handler = route(state.mode, match.intent)
     if handler is None or not answers(match, state.mode):
         return None
