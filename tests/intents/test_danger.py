@@ -65,6 +65,27 @@ def test_a_settled_frame_cancels_only_illness_and_accident(matcher, text, route)
     assert (found.slots["route"] if found else None) == route
 
 
+# Said on purpose, a medical emergency is self-harm (the crisis line first); by mistake, or done to
+# someone by another person, it stays as it was. Someone hurt by a person is violence even when
+# the hurt is medical (both lead with the emergency number; violence then the abuse line).
+PURPOSE = [
+    ("she swallowed all her tablets on purpose", "self_harm"),
+    ("he took the whole bottle of pills because of our row", "self_harm"),
+    ("my brother is about to overdose, he has the pills out", "self_harm"),
+    ("he accidentally took too many of his heart tablets", "medical"),
+    ("he poisoned me on purpose", "medical"),
+    ("she's kneeling on my neck and I can't breathe", "violence"),
+    ("i have his shotgun and i'm going to shoot myself", "self_harm"),
+    ("he has a shotgun and he says he'll shoot me", "violence"),
+]
+
+
+@pytest.mark.parametrize(("text", "route"), PURPOSE)
+def test_what_was_meant_and_who_did_it_decide_the_route(matcher, text, route):
+    found = matcher.danger(text)
+    assert found is not None and found.slots["route"] == route
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -144,7 +165,8 @@ def _replace(path: Path, old: str, new: str) -> int:
     [
         ('    - "heart attack"', '    - "(heart attack"', "bad pattern"),
         ("<person><between>", "<nobody><between>", "unknown word <nobody>"),
-        ("order: [medical, violence, self_harm, general]", "order: [medical]", "`order:`"),
+        ("order: [violence, medical, self_harm, general]", "order: [medical]", "`order:`"),
+        ("purpose_route: self_harm", "purpose_route: nowhere", "`purpose:`"),
         ("template_route: general", "template_route: nowhere", "`template_route:`"),
         ('    - "heart attack"', '    - "\\bheart attack"', "control character"),
     ],
@@ -194,7 +216,7 @@ def test_data_that_passed_before_compiles_each_route_once_and_finds_the_same(mon
     compiled.clear()
     trusted, problems = intentdanger.load_danger(ROOT, trusted=True)
     assert problems == [] and trusted is not None
-    assert len(compiled) <= 9 < each  # the routes, drop, defuse, frames, ground, settled
+    assert len(compiled) <= 10 < each  # the routes, drop, defuse, frames, ground, settled, purpose
     assert [(n, p.pattern) for n, p in trusted.routes] == [
         (n, p.pattern) for n, p in checked.routes
     ]

@@ -53,6 +53,12 @@ class DangerScan:
     the routes of ``settled_routes`` (an illness or an accident that is over), never a partner's
     violence or a wish to die."""
     settled_routes: frozenset[str] = frozenset()
+    purpose: re.Pattern[str] | None = None
+    """Said on purpose ("on purpose", "because of the fight", "he is going to overdose"): a hit of
+    a ``purpose_from`` route becomes ``purpose_route`` (pills taken on purpose are self-harm, the
+    crisis line first; taken by mistake, a medical emergency)."""
+    purpose_from: frozenset[str] = frozenset()
+    purpose_route: str = ""
 
     def prepare(self, said: str) -> str:
         """The normalised sentence as the patterns see it: contractions out, fillers gone."""
@@ -77,6 +83,8 @@ class DangerScan:
                     return None
                 if self._settled(name, text):
                     continue
+                if name in self.purpose_from and self.purpose and self.purpose.search(text):
+                    return self.purpose_route
                 return name
         return None
 
@@ -156,18 +164,32 @@ def load_danger(root: Path, trusted: bool = False) -> tuple[DangerScan | None, l
     defuse_line = doc.key_lines.get("defuse", 1)
     defuse_parts = [(str(p), line_of(p, defuse_line)) for p in doc.get("defuse") or []]
     defuse = _compile(defuse_parts, name, problems, trusted)
-    frames, ground, settled = (
-        _optional(doc, key, name, problems, trusted) for key in ("frames", "ground", "settled")
+    frames, ground, settled, purpose = (
+        _optional(doc, key, name, problems, trusted)
+        for key in ("frames", "ground", "settled", "purpose")
     )
     settled_routes = doc.get("settled_routes") or []
     if not isinstance(settled_routes, list) or not set(map(str, settled_routes)) <= set(order):
         line = doc.key_lines.get("settled_routes", 1)
         problems.append(DataProblem(name, line, "`settled_routes:` must list routes of `order:`"))
+    purpose_from = doc.get("purpose_from") or []
+    purpose_route = str(doc.get("purpose_route", ""))
+    if purpose is not None and (
+        not isinstance(purpose_from, list) or not set(map(str, purpose_from)) <= set(order)
+    ):
+        line = doc.key_lines.get("purpose_from", doc.key_lines.get("purpose", 1))
+        msg = "`purpose:` needs `purpose_from:`, a list of routes of `order:`"
+        problems.append(DataProblem(name, line, msg))
+    if purpose is not None and purpose_route not in routes_doc:
+        line = doc.key_lines.get("purpose_route", doc.key_lines.get("purpose", 1))
+        msg = f"`purpose:` needs `purpose_route:` to name one of the routes, not {purpose_route!r}"
+        problems.append(DataProblem(name, line, msg))
     if problems:
         return None, problems
     scan = DangerScan(
         respell, drop, defuse, tuple(routes), template_route, frames, ground, settled,
-        frozenset(map(str, settled_routes)),
+        frozenset(map(str, settled_routes)), purpose, frozenset(map(str, purpose_from)),
+        purpose_route,
     )  # fmt: skip
     return scan, []
 
