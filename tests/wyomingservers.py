@@ -183,7 +183,7 @@ class WyomingServer:
             audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
             segments, _info = self.whisper._model.transcribe(audio, beam_size=5, language="en")
             return " ".join(seg.text.strip() for seg in segments)
-        text, _words, _conf = self.whisper._transcribe(pcm)
+        text, _words, _conf = self.whisper._transcribe(pcm, self.whisper.prompt)
         return text
 
     def __enter__(self) -> WyomingServer:

@@ -202,6 +202,12 @@ class Segmenter:
         return self._last_speech_end
 
     @property
+    def silence(self) -> float:
+        """Seconds of silence since the last speech frame of the segment under way (0 outside
+        one): how much of the tail after the speech is already in hand."""
+        return self._silent_run * self.frame_seconds if self.in_speech else 0.0
+
+    @property
     def snr_db(self) -> float:
         """Signal-to-noise ratio of the segment just ended, in dB (``inf`` when unknown).
 

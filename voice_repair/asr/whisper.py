@@ -12,10 +12,15 @@ How a segment becomes an ``Utterance``, and why:
 
 * **Endpoint**: the same ``Segmenter`` as the other engines (WebRTC VAD plus an adaptive noise
   gate), so ``decided_at`` means the same thing for each. Whisper has no partial results, so at
-  the first short pause (``Segmenter.short_end``) the audio so far is transcribed once,
-  speculatively: if that is already one of the product's phrases the segment ends there; if not,
-  the transcript is kept and reused when the long hang-over ends with no more speech, so the
-  compute is not paid again at the decision.
+  the first short pause (``Segmenter.short_end``) the audio so far is transcribed once: if that
+  is already one of the product's phrases the segment ends there; if not, the transcript is kept
+  and reused when the long hang-over ends with no more speech, so the compute is not paid again
+  at the decision.
+* **Decoding while the endpointer waits** (``speculate.py``): that transcript reads the speech
+  plus ``tail`` seconds, all in hand once the silence is ``tail`` long (0.15 s, before the
+  endpointer's 0.27 s), so its decode starts then on a worker thread while frames go on being
+  read; the decision waits for the rest of it. Speech that resumes makes it a decode of audio
+  the decision will not read, and it is dropped (``decodes`` counts those).
 * **Transcript**: English, no timestamps, beam 5, not conditioned on earlier text (each request
   stands alone, and a previous sentence must not leak into the next), with numerals suppressed so
   "15" comes out as "fifteen", the spoken form the templates and the grammar use. Only the first
@@ -62,6 +67,7 @@ from .base import normalize_phrases
 from .promptguard import Decode, confirmed
 from .prompting import PromptSource, Sentences, initial_prompt
 from .segmenter import SegmentedStream, Segmenter
+from .speculate import Decodes
 from .whispermodel import find_whisper_model, verify_model
 from .window import encoder_frames, load_windowed_model
 
@@ -126,12 +132,16 @@ class WhisperRecognizer(SegmentedStream):
         threads: int | None = None,
         prompt: Sentences = (),
         window_margin: float | None = WINDOW_MARGIN,
+        tail: float = _TAIL,
+        speculate: bool = True,
     ) -> None:
         """``prompt``: sentences the product expects (``app.py`` hands the catalogue's examples),
         or a function giving those wanted now (asked before every decode), most wanted first;
         given to Whisper as the text that came before, so it leans toward their words; empty
         for none (``prompting.py``). ``window_margin``: the encoder sees the audio plus
-        this many seconds (``window.py``), or the full 30 s window for None. ``threads``:
+        this many seconds (``window.py``), or the full 30 s window for None. ``tail``: seconds
+        of audio after the end of speech that Whisper reads; ``speculate``: decode them as soon
+        as they are in, before the endpointer decides (the module docstring). ``threads``:
         defaults to the cores this process may run on (``taskset``), at most 4."""
         folder = find_whisper_model(model_dir)
         if folder is None:
@@ -170,8 +180,12 @@ class WhisperRecognizer(SegmentedStream):
         self._started = False
         self._audio = bytearray()
         self._guess: tuple[int, tuple] | None = None
+        self.tail = tail
+        self.speculate = speculate
+        self.decodes = Decodes()
+        """Decodes on the worker thread, and how many were started early and dropped."""
         self.last_compute = 0.0
-        """Seconds of compute spent on the last decided segment (for benches)."""
+        """Seconds of compute spent since the last segment began (for benches)."""
 
     @property
     def prompt(self) -> str | None:
@@ -184,6 +198,7 @@ class WhisperRecognizer(SegmentedStream):
         self._buf = b""
         self._audio = bytearray()
         self._guess = None
+        self.decodes.forget()
         self._started = False
 
     # -- internals ---------------------------------------------------------------------------
@@ -194,6 +209,7 @@ class WhisperRecognizer(SegmentedStream):
             if ev.started:
                 self._audio = bytearray()
                 self._guess = None
+                self.decodes.forget()
                 self.last_compute = 0.0
             self._audio += ev.audio
             if ev.ended and not self._seg.too_short:
@@ -203,16 +219,30 @@ class WhisperRecognizer(SegmentedStream):
                               round(self._t, 3), round(conf, 3), bool(text),
                               enough_to_interrupt=bool(text), words=words)
                 )  # fmt: skip
+            elif self._seg.in_speech and self._seg.silence >= self.tail - 1e-6:
+                self._speculate(self._speech_bytes(self._t))
         return out
 
+    def _speculate(self, n: int) -> None:
+        """The speech and its tail are in: decode them now, unless that decode is already
+        under way or done, another one still runs (one at a time), or it is only a click."""
+        done = self._guess is not None and self._guess[0] == n
+        wanted = not (self._seg.too_short or done or self.decodes.has(n) or self.decodes.busy())
+        if self.speculate and wanted:
+            self._start(n, speculative=True)
+
+    def _start(self, n: int, speculative: bool) -> None:
+        """Decode the first ``n`` bytes on the worker, with the prompt wanted now."""
+        self.decodes.start(n, speculative, self._timed, bytes(self._audio[:n]), self.prompt)
+
     def _speech_bytes(self, audio_end: float) -> int:
-        """Bytes of the segment's audio to transcribe: up to the end of speech plus ``_TAIL``.
+        """Bytes of the segment's audio to transcribe: up to the end of speech plus ``tail``.
 
         ``audio_end`` is the stream time just after the last sample in the buffer. Cutting the
         silence off makes the speculative transcript and the final one the same request, so the
         cached one is reused, and gives Whisper less silence to invent words in.
         """
-        behind = audio_end - (self._seg.last_speech_end + _TAIL)
+        behind = audio_end - (self._seg.last_speech_end + self.tail)
         return max(0, len(self._audio) - max(0, round(behind * self.sample_rate)) * 2)
 
     def _complete(self) -> bool:
@@ -225,18 +255,28 @@ class WhisperRecognizer(SegmentedStream):
         """(text, words with probabilities, confidence) for the first ``n`` bytes (cached)."""
         if self._guess is not None and self._guess[0] == n:
             return self._guess[1]
-        t0 = time.perf_counter()
-        result = self._transcribe(bytes(self._audio[:n]))
-        self.last_compute += time.perf_counter() - t0
+        if not self.decodes.has(n):
+            self._start(n, speculative=False)
+        result = self.decodes.take(n)
         self._guess = (n, result)
         return result
 
-    def _transcribe(self, pcm: bytes) -> tuple[str, tuple[tuple[str, float], ...], float]:
-        """Decode with the prompt; a transcript Whisper is unsure of is checked without it
-        (``promptguard.py``) and dropped unless Whisper still hears the same speech there."""
+    def _timed(self, pcm: bytes, prompt: str | None) -> tuple:
+        """``_transcribe`` on the worker thread, its compute added to ``last_compute``."""
+        t0 = time.perf_counter()
+        try:
+            return self._transcribe(pcm, prompt)
+        finally:
+            self.last_compute += time.perf_counter() - t0
+
+    def _transcribe(
+        self, pcm: bytes, prompt: str | None
+    ) -> tuple[str, tuple[tuple[str, float], ...], float]:
+        """Decode with the prompt (taken when the decode was asked for); a transcript Whisper
+        is unsure of is checked without it (``promptguard.py``) and dropped unless Whisper
+        still hears the same speech there."""
         audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
         self._model.frames = encoder_frames(audio.size, self.window_margin, self.sample_rate)
-        prompt = self.prompt
         decode, words, conf = self._decode(audio, prompt)
         if prompt and decode.text and decode.unsure:
             self.second_decodes += 1
