@@ -55,7 +55,7 @@ def _records(mic: Microphone, blocks: int) -> float:
 def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer) -> None:
     calls = HungCalls()
     old = Microphone(None).__enter__()
-    _records(old, 1)  # it records (or raises)
+    first_block = _records(old, 1)  # it records (or raises); a new stream's start, here and now
     pulse.freeze()
     try:
         with pytest.raises(CallAbandoned):
@@ -63,7 +63,9 @@ def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer
         assert calls.pending == 1  # it really hangs: still not returned after 2 s
         # A second server, the old one still frozen under the hung close.
         other = PulseServer(Path(tempfile.mkdtemp(prefix="pulse-b-")))
+        starting = time.monotonic()
         other.start()
+        server_start = time.monotonic() - starting
         saved = {key: os.environ[key] for key in other.env}
         os.environ.update(other.env)
         try:
@@ -75,8 +77,11 @@ def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer
                     assert calls.pending == 1  # while the old close still hangs
                 finally:
                     calls.run(new.close, 5.0, "closing the new one")
-            within = budget(RECORDS_WITHIN_S, cpu.stretch())
-            assert took <= within, (took, within, cpu.stretch())
+            # A stream's first blocks wait for its start on a server that has just started:
+            # both measured here (under a busy loop the five blocks took 2.3 s with the two
+            # processes' CPU stretch at 1.3: the wait was the sound server's, not a CPU's).
+            within = budget(RECORDS_WITHIN_S, cpu.stretch()) + first_block + server_start
+            assert took <= within, (took, within, cpu.stretch(), first_block, server_start)
         finally:
             os.environ.update(saved)
             other.stop()
