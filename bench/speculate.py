@@ -31,10 +31,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES, recording, write_wav
+from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 
 from bench._scenes import scene
-from bench.asr import ROOT
+from bench._whisperbench import meaning, median_p95, synthesize, whisper_and_understanding
 
 EXPLICIT_ONLY = True
 """Several minutes: run when named."""
@@ -66,21 +66,11 @@ def _hear(rec, audio: np.ndarray, paced: bool):
 
 
 def measure(folder: Path, configs: list[str], voices: list[str], paced: set[str], talk: int):
-    from voice_repair.asr.select import make_recognizer
     from voice_repair.audio.wavfile import read_wav
-    from voice_repair.intents.grammar import grammar_sentences
-    from voice_repair.intents.matcher import IntentMatcher
-    from voice_repair.live.listen import Understanding
 
-    matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
-    rec, _ = make_recognizer("whisper", phrases, ROOT / "models")
-    understood = Understanding(matcher, None, phrases)
+    matcher, rec, understood = whisper_and_understanding()
     rng = np.random.default_rng(0)
     res: dict = defaultdict(list)
-
-    def meaning(m):
-        return (m.intent, dict(m.slots)) if m else None
 
     turn = 0
     for voice in voices:
@@ -113,12 +103,6 @@ def measure(folder: Path, configs: list[str], voices: list[str], paced: set[str]
     return res
 
 
-def _ms(values: list[float]) -> str:
-    if not values:
-        return "n/a"
-    return f"{np.median(values):.2f} / {np.percentile(values, 95):.2f}"
-
-
 def report(res: dict, configs: list[str], voices: list[str], paced: set[str], talk: int) -> str:
     load = os.getloadavg()
     out = [
@@ -142,7 +126,8 @@ def report(res: dict, configs: list[str], voices: list[str], paced: set[str], ta
 
         cells = " | ".join(f"{k}/{len(COMMANDS)}" for k in ok)
         out.append(
-            f"| {c} | {cells} | {sum(ok)}/{len(COMMANDS) * len(voices)} | {false} | {_ms(lat)} "
+            f"| {c} | {cells} | {sum(ok)}/{len(COMMANDS) * len(voices)} | {false} "
+            f"| {median_p95(lat)} "
             f"| {n('early', 'cmd')}, {n('dropped', 'cmd')} "
             f"| {n('early', 'talk', True)}, {n('dropped', 'talk', True)} |"
         )
@@ -175,11 +160,7 @@ def main(argv: list[str]) -> int:
     if set(voices) - set(every) or paced - set(voices):
         p.error(f"voices are {', '.join(every)}; --paced names some of --voices")
     with tempfile.TemporaryDirectory() as tmp:
-        print("synthesizing test speech ...", file=sys.stderr)
-        for kind, sentences in (("cmd", COMMANDS), ("talk", TALK[: args.talk])):
-            for i, text in enumerate(sentences):
-                for voice in voices:
-                    write_wav(Path(tmp) / f"{kind}_{voice}_{i:02d}.wav", recording(text, voice))
+        synthesize(Path(tmp), voices, args.talk)
         res = measure(Path(tmp), configs, voices, paced, args.talk)
     print(report(res, configs, voices, paced, args.talk))
     return 0

@@ -25,10 +25,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES, recording, write_wav
+from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 
 from bench._scenes import CONDITIONS, scene
-from bench.asr import ROOT
+from bench._whisperbench import meaning, median_p95, synthesize, whisper_and_understanding
 
 EXPLICIT_ONLY = True
 """A few minutes per voice and window: run when named."""
@@ -42,21 +42,11 @@ def measure(
     folder: Path, windows: list[str], voices: list[str], conds: list[str], talk: int
 ) -> dict:
     from voice_repair.asr.realtime import hear_in_real_time
-    from voice_repair.asr.select import make_recognizer
     from voice_repair.audio.wavfile import chunks, read_wav
-    from voice_repair.intents.grammar import grammar_sentences
-    from voice_repair.intents.matcher import IntentMatcher
-    from voice_repair.live.listen import Understanding
 
-    matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
-    rec, _ = make_recognizer("whisper", phrases, ROOT / "models")
-    understood = Understanding(matcher, None, phrases)
+    matcher, rec, understood = whisper_and_understanding()
     rng = np.random.default_rng(0)
     res: dict = defaultdict(list)
-
-    def meaning(m):
-        return (m.intent, dict(m.slots)) if m else None
 
     def hear(audio: np.ndarray, window: str):
         rec.window_margin = _margin(window)
@@ -98,12 +88,6 @@ def measure(
     return res
 
 
-def _ms(values: list[float]) -> str:
-    if not values:
-        return "n/a"
-    return f"{np.median(values):.2f} / {np.percentile(values, 95):.2f}"
-
-
 def report(res: dict, windows: list[str], voices: list[str], conds: list[str], talk: int) -> str:
     load = os.getloadavg()
     cores = len(os.sched_getaffinity(0))
@@ -129,7 +113,7 @@ def report(res: dict, windows: list[str], voices: list[str], conds: list[str], t
             cells = " | ".join(f"{n}/{len(COMMANDS)}" for n in ok)
             out.append(
                 f"| {name} | {cond} | {cells} | {sum(ok)}/{len(COMMANDS) * len(voices)} "
-                f"| {false} | {_ms(comp)} | {_ms(lat)} | {sum(same)}/{len(same)} |"
+                f"| {false} | {median_p95(comp)} | {median_p95(lat)} | {sum(same)}/{len(same)} |"
             )
     for w in windows[1:]:
         for cond in conds:
@@ -166,11 +150,7 @@ def main(argv: list[str]) -> int:
     except ValueError:
         p.error(f"a window is 'full' or a margin in seconds, not {args.windows!r}")
     with tempfile.TemporaryDirectory() as tmp:
-        print("synthesizing test speech ...", file=sys.stderr)
-        for kind, sentences in (("cmd", COMMANDS), ("talk", TALK[: args.talk])):
-            for i, text in enumerate(sentences):
-                for voice in voices:
-                    write_wav(Path(tmp) / f"{kind}_{voice}_{i:02d}.wav", recording(text, voice))
+        synthesize(Path(tmp), voices, args.talk)
         res = measure(Path(tmp), windows, voices, conds, args.talk)
     print(report(res, windows, voices, conds, args.talk))
     return 0
