@@ -207,6 +207,12 @@ class CpuWait:
             return 1.0
         return min(MAX_CPU_STRETCH, (self.ran + self.waited) / self.ran)
 
+    def lateness(self, seconds: float) -> float:
+        """How late these processes may say something due: a quiet machine's ``seconds``,
+        stretched by their CPU waits (``budget``), plus the waits themselves, at most
+        ``MAX_WAKE_LATENESS`` (a timer thread kept from a CPU says its event that much later)."""
+        return budget(seconds, self.stretch()) + min(MAX_WAKE_LATENESS, self.waited)
+
 
 def in_time(
     start: Callable[[float], tuple[Any, Any]],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from stopping import Chat, write_config
-from timing import MAX_WAKE_LATENESS, CpuWait, budget
+from timing import CpuWait
 
 LIB = next(iter(sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))), None)
 MINUTE = 0.5
@@ -72,7 +72,7 @@ def finished_at(chat: Chat, due: float) -> tuple[list[float], float]:
 
 def _late(app: CpuWait) -> float:
     """The lateness allowed: a quiet machine's half second, stretched by the app's CPU waits."""
-    return budget(0.5, app.stretch()) + min(MAX_WAKE_LATENESS, app.waited)
+    return app.lateness(0.5)
 
 
 def test_wall_clock_an_hour_forward_mid_pause_the_end_still_comes_on_time(tmp_path):
