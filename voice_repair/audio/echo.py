@@ -35,6 +35,7 @@ from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .duck import NearSpeech, NearSpeechDetector
 from .echodelay import DelayTracker
+from .erle import ErleMeter
 
 __all__ = ["PlayedAudio", "EchoCanceller", "webrtc_available"]
 
@@ -183,6 +184,7 @@ class EchoCanceller:
         self._lead = lead_s
         self.delay = DelayTracker(played)
         self.near = NearSpeechDetector(played)
+        self._erle = ErleMeter()
         self.on_near_speech: Callable[[NearSpeech], None] = lambda _speech: None
         """Called (on the listening thread) with each stretch of speech heard over its own."""
         self._rest = np.zeros(0, dtype=np.int16)
@@ -212,6 +214,8 @@ class EchoCanceller:
         out = np.empty(usable, dtype=np.int16)
         for i in range(0, usable, FRAME):
             out[i : i + FRAME] = self._aec.process(near[i : i + FRAME], far[i : i + FRAME])
+            self._erle.frame(near[i : i + FRAME], out[i : i + FRAME], far[i : i + FRAME],
+                             self._played.gain < 1.0)  # fmt: skip
             speech = self.near.frame(out[i : i + FRAME], far[i : i + FRAME], at + i / RATE)
             if speech is not None:
                 log.info(
