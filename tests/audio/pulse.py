@@ -221,7 +221,10 @@ class PulseServer:
         ``spec`` again keeps the one running, as a room keeps its echo: a new
         ``module-loopback`` starts well off its delay and converges over seconds (220 ms
         falling towards 60 over the first few seconds, measured), which moved the echo under
-        the canceller in every barge-in trial.
+        the canceller in every barge-in trial. Its rate adjustment is off (``adjust_time=0``):
+        it resampled the echo to steer its latency (drifting 5 ms a second, 363 to 48 ms over a
+        minute in one run), which no room does and no linear canceller follows (SpeexDSP
+        removed 0-2 dB of it live; with it off, 7-17 dB after a few seconds).
         """
         if spec is not None and spec == self._echo_spec:
             return
@@ -240,6 +243,7 @@ class PulseServer:
         out = self.pactl(
             "load-module", "module-loopback", "source=speaker.monitor", "sink=room",
             f"latency_msec={spec.delay_ms}", "source_dont_move=true", "sink_dont_move=true",
+            "adjust_time=0",
         )  # fmt: skip
         self._loopback = out.stdout.strip()
         index = None

@@ -233,9 +233,12 @@ class EchoCanceller:
     def stream(
         self, chunks: Iterable[AudioChunk], captured_at: Callable[[AudioChunk], float]
     ) -> Iterator[AudioChunk]:
-        """``chunks`` with the echo taken out of each (``captured_at``: when it was recorded)."""
-        for chunk in chunks:
-            yield self.cancel(chunk, captured_at(chunk))
+        """``chunks`` with the echo taken out of each (``captured_at``: when it was recorded),
+        on the echo path's own thread (``echopath``: the duck and the stop spotter never wait
+        for the recognizer), handed on in the recognizer's 100 ms chunks."""
+        from .echopath import on_own_thread
+
+        yield from on_own_thread(self, chunks, captured_at)
 
     def reset(self) -> None:
         """Forget what was learned of the room (a new microphone stream)."""
