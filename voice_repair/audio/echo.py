@@ -186,7 +186,10 @@ class EchoCanceller:
         self.near = NearSpeechDetector(played)
         self._erle = ErleMeter()
         self.on_near_speech: Callable[[NearSpeech], None] = lambda _speech: None
-        """Called (on the listening thread) with each stretch of speech heard over its own."""
+        """Called (on the echo path's thread) with each stretch of speech heard over its own."""
+        self.on_frame: Callable[[float, bool], None] = lambda _at, _talking: None
+        """Called after every 10 ms frame with its time and whether someone talks over its
+        voice then (``live.bargein`` waits on it to see whether a stop is followed by more)."""
         self._rest = np.zeros(0, dtype=np.int16)
         self._rest_at = 0.0
 
@@ -226,6 +229,7 @@ class EchoCanceller:
                     self.delay.delay * 1000,
                 )  # fmt: skip
                 self.on_near_speech(speech)
+            self.on_frame(at + i / RATE, self.near.talking)
         self._rest = near[usable:].copy()
         self._rest_at = at + usable / RATE
         return replace(chunk, samples=out.tobytes())
