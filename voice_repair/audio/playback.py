@@ -100,6 +100,9 @@ class Player:
         self._ended = threading.Event()
         self._asked = 0.0
         self._quiet: contextlib.ExitStack | None = None
+        self.underruns = 0
+        """Blocks the sound server found missing (each moves everything after it later)."""
+        self._reported = 0
         self._generation = devices.generation()
         self._open()  # now: the first stream's first asks come late (1.5 s on PulseAudio)
 
@@ -116,6 +119,10 @@ class Player:
         data = _resampled(data, sample_rate, self.sample_rate)
         with self._lock:
             self._interrupt.clear()
+            if self.underruns != self._reported:
+                log.info("playback: %d underruns since the last piece",
+                         self.underruns - self._reported)  # fmt: skip
+                self._reported = self.underruns
             if data.size == 0 or (cancel is not None and cancel.is_set()):
                 return not (cancel is not None and cancel.is_set())
             reference = None
@@ -160,6 +167,7 @@ class Player:
         now = time.monotonic()
         self._asked = now
         if status:
+            self.underruns += 1  # the timeline after it moved: the canceller must follow
             log.debug("playback status: %s", status)
         piece = self._piece
         if piece is None or piece.consumed.is_set():
