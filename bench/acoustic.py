@@ -2,7 +2,7 @@
 
 ``python -m bench acoustic [-- [--quick] [--phases intents,talk,loopback,stop]
 [--voices piper,espeak,espeak-gb] [--assistant-voice auto|piper|espeak]
-[--engine pocketsphinx|whisper|auto]]``
+[--engine pocketsphinx|whisper|auto] [--speculate on,off]]``
 
 A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx unless
 ``--engine`` says otherwise) and records ``room.monitor``; speech synthesized by Piper's bundled
@@ -29,6 +29,7 @@ TTS -> speaker.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -103,25 +104,41 @@ def _stop_over_speech(rig: Rig, stop_wav: Path, after_first: float, res: dict) -
         res["stop_silence"][phrase].append(max(0.0, (at or end) - end))
 
 
+def intent_trial(rig: Rig, wav: Path, intent: str, voice: str, stop_wav: Path, res) -> None:
+    """One request played into the room: right intent? answered aloud? how fast, by stage;
+    then a reply still going after 2.5 s is cut with "stop talking". ``res["load"]`` gets the
+    1-minute load average at the request."""
+    rig.settle()
+    mark = len(rig.lines())
+    res["load"].append(os.getloadavg()[0])
+    _, end = rig.play(wav)
+    heard = rig.intents(rig.outcome(mark))
+    first = _answered(rig, end) if heard else None
+    text = wav.stem.split("_", 1)[1].replace("_", " ")
+    row = (intent, voice, text, heard[:1], first is not None and heard[:1] == [intent])
+    res["trials"].append(row)
+    if first is not None and heard[:1] == [intent]:
+        res["latency"][voice].append(first - end)
+        split = stages(rig.lines()[mark:], rig.logged_at, end, first)
+        res["stages"][voice] += [split] if split else []
+    if first is not None:
+        _stop_over_speech(rig, stop_wav, first, res)
+    rig.settle()
+
+
+def request_wavs(folder: Path, per_intent: int, voices) -> list[tuple[str, str, Path]]:
+    """(intent, voice, recording) for each request of the intents phase, in the order asked."""
+    return [
+        (intent, voice, synth_wav(text, folder / f"{voice}_{text.replace(' ', '_')}.wav", voice))
+        for intent, texts in _sentences(per_intent).items()
+        for text in texts
+        for voice in voices
+    ]
+
+
 def phase_intents(rig: Rig, folder: Path, per_intent: int, voices, stop_wav: Path, res) -> None:
-    for intent, texts in _sentences(per_intent).items():
-        for text in texts:
-            for voice in voices:
-                wav = synth_wav(text, folder / f"{voice}_{text.replace(' ', '_')}.wav", voice=voice)
-                rig.settle()
-                mark = len(rig.lines())
-                _, end = rig.play(wav)
-                heard = rig.intents(rig.outcome(mark))
-                first = _answered(rig, end) if heard else None
-                row = (intent, voice, text, heard[:1], first is not None and heard[:1] == [intent])
-                res["trials"].append(row)
-                if first is not None and heard[:1] == [intent]:
-                    res["latency"][voice].append(first - end)
-                    split = stages(rig.lines()[mark:], rig.logged_at, end, first)
-                    res["stages"][voice] += [split] if split else []
-                if first is not None:
-                    _stop_over_speech(rig, stop_wav, first, res)
-                rig.settle()
+    for intent, voice, wav in request_wavs(folder, per_intent, voices):
+        intent_trial(rig, wav, intent, voice, stop_wav, res)
 
 
 def _talk_wav(voice: str, path: Path, sentences: list[str], gap_s: float = 1.0) -> float:
@@ -171,6 +188,11 @@ def _stop_wav(phrase: str, folder: Path) -> Path:
     return synth_wav(phrase, folder / f"stop_{phrase.replace(' ', '_')}.wav", voice="piper")
 
 
+def stop_wav_for(folder: Path) -> Path:
+    """The "stop" phrase the intents phase cuts long replies with."""
+    return _stop_wav(STOP_PHRASES[1], folder)
+
+
 def phase_stop(rig: Rig, folder: Path, count: int, res) -> None:
     wav = synth_wav(LONG_REPLY, folder / "piper_long.wav", voice="piper")
     for stop_wav in [_stop_wav(p, folder) for p in STOP_PHRASES for _ in range(count)]:
@@ -191,6 +213,16 @@ def _ms(values: list[float]) -> str:
     return f"{np.median(a):.2f} / {np.percentile(a, 95):.2f} s (n={a.size})"
 
 
+def _load(values: list[float]) -> str:
+    if not values:
+        return "load average (1 min) at the requests: n/a"
+    a = np.array(values)
+    return (
+        f"load average (1 min) at the requests: median {np.median(a):.1f}, "
+        f"{a.min():.1f}-{a.max():.1f}"
+    )
+
+
 def report(res: dict, voices) -> str:
     out = [
         f"machine: {platform.machine()}, {platform.processor() or '?'}, "
@@ -198,6 +230,7 @@ def report(res: dict, voices) -> str:
         f"engine: {res['engine']}, voice-repair run -v, private PulseAudio server",
         f"voices spoken into the room: {', '.join(voices)}; assistant voice: {res['voice']}",
         f"peak memory of voice-repair run: {res['peak_mb'] or 0:.0f} MB",
+        _load(res["load"]),
         "",
     ]
     if res["trials"]:
@@ -239,6 +272,16 @@ def report(res: dict, voices) -> str:
     return "\n".join(out)
 
 
+def new_results(voice: str, engine: str) -> dict:
+    """An empty record of one product's run, filled by the phases and read by ``report``."""
+    return {
+        "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
+        "talk": {}, "loopback": [],
+        "stops": defaultdict(list), "stop_silence": defaultdict(list),
+        "voice": voice, "peak_mb": None, "engine": engine, "load": [],
+    }  # fmt: skip
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench acoustic")
     p.add_argument("--quick", action="store_true", help="one sentence per intent, 20 talk lines")
@@ -246,15 +289,19 @@ def main(argv: list[str]) -> int:
     p.add_argument("--voices", default=",".join(VOICES))
     p.add_argument("--assistant-voice", default="auto", choices=["auto", "piper", "espeak"])
     p.add_argument("--engine", default="pocketsphinx", choices=["auto", "whisper", "pocketsphinx"])
+    p.add_argument(
+        "--speculate", default="",
+        help="on,off: one product per setting of Whisper's early decode (each in its own room), "
+        "the intents phase only, the two taking turns on every request (bench/_alternate.py)",
+    )  # fmt: skip
     args = p.parse_args(argv)
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
-    res: dict = {
-        "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
-        "talk": {}, "loopback": [],
-        "stops": defaultdict(list), "stop_silence": defaultdict(list),
-        "voice": args.assistant_voice, "peak_mb": None, "engine": args.engine,
-    }  # fmt: skip
+    if args.speculate:
+        from bench._alternate import alternate_speculation
+
+        return alternate_speculation(args, voices)
+    res = new_results(args.assistant_voice, args.engine)
     with private_room() as room:
         folder = room.speech
         rig = None
@@ -262,7 +309,7 @@ def main(argv: list[str]) -> int:
             print("starting voice-repair run ...", file=sys.stderr)
             extra = ("--voice", args.assistant_voice, "--engine", args.engine)
             rig = Rig(room.pulse, room.run, extra=extra)
-            stop_wav = _stop_wav(STOP_PHRASES[1], folder)
+            stop_wav = stop_wav_for(folder)
             if "intents" in phases:
                 print("intents ...", file=sys.stderr)
                 phase_intents(rig, folder, 1 if args.quick else 2, voices, stop_wav, res)

@@ -1,0 +1,59 @@
+"""Two products side by side, taking turns on the same requests: Whisper's early decode on/off.
+
+Why: the machine is shared and its load swings from 2 to 30 within minutes, so two runs one
+after the other compare the load as much as the change (the README's "before, after, before
+again" runs of ``asr/speculate.py`` differed by more than the 0.12 s at stake). Here each
+setting is its own ``voice-repair run`` in its own private room (so neither hears the other's
+requests or replies), both started before the first request; every request is played to one
+and then the other, which goes first alternating, so a load swing falls on both alike. The
+speculation is set through ``VOICE_REPAIR_SPECULATE`` (``asr/whisper.py``). The one not being
+asked listens to silence meanwhile (its own cost is in both figures alike).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+
+from bench._room import private_room
+from bench.acoustic import Rig, intent_trial, new_results, report, request_wavs, stop_wav_for
+
+__all__ = ["alternate_speculation"]
+
+SETTINGS = {"on": "1", "off": "0"}
+
+
+def alternate_speculation(args: argparse.Namespace, voices: tuple[str, ...]) -> int:
+    """The intents phase with ``--speculate`` (e.g. ``on,off``), one product per setting."""
+    names = [n.strip() for n in args.speculate.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SETTINGS]
+    if unknown or len(set(names)) != len(names):
+        print(f"--speculate {args.speculate!r}: give distinct settings from "
+              f"{', '.join(SETTINGS)}, e.g. --speculate on,off", file=sys.stderr)  # fmt: skip
+        return 2
+    results = {n: new_results(args.assistant_voice, args.engine) for n in names}
+    with ExitStack() as stack:
+        rooms = {n: stack.enter_context(private_room()) for n in names}
+        folder = rooms[names[0]].speech
+        rigs: dict[str, Rig] = {}
+        try:
+            extra = ("--voice", args.assistant_voice, "--engine", args.engine)
+            for n in names:
+                print(f"starting voice-repair run, speculation {n} ...", file=sys.stderr)
+                env = {"VOICE_REPAIR_SPECULATE": SETTINGS[n]}
+                rigs[n] = Rig(rooms[n].pulse, rooms[n].run, extra=extra, env=env)
+            stop_wav = stop_wav_for(folder)
+            requests = request_wavs(folder, 1 if args.quick else 2, voices)
+            for i, (intent, voice, wav) in enumerate(requests):
+                print(f"request {i + 1}/{len(requests)}", file=sys.stderr)
+                for n in names if i % 2 == 0 else names[::-1]:
+                    intent_trial(rigs[n], wav, intent, voice, stop_wav, results[n])
+        finally:
+            for n, rig in rigs.items():
+                results[n]["peak_mb"] = rig.peak_memory_mb()
+                rig.close()
+            for n in names:  # what was measured, even when a request failed
+                print(f"\n## speculation {n}\n")
+                print(report(results[n], voices))
+    return 0
