@@ -61,7 +61,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import ConfigError, ModelError
 from ..models import Utterance
 from .base import normalize_phrases
 from .promptguard import Decode, confirmed
@@ -119,7 +119,7 @@ def speculate_by_default() -> bool:
     mistake, said with what to write instead."""
     value = os.environ.get(SPECULATE_VARIABLE, "1").strip()
     if value not in ("0", "1"):
-        raise ModelError(
+        raise ConfigError(
             f"{SPECULATE_VARIABLE}={value!r} is not understood: use 1 (decode while the "
             "endpointer waits, the default) or 0 (decode only once it decided), or unset it."
         )

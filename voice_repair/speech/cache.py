@@ -210,6 +210,24 @@ class CachedTTS:
         log.info("speech cache warm: %d sentences rendered ahead, %.1f MB of our own memory", done,
                  self.cached_bytes / 1e6)  # fmt: skip
 
+    def ahead(self, text: str, idle: Callable[[], bool] = lambda: True) -> bool:
+        """Render ``text`` into memory now (never onto the shelf: it may hold a value), while
+        ``idle()``, giving way to a reply as ``warm`` does. False when it was there already or
+        nothing is cached for this engine; a failing engine raises."""
+        voice = self.cache_id
+        if voice is None or self._max == 0 or self.cached(text):
+            return False
+        self._render_when_idle(text, getattr(self._tts, "render_ahead", self._tts.render), idle)
+        return True
+
+    def forget(self, texts: Iterable[str]) -> None:
+        """Drop these sentences from memory (a value rendered ahead that will not be said)."""
+        voice = self.cache_id
+        with self._lock:
+            for text in texts:
+                if self._store.pop((voice, text), None) is not None:
+                    self._bytes -= self._sizes.pop((voice, text))
+
     def _render_when_idle(
         self,
         text: str,

@@ -1,0 +1,134 @@
+"""The sentences the next reply may open with, kept rendered in memory while the speaker is idle.
+
+Why: the warm-up at start-up (``cache.py``) renders every fixed opening sentence, but a reply
+whose first sentence holds a value ("Your pause has about nine minutes to go.") was rendered
+only after the decision: a few hundred milliseconds of Piper on a quiet 2-core machine, seconds
+on a busy one, all of it heard as the answer's lateness. The values the next reply can hold
+are few, and the session can list them (``Session.likely_lines``: the time left now and a
+minute on, the default lengths, the next reminder). Every ``PERIOD_SECONDS`` while nothing is
+said, this asks again and renders the opening sentences not yet in the cache, at the lowest
+CPU priority, giving way to a reply mid-sentence (``turns.py``).
+
+* **Never stale**: the cache is keyed by the sentence's exact text, so a value that changed is
+  another sentence (rendered when said); what was rendered for the old value is dropped from
+  memory at the next look (``CachedTTS.forget``), so at most a handful of them are held.
+* **Never on disk**: these sentences carry values from the conversation (how long a pause
+  runs); they stay in memory (``CachedTTS.ahead``), unlike the fixed lines on the shelf.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+
+from ..errors import ConfigError
+from .cache import CachedTTS
+from .speaker import opening_sentences
+
+__all__ = ["FORESEE_VARIABLE", "Foresight", "PERIOD_SECONDS", "foresee_by_default"]
+
+log = logging.getLogger(__name__)
+
+PERIOD_SECONDS = 2.0
+"""How often the likely sentences are asked for again: well within the minute in which the time
+left may change, and soon after a reply (the next reply's wording rotates with every reply).
+Asking costs a few handler calls (about a millisecond); only new sentences are rendered."""
+
+DUTY = 0.25
+"""Share of the time spent rendering (the rest is rest), as the start-up warm-up does: the
+engine's own threads are not niced, and the recognizer comes first."""
+
+
+FORESEE_VARIABLE = "VOICE_REPAIR_FORESEE"
+"""A measurement switch, not a setting: ``0`` turns this off in a live run (``bench/acoustic.py
+--foresee on,off`` compares the two in one run); ``1`` (or unset) leaves it on."""
+
+
+def foresee_by_default() -> bool:
+    """On, unless ``$VOICE_REPAIR_FORESEE`` is ``0``; another value than ``0``/``1`` is a
+    mistake, said with what to write instead."""
+    value = os.environ.get(FORESEE_VARIABLE, "1").strip()
+    if value not in ("0", "1"):
+        raise ConfigError(
+            f"{FORESEE_VARIABLE}={value!r} is not understood: use 1 (render the likely next "
+            "sentences ahead, the default) or 0 (render them when said), or unset it."
+        )
+    return value == "1"
+
+
+class Foresight:
+    """A daemon thread keeping ``lines()``'s opening sentences rendered in ``voice``."""
+
+    def __init__(
+        self,
+        voice: CachedTTS,
+        lines: Callable[[], list[str]],
+        idle: Callable[[], bool],
+        unknown: str,
+        period: float = PERIOD_SECONDS,
+    ) -> None:
+        """``lines``: the whole replies the next request could get (``Session.likely_lines``);
+        ``idle``: nothing is being said; ``unknown``: the stand-in for a value only the
+        request gives (such sentences are left out)."""
+        self._voice = voice
+        self._lines = lines
+        self._idle = idle
+        self._unknown = unknown
+        self._period = period
+        self._stop = threading.Event()
+        self._held: set[str] = set()
+        """Sentences this thread rendered that are still in memory."""
+        self.rendered = 0
+        """Sentences rendered ahead so far (for tests and benches)."""
+        self._thread = threading.Thread(target=self._run, name="speech-foresight", daemon=True)
+
+    def start(self) -> Foresight:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the thread to end (a sentence under way is finished first)."""
+        self._stop.set()
+
+    def look_now(self) -> int:
+        """One look: drop what is no longer likely, render what is new. Returns how many
+        sentences it rendered."""
+        wanted = opening_sentences(self._lines(), self._unknown)
+        self._voice.forget(self._held.difference(wanted))
+        self._held.intersection_update(wanted)
+        done = 0
+        for text in wanted:
+            if self._stop.is_set() or not self._idle():
+                break
+            began = time.perf_counter()
+            if not self._voice.ahead(text, self._idle):
+                continue
+            self._held.add(text)
+            done += 1
+            self.rendered += 1
+            took = time.perf_counter() - began
+            self._stop.wait(took * (1 - DUTY) / DUTY)
+        return done
+
+    def _run(self) -> None:
+        _lowest_priority()
+        while not self._stop.wait(self._period):
+            if not self._idle():
+                continue
+            try:
+                done = self.look_now()
+            except Exception as exc:  # a failing engine shows when a line is said for real
+                log.warning("rendering the likely next sentences stopped: %s", exc)
+                return
+            if done:
+                log.debug("rendered %d likely next sentence(s) ahead", done)
+
+
+def _lowest_priority() -> None:
+    """Nice this thread only (Linux) to 19: a reply stops its sentence (``turns.py``)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
