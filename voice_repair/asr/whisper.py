@@ -206,6 +206,11 @@ class WhisperRecognizer(SegmentedStream):
         """Seconds of compute spent since the last segment began (for benches)."""
 
     @property
+    def hearing(self) -> bool:
+        """A segment is under way, or its decode still runs (``SegmentedStream.hearing``)."""
+        return self._seg.in_speech or self.decodes.busy()
+
+    @property
     def prompt(self) -> str | None:
         """The initial prompt the next decode gets (None: none)."""
         return self._prompt.text()

@@ -208,8 +208,11 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         voice.warm(opening_sentences(session.foreseeable_lines(UNKNOWN), UNKNOWN),
                    idle=lambda: not speaker.speaking)  # fmt: skip
         if foresee_by_default():  # and the lines with a value the next request may get
-            foresight = Foresight(voice, session.likely_lines, lambda: not speaker.speaking,
-                                  UNKNOWN).start()  # fmt: skip
+
+            def quiet() -> bool:  # nobody talking, nothing being said or decoded
+                return not speaker.speaking and not getattr(recognizer, "hearing", False)
+
+            foresight = Foresight(voice, session.likely_lines, quiet, UNKNOWN).start()
 
         door = VoiceDoor(
             understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active
