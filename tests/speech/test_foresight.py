@@ -12,7 +12,7 @@ from speech.test_cache import Player, Recording
 
 from voice_repair.models import Say
 from voice_repair.speech.cache import UNKNOWN, CachedTTS
-from voice_repair.speech.foresight import Foresight, foresee_by_default
+from voice_repair.speech.foresight import MAX_HELD, Foresight, foresee_by_default
 from voice_repair.speech.speaker import Speaker, opening_sentences
 
 
@@ -41,6 +41,7 @@ VALUE_ANSWERS = [
     ("I need a pause", "how much time is left"),  # "You have about twenty minutes left..."
     ("I need a pause", "I need a pause"),  # "You're already in a pause, with ... left."
     ("I need a pause", "I need more time"),  # "Adding five minutes." (the default)
+    (None, "I need ten minutes"),  # "Okay." and "Pausing for ten minutes." (asked for often)
 ]
 
 
@@ -84,8 +85,6 @@ def test_the_time_left_is_said_as_it_is_now_never_as_it_was_rendered(session_at)
         assert engine.rendered[-1] == first  # rendered when said, with the value of now
         assert np.array_equal(player.played[0], voice.render(first)[0])
         assert not any(np.array_equal(player.played[0], old) for old in stale)
-        sight.look_now()  # the old values are let go
-        assert not any(voice.cached(t) for t in foreseen)
     finally:
         speaker.close()
 
@@ -111,6 +110,30 @@ def test_a_status_asked_within_the_minute_is_a_lookup(session_at) -> None:
         assert np.array_equal(player.played[0], voice.render(first)[0])
     finally:
         speaker.close()
+
+
+def test_a_long_pause_holds_only_the_latest_values_foreseen() -> None:
+    """An hour of "about N minutes to go": at most ``MAX_HELD`` of them stay in memory, the
+    newest; the rest are let go."""
+
+    class Quick:
+        name = "quick"
+        cache_id = "quick"
+
+        def render(self, text: str) -> tuple[np.ndarray, int]:
+            return np.full(22050, len(text), dtype=np.int16), 22050
+
+    voice = CachedTTS(Quick())
+    minutes = [60]
+    sight = Foresight(
+        voice, lambda: [f"Your pause has about {minutes[0]} minutes to go."], lambda: True, UNKNOWN
+    )
+    for n in range(60, 0, -1):
+        minutes[0] = n
+        sight.look_now()
+    held = [n for n in range(1, 61) if voice.cached(f"Your pause has about {n} minutes to go.")]
+    assert held == list(range(1, MAX_HELD + 1))
+    assert voice.cached_bytes == MAX_HELD * 22050 * 2
 
 
 def test_the_foresight_thread_renders_while_idle_and_waits_while_speaking() -> None:

@@ -6,7 +6,8 @@ after the decision: a few hundred milliseconds on a quiet machine, seconds on a 
 of it between the end of the request and the first audio. Yet the values are few and known
 from the state: the time left this minute and the next, the default lengths, the next
 reminder. The handlers are pure, so they are simply asked: each of ``REQUESTS`` (with no slot:
-the request said with no number) against the state now and as it will be a little later.
+the request said with no number, or the lengths asked for most) against the state now and as
+it will be a little later.
 
 Nothing stale can be spoken from this: the speaker looks rendered audio up by the sentence's
 exact text, so a value that changed meanwhile is a different sentence, rendered then.
@@ -25,12 +26,20 @@ from .dispatch import dispatch
 __all__ = ["MINUTES_AHEAD", "REQUESTS", "likely_first_lines"]
 
 REQUESTS = (
-    "pause.status", "pause.start", "pause.extend", "turns.start", "reminder.list",
-    "control.stop",
-)  # fmt: skip
+    IntentMatch("pause.status"),
+    IntentMatch("pause.start"),
+    IntentMatch("pause.start", {"minutes": 10}),
+    IntentMatch("pause.start", {"minutes": 5}),
+    IntentMatch("pause.extend"),
+    IntentMatch("pause.extend", {"minutes": 10}),
+    IntentMatch("turns.start"),
+    IntentMatch("reminder.list"),
+    IntentMatch("control.stop"),
+)
 """Requests whose reply can open with a value the state alone decides (the time left, the
-default lengths, the next reminder's time); the others open with fixed lines, rendered ahead at
-start-up, or with a value only the request gives ("remind us at eight")."""
+default lengths, the next reminder's time), and the lengths asked for most (five and ten
+minutes: CONTENT.md's short pauses); the others open with fixed lines, rendered ahead at
+start-up, or with a value only the request gives ("remind us at eight"). Most likely first."""
 
 MINUTES_AHEAD = (0.0, 0.05, 0.5, 1.0)
 """When the next request may come, in the assistant's minutes from now: the time left said as
@@ -46,8 +55,8 @@ def likely_first_lines(
     lines: list[str] = []
     for minutes in ahead:
         later = _later(state, minutes)
-        for intent in REQUESTS:
-            reply = dispatch(IntentMatch(intent), later, ctx)
+        for request in REQUESTS:
+            reply = dispatch(request, later, ctx)
             if reply is not None and reply.says:
                 lines.append(reply.says[0].text)
     return list(dict.fromkeys(lines))

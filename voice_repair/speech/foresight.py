@@ -10,8 +10,10 @@ said, this asks again and renders the opening sentences not yet in the cache, at
 CPU priority, giving way to a reply mid-sentence (``turns.py``).
 
 * **Never stale**: the cache is keyed by the sentence's exact text, so a value that changed is
-  another sentence (rendered when said); what was rendered for the old value is dropped from
-  memory at the next look (``CachedTTS.forget``), so at most a handful of them are held.
+  another sentence (rendered when said). What was rendered for an old value is let go once
+  ``MAX_HELD`` newer ones are held (``CachedTTS.forget``): the wording rotates with every reply
+  and comes back, so dropping each sentence as soon as it is not the next one's would render
+  the same few again and again.
 * **Never on disk**: these sentences carry values from the conversation (how long a pause
   runs); they stay in memory (``CachedTTS.ahead``), unlike the fixed lines on the shelf.
 """
@@ -23,13 +25,14 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from ..errors import ConfigError
 from .cache import CachedTTS
 from .speaker import opening_sentences
 
-__all__ = ["FORESEE_VARIABLE", "Foresight", "PERIOD_SECONDS", "foresee_by_default"]
+__all__ = ["FORESEE_VARIABLE", "MAX_HELD", "Foresight", "PERIOD_SECONDS", "foresee_by_default"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,10 @@ PERIOD_SECONDS = 2.0
 """How often the likely sentences are asked for again: well within the minute in which the time
 left may change, and soon after a reply (the next reply's wording rotates with every reply).
 Asking costs a few handler calls (about a millisecond); only new sentences are rendered."""
+
+MAX_HELD = 24
+"""Sentences rendered here kept in memory at most (about 3 MB of Piper's speech), the ones
+least recently foreseen let go first."""
 
 DUTY = 0.25
 """Share of the time spent rendering (the rest is rest), as the start-up warm-up does: the
@@ -80,8 +87,9 @@ class Foresight:
         self._unknown = unknown
         self._period = period
         self._stop = threading.Event()
-        self._held: set[str] = set()
-        """Sentences this thread rendered that are still in memory."""
+        self._held: OrderedDict[str, None] = OrderedDict()
+        """Sentences this thread rendered that are still in memory, least recently foreseen
+        first."""
         self.rendered = 0
         """Sentences rendered ahead so far (for tests and benches)."""
         self._thread = threading.Thread(target=self._run, name="speech-foresight", daemon=True)
@@ -95,11 +103,12 @@ class Foresight:
         self._stop.set()
 
     def look_now(self) -> int:
-        """One look: drop what is no longer likely, render what is new. Returns how many
-        sentences it rendered."""
+        """One look: render what is likely and new (letting the oldest go past ``MAX_HELD``).
+        Returns how many sentences it rendered."""
         wanted = opening_sentences(self._lines(), self._unknown)
-        self._voice.forget(self._held.difference(wanted))
-        self._held.intersection_update(wanted)
+        for text in wanted:
+            if text in self._held:
+                self._held.move_to_end(text)
         done = 0
         for text in wanted:
             if self._stop.is_set() or not self._idle():
@@ -107,12 +116,18 @@ class Foresight:
             began = time.perf_counter()
             if not self._voice.ahead(text, self._idle):
                 continue
-            self._held.add(text)
+            self._held[text] = None
+            self._let_go()
             done += 1
             self.rendered += 1
             took = time.perf_counter() - began
             self._stop.wait(took * (1 - DUTY) / DUTY)
         return done
+
+    def _let_go(self) -> None:
+        while len(self._held) > MAX_HELD:
+            oldest, _ = self._held.popitem(last=False)
+            self._voice.forget([oldest])
 
     def _run(self) -> None:
         _lowest_priority()
