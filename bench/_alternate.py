@@ -15,6 +15,7 @@ not being asked listens to silence meanwhile (its own cost is in both figures al
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from contextlib import ExitStack
 
@@ -61,4 +62,20 @@ def alternate(args: argparse.Namespace, switch: str, voices: tuple[str, ...]) ->
             for n in names:  # what was measured, even when a request failed
                 print(f"\n## {switch} {n}\n")
                 print(report(results[n], voices))
+            print(f"\n## per request, {switch} " + " against ".join(names) + "\n")
+            print(json.dumps(paired(results, names)))
     return 0
+
+
+def paired(results: dict[str, dict], names: list[str]) -> list[dict]:
+    """Each request once, with its stages under every setting (None where it was not answered
+    right): the two settings of one request met the same load, so their difference is the
+    fair comparison (``bench/_stages.py`` names the stages)."""
+    rows = []
+    for i, (intent, voice, *_) in enumerate(results[names[0]]["trials"]):
+        row: dict = {"intent": intent, "voice": voice, "load": results[names[0]]["load"][i]}
+        for n in names:
+            splits = results[n]["splits"]
+            row[n] = splits[i] if i < len(splits) else None
+        rows.append(row)
+    return rows

@@ -117,10 +117,12 @@ def intent_trial(rig: Rig, wav: Path, intent: str, voice: str, stop_wav: Path, r
     text = wav.stem.split("_", 1)[1].replace("_", " ")
     row = (intent, voice, text, heard[:1], first is not None and heard[:1] == [intent])
     res["trials"].append(row)
+    split = None
     if first is not None and heard[:1] == [intent]:
         res["latency"][voice].append(first - end)
         split = stages(rig.lines()[mark:], rig.logged_at, end, first)
         res["stages"][voice] += [split] if split else []
+    res["splits"].append(split)  # one per trial, None when not answered right
     if first is not None:
         _stop_over_speech(rig, stop_wav, first, res)
     rig.settle()
@@ -212,7 +214,7 @@ def new_results(voice: str, engine: str) -> dict:
         "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
         "talk": {}, "loopback": [],
         "stops": defaultdict(list), "stop_silence": defaultdict(list),
-        "voice": voice, "peak_mb": None, "engine": engine, "load": [],
+        "voice": voice, "peak_mb": None, "engine": engine, "load": [], "splits": [],
     }  # fmt: skip
 
 
