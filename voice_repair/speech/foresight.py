@@ -6,21 +6,20 @@ only after the decision: a few hundred milliseconds of Piper on a quiet 2-core m
 on a busy one, all of it heard as the answer's lateness. The values the next reply can hold
 are few, and the session can list them (``Session.likely_lines``: the time left now and a
 minute on, the default lengths, the next reminder). Every ``PERIOD_SECONDS`` while nothing is
-said, this asks again and renders the opening sentences not yet in the cache, at the lowest
-CPU priority, giving way to a reply mid-sentence (``turns.py``).
+said, nobody talks and no decode runs, this asks again and renders the opening sentences not
+yet in the cache, giving way to a reply mid-sentence (``turns.py``).
 
-* **Never stale**: the cache is keyed by the sentence's exact text, so a value that changed is
-  another sentence (rendered when said). What was rendered for an old value is let go once
-  ``MAX_HELD`` newer ones are held (``CachedTTS.forget``): the wording rotates with every reply
-  and comes back, so dropping each sentence as soon as it is not the next one's would render
-  the same few again and again.
-* **Never on disk**: these sentences carry values from the conversation (how long a pause
-  runs); they stay in memory (``CachedTTS.ahead``), unlike the fixed lines on the shelf.
+* **At the normal priority, not niced** (unlike the start-up warm-up): a thread at nice 19 on a
+  busy machine waits long for a CPU, and while it holds Python's lock every other thread of the
+  process waits with it. In one live run at load 8-13 with this thread niced, a "stop" said
+  over a reply was acted on 1.0 and 2.2 s after its decision (never over 0.12 s in the run
+  beside it without this thread), and a reply was queued 0.55 s late; that lock is the likely
+  cause, not proven. It renders only while the room is quiet, a sentence at a time with rests
+  (``DUTY``), so the recognizer should lose little to it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
@@ -130,7 +129,6 @@ class Foresight:
             self._voice.forget([oldest])
 
     def _run(self) -> None:
-        _lowest_priority()
         while not self._stop.wait(self._period):
             if not self._idle():
                 continue
@@ -141,9 +139,3 @@ class Foresight:
                 return
             if done:
                 log.debug("rendered %d likely next sentence(s) ahead", done)
-
-
-def _lowest_priority() -> None:
-    """Nice this thread only (Linux) to 19: a reply stops its sentence (``turns.py``)."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
