@@ -14,8 +14,9 @@ the time from the end of a request to the first audio (about half a second with 
   giving way mid-sentence to a reply that needs the engine (``turns.py``: the reply used to
   wait for the warm-up's sentence at its low priority, 9.3 s for one sentence under load),
   with the sentences the content can say before any request (``Session.foreseeable_lines``);
-  and on first use for everything else (a line with a number: "Pausing for twenty-three
-  minutes." is rendered once, then looked up).
+  the sentences with a value the next request may get, while the room is quiet
+  (``foresight.py``: ``ahead``, ``forget``); and on first use for everything else (a line with
+  a number: "Pausing for twenty-three minutes." is rendered once, then looked up).
 * **Bounded**: least recently used sentences go once ``max_bytes`` of audio is held.
 * **Kept on disk, the fixed ones only** (with a ``folder``: ``shelf.py``): what the warm-up
   renders is written to the cache folder and mapped from there at the next start, so the two
