@@ -40,9 +40,10 @@ PERIOD_SECONDS = 2.0
 left may change, and soon after a reply (the next reply's wording rotates with every reply).
 Asking costs a few handler calls (about a millisecond); only new sentences are rendered."""
 
-MAX_HELD = 24
-"""Sentences rendered here kept in memory at most (about 3 MB of Piper's speech), the ones
-least recently foreseen let go first."""
+MAX_HELD = 48
+"""Sentences rendered here kept in memory at most (about 4 MB of Piper's speech), the ones
+least recently foreseen let go first: room for every variant of the replies foreseen (about
+two dozen) and a few minutes of values, so the rotation of the wording renders nothing twice."""
 
 DUTY = 0.25
 """Share of the time spent rendering (the rest is rest), as the start-up warm-up does: the
