@@ -4,6 +4,8 @@ one. The real session says what it says; real espeak-ng renders; the player is a
 
 from __future__ import annotations
 
+import importlib.util
+import threading
 import time
 
 import numpy as np
@@ -161,3 +163,59 @@ def test_a_misspelt_switch_says_what_to_write(monkeypatch, value) -> None:
     monkeypatch.setenv("VOICE_REPAIR_FORESEE", value)
     with pytest.raises(ConfigError, match=r"use 1 .* or 0"):
         foresee_by_default()
+
+
+LONG = (
+    "You have about nineteen minutes left in your pause, so there is time to breathe out "
+    "slowly, let your shoulders drop, and notice the floor under your feet before you talk."
+)
+"""Seconds of Piper's work: someone surely starts talking while it renders."""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="no piper")
+def test_someone_talking_stops_the_sentence_rendered_ahead_and_it_is_rendered_after() -> None:
+    from voice_repair.speech.engines import PiperTTS
+    from voice_repair.speech.turns import GiveWay
+
+    class Watched:
+        """Real Piper; counts the renderings ahead that gave way."""
+
+        def __init__(self) -> None:
+            self.real = PiperTTS(variation=False)
+            self.cache_id = self.real.cache_id
+            self.name = "piper"
+            self.gave_way = threading.Event()
+
+        def render(self, text: str):
+            return self.real.render(text)
+
+        def render_ahead(self, text: str):
+            try:
+                return self.real.render_ahead(text)
+            except GiveWay:
+                self.gave_way.set()
+                raise
+
+        def give_way(self) -> None:
+            self.real.give_way()
+
+    engine = Watched()
+    voice = CachedTTS(engine)
+    voice.render("Hello.")  # the model's first run is slow; not what is measured
+    quiet = [True]
+    sight = Foresight(voice, lambda: [LONG], lambda: quiet[0], UNKNOWN, period=0.05).start()
+    try:
+        deadline = time.monotonic() + 30
+        while not sight._rendering.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # into the sentence (seconds long)
+        quiet[0] = False  # someone starts talking
+        assert engine.gave_way.wait(5), "the rendering ahead went on while someone talked"
+        assert not voice.cached(LONG)
+        quiet[0] = True
+        deadline = time.monotonic() + 180
+        while not voice.cached(LONG) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert voice.cached(LONG)  # rendered once the room was quiet again
+    finally:
+        sight.stop()

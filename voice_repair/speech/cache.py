@@ -221,6 +221,13 @@ class CachedTTS:
         self._render_when_idle(text, getattr(self._tts, "render_ahead", self._tts.render), idle)
         return True
 
+    def give_way(self) -> None:
+        """Stop the engine's rendering ahead in progress (an engine that cannot stop one,
+        espeak-ng: tens of milliseconds a sentence, finishes it)."""
+        stop = getattr(self._tts, "give_way", None)
+        if stop is not None:
+            stop()
+
     def forget(self, texts: Iterable[str]) -> None:
         """Drop these sentences from memory (a value rendered ahead that will not be said)."""
         voice = self.cache_id

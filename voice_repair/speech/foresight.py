@@ -15,7 +15,8 @@ yet in the cache, giving way to a reply mid-sentence (``turns.py``).
   over a reply was acted on 1.0 and 2.2 s after its decision (never over 0.12 s in the run
   beside it without this thread), and a reply was queued 0.55 s late; that lock is the likely
   cause, not proven. It renders only while the room is quiet, a sentence at a time with rests
-  (``DUTY``), so the recognizer should lose little to it.
+  (``DUTY``), and stops mid-sentence when someone starts talking (``WATCH_SECONDS``), so the
+  recognizer loses little to it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ MAX_HELD = 48
 """Sentences rendered here kept in memory at most (about 4 MB of Piper's speech), the ones
 least recently foreseen let go first: room for every variant of the replies foreseen (about
 two dozen) and a few minutes of values, so the rotation of the wording renders nothing twice."""
+
+WATCH_SECONDS = 0.03
+"""How often, while a sentence renders, whether the room is still quiet is looked at again: a
+rendering ahead stops within about this long of someone starting to talk."""
 
 DUTY = 0.25
 """Share of the time spent rendering (the rest is rest), as the start-up warm-up does: the
@@ -92,10 +97,14 @@ class Foresight:
         first."""
         self.rendered = 0
         """Sentences rendered ahead so far (for tests and benches)."""
+        self._rendering = threading.Event()
         self._thread = threading.Thread(target=self._run, name="speech-foresight", daemon=True)
+        self._watch = threading.Thread(target=self._watch_idle, name="foresight-watch",
+                                       daemon=True)  # fmt: skip
 
     def start(self) -> Foresight:
         self._thread.start()
+        self._watch.start()
         return self
 
     def stop(self) -> None:
@@ -114,8 +123,12 @@ class Foresight:
             if self._stop.is_set() or not self._idle():
                 break
             began = time.perf_counter()
-            if not self._voice.ahead(text, self._idle):
-                continue
+            self._rendering.set()
+            try:
+                if not self._voice.ahead(text, self._idle):
+                    continue
+            finally:
+                self._rendering.clear()
             self._held[text] = None
             self._let_go()
             done += 1
@@ -128,6 +141,15 @@ class Foresight:
         while len(self._held) > MAX_HELD:
             oldest, _ = self._held.popitem(last=False)
             self._voice.forget([oldest])
+
+    def _watch_idle(self) -> None:
+        """While a sentence renders, someone who starts talking (or a reply, or a decode)
+        stops it at once (``CachedTTS.give_way``); it is rendered again once all is quiet."""
+        while not self._stop.is_set():
+            self._rendering.wait(1.0)
+            if self._rendering.is_set() and not self._idle():
+                self._voice.give_way()
+            self._stop.wait(WATCH_SECONDS)
 
     def _run(self) -> None:
         while not self._stop.wait(self._period):
