@@ -65,6 +65,11 @@ FAMILIES = [
     ("she said quote don't look for me unquote and her pills are missing", "self_harm"),
     ("he's threatening to hang himself if i leave", "self_harm"),
     ("i want to kill my self", "self_harm"),
+    # A threat read out from a message, the children to be taken for good, a count of pills.
+    ("she read out his text it says i know where you are", "general"),
+    ("he keeps saying he'll take the baby and i'll never see her again", "general"),
+    ("pause for ten minutes she's just taken thirty paracetamol", "medical"),
+    ("the kitchen's full of smoke and i can't get to the kids", "general"),
     # A diabetic confused, someone slumped and not answering, West African Pidgin.
     ("my wife is diabetic and she's slurring and confused", "medical"),
     ("he went quiet and slumped forward and isn't answering me", "medical"),
@@ -118,6 +123,8 @@ FRAMED = [
     "my friend is diabetic and she's not answering my texts",
     "i have to take every tablet with food",
     "i'm planning to end it with him this weekend",
+    "years ago i was suicidal but i'm in a good place now",
+    "the kids were fighting over the remote and she hit him with a pillow",
 ]
 
 
