@@ -53,6 +53,7 @@ FAMILIES = [
     ("i think someone is climbing in the kitchen window", "general"),
     # A child naming its parents; Irish English's "after"; a named knife not put down.
     ("mummy is hitting daddy", "violence"),
+    ("mommy's hurting daddy", "violence"),
     ("she is after hitting me with the pan", "violence"),
     ("my brother's got the carving knife and he won't put it down", "violence"),
     # Every pill, a plan with a day, a place to end it, goodbye from a height, medicine stopped
