@@ -89,6 +89,8 @@ INSIDE_A_REQUEST = [
     "can we take turns but honestly i see no reason to keep on living",
     "set a timer for ten minutes but honestly i do not see why i should keep living",
     "can you read a validation example but also i think someone is climbing in the kitchen window",
+    "pause for twenty minutes i can't see any reason to carry on",
+    "start a round of turns there is a stranger standing in our hallway",
 ]
 
 
@@ -126,6 +128,9 @@ FRAMED = [
     "i'm planning to end it with him this weekend",
     "years ago i was suicidal but i'm in a good place now",
     "the kids were fighting over the remote and she hit him with a pillow",
+    "i don't see any point in going on holiday",
+    "i can't see any reason to carry on with this argument",
+    "there's someone in the hallway it's just the plumber",
 ]
 
 
