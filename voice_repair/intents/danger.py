@@ -63,8 +63,8 @@ class DangerScan:
     def prepare(self, said: str) -> str:
         """The normalised sentence as the patterns see it: contractions out, fillers gone."""
         words = " ".join(self.respell.get(w, w) for w in said.split())
-        if self.drop is not None:
-            words = self.drop.sub(" ", words)
+        if self.drop is not None:  # spaces closed up, or "is basically suicidal" escapes a defuse
+            words = " ".join(self.drop.sub(" ", words).split())
         if self.defuse is not None:
             words = self.defuse.sub(" , ", words)
         return " ".join(words.split())

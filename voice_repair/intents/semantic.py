@@ -20,10 +20,15 @@ A sentence that asks (``asking.asks``: "what gesture would help us reconnect") m
 by the looser ``ASKED`` thresholds: everyday talk as near as that is a statement ("my sister is
 a therapist"), not a question or an imperative. When the whole sentence is not near enough, its
 clauses (``tolerant.clauses``) are tried, each
-with the same two questions: a clause may decide a request (never danger) when it is the intent
-the whole sentence is nearest to anyway, and no other clause decides another. Spoken requests
-come wrapped in talk ("i think we need a professional, honestly this is beyond you"), and the
-agreement keeps a clause from meaning what the whole sentence does not.
+with the same two questions: a clause may decide a request when it is the intent the whole
+sentence is nearest to anyway, and no other clause decides another. Spoken requests come wrapped
+in talk ("i think we need a professional, honestly this is beyond you"), and the agreement keeps
+a clause from meaning what the whole sentence does not. A clause alone never raises the alarm
+(too many everyday clauses sit near a danger example), but a request is never the answer to a
+sentence one of whose clauses tells of danger: "can we take turns, honestly i see no reason to
+keep living" is danger, not a round (issue 19, session 6: no danger sentence may get a request's
+reply). So whenever a request was decided, whole or by its clauses, the clauses are read too; a
+clause that itself asks ("so what do i do") tells nothing and is left out.
 
 The thresholds were chosen by five-fold cross-validation on the data's own sentences alone
 (``python -m bench semantic`` reprints the table): danger, the most recall whose held-out idioms
@@ -226,10 +231,11 @@ class SemanticNet:
         whole = decide(examples, sims, self._danger, self._intent, self._groups)
         if whole is None and asks(tidy(said)):
             whole = decide(examples, sims, self._danger, ASKED, self._groups)
-        parts = clauses(tidy(said)) if whole is None else []
+        if whole is not None and whole.intent == SAFETY:
+            return whole
+        parts = clauses(tidy(said))
         if not parts:
             return whole
-        nearest = _nearest_request(sims, self._groups or _groups(examples))
         guesses = [
             decide(
                 examples,
@@ -240,10 +246,27 @@ class SemanticNet:
             )
             for vector in self._embedder.embed(parts)
         ]
-        found = [g for g in guesses if g is not None and g.net == "semantic"]
-        if nearest is None or {g.intent for g in found} != {nearest}:
-            return None
-        return max(found, key=lambda g: g.score)
+        request = whole if whole is not None else _agreed(guesses, sims, examples, self._groups)
+        danger = [
+            g
+            for g, part in zip(guesses, parts, strict=True)
+            if g is not None and g.intent == SAFETY and not asks(part)
+        ]
+        if request is not None and danger:  # "can we take turns but i want to die"
+            return max(danger, key=lambda g: g.score)
+        return request
+
+
+def _agreed(
+    guesses: list[Guess | None], sims: np.ndarray, examples: Examples, groups: _Groups | None
+) -> Guess | None:
+    """The request the clauses decide: one intent only, the one the whole sentence is nearest
+    to anyway (the module docstring)."""
+    nearest = _nearest_request(sims, groups or _groups(examples))
+    found = [g for g in guesses if g is not None and g.net == "semantic"]
+    if nearest is None or {g.intent for g in found} != {nearest}:
+        return None
+    return max(found, key=lambda g: g.score)
 
 
 def decide(
