@@ -55,7 +55,7 @@ from .anchors import told
 from .asking import asks
 from .embedder import Embedder
 from .examples import Examples, build
-from .tolerant import clauses, tidy
+from .tolerant import clauses, mend, tidy
 
 __all__ = [
     "ASKED",
@@ -223,6 +223,7 @@ class SemanticNet:
     def guess(self, said: str) -> Guess | None:
         """The net's reading of a normalised sentence, or None when nothing is near enough (or
         a command to the speaker is said with words about something else: ``anchors.told``)."""
+        said = mend(said)
         found = self._guess(said)
         if found is None or told(found.intent, tidy(said), self._vocabulary):
             return found

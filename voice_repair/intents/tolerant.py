@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["tidy", "find_inside", "clauses", "HARMLESS"]
+__all__ = ["tidy", "mend", "find_inside", "clauses", "HARMLESS"]
 
 T = TypeVar("T")
 
@@ -50,6 +50,18 @@ _MISHEARD = (
         re.compile(r"\blesson (better|more|properly|to (?:him|her|them|me|us|each other))\b"),
         r"listen \1",
     ),
+    (re.compile(r"\bextent (the|our|my|it)\b"), r"extend \1"),
+    (re.compile(r"\b(couples?|marriage|family|relationship) the rapist\b"), r"\1 therapist"),
+)
+# A number said and corrected at once ("twenty no thirty minutes", "ten sorry fifteen"): the
+# second is meant.
+_NUMBER = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|forty five|fifty|sixty|ninety|a half|half an?|an?)"
+)
+_CORRECTED = re.compile(
+    rf"\b{_NUMBER}(?: (?:minutes?|hours?))? (?:no|sorry|i mean|actually|or rather|no make it|"
+    rf"make it) ({_NUMBER})\b"
 )
 # "like" is a filler unless it compares or wants ("i'd like", "feel like", "looks like").
 _LIKE = re.compile(
@@ -139,11 +151,18 @@ _SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "anyone", "s
 _MAX_LEFTOVER = 10
 
 
-def tidy(said: str) -> str:
-    """A normalised sentence without fillers and with words said twice in a row folded once."""
+def mend(said: str) -> str:
+    """A normalised sentence with misheard words put back and a number corrected at once read
+    as corrected: what every net after the templates should read (``tidy`` does this first)."""
     t = said
     for wrong, right in _MISHEARD:
         t = wrong.sub(right, t)
+    return _CORRECTED.sub(r"\1", t)
+
+
+def tidy(said: str) -> str:
+    """A normalised sentence without fillers and with words said twice in a row folded once."""
+    t = mend(said)
     t = _LIKE.sub(" ", t)
     t = _SORRY.sub(" ", t)
     t = _BOTH.sub(r"\1", t)
