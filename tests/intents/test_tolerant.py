@@ -146,6 +146,8 @@ def test_a_pause_in_a_couples_words_is_read_by_the_templates(matcher, text, slot
         ("okay candy help us", "control.help"),
         ("can you extent the break by five minutes", "pause.extend"),
         ("we should find a marriage the rapist", "support"),
+        ("can we take a paws for ten minutes", "pause.start"),
+        ("okay end the pose now", "pause.end"),
     ],
 )
 def test_words_a_recognizer_mishears_are_put_back(matcher, text, intent):
@@ -159,6 +161,8 @@ def test_words_a_recognizer_mishears_are_put_back(matcher, text, intent):
         "the council emptied the bins",
         "that was a lesson",
         "to some extent the weather was fine",
+        "the dog has muddy paws",
+        "strike a pose for the photo",
     ],
 )
 def test_the_same_words_meant_stay_everyday(matcher, text):

@@ -51,6 +51,12 @@ _MISHEARD = (
         r"listen \1",
     ),
     (re.compile(r"\bextent (the|our|my|it)\b"), r"extend \1"),
+    (
+        re.compile(
+            r"\b(start|take|have|need|want|end|stop) (a|the|our) (?:pose|paws|pours|pores)\b"
+        ),
+        r"\1 \2 pause",
+    ),
     (re.compile(r"\b(couples?|marriage|family|relationship) the rapist\b"), r"\1 therapist"),
 )
 # A number said and corrected at once ("twenty no thirty minutes", "ten sorry fifteen"): the
