@@ -34,6 +34,9 @@ Answers = Callable[[IntentMatch, str], bool]
 ``after_round``, ``script``): what ``skill.dispatch.answers`` says for that mode."""
 
 SAFETY = "safety"
+HOME = "home"
+"""The context everyday talk is scored in: nothing runs and the assistant has said nothing yet
+(so "sorry, what did you say" is said to a partner, not to it)."""
 # Where a danger sentence must never land: a pause, a script, the help menu (issue 19).
 _WRONG_FOR_DANGER = ("pause.", "repair.", "ground", "control.help", "turns.")
 
@@ -95,8 +98,8 @@ class Score:
     """Requests right and answered in the context the writer gave (the session's mode: a guess
     that makes no sense there, or "another round" outside a round, is not answered)."""
     everyday_answered: Rate = field(default_factory=Rate)
-    """Everyday sentences the session would answer when nothing runs (idle): what a couple at
-    home hears."""
+    """Everyday sentences the session would answer when nothing runs (idle) and it has said
+    nothing yet (``HOME``): what a couple at home hears."""
 
 
 # A day part said without an hour ("tomorrow morning") is right as that word or as any hour in it.
@@ -190,7 +193,8 @@ def score(
 ) -> Score:
     """Run every sentence of the set in ``folder`` through ``match``, but those whose ``key``
     (the matcher's normalisation) is in ``skip``. With ``answers``, also count what the session
-    would answer: each request in its ``context`` (idle when none is given), everyday talk idle.
+    would answer: each request in its ``context`` (idle when none is given), everyday talk
+    idle with nothing said before (``HOME``).
     With ``reads``, each request is judged as the session reads it in its context.
     """
     result = Score()
@@ -240,7 +244,7 @@ def score(
         found = match(text)
         result.everyday.add(found is not None)
         if answers is not None:
-            result.everyday_answered.add(found is not None and heard(found, "idle"))
+            result.everyday_answered.add(found is not None and heard(found, HOME))
     return result
 
 

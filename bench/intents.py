@@ -156,8 +156,10 @@ _MODES = {
 
 
 def _answers(found: IntentMatch, context: str) -> bool:
-    """Whether the session answers ``found`` said in the writer's ``context`` (``dispatch``)."""
-    return answers(found, _MODES.get(context, Mode.IDLE))
+    """Whether the session answers ``found`` said in the writer's ``context`` (``dispatch``);
+    ``home`` (everyday talk) is idle with nothing said before (``evalset.HOME``)."""
+    mode = _MODES.get(context, Mode.IDLE)
+    return answers(found, mode, said_before=context != evalset.HOME)
 
 
 def _reads(found: IntentMatch, context: str) -> IntentMatch:

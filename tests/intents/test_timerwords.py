@@ -117,3 +117,23 @@ def test_adding_time_is_never_a_new_pause(said):
     """The net hears "add ... to the break" near "take a break"; adding is more time."""
     assert correct("pause.start", normalize(said)) == "pause.extend"
     assert correct("pause.start", normalize("we need a proper break")) == "pause.start"
+
+
+@pytest.mark.parametrize(
+    ("said", "becomes"),
+    [
+        ("could we get an extra twenty", "pause.extend"),
+        ("let us have another half an hour", "pause.extend"),
+        ("fifteen more minutes would help", "pause.extend"),
+        ("can we have another break", "pause.start"),
+        ("one more break and then we talk", "pause.start"),
+    ],
+)
+def test_more_of_a_length_is_more_time_and_another_break_a_pause(said, becomes):
+    assert correct("pause.start", normalize(said)) == becomes
+
+
+def test_another_quarter_of_an_hour_is_fifteen_more_minutes(matcher):
+    """It once read as a new pause of an hour (the "an hour" inside it)."""
+    found = matcher.match("could you give us another quarter of an hour")
+    assert (found.intent, found.slots) == ("pause.extend", {"minutes": 15})

@@ -144,6 +144,10 @@ def test_a_pause_in_a_couples_words_is_read_by_the_templates(matcher, text, slot
         ("please council the reminder", "reminder.cancel"),
         ("read that a gain", "control.repeat"),
         ("okay candy help us", "control.help"),
+        ("can you extent the break by five minutes", "pause.extend"),
+        ("we should find a marriage the rapist", "support"),
+        ("can we take a paws for ten minutes", "pause.start"),
+        ("okay end the pose now", "pause.end"),
     ],
 )
 def test_words_a_recognizer_mishears_are_put_back(matcher, text, intent):
@@ -151,10 +155,31 @@ def test_words_a_recognizer_mishears_are_put_back(matcher, text, intent):
 
 
 @pytest.mark.parametrize(
-    "text", ["in terms of money we're fine", "the council emptied the bins", "that was a lesson"]
+    "text",
+    [
+        "in terms of money we're fine",
+        "the council emptied the bins",
+        "that was a lesson",
+        "to some extent the weather was fine",
+        "the dog has muddy paws",
+        "strike a pose for the photo",
+    ],
 )
 def test_the_same_words_meant_stay_everyday(matcher, text):
     assert matcher.match(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "minutes"),
+    [
+        ("can we take ten no fifteen minutes", "pause.start", 15),
+        ("add twenty sorry thirty minutes to the break", "pause.extend", 30),
+        ("remind us in forty i mean fifty minutes", "reminder.set", 50),
+    ],
+)
+def test_a_number_corrected_at_once_is_read_as_corrected(matcher, text, intent, minutes):
+    found = matcher.match(text)
+    assert (found.intent, found.slots.get("minutes")) == (intent, minutes), found
 
 
 def test_sorry_said_or_felt_is_kept():

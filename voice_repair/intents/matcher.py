@@ -153,6 +153,7 @@ class IntentMatcher:
                 never=_NEVER_INSIDE,
                 plausible=self._edges.plausible,
                 weight=lambda m: len(m.slots),
+                alone=lambda m: m.slots.get("kind") == "again",
             )
             found = [inside] if inside is not None else []
         return found

@@ -56,10 +56,11 @@ import numpy as np
 
 from ..errors import ModelError
 from ..models import IntentMatch
+from .anchors import told
 from .asking import asks
 from .embedder import Embedder
 from .examples import Examples, build
-from .tolerant import clauses, tidy
+from .tolerant import clauses, mend, tidy
 
 __all__ = [
     "ASKED",
@@ -154,6 +155,7 @@ class SemanticNet:
         self._danger, self._intent = danger, intent
         self._examples: Examples | None = None
         self._groups: _Groups | None = None
+        self._vocabulary: frozenset[str] = frozenset()
         self._problem: str | None = None
         self._lock = threading.Lock()
         self._cancel = threading.Event()
@@ -212,13 +214,27 @@ class SemanticNet:
                         self._root, self._normalize, self._embedder.embed, write=False
                     )
                     self._groups = _groups(self._examples)
+                    self._vocabulary = frozenset(
+                        w
+                        for e in self._examples.items
+                        if e.intent not in ("", SAFETY)
+                        for w in e.text.split()
+                    )
                 except ModelError as exc:
                     self._problem = str(exc)
                     _LOG.warning("%s", exc)
             return self._examples
 
     def guess(self, said: str) -> Guess | None:
-        """The net's reading of a normalised sentence, or None when nothing is near enough."""
+        """The net's reading of a normalised sentence, or None when nothing is near enough (or
+        a command to the speaker is said with words about something else: ``anchors.told``)."""
+        said = mend(said)
+        found = self._guess(said)
+        if found is None or told(found.intent, tidy(said), self._vocabulary):
+            return found
+        return None
+
+    def _guess(self, said: str) -> Guess | None:
         if not said or len(said.split()) > MAX_WORDS:
             return None
         examples = self._loaded()

@@ -13,7 +13,8 @@ they only ever take a decision back or send it to the one-line answer, never mak
   a new pause: such a decision is dropped (nothing is said, nothing changes);
 - **setting a timer** ("make a five minute timer", "set ... timer") with no word of more time
   ("add", "more", "extend") is a new pause, not more time;
-- **adding time** ("add", "extend", "lengthen") is more time, never a new pause.
+- **adding time** ("add", "extend", "lengthen", or more of a length: "another quarter of an
+  hour", "ten more minutes") is more time, never a new pause.
 
 Only the semantic net's decisions pass through here: the templates say exactly what they match.
 """
@@ -56,6 +57,8 @@ _SPELLED = _words(
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
     hundred"""
 )
+_PARTS = _words("quarter half couple few")
+_UNITS = _words("minute minutes hour hours")
 _PAUSE_REQUESTS = ("pause.start", "pause.status", "pause.extend", "pause.end")
 
 
@@ -71,9 +74,23 @@ def correct(intent: str, said: str) -> str | None:
         return None
     if intent == "pause.extend" and _sets_a_timer(words) and not _MORE & set(words):
         return "pause.start"
-    if intent == "pause.start" and _ADDS & set(words):
+    if intent == "pause.start" and (_ADDS & set(words) or _more_length(words)):
         return "pause.extend"
     return intent
+
+
+def _more_length(words: list[str]) -> bool:
+    """ "another quarter of an hour", "an extra ten minutes", "ten more minutes": a length said
+    as more of one, which is more time, not a new pause ("another break", "one more break" stay
+    a pause)."""
+    for i, word in enumerate(words[:-1]):
+        nxt = words[i + 1]
+        if word in ("another", "extra") and (nxt in _SPELLED or nxt in _PARTS or nxt.isdigit()):
+            return True
+        after = words[i + 2] if i + 2 < len(words) else ""
+        if (word in _SPELLED or word.isdigit()) and nxt in ("more", "extra") and after in _UNITS:
+            return True
+    return False
 
 
 def _is_name(word: str) -> bool:

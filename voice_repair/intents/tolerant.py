@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["tidy", "find_inside", "clauses", "HARMLESS"]
+__all__ = ["tidy", "mend", "find_inside", "clauses", "HARMLESS"]
 
 T = TypeVar("T")
 
@@ -50,6 +50,24 @@ _MISHEARD = (
         re.compile(r"\blesson (better|more|properly|to (?:him|her|them|me|us|each other))\b"),
         r"listen \1",
     ),
+    (re.compile(r"\bextent (the|our|my|it)\b"), r"extend \1"),
+    (
+        re.compile(
+            r"\b(start|take|have|need|want|end|stop) (a|the|our) (?:pose|paws|pours|pores)\b"
+        ),
+        r"\1 \2 pause",
+    ),
+    (re.compile(r"\b(couples?|marriage|family|relationship) the rapist\b"), r"\1 therapist"),
+)
+# A number said and corrected at once ("twenty no thirty minutes", "ten sorry fifteen"): the
+# second is meant.
+_NUMBER = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|forty five|fifty|sixty|ninety|a half|half an?|an?)"
+)
+_CORRECTED = re.compile(
+    rf"\b{_NUMBER}(?: (?:minutes?|hours?))? (?:no|sorry|i mean|actually|or rather|no make it|"
+    rf"make it) ({_NUMBER})\b"
 )
 # "like" is a filler unless it compares or wants ("i'd like", "feel like", "looks like").
 _LIKE = re.compile(
@@ -101,7 +119,7 @@ _HARMLESS_WORDS = """
     am is are was were be been being do does did have has had will would can could should
     let's going gonna getting get got feel feeling felt think guess know need want
     so too very still quite really a an the bit little lot all right now yet again already
-    anymore any more some okay ok yeah yes well oh just sorry please thanks thank then and
+    anymore any more some okay ok yeah yes nah nope well oh just sorry please thanks thank then and
     because cause since after before for to of in with about at as when while
     upset angry mad heated flooded tired exhausted calm calmer sad stressed
     overwhelmed frustrated worked wound tense annoyed hurt hurting scared nervous
@@ -110,7 +128,7 @@ _HARMLESS_WORDS = """
     come coming back again later properly first after afterwards there
     speaker computer assistant thing things up through over away from start going
     say said something regret regretting lose losing temper mind head
-    clear cool off calm down breathe breathing think thinking minute minutes moment
+    clear cool off calm down breathe breathing think minute minutes moment
     keep keeps same round finish finishing continue revisit apologize properly
     check in each other not than good fine made walk exactly without interrupted
     interrupting piece part side pick understand out line wrong messed yelled shouted
@@ -132,14 +150,25 @@ _CLAUSE_BREAK = re.compile(
 _SHORTEST_CLAUSE = 3
 
 _NEGATION = frozenset({"not", "don't", "never", "no", "can't", "won't", "didn't", "shouldn't"})
+# "did you set a timer for the pasta", "have you started the break": asked about what was done,
+# which is a question to a partner, not a request (a request asks for something now or later).
+_DONE_AUX = frozenset({"did", "didn't", "have", "haven't", "has", "hasn't"})
+_SUBJECTS = frozenset({"i", "you", "we", "he", "she", "they", "it", "anyone", "somebody"})
 _MAX_LEFTOVER = 10
+
+
+def mend(said: str) -> str:
+    """A normalised sentence with misheard words put back and a number corrected at once read
+    as corrected: what every net after the templates should read (``tidy`` does this first)."""
+    t = said
+    for wrong, right in _MISHEARD:
+        t = wrong.sub(right, t)
+    return _CORRECTED.sub(r"\1", t)
 
 
 def tidy(said: str) -> str:
     """A normalised sentence without fillers and with words said twice in a row folded once."""
-    t = said
-    for wrong, right in _MISHEARD:
-        t = wrong.sub(right, t)
+    t = mend(said)
     t = _LIKE.sub(" ", t)
     t = _SORRY.sub(" ", t)
     t = _BOTH.sub(r"\1", t)
@@ -172,6 +201,7 @@ def find_inside(
     never: frozenset[str] = frozenset(),
     plausible: Callable[[list[str]], bool] = bool,
     weight: Callable[[T], int] = lambda _: 0,
+    alone: Callable[[T], bool] = lambda _: False,
 ) -> T | None:
     """The best reading of the longest part of ``words`` whose rest is harmless, or None.
 
@@ -181,7 +211,10 @@ def find_inside(
     ``never`` are not found inside (danger has its own scan, which sees every sentence whole).
     ``plausible`` is a cheap test that a part could be a template at all (``edges.py``).
     When a part outside is the same request, the reading with the higher ``weight`` (the more
-    slots) wins: "I'm not ready yet, give me another fifteen" keeps its fifteen.
+    slots) wins: "I'm not ready yet, give me another fifteen" keeps its fifteen. A reading for
+    which ``alone`` holds is a request only said alone: the bare "one more time" or "again" is
+    everyday English inside a longer sentence ("one more time with feeling"). Nothing is found
+    after a question about what was done ("did you", "have we": ``_DONE_AUX``).
     """
     memo: dict[tuple[str, ...], list[T]] = {}
 
@@ -203,6 +236,8 @@ def find_inside(
             return None
         if before and any(w in _NEGATION for w in part):
             return None
+        if before and _asks_what_was_done(part):
+            return None
         return ""
 
     n = len(words)
@@ -217,7 +252,7 @@ def find_inside(
                 continue
             if not plausible(core):
                 continue
-            found = [m for m in readings(core) if intent_of(m) not in never]
+            found = [m for m in readings(core) if intent_of(m) not in never and not alone(m)]
             if not found:
                 continue
             best = found[0]
@@ -227,6 +262,13 @@ def find_inside(
                 same = [best] + [readings(p)[0] for p in (before, after) if p and readings(p)]
                 return max(same, key=weight)
     return None
+
+
+def _asks_what_was_done(before: list[str]) -> bool:
+    """Whether the words before a request make it a question about the past ("did you")."""
+    if before[-1] in ("did", "didn't"):
+        return True
+    return len(before) >= 2 and before[-2] in _DONE_AUX and before[-1] in _SUBJECTS
 
 
 def _quick_no(part: list[str], before: bool) -> bool:

@@ -29,7 +29,8 @@ _SPELLINGS = {
     "its": "it's", "oclock": "o'clock", "wont": "won't", "hows": "how's", "when's": "when is",
     "break's": "break is", "pause's": "pause is", "counselling": "counseling",
     "counsellor": "counselor", "counsellors": "counselors", "spiralling": "spiraling",
-    "shush": "hush", "apologise": "apologize", "cooldown": "cool down",
+    "shush": "hush", "shh": "hush", "shhh": "hush", "apologise": "apologize",
+    "cooldown": "cool down",
     # Typed abbreviations, so the templates (which are also the speech grammar) need only words.
     "min": "minutes", "mins": "minutes", "hr": "hour", "hrs": "hours",
 }  # fmt: skip

@@ -15,6 +15,9 @@ How a sentence becomes words, in order (the front door is ``Session.hear``):
 3a. **Read in the mode** (``READINGS``): a few words mean another request in one mode. Right
    after a round, "again" or "one more time" (``control.repeat`` said bare) asks for another
    round, not for the closing question read again; "say that again" still repeats it.
+3b. **Nothing to repeat.** A request to repeat ("sorry, what did you say") before the assistant
+   has said anything is talk between the partners, and nothing is said; once it has spoken, it
+   is a request to hear that again (``answers``' ``said_before``).
 6. ``IGNORE``: not a request in this mode, nothing is said. "switch", "your turn", "we're done"
    and "another round" are everyday words (a card game, the end of a meal, a bar) except in or
    right after a round.
@@ -127,6 +130,7 @@ def reading(match: IntentMatch, mode: Mode) -> IntentMatch:
     return replace(match, intent=meant, slots=slots)
 
 
+REPEAT = "control.repeat"
 _EVERY = frozenset(Mode)
 _TIMED = frozenset({Mode.PAUSING, Mode.IN_ROUND})
 GUESSED: dict[str, frozenset[Mode]] = {
@@ -142,11 +146,15 @@ needs something being read or a round; "say that again" needs something just sai
 talk ("um what was i saying") has not. Nothing here reads the words: the mode decides."""
 
 
-def answers(match: IntentMatch, mode: Mode) -> bool:
+def answers(match: IntentMatch, mode: Mode, said_before: bool = True) -> bool:
     """Whether ``match`` is a request in ``mode``: its row is not ``IGNORE``, and a guess by the
-    semantic net is one ``GUESSED`` allows there. ``KeyError`` for an unknown intent."""
+    semantic net is one ``GUESSED`` allows there. ``said_before``: the assistant has said
+    something it could repeat; without it no request to repeat is one (step 3b of the module
+    docstring). ``KeyError`` for an unknown intent."""
     match = reading(match, mode)
     if route(mode, match.intent) is None:
+        return False
+    if match.intent == REPEAT and not said_before:
         return False
     return not match.guessed or mode in GUESSED.get(match.intent, _EVERY)
 
@@ -165,7 +173,7 @@ def dispatch(match: IntentMatch, state: State, ctx: Context) -> Reply | None:
     """The reply to one understood request in ``state.mode``; None when it is not a request."""
     match = reading(match, state.mode)
     handler = route(state.mode, match.intent)
-    if handler is None or not answers(match, state.mode):
+    if handler is None or not answers(match, state.mode, state.last is not None):
         return None
     return handler(match, state, ctx)
 
