@@ -13,18 +13,19 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import TimerStoreError
 from ..models import Effect, PauseStatus, TimerEvent
-from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
+from .clock import JUMP_SECONDS, Clock, SystemClock
 from .effects import EffectsMixin, _local
 from .health import STORE_ERRORS, StoreHealthMixin
 from .jobs import JobBoard, StoredJob
-from .plan import Pending, Recovery, TimerSettings, recovery
+from .plan import Recovery, TimerSettings
 from .readonly import StoreSnapshot, storage_problem
+from .restart import StartupReport, pause_key, report, restore
 from .rounds import RoundMixin, round_key
 from .store import STORE_NAME, PauseRow, RoundRow, SideStore, move_aside_if_corrupt, prepare_folder
 from .ticker import Ticker
@@ -35,23 +36,6 @@ log = logging.getLogger(__name__)
 
 STOP_SECONDS = 1.5
 """The longest ``shutdown`` waits for an event being handed to the speaker."""
-
-
-@dataclass(frozen=True)
-class StartupReport:
-    """What ``start`` found, for the app to say once."""
-
-    dropped: int
-    """Events that came due while down, later than the grace: not spoken."""
-    recovered_store: Path | None
-    """Where an unreadable store was moved to (kept for inspection), or None."""
-    memory_only: str | None = None
-    """Why the store cannot be written ("full", "read-only", ...): this run keeps every promise
-    in memory only, and says so once; None when the store works."""
-    dropped_reminders: int = 0
-    """Of ``dropped``, the reminders someone set (they may want to set them again)."""
-    ended: tuple[str, ...] = ()
-    """``pause``/``turns``: a pause or a round that ran out while down, none of it said."""
 
 
 class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
@@ -126,7 +110,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
                 self._close_store()
                 plan = self._start_in_memory(problem)
                 self._run_ticker(plan.dropped)
-                return _report(plan, recovered_store=None, memory_only=problem)
+                return report(plan, recovered_store=None, memory_only=problem)
         except STORE_ERRORS as e:
             self.shutdown()
             raise TimerStoreError(
@@ -158,7 +142,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         )
         plan = self._recover(snapshot, writable=True)
         self._run_ticker(plan.dropped)
-        return _report(plan, recovered_store=recovered)
+        return report(plan, recovered_store=recovered)
 
     def _run_ticker(self, dropped: int) -> None:
         self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
@@ -196,47 +180,13 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
             self._folder_lock = None
 
     def _recover(self, stored: StoreSnapshot, writable: bool) -> Recovery:
-        """Correct durations for a jump while down, clean the store (if ``writable``), load
-        what is left."""
-        here = frame_of(self.clock)
-        pause = stored.pause
-        if pause is not None:
-            pause = replace(pause, deadline=pause.deadline + correction(stored.pause_frame, here))
-        jobs = {j.job_id: replace(j, due=j.due + correction(j.frame, here)) for j in stored.jobs}
-        moved = sum(1 for j in stored.jobs if jobs[j.job_id].due != j.due)
-        if moved:
-            log.info("The wall clock jumped while down: %d timer event(s) keep their length", moved)
-        pending = [Pending(j.job_id, j.kind, j.due, j.pause) for j in jobs.values()]
-        rnd = stored.round
-        plan = recovery(
-            pending,
-            stored.fired,
-            _key(pause),
-            self._now(),
-            self._grace(),
-            round_key(rnd),
-            stored.unsure,
-        )
-        for job_id in plan.remove:
-            if writable:
-                self._board().remove(job_id)
-            jobs.pop(job_id, None)
-        self._unsure = {job_id for job_id in stored.unsure if job_id in jobs}
-        if self._unsure:
-            n = len(self._unsure)
-            log.warning("%d timer event(s) cut by a stop may have been said: saying them again", n)
-        if writable:
-            self._side_store().forget_fired(keep=self._unsure)  # no other job it names is left
-        if pause is not None and not any(j.job_id.startswith("pause:") for j in jobs.values()):
-            if writable:
-                self._side_store().clear_pause()
-            pause = None
-        if rnd is not None and not any(j.job_id.startswith("turns:") for j in jobs.values()):
-            if writable:
-                self._side_store().clear_round()
-            rnd = None
-        self._mem, self._pause, self._round = jobs, pause, rnd
-        return plan
+        """What the store holds, made this run's memory (``restart.restore``); the store is
+        cleaned too if ``writable``."""
+        board, side = (self._board(), self._side_store()) if writable else (None, None)
+        got = restore(stored, self.clock, self._now(), self._grace(), board, side)
+        self._mem, self._pause, self._round = got.jobs, got.pause, got.round
+        self._unsure = got.unsure
+        return got.plan
 
     # ----- effects ----------------------------------------------------------------------------
 
@@ -373,7 +323,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
             return True
         if job.job_id.startswith("turns:"):
             return self._round is not None and round_key(self._round) == job.pause
-        return self._pause is not None and _key(self._pause) == job.pause
+        return self._pause is not None and pause_key(self._pause) == job.pause
 
     # ----- helpers ----------------------------------------------------------------------------
 
@@ -386,17 +336,3 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         if self._side is None:
             raise RuntimeError("TimerEngine.start() has not been called")
         return self._side
-
-
-def _key(pause: PauseRow | None) -> tuple | None:
-    return (pause.pause_id, pause.generation) if pause else None
-
-
-def _report(plan: Recovery, **found: object) -> StartupReport:
-    """What ``start`` tells the app, from the restart's plan and what else it found."""
-    return StartupReport(
-        dropped=plan.dropped,
-        dropped_reminders=plan.dropped_reminders,
-        ended=plan.ended,
-        **found,  # type: ignore[arg-type]
-    )
