@@ -20,13 +20,14 @@ from pathlib import Path
 from ..errors import TimerStoreError
 from ..models import Effect, PauseStatus, TimerEvent
 from .clock import JUMP_SECONDS, Clock, SystemClock
-from .effects import EffectsMixin, _local
+from .effects import EffectsMixin
+from .firing import FiringMixin
 from .health import STORE_ERRORS, StoreHealthMixin
 from .jobs import JobBoard, StoredJob
 from .plan import Recovery, TimerSettings
 from .readonly import StoreSnapshot, storage_problem
-from .restart import StartupReport, pause_key, report, restore
-from .rounds import RoundMixin, round_key
+from .restart import StartupReport, report, restore
+from .rounds import RoundMixin
 from .store import STORE_NAME, PauseRow, RoundRow, SideStore, move_aside_if_corrupt, prepare_folder
 from .ticker import Ticker
 
@@ -38,7 +39,7 @@ STOP_SECONDS = 1.5
 """The longest ``shutdown`` waits for an event being handed to the speaker."""
 
 
-class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
+class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin, FiringMixin):
     """Schedules pause events and reminders and calls ``on_event`` when they come.
 
     ``on_event`` runs on the ticker thread; keep it short (queue the words). It may call
@@ -266,64 +267,6 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         with self._lock:
             dues = sorted(j.due for j in self._held)
         return tuple(datetime.fromtimestamp(d).astimezone() for d in dues)
-
-    # ----- firing -----------------------------------------------------------------------------
-
-    def _fire_stored(self, job: StoredJob) -> None:
-        """A stored job run by hand (``jobs.fire``): the same as the ticker firing it."""
-        self._due(job.job_id)
-
-    def _due(self, job_id: str) -> None:
-        """Speak a due event once: claim it in the guard (committed), call ``on_event``, mark
-        it spoken (committed), then remove its job. A kill before the mark makes the next start
-        say it again, marked ``repeat`` (see ``store``): said twice, honestly, is better than
-        never."""
-        with self._lock:
-            job = self._mem.get(job_id)
-            if self._closing or not self._started or job is None:
-                return  # stopping: it stays stored for the next start
-            del self._mem[job_id]
-            now = self._now()
-            repeat = job_id in self._unsure  # claimed by an earlier run, when it was current
-            # Memory decides what is current; the claim is the guard for restarts.
-            fresh = repeat or self._pause_key_matches(job)
-            if fresh and not repeat:
-                side = self._side
-                self._persist(lambda: side.claim(job_id, now, job.pause, job.last))
-            if job.last and fresh and job.pause is not None:
-                if job_id.startswith("turns:"):
-                    self._round = None
-                else:
-                    self._pause = None
-            if not fresh:
-                log.info("Skipped %s: its pause or round was ended or changed", job.kind)
-                return
-        event = TimerEvent(
-            kind=job.kind,
-            due=datetime.fromtimestamp(job.due).astimezone(),
-            late_seconds=max(0.0, now - job.due),
-            number=job.number,
-            late=job.due - self._offset < self._started_mono,  # due before this run began
-            repeat=repeat,
-        )
-        late = event.late_seconds
-        again = ", said again: cut by a stop after its claim" if repeat else ""
-        log.info("Timer event %s (due %s, %.3f s late)%s", job.kind, _local(job.due), late, again)
-        self.on_event(event)
-        with self._lock:
-            self._unsure.discard(job_id)
-            side = self._side
-            if side is not None:
-                self._persist(lambda: side.mark_spoken(job_id))
-            if self._jobs is not None:
-                self._persist(lambda: self._board().remove(job_id))
-
-    def _pause_key_matches(self, job: StoredJob) -> bool:
-        if job.pause is None:
-            return True
-        if job.job_id.startswith("turns:"):
-            return self._round is not None and round_key(self._round) == job.pause
-        return self._pause is not None and pause_key(self._pause) == job.pause
 
     # ----- helpers ----------------------------------------------------------------------------
 
