@@ -54,3 +54,20 @@ def test_a_process_that_ends_while_the_model_loads_exits_cleanly():
         )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert done.returncode == 0, f"exit status {done.returncode}: {done.stderr}"
+
+
+def test_a_piped_chat_answering_a_template_request_loads_no_model_and_no_numpy(tmp_path):
+    """A start that no sentence sends to the semantic net pays for neither the model nor numpy
+    (0.1 s of CPU of each start, and the test suite starts ``chat`` hundreds of times)."""
+    code = (
+        "import sys; from voice_repair.cli import main; "
+        f"status = main(['chat', '--data-dir', {str(tmp_path / 'data')!r}]); "
+        "print('loaded:', sorted({'numpy', 'onnxruntime'} & set(sys.modules))); "
+        "sys.exit(status)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input="I need a pause\n", capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Pausing for twenty minutes" in done.stdout
+    assert "loaded: []" in done.stdout

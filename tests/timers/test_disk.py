@@ -116,6 +116,26 @@ def errors(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+def applied(engine: TimerEngine, effect, minutes: float) -> tuple[float, float]:
+    """Apply ``effect`` and return when what it sets is due: (earliest, latest), the moments
+    before and after the call plus its ``minutes``. A test checks each event against its own
+    request, not one start time before other steps (filling a disk, a ``mount`` under load):
+    what those steps took is measured, and only the event's own lateness is budgeted."""
+    before = time.monotonic()
+    engine.apply(effect)
+    return before + minutes * MIN, time.monotonic() + minutes * MIN
+
+
+def on_time(at: float, due: tuple[float, float], ready: float | None = None) -> bool:
+    """Said at its due time, within ``budget(ON_TIME)``, and not before it. ``ready``: said by
+    a restarted engine, which started then: what was due before is said at its start, and the
+    due time crossed the restart on the wall clock, so it may come up to the budget early."""
+    earliest, latest = due
+    if ready is None:
+        return earliest <= at < latest + budget(ON_TIME)
+    return earliest - budget(ON_TIME) < at < max(latest, ready) + budget(ON_TIME)
+
+
 def test_promises_go_on_from_memory_when_the_disk_is_full(small_disk, caplog):
     caplog.set_level(logging.INFO, logger="voice_repair.timers")
     heard = Heard()
@@ -126,14 +146,14 @@ def test_promises_go_on_from_memory_when_the_disk_is_full(small_disk, caplog):
         started = time.monotonic()
         engine.apply(StartPause(5))  # stored while there is room
         fill(small_disk)
-        engine.apply(AddReminder(in_minutes=2))  # cannot be stored: memory only, with a warning
-        engine.apply(StartPause(3))  # ends the first pause and starts another, from memory
+        reminder = applied(engine, AddReminder(in_minutes=2), 2)  # memory only, with a warning
+        pause = applied(engine, StartPause(3), 3)  # ends the first pause, starts another
         heard.wait(3)
         kinds = [(e.kind, round(at - started, 1)) for at, e in heard.events]
         assert [k for k, _ in kinds] == ["reminder.due", "pause.finished", "pause.reminder"]
         reminder_at, end_at = heard.events[0][0], heard.events[1][0]
-        assert 2 * MIN <= reminder_at - started < 2 * MIN + budget(ON_TIME), kinds
-        assert 3 * MIN <= end_at - started < 3 * MIN + budget(ON_TIME), kinds
+        assert on_time(reminder_at, reminder), kinds
+        assert on_time(end_at, pause), kinds
         assert len(errors(caplog)) == 1, errors(caplog)
         assert "cannot be written" in errors(caplog)[0] and str(small_disk) in errors(caplog)[0]
         warned = [r.getMessage() for r in caplog.records if "memory only" in r.getMessage()]
@@ -157,11 +177,11 @@ def test_promises_go_on_from_memory_when_the_disk_turns_read_only(ext4_disk, cap
     try:
         started = time.monotonic()
         engine.apply(StartPause(4))  # stored while the disk is fine
-        engine.apply(AddReminder(in_minutes=1))  # stored too: it comes from memory all the same
+        first = applied(engine, AddReminder(in_minutes=1), 1)  # stored: from memory all the same
         storage_error(ext4_disk)
-        engine.apply(AddReminder(in_minutes=2))  # memory only, with a warning
+        second = applied(engine, AddReminder(in_minutes=2), 2)  # memory only, with a warning
         heard.wait_for("reminder.due", 3)
-        engine.apply(StartPause(3))  # ends the first pause, starts another, from memory
+        pause = applied(engine, StartPause(3), 3)  # ends the first pause, starts another
         heard.wait(4)
         kinds = [(e.kind, round(at - started, 2)) for at, e in heard.events]
         assert [k for k, _ in kinds] == [
@@ -170,8 +190,8 @@ def test_promises_go_on_from_memory_when_the_disk_turns_read_only(ext4_disk, cap
             "pause.finished",
             "pause.reminder",
         ], kinds
-        for (at, _), minutes in zip(heard.events, (1, 2, 3), strict=False):
-            assert minutes * MIN <= at - started < minutes * MIN + budget(ON_TIME), kinds
+        for (at, _), due in zip(heard.events, (first, second, pause), strict=False):
+            assert on_time(at, due), kinds
         assert len(errors(caplog)) == 1, errors(caplog)
         assert "read-only" in errors(caplog)[0] and str(ext4_disk) in errors(caplog)[0]
         assert len(warnings_of(caplog, "memory only")) == 2  # the new reminder and pause
@@ -209,13 +229,13 @@ def test_what_was_kept_in_memory_is_stored_once_the_disk_has_room_again(
         again.shutdown()
 
 
-def leave_reminder(data: Path, minutes: int) -> float:
-    """Store a reminder due in ``minutes`` and stop; returns when it is due (monotonic)."""
+def leave_reminder(data: Path, minutes: int) -> tuple[float, float]:
+    """Store a reminder due in ``minutes`` and stop; returns when it is due (``applied``)."""
     engine = TimerEngine(data, TimerSettings(MIN), Heard())
     engine.start()
-    engine.apply(AddReminder(in_minutes=minutes))
+    due = applied(engine, AddReminder(in_minutes=minutes), minutes)
     engine.shutdown()
-    return time.monotonic() + minutes * MIN
+    return due
 
 
 @pytest.mark.parametrize("trouble", ["full", "read-only"])
@@ -231,6 +251,7 @@ def test_a_full_or_read_only_folder_at_start_up_starts_from_memory(small_disk, t
     heard = Heard()
     engine = TimerEngine(data, TimerSettings(MIN, nudges_at=(), repeat_count=1), heard)
     report = engine.start()
+    ready = time.monotonic()  # filling, remounting and starting may outlast the reminder's time
     try:
         assert report.memory_only == trouble
         assert engine.pending_reminders() == 1, "what the store held is kept"
@@ -245,9 +266,9 @@ def test_a_full_or_read_only_folder_at_start_up_starts_from_memory(small_disk, t
         wall = time.time() - time.monotonic()
         at, _ = min(
             ((t, e) for t, e in heard.events if e.kind == "reminder.due"),
-            key=lambda heard_event: abs(heard_event[1].due.timestamp() - wall - due),
+            key=lambda heard_event: abs(heard_event[1].due.timestamp() - wall - due[0]),
         )
-        assert abs(at - due) < budget(ON_TIME), "the stored reminder came on time"
+        assert on_time(at, due, ready), "the stored reminder came on time"
         assert len(errors(caplog)) == 1, errors(caplog)
         assert trouble in errors(caplog)[0] and str(data) in errors(caplog)[0]
         assert "restart" in errors(caplog)[0]
@@ -262,22 +283,21 @@ def test_a_round_of_turns_stored_before_a_read_only_start_goes_on_from_memory(sm
     data = small_disk / "data"
     first = TimerEngine(data, TimerSettings(MIN), Heard())
     first.start()
-    first.apply(StartRound(3, 1))
-    started = time.monotonic()
+    turn_end = applied(first, StartRound(3, 1), 3)
     first.shutdown()
     read_only(small_disk)
     heard = Heard()
     engine = TimerEngine(data, TimerSettings(MIN), heard)
     try:
         assert engine.start().memory_only == "read-only"
+        ready = time.monotonic()  # the remount and the start may outlast the first turn
         assert engine.round_status() is not None
         heard.wait(4)
     finally:
         engine.shutdown()
     kinds = [e.kind for _, e in heard.events]
     assert kinds == ["turns.reflect", "turns.switch", "turns.reflect", "turns.finished"]
-    ended = heard.events[0][0] - (started + 3 * MIN)
-    assert abs(ended) < budget(ON_TIME), "the first turn ends on time"
+    assert on_time(heard.events[0][0], turn_end, ready), "the first turn ends on time"
 
 
 def test_a_round_started_switched_and_ended_from_memory_raises_nothing(small_disk):

@@ -23,11 +23,13 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..checksums import digest_like
 from ..errors import ModelError
+
+if TYPE_CHECKING:  # loaded with the model (``load``), not by every start that may never need it
+    import numpy as np
 
 __all__ = ["MODEL_FILES", "MODEL_PACKAGE", "Embedder", "model_files", "verify_files"]
 
@@ -123,6 +125,8 @@ class Embedder:
 
     def embed(self, sentences: list[str], batch: int = 32) -> np.ndarray:
         """One L2-normalised float32 row per sentence, in order."""
+        import numpy as np
+
         model = self._model()
         starts = range(0, len(sentences), batch)
         rows = [self._batch(model, sentences[i : i + batch]) for i in starts]
@@ -132,6 +136,8 @@ class Embedder:
 
     @staticmethod
     def _batch(model: _Loaded, sentences: list[str]) -> np.ndarray:
+        import numpy as np
+
         encoded = model.tokenizer.encode_batch(sentences)  # type: ignore[attr-defined]
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)

@@ -51,16 +51,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import ModelError
 from ..models import IntentMatch
 from .anchors import told
 from .asking import asks
 from .embedder import Embedder
-from .examples import Examples, build
 from .tolerant import clauses, mend, tidy
+
+if TYPE_CHECKING:  # numpy is loaded with the model, not by every start (0.1 s of CPU)
+    import numpy as np
+
+    from .examples import Examples
 
 __all__ = [
     "ASKED",
@@ -204,6 +207,8 @@ class SemanticNet:
         steps (the model, then the vectors) and leave the loading to the next caller."""
         with self._lock:
             if self._examples is None and self._problem is None:
+                from .examples import build
+
                 try:
                     if cancel is not None and cancel.is_set():
                         return None
@@ -240,6 +245,8 @@ class SemanticNet:
         examples = self._loaded()
         if examples is None:
             return None
+        import numpy as np
+
         # einsum, not ``@``: numpy hands a matrix-vector product of this size to OpenBLAS's
         # threads, which spin for a core on a busy machine (timerwords measured 25 ms against
         # 0.12 ms, 2026-12-06).
@@ -294,6 +301,8 @@ def decide(
 ) -> Guess | None:
     """The two questions of the module docstring, over one sentence's similarities to
     ``examples`` (``groups``: their grouping by intent, when the caller keeps it)."""
+    import numpy as np
+
     groups = groups if groups is not None else _groups(examples)
     best = np.maximum.reduceat(sims[groups.order], groups.starts)
     best_negative = float(best[groups.names.index("")]) if "" in groups.names else -1.0
@@ -324,6 +333,8 @@ def decide(
 
 def _nearest_request(sims: np.ndarray, groups: _Groups) -> str | None:
     """The request intent whose nearest example is nearest, if nearer than every danger one."""
+    import numpy as np
+
     best = np.maximum.reduceat(sims[groups.order], groups.starts)
     named = {name: float(best[i]) for i, name in enumerate(groups.names)}
     danger = named.pop(SAFETY, -1.0)
@@ -345,6 +356,8 @@ class _Groups:
 
 
 def _groups(examples: Examples) -> _Groups:
+    import numpy as np
+
     labels = [e.intent for e in examples.items]
     names = sorted(set(labels))
     order = np.array(sorted(range(len(labels)), key=lambda i: labels[i]), dtype=np.intp)
@@ -357,7 +370,7 @@ def refresh(root: Path, normalize: Callable[[str], str], embedder: Embedder | No
     """Re-derive ``root``'s stored vectors if the data or the model changed (``voice-repair
     check``); returns a line saying what was done. Raises ``ModelError`` if the model is unusable.
     """
-    from .examples import STORE_FILE, is_stale
+    from .examples import STORE_FILE, build, is_stale
 
     if not is_stale(root, normalize):
         return f"The stored sentence embeddings ({root / STORE_FILE}) fit the data."

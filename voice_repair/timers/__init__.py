@@ -43,7 +43,9 @@ The rules:
 - **An unreadable store** is moved aside at start (kept, never deleted); a write cut off in the
   middle (a kill, a power cut) loses only that write (SQLite's write-ahead log).
 
-- ``engine.py``  ``TimerEngine``: life cycle, recovery, the clock check, firing, queries
+- ``engine.py``  ``TimerEngine``: life cycle, the clock check, queries
+- ``firing.py``  saying a due event once: claimed, said, marked spoken, its job removed
+- ``restart.py`` what a start makes of the store: events kept, dropped, said again; the report
 - ``effects.py`` start, extend, end a pause; add a reminder: memory first, then the store
 - ``rounds.py``  a round of turns: four timed parts, each ended by one stored event; start,
   switch, more time, end, and its status (read from its pending events)

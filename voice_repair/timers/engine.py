@@ -13,19 +13,21 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import TimerStoreError
 from ..models import Effect, PauseStatus, TimerEvent
-from .clock import JUMP_SECONDS, Clock, SystemClock, correction, frame_of
-from .effects import EffectsMixin, _local
+from .clock import JUMP_SECONDS, Clock, SystemClock
+from .effects import EffectsMixin
+from .firing import FiringMixin
 from .health import STORE_ERRORS, StoreHealthMixin
 from .jobs import JobBoard, StoredJob
-from .plan import Pending, Recovery, TimerSettings, recovery
+from .plan import Recovery, TimerSettings
 from .readonly import StoreSnapshot, storage_problem
-from .rounds import RoundMixin, round_key
+from .restart import StartupReport, report, restore
+from .rounds import RoundMixin
 from .store import STORE_NAME, PauseRow, RoundRow, SideStore, move_aside_if_corrupt, prepare_folder
 from .ticker import Ticker
 
@@ -37,24 +39,7 @@ STOP_SECONDS = 1.5
 """The longest ``shutdown`` waits for an event being handed to the speaker."""
 
 
-@dataclass(frozen=True)
-class StartupReport:
-    """What ``start`` found, for the app to say once."""
-
-    dropped: int
-    """Events that came due while down, later than the grace: not spoken."""
-    recovered_store: Path | None
-    """Where an unreadable store was moved to (kept for inspection), or None."""
-    memory_only: str | None = None
-    """Why the store cannot be written ("full", "read-only", ...): this run keeps every promise
-    in memory only, and says so once; None when the store works."""
-    dropped_reminders: int = 0
-    """Of ``dropped``, the reminders someone set (they may want to set them again)."""
-    ended: tuple[str, ...] = ()
-    """``pause``/``turns``: a pause or a round that ran out while down, none of it said."""
-
-
-class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
+class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin, FiringMixin):
     """Schedules pause events and reminders and calls ``on_event`` when they come.
 
     ``on_event`` runs on the ticker thread; keep it short (queue the words). It may call
@@ -126,7 +111,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
                 self._close_store()
                 plan = self._start_in_memory(problem)
                 self._run_ticker(plan.dropped)
-                return _report(plan, recovered_store=None, memory_only=problem)
+                return report(plan, recovered_store=None, memory_only=problem)
         except STORE_ERRORS as e:
             self.shutdown()
             raise TimerStoreError(
@@ -158,7 +143,7 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         )
         plan = self._recover(snapshot, writable=True)
         self._run_ticker(plan.dropped)
-        return _report(plan, recovered_store=recovered)
+        return report(plan, recovered_store=recovered)
 
     def _run_ticker(self, dropped: int) -> None:
         self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
@@ -196,47 +181,13 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
             self._folder_lock = None
 
     def _recover(self, stored: StoreSnapshot, writable: bool) -> Recovery:
-        """Correct durations for a jump while down, clean the store (if ``writable``), load
-        what is left."""
-        here = frame_of(self.clock)
-        pause = stored.pause
-        if pause is not None:
-            pause = replace(pause, deadline=pause.deadline + correction(stored.pause_frame, here))
-        jobs = {j.job_id: replace(j, due=j.due + correction(j.frame, here)) for j in stored.jobs}
-        moved = sum(1 for j in stored.jobs if jobs[j.job_id].due != j.due)
-        if moved:
-            log.info("The wall clock jumped while down: %d timer event(s) keep their length", moved)
-        pending = [Pending(j.job_id, j.kind, j.due, j.pause) for j in jobs.values()]
-        rnd = stored.round
-        plan = recovery(
-            pending,
-            stored.fired,
-            _key(pause),
-            self._now(),
-            self._grace(),
-            round_key(rnd),
-            stored.unsure,
-        )
-        for job_id in plan.remove:
-            if writable:
-                self._board().remove(job_id)
-            jobs.pop(job_id, None)
-        self._unsure = {job_id for job_id in stored.unsure if job_id in jobs}
-        if self._unsure:
-            n = len(self._unsure)
-            log.warning("%d timer event(s) cut by a stop may have been said: saying them again", n)
-        if writable:
-            self._side_store().forget_fired(keep=self._unsure)  # no other job it names is left
-        if pause is not None and not any(j.job_id.startswith("pause:") for j in jobs.values()):
-            if writable:
-                self._side_store().clear_pause()
-            pause = None
-        if rnd is not None and not any(j.job_id.startswith("turns:") for j in jobs.values()):
-            if writable:
-                self._side_store().clear_round()
-            rnd = None
-        self._mem, self._pause, self._round = jobs, pause, rnd
-        return plan
+        """What the store holds, made this run's memory (``restart.restore``); the store is
+        cleaned too if ``writable``."""
+        board, side = (self._board(), self._side_store()) if writable else (None, None)
+        got = restore(stored, self.clock, self._now(), self._grace(), board, side)
+        self._mem, self._pause, self._round = got.jobs, got.pause, got.round
+        self._unsure = got.unsure
+        return got.plan
 
     # ----- effects ----------------------------------------------------------------------------
 
@@ -317,64 +268,6 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
             dues = sorted(j.due for j in self._held)
         return tuple(datetime.fromtimestamp(d).astimezone() for d in dues)
 
-    # ----- firing -----------------------------------------------------------------------------
-
-    def _fire_stored(self, job: StoredJob) -> None:
-        """A stored job run by hand (``jobs.fire``): the same as the ticker firing it."""
-        self._due(job.job_id)
-
-    def _due(self, job_id: str) -> None:
-        """Speak a due event once: claim it in the guard (committed), call ``on_event``, mark
-        it spoken (committed), then remove its job. A kill before the mark makes the next start
-        say it again, marked ``repeat`` (see ``store``): said twice, honestly, is better than
-        never."""
-        with self._lock:
-            job = self._mem.get(job_id)
-            if self._closing or not self._started or job is None:
-                return  # stopping: it stays stored for the next start
-            del self._mem[job_id]
-            now = self._now()
-            repeat = job_id in self._unsure  # claimed by an earlier run, when it was current
-            # Memory decides what is current; the claim is the guard for restarts.
-            fresh = repeat or self._pause_key_matches(job)
-            if fresh and not repeat:
-                side = self._side
-                self._persist(lambda: side.claim(job_id, now, job.pause, job.last))
-            if job.last and fresh and job.pause is not None:
-                if job_id.startswith("turns:"):
-                    self._round = None
-                else:
-                    self._pause = None
-            if not fresh:
-                log.info("Skipped %s: its pause or round was ended or changed", job.kind)
-                return
-        event = TimerEvent(
-            kind=job.kind,
-            due=datetime.fromtimestamp(job.due).astimezone(),
-            late_seconds=max(0.0, now - job.due),
-            number=job.number,
-            late=job.due - self._offset < self._started_mono,  # due before this run began
-            repeat=repeat,
-        )
-        late = event.late_seconds
-        again = ", said again: cut by a stop after its claim" if repeat else ""
-        log.info("Timer event %s (due %s, %.3f s late)%s", job.kind, _local(job.due), late, again)
-        self.on_event(event)
-        with self._lock:
-            self._unsure.discard(job_id)
-            side = self._side
-            if side is not None:
-                self._persist(lambda: side.mark_spoken(job_id))
-            if self._jobs is not None:
-                self._persist(lambda: self._board().remove(job_id))
-
-    def _pause_key_matches(self, job: StoredJob) -> bool:
-        if job.pause is None:
-            return True
-        if job.job_id.startswith("turns:"):
-            return self._round is not None and round_key(self._round) == job.pause
-        return self._pause is not None and _key(self._pause) == job.pause
-
     # ----- helpers ----------------------------------------------------------------------------
 
     def _board(self) -> JobBoard:
@@ -386,17 +279,3 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin):
         if self._side is None:
             raise RuntimeError("TimerEngine.start() has not been called")
         return self._side
-
-
-def _key(pause: PauseRow | None) -> tuple | None:
-    return (pause.pause_id, pause.generation) if pause else None
-
-
-def _report(plan: Recovery, **found: object) -> StartupReport:
-    """What ``start`` tells the app, from the restart's plan and what else it found."""
-    return StartupReport(
-        dropped=plan.dropped,
-        dropped_reminders=plan.dropped_reminders,
-        ended=plan.ended,
-        **found,  # type: ignore[arg-type]
-    )
