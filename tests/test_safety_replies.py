@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from timing import budget
 
 from voice_repair import SOURCE_ROOT, app
 from voice_repair.config import Config, ContactsConfig
-from voice_repair.live.understanding import MAX_REQUEST_CHARS
+from voice_repair.live.understanding import MAX_REQUEST_CHARS, MAX_SCANNED_CHARS
 from voice_repair.models import Say
 
 # The United States defaults, spoken (contacts.yaml).
@@ -178,6 +179,28 @@ def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
     said, ignored = out.split("\n", 1)
     assert EMERGENCY in said and DV in said
     assert "too long to be a request" in ignored and EMERGENCY not in ignored
+
+
+def test_a_line_past_what_the_danger_scan_reads_is_answered_at_once_and_says_so(tmp_path: Path):
+    """A pasted megabyte is read for danger only as far as ``MAX_SCANNED_CHARS`` (it held the
+    chat for 20 s of CPU before): danger told early in it is still answered, the rest is not
+    read, and the note says how much was."""
+    filler = "and then we talked about the garden for a while " * (MAX_SCANNED_CHARS // 40)
+    lines = f"he hit me {filler}\n{filler}then he hit me\nwhat can you do\n".encode()
+    env = {**os.environ, "PYTHONPATH": str(SOURCE_ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "voice_repair", "chat", "--data-dir", str(tmp_path / "data")],
+        input=lines,
+        capture_output=True,
+        env=env,
+        timeout=budget(60),
+    )
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    said, unread, menu = out.split("\n", 2)
+    assert EMERGENCY in said and DV in said
+    assert f"only its first {MAX_SCANNED_CHARS:,} characters were read for danger" in unread
+    assert EMERGENCY not in unread and "I need a pause" in menu
 
 
 @pytest.mark.parametrize("text", ["I can't breathe", "I'm going to pass out"])

@@ -222,7 +222,7 @@ def start_session(
 
 def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
     """``voice-repair chat``: text mode. Each line read is a request; replies are printed."""
-    from .live.understanding import MAX_REQUEST_CHARS, Understanding
+    from .live.understanding import MAX_REQUEST_CHARS, MAX_SCANNED_CHARS, Understanding
 
     output = TextOutput(stdout, options.json)
     wake_phrase = options.config.recognition.wake_phrase
@@ -244,7 +244,12 @@ def chat(options: Options, stdin: TextIO, stdout: TextIO) -> int:
             heard = understood.hear(text)
             if session.hear(heard) is not None:
                 continue
-            if len(text) > MAX_REQUEST_CHARS and heard.match is None:
+            if len(text) > MAX_SCANNED_CHARS and heard.match is None:
+                output.note(
+                    f"too long to be a request; only its first {MAX_SCANNED_CHARS:,} characters"
+                    " were read for danger"
+                )
+            elif len(text) > MAX_REQUEST_CHARS and heard.match is None:
                 output.note("too long to be a request")
             elif heard.match is not None and not heard.woken:
                 log.info("no wake phrase: ignored")

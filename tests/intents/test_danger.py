@@ -169,6 +169,8 @@ def _replace(path: Path, old: str, new: str) -> int:
         ("purpose_route: self_harm", "purpose_route: nowhere", "`purpose:`"),
         ("template_route: general", "template_route: nowhere", "`template_route:`"),
         ('    - "heart attack"', '    - "\\bheart attack"', "control character"),
+        ('    - "heart attack"', '    - "(?!.*\\\\bjoke)heart attack"', "looks ahead"),
+        ('    - "heart attack"', '    - "stroke|(?=.*\\\\bnow)heart attack"', "looks ahead"),
     ],
 )
 def test_broken_danger_data_is_a_file_line_problem(broken, old, new, expected):

@@ -18,7 +18,14 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_CHARS = 500
 """A typed line longer than this is not a request (the longest sentence we know is ~60): the
 templates are not searched through a megabyte pasted by mistake. The danger scan still reads it
-(linear, about 2 s a megabyte here): a long message that tells of danger is answered."""
+(up to ``MAX_SCANNED_CHARS``): a long message that tells of danger is answered."""
+
+MAX_SCANNED_CHARS = 50_000
+"""How much of a line too long to be a request the danger scan reads: about 8,000 words, an
+hour of speech, where a recognizer hands over at most half a minute at a time. The scan is
+linear but not cheap (about 10 s of CPU a megabyte here, with every family of the danger data),
+and text mode answers nothing else meanwhile: a two-megabyte line pasted by mistake held the
+chat for 20 s. What lies past it is not read, and the note for the line says so."""
 
 
 class Understanding:
@@ -42,7 +49,7 @@ class Understanding:
             return Heard(None, woken)
         if len(rest) > MAX_REQUEST_CHARS:
             log.info("a line of %d characters: too long to be a request", len(rest))
-            return Heard(self._matcher.danger(rest), woken)
+            return Heard(self._matcher.danger(rest[:MAX_SCANNED_CHARS]), woken)
         return Heard(self._matcher.match(rest), woken)
 
     def is_stop(self, text: str) -> bool:
