@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from saying import answering
 from timing import budget
 
 from voice_repair import SOURCE_ROOT, app
@@ -36,15 +37,8 @@ def _session(tmp_path: Path, contacts: ContactsConfig | None = None):
 @pytest.fixture
 def say(tmp_path: Path):
     """``say(text)`` -> what the assistant answered, as one string ("" for nothing)."""
-    session, engine, heard = _session(tmp_path)
-
-    def send(text: str) -> str:
-        before = len(heard)
-        session.handle_text(text)
-        return " ".join(s.text for s in heard[before:])
-
-    yield send
-    engine.shutdown()
+    with answering(tmp_path) as send:
+        yield send
 
 
 def _order(reply: str, *names: str) -> list[int]:
@@ -161,18 +155,23 @@ def test_one_line_replaced_keeps_the_rest_of_the_country(tmp_path: Path):
         assert not [w for w in US_WORDS if w in reply], reply
 
 
-def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
-    """A line too long to be a request is not searched for requests, but still for danger."""
-    story = "we argued about money again and the kids were asleep and " * 12
-    lines = f"{story}then he hit me\n{story}and we made tea\n".encode()
+def _chat(tmp_path: Path, lines: bytes) -> subprocess.CompletedProcess[bytes]:
+    """``voice-repair chat`` fed ``lines``, as someone typing them would run it."""
     env = {**os.environ, "PYTHONPATH": str(SOURCE_ROOT)}
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "voice_repair", "chat", "--data-dir", str(tmp_path / "data")],
         input=lines,
         capture_output=True,
         env=env,
-        timeout=60,
+        timeout=budget(60),  # a hang guard
     )
+
+
+def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
+    """A line too long to be a request is not searched for requests, but still for danger."""
+    story = "we argued about money again and the kids were asleep and " * 12
+    lines = f"{story}then he hit me\n{story}and we made tea\n".encode()
+    done = _chat(tmp_path, lines)
     out = done.stdout.decode()
     assert len(story) > MAX_REQUEST_CHARS
     assert done.returncode == 0
@@ -187,14 +186,7 @@ def test_a_line_past_what_the_danger_scan_reads_is_answered_at_once_and_says_so(
     read, and the note says how much was."""
     filler = "and then we talked about the garden for a while " * (MAX_SCANNED_CHARS // 40)
     lines = f"he hit me {filler}\n{filler}then he hit me\nwhat can you do\n".encode()
-    env = {**os.environ, "PYTHONPATH": str(SOURCE_ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "voice_repair", "chat", "--data-dir", str(tmp_path / "data")],
-        input=lines,
-        capture_output=True,
-        env=env,
-        timeout=budget(60),
-    )
+    done = _chat(tmp_path, lines)
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     said, unread, menu = out.split("\n", 2)

@@ -12,12 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from saying import answering
 
-from voice_repair import app
-from voice_repair.config import Config
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.models import Mode, Say
+from voice_repair.models import Mode
 from voice_repair.skill import answers, reading
 
 pytestmark = pytest.mark.model
@@ -173,19 +172,9 @@ def test_no_training_everyday_or_hard_negative_sentence_raises_the_alarm(matcher
 # What is heard: the crisis line or the emergency number first, in idle and during a pause.
 @pytest.fixture
 def say(tmp_path: Path):
-    heard: list[Say] = []
-    config = Config(data_dir=tmp_path / "data")
-    session, engine = app.start_session(
-        app.Options(config=config, minute_seconds=0.1), heard.append
-    )
-
-    def send(text: str) -> str:
-        before = len(heard)
-        session.handle_text(text)
-        return " ".join(s.text for s in heard[before:])
-
-    yield send
-    engine.shutdown()
+    """``say(text)`` -> what the assistant answered, as one string ("" for nothing)."""
+    with answering(tmp_path) as send:
+        yield send
 
 
 @pytest.mark.parametrize(

@@ -6,28 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from voice_repair import app
-from voice_repair.config import Config
-from voice_repair.models import Say
+from saying import answering
 
 
 @pytest.fixture
 def say(tmp_path: Path):
     """``say(text)`` -> what the assistant answered, as one string ("" for nothing)."""
-    heard: list[Say] = []
-    config = Config(data_dir=tmp_path / "data")
-    session, engine = app.start_session(
-        app.Options(config=config, minute_seconds=0.1), heard.append
-    )
-
-    def send(text: str) -> str:
-        before = len(heard)
-        session.handle_text(text)
-        return " ".join(s.text for s in heard[before:])
-
-    yield send
-    engine.shutdown()
+    with answering(tmp_path) as send:
+        yield send
 
 
 @pytest.mark.parametrize(

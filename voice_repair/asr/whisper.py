@@ -61,8 +61,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, ModelError
+from ..errors import ModelError
 from ..models import Utterance
+from ..switches import switch_on
 from .base import normalize_phrases
 from .promptguard import Decode, confirmed
 from .prompting import PromptSource, Sentences, initial_prompt
@@ -117,13 +118,9 @@ _PUNCT = re.compile(r"[^\w' ]+|_")
 def speculate_by_default() -> bool:
     """On, unless ``$VOICE_REPAIR_SPECULATE`` is ``0``; any other value than ``0``/``1`` is a
     mistake, said with what to write instead."""
-    value = os.environ.get(SPECULATE_VARIABLE, "1").strip()
-    if value not in ("0", "1"):
-        raise ConfigError(
-            f"{SPECULATE_VARIABLE}={value!r} is not understood: use 1 (decode while the "
-            "endpointer waits, the default) or 0 (decode only once it decided), or unset it."
-        )
-    return value == "1"
+    return switch_on(
+        SPECULATE_VARIABLE, "decode while the endpointer waits", "decode only once it decided"
+    )
 
 
 def normalize_transcript(text: str) -> str:

@@ -21,13 +21,12 @@ yet in the cache, giving way to a reply mid-sentence (``turns.py``).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from ..errors import ConfigError
+from ..switches import switch_on
 from .cache import CachedTTS
 from .speaker import opening_sentences
 
@@ -62,13 +61,9 @@ FORESEE_VARIABLE = "VOICE_REPAIR_FORESEE"
 def foresee_by_default() -> bool:
     """On, unless ``$VOICE_REPAIR_FORESEE`` is ``0``; another value than ``0``/``1`` is a
     mistake, said with what to write instead."""
-    value = os.environ.get(FORESEE_VARIABLE, "1").strip()
-    if value not in ("0", "1"):
-        raise ConfigError(
-            f"{FORESEE_VARIABLE}={value!r} is not understood: use 1 (render the likely next "
-            "sentences ahead, the default) or 0 (render them when said), or unset it."
-        )
-    return value == "1"
+    return switch_on(
+        FORESEE_VARIABLE, "render the likely next sentences ahead", "render them when said"
+    )
 
 
 class Foresight:
