@@ -26,7 +26,8 @@ import numpy as np
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.examples import Examples
 from voice_repair.intents.matcher import IntentMatcher, normalize
-from voice_repair.intents.semantic import DANGER, INTENT, SAFETY, _groups
+from voice_repair.intents.nearness import DANGER, INTENT, SAFETY
+from voice_repair.intents.nearness import groups_of as _groups
 
 ROOT = Path(__file__).resolve().parent.parent / "intents" / "en"
 DEV = next(

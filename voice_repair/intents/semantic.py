@@ -58,11 +58,21 @@ from ..models import IntentMatch
 from .anchors import told
 from .asking import asks
 from .embedder import Embedder
+from .nearness import (
+    ASKED,
+    DANGER,
+    INTENT,
+    SAFETY,
+    Groups,
+    Guess,
+    Thresholds,
+    agreed,
+    decide,
+    groups_of,
+)
 from .tolerant import clauses, mend, tidy
 
-if TYPE_CHECKING:  # numpy is loaded with the model, not by every start (0.1 s of CPU)
-    import numpy as np
-
+if TYPE_CHECKING:  # examples.py loads numpy, which comes with the model, not with every start
     from .examples import Examples
 
 __all__ = [
@@ -79,53 +89,11 @@ __all__ = [
 
 _LOG = logging.getLogger(__name__)
 
-SAFETY = "safety"
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When the nearest example is near enough to decide."""
-
-    score: float
-    """Least cosine similarity (-1..1) to the nearest example of the intent."""
-    margin: float
-    """Least lead of that similarity over the nearest negative example's."""
-    lead: float = 0.0
-    """Least lead over the nearest example of any other intent. Requests: two requests about as
-    near means the sentence is neither ("you're still in your pause"). Danger: negative, how far
-    a request example may be nearer before the sentence is that request; every danger sentence
-    of the development sets and the team's own probes the net caught had no request example
-    more than 0.07 nearer (2026-12-06), so 0.20 costs no catch seen."""
-
-
-DANGER = Thresholds(score=0.65, margin=0.10, lead=-0.20)
-INTENT = Thresholds(score=0.70, margin=0.05, lead=0.03)
-ASKED = Thresholds(score=0.58, margin=0.10, lead=0.10)
-"""For a sentence that asks (``asking.py``): less near, but clearly nearer to one request than
-to any other and to every everyday sentence. Chosen on the development sets dev to dev4 and
-dev5's even half (2026-12-06): of their sentences no template took, the asking ones these let
-through were all the writer's request (35), and no everyday sentence or hard negative asked and
-passed; without the asking frame, 18 everyday sentences and hard negatives would have."""
 EXIT_WAIT = 10.0
 """Seconds an exiting process waits for the model still being loaded in the background."""
 MAX_WORDS = 30
 """Longer sentences are left to the templates and the danger patterns: the data's sentences have
 at most 15 words, so a long ramble has no near example, and embedding it costs the most."""
-
-
-@dataclass(frozen=True)
-class Guess:
-    """What the net decided, and how sure it was."""
-
-    intent: str
-    route: str
-    """``safety``'s route (from the nearest danger example); empty otherwise."""
-    net: str
-    """``semantic-danger`` or ``semantic``."""
-    score: float
-    """Cosine similarity to the nearest example of ``intent``."""
-    margin: float
-    """``score`` minus the similarity to the nearest negative example."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +125,7 @@ class SemanticNet:
         self._embedder = embedder if embedder is not None else Embedder()
         self._danger, self._intent = danger, intent
         self._examples: Examples | None = None
-        self._groups: _Groups | None = None
+        self._groups: Groups | None = None
         self._vocabulary: frozenset[str] = frozenset()
         self._problem: str | None = None
         self._lock = threading.Lock()
@@ -218,7 +186,7 @@ class SemanticNet:
                     self._examples = build(
                         self._root, self._normalize, self._embedder.embed, write=False
                     )
-                    self._groups = _groups(self._examples)
+                    self._groups = groups_of(self._examples)
                     self._vocabulary = frozenset(
                         w
                         for e in self._examples.items
@@ -269,7 +237,7 @@ class SemanticNet:
             )
             for vector in self._embedder.embed(parts)
         ]
-        request = whole if whole is not None else _agreed(guesses, sims, examples, self._groups)
+        request = whole if whole is not None else agreed(guesses, sims, examples, self._groups)
         danger = [
             g
             for g, part in zip(guesses, parts, strict=True)
@@ -278,92 +246,6 @@ class SemanticNet:
         if request is not None and danger:  # "can we take turns but i want to die"
             return max(danger, key=lambda g: g.score)
         return request
-
-
-def _agreed(
-    guesses: list[Guess | None], sims: np.ndarray, examples: Examples, groups: _Groups | None
-) -> Guess | None:
-    """The request the clauses decide: one intent only, the one the whole sentence is nearest
-    to anyway (the module docstring)."""
-    nearest = _nearest_request(sims, groups or _groups(examples))
-    found = [g for g in guesses if g is not None and g.net == "semantic"]
-    if nearest is None or {g.intent for g in found} != {nearest}:
-        return None
-    return max(found, key=lambda g: g.score)
-
-
-def decide(
-    examples: Examples,
-    sims: np.ndarray,
-    danger: Thresholds = DANGER,
-    intent: Thresholds = INTENT,
-    groups: _Groups | None = None,
-) -> Guess | None:
-    """The two questions of the module docstring, over one sentence's similarities to
-    ``examples`` (``groups``: their grouping by intent, when the caller keeps it)."""
-    import numpy as np
-
-    groups = groups if groups is not None else _groups(examples)
-    best = np.maximum.reduceat(sims[groups.order], groups.starts)
-    best_negative = float(best[groups.names.index("")]) if "" in groups.names else -1.0
-    best_danger, route = -1.0, ""
-    if SAFETY in groups.names:
-        best_danger = float(best[groups.names.index(SAFETY)])
-        at = groups.safety[int(np.argmax(sims[groups.safety]))]
-        route = examples.items[at].route
-    scores = [(float(best[i]), name) for i, name in enumerate(groups.names) if name]
-    scores = sorted(((s, name) for s, name in scores if name != SAFETY), reverse=True)
-    best_request = scores[0][0] if scores else -1.0
-    if (
-        best_danger >= danger.score
-        and best_danger - best_negative >= danger.margin
-        and best_danger - best_request >= danger.lead
-    ):
-        return Guess(SAFETY, route, "semantic-danger", best_danger, best_danger - best_negative)
-    if not scores:
-        return None
-    score, name = scores[0]
-    lead = score - scores[1][0] if len(scores) > 1 else 1.0
-    margin = score - best_negative
-    near = score >= intent.score and margin >= intent.margin and lead >= intent.lead
-    if near and score > best_danger:
-        return Guess(name, "", "semantic", score, margin)
-    return None
-
-
-def _nearest_request(sims: np.ndarray, groups: _Groups) -> str | None:
-    """The request intent whose nearest example is nearest, if nearer than every danger one."""
-    import numpy as np
-
-    best = np.maximum.reduceat(sims[groups.order], groups.starts)
-    named = {name: float(best[i]) for i, name in enumerate(groups.names)}
-    danger = named.pop(SAFETY, -1.0)
-    named.pop("", None)
-    if not named:
-        return None
-    name = max(named, key=named.__getitem__)
-    return name if named[name] > danger else None
-
-
-@dataclass(frozen=True)
-class _Groups:
-    """The examples' rows grouped by intent, for one vectorised maximum per intent."""
-
-    names: list[str]
-    order: np.ndarray
-    starts: np.ndarray
-    safety: np.ndarray
-
-
-def _groups(examples: Examples) -> _Groups:
-    import numpy as np
-
-    labels = [e.intent for e in examples.items]
-    names = sorted(set(labels))
-    order = np.array(sorted(range(len(labels)), key=lambda i: labels[i]), dtype=np.intp)
-    starts = np.searchsorted([labels[i] for i in order], names).astype(np.intp)
-    safety = np.array([i for i, n in enumerate(labels) if n == SAFETY], dtype=np.intp)
-    return _Groups(names, order, starts, safety)
 
 
 def refresh(root: Path, normalize: Callable[[str], str], embedder: Embedder | None = None) -> str:
