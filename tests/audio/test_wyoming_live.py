@@ -42,10 +42,15 @@ def _wav(folder: Path, text: str) -> Path:
 def _decide(run: LiveRun, pulse: PulseServer, wav: Path, intent: str) -> float:
     """Play ``wav`` once; seconds from the end of playback to the intent being acted on."""
     before = run.count(f"intent {intent}")
+    spoken = run.count(f"speaking: {intent}")
     play = ["paplay", "--device=room", str(wav)]
     assert subprocess.run(play, env=pulse.child_env(), timeout=60).returncode == 0
     ended = time.monotonic()
     acted = run.wait_for(f"intent {intent}", count=before + 1, timeout=30)
+    # The reply's "speaking:" line comes a moment after the intent's: waiting for the end of
+    # speech before it has begun returned at once, and the next request was played over the
+    # reply and rightly ignored ("heard while speaking"; a fresh clone, 2026-12-06).
+    run.wait_for(f"speaking: {intent}", count=spoken + 1, timeout=30)
     run.wait_listening()
     return acted - ended
 
