@@ -23,7 +23,7 @@ templates are not searched through a megabyte pasted by mistake. The danger scan
 MAX_SCANNED_CHARS = 50_000
 """How much of a line too long to be a request the danger scan reads: about 8,000 words, an
 hour of speech, where a recognizer hands over at most half a minute at a time. The scan is
-linear but not cheap (about 10 s of CPU a megabyte here, with every family of the danger data),
+linear but not cheap (10-20 s of CPU a megabyte here, with every family of the danger data),
 and text mode answers nothing else meanwhile: a two-megabyte line pasted by mistake held the
 chat for 20 s. What lies past it is not read, and the note for the line says so."""
 
