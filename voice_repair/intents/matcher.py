@@ -16,7 +16,8 @@ from hassil.intents import Intents
 
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
-from .anchors import anchored
+from .anchors import COMMANDS, anchored
+from .clauses import find_clause
 from .clock import clock_slot
 from .danger import DangerScan, load_danger
 from .data import load_data
@@ -94,10 +95,11 @@ class IntentMatcher:
 
     def explain(self, text: str) -> Decision:
         """``match``, saying which net decided. The order: danger patterns, templates, semantic
-        danger, semantic intents (``semantic.py``), nothing. A semantic danger guess inside a
-        frame that cancels its route (``danger.yaml``: ``frames``, ``settled``) is no danger and
-        no request. Slots of a semantic decision are read from the words (``slots.py``); one
-        that cannot be read is left out (the default).
+        danger, a template matching one clause when the net found nothing in the whole
+        (``clauses.py``), semantic intents (``semantic.py``), nothing. A semantic danger guess
+        inside a frame that cancels its route (``danger.yaml``: ``frames``, ``settled``) is no
+        danger and no request. Slots of a semantic decision are read from the words
+        (``slots.py``); one that cannot be read is left out (the default).
         """
         found = self.match_all(text)
         if found:
@@ -107,6 +109,10 @@ class IntentMatcher:
         guess = self.semantic.guess(said) if self.semantic is not None else None
         if guess is not None and guess.intent == SAFETY and self._cancelled(said, guess.route):
             guess = None  # a story, a film, long ago: nearness in meaning cannot see the frame
+        if guess is None:  # a request clause in talk (clauses.py)
+            inside = self._clause(said, text)
+            if inside is not None:
+                return inside
         if guess is None:
             return Decision(None)
         intent = guess.intent if guess.intent == SAFETY else correct(guess.intent, said)
@@ -117,11 +123,7 @@ class IntentMatcher:
         if intent == SAFETY:
             slots: dict[str, int | str] = {"route": guess.route}
         else:
-            wanted = {"minutes", "time"} & set(self._slot_types.get(intent, {}))
-            if wanted and self._slot_reader is None:
-                self._slot_reader = SlotReader(self._intents)
-            raw = self._slot_reader.read(said, wanted) if wanted and self._slot_reader else {}
-            slots = self._slots(intent, raw) or {}
+            slots = self._said_slots(intent, said)
         match = IntentMatch(intent, slots, text, guessed=intent != SAFETY)
         return Decision(match, guess.net, round(guess.score, 3), round(guess.margin, 3))
 
@@ -157,6 +159,39 @@ class IntentMatcher:
             )
             found = [inside] if inside is not None else []
         return found
+
+    def _clause(self, said: str, text: str) -> Decision | None:
+        """A request said as one clause of a longer utterance (``clauses.py``), unless another
+        part of it is nearer to danger than to anything else (then that danger)."""
+        found = find_clause(
+            tidy(said).split(),
+            lambda part: self._readings(part, text),
+            lambda m: m.intent,
+            never=_NEVER_INSIDE | COMMANDS,
+            plausible=self._edges.plausible,
+            alone=lambda m: m.slots.get("kind") == "again",
+            spare=COMMANDS,
+        )
+        if found is None or not anchored(found.match.intent, said):
+            return None
+        danger = self.semantic.danger_among(found.rest) if self.semantic is not None else None
+        if danger is not None and not self._cancelled(said, danger.route):
+            match = IntentMatch(SAFETY, {"route": danger.route}, text)
+            return Decision(match, danger.net, round(danger.score, 3), round(danger.margin, 3))
+        intent, slots = found.match.intent, found.match.slots
+        if not {"minutes", "time"} & set(slots):  # "i'm out for an hour, start the break"
+            slots = {**slots, **self._said_slots(intent, said)}
+        return Decision(IntentMatch(intent, slots, text), "clauses")
+
+    def _said_slots(self, intent: str, said: str) -> dict[str, int | str]:
+        """The length or clock time said anywhere in ``said`` (``slots.py``), for a request whose
+        reading did not carry one; empty when none is read (the request's default)."""
+        wanted = {"minutes", "time"} & set(self._slot_types.get(intent, {}))
+        if not wanted:
+            return {}
+        if self._slot_reader is None:
+            self._slot_reader = SlotReader(self._intents)
+        return self._slots(intent, self._slot_reader.read_spoken(said, wanted)) or {}
 
     def _cancelled(self, said: str, route: str) -> bool:
         return self._danger is not None and self._danger.cancels(said, route)

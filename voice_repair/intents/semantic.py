@@ -102,7 +102,8 @@ class Decision:
 
     match: IntentMatch | None
     net: str | None = None
-    """``danger`` (the patterns), ``templates``, ``semantic-danger``, ``semantic``; None."""
+    """``danger`` (the patterns), ``templates``, ``clauses`` (a template matched one clause of
+    the sentence: ``clauses.py``), ``semantic-danger``, ``semantic``; None."""
     score: float | None = None
     """The semantic nets' similarity to the nearest example (None for the other nets)."""
     margin: float | None = None
@@ -246,6 +247,29 @@ class SemanticNet:
         if request is not None and danger:  # "can we take turns but i want to die"
             return max(danger, key=lambda g: g.score)
         return request
+
+    def danger_among(self, parts: list[str]) -> Guess | None:
+        """The nearest danger among ``parts`` of a sentence (its clauses, normalised), or None: a
+        request found in one clause (``clauses.py``) is never the answer when another tells of
+        danger. A part that itself asks ("so what do i do") tells nothing and is left out."""
+        parts = [p for p in parts if p and len(p.split()) <= MAX_WORDS and not asks(tidy(p))]
+        examples = self._loaded() if parts else None
+        if examples is None:
+            return None
+        import numpy as np
+
+        found = [
+            decide(
+                examples,
+                np.einsum("ij,j->i", examples.vectors, vector),
+                self._danger,
+                self._intent,
+                self._groups,
+            )
+            for vector in self._embedder.embed([mend(p) for p in parts])
+        ]
+        danger = [g for g in found if g is not None and g.intent == SAFETY]
+        return max(danger, key=lambda g: g.score) if danger else None
 
 
 def refresh(root: Path, normalize: Callable[[str], str], embedder: Embedder | None = None) -> str:

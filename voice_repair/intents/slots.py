@@ -16,7 +16,9 @@ import re
 from hassil import recognize
 from hassil.intents import Intents, RangeSlotList, TextSlotList
 
-__all__ = ["SlotReader"]
+from .tolerant import tidy
+
+__all__ = ["SlotReader", "corrected"]
 
 _RULES: dict[str, list[dict[str, object]]] = {
     "minutes": [
@@ -42,6 +44,29 @@ the day words the reminder templates take ("tomorrow morning", "tonight") with t
 _LONGEST = 8
 """Words in the longest stretch tried ("an hour and forty five minutes" is seven)."""
 _DIGIT = re.compile(r"\d")
+_SMALL = [
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen"),
+    *("eighteen", "nineteen"),
+]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90}
+_COUNT = (
+    r"(?:\d+|(?:a |an )?(?:couple of|few)|half an?|an?|a quarter of an?|"
+    rf"(?:{'|'.join(_TENS)})(?: (?:{'|'.join(_SMALL[:9])}))?|{'|'.join(_SMALL)})"
+)
+_UNIT = r"(?: (?:minutes?|mins?|hours?))"
+_CORRECTION = re.compile(
+    rf"\b{_COUNT}({_UNIT})? (?:(?:no|nah|sorry|wait|actually|i mean|or rather|rather|make it|"
+    rf"scratch that|let's say|let's make it) ?)+ ?({_COUNT})({_UNIT})?\b"
+)
+"""A length said and corrected at once ("ten no fifteen minutes", "15 minutes no 20", "a couple
+of minutes no actually make it twelve"): the second is meant, with the unit said for either."""
+_BARE = re.compile(
+    r"\b(?:take|gimme|give (?:me|us|it|him|her|them)|(?:i|we) need|another|an extra|extra) "
+    rf"(?:a |another )?({_COUNT})(?: (?:please|now|then|okay|ok|yeah|mate|love|babe))*$"
+)
+"""A length said as a bare number at the end of a short idiom ("take five", "give us ten"): the
+templates' own phrases say minutes, so do these."""
 _UNITS = frozenset({"second", "seconds", "minute", "minutes", "hour", "hours"})
 _TIMER = frozenset({"timer", "timers", "countdown"})
 
@@ -118,6 +143,17 @@ class SlotReader:
             return {}
         return next(iter(found.values()))
 
+    def read_spoken(self, said: str, wanted: set[str]) -> dict[str, object]:
+        """``read`` over a sentence as spoken, for a request the semantic net decided: fillers
+        dropped ("at like um half eight"), a length corrected at once read as corrected
+        (``corrected``), and a bare number after "take" or "give us" at the end of it read as
+        minutes ("take five"). The templates read the same sentences the same way."""
+        text = tidy(corrected(said))
+        found = self.read(text, wanted)
+        if not found and "minutes" in wanted and (bare := _BARE.search(text)):
+            found = self.read(f"{text[: bare.end(1)]} minutes", wanted)
+        return found
+
     def _cut(self, words: list[str], start: int, end: int) -> bool:
         """Whether the words around ``words[start:end]`` show it is only part of a length: a
         number just before it, a unit just after it ("for 45 seconds"), or a bare number
@@ -168,3 +204,34 @@ def _number_words(start: int, stop: int, language: str) -> set[str]:
         for text in engine.format_number(n).text_by_ruleset.values():
             firsts.add(text.replace("-", " ").split()[0].lower())
     return firsts
+
+
+def corrected(said: str) -> str:
+    """A normalised sentence with a length corrected at once replaced by the correction, which
+    keeps the unit said with either number: "ten no fifteen minutes" -> "fifteen minutes",
+    "15 minutes no 20" -> "20 minutes" (an hour corrected to more than four is minutes:
+    "an hour no forty five")."""
+
+    def one(m: re.Match[str]) -> str:
+        count, unit = m[2], (m[3] or m[1] or "").strip()
+        if unit.startswith("hour") and not m[3] and _value(count) not in range(1, 5):
+            unit = "minutes"
+        return f"{count} {unit}".strip()
+
+    return _CORRECTION.sub(one, said)
+
+
+def _value(count: str) -> int | None:
+    """The value of a small count in words or digits (None when not a plain number)."""
+    if count.isdigit():
+        return int(count)
+    words = count.split()
+    total = 0
+    for word in words:
+        if word in _TENS:
+            total += _TENS[word]
+        elif word in _SMALL:
+            total += _SMALL.index(word) + 1
+        else:
+            return None
+    return total
