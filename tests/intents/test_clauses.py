@@ -91,6 +91,8 @@ def test_no_must_match_nothing_sentence_of_the_data_is_found_as_a_clause(matcher
             {"minutes": 25},
         ),
         ("start the time out for an hour and a half he won't stop", "pause.start", {"minutes": 90}),
+        # a complaint before it, swearing inside it, an exclamation after it
+        ("ugh you're useless start the bloody break for heaven's sake", "pause.start", {}),
         # what someone is about to do said first, its length with it
         ("i'm heading out for half an hour start the time out", "pause.start", {"minutes": 30}),
     ],

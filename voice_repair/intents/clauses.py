@@ -131,10 +131,20 @@ def _length_said(after: list[str]) -> int:
     return 0
 
 
+_SWEARS = _words("bloody damn damned freaking fucking flipping effing goddamn frigging")
+"""Said for force inside a request ("start the bloody time out"): the request without them."""
+_EXCLAIMS = (["for", "god's", "sake"], ["for", "heaven's", "sake"], ["for", "fuck's", "sake"],
+             ["for", "pete's", "sake"], ["for", "crying", "out", "loud"])  # fmt: skip
+"""An exclamation after a request ends it as a clause would ("start a break for god's sake")."""
+
+
 def _opens_clause(after: list[str]) -> bool:
     """Whether the words after a request begin a clause of their own (after the request's
-    length, if it comes next)."""
+    length, if it comes next, and an exclamation)."""
     after = after[_length_said(after) :] if after else after
+    for exclaim in _EXCLAIMS:
+        if after[: len(exclaim)] == exclaim:
+            after = after[len(exclaim) :]
     if not after:
         return True
     first, second = after[0], after[1] if len(after) > 1 else ""
@@ -186,7 +196,9 @@ def find_clause(
     ``plausible`` is a cheap test that a stretch could be a template at all (``edges.py``);
     ``alone``: a reading that is a request only said alone ("again").
     """
-    n = len(words)
+    kept = [w for w in words if w not in _SWEARS]
+    longest = len(kept) if len(kept) < len(words) else len(kept) - 1  # the whole was tried
+    words, n = kept, len(kept)
     if _CHILD & set(words):
         return None
     memo: dict[tuple[str, ...], list[T]] = {}
@@ -203,7 +215,7 @@ def find_clause(
 
     ends = {j for j in range(_SHORTEST, n + 1) if _opens_clause(words[j:])}
     starts = [i for i in range(n - _SHORTEST + 1) if _free_before(words[:i])]
-    for size in range(min(_LONGEST, n - 1), _SHORTEST - 1, -1):
+    for size in range(min(_LONGEST, longest), _SHORTEST - 1, -1):
         for i in starts:
             j = i + size
             if j not in ends or not plausible(words[i:j]):
