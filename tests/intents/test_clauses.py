@@ -91,6 +91,11 @@ def test_no_must_match_nothing_sentence_of_the_data_is_found_as_a_clause(matcher
             {"minutes": 25},
         ),
         ("start the time out for an hour and a half he won't stop", "pause.start", {"minutes": 90}),
+        (
+            "pause us for ten minutes the baby's crying and we're both exhausted",
+            "pause.start",
+            {"minutes": 10},
+        ),
         # a complaint before it, swearing inside it, an exclamation after it
         ("ugh you're useless start the bloody break for heaven's sake", "pause.start", {}),
         # what someone is about to do said first, its length with it
@@ -111,6 +116,7 @@ def test_a_request_wrapped_in_talk_is_found_as_its_clause(matcher, text, intent,
         "my boss told me to take a break from the screen",  # reported, and about work
         "give me five minutes i'm finishing the washing up",  # waiting on a chore
         "oh give me a break that was a joke",  # an idiom, then a story
+        "give me a break the bus is always late",  # the same idiom, and something else
         "one more hour until we get there",  # how long something else lasts
         "do it again grandpa do it again",  # a child at play
     ],

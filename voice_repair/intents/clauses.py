@@ -92,6 +92,8 @@ _CHILD = _words("daddy mummy mommy mama papa grandma grandpa")
 """A child's word for a parent anywhere: a family game ("do it again daddy"), not a request."""
 _PAST = _words("was were did said told had wasn't weren't didn't")
 """A past tense after the request tells a story ("give me a break, it *was* only a biscuit")."""
+_IDIOMS = frozenset({("give", "me", "a", "break")})
+"""Request-shaped idioms of everyday talk, never a clause: "give me a break, the bus is late"."""
 _SHORTEST = 3
 _LONGEST = 14
 
@@ -138,6 +140,22 @@ _EXCLAIMS = (["for", "god's", "sake"], ["for", "heaven's", "sake"], ["for", "fuc
 """An exclamation after a request ends it as a clause would ("start a break for god's sake")."""
 
 
+_DETERMINERS = _words("the my his her our their this that these those")
+_FINITE = _words(
+    """is isn't are aren't was wasn't keeps keep won't can't will has have just never always
+    still"""
+)
+"""A verb, or a word that stands before one, after a short noun phrase: "the baby's crying",
+"his voice is getting louder", "this is going nowhere" are clauses of their own."""
+
+
+def _noun_clause(after: list[str]) -> bool:
+    """Whether ``after`` opens with a short noun phrase and its verb ("the kids are up")."""
+    if not after or after[0] not in _DETERMINERS:
+        return False
+    return any(word in _FINITE or word.endswith(("'s", "'re")) for word in after[:4])
+
+
 def _opens_clause(after: list[str]) -> bool:
     """Whether the words after a request begin a clause of their own (after the request's
     length, if it comes next, and an exclamation)."""
@@ -148,7 +166,7 @@ def _opens_clause(after: list[str]) -> bool:
     if not after:
         return True
     first, second = after[0], after[1] if len(after) > 1 else ""
-    if first in _SUBJECTS or first in _OPENS:
+    if first in _SUBJECTS or first in _OPENS or _noun_clause(after):
         return True
     return first in _JOINS and (second in _SUBJECTS or second == "one")
 
@@ -222,7 +240,7 @@ def find_clause(
                 continue
             if (i and words[i] not in _OPENERS) or _tells(words[i:j]):
                 continue
-            if _TOLD & set(words[i:j]) or _PAST & set(words[j:]):
+            if _TOLD & set(words[i:j]) or _PAST & set(words[j:]) or tuple(words[i:j]) in _IDIOMS:
                 continue
             found = [m for m in readings(words[i:j]) if intent_of(m) not in never]
             found = [m for m in found if not alone(m)]
