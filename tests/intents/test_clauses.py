@@ -155,3 +155,12 @@ def test_a_request_with_its_reason_after_it_starts_the_pause_of_the_length_said(
             s.text for s in send("start the time out for forty minutes she keeps walking off")
         )
     assert "forty minutes" in said
+
+
+@pytest.mark.model
+def test_a_guessed_length_out_of_range_gets_the_clear_message_with_the_length_meant(tmp_path):
+    """A self-correction the net decided: the corrected length is the one refused, by name."""
+    with sessions(tmp_path) as start:
+        send, _, _ = start(60.0)
+        said = " ".join(s.text for s in send("could we have a breather um like 200 minutes no 300"))
+    assert "pause of 300 minutes" in said
