@@ -96,6 +96,7 @@ def test_no_must_match_nothing_sentence_of_the_data_is_found_as_a_clause(matcher
             "pause.start",
             {"minutes": 10},
         ),
+        ("start a break now love we're going round in circles", "pause.start", {}),  # an aside
         # a complaint before it, swearing inside it, an exclamation after it
         ("ugh you're useless start the bloody break for heaven's sake", "pause.start", {}),
         # what someone is about to do said first, its length with it

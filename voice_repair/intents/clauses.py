@@ -38,16 +38,16 @@ _SUBJECTS = _words(
     there's everything nothing nobody everyone things"""
 )
 """Words that open a new clause when they follow a request: "start a pause *he's* not listening"."""
-_OPENS = _words("""because cause cos coz since so but honestly seriously anyway otherwise please""")
+_OPENS = _words("""because cause cos coz since so but honestly seriously anyway otherwise why""")
 """Words that begin a clause of their own after a request (a reason, a comment)."""
 _JOINS = _words("and before or then")
 """Open a clause after a request only when a subject comes next ("and i'm going out", "before
 we say something"): "and a holiday", "before dinner" say what the request is about. Not "until":
 "one more hour until we land" tells how long something else lasts."""
 _STATES = _words("i'm im we're")
-_STATE_VERBS = _words("feel am are")
 """A clause that opens by telling a feeling ("i'm so angry, i could hit something") tells, it
-does not ask: said alone it may be a request, inside talk it is talk."""
+does not ask: said alone it may be a request, inside talk it is talk (also "i feel", "we are")."""
+_STATE_VERBS = _words("feel am are")
 _BINDERS = _words(
     """to that if when whenever unless once until till before after while said say says saying
     told tell tells telling asked ask asks asking heard hear reckons wish wished hope hoped
@@ -104,7 +104,7 @@ class Clause(Generic[T]):
 
     match: T
     start: int
-    """Index of the clause's first word in the tidied utterance."""
+    """Index of the clause's first word in the tidied utterance, swearing dropped."""
     end: int
     """Index just past its last word."""
     rest: list[str]
@@ -156,13 +156,24 @@ def _noun_clause(after: list[str]) -> bool:
     return any(word in _FINITE or word.endswith(("'s", "'re")) for word in after[:4])
 
 
+_ASIDES = _words(
+    "now right okay ok yeah yes alright please thanks mate love babe honey darling guys y'all"
+)
+"""Said right after a request without adding to it: "start a pause *now*, he's not listening",
+"we need a breather *mate*, forty five minutes"."""
+
+
 def _opens_clause(after: list[str]) -> bool:
     """Whether the words after a request begin a clause of their own (after the request's
-    length, if it comes next, and an exclamation)."""
+    length, an exclamation, a word of address or of urgency, if they come next)."""
+    while after and after[0] in _ASIDES:
+        after = after[1:]
     after = after[_length_said(after) :] if after else after
     for exclaim in _EXCLAIMS:
         if after[: len(exclaim)] == exclaim:
             after = after[len(exclaim) :]
+    while after and after[0] in _ASIDES:
+        after = after[1:]
     if not after:
         return True
     first, second = after[0], after[1] if len(after) > 1 else ""
