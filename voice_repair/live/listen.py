@@ -160,6 +160,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         route_alsa_errors,
     )
     from ..speech.cache import UNKNOWN, CachedTTS
+    from ..speech.foresight import Foresight, foresee_by_default
     from ..speech.speaker import Speaker, opening_sentences
     from .bargein import BargeIn
     from .loop import VoiceLoop
@@ -191,7 +192,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         if not wait_for_microphone:
             raise  # no microphone: the caller offers text mode
     stop_event = threading.Event()
-    speaker = session = engine = None
+    speaker = session = engine = foresight = None
     try:
         phrases = listening_phrases(options, matcher)
         expected = ExpectedSentences.load(matcher, options.intents_dir, FOLLOW_MODE)
@@ -206,6 +207,12 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         # Fixed lines rendered ahead, while nothing is said: their first audio is a lookup.
         voice.warm(opening_sentences(session.foreseeable_lines(UNKNOWN), UNKNOWN),
                    idle=lambda: not speaker.speaking)  # fmt: skip
+        if foresee_by_default():  # and the lines with a value the next request may get
+
+            def quiet() -> bool:  # nobody talking, nothing being said or decoded
+                return not speaker.speaking and not getattr(recognizer, "hearing", False)
+
+            foresight = Foresight(voice, session.likely_lines, quiet, UNKNOWN).start()
 
         door = VoiceDoor(
             understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active
@@ -260,6 +267,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     finally:
         for mic in pending:
             mic.close()
+        if foresight is not None:
+            foresight.stop()
         if engine is not None:
             engine.shutdown()
         if speaker is not None:

@@ -14,8 +14,9 @@ the time from the end of a request to the first audio (about half a second with 
   giving way mid-sentence to a reply that needs the engine (``turns.py``: the reply used to
   wait for the warm-up's sentence at its low priority, 9.3 s for one sentence under load),
   with the sentences the content can say before any request (``Session.foreseeable_lines``);
-  and on first use for everything else (a line with a number: "Pausing for twenty-three
-  minutes." is rendered once, then looked up).
+  the sentences with a value the next request may get, while the room is quiet
+  (``foresight.py``: ``ahead``, ``forget``); and on first use for everything else (a line with
+  a number: "Pausing for twenty-three minutes." is rendered once, then looked up).
 * **Bounded**: least recently used sentences go once ``max_bytes`` of audio is held.
 * **Kept on disk, the fixed ones only** (with a ``folder``: ``shelf.py``): what the warm-up
   renders is written to the cache folder and mapped from there at the next start, so the two
@@ -209,6 +210,31 @@ class CachedTTS:
             threading.Event().wait(took * (1 - WARM_DUTY) / WARM_DUTY)
         log.info("speech cache warm: %d sentences rendered ahead, %.1f MB of our own memory", done,
                  self.cached_bytes / 1e6)  # fmt: skip
+
+    def ahead(self, text: str, idle: Callable[[], bool] = lambda: True) -> bool:
+        """Render ``text`` into memory now (never onto the shelf: it may hold a value), while
+        ``idle()``, giving way to a reply as ``warm`` does. False when it was there already or
+        nothing is cached for this engine; a failing engine raises."""
+        voice = self.cache_id
+        if voice is None or self._max == 0 or self.cached(text):
+            return False
+        self._render_when_idle(text, getattr(self._tts, "render_ahead", self._tts.render), idle)
+        return True
+
+    def give_way(self) -> None:
+        """Stop the engine's rendering ahead in progress (an engine that cannot stop one,
+        espeak-ng: tens of milliseconds a sentence, finishes it)."""
+        stop = getattr(self._tts, "give_way", None)
+        if stop is not None:
+            stop()
+
+    def forget(self, texts: Iterable[str]) -> None:
+        """Drop these sentences from memory (a value rendered ahead that will not be said)."""
+        voice = self.cache_id
+        with self._lock:
+            for text in texts:
+                if self._store.pop((voice, text), None) is not None:
+                    self._bytes -= self._sizes.pop((voice, text))
 
     def _render_when_idle(
         self,

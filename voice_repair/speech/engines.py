@@ -219,6 +219,10 @@ class PiperTTS:
         with self._turns.ahead(stop=lambda: setattr(options, "terminate", True)):
             return self._synthesize(text, options)
 
+    def give_way(self) -> None:
+        """Stop the rendering ahead in progress, if any (``turns.RenderTurns.give_way``)."""
+        self._turns.give_way()
+
     def _synthesize(self, text: str, options: Any) -> tuple[np.ndarray, int]:
         self._voice.session.options = options
         parts = [c.audio_int16_array for c in self._voice.synthesize(text, self._config)]
