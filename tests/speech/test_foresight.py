@@ -219,3 +219,25 @@ def test_someone_talking_stops_the_sentence_rendered_ahead_and_it_is_rendered_af
         assert voice.cached(LONG)  # rendered once the room was quiet again
     finally:
         sight.stop()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="no piper")
+def test_stopping_ends_the_rendering_ahead_at_once() -> None:
+    """At shutdown the thread rendering ahead ends, mid-sentence, and is waited for: a thread
+    left inside Piper while the interpreter ends could fault; one waited for without a timeout
+    could hang the exit."""
+    from voice_repair.speech.engines import PiperTTS
+
+    voice = CachedTTS(PiperTTS(variation=False))
+    voice.render("Hello.")  # the model's first run is slow; not what is measured
+    sight = Foresight(voice, lambda: [LONG], lambda: True, UNKNOWN, period=0.05).start()
+    deadline = time.monotonic() + 30
+    while not sight._rendering.is_set() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # into the sentence (seconds long)
+    began = time.monotonic()
+    ended = sight.stop()
+    took = time.monotonic() - began
+    assert ended and not any(t.is_alive() for t in (sight._thread, sight._watch))
+    assert took < 1.5, took  # the sentence was stopped, not finished (seconds of Piper)
+    assert not voice.cached(LONG)

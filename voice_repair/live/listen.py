@@ -192,7 +192,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         if not wait_for_microphone:
             raise  # no microphone: the caller offers text mode
     stop_event = threading.Event()
-    speaker = session = engine = foresight = None
+    speaker = session = engine = foresight = voice = None
     try:
         phrases = listening_phrases(options, matcher)
         expected = ExpectedSentences.load(matcher, options.intents_dir, FOLLOW_MODE)
@@ -267,8 +267,10 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     finally:
         for mic in pending:
             mic.close()
-        if foresight is not None:
+        if foresight is not None:  # the renderings ahead end first: no engine at exit
             foresight.stop()
+        if voice is not None:
+            voice.close()
         if engine is not None:
             engine.shutdown()
         if speaker is not None:

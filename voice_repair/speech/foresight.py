@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from ..switches import switch_on
-from .cache import CachedTTS
+from .cache import CLOSE_SECONDS, CachedTTS
 from .speaker import opening_sentences
 
 __all__ = ["FORESEE_VARIABLE", "MAX_HELD", "Foresight", "PERIOD_SECONDS", "foresee_by_default"]
@@ -101,9 +101,19 @@ class Foresight:
         self._watch.start()
         return self
 
-    def stop(self) -> None:
-        """Ask the thread to end (a sentence under way is finished first)."""
+    def stop(self, timeout: float = CLOSE_SECONDS) -> bool:
+        """End both threads: the sentence under way gives way (Piper stops mid-sentence), and
+        each thread is waited for, ``timeout`` seconds at most (never without one). True when
+        they ended: a thread left inside the engine while the interpreter ends could fault."""
         self._stop.set()
+        self._voice.give_way()
+        for thread in (self._thread, self._watch):
+            if thread.is_alive():
+                thread.join(timeout)
+        ended = not (self._thread.is_alive() or self._watch.is_alive())
+        if not ended:
+            log.warning("rendering ahead did not stop within %.1f s", timeout)
+        return ended
 
     def look_now(self) -> int:
         """One look: render what is likely and new (letting the oldest go past ``MAX_HELD``).
@@ -140,7 +150,7 @@ class Foresight:
         """While a sentence renders, someone who starts talking (or a reply, or a decode)
         stops it at once (``CachedTTS.give_way``); it is rendered again once all is quiet."""
         while not self._stop.is_set():
-            self._rendering.wait(1.0)
+            self._rendering.wait(10 * WATCH_SECONDS)  # at once when one begins
             if self._rendering.is_set() and not self._idle():
                 self._voice.give_way()
             self._stop.wait(WATCH_SECONDS)
