@@ -74,6 +74,7 @@ def report(res: dict, voices) -> str:
     for phrase, oks in res["stops"].items():
         out.append(
             f"{phrase!r} over speech (Piper): {sum(oks)}/{len(oks)} interrupted; "
-            f"end of phrase -> speech cut off {_ms(res['stop_silence'][phrase])}"
+            f"end of phrase -> speech cut off {_ms(res['stop_silence'][phrase])}; "
+            f"its decision -> intent line {_ms(res['stop_matching'][phrase])}"
         )
     return "\n".join(out)

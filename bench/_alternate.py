@@ -24,7 +24,11 @@ from bench.acoustic import Rig, intent_trial, new_results, report, request_wavs,
 
 __all__ = ["SWITCHES", "alternate"]
 
-SWITCHES = {"speculate": "VOICE_REPAIR_SPECULATE", "foresee": "VOICE_REPAIR_FORESEE"}
+SWITCHES = {
+    "speculate": "VOICE_REPAIR_SPECULATE",
+    "foresee": "VOICE_REPAIR_FORESEE",
+    "stopfirst": "VOICE_REPAIR_STOP_FIRST",
+}
 """Each bench option and the product's environment variable it sets."""
 SETTINGS = {"on": "1", "off": "0"}
 

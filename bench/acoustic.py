@@ -55,6 +55,9 @@ SCRIPT_REQUESTS = (
 """Requests whose spoken replies are long or quote requests ("say: I need five more minutes")."""
 LONG_REPLY = "help me calm down"
 """A reply long enough to say "stop" over."""
+_CUT_MARKS = ("stop over speech: cut", "intent control.stop")
+"""Log lines written right after a stop said over speech silenced it (``live/early.py``,
+``session.py``)."""
 STOP_PHRASES = ("stop", "stop talking", "be quiet")
 """Said over speech in the stop phase; the intents phase cuts long replies with the second."""
 
@@ -99,9 +102,18 @@ def _stop_over_speech(rig: Rig, stop_wav: Path, after_first: float, res: dict) -
     new = rig.lines()[mark:]
     heard = [ln for ln in new if "stop heard while speaking" in ln]
     res["stops"][phrase].append(bool(heard))
-    if heard:  # the moment playback was aborted: the "Okay." that follows leaves no gap to see
-        at = rig.logged_at(heard[0])
-        res["stop_silence"][phrase].append(max(0.0, (at or end) - end))
+    if not heard:
+        return
+    # The cut, from the log (the "Okay." that follows leaves no gap to see at the tap): the
+    # line written right after the speaker was stopped, the door's (stop first) or the
+    # session's intent line (route checked first); else the loop's, after both.
+    cut = next((ln for ln in new if any(m in ln for m in _CUT_MARKS)), heard[0])
+    at = rig.logged_at(cut)
+    res["stop_silence"][phrase].append(max(0.0, (at or end) - end))
+    decided = next((ln for ln in new if "after the end of speech" in ln), None)
+    intent = next((ln for ln in new if "intent control.stop" in ln), None)
+    if decided and intent and None not in (rig.logged_at(decided), rig.logged_at(intent)):
+        res["stop_matching"][phrase].append(rig.logged_at(intent) - rig.logged_at(decided))
 
 
 def intent_trial(rig: Rig, wav: Path, intent: str, voice: str, stop_wav: Path, res) -> None:
@@ -214,6 +226,7 @@ def new_results(voice: str, engine: str) -> dict:
         "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
         "talk": {}, "loopback": [],
         "stops": defaultdict(list), "stop_silence": defaultdict(list),
+        "stop_matching": defaultdict(list),
         "voice": voice, "peak_mb": None, "engine": engine, "load": [], "splits": [],
     }  # fmt: skip
 
@@ -234,10 +247,15 @@ def main(argv: list[str]) -> int:
         "--foresee", default="",
         help="on,off: the same, for the likely next sentences rendered ahead (speech/foresight.py)",
     )  # fmt: skip
+    p.add_argument(
+        "--stopfirst", default="",
+        help="on,off: the same, for a stop said over speech cut before the route check "
+        "(live/early.py)",
+    )  # fmt: skip
     args = p.parse_args(argv)
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
-    for switch in ("speculate", "foresee"):
+    for switch in ("speculate", "foresee", "stopfirst"):
         if getattr(args, switch):
             from bench._alternate import alternate
 

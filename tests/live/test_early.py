@@ -103,3 +103,12 @@ def test_stop_over_speech_is_silenced_before_the_slow_route_check(tmp_path: Path
         assert events == ["route checked"]
     finally:
         engine.shutdown()
+
+
+def test_a_misspelt_stop_first_switch_says_what_to_write(monkeypatch):
+    from voice_repair.errors import ConfigError
+    from voice_repair.live.early import stop_first_by_default
+
+    monkeypatch.setenv("VOICE_REPAIR_STOP_FIRST", "yes")
+    with pytest.raises(ConfigError, match=r"use 1 .* or 0"):
+        stop_first_by_default()

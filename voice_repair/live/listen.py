@@ -19,7 +19,7 @@ from ..asr.prompting import Sentences
 from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
 from ..models import Utterance
-from .early import VoiceDoor
+from .early import VoiceDoor, stop_first_by_default
 from .expect import FOLLOW_MODE, ExpectedSentences
 from .understanding import Understanding
 from .wake import grammar
@@ -215,7 +215,12 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
             foresight = Foresight(voice, session.likely_lines, quiet, UNKNOWN).start()
 
         door = VoiceDoor(
-            understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active
+            understood,
+            session.hear,
+            speaker.stop,
+            guard.check,
+            echo_cancelled=echo.active,
+            stop_first=stop_first_by_default(),
         )
 
         barge = BargeIn.over(echo.canceller, phrases)  # None without the played samples
