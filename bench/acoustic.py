@@ -2,7 +2,7 @@
 
 ``python -m bench acoustic [-- [--quick] [--phases intents,talk,loopback,stop]
 [--voices piper,espeak,espeak-gb] [--assistant-voice auto|piper|espeak]
-[--engine pocketsphinx|whisper|auto]]``
+[--engine pocketsphinx|whisper|auto] [--speculate on,off | --foresee on,off]]``
 
 A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx unless
 ``--engine`` says otherwise) and records ``room.monitor``; speech synthesized by Piper's bundled
@@ -29,7 +29,7 @@ TTS -> speaker.
 from __future__ import annotations
 
 import argparse
-import platform
+import os
 import sys
 import time
 from collections import defaultdict
@@ -43,8 +43,9 @@ sys.path.insert(0, str(ROOT / "tests" / "audio"))
 from rig import Rig  # noqa: E402
 from testspeech import TALK, synth_samples, synth_wav, write_wav  # noqa: E402
 
+from bench._acousticreport import report  # noqa: E402
 from bench._room import private_room  # noqa: E402
-from bench._stages import stage_table, stages  # noqa: E402
+from bench._stages import stages  # noqa: E402
 
 VOICES = ("piper", "espeak")
 SCRIPT_REQUESTS = (
@@ -54,6 +55,9 @@ SCRIPT_REQUESTS = (
 """Requests whose spoken replies are long or quote requests ("say: I need five more minutes")."""
 LONG_REPLY = "help me calm down"
 """A reply long enough to say "stop" over."""
+_CUT_MARKS = ("stop over speech: cut", "intent control.stop")
+"""Log lines written right after a stop said over speech silenced it (``live/early.py``,
+``session.py``)."""
 STOP_PHRASES = ("stop", "stop talking", "be quiet")
 """Said over speech in the stop phase; the intents phase cuts long replies with the second."""
 
@@ -98,30 +102,57 @@ def _stop_over_speech(rig: Rig, stop_wav: Path, after_first: float, res: dict) -
     new = rig.lines()[mark:]
     heard = [ln for ln in new if "stop heard while speaking" in ln]
     res["stops"][phrase].append(bool(heard))
-    if heard:  # the moment playback was aborted: the "Okay." that follows leaves no gap to see
-        at = rig.logged_at(heard[0])
-        res["stop_silence"][phrase].append(max(0.0, (at or end) - end))
+    if not heard:
+        return
+    # The cut, from the log (the "Okay." that follows leaves no gap to see at the tap): the
+    # line written right after the speaker was stopped, the door's (stop first) or the
+    # session's intent line (route checked first); else the loop's, after both.
+    cut = next((ln for ln in new if any(m in ln for m in _CUT_MARKS)), heard[0])
+    at = rig.logged_at(cut)
+    res["stop_silence"][phrase].append(max(0.0, (at or end) - end))
+    decided = next((ln for ln in new if "after the end of speech" in ln), None)
+    intent = next((ln for ln in new if "intent control.stop" in ln), None)
+    if decided and intent and None not in (rig.logged_at(decided), rig.logged_at(intent)):
+        res["stop_matching"][phrase].append(rig.logged_at(intent) - rig.logged_at(decided))
+
+
+def intent_trial(rig: Rig, wav: Path, intent: str, voice: str, stop_wav: Path, res) -> None:
+    """One request played into the room: right intent? answered aloud? how fast, by stage;
+    then a reply still going after 2.5 s is cut with "stop talking". ``res["load"]`` gets the
+    1-minute load average at the request."""
+    rig.settle()
+    mark = len(rig.lines())
+    res["load"].append(os.getloadavg()[0])
+    _, end = rig.play(wav)
+    heard = rig.intents(rig.outcome(mark))
+    first = _answered(rig, end) if heard else None
+    text = wav.stem.split("_", 1)[1].replace("_", " ")
+    row = (intent, voice, text, heard[:1], first is not None and heard[:1] == [intent])
+    res["trials"].append(row)
+    split = None
+    if first is not None and heard[:1] == [intent]:
+        res["latency"][voice].append(first - end)
+        split = stages(rig.lines()[mark:], rig.logged_at, end, first)
+        res["stages"][voice] += [split] if split else []
+    res["splits"].append(split)  # one per trial, None when not answered right
+    if first is not None:
+        _stop_over_speech(rig, stop_wav, first, res)
+    rig.settle()
+
+
+def request_wavs(folder: Path, per_intent: int, voices) -> list[tuple[str, str, Path]]:
+    """(intent, voice, recording) for each request of the intents phase, in the order asked."""
+    return [
+        (intent, voice, synth_wav(text, folder / f"{voice}_{text.replace(' ', '_')}.wav", voice))
+        for intent, texts in _sentences(per_intent).items()
+        for text in texts
+        for voice in voices
+    ]
 
 
 def phase_intents(rig: Rig, folder: Path, per_intent: int, voices, stop_wav: Path, res) -> None:
-    for intent, texts in _sentences(per_intent).items():
-        for text in texts:
-            for voice in voices:
-                wav = synth_wav(text, folder / f"{voice}_{text.replace(' ', '_')}.wav", voice=voice)
-                rig.settle()
-                mark = len(rig.lines())
-                _, end = rig.play(wav)
-                heard = rig.intents(rig.outcome(mark))
-                first = _answered(rig, end) if heard else None
-                row = (intent, voice, text, heard[:1], first is not None and heard[:1] == [intent])
-                res["trials"].append(row)
-                if first is not None and heard[:1] == [intent]:
-                    res["latency"][voice].append(first - end)
-                    split = stages(rig.lines()[mark:], rig.logged_at, end, first)
-                    res["stages"][voice] += [split] if split else []
-                if first is not None:
-                    _stop_over_speech(rig, stop_wav, first, res)
-                rig.settle()
+    for intent, voice, wav in request_wavs(folder, per_intent, voices):
+        intent_trial(rig, wav, intent, voice, stop_wav, res)
 
 
 def _talk_wav(voice: str, path: Path, sentences: list[str], gap_s: float = 1.0) -> float:
@@ -171,6 +202,11 @@ def _stop_wav(phrase: str, folder: Path) -> Path:
     return synth_wav(phrase, folder / f"stop_{phrase.replace(' ', '_')}.wav", voice="piper")
 
 
+def stop_wav_for(folder: Path) -> Path:
+    """The "stop" phrase the intents phase cuts long replies with."""
+    return _stop_wav(STOP_PHRASES[1], folder)
+
+
 def phase_stop(rig: Rig, folder: Path, count: int, res) -> None:
     wav = synth_wav(LONG_REPLY, folder / "piper_long.wav", voice="piper")
     for stop_wav in [_stop_wav(p, folder) for p in STOP_PHRASES for _ in range(count)]:
@@ -184,59 +220,15 @@ def phase_stop(rig: Rig, folder: Path, count: int, res) -> None:
         rig.settle()
 
 
-def _ms(values: list[float]) -> str:
-    if not values:
-        return "n/a"
-    a = np.array(values)
-    return f"{np.median(a):.2f} / {np.percentile(a, 95):.2f} s (n={a.size})"
-
-
-def report(res: dict, voices) -> str:
-    out = [
-        f"machine: {platform.machine()}, {platform.processor() or '?'}, "
-        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}",
-        f"engine: {res['engine']}, voice-repair run -v, private PulseAudio server",
-        f"voices spoken into the room: {', '.join(voices)}; assistant voice: {res['voice']}",
-        f"peak memory of voice-repair run: {res['peak_mb'] or 0:.0f} MB",
-        "",
-    ]
-    if res["trials"]:
-        per: dict[str, list[bool]] = defaultdict(list)
-        for intent, voice, _text, _heard, ok in res["trials"]:
-            per[f"{intent}|{voice}"].append(ok)
-        out.append(f"{'intent':<16} " + " ".join(f"{v:>7}" for v in voices))
-        for intent in dict.fromkeys(t[0] for t in res["trials"]):
-            cells = [per[f"{intent}|{v}"] for v in voices]
-            out.append(f"{intent:<16} " + " ".join(f"{sum(c)}/{len(c):>5}" for c in cells))
-        for v in voices:
-            oks = [t[4] for t in res["trials"] if t[1] == v]
-            out.append(f"recognized + answered aloud, {v}: {sum(oks)}/{len(oks)}")
-            out.append(f"end of speech -> first audio out, {v}: {_ms(res['latency'][v])}")
-        out += [
-            f"  miss ({v}): {t!r} -> {h or 'nothing'}" for i, v, t, h, ok in res["trials"] if not ok
-        ]
-        out += ["", "end of speech -> first audio out, by stage (bench/_stages.py):"]
-        out += stage_table(res["stages"])
-    for v, (seconds, heard, rejected) in res["talk"].items():
-        out.append(
-            f"everyday talk, {v}: {seconds:.0f} s, {len(heard)} false activations "
-            f"({len(heard) / seconds * 3600:.0f}/h) {heard}; {rejected} utterances rejected"
-        )
-    if res["loopback"]:
-        triggers = sum(len(extra) for *_, extra, _ in res["loopback"])
-        total = sum(s for *_, s in res["loopback"])
-        asked = sum(bool(h) for _, h, _, _ in res["loopback"])
-        out.append(
-            f"loopback on: {asked}/{len(res['loopback'])} script requests heard, "
-            f"{total:.0f} s of replies, {triggers} self-triggers"
-        )
-        out += [f"  self-trigger after {t!r}: {x}" for t, _, x, _ in res["loopback"] if x]
-    for phrase, oks in res["stops"].items():
-        out.append(
-            f"{phrase!r} over speech (Piper): {sum(oks)}/{len(oks)} interrupted; "
-            f"end of phrase -> speech cut off {_ms(res['stop_silence'][phrase])}"
-        )
-    return "\n".join(out)
+def new_results(voice: str, engine: str) -> dict:
+    """An empty record of one product's run, filled by the phases and read by ``report``."""
+    return {
+        "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
+        "talk": {}, "loopback": [],
+        "stops": defaultdict(list), "stop_silence": defaultdict(list),
+        "stop_matching": defaultdict(list),
+        "voice": voice, "peak_mb": None, "engine": engine, "load": [], "splits": [],
+    }  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
@@ -246,15 +238,29 @@ def main(argv: list[str]) -> int:
     p.add_argument("--voices", default=",".join(VOICES))
     p.add_argument("--assistant-voice", default="auto", choices=["auto", "piper", "espeak"])
     p.add_argument("--engine", default="pocketsphinx", choices=["auto", "whisper", "pocketsphinx"])
+    p.add_argument(
+        "--speculate", default="",
+        help="on,off: one product per setting of Whisper's early decode (each in its own room), "
+        "the intents phase only, the two taking turns on every request (bench/_alternate.py)",
+    )  # fmt: skip
+    p.add_argument(
+        "--foresee", default="",
+        help="on,off: the same, for the likely next sentences rendered ahead (speech/foresight.py)",
+    )  # fmt: skip
+    p.add_argument(
+        "--stopfirst", default="",
+        help="on,off: the same, for a stop said over speech cut before the route check "
+        "(live/early.py)",
+    )  # fmt: skip
     args = p.parse_args(argv)
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
-    res: dict = {
-        "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
-        "talk": {}, "loopback": [],
-        "stops": defaultdict(list), "stop_silence": defaultdict(list),
-        "voice": args.assistant_voice, "peak_mb": None, "engine": args.engine,
-    }  # fmt: skip
+    for switch in ("speculate", "foresee", "stopfirst"):
+        if getattr(args, switch):
+            from bench._alternate import alternate
+
+            return alternate(args, switch, voices)
+    res = new_results(args.assistant_voice, args.engine)
     with private_room() as room:
         folder = room.speech
         rig = None
@@ -262,7 +268,7 @@ def main(argv: list[str]) -> int:
             print("starting voice-repair run ...", file=sys.stderr)
             extra = ("--voice", args.assistant_voice, "--engine", args.engine)
             rig = Rig(room.pulse, room.run, extra=extra)
-            stop_wav = _stop_wav(STOP_PHRASES[1], folder)
+            stop_wav = stop_wav_for(folder)
             if "intents" in phases:
                 print("intents ...", file=sys.stderr)
                 phase_intents(rig, folder, 1 if args.quick else 2, voices, stop_wav, res)

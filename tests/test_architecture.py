@@ -16,16 +16,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "voice_repair"
 
-FOUNDATION = {"voice_repair", "errors", "models", "checksums", "homenet"}
+FOUNDATION = {"voice_repair", "errors", "models", "checksums", "homenet", "switches"}
 """What every part may import: the package root (``SOURCE_ROOT``), the error types, the
 boundary dataclasses, the file digests that check a model before it is loaded, and the
-home-network rule for a Wyoming server (``homenet``)."""
+home-network rule for a Wyoming server (``homenet``), and the benches' on/off switches
+(``switches``)."""
 
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "models": set(),
     "checksums": set(),
     "homenet": set(),
+    "switches": set(),
     "datafiles": set(),
     "config": set(),
     "audio": set(),

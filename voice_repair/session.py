@@ -31,6 +31,7 @@ from .models import (
     TimerEvent,
 )
 from .skill import BARE_INTENTS, Context, dispatch, next_mode, on_timer, settle
+from .skill.foresee import likely_first_lines
 from .skill.spoken import duration
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,13 @@ class Session:
             for pick in range(content.variants("pause.started"))
         ]
         return pauses + content.every_line(unknown)
+
+    def likely_lines(self) -> list[str]:
+        """The replies the next request could get, values filled in from the state now and a
+        minute on (``skill.foresee``), for the speaker to render ahead."""
+        with self._lock:
+            state = self._state()
+        return likely_first_lines(state, self._ctx)
 
     @property
     def mode(self) -> Mode:

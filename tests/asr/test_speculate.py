@@ -103,3 +103,23 @@ def test_a_sentence_that_goes_on_after_a_short_gap_is_heard_whole(listening):
     assert len(heard) == 1 and heard[0].text.startswith("stop by"), [u.text for u in heard]
     assert understood(heard[0]) is None
     assert rec.decodes.dropped == dropped + 1, "the early decode of 'stop' was not started"
+
+
+@pytest.mark.parametrize(("value", "on"), [(None, True), ("1", True), ("0", False)])
+def test_the_measurement_switch_turns_the_early_decode_on_and_off(monkeypatch, value, on):
+    from voice_repair.asr.whisper import speculate_by_default
+
+    if value is None:
+        monkeypatch.delenv("VOICE_REPAIR_SPECULATE", raising=False)
+    else:
+        monkeypatch.setenv("VOICE_REPAIR_SPECULATE", value)
+    assert speculate_by_default() is on
+
+
+def test_a_misspelt_switch_says_what_to_write(monkeypatch):
+    from voice_repair.asr.whisper import speculate_by_default
+    from voice_repair.errors import ConfigError
+
+    monkeypatch.setenv("VOICE_REPAIR_SPECULATE", "off")
+    with pytest.raises(ConfigError, match=r"use 1 .* or 0"):
+        speculate_by_default()

@@ -79,3 +79,36 @@ def test_later_speech_is_not_mistaken_for_speech_answered_early(door):
     voice(_heard("he hit me"), False)  # the server's reading: dropped
     later = replace(_heard("what can you do", start=5.0))
     assert voice(later, False) and len(said) > count
+
+
+def test_stop_over_speech_is_silenced_before_the_slow_route_check(tmp_path: Path):
+    """The route check asks the sound server twice (``pactl``): seconds under load. A "stop"
+    said over speech cuts the speech before it; the session still decides after the check."""
+    events: list[str] = []
+    said: list[Say] = []
+    options = app.Options(config=Config(data_dir=tmp_path / "data"), minute_seconds=60.0)
+    session, engine = app.start_session(options, said.append, silence=lambda: None)
+    try:
+        door = VoiceDoor(
+            Understanding(session.matcher, None),
+            session.hear,
+            lambda: events.append("silenced"),
+            check=lambda: events.append("route checked"),
+        )
+        assert door(_heard("stop"), True)
+        assert events[:2] == ["silenced", "route checked"]
+        assert [s.source for s in said] == ["control.stop"]
+        events.clear()
+        assert door(_heard("i need a pause"), False)  # not over speech: nothing to cut first
+        assert events == ["route checked"]
+    finally:
+        engine.shutdown()
+
+
+def test_a_misspelt_stop_first_switch_says_what_to_write(monkeypatch):
+    from voice_repair.errors import ConfigError
+    from voice_repair.live.early import stop_first_by_default
+
+    monkeypatch.setenv("VOICE_REPAIR_STOP_FIRST", "yes")
+    with pytest.raises(ConfigError, match=r"use 1 .* or 0"):
+        stop_first_by_default()

@@ -5,6 +5,7 @@ sentence; the player is a recorder (what reaches the sound card is tests/audio's
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -284,3 +285,17 @@ def test_a_torn_file_or_an_unwritable_folder_only_costs_a_rendering(tmp_path) ->
     cache = CachedTTS(engine, folder=blocked)
     cache.warm(["Okay."]).join(60)
     assert cache.cached("Okay.")  # kept in memory for this run
+
+
+def test_closing_ends_the_warm_up_before_the_rest_of_it() -> None:
+    """At shutdown the warm-up ends and is waited for (a bounded wait): the sentences left are
+    not rendered, and no thread is left inside the engine while the interpreter ends."""
+    engine = Recording()
+    cache = CachedTTS(engine)
+    thread = cache.warm([f"Breath number {n}." for n in range(1, 200)])
+    deadline = time.monotonic() + 30
+    while not engine.rendered and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cache.close()
+    assert not thread.is_alive()
+    assert len(engine.rendered) < 20, engine.rendered

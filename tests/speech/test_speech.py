@@ -60,10 +60,13 @@ def test_espeak_keeps_its_pace_when_the_rate_setting_is_lost() -> None:
     300 behind its back. The phrase must still come out at the engine's own pace."""
     import pyttsx3.drivers._espeak as espeak
 
+    from voice_repair.speech.espeakng import ESPEAK_NG
+
     tts = make_tts("espeak", rate_wpm=150)
     calm, _ = tts.render(SENTENCE)
     set_property = tts._engine.setProperty
-    espeak.SetParameter(espeak.RATE, 300, 0)
+    with ESPEAK_NG:  # every call into libespeak-ng holds it (speech/espeakng.py)
+        espeak.SetParameter(espeak.RATE, 300, 0)
     tts._engine.setProperty = lambda name, value: (
         None if name == "rate" else set_property(name, value)
     )

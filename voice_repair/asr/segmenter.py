@@ -239,6 +239,12 @@ class SegmentedStream:
     _t: float
     _started: bool
 
+    @property
+    def hearing(self) -> bool:
+        """Someone is talking now (a segment is under way): work that can wait (the speaker
+        rendering ahead, ``speech/foresight.py``) leaves the CPU to the recognizer."""
+        return self._seg.in_speech
+
     def accept(self, chunk: AudioChunk) -> list[Utterance]:
         if chunk.sample_rate != self.sample_rate:
             raise ModelError(

@@ -63,6 +63,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..models import Utterance
+from ..switches import switch_on
 from .base import normalize_phrases
 from .promptguard import Decode, confirmed
 from .prompting import PromptSource, Sentences, initial_prompt
@@ -105,9 +106,21 @@ MAX_TOKENS = 96
 """A bound on the tokens decoded per segment: a segment lasts at most 8 s (about 40 tokens of
 fast speech), and a decoder caught repeating itself (the known failure of a short window)
 stops here instead of at Whisper's 448."""
+SPECULATE_VARIABLE = "VOICE_REPAIR_SPECULATE"
+"""A measurement switch, not a setting: ``0`` turns decoding while the endpointer waits off in
+a live run (``bench/acoustic.py --speculate on,off`` compares the two in one run), ``1`` (or
+unset) leaves it on."""
 _TAIL = 0.15
 """Seconds of the room's own audio kept after the end of speech (the VAD cuts soft endings)."""
 _PUNCT = re.compile(r"[^\w' ]+|_")
+
+
+def speculate_by_default() -> bool:
+    """On, unless ``$VOICE_REPAIR_SPECULATE`` is ``0``; any other value than ``0``/``1`` is a
+    mistake, said with what to write instead."""
+    return switch_on(
+        SPECULATE_VARIABLE, "decode while the endpointer waits", "decode only once it decided"
+    )
 
 
 def normalize_transcript(text: str) -> str:
@@ -133,7 +146,7 @@ class WhisperRecognizer(SegmentedStream):
         prompt: Sentences = (),
         window_margin: float | None = WINDOW_MARGIN,
         tail: float = _TAIL,
-        speculate: bool = True,
+        speculate: bool | None = None,
     ) -> None:
         """``prompt``: sentences the product expects (``app.py`` hands the catalogue's examples),
         or a function giving those wanted now (asked before every decode), most wanted first;
@@ -141,7 +154,8 @@ class WhisperRecognizer(SegmentedStream):
         for none (``prompting.py``). ``window_margin``: the encoder sees the audio plus
         this many seconds (``window.py``), or the full 30 s window for None. ``tail``: seconds
         of audio after the end of speech that Whisper reads; ``speculate``: decode them as soon
-        as they are in, before the endpointer decides (the module docstring). ``threads``:
+        as they are in, before the endpointer decides (the module docstring; None: on, unless
+        ``SPECULATE_VARIABLE`` says ``0``). ``threads``:
         defaults to the cores this process may run on (``taskset``), at most 4."""
         folder = find_whisper_model(model_dir)
         if folder is None:
@@ -181,11 +195,17 @@ class WhisperRecognizer(SegmentedStream):
         self._audio = bytearray()
         self._guess: tuple[int, tuple] | None = None
         self.tail = tail
-        self.speculate = speculate
+        self.speculate = speculate if speculate is not None else speculate_by_default()
+        log.info("whisper: early decode %s", "on" if self.speculate else "off")
         self.decodes = Decodes()
         """Decodes on the worker thread, and how many were started early and dropped."""
         self.last_compute = 0.0
         """Seconds of compute spent since the last segment began (for benches)."""
+
+    @property
+    def hearing(self) -> bool:
+        """A segment is under way, or its decode still runs (``SegmentedStream.hearing``)."""
+        return self._seg.in_speech or self.decodes.busy()
 
     @property
     def prompt(self) -> str | None:

@@ -24,15 +24,29 @@ stream order, so what lies wholly before one can be forgotten.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..models import Heard, Reply, Utterance
+from ..switches import switch_on
 from .wake import SAFETY_INTENT, STOP_INTENT
 
-__all__ = ["EarlyAnswers", "VoiceDoor"]
+__all__ = ["EarlyAnswers", "STOP_FIRST_VARIABLE", "VoiceDoor", "stop_first_by_default"]
 
 log = logging.getLogger(__name__)
+
+SLOW_CHECK_SECONDS = 0.1
+"""A route check (``check``: two ``pactl`` calls) longer than this is logged with its time."""
+
+STOP_FIRST_VARIABLE = "VOICE_REPAIR_STOP_FIRST"
+"""A measurement switch (``bench/acoustic.py --stopfirst on,off``): ``0`` checks the route
+before a stop said over speech cuts it, as before; ``1`` (or unset) cuts it first."""
+
+
+def stop_first_by_default() -> bool:
+    """On, unless ``$VOICE_REPAIR_STOP_FIRST`` is ``0`` (another value is a mistake, said)."""
+    return switch_on(STOP_FIRST_VARIABLE, "cut the speech first", "check the route first")
 
 
 @dataclass(frozen=True)
@@ -101,14 +115,18 @@ class VoiceDoor:
         silence: Callable[[], None],
         check: Callable[[], None] = lambda: None,
         echo_cancelled: bool = False,
+        stop_first: bool = True,
     ) -> None:
         """``hear``: ``Session.hear``; ``silence``: the speaker's ``stop``; ``check``: raises
         when what is heard no longer comes from the microphone (``audio.route.RouteGuard``);
         ``echo_cancelled``: its own voice is taken out of the microphone, so what is heard over
-        its speech may be danger (``Heard.echo_cancelled``)."""
+        its speech may be danger (``Heard.echo_cancelled``); ``stop_first``: a "stop" said
+        over speech cuts it before the route is checked."""
         self._understood = understood
         self._echo_cancelled = echo_cancelled
         self._hear = hear
+        self._silence = silence
+        self._stop_first = stop_first
         self._check = check
         self.early = EarlyAnswers(lambda h: hear(h) is not None, silence)
 
@@ -118,9 +136,9 @@ class VoiceDoor:
             while_speaking=speaking,
             echo_cancelled=self._echo_cancelled,
         )
-        if heard.match is not None:
-            self._check()  # heard from the microphone, not from a monitor it was moved to
         if utterance.early:
+            if heard.match is not None:
+                self._checked()
             return self.early.early(utterance, heard)
         final = self.early.final(utterance, heard)
         if final is None:
@@ -128,5 +146,21 @@ class VoiceDoor:
         if final.match is None:
             log.info("utterance without a request (%.1f s)", utterance.end - utterance.start)
             return False
+        if self._stop_first and final.while_speaking and final.match.intent == STOP_INTENT:
+            # Cut the speech first: the route check spawns ``pactl`` twice (30 ms median, 0.3 s
+            # p95 at load 6.5, seconds at load 15), and silence is safe whatever the route; the
+            # session decides the rest after it.
+            self._silence()
+            log.info("stop over speech: cut before the route check")
+        self._checked()
         # The front door: wake phrase, danger, mode; "stop" silences the speaker there.
         return self._hear(final) is not None
+
+    def _checked(self) -> None:
+        """The route check (heard from the microphone, not from a monitor it was moved to),
+        its time logged when slow."""
+        began = time.monotonic()
+        self._check()
+        took = time.monotonic() - began
+        if took > SLOW_CHECK_SECONDS:
+            log.info("the microphone's route took %.2f s to check", took)

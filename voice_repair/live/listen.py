@@ -19,7 +19,7 @@ from ..asr.prompting import Sentences
 from ..errors import AudioDeviceError
 from ..intents.grammar import grammar_sentences
 from ..models import Utterance
-from .early import VoiceDoor
+from .early import VoiceDoor, stop_first_by_default
 from .expect import FOLLOW_MODE, ExpectedSentences
 from .understanding import Understanding
 from .wake import grammar
@@ -160,6 +160,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         route_alsa_errors,
     )
     from ..speech.cache import UNKNOWN, CachedTTS
+    from ..speech.foresight import Foresight, foresee_by_default
     from ..speech.speaker import Speaker, opening_sentences
     from .bargein import BargeIn
     from .loop import VoiceLoop
@@ -191,7 +192,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         if not wait_for_microphone:
             raise  # no microphone: the caller offers text mode
     stop_event = threading.Event()
-    speaker = session = engine = None
+    speaker = session = engine = foresight = voice = None
     try:
         phrases = listening_phrases(options, matcher)
         expected = ExpectedSentences.load(matcher, options.intents_dir, FOLLOW_MODE)
@@ -206,9 +207,20 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         # Fixed lines rendered ahead, while nothing is said: their first audio is a lookup.
         voice.warm(opening_sentences(session.foreseeable_lines(UNKNOWN), UNKNOWN),
                    idle=lambda: not speaker.speaking)  # fmt: skip
+        if foresee_by_default():  # and the lines with a value the next request may get
+
+            def quiet() -> bool:  # nobody talking, nothing being said or decoded
+                return not speaker.speaking and not getattr(recognizer, "hearing", False)
+
+            foresight = Foresight(voice, session.likely_lines, quiet, UNKNOWN).start()
 
         door = VoiceDoor(
-            understood, session.hear, speaker.stop, guard.check, echo_cancelled=echo.active
+            understood,
+            session.hear,
+            speaker.stop,
+            guard.check,
+            echo_cancelled=echo.active,
+            stop_first=stop_first_by_default(),
         )
 
         barge = BargeIn.over(echo.canceller, phrases)  # None without the played samples
@@ -260,6 +272,10 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     finally:
         for mic in pending:
             mic.close()
+        if foresight is not None:  # the renderings ahead end first: no engine at exit
+            foresight.stop()
+        if voice is not None:
+            voice.close()
         if engine is not None:
             engine.shutdown()
         if speaker is not None:

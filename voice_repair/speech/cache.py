@@ -14,8 +14,9 @@ the time from the end of a request to the first audio (about half a second with 
   giving way mid-sentence to a reply that needs the engine (``turns.py``: the reply used to
   wait for the warm-up's sentence at its low priority, 9.3 s for one sentence under load),
   with the sentences the content can say before any request (``Session.foreseeable_lines``);
-  and on first use for everything else (a line with a number: "Pausing for twenty-three
-  minutes." is rendered once, then looked up).
+  the sentences with a value the next request may get, while the room is quiet
+  (``foresight.py``: ``ahead``, ``forget``); and on first use for everything else (a line with
+  a number: "Pausing for twenty-three minutes." is rendered once, then looked up).
 * **Bounded**: least recently used sentences go once ``max_bytes`` of audio is held.
 * **Kept on disk, the fixed ones only** (with a ``folder``: ``shelf.py``): what the warm-up
   renders is written to the cache folder and mapped from there at the next start, so the two
@@ -63,6 +64,10 @@ WARM_DUTY = 0.25
 """Share of the time the warm-up renders (it rests three times as long as each sentence took):
 on this 2-core machine the whole set is about two minutes of CPU, paid once per voice."""
 
+CLOSE_SECONDS = 2.0
+"""How long ``close`` waits for the warm-up to end: a Piper sentence gives way within one of
+the model's steps; espeak-ng finishes its sentence, tens of milliseconds."""
+
 _IDLE_POLL_SECONDS = 0.2
 """How often the warm-up thread looks again whether the speaker has become idle."""
 
@@ -91,6 +96,8 @@ class CachedTTS:
         """Sentences answered from the cache (for tests and benches)."""
         self.misses = 0
         """Sentences the engine rendered (warm-up included)."""
+        self._closed = threading.Event()
+        self._warmers: list[threading.Thread] = []
 
     @property
     def cache_id(self) -> str | None:
@@ -176,7 +183,21 @@ class CachedTTS:
             target=self._warm, args=(todo, idle), name="speech-cache-warm", daemon=True
         )
         thread.start()
+        self._warmers.append(thread)
         return thread
+
+    def close(self, timeout: float = CLOSE_SECONDS) -> bool:
+        """Stop warming: the sentence under way gives way (an engine that can stop), and the
+        warm-up threads are waited for, ``timeout`` seconds at most. True when they ended (a
+        thread still inside the engine at exit could fault while the interpreter ends)."""
+        self._closed.set()
+        self.give_way()
+        for thread in self._warmers:
+            thread.join(timeout)
+        ended = not any(thread.is_alive() for thread in self._warmers)
+        if not ended:
+            log.warning("the speech warm-up did not stop within %.1f s", timeout)
+        return ended
 
     def _warm(self, todo: list[str], idle: Callable[[], bool]) -> None:
         voice = self.cache_id
@@ -191,36 +212,72 @@ class CachedTTS:
             shelf.keep_only_this_voice()
         done = 0
         for text in todo:
+            if self._closed.is_set():
+                return
             if self.cached(text) or (shelf is not None and self._from_shelf(shelf, voice, text)):
                 continue
             if self.cached_bytes >= self._max * WARM_SHARE:  # what is said for real needs room
                 log.info("speech cache: full after %d sentences rendered ahead", done)
                 return
             try:
-                samples, rate, took = self._render_when_idle(text, ahead, idle)
+                rendered = self._render_when_idle(text, ahead, idle)
             except Exception as exc:  # a failing engine shows when the line is said for real
                 log.warning("warming the speech cache stopped: %s", exc)
                 return
+            if rendered is None:  # closed
+                return
+            samples, rate, took = rendered
             if shelf is not None and shelf.put(text, samples, rate):
                 self._from_shelf(shelf, voice, text)  # the mapped copy replaces our own
             done += 1
             # The engine's own threads are not niced: rest, so warming takes at most
             # WARM_DUTY of the time and the recognizer keeps the cores it needs.
-            threading.Event().wait(took * (1 - WARM_DUTY) / WARM_DUTY)
+            self._closed.wait(took * (1 - WARM_DUTY) / WARM_DUTY)
         log.info("speech cache warm: %d sentences rendered ahead, %.1f MB of our own memory", done,
                  self.cached_bytes / 1e6)  # fmt: skip
+
+    def ahead(self, text: str, idle: Callable[[], bool] = lambda: True) -> bool:
+        """Render ``text`` into memory now (never onto the shelf: it may hold a value), if
+        ``idle()``. False when it was there already, nothing is cached for this engine, the
+        speaker was not idle or the rendering gave way to a reply (then nothing is kept and the
+        caller asks again later: it never waits here); a failing engine raises."""
+        voice = self.cache_id
+        if voice is None or self._max == 0 or self.cached(text) or not idle():
+            return False
+        try:
+            self._render(text, getattr(self._tts, "render_ahead", self._tts.render))
+        except GiveWay:
+            log.debug("rendering ahead gave way to a reply")
+            return False
+        return True
+
+    def give_way(self) -> None:
+        """Stop the engine's rendering ahead in progress (an engine that cannot stop one,
+        espeak-ng: tens of milliseconds a sentence, finishes it)."""
+        stop = getattr(self._tts, "give_way", None)
+        if stop is not None:
+            stop()
+
+    def forget(self, texts: Iterable[str]) -> None:
+        """Drop these sentences from memory (a value rendered ahead that will not be said)."""
+        voice = self.cache_id
+        with self._lock:
+            for text in texts:
+                if self._store.pop((voice, text), None) is not None:
+                    self._bytes -= self._sizes.pop((voice, text))
 
     def _render_when_idle(
         self,
         text: str,
         ahead: Callable[[str], tuple[np.ndarray, int]],
         idle: Callable[[], bool],
-    ) -> tuple[np.ndarray, int, float]:
+    ) -> tuple[np.ndarray, int, float] | None:
         """``text`` rendered while the speaker is idle; again when a reply interrupted it.
-        Returns (samples, rate, seconds the rendering took)."""
-        while True:
-            while not idle():
-                threading.Event().wait(_IDLE_POLL_SECONDS)
+        Returns (samples, rate, seconds the rendering took), or None once closed."""
+        while not self._closed.is_set():
+            if not idle():
+                self._closed.wait(_IDLE_POLL_SECONDS)
+                continue
             began = time.perf_counter()
             try:
                 samples, rate = self._render(text, ahead)
@@ -228,6 +285,7 @@ class CachedTTS:
                 log.debug("rendering ahead gave way to a reply")
                 continue
             return samples, rate, time.perf_counter() - began
+        return None
 
     def _from_shelf(self, shelf: Shelf, voice: str, text: str) -> bool:
         kept = shelf.get(text)

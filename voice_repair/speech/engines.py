@@ -9,9 +9,10 @@ Two engines behind one small protocol:
   piper-tts is GPL-3.0, so it is an optional extra (``voice-repair[piper]``) and only imported
   when asked for.
 
-Engines are not thread-safe (espeak-ng is one process-wide instance), so each engine serialises
-``render`` with a lock. Piper's also has ``render_ahead`` for the background warm-up, which
-gives way mid-sentence to a reply (``turns.py``).
+Engines are not thread-safe: every call into libespeak-ng holds one process-wide lock, on one
+engine kept for the process (``espeakng.py``); Piper serialises its own renderings, and has
+``render_ahead`` for rendering in the background, which gives way mid-sentence to a reply
+(``turns.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import logging
 import os
 import re
 import tempfile
-import threading
 import wave
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import VoiceRepairError
+from .espeakng import ESPEAK_NG, shared_engine
 from .pipersession import load_piper_voice
 from .turns import RenderTurns
 
@@ -74,12 +75,8 @@ class EspeakTTS:
 
     name = "espeak"
 
-    _lock = threading.Lock()
-    """One lock for the class: pyttsx3 hands every caller the same process-wide espeak engine."""
-
     def __init__(self, rate_wpm: int = DEFAULT_RATE_WPM, voice: str | None = None) -> None:
         try:
-            import pyttsx3
             import pyttsx3.drivers.espeak as espeak_driver
         except (ImportError, OSError) as exc:  # OSError: libespeak-ng missing
             raise VoiceRepairError(
@@ -90,7 +87,7 @@ class EspeakTTS:
         # in that module only (redirecting sys.stdout would swallow other threads' output).
         espeak_driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
         try:
-            self._engine: Any = pyttsx3.init("espeak")
+            self._engine: Any = shared_engine()
         except Exception as exc:  # pyttsx3 raises RuntimeError and friends
             raise VoiceRepairError(
                 f"speech engine espeak failed to start ({exc}). Check that espeak-ng works: "
@@ -112,7 +109,7 @@ class EspeakTTS:
         pyttsx3's espeak driver occasionally finishes a phrase with an empty buffer (its loop
         races espeak-ng's callback thread), so an empty result is retried once before failing.
         """
-        with self._lock:
+        with ESPEAK_NG:
             for _attempt in range(3):
                 samples, rate = self._render_once(text)
                 if samples.size or not re.search(r"\w", text):
@@ -218,6 +215,10 @@ class PiperTTS:
         options = self._voice.session.fresh_options()
         with self._turns.ahead(stop=lambda: setattr(options, "terminate", True)):
             return self._synthesize(text, options)
+
+    def give_way(self) -> None:
+        """Stop the rendering ahead in progress, if any (``turns.RenderTurns.give_way``)."""
+        self._turns.give_way()
 
     def _synthesize(self, text: str, options: Any) -> tuple[np.ndarray, int]:
         self._voice.session.options = options

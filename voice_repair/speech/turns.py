@@ -51,6 +51,14 @@ class RenderTurns:
             with self._state:
                 self._replies -= 1
 
+    def give_way(self) -> None:
+        """Stop a rendering ahead in progress now, though no reply waits (someone started
+        talking: the recognizer needs the CPU); its block raises ``GiveWay``."""
+        with self._state:
+            if self._stop_ahead is not None and not self._stopped:
+                self._stopped = True
+                self._stop_ahead()
+
     @contextlib.contextmanager
     def ahead(self, stop: Callable[[], None]) -> Iterator[None]:
         """The engine for rendering ahead, while no reply wants it. ``stop()`` (from another
