@@ -21,6 +21,7 @@ import argparse
 import os
 import platform
 import random
+import re
 import shutil
 import sys
 import time
@@ -80,6 +81,22 @@ def _talk_trials(rig: Rig, room, request: Path, stop: Path, spec: EchoSpec, rng,
     return cut, early
 
 
+def echo_removed(lines: list[str]) -> str:
+    """The product's per-reply echo figures (``audio/erle.py``): medians, early and whole."""
+    found = [
+        re.search(r"echo removed: (-?[\d.]+) dB in the first .* (-?[\d.]+) dB over", ln)
+        for ln in lines
+    ]
+    pairs = [(float(m.group(1)), float(m.group(2))) for m in found if m]
+    if not pairs:
+        return "echo removed: not logged"
+    early, whole = zip(*pairs, strict=True)
+    return (
+        f"echo removed (median of {len(pairs)} replies): first 2 s {np.median(early):.1f} dB, "
+        f"whole reply {np.median(whole):.1f} dB"
+    )
+
+
 def run_method(method: str, args, rng: random.Random) -> str:
     with private_room() as room:
         config = bargein.CONFIG.format(method=method)
@@ -113,6 +130,7 @@ def run_method(method: str, args, rng: random.Random) -> str:
                 elif any("stop heard while speaking" in ln for ln in rig.lines()[mark:]):
                     print(f"  {method}: a stop before the reply was heard", file=sys.stderr)
             talk_cut, talk_early = _talk_trials(rig, room, request, first_stop, spec, rng, args)
+            erle = echo_removed(rig.lines())
         finally:
             rig.pulse.echo(None)
             rig.close()
@@ -136,7 +154,7 @@ def run_method(method: str, args, rng: random.Random) -> str:
         f"everyday talk said over it ({args.talk} sentences): reply cut {talk_cut}, cut by its "
         f"own voice before the talk {talk_early}; "
         f"echo {level:+.1f} dB, reverb {args.reverb} s; "
-        f"idle CPU {cpu * 100:.1f}% of a core\n         ({used})"
+        f"idle CPU {cpu * 100:.1f}% of a core; {erle}\n         ({used})"
     )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "check_device",
     "device_id",
     "refresh_devices",
+    "generation",
     "bound_exit_cleanup",
 ]
 
@@ -70,8 +71,19 @@ def refresh_devices() -> None:
     public call for it; its maintainer recommends the ``_terminate``/``_initialize`` pair
     (python-sounddevice issue #125).
     """
+    global _generation
+    _generation += 1
     sd._terminate()
     sd._initialize()
+
+
+_generation = 0
+
+
+def generation() -> int:
+    """How many times ``refresh_devices`` restarted PortAudio: a stream opened before the last
+    restart was closed by it (``playback.Player``'s long-lived one must not be touched)."""
+    return _generation
 
 
 def bound_exit_cleanup(seconds: float = EXIT_CLEANUP_SECONDS) -> None:

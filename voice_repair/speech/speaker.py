@@ -119,6 +119,9 @@ class Speaker:
         self._queue.put(None)
         self._thread.join(timeout=5)
         self._renderer.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self._player, "close", None)  # the player's long-lived stream
+        if close is not None:
+            close()
 
     def _run(self) -> None:
         while True:
