@@ -12,24 +12,29 @@ cut by dropping the rest of it at the next block, so what PortAudio has buffered
 ``play`` blocks until the piece's last sample has sounded (PortAudio's own estimate of when
 each block reaches the speaker), so the silences a caller waits between pieces are heard as
 asked. A piece at another rate than the stream's is resampled (linear) before it is queued.
+
+Every wait here ends when the stream dies: PortAudio says it ended (``OutStream.ended``), or
+the server stopped asking for audio (``STALL_SECONDS``), or PortAudio was restarted under it;
+each logs a line and the next piece opens a new stream. The callback lives on ``_Feed``, which
+never refers to the ``Player``: a player dropped without ``close`` is collected, and its
+finalizer closes the stream before the stream, and the callback PortAudio still calls, are
+freed (``outstream.py``: that was a segfault).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
-import sounddevice as sd
 
 from ..errors import AudioDeviceError
-from . import devices
 from .devices import check_device, device_id
 from .echo import PlayedAudio
-from .native import native_stderr_to_debug
+from .outstream import CLOSE_WAIT_SECONDS, OutStream, close_stream, open_stream
 
 __all__ = ["Player"]
 
@@ -49,6 +54,10 @@ deaf to every later line (seen once: the server killed under a reply on a busy m
 server may ask in bursts: through ALSA's pulse plugin a stream's first asks came 1.5-1.9 s
 apart here, so the window is well past that. A stalled stream is left behind and the next
 piece opens a new one."""
+
+MAX_AHEAD_SECONDS = 2.0
+"""At most this long from handing a block over to its sounding, whatever PortAudio estimates:
+``play`` waits for the estimate, and a wrong one must not make it wait without end."""
 
 
 def _scaled(samples: np.ndarray, gain: float) -> np.ndarray:
@@ -80,106 +89,42 @@ class _Piece:
     dropped: bool = False
 
 
-class Player:
-    """Plays int16 mono arrays on one output device, one at a time, through one stream."""
+class _Feed:
+    """What the audio callback reads and writes: the piece playing, and the stream's health.
+    Never the ``Player`` (see the module docstring)."""
 
-    def __init__(
-        self, device: str | int | None, sample_rate: int = 22050, played: PlayedAudio | None = None
-    ) -> None:
-        """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply.
-
-        ``played``: told what is played and when, for the echo canceller."""
-        check_device(device, "output", sample_rate)
-        self.played = played
-        self.device = device_id(device)
+    def __init__(self, sample_rate: int, played: PlayedAudio | None) -> None:
         self.sample_rate = sample_rate
-        self._interrupt = threading.Event()
-        self._lock = threading.Lock()
-        self._piece: _Piece | None = None
-        self._stream: sd.OutputStream | None = None
-        self._ended = threading.Event()
-        self._asked = 0.0
-        self._quiet: contextlib.ExitStack | None = None
+        self.played = played
+        self.interrupt = threading.Event()
+        self.piece: _Piece | None = None
+        self.asked = time.monotonic()
+        """When the server last asked for a block (``time.monotonic()``)."""
         self.underruns = 0
         """Blocks the sound server found missing (each moves everything after it later)."""
-        self._reported = 0
-        self._generation = devices.generation()
-        self._open()  # now: the first stream's first asks come late (1.5 s on PulseAudio)
 
-    def play(
-        self, samples: np.ndarray, sample_rate: int, cancel: threading.Event | None = None
-    ) -> bool:
-        """Play ``samples`` and block until they have sounded. False if interrupted (or
-        ``cancel`` was set).
+    def stopped(self, piece: _Piece) -> bool:
+        return self.interrupt.is_set() or (piece.cancel is not None and piece.cancel.is_set())
 
-        ``cancel`` lets a caller own the interruption of one particular piece, so a stop that
-        arrives just before ``play`` starts is not lost.
-        """
-        data = np.ascontiguousarray(samples, dtype=np.int16).reshape(-1)
-        data = _resampled(data, sample_rate, self.sample_rate)
-        with self._lock:
-            self._interrupt.clear()
-            if self.underruns != self._reported:
-                log.info("playback: %d underruns since the last piece",
-                         self.underruns - self._reported)  # fmt: skip
-                self._reported = self.underruns
-            if data.size == 0 or (cancel is not None and cancel.is_set()):
-                return not (cancel is not None and cancel.is_set())
-            reference = None
-            if self.played is not None:
-                reference = PlayedAudio.at_rate(data, self.sample_rate)
-            piece = _Piece(data, reference, cancel)
-            self._open()
-            self._piece = piece  # the callback takes it up at its next block
-            try:
-                return self._wait(piece)
-            finally:
-                piece.dropped = not piece.consumed.is_set()
-                self._piece = None
-
-    def _stopped(self, piece: _Piece) -> bool:
-        return self._interrupt.is_set() or (piece.cancel is not None and piece.cancel.is_set())
-
-    def _wait(self, piece: _Piece) -> bool:
-        """Until ``piece`` has sounded: True; False once cut; raises on a stalled server."""
-        while not piece.consumed.wait(_POLL_SECONDS):
-            if self._stopped(piece):
-                return False
-            if self._ended.is_set():  # the stream ended under it (its server gone)
-                self._forget_stream()
-                return True
-            if time.monotonic() - self._asked > STALL_SECONDS:
-                self._forget_stream()
-                raise AudioDeviceError(
-                    f"the speaker took no audio for {STALL_SECONDS:.0f} s (the sound "
-                    "server gone or hung); the rest of this line is dropped"
-                )
-        if piece.dropped:
-            return False
-        while (left := piece.ends_at - time.monotonic()) > 0:
-            if self._stopped(piece):
-                return False
-            time.sleep(min(left, _POLL_SECONDS))
-        return True
-
-    def _callback(self, outdata: np.ndarray, frames: int, when, status: object) -> None:
+    def callback(self, outdata: np.ndarray, frames: int, when, status: object) -> None:
         """PortAudio's thread: the next block of the piece playing, or silence."""
         now = time.monotonic()
-        self._asked = now
+        self.asked = now
         if status:
             self.underruns += 1  # the timeline after it moved: the canceller must follow
             log.debug("playback status: %s", status)
-        piece = self._piece
+        piece = self.piece
         if piece is None or piece.consumed.is_set():
             outdata.fill(0)
             return
-        if self._stopped(piece):  # cut: the rest is dropped, the stream goes on
+        if self.stopped(piece):  # cut: the rest is dropped, the stream goes on
             piece.dropped = True
             piece.consumed.set()
             outdata.fill(0)
             return
         chunk = piece.data[piece.position : piece.position + frames]
-        sound_at = now + max(0.0, when.outputBufferDacTime - when.currentTime)
+        ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), MAX_AHEAD_SECONDS)
+        sound_at = now + ahead
         gain = 1.0
         if self.played is not None and piece.reference is not None:
             ref, size = piece.reference, piece.data.size
@@ -195,90 +140,145 @@ class Player:
             piece.ends_at = sound_at + chunk.size / self.sample_rate
             piece.consumed.set()
 
-    def _open(self) -> None:
-        """The stream, opened once and kept; a new one if the last ended or stalled."""
-        if self._stream is not None and self._generation != devices.generation():
-            self._stream = None  # PortAudio restarted (a device re-scan): already closed
-            if self._quiet is not None:
-                self._quiet.close()
-                self._quiet = None
-        if self._stream is not None and self._ended.is_set():
-            self._forget_stream()
-        if self._stream is not None and time.monotonic() - self._asked > STALL_SECONDS:
-            self._forget_stream()
-        if self._stream is not None:
-            return
-        # PortAudio prints to fd 2 when the sound server dies under a playing stream (its
-        # thread's failed polls), is gone when one opens, or on an underrun: noise for the
-        # debug log, not the journal, for the stream's whole life (``native.py``).
-        quiet = contextlib.ExitStack()
-        quiet.enter_context(native_stderr_to_debug())
-        self._ended.clear()
-        try:
-            stream = sd.OutputStream(
-                samplerate=self.sample_rate,
-                channels=1,
-                dtype="int16",
-                device=self.device,
-                latency=_LATENCY_SECONDS,
-                callback=self._callback,
-                finished_callback=self._ended.set,
-            )
-            stream.start()
-        except (sd.PortAudioError, ValueError) as exc:
-            quiet.close()
-            raise AudioDeviceError(
-                f"cannot open the speaker {self.device!r} ({exc}). "
-                "Run `voice-repair devices` and pass --output-device."
-            ) from exc
-        self._stream, self._quiet = stream, quiet
-        self._generation = devices.generation()
-        self._asked = time.monotonic()
 
-    def _forget_stream(self) -> None:
-        """Leave the current stream behind (closed on a thread nobody waits for)."""
-        stream, quiet = self._stream, self._quiet
-        self._stream = self._quiet = None
-        if stream is not None:
-            _leave_behind(stream, quiet)
+class Player:
+    """Plays int16 mono arrays on one output device, one at a time, through one stream."""
+
+    def __init__(
+        self, device: str | int | None, sample_rate: int = 22050, played: PlayedAudio | None = None
+    ) -> None:
+        """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply.
+
+        ``played``: told what is played and when, for the echo canceller."""
+        check_device(device, "output", sample_rate)
+        self.played = played
+        self.device = device_id(device)
+        self.sample_rate = sample_rate
+        self._feed = _Feed(sample_rate, played)
+        self._lock = threading.Lock()
+        self._out: list[OutStream] = []
+        """The open stream, if any (a list the finalizer shares, so it sees the current one)."""
+        self._reported = 0
+        # Collected without close: the stream is closed on its own thread (never waited for:
+        # the collector may run on any thread, the audio callback's own included).
+        self._finalizer = weakref.finalize(self, _close_all, self._out, 0.0)
+        self._finalizer.atexit = False  # at exit sounddevice's own handler closes it
+        self._open()  # now: the first stream's first asks come late (1.5 s on PulseAudio)
+
+    @property
+    def underruns(self) -> int:
+        """Blocks the sound server found missing since the player opened."""
+        return self._feed.underruns
+
+    def play(
+        self, samples: np.ndarray, sample_rate: int, cancel: threading.Event | None = None
+    ) -> bool:
+        """Play ``samples`` and block until they have sounded. False if interrupted (or
+        ``cancel`` was set).
+
+        ``cancel`` lets a caller own the interruption of one particular piece, so a stop that
+        arrives just before ``play`` starts is not lost.
+        """
+        data = np.ascontiguousarray(samples, dtype=np.int16).reshape(-1)
+        data = _resampled(data, sample_rate, self.sample_rate)
+        feed = self._feed
+        with self._lock:
+            feed.interrupt.clear()
+            if feed.underruns != self._reported:
+                log.info("playback: %d underruns since the last piece",
+                         feed.underruns - self._reported)  # fmt: skip
+                self._reported = feed.underruns
+            if data.size == 0 or (cancel is not None and cancel.is_set()):
+                return not (cancel is not None and cancel.is_set())
+            reference = None
+            if self.played is not None:
+                reference = PlayedAudio.at_rate(data, self.sample_rate)
+            piece = _Piece(data, reference, cancel)
+            out = self._open()
+            feed.piece = piece  # the callback takes it up at its next block
+            try:
+                return self._wait(piece, out)
+            finally:
+                piece.dropped = not piece.consumed.is_set()
+                feed.piece = None
+
+    def _wait(self, piece: _Piece, out: OutStream) -> bool:
+        """Until ``piece`` has sounded: True; False once cut; ends, with a log line, when the
+        stream dies under it; raises on a stalled server."""
+        feed = self._feed
+        while not piece.consumed.wait(_POLL_SECONDS):
+            if feed.stopped(piece):
+                return False
+            if self._died(out):
+                return True
+            if time.monotonic() - feed.asked > STALL_SECONDS:
+                self._forget(out)
+                raise AudioDeviceError(
+                    f"the speaker took no audio for {STALL_SECONDS:.0f} s (the sound "
+                    "server gone or hung); the rest of this line is dropped"
+                )
+        if piece.dropped:
+            return False
+        while (left := piece.ends_at - time.monotonic()) > 0:
+            if feed.stopped(piece):
+                return False
+            if self._died(out):
+                return True
+            time.sleep(min(left, _POLL_SECONDS))
+        return True
+
+    def _died(self, out: OutStream) -> bool:
+        """The stream ended under a piece (its server gone, or PortAudio restarted): left
+        behind, logged; the next piece opens a new one."""
+        if not (out.ended.is_set() or out.restarted_since):
+            return False
+        log.warning("playback: the speaker stream ended under a line (the sound server gone, or "
+                    "the devices re-scanned); the rest of it is dropped")  # fmt: skip
+        self._forget(out)
+        return True
+
+    def _open(self) -> OutStream:
+        """The stream, opened once and kept; a new one if the last ended, stalled or was
+        closed by a PortAudio restart."""
+        if self._out:
+            out = self._out[0]
+            stalled = time.monotonic() - self._feed.asked > STALL_SECONDS
+            if not (out.ended.is_set() or out.restarted_since or stalled):
+                return out
+            self._forget(out)
+        out = open_stream(self.device, self.sample_rate, _LATENCY_SECONDS, self._feed.callback)
+        self._feed.asked = time.monotonic()
+        self._out.append(out)
+        return out
+
+    def _forget(self, out: OutStream) -> None:
+        """Leave ``out`` behind, closed on a thread nobody waits for (a hung server's close
+        never returns: ``outstream.close_stream``)."""
+        if out in self._out:
+            self._out.remove(out)
+        close_stream(out, wait=0)
 
     def interrupt(self) -> None:
         """Stop what is playing now, at once (safe from any thread; no effect when idle)."""
-        self._interrupt.set()
+        self._feed.interrupt.set()
 
     def close(self) -> None:
-        """Close the stream (the player opens a new one if asked to play again)."""
+        """Close the stream (the player opens a new one if asked to play again). Waits for a
+        piece playing to stop, and for the close, a bounded time each."""
         self.interrupt()
-        with self._lock:
-            stream, quiet = self._stream, self._quiet
-            self._stream = self._quiet = None
-        if stream is None or self._generation != devices.generation():
-            if quiet is not None:
-                quiet.close()
-            return  # nothing open, or PortAudio restarted since and closed it itself
+        if not self._lock.acquire(timeout=STALL_SECONDS):
+            log.warning("playback: a line still plays %.0f s after close; the stream is left to "
+                        "close on its own thread", STALL_SECONDS)  # fmt: skip
+            _close_all(self._out, wait=0)
+            return
         try:
-            stream.abort()
-            stream.close()
-        except sd.PortAudioError as exc:
-            log.debug("closing the speaker stream: %s", exc)
+            _close_all(self._out)
         finally:
-            if quiet is not None:
-                quiet.close()
+            self._lock.release()
 
 
-def _leave_behind(stream: sd.OutputStream, quiet: contextlib.ExitStack | None) -> None:
-    """Close a stalled stream on a daemon thread nobody waits for: against a hung sound server
-    PortAudio's close waits for an answer that never comes (``service/abandon.py`` measures
-    it for the microphone), and the speaker must go on to the next line meanwhile."""
-
-    def close() -> None:
-        try:
-            stream.abort()
-            stream.close()
-        except Exception as exc:  # the server is gone; nothing left to tell
-            log.debug("closing a stalled speaker stream: %s", exc)
-        finally:
-            if quiet is not None:
-                quiet.close()
-
-    threading.Thread(target=close, name="stalled-speaker-close", daemon=True).start()
+def _close_all(streams: list[OutStream], wait: float = CLOSE_WAIT_SECONDS) -> None:
+    """Close every stream in ``streams`` (the player's, at ``close`` or when it is collected),
+    waiting for each at most ``wait`` seconds."""
+    while streams:
+        close_stream(streams.pop(), wait=wait)
