@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
+from ..errors import AudioDeviceError
 from ..models import AudioChunk
 
 __all__ = ["BLOCK_MS", "OUT_MS", "on_own_thread"]
@@ -32,6 +33,9 @@ OUT_MS = 100
 """Chunks handed to the recognizer (what it was always given)."""
 BACKLOG_S = 10.0
 """Cancelled audio kept waiting for a slow recognizer before the oldest is dropped."""
+_LOOK_SECONDS = 1.0
+"""How often the consumer, waiting for audio, checks that the echo path's thread still runs
+(it always ends with a last item; a wait for ever would hide it if one day it did not)."""
 
 
 class _Canceller(Protocol):
@@ -86,7 +90,14 @@ def on_own_thread(
     worker.start()
     try:
         while True:
-            item = out.get()
+            try:
+                item = out.get(timeout=_LOOK_SECONDS)
+            except queue.Empty:
+                if worker.is_alive() or not out.empty():
+                    continue
+                raise AudioDeviceError(
+                    "the echo path's thread ended without a word; the microphone is reopened"
+                ) from None
             if isinstance(item, _End):
                 if item.error is not None:
                     raise item.error
