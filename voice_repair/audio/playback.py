@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,6 +103,20 @@ class _Feed:
         """When the server last asked for a block (``time.monotonic()``)."""
         self.underruns = 0
         """Blocks the sound server found missing (each moves everything after it later)."""
+        self.stream = 0
+        """The serial number of the stream in use: one left behind that still asks for blocks
+        before its close gets silence, never the piece the new one plays."""
+
+    def for_stream(self, serial: int) -> Callable[..., None]:
+        """The callback for stream ``serial``."""
+
+        def callback(outdata: np.ndarray, frames: int, when, status: object) -> None:
+            if serial != self.stream:
+                outdata.fill(0)
+                return
+            self.callback(outdata, frames, when, status)
+
+        return callback
 
     def stopped(self, piece: _Piece) -> bool:
         return self.interrupt.is_set() or (piece.cancel is not None and piece.cancel.is_set())
@@ -246,7 +261,9 @@ class Player:
             if not (out.ended.is_set() or out.restarted_since or stalled):
                 return out
             self._forget(out)
-        out = open_stream(self.device, self.sample_rate, _LATENCY_SECONDS, self._feed.callback)
+        self._feed.stream += 1
+        callback = self._feed.for_stream(self._feed.stream)
+        out = open_stream(self.device, self.sample_rate, _LATENCY_SECONDS, callback)
         self._feed.asked = time.monotonic()
         self._out.append(out)
         return out
