@@ -2,6 +2,7 @@
 
     python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
                                [--engine pocketsphinx|whisper] [--reverb 0.0] [--talk 10]
+                               [--idle 20] [--warm-wait 600]
                                [--keep-log DIR]
 
 A private PulseAudio room that carries the assistant's voice back into its microphone
@@ -11,8 +12,9 @@ asks for a guided exercise, says "stop" (a fresh Piper rendering) one to three s
 and reads the log (``tests/audio/bargein.py``). Prints per method: stops acted on, end of the
 word -> speech cut (median, p95, worst), other intents acted on (self-triggers), replies its
 own voice cut before anyone spoke (false stops), replies cut by everyday talk said over them
-the same way (``--talk``), and the product's CPU while idle (listening, nothing said) over
-``--idle`` seconds.
+the same way (``--talk``), the player's underruns, and the product's CPU while idle
+(listening, nothing said) over ``--idle`` seconds, after the trials and once its fixed lines
+are rendered ahead (``--warm-wait``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import os
 import platform
 import random
+import re
 import shutil
 import sys
 import time
@@ -52,12 +55,38 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def idle_cpu(rig: Rig, seconds: float) -> float:
-    """Share of one core the product used while listening to a quiet room."""
+WARM_DONE = ("speech cache warm:", "speech cache: full")
+"""The product's log lines that end its rendering ahead of the fixed lines (``speech/cache.py``)."""
+
+
+def idle_cpu(rig: Rig, seconds: float, warm_wait: float) -> tuple[float, str]:
+    """Share of one core the product used while listening to a quiet room, and when.
+
+    Measured once the fixed lines have been rendered ahead (waited for at most ``warm_wait``
+    seconds): that one-time work of a first start (minutes of Piper's CPU at a load average of
+    6-10) was counted as idle before, and made up most of the 25-35% reported then."""
     rig.settle()
+    deadline = time.monotonic() + warm_wait
+    while time.monotonic() < deadline and not _warmed(rig):
+        time.sleep(1.0)
+    state = (
+        "after the warm-up"
+        if _warmed(rig)
+        else (f"WHILE rendering ahead (not done after {warm_wait:.0f} s more)")
+    )
     c0, t0 = _cpu_seconds(rig.run.proc.pid), time.monotonic()
     time.sleep(seconds)
-    return (_cpu_seconds(rig.run.proc.pid) - c0) / (time.monotonic() - t0)
+    return (_cpu_seconds(rig.run.proc.pid) - c0) / (time.monotonic() - t0), state
+
+
+def _warmed(rig: Rig) -> bool:
+    return any(done in line for line in rig.lines() for done in WARM_DONE)
+
+
+def _underruns(lines: list[str]) -> int:
+    """Blocks the sound server found missing, as the player logged them."""
+    found = (re.search(r"playback: (\d+) underruns", line) for line in lines)
+    return sum(int(m.group(1)) for m in found if m)
 
 
 def _talk_trials(rig: Rig, room, request: Path, stop: Path, spec: EchoSpec, rng, args):
@@ -80,6 +109,22 @@ def _talk_trials(rig: Rig, room, request: Path, stop: Path, spec: EchoSpec, rng,
     return cut, early
 
 
+def echo_removed(lines: list[str]) -> str:
+    """The product's per-reply echo figures (``audio/erle.py``): medians, early and whole."""
+    found = [
+        re.search(r"echo removed: (-?[\d.]+) dB in the first .* (-?[\d.]+) dB over", ln)
+        for ln in lines
+    ]
+    pairs = [(float(m.group(1)), float(m.group(2))) for m in found if m]
+    if not pairs:
+        return "echo removed: not logged"
+    early, whole = zip(*pairs, strict=True)
+    return (
+        f"echo removed (median of {len(pairs)} replies): first 2 s {np.median(early):.1f} dB, "
+        f"whole reply {np.median(whole):.1f} dB"
+    )
+
+
 def run_method(method: str, args, rng: random.Random) -> str:
     with private_room() as room:
         config = bargein.CONFIG.format(method=method)
@@ -90,7 +135,6 @@ def run_method(method: str, args, rng: random.Random) -> str:
             first_stop = synth_wav("stop", room.speech / "stop.wav", voice="piper")
             level = bargein.echo_level_db(rig, first_stop, request)
             spec = EchoSpec(level_db=level, delay_ms=60, reverb_s=args.reverb)
-            cpu = idle_cpu(rig, args.idle)
             trials = []
             skipped = 0
             for i in range(args.trials * 2):
@@ -113,6 +157,9 @@ def run_method(method: str, args, rng: random.Random) -> str:
                 elif any("stop heard while speaking" in ln for ln in rig.lines()[mark:]):
                     print(f"  {method}: a stop before the reply was heard", file=sys.stderr)
             talk_cut, talk_early = _talk_trials(rig, room, request, first_stop, spec, rng, args)
+            erle = echo_removed(rig.lines())
+            underruns = _underruns(rig.lines())
+            cpu, idle_state = idle_cpu(rig, args.idle, args.warm_wait)  # after: warm by then
         finally:
             rig.pulse.echo(None)
             rig.close()
@@ -136,7 +183,8 @@ def run_method(method: str, args, rng: random.Random) -> str:
         f"everyday talk said over it ({args.talk} sentences): reply cut {talk_cut}, cut by its "
         f"own voice before the talk {talk_early}; "
         f"echo {level:+.1f} dB, reverb {args.reverb} s; "
-        f"idle CPU {cpu * 100:.1f}% of a core\n         ({used})"
+        f"idle CPU {cpu * 100:.1f}% of a core ({idle_state}, load "
+        f"{os.getloadavg()[0]:.1f}); player underruns {underruns}; {erle}\n         ({used})"
     )
 
 
@@ -147,6 +195,10 @@ def main(argv: list[str]) -> int:
     p.add_argument("--engine", default="pocketsphinx", choices=["pocketsphinx", "whisper"])
     p.add_argument("--reverb", type=float, default=0.0, help="RT60 of the room, seconds")
     p.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU measured")
+    p.add_argument(
+        "--warm-wait", type=float, default=600.0,
+        help="seconds to wait for the fixed lines' rendering ahead to end before --idle",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=21)
     p.add_argument("--talk", type=int, default=10, help="everyday sentences said over it")
     p.add_argument("--keep-log", default="", help="folder to copy each method's product log to")

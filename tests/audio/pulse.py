@@ -93,11 +93,13 @@ class PulseServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._loopback: str | None = None
         self._relay: Relay | None = None
+        self._echo_spec: EchoSpec | None = None
 
     def child_env(self) -> dict[str, str]:
         return {**os.environ, **self.env}
 
     def start(self, timeout: float = 15.0) -> None:
+        self._echo_spec = None  # a new server has no echo running
         config = self.base / "default.pa"
         config.write_text(_CONFIG.format(socket=self.socket))
         server_env = {
@@ -215,8 +217,18 @@ class PulseServer:
         """The room carries the speaker back into the microphone as ``spec`` says (None: not).
 
         A dry echo is ``module-loopback`` with its sink input's volume set to the level; a
-        reverberant one the relay of ``echoroom``. Replaces any echo already set.
+        reverberant one the relay of ``echoroom``. Replaces any echo already set; the same
+        ``spec`` again keeps the one running, as a room keeps its echo: a new
+        ``module-loopback`` starts well off its delay and converges over seconds (220 ms
+        falling towards 60 over the first few seconds, measured), which moved the echo under
+        the canceller in every barge-in trial. Its rate adjustment is off (``adjust_time=0``):
+        it resampled the echo to steer its latency (drifting 5 ms a second, 363 to 48 ms over a
+        minute in one run), which no room does and no linear canceller follows (SpeexDSP
+        removed 0-2 dB of it live; with it off, 7-17 dB after a few seconds).
         """
+        if spec is not None and spec == self._echo_spec:
+            return
+        self._echo_spec = spec
         if self._loopback is not None:
             self.pactl("unload-module", self._loopback)
             self._loopback = None
@@ -231,6 +243,7 @@ class PulseServer:
         out = self.pactl(
             "load-module", "module-loopback", "source=speaker.monitor", "sink=room",
             f"latency_msec={spec.delay_ms}", "source_dont_move=true", "sink_dont_move=true",
+            "adjust_time=0",
         )  # fmt: skip
         self._loopback = out.stdout.strip()
         index = None

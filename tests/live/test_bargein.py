@@ -51,14 +51,20 @@ def _speech_rms(x: np.ndarray) -> float:
 
 
 def _room(
-    stop_at: float | None, noise: float = 20.0, late_s: float = 0.0
+    stop_at: float | None,
+    noise: float = 20.0,
+    late_s: float = 0.0,
+    barge: BargeIn | None = None,
+    said: str = "stop",
 ) -> tuple[list[NearSpeech], list[tuple[float, float]]]:
     """Play the reply into an echoing room, "stop" said ``stop_at`` s into it (None: nobody
-    speaks); the stretches of speech the detector handed on, and (time, gain) of every frame.
+    speaks; ``said``: what they say there); the stretches of speech the detector handed on,
+    and (time, gain) of every frame. With ``barge``, each stretch and frame go to it as the echo
+    path hands them on (``EchoCanceller.on_near_speech``, ``on_frame``).
     ``noise``: the room's floor (RMS); ``late_s``: the echo this much later than the delay the
     reference is aligned by (a new output stream's own delay, not yet measured)."""
     reply = recording(REPLY, "piper").astype(np.float64)
-    stop = recording("stop", "piper").astype(np.float64)
+    stop = recording(said, "piper").astype(np.float64)
     level = _speech_rms(stop) / _speech_rms(reply)
     n = reply.size + RATE
     person = np.zeros(n)
@@ -80,6 +86,10 @@ def _room(
         speech = detector.frame(out, far, i / RATE)
         if speech is not None:
             found.append(speech)
+            if barge is not None:
+                barge.hear(speech)
+        if barge is not None:
+            barge.tick(i / RATE, detector.talking)
     return found, gains
 
 
@@ -105,10 +115,8 @@ def test_its_own_voice_in_a_quiet_room_is_never_ducked_nor_taken_for_a_stop(
     of each sentence was taken for someone talking, its voice ducked, and live the spotter heard
     "stop" or "shut up" in it (its reply cut before anyone spoke, its "Okay." cut again)."""
     spotter, heard = barge
-    found, gains = _room(None, noise=noise, late_s=late_s)
     heard.clear()
-    for speech in found:
-        spotter.hear(speech)
+    found, gains = _room(None, noise=noise, late_s=late_s, barge=spotter)
     assert heard == [], [(round(f.start, 2), round(f.seconds, 2)) for f in found]
     assert found == [] and {g for _, g in gains} == {1.0}
 
@@ -119,13 +127,11 @@ def test_a_stop_over_its_speech_ducks_it_and_is_heard(barge) -> None:
     places = [1.15 + 0.25 * k for k in range(18)]
     cut = 0
     for stop_at in places:
-        found, gains = _room(stop_at)
+        heard.clear()
+        found, gains = _room(stop_at, barge=spotter)
         ducked = [t for t, g in gains if g == DUCK_GAIN]
         assert ducked and stop_at <= ducked[0] <= stop_at + 0.4  # ducked while it is said
         assert any(stop_at - 0.1 <= f.start <= stop_at + 0.3 for f in found), found
-        heard.clear()
-        for speech in found:
-            spotter.hear(speech)
         cut += [u.text for u in heard] == ["stop"]
         if heard:  # the recognizer's later reading of that speech is not acted on again
             after = stop_at + 0.6

@@ -9,6 +9,8 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,6 +24,8 @@ __all__ = [
     "check_device",
     "device_id",
     "refresh_devices",
+    "generation",
+    "stream_call",
     "bound_exit_cleanup",
 ]
 
@@ -61,17 +65,79 @@ class DeviceInfo:
         return self.max_output_channels > 0
 
 
+RESTART_WAIT_SECONDS = 5.0
+"""How long a re-scan waits for a stream being opened or closed, and an open or close waits for
+a re-scan, seconds. Past it the re-scan is skipped (the next attempt tries again) and the open
+fails with ``AudioDeviceError``: a close that hangs on a sound server that stopped answering
+must not hang the re-scan, nor the re-scan the speaker."""
+
+_state = threading.Condition()
+_stream_calls = 0
+_restarting = False
+_generation = 0
+
+
 def refresh_devices() -> None:
-    """Make PortAudio look for devices again; call only while no stream is open.
+    """Make PortAudio look for devices again.
 
     PortAudio lists devices once, when it starts, and the ALSA ``pulse``/``default`` devices only
     exist while a PulseAudio server answers: a service started before the sound server (or a
     test that starts its own) sees no devices until this is called. sounddevice offers no
     public call for it; its maintainer recommends the ``_terminate``/``_initialize`` pair
     (python-sounddevice issue #125).
+
+    The restart closes every stream still open (the speaker's long-lived one among them:
+    ``generation`` tells its owner so). It never runs while a stream is being opened or closed
+    (``stream_call``): ``Pa_Terminate`` beside a ``Pa_CloseStream`` of the same stream frees it
+    twice, which crashed the process.
     """
-    sd._terminate()
-    sd._initialize()
+    global _generation, _restarting
+    with _state:
+        if not _state.wait_for(lambda: _stream_calls == 0, RESTART_WAIT_SECONDS):
+            log.warning(
+                "sound devices not re-scanned: a stream's open or close has not returned for "
+                "%.0f s (its sound server hung?); the next attempt tries again",
+                RESTART_WAIT_SECONDS,
+            )
+            return
+        _restarting = True
+        _generation += 1
+    try:
+        sd._terminate()
+        sd._initialize()
+    finally:
+        with _state:
+            _restarting = False
+            _state.notify_all()
+
+
+def generation() -> int:
+    """How many times ``refresh_devices`` restarted PortAudio: a stream opened before the last
+    restart was closed by it (``playback.Player``'s long-lived one must not be touched)."""
+    return _generation
+
+
+@contextmanager
+def stream_call(what: str) -> Iterator[int]:
+    """Around opening or closing a stream: never at the same time as a PortAudio restart.
+    Gives the generation the call runs in (a stream of an older one is already closed).
+
+    ``what`` names the call for the error when a restart does not end in time."""
+    global _stream_calls
+    with _state:
+        if not _state.wait_for(lambda: not _restarting, RESTART_WAIT_SECONDS):
+            raise AudioDeviceError(
+                f"cannot {what}: the sound library has been restarting for "
+                f"{RESTART_WAIT_SECONDS:.0f} s; check the sound server (`voice-repair doctor`)"
+            )
+        _stream_calls += 1
+        current = _generation
+    try:
+        yield current
+    finally:
+        with _state:
+            _stream_calls -= 1
+            _state.notify_all()
 
 
 def bound_exit_cleanup(seconds: float = EXIT_CLEANUP_SECONDS) -> None:

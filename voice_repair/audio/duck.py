@@ -204,6 +204,11 @@ class NearSpeechDetector:
             return self._close(at)
         return None
 
+    @property
+    def talking(self) -> bool:
+        """Someone is talking over its voice now (a stretch has begun and not ended)."""
+        return self._start is not None
+
     def _close(self, at: float) -> NearSpeech:
         start, end = self._start or at, max(self._last, self._start or at)
         self._start = None

@@ -35,6 +35,7 @@ from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .duck import NearSpeech, NearSpeechDetector
 from .echodelay import DelayTracker
+from .erle import ErleMeter
 
 __all__ = ["PlayedAudio", "EchoCanceller", "webrtc_available"]
 
@@ -183,8 +184,12 @@ class EchoCanceller:
         self._lead = lead_s
         self.delay = DelayTracker(played)
         self.near = NearSpeechDetector(played)
+        self._erle = ErleMeter()
         self.on_near_speech: Callable[[NearSpeech], None] = lambda _speech: None
-        """Called (on the listening thread) with each stretch of speech heard over its own."""
+        """Called (on the echo path's thread) with each stretch of speech heard over its own."""
+        self.on_frame: Callable[[float, bool], None] = lambda _at, _talking: None
+        """Called after every 10 ms frame with its time and whether someone talks over its
+        voice then (``live.bargein`` waits on it to see whether a stop is followed by more)."""
         self._rest = np.zeros(0, dtype=np.int16)
         self._rest_at = 0.0
 
@@ -212,6 +217,8 @@ class EchoCanceller:
         out = np.empty(usable, dtype=np.int16)
         for i in range(0, usable, FRAME):
             out[i : i + FRAME] = self._aec.process(near[i : i + FRAME], far[i : i + FRAME])
+            self._erle.frame(near[i : i + FRAME], out[i : i + FRAME], far[i : i + FRAME],
+                             self._played.gain < 1.0)  # fmt: skip
             speech = self.near.frame(out[i : i + FRAME], far[i : i + FRAME], at + i / RATE)
             if speech is not None:
                 log.info(
@@ -222,6 +229,7 @@ class EchoCanceller:
                     self.delay.delay * 1000,
                 )  # fmt: skip
                 self.on_near_speech(speech)
+            self.on_frame(at + i / RATE, self.near.talking)
         self._rest = near[usable:].copy()
         self._rest_at = at + usable / RATE
         return replace(chunk, samples=out.tobytes())
@@ -229,9 +237,12 @@ class EchoCanceller:
     def stream(
         self, chunks: Iterable[AudioChunk], captured_at: Callable[[AudioChunk], float]
     ) -> Iterator[AudioChunk]:
-        """``chunks`` with the echo taken out of each (``captured_at``: when it was recorded)."""
-        for chunk in chunks:
-            yield self.cancel(chunk, captured_at(chunk))
+        """``chunks`` with the echo taken out of each (``captured_at``: when it was recorded),
+        on the echo path's own thread (``echopath``: the duck and the stop spotter never wait
+        for the recognizer), handed on in the recognizer's 100 ms chunks."""
+        from .echopath import on_own_thread
+
+        yield from on_own_thread(self, chunks, captured_at)
 
     def reset(self) -> None:
         """Forget what was learned of the room (a new microphone stream)."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .echo import EchoCanceller, PlayedAudio, webrtc_available
+from .echopath import BLOCK_MS
 from .pulse_echo import PulseEcho, load_pulse_echo
 from .speex import speex_available
 
@@ -49,6 +50,12 @@ class EchoSetup:
     """Given to the ``Player`` (webrtc): what is played, and when."""
     canceller: EchoCanceller | None = None
     pulse: PulseEcho | None = None
+
+    @property
+    def block_ms(self) -> int:
+        """Microphone blocks to record: short ones for an in-process echo path (``echopath``),
+        which hands the recognizer its usual 100 ms chunks."""
+        return BLOCK_MS if self.canceller is not None else 100
 
     @property
     def active(self) -> bool:

@@ -16,28 +16,52 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from ..asr.stopspot import MAX_SECONDS, StopSpotter
 from ..audio.capture import Microphone
-from ..audio.duck import NearSpeech
+from ..audio.duck import HANG_S, NearSpeech
 from ..audio.echo import EchoCanceller
 from ..models import AudioChunk, Utterance
 
-__all__ = ["BargeIn", "SHORTEST_S", "THRESHOLD"]
+__all__ = ["BargeIn", "FOLLOW_S", "JOIN_S", "SHORTEST_S", "THRESHOLD"]
 
 log = logging.getLogger(__name__)
 
-SHORTEST_S = 0.1
+SHORTEST_S = 0.07
 """A stretch above the echo shorter than this is not a stop. Replayed offline from live
 recordings, every stop spotted in its own voice alone came from a stretch of 0.04-0.06 s
-(a block of the echo a little off its prediction), every "stop" said over it gave 0.07-0.52 s
-(one of 14 at 0.07 s is lost)."""
+(a block of the echo a little off its prediction), every "stop" said over it gave 0.07-0.52 s.
+It was 0.1: live, 4 of 9 missed stops were stretches of 0.06-0.10 s (bench bargein, 20 trials,
+load 10-14); at 0.07 the next run acted on 16 of 20 (11 before), none of its replies cut by
+its own voice, no everyday sentence of 10 cutting one (load 8-10, README "Its own voice")."""
 
 THRESHOLD = 1e-40
 """The spotter's keyphrase threshold over its own speech (``asr.stopspot.THRESHOLD`` is 1e-30):
 what it hears there is the end of the word under the ducked echo and its start under the full
 one. Offline (12 places in a Piper reply echoed as loud as the "stop"): 1e-30 heard 7,
 1e-40 10, 1e-50 10."""
+
+
+JOIN_S = 0.5
+"""A stretch that starts this soon after another (of at least ``SHORTEST_S``) ended is part
+of the same speech: a fragment of a longer sentence, not a stop on its own ("we should water
+the plants" said over its voice came as several stretches, and one was spotted as "stop")."""
+
+FOLLOW_S = 0.15
+"""A stop phrase is acted on once the person has been quiet this long after its stretch closed
+(``duck.HANG_S`` after its last frame): more speech starting meanwhile makes it a fragment of a
+longer sentence. What it costs: this much later a cut."""
+
+
+@dataclass
+class _Pending:
+    """A stop phrase spotted, waiting ``FOLLOW_S`` to see whether more speech follows."""
+
+    phrase: str
+    speech: NearSpeech
+    due: float
+    """``time.monotonic()`` (the microphone's clock) from which it is acted on."""
 
 
 class BargeIn:
@@ -49,6 +73,10 @@ class BargeIn:
         self._stream_time: Callable[[float], float] = lambda t: t
         self._acted: list[tuple[float, float]] = []
         self._delivering = False
+        self._speech_end = float("-inf")
+        """When the last stretch of someone's speech (not a stray frame) ended."""
+        self._last_was_stop = False
+        self._pending: _Pending | None = None
 
     @classmethod
     def over(cls, canceller: EchoCanceller | None, phrases: Collection[str]) -> BargeIn | None:
@@ -58,6 +86,7 @@ class BargeIn:
             return None
         barge = cls(StopSpotter(phrases, THRESHOLD))
         canceller.on_near_speech = barge.hear
+        canceller.on_frame = barge.tick
         return barge
 
     def connect(self, deliver: Callable[[Utterance], None], mic: Microphone) -> None:
@@ -70,9 +99,17 @@ class BargeIn:
         self._acted.clear()
 
     def hear(self, speech: NearSpeech) -> None:
-        """One stretch of someone's speech over the assistant's: a stop, or nothing."""
+        """One stretch of someone's speech over the assistant's: a stop (acted on once nothing
+        follows it, ``tick``), or nothing."""
+        joined = speech.start - self._speech_end < JOIN_S and not self._last_was_stop
+        if speech.seconds >= SHORTEST_S:
+            self._speech_end = speech.end
+            self._last_was_stop = False
         if not SHORTEST_S <= speech.seconds <= MAX_SECONDS:
             log.info("speech over its own: too short or long for a stop (%.2f s)", speech.seconds)
+            return
+        if joined:
+            log.info("speech over its own: part of longer speech (%.2f s)", speech.seconds)
             return
         t0 = time.monotonic()
         phrase = self._spotter.spot(speech.audio, max(speech.seconds, 0.01))
@@ -83,12 +120,32 @@ class BargeIn:
                 speech.seconds, self._spotter.last, t0 - speech.end, took,
             )  # fmt: skip
             return
-        start, end = self._stream_time(speech.start), self._stream_time(speech.end)
-        self._acted = [span for span in self._acted if span[1] > start - 10.0] + [(start, end)]
         log.info(
             "a stop phrase spotted over its own speech (%.2f s; ended %.2f s ago, spotter %.3f s)",
             speech.seconds, t0 - speech.end, took,
         )  # fmt: skip
+        self._last_was_stop = True
+        self._pending = _Pending(phrase, speech, speech.end + HANG_S + FOLLOW_S)
+
+    def tick(self, at: float, talking: bool) -> None:
+        """After every frame of the echo path (recorded at ``at``): a stop waiting to see
+        whether more speech follows is dropped when someone talks again, else acted on."""
+        pending = self._pending
+        if pending is None:
+            return
+        if talking and at > pending.speech.end + HANG_S:
+            self._pending = None
+            log.info("speech over its own: more speech followed the stop phrase; not a stop")
+            return
+        if at >= pending.due:
+            self._pending = None
+            self._act(pending.phrase, pending.speech)
+
+    def _act(self, phrase: str, speech: NearSpeech) -> None:
+        start, end = self._stream_time(speech.start), self._stream_time(speech.end)
+        self._acted = [span for span in self._acted if span[1] > start - 10.0] + [(start, end)]
+        log.info("a stop said over its own speech: acted on, %.2f s after it ended",
+                 time.monotonic() - speech.end)  # fmt: skip
         self._delivering = True
         try:
             self._deliver(

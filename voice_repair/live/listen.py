@@ -183,7 +183,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
                               cfg.audio.output_device)  # fmt: skip
     log.info("echo cancellation: %s", echo.reason)
     try:
-        pending.append(Microphone(cfg.audio.input_device).__enter__())
+        pending.append(Microphone(cfg.audio.input_device, block_ms=echo.block_ms).__enter__())
         guard.check()
     except AudioDeviceError:
         for mic in pending:
@@ -235,7 +235,11 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
 
         def open_mic() -> Microphone:
             # A retry opens a new one; keep_listening keeps PortAudio's complaints out of the log.
-            mic = pending.pop() if pending else Microphone(cfg.audio.input_device).__enter__()
+            mic = (
+                pending.pop()
+                if pending
+                else Microphone(cfg.audio.input_device, block_ms=echo.block_ms).__enter__()
+            )
             try:
                 guard.check()  # opened on the default source, which may be a monitor now
             except AudioDeviceError:
@@ -246,7 +250,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         def listen(mic: Microphone) -> None:
             recognizer.reset()  # a new stream: its clock starts again, old audio is gone
             loop = VoiceLoop(
-                echo.stream(guard.watch(mic.chunks(timeout=MIC_STALL_SECONDS)), mic.captured_at),
+                # The route check (a pactl call) on this thread, not the echo path's.
+                guard.watch(echo.stream(mic.chunks(timeout=MIC_STALL_SECONDS), mic.captured_at)),
                 recognizer,
                 speaker,
                 on_utterance,

@@ -39,6 +39,14 @@ DEFAULT_TAIL_SECONDS = 0.5
 SENTENCE_GAP_SECONDS = 0.35
 """Pause between sentences of one stretch of speech (the engines' own padding is trimmed)."""
 
+RENDER_WAIT_SECONDS = 60.0
+"""Longest a line waits for one sentence's rendering (Piper took 9 s for a long one with a busy
+loop on one core). Past it the rest of the line is dropped with an error line: an engine hung
+inside its C library (a thread was found inside libespeak-ng in a hang) would otherwise keep
+the speaker "speaking" for ever, every later line and every stop stuck behind it."""
+_RENDER_POLL_SECONDS = 0.05
+"""How often a line waiting for its rendering looks for a stop."""
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -119,6 +127,9 @@ class Speaker:
         self._queue.put(None)
         self._thread.join(timeout=5)
         self._renderer.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self._player, "close", None)  # the player's long-lived stream
+        if close is not None:
+            close()
 
     def _run(self) -> None:
         while True:
@@ -163,7 +174,9 @@ class Speaker:
                     if cancel.wait(piece):
                         return
                     continue
-                pcm = renders[i].result()
+                pcm = self._rendered(renders[i], job)
+                if pcm is None:
+                    return
                 if first:
                     _log_first_sound(job, "speech")
                     first = False
@@ -172,6 +185,24 @@ class Speaker:
         finally:
             for future in renders.values():
                 future.cancel()
+
+    def _rendered(
+        self, render: Future[tuple[np.ndarray, int]], job: _Job
+    ) -> tuple[np.ndarray, int] | None:
+        """The sentence's sound once rendered; None when stopped meanwhile (at once, not once
+        the engine is done) or when the engine takes past ``RENDER_WAIT_SECONDS``."""
+        deadline = time.monotonic() + RENDER_WAIT_SECONDS
+        while True:
+            try:
+                return render.result(timeout=_RENDER_POLL_SECONDS)
+            except TimeoutError:
+                if job.cancel.is_set():
+                    return None
+                if time.monotonic() > deadline:
+                    log.error("speech engine: no sound for a sentence of a %s line after %.0f s "
+                              "(the engine hung?); the rest of the line is dropped",
+                              job.say.source, RENDER_WAIT_SECONDS)  # fmt: skip
+                    return None
 
     def _render(self, text: str, cancel: threading.Event) -> tuple[np.ndarray, int]:
         if cancel.is_set():  # stopped while waiting its turn: skip the work
