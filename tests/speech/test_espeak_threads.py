@@ -68,8 +68,9 @@ _CHILD = textwrap.dedent(
     if kind == "espeak":
         jobs = [(f"espeak {i}", fresh_espeak) for i in range(4)]
     else:
-        jobs = [("piper reply", PiperTTS(variation=False).render)]
-        jobs += [("piper ahead", piper_ahead()), ("espeak", EspeakTTS().render)]
+        reply, espeak = PiperTTS(variation=False), EspeakTTS()
+        jobs = [("piper reply", lambda text: reply.render(text)[0])]
+        jobs += [("piper ahead", piper_ahead()), ("espeak", lambda text: espeak.render(text)[0])]
     threads = [threading.Thread(target=keep, args=job) for job in jobs]
     for thread in threads:
         thread.start()
