@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+import stalemounts
 import timing
 from intentcopy import make_small_copy
 
@@ -29,6 +31,7 @@ _OWN_BASETEMP = pytest.StashKey[str]()
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # a worker inherits both folders from the process that started it
+    _unmount_stale()
     _tmp_in_memory(config)
     if SHARED_CACHE in os.environ:
         return
@@ -36,6 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[SHARED_CACHE] = folder
     config.stash[_OWN_CACHE] = folder
     _compile_package()
+
+
+def _unmount_stale() -> None:
+    """The disks ``timers/test_disk.py`` mounted in runs that were killed, unmounted before
+    anything else (``stalemounts.py``): left mounted, they failed the systemd service tests."""
+    for mount in stalemounts.unmount_stale():
+        print(f"unmounted {mount.path}, left by an ended test run", file=sys.stderr)
 
 
 PACKAGE = Path(__file__).resolve().parents[1] / "voice_repair"
