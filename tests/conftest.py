@@ -149,18 +149,28 @@ def _leaves_out(marker: str, markexpr: str) -> bool:
 
 
 LONGEST_FIRST = (
+    # The real-audio and service tests (``make test``'s second phase): 30-90 s each on a quiet
+    # machine, the service tests together longer.
     "service/test_service_live.py", "audio/test_whisper_live.py", "audio/test_wyoming_live.py",
     "audio/test_resilience.py", "audio/test_privacy.py", "audio/test_barge_in.py",
     "audio/test_hung_stream.py", "audio/test_end_to_end.py", "audio/test_route.py",
+    "audio/test_wake_speech.py", "audio/test_turns_audio.py",
+    # The rest (the first phase, ``make check``): files with a test of 10-60 s.
+    "asr/test_long_listening.py", "intents/test_intents.py", "asr/test_wyoming_cli.py",
+    "fuzz/test_fuzz.py", "intents/test_danger_families.py", "asr/test_prompt_guard.py",
+    "timers/test_chaos.py", "test_cli.py", "timers/test_restart.py", "timers/test_claims.py",
+    "timers/test_stop.py", "speech/test_render_ahead.py", "speech/test_espeak_whole.py",
+    "asr/test_asr.py",
 )  # fmt: skip
-"""The real-audio and service files whose tests take longest (30-90 s each on a quiet machine,
-the service tests together longer), longest first."""
+"""The test files that take longest (``--durations``), longest first: handed out first, one
+test at a time (``--dist loadgroup``), they end together with the short ones instead of after
+them. Measured, not guessed: reorder when ``--durations=40`` says otherwise."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The longest tests of ``LONGEST_FIRST`` first, each file's tests still in file order:
-    ``make test`` hands the audio tests to its workers in this order, and with the long ones at
-    the end one worker would run the last of them while the other sat idle."""
+    """The files of ``LONGEST_FIRST`` first, in its order, each file's tests still in file
+    order: with the long ones at the end, one worker would run the last of them while the
+    other sat idle."""
     here = Path(__file__).parent
 
     def rank(item: pytest.Item) -> int:
