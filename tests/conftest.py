@@ -155,12 +155,12 @@ LONGEST_FIRST = (
     "audio/test_resilience.py", "audio/test_privacy.py", "audio/test_barge_in.py",
     "audio/test_hung_stream.py", "audio/test_end_to_end.py", "audio/test_route.py",
     "audio/test_wake_speech.py", "audio/test_turns_audio.py",
-    # The rest (the first phase, ``make check``): files with a test of 10-60 s.
-    "asr/test_long_listening.py", "intents/test_intents.py", "asr/test_wyoming_cli.py",
-    "fuzz/test_fuzz.py", "intents/test_danger_families.py", "asr/test_prompt_guard.py",
-    "timers/test_chaos.py", "test_cli.py", "timers/test_restart.py", "timers/test_claims.py",
-    "timers/test_stop.py", "speech/test_render_ahead.py", "speech/test_espeak_whole.py",
-    "asr/test_asr.py",
+    # The rest (the first phase, ``make check``): files with a test of 10-60 s quiet.
+    "asr/test_long_listening.py", "intents/test_danger_families.py", "intents/test_intents.py",
+    "asr/test_prompt_guard.py", "asr/test_wyoming_cli.py", "fuzz/test_fuzz.py", "test_cli.py",
+    "intents/test_semantic.py", "asr/test_asr.py", "timers/test_chaos.py",
+    "speech/test_render_ahead.py", "timers/test_stop.py", "timers/test_claims.py",
+    "timers/test_restart.py", "asr/test_wyoming.py",
 )  # fmt: skip
 """The test files that take longest (``--durations``), longest first: handed out first, one
 test at a time (``--dist loadgroup``), they end together with the short ones instead of after

@@ -27,9 +27,7 @@ pytestmark = [
     pytest.mark.model,
     pytest.mark.slow,
     pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed"),
-    pytest.mark.xdist_group("wyoming-cli"),
 ]
-"""``xdist_group``: both tests in one worker, so they share the local run (``here``)."""
 
 SAID = [
     ("i need a pause", "piper"),
@@ -64,19 +62,12 @@ def recognize(tmp_path: Path, files: list[str], *args: str) -> tuple[list[dict],
     )
 
 
-@pytest.fixture(scope="module")
-def here(tmp_path_factory, files) -> list[dict]:
-    """The local engine's results on ``files``, what both tests compare with: one Whisper run
-    in a fresh process (8-10 s of CPU) for the two of them."""
-    rows, _ = recognize(tmp_path_factory.mktemp("local"), files, "--engine", "whisper")
-    return rows
-
-
 def meanings(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "decided_at"} for r in rows]
 
 
-def test_recognize_over_wyoming_gives_the_local_engines_results(tmp_path, files, here):
+def test_recognize_over_wyoming_gives_the_local_engines_results(tmp_path, files):
+    here, _ = recognize(tmp_path, files, "--engine", "whisper")
     assert [r["intent"] for r in here] == ["pause.start", "pause.start", "ground", None]
     with WyomingServer("whisper", whisper=WhisperRecognizer(["stop"])) as server:
         there, stderr = recognize(
@@ -87,7 +78,8 @@ def test_recognize_over_wyoming_gives_the_local_engines_results(tmp_path, files,
     assert "cannot be used" not in stderr
 
 
-def test_with_nothing_listening_the_local_engine_decides_and_says_so_once(tmp_path, files, here):
+def test_with_nothing_listening_the_local_engine_decides_and_says_so_once(tmp_path, files):
+    here, _ = recognize(tmp_path, files, "--engine", "whisper")
     uri = f"tcp://127.0.0.1:{free_port()}"
     there, stderr = recognize(tmp_path, files, "--engine", "wyoming", "--wyoming-uri", uri)
     assert meanings(there) == meanings(here)
