@@ -39,6 +39,9 @@ run: install
 # Everything, as CI runs it: the tests that share nothing in two workers, then the real-audio and
 # service tests in AUDIO_WORKERS workers, each with a private PulseAudio server of its own (the
 # service tests, which share one installed service, all in one worker, in file order: loadgroup).
+# Both phases hand out tests one at a time (--dist loadgroup), longest files first
+# (tests/conftest.py's LONGEST_FIRST): with pytest-xdist's default chunks, a minute-long test
+# handed out last kept one worker busy while the other sat idle.
 # Those tests mostly wait for sound in real time (a third of a core each), and their timing
 # budgets come from what they measure, so two of them side by side stay within what
 # test-under-load asks of one (AUDIO_WORKERS=1: one at a time, as before). Both phases always
@@ -46,7 +49,8 @@ run: install
 AUDIO_WORKERS ?= 2
 test: install
 	@status=0; \
-	$(BIN)/python -m pytest -n 2 -m "not audio and not service" $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not audio and not service" $(PYTEST_ARGS) \
+	  || status=$$?; \
 	$(BIN)/python -m pytest -n $(AUDIO_WORKERS) --dist loadgroup -m "audio or service" $(PYTEST_ARGS) \
 	  || status=$$?; \
 	exit $$status
@@ -66,7 +70,8 @@ test-under-load: install
 # no service manager, and take at most a few seconds each; two workers (most of their time is
 # waiting for sped-up timers), under a minute in all.
 check: lint
-	$(BIN)/python -m pytest -q -n 2 -m "not audio and not slow and not service and not model" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup \
+	  -m "not audio and not slow and not service and not model" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check voice_repair tests bench

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+import stalemounts
 import timing
 from intentcopy import make_small_copy
 
@@ -29,6 +31,7 @@ _OWN_BASETEMP = pytest.StashKey[str]()
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # a worker inherits both folders from the process that started it
+    _unmount_stale()
     _tmp_in_memory(config)
     if SHARED_CACHE in os.environ:
         return
@@ -36,6 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[SHARED_CACHE] = folder
     config.stash[_OWN_CACHE] = folder
     _compile_package()
+
+
+def _unmount_stale() -> None:
+    """The disks ``timers/test_disk.py`` mounted in runs that were killed, unmounted before
+    anything else (``stalemounts.py``): left mounted, they failed the systemd service tests."""
+    for mount in stalemounts.unmount_stale():
+        print(f"unmounted {mount.path}, left by an ended test run", file=sys.stderr)
 
 
 PACKAGE = Path(__file__).resolve().parents[1] / "voice_repair"
@@ -139,18 +149,28 @@ def _leaves_out(marker: str, markexpr: str) -> bool:
 
 
 LONGEST_FIRST = (
+    # The real-audio and service tests (``make test``'s second phase): 30-90 s each on a quiet
+    # machine, the service tests together longer.
     "service/test_service_live.py", "audio/test_whisper_live.py", "audio/test_wyoming_live.py",
     "audio/test_resilience.py", "audio/test_privacy.py", "audio/test_barge_in.py",
     "audio/test_hung_stream.py", "audio/test_end_to_end.py", "audio/test_route.py",
+    "audio/test_wake_speech.py", "audio/test_turns_audio.py",
+    # The rest (the first phase, ``make check``): files with a test of 10-60 s quiet.
+    "asr/test_long_listening.py", "intents/test_danger_families.py", "intents/test_intents.py",
+    "asr/test_prompt_guard.py", "asr/test_wyoming_cli.py", "fuzz/test_fuzz.py", "test_cli.py",
+    "intents/test_semantic.py", "asr/test_asr.py", "timers/test_chaos.py",
+    "speech/test_render_ahead.py", "timers/test_stop.py", "timers/test_claims.py",
+    "timers/test_restart.py", "asr/test_wyoming.py",
 )  # fmt: skip
-"""The real-audio and service files whose tests take longest (30-90 s each on a quiet machine,
-the service tests together longer), longest first."""
+"""The test files that take longest (``--durations``), longest first: handed out first, one
+test at a time (``--dist loadgroup``), they end together with the short ones instead of after
+them. Measured, not guessed: reorder when ``--durations=40`` says otherwise."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The longest tests of ``LONGEST_FIRST`` first, each file's tests still in file order:
-    ``make test`` hands the audio tests to its workers in this order, and with the long ones at
-    the end one worker would run the last of them while the other sat idle."""
+    """The files of ``LONGEST_FIRST`` first, in its order, each file's tests still in file
+    order: with the long ones at the end, one worker would run the last of them while the
+    other sat idle."""
     here = Path(__file__).parent
 
     def rank(item: pytest.Item) -> int:

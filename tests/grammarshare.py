@@ -10,6 +10,7 @@ Without that folder (a test run by hand with another runner) each process builds
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
@@ -28,13 +29,19 @@ INTENTS = SOURCE_ROOT / "intents" / "en"
 def shipped_grammar() -> tuple[tuple[str, str], ...]:
     """(intent, spoken sentence) pairs of the shipped data's grammar (``grammar_sentences``)."""
     shared = _shared_file()
-    if shared is not None and shared.is_file():
-        return tuple((intent, text) for intent, text in json.loads(shared.read_text()))
-    pairs = tuple(grammar_sentences(IntentMatcher.load(INTENTS), INTENTS))
-    if shared is not None:
+    if shared is None:
+        return tuple(grammar_sentences(IntentMatcher.load(INTENTS), INTENTS))
+    # One builder at a time: handed out one test at a time, both workers reached the grammar
+    # tests together and built it twice (28 s each at a load average of 11); the second now
+    # waits for the first and reads its file.
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.is_file():
+            return tuple((intent, text) for intent, text in json.loads(shared.read_text()))
+        pairs = tuple(grammar_sentences(IntentMatcher.load(INTENTS), INTENTS))
         with tempfile.NamedTemporaryFile("w", dir=shared.parent, delete=False) as f:
             json.dump(pairs, f)
-        os.replace(f.name, shared)  # whole or absent: another worker may be reading
+        os.replace(f.name, shared)  # whole or absent: a reader without the lock may look
     return pairs
 
 

@@ -17,13 +17,16 @@ says why), keeps what the store held and never writes to it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
+import functools
 import logging
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,8 +60,8 @@ def small_disk(tmp_path: Path):
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)])
     if done.returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with unmounted_at_the_end(mount):
+        yield mount
 
 
 @pytest.fixture
@@ -79,8 +82,22 @@ def ext4_disk(tmp_path: Path):
     done = subprocess.run(["mount", "-o", options, str(image), str(mount)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a loop device here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    with unmounted_at_the_end(mount):
+        yield mount
+
+
+@contextlib.contextmanager
+def unmounted_at_the_end(mount: Path) -> Iterator[None]:
+    """Unmount ``mount`` however the test ends, and at the process's exit should the teardown
+    never run (a worker stopped mid-test). A run killed outright leaves it mounted: the next
+    run's start unmounts it (``stalemounts.py``); left, it failed the service tests."""
+    off = functools.partial(subprocess.run, ["umount", "-l", str(mount)], capture_output=True)
+    atexit.register(off)
+    try:
+        yield
+    finally:
+        off()
+        atexit.unregister(off)
 
 
 def storage_error(mount: Path) -> None:

@@ -4,6 +4,7 @@ Takes ``Say`` (``models.py``) whose text may hold timed silences (``[4s]``); giv
 ``audio.playback`` and can be interrupted mid-sentence by "stop".
 
 - ``engines.py``  ``TextToSpeech`` engines: espeak-ng through pyttsx3, and Piper
+- ``espeakends.py`` waiting for espeak-ng's real end of a phrase (pyttsx3's loop can end early)
 - ``speaker.py``  ``Speaker``: one worker thread rendering and playing lines, chimes, silences
 - ``cache.py``    ``CachedTTS``: each sentence rendered once per voice, fixed lines rendered ahead
 - ``turns.py``    a reply stops the sentence being rendered ahead (``pipersession.py``: Piper)

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import VoiceRepairError
+from .espeakends import UtteranceEnds, wait_until_idle
 from .espeakng import ESPEAK_NG, shared_engine
 from .pipersession import load_piper_voice
 from .turns import RenderTurns
@@ -75,8 +76,20 @@ class EspeakTTS:
 
     name = "espeak"
 
+    _shared: tuple[Any, UtteranceEnds, str | None] | None = None
+    """The process's one pyttsx3 engine (``espeakng.shared_engine``), its end notifications and
+    default voice, kept for good: a freed engine's phrase still in flight ended on a dead proxy
+    (``espeakends.py``), and a rebuilt one swapped libespeak-ng's callback under its thread."""
+
+    _voice_set: str | None = None
+    """The voice last set on the shared engine."""
+
+    END_TIMEOUT_S = 30.0
+    """Seconds a phrase may take before it is tried again (ms quiet, seconds on a busy machine)."""
+
     def __init__(self, rate_wpm: int = DEFAULT_RATE_WPM, voice: str | None = None) -> None:
         try:
+            import pyttsx3.drivers._espeak as espeak_library
             import pyttsx3.drivers.espeak as espeak_driver
         except (ImportError, OSError) as exc:  # OSError: libespeak-ng missing
             raise VoiceRepairError(
@@ -86,13 +99,21 @@ class EspeakTTS:
         # pyttsx3's espeak driver prints "Audio saved to <file>" after every file; shadow print
         # in that module only (redirecting sys.stdout would swallow other threads' output).
         espeak_driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
-        try:
-            self._engine: Any = shared_engine()
-        except Exception as exc:  # pyttsx3 raises RuntimeError and friends
-            raise VoiceRepairError(
-                f"speech engine espeak failed to start ({exc}). Check that espeak-ng works: "
-                "`espeak-ng hello`."
-            ) from exc
+        with ESPEAK_NG:  # every call into libespeak-ng (espeakng.py)
+            if EspeakTTS._shared is None:
+                try:
+                    engine = shared_engine()
+                except Exception as exc:  # pyttsx3 raises RuntimeError and friends
+                    raise VoiceRepairError(
+                        f"speech engine espeak failed to start ({exc}). Check that espeak-ng "
+                        "works: `espeak-ng hello`."
+                    ) from exc
+                default_voice = engine.getProperty("voice")
+                EspeakTTS._shared = (engine, UtteranceEnds(engine), default_voice)
+                EspeakTTS._voice_set = default_voice
+        self._engine: Any
+        self._engine, self._ends, self._default_voice = EspeakTTS._shared
+        self._is_playing = espeak_library.IsPlaying
         self.rate_wpm = int(rate_wpm)
         self.voice = voice
         self._count = 0
@@ -106,8 +127,8 @@ class EspeakTTS:
     def render(self, text: str) -> tuple[np.ndarray, int]:
         """Speak ``text`` into memory; the temporary file lives only while it is read back.
 
-        pyttsx3's espeak driver occasionally finishes a phrase with an empty buffer (its loop
-        races espeak-ng's callback thread), so an empty result is retried once before failing.
+        A phrase is read only once the driver says espeak-ng finished it (``espeakends.py``);
+        one the driver cancelled or lost comes back empty and is tried again, twice at most.
         """
         with ESPEAK_NG:
             for _attempt in range(3):
@@ -123,16 +144,31 @@ class EspeakTTS:
     def _render_once(self, text: str) -> tuple[np.ndarray, int]:
         # Set every time: another EspeakTTS may have changed the shared engine's settings.
         self._engine.setProperty("rate", self.rate_wpm)
-        if self.voice:
-            self._engine.setProperty("voice", self.voice)
+        voice = self.voice or self._default_voice
+        if voice != EspeakTTS._voice_set:
+            self._engine.setProperty("voice", voice)
+            EspeakTTS._voice_set = voice
         self._count += 1
         path = Path(self._dir.name) / f"phrase-{self._count}.wav"
         try:
+            if not wait_until_idle(self._is_playing, self.END_TIMEOUT_S):
+                log.warning("espeak-ng still busy with an earlier phrase; starting anyway")
+            self._ends.expect()
             self._engine.save_to_file(_at_rate(text, self.rate_wpm), str(path))
             self._engine.runAndWait()
+            ended = self._ends.wait(self.END_TIMEOUT_S)
+            if ended is None:
+                log.warning("espeak-ng did not finish a phrase in %.0f s", self.END_TIMEOUT_S)
+                self._engine.stop()
+            if not ended:
+                return np.zeros(0, dtype=np.int16), 22050
             with wave.open(str(path), "rb") as wav:
                 rate = wav.getframerate()
-                samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+                expected = wav.getnframes()
+                samples = np.frombuffer(wav.readframes(expected), dtype="<i2")
+            if samples.size != expected:  # a file read while still being written
+                log.warning("espeak-ng phrase file short (%d of %d)", samples.size, expected)
+                return np.zeros(0, dtype=np.int16), 22050
         except (OSError, EOFError, wave.Error):
             return np.zeros(0, dtype=np.int16), 22050
         finally:
