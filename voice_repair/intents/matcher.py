@@ -17,18 +17,21 @@ from hassil.intents import Intents
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
 from .anchors import anchored
-from .clock import clock_slot
+from .asking import asks
 from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
 from .edges import template_edges
+from .learned import LearnedNet, decide, read
+from .nearness import Guess
 from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
+from .slotvalues import catalogue_slots
 from .spec import IntentSpec, SlotSpec
 from .timerwords import correct
-from .tolerant import find_inside, tidy
+from .tolerant import find_inside, mend, tidy
 from .wording import normalize
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
@@ -58,6 +61,7 @@ class IntentMatcher:
         intents: Intents,
         danger: DangerScan | None = None,
         semantic: SemanticNet | None = None,
+        learned: LearnedNet | None = None,
     ) -> None:
         self.catalogue = catalogue
         """Intent name -> its catalogue entry (from ``intents.yaml``)."""
@@ -69,6 +73,8 @@ class IntentMatcher:
         }
         self.semantic = semantic
         """The second net, after the templates (None: templates alone)."""
+        self.learned = learned
+        """The last net, a classifier over the semantic net's embedding (None: without it)."""
         self._slot_reader: SlotReader | None = None
 
     @classmethod
@@ -94,7 +100,8 @@ class IntentMatcher:
 
     def explain(self, text: str) -> Decision:
         """``match``, saying which net decided. The order: danger patterns, templates, semantic
-        danger, semantic intents (``semantic.py``), nothing. A semantic danger guess inside a
+        danger, semantic intents (``semantic.py``), the learned net (``learned.py``), nothing.
+        A semantic or learned danger guess inside a
         frame that cancels its route (``danger.yaml``: ``frames``, ``settled``) is no danger and
         no request. Slots of a semantic decision are read from the words (``slots.py``); one
         that cannot be read is left out (the default).
@@ -107,8 +114,12 @@ class IntentMatcher:
         guess = self.semantic.guess(said) if self.semantic is not None else None
         if guess is not None and guess.intent == SAFETY and self._cancelled(said, guess.route):
             guess = None  # a story, a film, long ago: nearness in meaning cannot see the frame
-        if guess is None:
-            return Decision(None)
+        decided = self._decided(text, said, guess) if guess is not None else Decision(None)
+        learned = self._learned(text, said, decided)
+        return learned if learned is not None else decided
+
+    def _decided(self, text: str, said: str, guess: Guess) -> Decision:
+        """A guess of the semantic or the learned net, through the rules every guess passes."""
         intent = guess.intent if guess.intent == SAFETY else correct(guess.intent, said)
         if intent is None:  # "take five minutes off the timer" is not more time (timerwords.py)
             return Decision(None)
@@ -121,9 +132,32 @@ class IntentMatcher:
             if wanted and self._slot_reader is None:
                 self._slot_reader = SlotReader(self._intents)
             raw = self._slot_reader.read(said, wanted) if wanted and self._slot_reader else {}
-            slots = self._slots(intent, raw) or {}
+            slots = catalogue_slots(self._slot_types.get(intent, {}), raw) or {}
         match = IntentMatch(intent, slots, text, guessed=intent != SAFETY)
         return Decision(match, guess.net, round(guess.score, 3), round(guess.margin, 3))
+
+    def _learned(self, text: str, said: str, decided: Decision) -> Decision | None:
+        """The learned net (``learned.py``), last: over nothing it may decide danger or a
+        request, over a semantic request only danger; never over danger or a template."""
+        weights = self.learned.weights() if self.learned and self.semantic else None
+        vector = self.semantic.vector(said) if weights and self.semantic else None
+        if weights is None or vector is None or (decided.match and decided.match.intent == SAFETY):
+            return None
+        reading = read(weights, vector)
+        asking = asks(tidy(mend(said)))
+        verdict = decide(reading, weights, decided.match is not None, asking)
+        if verdict is None:
+            return None
+        kind, value = verdict
+        if kind == "danger":
+            if self._cancelled(said, value):
+                return None
+            found = self.danger_match(text, said, value)
+            return Decision(found, "learned-danger", round(reading.danger, 3))
+        if self.semantic.said_to_someone(value, said):
+            return None
+        got = self._decided(text, said, Guess(value, "", "learned", reading.score, 0.0))
+        return got if got.match is not None else None
 
     def match_all(self, text: str) -> list[IntentMatch]:
         """Every reading of the sentence, best first, at most one per intent.
@@ -166,7 +200,7 @@ class IntentMatcher:
         scored: dict[str, tuple[int, IntentMatch]] = {}
         for result in recognize_all(said, self._intents, language=self._intents.language):
             raw = {name: entity.value for name, entity in result.entities.items()}
-            slots = self._slots(result.intent.name, raw)
+            slots = catalogue_slots(self._slot_types.get(result.intent.name, {}), raw)
             if slots is None:
                 continue
             if result.intent.name == SAFETY and self._danger is not None:
@@ -187,36 +221,14 @@ class IntentMatcher:
         """
         said = normalize(text)
         route = self._danger.route(said) if self._danger is not None and said else None
-        if route is None or self._danger is None:
-            return None
+        return None if route is None else self.danger_match(text, said, route)
+
+    def danger_match(self, text: str, said: str, route: str) -> IntentMatch:
+        """``safety`` with ``route``, and the offer of grounding where the words ask for it."""
         slots: dict[str, int | str] = {"route": route}
-        if self._danger.offers_grounding(said):
+        if self._danger is not None and self._danger.offers_grounding(said):
             slots["offer"] = "ground"
         return IntentMatch(SAFETY, slots, text)
-
-    def _slots(self, intent: str, raw: dict[str, object]) -> dict[str, int | str] | None:
-        """Template values as catalogue slots; None for an impossible reading ("at 20 am")."""
-        types = self._slot_types.get(intent, {})
-        slots: dict[str, int | str] = {}
-        try:
-            for name, value in raw.items():
-                if name in types:
-                    slots[name] = int(value) if types[name] == "integer" else str(value)  # type: ignore[call-overload]
-            if "minutes_hours" in raw:  # "an hour and twelve minutes": 60 + 12
-                extra = raw.get("minutes_extra", 0)
-                slots["minutes"] = int(raw["minutes_hours"]) + int(extra)  # type: ignore[call-overload]
-            qualifiers = [raw[k] for k in ("time_day", "time_meridiem") if k in raw]
-            if "time_hour" in raw or qualifiers:
-                named = None if "time_hour" in raw else str(raw.get("time", ""))
-                hour, minute = raw.get("time_hour"), raw.get("time_minute", 0)
-                clock = clock_slot(hour, minute, qualifiers, named=named or None)
-                if clock is None:
-                    return None
-                slots["time"] = clock
-        except (TypeError, ValueError):
-            # A list value that is not a number ({in: ten, out: ten}); the data's tests show it.
-            return None
-        return slots
 
     def phrases(self, max_per_intent: int | None = None) -> list[tuple[str, str]]:
         """(intent, sentence) pairs the templates can say, for a speech recognizer's grammar.
@@ -289,7 +301,7 @@ def _check(
     if danger is None:
         return None, problems, True
     semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
-    matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic)
+    matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic, LearnedNet(root))
     tested = bool(problems) or not trusted
     if tested:
         problems += run_tests(root, data, matcher.match_all)
