@@ -31,7 +31,8 @@ def main(argv: list[str]) -> int:
     digest = save_weights(data.DATA, weights)
     print(
         f"stored {len(weights.classes)} classes in {data.DATA / 'learned.npz'} "
-        f"(request {weights.request:.2f}, danger {weights.danger:.2f}; sha256 {digest})"
+        f"(request: asked {weights.request:.2f}, stated {weights.stated:.2f}; "
+        f"danger {weights.danger:.2f}; sha256 {digest})"
     )
     return 0
 
