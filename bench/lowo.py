@@ -28,7 +28,6 @@ from bench.intents import _answers, _reads
 from voice_repair.intents.asking import asks
 from voice_repair.intents.learned import LearnedNet, Weights
 from voice_repair.intents.matcher import IntentMatcher, normalize
-from voice_repair.intents.nearness import Guess
 from voice_repair.intents.tolerant import mend, tidy
 
 ROWS = (
@@ -67,13 +66,8 @@ class Protocol:
         """The intent a learned request guess becomes after the rules every guess passes."""
         key = (text, intent)
         if key not in self._allowed:
-            said = normalize(text)
-            semantic = self.matcher.semantic
-            if semantic is not None and semantic.said_to_someone(intent, said):
-                self._allowed[key] = None
-            else:
-                got = self.matcher._decided(text, said, Guess(intent, "", "learned", 1.0, 0.0))
-                self._allowed[key] = got.match.intent if got.match is not None else None
+            got = self.matcher.learned_request(text, normalize(text), intent, 1.0)
+            self._allowed[key] = got.match.intent if got is not None and got.match else None
         return self._allowed[key]
 
     def weights(self, writers: tuple[str, ...]) -> Weights:

@@ -101,11 +101,8 @@ class IntentMatcher:
     def explain(self, text: str) -> Decision:
         """``match``, saying which net decided. The order: danger patterns, templates, semantic
         danger, semantic intents (``semantic.py``), the learned net (``learned.py``), nothing.
-        A semantic or learned danger guess inside a
-        frame that cancels its route (``danger.yaml``: ``frames``, ``settled``) is no danger and
-        no request. Slots of a semantic decision are read from the words (``slots.py``); one
-        that cannot be read is left out (the default).
-        """
+        A guessed danger inside a frame that cancels its route (``danger.yaml``) is nothing.
+        A guess's slots are read from the words (``slots.py``); one unread is left out."""
         found = self.match_all(text)
         if found:
             scanned = found[0].intent == SAFETY and self.danger(text) is not None
@@ -144,19 +141,24 @@ class IntentMatcher:
         if weights is None or vector is None or (decided.match and decided.match.intent == SAFETY):
             return None
         reading = read(weights, vector)
-        asking = asks(tidy(mend(said)))
-        verdict = decide(reading, weights, decided.match is not None, asking)
+        verdict = decide(reading, weights, decided.match is not None, asks(tidy(mend(said))))
         if verdict is None:
             return None
         kind, value = verdict
-        if kind == "danger":
-            if self._cancelled(said, value):
-                return None
+        if kind == "danger" and not self._cancelled(said, value):
             found = self.danger_match(text, said, value)
             return Decision(found, "learned-danger", round(reading.danger, 3))
-        if self.semantic.said_to_someone(value, said):
+        return None if kind == "danger" else self.learned_request(text, said, value, reading.score)
+
+    def learned_request(self, text: str, said: str, intent: str, score: float) -> Decision | None:
+        """The learned net's request through the rules every guess passes, and nearer to an
+        example of it than to everyday talk (``semantic.nearer_to_talk``); None if it fails."""
+        vector = self.semantic.vector(said) if self.semantic is not None else None
+        if vector is None or self.semantic is None or self.semantic.nearer_to_talk(intent, vector):
             return None
-        got = self._decided(text, said, Guess(value, "", "learned", reading.score, 0.0))
+        if self.semantic.said_to_someone(intent, said):
+            return None
+        got = self._decided(text, said, Guess(intent, "", "learned", score, 0.0))
         return got if got.match is not None else None
 
     def match_all(self, text: str) -> list[IntentMatch]:

@@ -224,13 +224,27 @@ class SemanticNet:
         self._last = (said, vector)
         return vector
 
+    def nearer_to_talk(self, intent: str, vector: np.ndarray) -> bool:
+        """Whether an everyday or idiom example (a negative) is at least as near to ``vector``
+        as the nearest example of ``intent``: the learned net's request must pass what the
+        net's own does ("take a twenty minute walk" is everyday talk in the data)."""
+        examples, groups = self._loaded(), self._groups
+        if examples is None or groups is None or "" not in groups.names:
+            return False
+        import numpy as np
+
+        sims = np.einsum("ij,j->i", examples.vectors, vector)
+        nearest = np.maximum.reduceat(sims[groups.order], groups.starts)
+        best = dict(zip(groups.names, nearest, strict=True))
+        return bool(best[""] >= best.get(intent, -1.0))
+
     def said_to_someone(self, intent: str, said: str) -> bool:
         """A command to the speaker said with words about something else (``anchors.told``)."""
         return not told(intent, tidy(mend(said)), self._vocabulary)
 
     def _guess(self, said: str) -> Guess | None:
-        examples = self._loaded()
-        vector = self.vector(said)
+        vector = self.vector(said)  # None before any loading for a sentence too long
+        examples = self._loaded() if vector is not None else None
         if examples is None or vector is None:
             return None
         import numpy as np
