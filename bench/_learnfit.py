@@ -7,12 +7,12 @@ size, so ``none`` (a third of the data) does not drown the rarer requests and th
 do not dominate either.
 
 Thresholds are chosen on out-of-fold probabilities of the training writers only (each training
-writer left out in turn, ``oof``), together with what the other nets did with each sentence
-(``pipeline``): the request threshold is the one that most improves ``right - 2 * wrong`` among
-the sentences no other net answered, counting any everyday sentence or hard negative answered as
-``3``; the danger threshold the one that most improves ``caught - 3 * (false alarms + requests
-and everyday talk made danger)``. A wrong answer costs more than a silence, and an alarm over
-everyday talk most.
+writer left out in turn), together with what the other nets did with each sentence: each
+request threshold (sentences that ask, statements: chosen apart) is the one that most improves
+``right - 2 * wrong`` among the sentences no other net answered, counting any everyday sentence
+or hard negative answered as ``-3``; the danger threshold the one that most improves
+``caught - 3 * (false alarms + requests and everyday talk made danger)``. A wrong answer costs
+more than a silence, and an alarm over everyday talk most.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ It sits where it can only help (``IntentMatcher.explain``):
   is a request at least ``request`` probable (``stated`` for a sentence that does not ask,
   which must be surer: most everyday talk is statements); the intent then passes the same
   rules and slot readers as a semantic guess (numbers and times are read from the words,
-  never learned);
+  never learned), and must be nearer to an example of its intent than to every everyday
+  example (``SemanticNet.nearer_to_talk``), as the semantic net's own guesses must;
 - **danger**: it may add danger (never remove it) when no other net raised the alarm and no
   template decided a request: when all danger classes together are at least ``danger``
   probable, with the most likely danger class's route. A story or a film (``danger.yaml``'s
