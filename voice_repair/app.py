@@ -344,8 +344,10 @@ def check(options: Options, out: TextIO) -> int:
 
     With valid data it also re-derives the semantic net's stored sentence embeddings when the
     data (or the model) changed; without the model it says so and the check still passes.
+    The learned net's weights must match their checksum (``intents/learned.py``).
     """
     from .errors import ModelError
+    from .intents.learned import status
     from .intents.matcher import normalize
     from .intents.semantic import refresh
 
@@ -360,7 +362,9 @@ def check(options: Options, out: TextIO) -> int:
         print(refresh(options.intents_dir, normalize), file=out)
     except ModelError as exc:
         print(f"Sentence embeddings not re-derived: {exc}", file=out)
-    return 0
+    usable, line = status(options.intents_dir)
+    print(line, file=out)
+    return 0 if usable else 1
 
 
 def make_options(

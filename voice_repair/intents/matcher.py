@@ -17,19 +17,22 @@ from hassil.intents import Intents
 from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
 from .anchors import COMMANDS, anchored
+from .asking import asks
 from .clauses import find_clause
-from .clock import clock_slot
 from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
 from .edges import template_edges
+from .learned import LearnedNet, decide, read
+from .nearness import Guess
 from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
+from .slotvalues import catalogue_slots
 from .spec import IntentSpec, SlotSpec
 from .timerwords import correct
-from .tolerant import find_inside, tidy
+from .tolerant import find_inside, mend, tidy
 from .wording import normalize
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
@@ -59,6 +62,7 @@ class IntentMatcher:
         intents: Intents,
         danger: DangerScan | None = None,
         semantic: SemanticNet | None = None,
+        learned: LearnedNet | None = None,
     ) -> None:
         self.catalogue = catalogue
         """Intent name -> its catalogue entry (from ``intents.yaml``)."""
@@ -70,6 +74,8 @@ class IntentMatcher:
         }
         self.semantic = semantic
         """The second net, after the templates (None: templates alone)."""
+        self.learned = learned
+        """The last net, a classifier over the semantic net's embedding (None: without it)."""
         self._slot_reader: SlotReader | None = None
 
     @classmethod
@@ -96,10 +102,9 @@ class IntentMatcher:
     def explain(self, text: str) -> Decision:
         """``match``, saying which net decided. The order: danger patterns, templates, semantic
         danger, a template matching one clause when the net found nothing in the whole
-        (``clauses.py``), semantic intents (``semantic.py``), nothing. A semantic danger guess
-        inside a frame that cancels its route (``danger.yaml``: ``frames``, ``settled``) is no
-        danger and no request. Slots of a semantic decision are read from the words
-        (``slots.py``); one that cannot be read is left out (the default).
+        (``clauses.py``), semantic intents (``semantic.py``), the learned net (``learned.py``),
+        nothing. A guessed danger inside a frame that cancels its route (``danger.yaml``) is
+        nothing. A guess's slots are read from the words (``slots.py``); one unread is left out.
         """
         found = self.match_all(text)
         if found:
@@ -109,12 +114,16 @@ class IntentMatcher:
         guess = self.semantic.guess(said) if self.semantic is not None else None
         if guess is not None and guess.intent == SAFETY and self._cancelled(said, guess.route):
             guess = None  # a story, a film, long ago: nearness in meaning cannot see the frame
-        if guess is None:  # a request clause in talk (clauses.py)
+        if guess is None:  # a request clause in talk (clauses.py), before the learned net
             inside = self._clause(said, text)
             if inside is not None:
                 return inside
-        if guess is None:
-            return Decision(None)
+        decided = self._decided(text, said, guess) if guess is not None else Decision(None)
+        learned = self._learned(text, said, decided)
+        return learned if learned is not None else decided
+
+    def _decided(self, text: str, said: str, guess: Guess) -> Decision:
+        """A guess of the semantic or the learned net, through the rules every guess passes."""
         intent = guess.intent if guess.intent == SAFETY else correct(guess.intent, said)
         if intent is None:  # "take five minutes off the timer" is not more time (timerwords.py)
             return Decision(None)
@@ -126,6 +135,34 @@ class IntentMatcher:
             slots = self._said_slots(intent, said)
         match = IntentMatch(intent, slots, text, guessed=intent != SAFETY)
         return Decision(match, guess.net, round(guess.score, 3), round(guess.margin, 3))
+
+    def _learned(self, text: str, said: str, decided: Decision) -> Decision | None:
+        """The learned net (``learned.py``), last: over nothing it may decide danger or a
+        request, over a semantic request only danger; never over danger or a template."""
+        weights = self.learned.weights() if self.learned and self.semantic else None
+        vector = self.semantic.vector(said) if weights and self.semantic else None
+        if weights is None or vector is None or (decided.match and decided.match.intent == SAFETY):
+            return None
+        reading = read(weights, vector)
+        verdict = decide(reading, weights, decided.match is not None, asks(tidy(mend(said))))
+        if verdict is None:
+            return None
+        kind, value = verdict
+        if kind == "danger" and not self._cancelled(said, value):
+            found = self.danger_match(text, said, value)
+            return Decision(found, "learned-danger", round(reading.danger, 3))
+        return None if kind == "danger" else self.learned_request(text, said, value, reading.score)
+
+    def learned_request(self, text: str, said: str, intent: str, score: float) -> Decision | None:
+        """The learned net's request through the rules every guess passes, and nearer to an
+        example of it than to everyday talk (``semantic.nearer_to_talk``); None if it fails."""
+        vector = self.semantic.vector(said) if self.semantic is not None else None
+        if vector is None or self.semantic is None or self.semantic.nearer_to_talk(intent, vector):
+            return None
+        if self.semantic.said_to_someone(intent, said):
+            return None
+        got = self._decided(text, said, Guess(intent, "", "learned", score, 0.0))
+        return got if got.match is not None else None
 
     def match_all(self, text: str) -> list[IntentMatch]:
         """Every reading of the sentence, best first, at most one per intent.
@@ -191,7 +228,8 @@ class IntentMatcher:
             return {}
         if self._slot_reader is None:
             self._slot_reader = SlotReader(self._intents)
-        return self._slots(intent, self._slot_reader.read_spoken(said, wanted)) or {}
+        raw = self._slot_reader.read_spoken(said, wanted)
+        return catalogue_slots(self._slot_types.get(intent, {}), raw) or {}
 
     def _cancelled(self, said: str, route: str) -> bool:
         return self._danger is not None and self._danger.cancels(said, route)
@@ -201,7 +239,7 @@ class IntentMatcher:
         scored: dict[str, tuple[int, IntentMatch]] = {}
         for result in recognize_all(said, self._intents, language=self._intents.language):
             raw = {name: entity.value for name, entity in result.entities.items()}
-            slots = self._slots(result.intent.name, raw)
+            slots = catalogue_slots(self._slot_types.get(result.intent.name, {}), raw)
             if slots is None:
                 continue
             if result.intent.name == SAFETY and self._danger is not None:
@@ -222,36 +260,14 @@ class IntentMatcher:
         """
         said = normalize(text)
         route = self._danger.route(said) if self._danger is not None and said else None
-        if route is None or self._danger is None:
-            return None
+        return None if route is None else self.danger_match(text, said, route)
+
+    def danger_match(self, text: str, said: str, route: str) -> IntentMatch:
+        """``safety`` with ``route``, and the offer of grounding where the words ask for it."""
         slots: dict[str, int | str] = {"route": route}
-        if self._danger.offers_grounding(said):
+        if self._danger is not None and self._danger.offers_grounding(said):
             slots["offer"] = "ground"
         return IntentMatch(SAFETY, slots, text)
-
-    def _slots(self, intent: str, raw: dict[str, object]) -> dict[str, int | str] | None:
-        """Template values as catalogue slots; None for an impossible reading ("at 20 am")."""
-        types = self._slot_types.get(intent, {})
-        slots: dict[str, int | str] = {}
-        try:
-            for name, value in raw.items():
-                if name in types:
-                    slots[name] = int(value) if types[name] == "integer" else str(value)  # type: ignore[call-overload]
-            if "minutes_hours" in raw:  # "an hour and twelve minutes": 60 + 12
-                extra = raw.get("minutes_extra", 0)
-                slots["minutes"] = int(raw["minutes_hours"]) + int(extra)  # type: ignore[call-overload]
-            qualifiers = [raw[k] for k in ("time_day", "time_meridiem") if k in raw]
-            if "time_hour" in raw or qualifiers:
-                named = None if "time_hour" in raw else str(raw.get("time", ""))
-                hour, minute = raw.get("time_hour"), raw.get("time_minute", 0)
-                clock = clock_slot(hour, minute, qualifiers, named=named or None)
-                if clock is None:
-                    return None
-                slots["time"] = clock
-        except (TypeError, ValueError):
-            # A list value that is not a number ({in: ten, out: ten}); the data's tests show it.
-            return None
-        return slots
 
     def phrases(self, max_per_intent: int | None = None) -> list[tuple[str, str]]:
         """(intent, sentence) pairs the templates can say, for a speech recognizer's grammar.
@@ -324,7 +340,7 @@ def _check(
     if danger is None:
         return None, problems, True
     semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
-    matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic)
+    matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic, LearnedNet(root))
     tested = bool(problems) or not trusted
     if tested:
         problems += run_tests(root, data, matcher.match_all)

@@ -73,6 +73,8 @@ from .nearness import (
 from .tolerant import clauses, mend, tidy
 
 if TYPE_CHECKING:  # examples.py loads numpy, which comes with the model, not with every start
+    import numpy as np
+
     from .examples import Examples
 
 __all__ = [
@@ -131,6 +133,7 @@ class SemanticNet:
         self._problem: str | None = None
         self._lock = threading.Lock()
         self._cancel = threading.Event()
+        self._last: tuple[str, np.ndarray] | None = None
 
     @property
     def problem(self) -> str | None:
@@ -208,18 +211,49 @@ class SemanticNet:
             return found
         return None
 
-    def _guess(self, said: str) -> Guess | None:
-        if not said or len(said.split()) > MAX_WORDS:
+    def vector(self, said: str) -> np.ndarray | None:
+        """The embedding of a normalised sentence as the net reads it (the last one is kept:
+        the learned net reads the vector ``guess`` just computed); None when the net is off or
+        the sentence is longer than ``MAX_WORDS``."""
+        said = mend(said)
+        if not said or len(said.split()) > MAX_WORDS or self._loaded() is None:
             return None
-        examples = self._loaded()
-        if examples is None:
+        last = self._last
+        if last is not None and last[0] == said:
+            return last[1]
+        vector = self._embedder.embed([said])[0]
+        self._last = (said, vector)
+        return vector
+
+    def nearer_to_talk(self, intent: str, vector: np.ndarray) -> bool:
+        """Whether an everyday or idiom example (a negative) is at least as near to ``vector``
+        as the nearest example of ``intent``: the learned net's request must pass what the
+        net's own does ("take a twenty minute walk" is everyday talk in the data)."""
+        examples, groups = self._loaded(), self._groups
+        if examples is None or groups is None or "" not in groups.names:
+            return False
+        import numpy as np
+
+        sims = np.einsum("ij,j->i", examples.vectors, vector)
+        nearest = np.maximum.reduceat(sims[groups.order], groups.starts)
+        best = dict(zip(groups.names, nearest, strict=True))
+        return bool(best[""] >= best.get(intent, -1.0))
+
+    def said_to_someone(self, intent: str, said: str) -> bool:
+        """A command to the speaker said with words about something else (``anchors.told``)."""
+        return not told(intent, tidy(mend(said)), self._vocabulary)
+
+    def _guess(self, said: str) -> Guess | None:
+        vector = self.vector(said)  # None before any loading for a sentence too long
+        examples = self._loaded() if vector is not None else None
+        if examples is None or vector is None:
             return None
         import numpy as np
 
         # einsum, not ``@``: numpy hands a matrix-vector product of this size to OpenBLAS's
         # threads, which spin for a core on a busy machine (timerwords measured 25 ms against
         # 0.12 ms, 2026-12-06).
-        sims = np.einsum("ij,j->i", examples.vectors, self._embedder.embed([said])[0])
+        sims = np.einsum("ij,j->i", examples.vectors, vector)
         whole = decide(examples, sims, self._danger, self._intent, self._groups)
         if whole is None and asks(tidy(said)):
             whole = decide(examples, sims, self._danger, ASKED, self._groups)

@@ -1,0 +1,136 @@
+"""The sentences a learned classifier trains on, each with its label and its embedding.
+
+Two sources: the product's own sentences (``intents/en/tests`` and ``examples``, the semantic
+net's examples, whose vectors ``semantic.npz`` stores) and the development sets written by
+people who never read ``intents/en/`` (``bench/data/dev``, ``dev2`` ... ``dev6_even``: one
+writer each, so leaving one out is leaving one writer out). A label is an intent of the
+catalogue, ``safety:<route>`` for danger, or ``none`` for everyday talk and hard negatives. A
+request for an intent the product lacks is left out of training (it has no class to learn).
+
+A sentence is embedded as the semantic net embeds it at run time (``normalize``, then
+``mend``), so training sees the vectors the product computes. Embedding some 4,300 set
+sentences takes minutes on a busy core, so the vectors are cached in ``bench/.cache/``
+(git-ignored), keyed by the model's checksums: deleting it only costs the time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voice_repair.datafiles import load_yaml
+from voice_repair.intents.embedder import MODEL_FILES, Embedder
+from voice_repair.intents.examples import build
+from voice_repair.intents.tolerant import mend
+from voice_repair.intents.wording import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "intents" / "en"
+WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even")
+"""The development sets, one writer each (never the frozen set, nor a held-out half)."""
+CACHE = ROOT / "bench" / ".cache" / "set-embeddings.npz"
+NONE = "none"
+PRODUCT = "product"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One training sentence."""
+
+    text: str
+    """As written (the pipeline reads this)."""
+    label: str
+    """An intent, ``safety:<route>`` or ``none``."""
+    source: str
+    """``product`` or the writer's set name."""
+    kind: str
+    """``request``, ``danger``, ``hard`` (hard negative), ``everyday`` or ``example``."""
+
+
+def said(text: str) -> str:
+    """What the semantic net embeds for a sentence."""
+    return mend(normalize(text))
+
+
+def set_samples(writer: str, intents: set[str]) -> list[Sample]:
+    """Every sentence of one writer's set, labelled (requests for unknown intents: ``?``)."""
+    folder = ROOT / "bench" / "data" / writer
+    out: list[Sample] = []
+    requests, _ = load_yaml(folder / "requests.yaml")
+    for item in requests:
+        intent = str(item["intent"])
+        if intent == "safety":
+            label = f"safety:{(item.get('slots') or {}).get('route', 'general')}"
+        else:
+            label = intent if intent in intents else "?"
+        out.append(Sample(str(item["text"]), label, writer, "request"))
+    danger, _ = load_yaml(folder / "danger.yaml")
+    out += [Sample(str(i["text"]), f"safety:{i['route']}", writer, "danger") for i in danger]
+    for name, kind in (("hard_negatives", "hard"), ("everyday", "everyday")):
+        doc, _ = load_yaml(folder / f"{name}.yaml")
+        out += [Sample(str(s), NONE, writer, kind) for s in doc["sentences"]]
+    return out
+
+
+def product_samples(embed: Embedder) -> tuple[list[Sample], np.ndarray]:
+    """The semantic net's examples with their stored vectors (``semantic.npz``)."""
+    examples = build(DATA, normalize, embed.embed, write=False)
+    samples = []
+    for e in examples.items:
+        label = f"safety:{e.route}" if e.intent == "safety" else (e.intent or NONE)
+        samples.append(Sample(e.text, label, PRODUCT, "example"))
+    return samples, examples.vectors
+
+
+def catalogue_intents() -> set[str]:
+    doc, _ = load_yaml(DATA / "intents.yaml")
+    return {name for name in doc["intents"] if name != "safety"}
+
+
+def vectors(texts: list[str], embed: Embedder) -> np.ndarray:
+    """The embedding of each set sentence (as ``said``), from the cache or computed now."""
+    stamp = hashlib.sha256(json.dumps(MODEL_FILES, sort_keys=True).encode()).hexdigest()
+    cached: dict[str, np.ndarray] = {}
+    if CACHE.is_file():
+        with np.load(CACHE, allow_pickle=False) as z:
+            if str(z["stamp"]) == stamp:
+                cached = dict(zip((str(t) for t in z["texts"]), z["vectors"], strict=True))
+    keys = [said(t) for t in texts]
+    missing = sorted({k for k in keys if k not in cached})
+    if missing:
+        cached.update(zip(missing, embed.embed(missing), strict=True))
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        names = sorted(cached)
+        np.savez_compressed(
+            CACHE,
+            stamp=np.array(stamp),
+            texts=np.array(names),
+            vectors=np.stack([cached[n] for n in names]).astype(np.float32),
+        )
+    return np.stack([cached[k] for k in keys]).astype(np.float32)
+
+
+@dataclass
+class Corpus:
+    """Every sample with its vector (row ``i`` of ``x`` is ``samples[i]``)."""
+
+    samples: list[Sample]
+    x: np.ndarray
+
+    def rows(self, keep: Callable[[Sample], bool]) -> np.ndarray:
+        return np.array([i for i, s in enumerate(self.samples) if keep(s)], dtype=np.intp)
+
+
+def corpus(writers: tuple[str, ...] = WRITERS) -> Corpus:
+    """The product's examples and every writer's set, embedded."""
+    embed = Embedder()
+    product, product_x = product_samples(embed)
+    intents = catalogue_intents()
+    sets = [s for w in writers for s in set_samples(w, intents)]
+    set_x = vectors([s.text for s in sets], embed)
+    return Corpus(product + sets, np.concatenate([product_x, set_x]))

@@ -1,0 +1,246 @@
+"""The learned net: a small classifier over the sentence embedding, after the other nets.
+
+Patterns and nearest neighbours were written or chosen one writer's misses at a time, and each
+new writer brought misses the last did not (README, issue 19). This net learns instead: a
+multinomial logistic regression (one weight vector per class over the 384 numbers of the
+all-MiniLM-L6-v2 embedding the semantic net already computes) trained on the product's own
+sentences and on every development set's, by ``python -m bench learned -- --write``, a
+deterministic script over files in the repository. Its classes: each request intent, danger per
+route (``safety:<route>``) and ``none`` (everyday talk and hard negatives).
+
+It sits where it can only help (``IntentMatcher.explain``):
+
+- **requests**: only when every other net found nothing, and only when the most likely class
+  is a request at least ``request`` probable (``stated`` for a sentence that does not ask,
+  which must be surer: most everyday talk is statements); the intent then passes the same
+  rules and slot readers as a semantic guess (numbers and times are read from the words,
+  never learned), and must be nearer to an example of its intent than to every everyday
+  example (``SemanticNet.nearer_to_talk``), as the semantic net's own guesses must;
+- **danger**: it may add danger (never remove it) when no other net raised the alarm and no
+  template decided a request: when all danger classes together are at least ``danger``
+  probable, with the most likely danger class's route. A story or a film (``danger.yaml``'s
+  frames) still cancels it, as it cancels a semantic danger guess.
+
+The thresholds are stored with the weights; they were chosen on the training writers alone
+(each left out in turn), never on a set that scores them (``bench/lowo.py``). A threshold above
+1 is "off": the danger side is off today, because on the training writers, whose danger the
+patterns already catch, no threshold gained a catch without a false alarm.
+
+The weights (``intents/<lang>/learned.npz``) are checked against their SHA-256 (the line in
+``learned.sha256`` beside them) before loading. A missing, changed or unreadable file is a
+``ModelError`` naming the file and the fix; the matcher then goes on without this net.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ModelError
+
+if TYPE_CHECKING:  # numpy is loaded with the model, not by every start
+    import numpy as np
+
+__all__ = [
+    "CHECKSUM_FILE",
+    "NONE",
+    "WEIGHTS_FILE",
+    "LearnedNet",
+    "Reading",
+    "Weights",
+    "decide",
+    "load_weights",
+    "read",
+    "save_weights",
+]
+
+_LOG = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "learned.npz"
+CHECKSUM_FILE = "learned.sha256"
+NONE = "none"
+DANGER_PREFIX = "safety:"
+_FIX = (
+    "restore both from git (git checkout -- intents/en/learned.*) or retrain them with "
+    "`python -m bench learned -- --write`"
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A trained classifier and the thresholds chosen for it."""
+
+    classes: tuple[str, ...]
+    """Class names: request intents, ``safety:<route>``, ``none``."""
+    w: np.ndarray
+    """float32, one row per class, 384 columns."""
+    b: np.ndarray
+    """float32, one bias per class."""
+    request: float
+    """Least probability of the top class for a request to be decided, in a sentence that asks
+    (``asking.asks``: a question, an imperative, a polite ask)."""
+    stated: float
+    """The same for a sentence that does not ask: everyday talk is mostly statements ("the ref
+    called a time out"), so a statement must be surer to be a request."""
+    danger: float
+    """Least summed probability of the danger classes for the alarm."""
+    fingerprint: str
+    """SHA-256 of the training sentences and labels (what ``--write`` saw)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the learned net makes of one sentence."""
+
+    intent: str
+    """The most probable class that is a request; empty when ``none`` or danger is on top."""
+    score: float
+    """Its probability."""
+    danger: float
+    """All danger classes' probability together."""
+    route: str
+    """The most probable danger class's route."""
+
+
+def probabilities(weights: Weights, x: np.ndarray) -> np.ndarray:
+    """Softmax class probabilities, one row per row of ``x``."""
+    import numpy as np
+
+    logits = np.einsum("nd,kd->nk", np.atleast_2d(x), weights.w) + weights.b
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def reading_of(classes: tuple[str, ...], p: np.ndarray) -> Reading:
+    """One row of probabilities as a ``Reading``."""
+    top = int(p.argmax())
+    danger = [i for i, c in enumerate(classes) if c.startswith(DANGER_PREFIX)]
+    route_at = max(danger, key=lambda i: p[i]) if danger else top
+    name = classes[top]
+    request = name if name != NONE and not name.startswith(DANGER_PREFIX) else ""
+    return Reading(
+        request,
+        float(p[top]),
+        float(sum(p[i] for i in danger)),
+        classes[route_at].removeprefix(DANGER_PREFIX),
+    )
+
+
+def read(weights: Weights, vector: np.ndarray) -> Reading:
+    """The learned net's reading of one sentence's embedding."""
+    return reading_of(weights.classes, probabilities(weights, vector)[0])
+
+
+def decide(
+    reading: Reading, weights: Weights, others_found: bool, asking: bool
+) -> tuple[str, str] | None:
+    """``("danger", route)``, ``("request", intent)`` or None: the rule of this module's
+    docstring. ``others_found``: another net decided a request (the learned net may then only
+    add danger, and only over a semantic guess: the caller does not ask over a template).
+    ``asking``: the sentence asks (``asking.asks``), so ``request`` applies, else ``stated``."""
+    if reading.danger >= weights.danger:
+        return "danger", reading.route
+    least = weights.request if asking else weights.stated
+    if not others_found and reading.intent and reading.score >= least:
+        return "request", reading.intent
+    return None
+
+
+def checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_weights(root: Path) -> Weights:
+    """The weights under ``root`` (e.g. ``intents/en``), checked; ``ModelError`` if unusable."""
+    import numpy as np
+
+    path, sums = root / WEIGHTS_FILE, root / CHECKSUM_FILE
+    if not path.is_file() or not sums.is_file():
+        missing = path if not path.is_file() else sums
+        raise ModelError(f"The learned net's file {missing} is missing: {_FIX}.")
+    want = sums.read_text(encoding="utf-8").split()[:1]
+    if want != [checksum(path)]:
+        raise ModelError(
+            f"{path} does not match its checksum in {sums} (changed or damaged): {_FIX}."
+        )
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            classes = tuple(str(c) for c in z["classes"])
+            w, b = z["w"].astype(np.float32), z["b"].astype(np.float32)
+            thresholds = z["thresholds"].astype(float)
+            if thresholds.shape != (3,):
+                raise ValueError(f"{thresholds.shape[0]} thresholds, not 3")
+            stamp = str(z["fingerprint"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"{path} cannot be read ({exc}): {_FIX}.") from exc
+    if w.shape != (len(classes), 384) or b.shape != (len(classes),):
+        raise ModelError(f"{path} holds weights of the wrong shape {w.shape}: {_FIX}.")
+    request, stated, danger = (float(t) for t in thresholds)
+    return Weights(classes, w, b, request, stated, danger, stamp)
+
+
+def save_weights(root: Path, weights: Weights) -> str:
+    """Write the weights and their checksum under ``root``; returns the checksum."""
+    import numpy as np
+
+    path = root / WEIGHTS_FILE
+    with path.open("wb") as out:  # a file object: savez adds no ".npz" and stores no mtime
+        np.savez(
+            out,
+            classes=np.array(weights.classes),
+            w=weights.w.astype(np.float32),
+            b=weights.b.astype(np.float32),
+            thresholds=np.array([weights.request, weights.stated, weights.danger]),
+            fingerprint=np.array(weights.fingerprint),
+        )
+    digest = checksum(path)
+    (root / CHECKSUM_FILE).write_text(f"{digest}  {WEIGHTS_FILE}\n", encoding="utf-8")
+    return digest
+
+
+class LearnedNet:
+    """The weights of one language's data, loaded on first use; off (``problem`` says why)
+    when they cannot be, and the matcher goes on without it."""
+
+    def __init__(self, root: Path, weights: Weights | None = None) -> None:
+        self._root = root
+        self._weights = weights
+        self._problem: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def problem(self) -> str | None:
+        """Why the net is off, once loading was tried; else None."""
+        return self._problem
+
+    def weights(self) -> Weights | None:
+        """The checked weights (loading them if need be); None, logged once, if unusable."""
+        with self._lock:
+            if self._weights is None and self._problem is None:
+                try:
+                    self._weights = load_weights(self._root)
+                except ModelError as exc:
+                    self._problem = str(exc)
+                    _LOG.warning("%s The assistant goes on without the learned net.", exc)
+            return self._weights
+
+
+def status(root: Path) -> tuple[bool, str]:
+    """(fine, a line saying so) for ``voice-repair check``: weights that are there match their
+    checksum. Data without them (a language not trained yet, a test's small copy) is fine: the
+    matcher goes on without the learned net."""
+    if not (root / WEIGHTS_FILE).exists() and not (root / CHECKSUM_FILE).exists():
+        return True, f"No learned net weights in {root}: the matcher goes on without that net."
+    try:
+        weights = load_weights(root)
+    except ModelError as exc:
+        return False, str(exc)
+    return True, (
+        f"The learned net's weights ({root / WEIGHTS_FILE}, {len(weights.classes)} classes) "
+        "match their checksum."
+    )
