@@ -133,6 +133,17 @@ def test_a_clause_request_never_hides_danger(matcher):
 
 
 @pytest.mark.model
+def test_a_request_beside_danger_the_patterns_miss_is_not_answered(matcher):
+    # The danger patterns and the semantic net miss the knife here; the clause alone would start
+    # a pause and set a timer inviting them back. The learned net reads the whole as near danger
+    # (learned.NEAR_DANGER), so no request is answered: never a script or a timer for danger.
+    decided = matcher.explain(
+        "start a time out because he is standing in the hall with the bread knife"
+    )
+    assert decided.match is None or decided.match.intent == "safety"
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     ("text", "minutes"),
     [

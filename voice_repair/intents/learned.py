@@ -64,6 +64,15 @@ WEIGHTS_FILE = "learned.npz"
 CHECKSUM_FILE = "learned.sha256"
 NONE = "none"
 DANGER_PREFIX = "safety:"
+NEAR_DANGER = 0.5
+"""Summed danger probability, of the whole sentence, at which a request found by the clause
+search or by this net is not answered (silence, not the request): a sentence the danger
+patterns and the semantic net missed must never be routed to a script, a round or a reminder
+because a part of it asks for one. Chosen between what requests read (on the six training
+writers none so found read above 0.11; the clause tests' own talk up to 0.24, 2026-12-07) and
+danger told beside a request (0.89 and above in the tests). Parts are not read alone: a bare
+complaint ("you're useless") reads as danger when cut from its request. The alarm itself stays
+off (``Weights.danger``), since no writer left out could show its false alarms."""
 _FIX = (
     "restore both from git (git checkout -- intents/en/learned.*) or retrain them with "
     "`python -m bench learned -- --write`"

@@ -23,7 +23,7 @@ from .danger import DangerScan, load_danger
 from .data import load_data
 from .datatests import run_tests
 from .edges import template_edges
-from .learned import LearnedNet, decide, read
+from .learned import NEAR_DANGER, LearnedNet, decide, read
 from .nearness import Guess
 from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
@@ -151,7 +151,16 @@ class IntentMatcher:
         if kind == "danger" and not self._cancelled(said, value):
             found = self.danger_match(text, said, value)
             return Decision(found, "learned-danger", round(reading.danger, 3))
-        return None if kind == "danger" else self.learned_request(text, said, value, reading.score)
+        if kind == "danger" or reading.danger >= NEAR_DANGER:
+            return None
+        return self.learned_request(text, said, value, reading.score)
+
+    def _near_danger(self, said: str) -> bool:
+        """Whether the learned net reads the whole normalised sentence as near danger
+        (``learned.NEAR_DANGER``); one too long for the embedding is not read."""
+        weights = self.learned.weights() if self.learned and self.semantic else None
+        vector = self.semantic.vector(said) if weights is not None and self.semantic else None
+        return vector is not None and read(weights, vector).danger >= NEAR_DANGER
 
     def learned_request(self, text: str, said: str, intent: str, score: float) -> Decision | None:
         """The learned net's request through the rules every guess passes, and nearer to an
@@ -215,6 +224,8 @@ class IntentMatcher:
         if danger is not None and not self._cancelled(said, danger.route):
             match = IntentMatch(SAFETY, {"route": danger.route}, text)
             return Decision(match, danger.net, round(danger.score, 3), round(danger.margin, 3))
+        if self._near_danger(said):
+            return Decision(None, "clauses-near-danger")
         intent, slots = found.match.intent, found.match.slots
         if not {"minutes", "time"} & set(slots):  # "i'm out for an hour, start the break"
             slots = {**slots, **self._said_slots(intent, said)}
