@@ -33,6 +33,9 @@ def test_only_an_unsure_decode_is_checked_again():
     assert Decode("we're done", no_speech_prob=0.65, avg_logprob=-0.92).unsure  # pink noise
     assert Decode("we're done", no_speech_prob=0.1, avg_logprob=-0.3, temperature=1.0).unsure
     assert Decode("i don't feel safe", no_speech_prob=0.1, avg_logprob=-1.15).unsure
+    # Beam only now (whisper.TEMPERATURE): a repetition the fallback used to resample is unsure.
+    repeated = Decode("we're done we're done we're done", 0.1, -0.3, compression_ratio=2.9)
+    assert repeated.unsure
 
 
 def test_the_second_opinion_must_hear_a_word_of_the_first():

@@ -32,6 +32,9 @@ LOGPROB_UNSURE = -0.7
 """Below this average token log-probability a prompted transcript is checked (echoes: -0.9 to
 -1.4; clean commands sit above -0.5)."""
 
+COMPRESSION_UNSURE = 2.4
+"""faster-whisper's own threshold for a decode too repetitive to trust (its fallback's rule)."""
+
 
 @dataclass(frozen=True)
 class Decode:
@@ -42,13 +45,18 @@ class Decode:
     no_speech_prob: float = 0.0
     avg_logprob: float = 0.0
     temperature: float = 0.0
-    """0 for the beam search; higher when Whisper's fallback resampled a poor decode."""
+    """0 for the beam search; higher when Whisper's fallback resampled a poor decode (the
+    product now decodes with the beam only: ``whisper.TEMPERATURE``)."""
+    compression_ratio: float = 0.0
+    """How repetitive the text is (gzip); above ``COMPRESSION_UNSURE`` faster-whisper's own
+    fallback would have resampled it ("we're done we're done ..." over noise)."""
 
     @property
     def unsure(self) -> bool:
         """Whisper's own scores say this may not be speech, or not these words."""
         return (
             self.temperature > 0.0
+            or self.compression_ratio > COMPRESSION_UNSURE
             or self.no_speech_prob > NO_SPEECH_UNSURE
             or self.avg_logprob < LOGPROB_UNSURE
         )

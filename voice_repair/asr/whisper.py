@@ -102,6 +102,13 @@ full 30 s window. With 3 s or less, tiny.en often repeated a request until the t
 89 of 100 for 3.6x less compute but moved espeak-ng's "help me calm down" onto another request
 (``tests/asr/test_whisper.py``); 15 s hears it, and kept 89 of 100 for 2.6x less compute
 (``bench/window.py``; the README's numbers)."""
+TEMPERATURE = 0.0
+"""Beam search only, never faster-whisper's default fallback to sampling at rising temperatures
+(0.2 ... 1.0) when a decode looks unsure: sampled, the same recording of a bare "stop" (flite
+slt) came back "stop" three times and "let's tap" twice in five decodes, so a command was heard
+or not by chance, and a test of it failed now and then (a fresh clone, 2026-12-07). A command
+recognizer must give the same words for the same audio; an unsure decode (improbable, likely
+silence, or as repetitive as the fallback's own rule allows) still goes to the prompt guard."""
 MAX_TOKENS = 96
 """A bound on the tokens decoded per segment: a segment lasts at most 8 s (about 40 tokens of
 fast speech), and a decoder caught repeating itself (the known failure of a short window)
@@ -311,7 +318,7 @@ class WhisperRecognizer(SegmentedStream):
     ) -> tuple[Decode, tuple[tuple[str, float], ...], float]:
         """One decode: (what and how sure, words with probabilities, confidence)."""
         segments, _info = self._model.transcribe(
-            audio, language="en", beam_size=BEAM_SIZE,
+            audio, language="en", beam_size=BEAM_SIZE, temperature=TEMPERATURE,
             without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
             suppress_tokens=self._suppress, vad_filter=False, initial_prompt=prompt,
             max_new_tokens=MAX_TOKENS,
@@ -329,6 +336,7 @@ class WhisperRecognizer(SegmentedStream):
             for part in normalize_transcript(w.word).split():
                 words.append((part, round(float(w.probability), 3)))
         decode = Decode(
-            text, float(seg.no_speech_prob), float(seg.avg_logprob), float(seg.temperature or 0.0)
+            text, float(seg.no_speech_prob), float(seg.avg_logprob), float(seg.temperature or 0.0),
+            float(seg.compression_ratio or 0.0),
         )  # fmt: skip
         return decode, tuple(words), math.exp(seg.avg_logprob)
