@@ -279,9 +279,10 @@ class Player:
         """Stop what is playing now, at once (safe from any thread; no effect when idle)."""
         self._feed.interrupt.set()
 
-    def close(self) -> None:
+    def close(self, wait: float = CLOSE_WAIT_SECONDS) -> None:
         """Close the stream (the player opens a new one if asked to play again). Waits for a
-        piece playing to stop, and for the close, a bounded time each."""
+        piece playing to stop, and for the close at most ``wait`` seconds (``Speaker.close``
+        at the process's stop waits less: a stop must end within 1.5 s, frozen server or not)."""
         self.interrupt()
         if not self._lock.acquire(timeout=STALL_SECONDS):
             log.warning("playback: a line still plays %.0f s after close; the stream is left to "
@@ -289,7 +290,7 @@ class Player:
             _close_all(self._out, wait=0)
             return
         try:
-            _close_all(self._out)
+            _close_all(self._out, wait=wait)
         finally:
             self._lock.release()
 

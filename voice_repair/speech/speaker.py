@@ -44,6 +44,11 @@ RENDER_WAIT_SECONDS = 60.0
 loop on one core). Past it the rest of the line is dropped with an error line: an engine hung
 inside its C library (a thread was found inside libespeak-ng in a hang) would otherwise keep
 the speaker "speaking" for ever, every later line and every stop stuck behind it."""
+CLOSE_AT_STOP_SECONDS = 0.5
+"""At most this long ``close`` waits for the speaker stream to close: as the microphone's close
+at a stop (``service.resilience.STOP_CLOSE_SECONDS``), so a frozen sound server cannot hold a
+stop past its 1.5 s (the long-lived stream's 2 s wait did: 2.4 s, a fresh clone, 2026-12-07);
+a stream not closed by then is left to its own thread and the process exits."""
 _RENDER_POLL_SECONDS = 0.05
 """How often a line waiting for its rendering looks for a stop."""
 
@@ -129,7 +134,7 @@ class Speaker:
         self._renderer.shutdown(wait=False, cancel_futures=True)
         close = getattr(self._player, "close", None)  # the player's long-lived stream
         if close is not None:
-            close()
+            close(wait=CLOSE_AT_STOP_SECONDS)
 
     def _run(self) -> None:
         while True:
