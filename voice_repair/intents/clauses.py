@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from .tolerant import memoized
+
 __all__ = ["Clause", "find_clause"]
 
 T = TypeVar("T")
@@ -230,13 +232,7 @@ def find_clause(
     words, n = kept, len(kept)
     if _CHILD & set(words):
         return None
-    memo: dict[tuple[str, ...], list[T]] = {}
-
-    def readings(part: list[str]) -> list[T]:
-        key = tuple(part)
-        if key not in memo:
-            memo[key] = match(" ".join(part)) if part else []
-        return memo[key]
+    readings = memoized(match)
 
     def other(part: list[str], intent: str) -> bool:
         found = readings(part) if part and plausible(part) else []

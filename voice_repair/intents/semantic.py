@@ -48,7 +48,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -262,16 +262,7 @@ class SemanticNet:
         parts = clauses(tidy(said))
         if not parts:
             return whole
-        guesses = [
-            decide(
-                examples,
-                np.einsum("ij,j->i", examples.vectors, vector),
-                self._danger,
-                self._intent,
-                self._groups,
-            )
-            for vector in self._embedder.embed(parts)
-        ]
+        guesses = self._decide_each(examples, self._embedder.embed(parts))
         request = whole if whole is not None else agreed(guesses, sims, examples, self._groups)
         danger = [
             g
@@ -290,9 +281,15 @@ class SemanticNet:
         examples = self._loaded() if parts else None
         if examples is None:
             return None
+        found = self._decide_each(examples, self._embedder.embed([mend(p) for p in parts]))
+        danger = [g for g in found if g is not None and g.intent == SAFETY]
+        return max(danger, key=lambda g: g.score) if danger else None
+
+    def _decide_each(self, examples: Examples, vectors: Iterable[np.ndarray]) -> list[Guess | None]:
+        """The net's decision for each of ``vectors`` (a sentence's parts), one per part."""
         import numpy as np
 
-        found = [
+        return [
             decide(
                 examples,
                 np.einsum("ij,j->i", examples.vectors, vector),
@@ -300,10 +297,8 @@ class SemanticNet:
                 self._intent,
                 self._groups,
             )
-            for vector in self._embedder.embed([mend(p) for p in parts])
+            for vector in vectors
         ]
-        danger = [g for g in found if g is not None and g.intent == SAFETY]
-        return max(danger, key=lambda g: g.score) if danger else None
 
 
 def refresh(root: Path, normalize: Callable[[str], str], embedder: Embedder | None = None) -> str:

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["tidy", "mend", "find_inside", "clauses", "HARMLESS"]
+__all__ = ["tidy", "mend", "find_inside", "clauses", "HARMLESS", "memoized"]
 
 T = TypeVar("T")
 
@@ -216,13 +216,7 @@ def find_inside(
     everyday English inside a longer sentence ("one more time with feeling"). Nothing is found
     after a question about what was done ("did you", "have we": ``_DONE_AUX``).
     """
-    memo: dict[tuple[str, ...], list[T]] = {}
-
-    def readings(part: list[str]) -> list[T]:
-        key = tuple(part)
-        if key not in memo:
-            memo[key] = match(" ".join(part)) if part else []
-        return memo[key]
+    readings = memoized(match)
 
     def side(part: list[str], before: bool) -> str | None:
         """What a part outside the request allows: "" any intent, a name that intent only,
@@ -287,3 +281,17 @@ def clauses(said: str) -> list[str]:
     parts = [" ".join(p.split()) for p in _CLAUSE_BREAK.split(said)]
     parts = [p for p in parts if len(p.split()) >= _SHORTEST_CLAUSE and p != said]
     return list(dict.fromkeys(parts))
+
+
+def memoized(match: Callable[[str], list[T]]) -> Callable[[list[str]], list[T]]:
+    """``match`` of a run of words, each run matched once: the searches here and in
+    ``clauses.py`` try the same stretches of a sentence many times over."""
+    memo: dict[tuple[str, ...], list[T]] = {}
+
+    def readings(part: list[str]) -> list[T]:
+        key = tuple(part)
+        if key not in memo:
+            memo[key] = match(" ".join(part)) if part else []
+        return memo[key]
+
+    return readings
