@@ -3,7 +3,7 @@
     python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
                                [--engine pocketsphinx|whisper] [--reverb 0.0] [--talk 10]
                                [--idle 20] [--warm-wait 600]
-                               [--keep-log DIR]
+                               [--keep-log DIR] [--record DIR]
 
 A private PulseAudio room that carries the assistant's voice back into its microphone
 (``tests/audio/echoroom.py``) at the level that makes it as loud there as the person saying
@@ -15,6 +15,11 @@ own voice cut before anyone spoke (false stops), replies cut by everyday talk sa
 the same way (``--talk``), the player's underruns, and the product's CPU while idle
 (listening, nothing said) over ``--idle`` seconds, after the trials and once its fixed lines
 are rendered ahead (``--warm-wait``).
+
+``--record DIR`` keeps, per method, what the echo canceller got (``DIR/<method>/``: the
+microphone, the reference, the player's blocks; ``voice_repair/audio/echorecord.py``) and what
+the speaker really played (``speaker.s16`` from ``speaker.monitor``) for
+``python -m bench echoreplay DIR/<method>``. Audio of test speech only, in the folder asked.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import platform
 import random
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,6 +46,7 @@ from rig import Rig  # noqa: E402
 from testspeech import TALK, synth_samples, synth_wav, write_wav  # noqa: E402
 
 from bench._room import private_room  # noqa: E402
+from voice_repair.audio.echorecord import ENV as ECHO_RECORD  # noqa: E402
 
 EXPLICIT_ONLY = True  # about ten minutes per method
 
@@ -125,10 +132,29 @@ def echo_removed(lines: list[str]) -> str:
     )
 
 
+def _record_speaker(room, folder: Path) -> subprocess.Popen[bytes]:
+    """``parec speaker.monitor`` into ``folder/speaker.s16`` (what the sound server really
+    played, its gaps included), with the clock when it started in ``speaker.start``."""
+    out = open(folder / "speaker.s16", "wb")  # noqa: SIM115 (the child writes it)
+    (folder / "speaker.start").write_text(f"{time.monotonic():.6f}\n")
+    return subprocess.Popen(
+        ["parec", "--device=speaker.monitor", "--format=s16le", "--rate=16000", "--channels=1",
+         "--latency-msec=10", "--raw"],
+        env=room.pulse.child_env(), stdout=out,
+    )  # fmt: skip
+
+
 def run_method(method: str, args, rng: random.Random) -> str:
     with private_room() as room:
         config = bargein.CONFIG.format(method=method)
-        rig = Rig(room.pulse, room.run, extra=("--engine", args.engine), config=config)
+        env: dict[str, str | None] = {}
+        speaker = None
+        if args.record:
+            folder = Path(args.record) / method
+            folder.mkdir(parents=True, exist_ok=True)
+            env[ECHO_RECORD] = str(folder.resolve())
+            speaker = _record_speaker(room, folder)
+        rig = Rig(room.pulse, room.run, extra=("--engine", args.engine), config=config, env=env)
         try:
             chosen = [ln for ln in rig.lines() if "echo cancellation:" in ln]
             request = synth_wav(bargein.LONG_REPLY, room.speech / "request.wav", voice="piper")
@@ -163,6 +189,9 @@ def run_method(method: str, args, rng: random.Random) -> str:
         finally:
             rig.pulse.echo(None)
             rig.close()
+            if speaker is not None:
+                speaker.terminate()
+                speaker.wait(5)
             if args.keep_log:
                 Path(args.keep_log).mkdir(parents=True, exist_ok=True)
                 shutil.copy(rig.run.log_path, Path(args.keep_log) / f"{method}.log")
@@ -202,6 +231,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--seed", type=int, default=21)
     p.add_argument("--talk", type=int, default=10, help="everyday sentences said over it")
     p.add_argument("--keep-log", default="", help="folder to copy each method's product log to")
+    p.add_argument("--record", default="", help="folder for the echo path's record (bench only)")
     p.add_argument(
         "--after", type=lambda v: tuple(map(float, v.split(","))), default=(1.0, 3.0),
         help="LO,HI: 'stop' is said a random LO to HI seconds into the reply",

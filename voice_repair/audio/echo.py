@@ -35,6 +35,7 @@ from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .duck import NearSpeech, NearSpeechDetector
 from .echodelay import DelayTracker
+from .echorecord import from_env as _echo_record
 from .erle import ErleMeter
 
 __all__ = ["PlayedAudio", "EchoCanceller", "webrtc_available"]
@@ -214,6 +215,8 @@ class EchoCanceller:
             if self.engine == "webrtc":  # its filter learned the old offset; Speex's models
                 self._aec.reset()  # the room after the alignment, which still holds
         far = self._played.window(at - self.delay.delay + self._lead, usable)
+        if (record := _echo_record()) is not None:  # the bench's record only (echorecord)
+            record.block(at, near[:usable], far, self.delay.delay)
         out = np.empty(usable, dtype=np.int16)
         for i in range(0, usable, FRAME):
             out[i : i + FRAME] = self._aec.process(near[i : i + FRAME], far[i : i + FRAME])

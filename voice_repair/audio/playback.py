@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import AudioDeviceError
 from .devices import check_device, device_id
 from .echo import PlayedAudio
+from .echorecord import from_env as _echo_record
 from .outstream import CLOSE_WAIT_SECONDS, OutStream, close_stream, open_stream
 
 __all__ = ["Player"]
@@ -103,6 +104,8 @@ class _Feed:
         """When the server last asked for a block (``time.monotonic()``)."""
         self.underruns = 0
         """Blocks the sound server found missing (each moves everything after it later)."""
+        self.record = _echo_record()
+        """The bench's record of the echo path (``echorecord``; None unless asked)."""
         self.stream = 0
         """The serial number of the stream in use: one left behind that still asks for blocks
         before its close gets silence, never the piece the new one plays."""
@@ -128,6 +131,10 @@ class _Feed:
         if status:
             self.underruns += 1  # the timeline after it moved: the canceller must follow
             log.debug("playback status: %s", status)
+        ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), MAX_AHEAD_SECONDS)
+        sound_at = now + ahead
+        if self.record is not None:
+            self.record.played(now, now + ahead, frames, bool(status))
         piece = self.piece
         if piece is None or piece.consumed.is_set():
             outdata.fill(0)
@@ -138,8 +145,6 @@ class _Feed:
             outdata.fill(0)
             return
         chunk = piece.data[piece.position : piece.position + frames]
-        ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), MAX_AHEAD_SECONDS)
-        sound_at = now + ahead
         gain = 1.0
         if self.played is not None and piece.reference is not None:
             ref, size = piece.reference, piece.data.size
