@@ -37,6 +37,7 @@ from .devices import check_device, device_id
 from .echo import PlayedAudio
 from .echorecord import from_env as _echo_record
 from .outstream import CLOSE_WAIT_SECONDS, OutStream, close_stream, open_stream
+from .playclock import PlayClock
 
 __all__ = ["Player"]
 
@@ -104,6 +105,8 @@ class _Feed:
         """When the server last asked for a block (``time.monotonic()``)."""
         self.underruns = 0
         """Blocks the sound server found missing (each moves everything after it later)."""
+        self.clock = PlayClock(sample_rate)
+        """When each block sounds, on one steady timeline per stream (``playclock``)."""
         self.record = _echo_record()
         """The bench's record of the echo path (``echorecord``; None unless asked)."""
         self.stream = 0
@@ -132,7 +135,7 @@ class _Feed:
             self.underruns += 1  # the timeline after it moved: the canceller must follow
             log.debug("playback status: %s", status)
         ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), MAX_AHEAD_SECONDS)
-        sound_at = now + ahead
+        sound_at = self.clock.block(now + ahead, frames, bool(status))
         if self.record is not None:
             self.record.played(now, now + ahead, frames, bool(status))
         piece = self.piece
@@ -267,6 +270,7 @@ class Player:
                 return out
             self._forget(out)
         self._feed.stream += 1
+        self._feed.clock = PlayClock(self.sample_rate)  # a new stream, a timeline of its own
         callback = self._feed.for_stream(self._feed.stream)
         out = open_stream(self.device, self.sample_rate, _LATENCY_SECONDS, callback)
         self._feed.asked = time.monotonic()
