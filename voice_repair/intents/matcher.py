@@ -28,6 +28,7 @@ from .learned import NEAR_DANGER, LearnedNet, decide, read
 from .nearness import Guess
 from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
+from .pleading import pleads
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
 from .slotvalues import catalogue_slots
@@ -298,6 +299,8 @@ class IntentMatcher:
         """
         said = normalize(text)
         route = self._danger.route(said) if self._danger is not None and said else None
+        if route is None and said and pleads(text, said):  # "please please can you help us"
+            return IntentMatch(SAFETY, {"route": "general", "offer": "ground"}, text)
         return None if route is None else self.danger_match(text, said, route)
 
     def danger_match(self, text: str, said: str, route: str) -> IntentMatch:
