@@ -68,3 +68,21 @@ def test_the_same_request_beside_harmless_talk_is_still_answered(
 ):
     found = matcher.match(harmless)
     assert found is not None and (found.intent, found.slots) == (intent, slots)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "walk me through some breathing the baby has gone floppy",
+        "help us calm down a bit the baby has gone floppy and blue",
+        "talk us through calming down he is waving the scissors at me",
+        "guide us through calming down my husband is waving the scissors at me",
+    ],
+)
+def test_a_guessed_request_beside_danger_is_never_the_answer(matcher, text):
+    # Grounding asked for beside danger the patterns miss: never the breathing exercise alone
+    # (silence, or the alarm once the learned net's danger side is on).
+    assert matcher.danger(text) is None, "a pattern catches this now: write a harder sentence"
+    found = matcher.match(text)
+    assert found is None or found.intent == "safety", found
