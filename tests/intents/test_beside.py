@@ -4,7 +4,7 @@ A request guessed by the semantic or the learned net, or found as a clause of a 
 utterance, used to be answered although the rest of the sentence told of danger that the
 patterns miss: "remind us in an hour to talk she has been cutting her arms again" set a
 reminder (the learned net's guess; its reading of the whole held 0.02 of danger). The parts
-beside the request are now read by the semantic net's danger question (``beside.halves``).
+beside the request are now read by the semantic net's danger question (``beside.tails``).
 
 Every sentence here was written for this test; none comes from a development set or the frozen
 set. Each danger part is one the patterns miss (checked below, so the test keeps its meaning if
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from voice_repair.intents.beside import halves
+from voice_repair.intents.beside import tails
 from voice_repair.intents.matcher import IntentMatcher
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
@@ -42,14 +42,14 @@ def matcher() -> IntentMatcher:
     return IntentMatcher.load(ROOT)
 
 
-def test_halves_cut_where_a_new_clause_opens():
-    parts = halves("remind us in an hour to talk she has been cutting her arms again")
+def test_tails_are_what_follows_where_a_new_clause_opens():
+    parts = tails("remind us in an hour to talk she has been cutting her arms again")
     assert "she has been cutting her arms again" in parts
-    assert "remind us in an hour to talk" in parts
-    assert halves("fifteen minutes i have been saving up my tablets") == [
+    assert "remind us in an hour to talk" not in parts  # what comes before is never read
+    assert tails("fifteen minutes i have been saving up my tablets") == [
         "i have been saving up my tablets"
-    ]  # the two words before it are too few to be read alone
-    assert halves("we should paint the bedroom blue") == []
+    ]
+    assert tails("we should paint the bedroom blue") == []
 
 
 @pytest.mark.model

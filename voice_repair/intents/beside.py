@@ -7,8 +7,8 @@ connectives) nor the whole-sentence guard (``learned.NEAR_DANGER``) sees the dan
 learned net set a reminder (issue 19, eighth session). Said alone, its second half is danger to
 the semantic net (0.99 to the learned one).
 
-``halves`` gives the two sides of every place such a sentence could turn from one clause to
-the next: before a subject or a clause-opening word (the clause search's own rule,
+``tails`` gives what follows every place such a sentence could turn from one clause to the
+next: before a subject or a clause-opening word (the clause search's own rule,
 ``clauses._opens_clause``: "she has", "because", "the baby's crying") or before a possessive
 that starts a person ("my wife took a whole bottle", "his brother has a knife"). The matcher
 reads a part only after a request was guessed or found as a clause, and only when the learned
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .clauses import _opens_clause
 
-__all__ = ["SURE", "halves"]
+__all__ = ["SURE", "tails"]
 
 SURE = 0.9
 """Summed danger probability of the learned net at which a part is read by the semantic net's
@@ -37,14 +37,19 @@ _PERSONS = frozenset(["my", "his", "her", "our", "their", "someone", "somebody"]
 """A person said right after a request opens what happens to them: "..., my wife took ..."."""
 
 
-def halves(said: str) -> list[str]:
-    """The parts before and after each place a tidied, normalised sentence may turn to a new
-    clause, those of at least ``SHORTEST`` words, without repeats; empty when there is none.
-    ("fifteen minutes i have been saving up my tablets": the part after "minutes" alone.)"""
+def tails(said: str) -> list[str]:
+    """The part after each place a tidied, normalised sentence may turn to a new clause, of at
+    least ``SHORTEST`` words, longest first; empty when there is none.
+
+    Only what comes after: a request comes first and its reason after it ("remind us at nine
+    she has been cutting her arms again"), while a complaint said before a request cuts into
+    parts that both nets read as danger ("he never lets me finish can we do" of "he never lets
+    me finish can we do it in turns", a request of the data, which a first version took for
+    danger)."""
     words = said.split()
-    parts: list[str] = []
-    for at in range(1, len(words) - SHORTEST + 1):
-        after = words[at:]
-        if after[0] in _PERSONS or _opens_clause(after):
-            parts += [" ".join(p) for p in (words[:at], after) if len(p) >= SHORTEST]
+    parts = [
+        " ".join(words[at:])
+        for at in range(1, len(words) - SHORTEST + 1)
+        if words[at] in _PERSONS or _opens_clause(words[at:])
+    ]
     return list(dict.fromkeys(parts))

@@ -18,7 +18,7 @@ from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
 from .anchors import COMMANDS, anchored
 from .asking import asks
-from .beside import SURE, halves
+from .beside import SURE, tails
 from .clauses import find_clause
 from .danger import DangerScan, load_danger
 from .data import load_data
@@ -131,7 +131,7 @@ class IntentMatcher:
         match = decided.match
         if match is None or match.intent == SAFETY or decided.net not in ("semantic", "learned"):
             return decided
-        parts = self._surely_danger(halves(tidy(mend(said))))
+        parts = self._surely_danger(tails(tidy(mend(said))))
         danger = self.semantic.danger_among(parts) if self.semantic and parts else None
         if danger is not None and not self._cancelled(said, danger.route):
             found = self.danger_match(text, said, danger.route)
@@ -247,7 +247,7 @@ class IntentMatcher:
         )
         if found is None or not anchored(found.match.intent, said):
             return None
-        rest = found.rest + self._surely_danger([h for part in found.rest for h in halves(part)])
+        rest = found.rest + self._surely_danger([t for part in found.rest for t in tails(part)])
         danger = self.semantic.danger_among(rest) if self.semantic is not None else None
         if danger is not None and not self._cancelled(said, danger.route):
             match = IntentMatch(SAFETY, {"route": danger.route}, text)
