@@ -1,8 +1,10 @@
 """Train the learned net's weights from files in the repository: ``python -m bench learned``.
 
 ``-- --write`` trains on the product's sentences and every development set
-(``_learndata.WRITERS``), chooses both thresholds on the sets' out-of-fold probabilities (each
-writer left out in turn, as ``bench lowo`` does for its folds), and writes
+(``_learndata.WRITERS``), chooses the request thresholds on the sets' out-of-fold probabilities
+(each writer left out in turn, as ``bench lowo`` does for its folds) and the danger threshold on
+the net alone (``_dangeralone``: at most 1% of those writers' hard negatives and other talk
+alarmed out of fold; six more trainings, minutes: run with ``OPENBLAS_NUM_THREADS=1``), and writes
 ``intents/en/learned.npz`` with its checksum (``learned.sha256``). Deterministic: the same files
 give the same weights. Without ``--write`` it only says whether the stored weights were trained
 on the data as it is now (their fingerprint).
@@ -11,7 +13,9 @@ on the data as it is now (their fingerprint).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
+from bench import _dangeralone as dangeralone
 from bench import _learndata as data
 from bench import _learnfit as learnfit
 from bench.lowo import Protocol
@@ -28,6 +32,7 @@ def main(argv: list[str]) -> int:
         return _status()
     protocol = Protocol(IntentMatcher.load(data.DATA))
     weights = protocol.weights(data.WRITERS)
+    weights = replace(weights, danger=_danger_alone(protocol))
     digest = save_weights(data.DATA, weights)
     print(
         f"stored {len(weights.classes)} classes in {data.DATA / 'learned.npz'} "
@@ -35,6 +40,15 @@ def main(argv: list[str]) -> int:
         f"danger {weights.danger:.2f}; sha256 {digest})"
     )
     return 0
+
+
+def _danger_alone(protocol: Protocol) -> float:
+    """The danger threshold chosen on the net alone (``_dangeralone.threshold``: each training
+    writer read by a net trained without it, at most 1% of their hard negatives and of their
+    other talk alarmed), not by what it adds to the patterns tuned on those same writers."""
+    train = lambda keep: protocol._train(protocol._rows(keep))  # noqa: E731
+    folds = dangeralone.out_of_fold(protocol.corpus, data.WRITERS, train)
+    return dangeralone.threshold(protocol.corpus, folds)
 
 
 def _status() -> int:

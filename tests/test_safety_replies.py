@@ -205,13 +205,28 @@ def test_breath_and_fainting_lead_with_emergency_services_then_offer_grounding(s
 
 
 @pytest.mark.parametrize(
-    "text", ["I need help please", "I need help right now", "Help!", "help me"]
+    "text",
+    [
+        "I need help please",
+        "I need help right now",
+        "Help!",
+        "help me",
+        "please please can you help us",  # normalize drops the first "please": pleading.py
+        "Please, please, can you help me?",
+    ],
 )
 def test_a_plain_call_for_help_leads_with_emergency_services_not_the_menu(say, text):
     reply = say(text)
     emergency, dv, crisis = _order(reply, EMERGENCY, DV, CRISIS)
     assert emergency < dv and emergency < crisis
     assert reply.index("calm down") > emergency
+
+
+@pytest.mark.parametrize("text", ["can you help us", "please can you help us"])
+def test_asking_once_what_it_can_do_for_us_reads_the_menu_not_the_alarm(say, text):
+    reply = say(text)
+    assert reply.startswith("I can hold a pause")  # the menu, which ends saying how to ask
+    assert EMERGENCY not in reply  # for help
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,12 @@ It sits where it can only help (``IntentMatcher.explain``):
 
 The thresholds are stored with the weights; they were chosen on the training writers alone
 (each left out in turn), never on a set that scores them (``bench/lowo.py``). A threshold above
-1 is "off": the danger side is off today, because on the training writers, whose danger the
-patterns already catch, no threshold gained a catch without a false alarm.
+1 is "off". The danger threshold was off until the eighth session: chosen by what it added to
+the patterns, which were tuned on those same writers and catch all but one of their danger
+sentences, it never gained a catch. It is now chosen on the net alone
+(``bench/_dangeralone.py``: at most 1% of the training writers' hard negatives, and of their
+other talk, alarmed out of fold; 0.99 on every fold), which a held-out writer (dev9) showed
+worth keeping: 5 more danger sentences caught of 200, 1 more false alarm of 200 (README).
 
 The weights (``intents/<lang>/learned.npz``) are checked against their SHA-256 (the line in
 ``learned.sha256`` beside them) before loading. A missing, changed or unreadable file is a
@@ -66,13 +70,14 @@ NONE = "none"
 DANGER_PREFIX = "safety:"
 NEAR_DANGER = 0.5
 """Summed danger probability, of the whole sentence, at which a request found by the clause
-search or by this net is not answered (silence, not the request): a sentence the danger
-patterns and the semantic net missed must never be routed to a script, a round or a reminder
-because a part of it asks for one. Chosen between what requests read (on the six training
+search, the semantic net or this net is not answered (silence, not the request): a sentence
+the danger patterns and the semantic net missed must never be routed to a script, a round or a
+reminder because a part of it asks for one. Chosen between what requests read (on the six training
 writers none so found read above 0.11; the clause tests' own talk up to 0.24, 2026-12-07) and
 danger told beside a request (0.89 and above in the tests). Parts are not read alone: a bare
-complaint ("you're useless") reads as danger when cut from its request. The alarm itself stays
-off (``Weights.danger``), since no writer left out could show its false alarms."""
+complaint ("you're useless") reads as danger when cut from its request (``beside.py`` reads
+parts only where both nets agree). The alarm itself has
+a separate, higher threshold (``Weights.danger``, chosen on the net alone)."""
 _FIX = (
     "restore both from git (git checkout -- intents/en/learned.*) or retrain them with "
     "`python -m bench learned -- --write`"

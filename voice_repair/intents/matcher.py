@@ -18,6 +18,7 @@ from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
 from .anchors import COMMANDS, anchored
 from .asking import asks
+from .beside import SURE, tails
 from .clauses import find_clause
 from .danger import DangerScan, load_danger
 from .data import load_data
@@ -27,6 +28,7 @@ from .learned import NEAR_DANGER, LearnedNet, decide, read
 from .nearness import Guess
 from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
+from .pleading import pleads
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
 from .slotvalues import catalogue_slots
@@ -120,7 +122,23 @@ class IntentMatcher:
                 return inside
         decided = self._decided(text, said, guess) if guess is not None else Decision(None)
         learned = self._learned(text, said, decided)
-        return learned if learned is not None else decided
+        return self._beside(text, said, learned if learned is not None else decided)
+
+    def _beside(self, text: str, said: str, decided: Decision) -> Decision:
+        """A request the semantic or the learned net guessed, unless danger is said beside it
+        (``beside.py``): a part both nets read as danger is that danger; a guess the
+        learned net reads as near danger as a whole (``learned.NEAR_DANGER``) is silence."""
+        match = decided.match
+        if match is None or match.intent == SAFETY or decided.net not in ("semantic", "learned"):
+            return decided
+        parts = self._surely_danger(tails(tidy(mend(said))))
+        danger = self.semantic.danger_among(parts) if self.semantic and parts else None
+        if danger is not None and not self._cancelled(said, danger.route):
+            found = self.danger_match(text, said, danger.route)
+            return Decision(found, "semantic-danger-beside", round(danger.score, 3))
+        if decided.net == "semantic" and self._near_danger(said):
+            return Decision(None, "semantic-near-danger")
+        return decided
 
     def _decided(self, text: str, said: str, guess: Guess) -> Decision:
         """A guess of the semantic or the learned net, through the rules every guess passes."""
@@ -154,6 +172,15 @@ class IntentMatcher:
         if kind == "danger" or reading.danger >= NEAR_DANGER:
             return None
         return self.learned_request(text, said, value, reading.score)
+
+    def _surely_danger(self, parts: list[str]) -> list[str]:
+        """The ``parts`` the learned net alone reads as danger (``beside.SURE``); the semantic
+        net's danger question then decides among them (``_beside``)."""
+        weights = self.learned.weights() if self.learned and self.semantic else None
+        if weights is None or self.semantic is None:
+            return []
+        vectors = [(part, self.semantic.vector(part)) for part in parts]
+        return [p for p, v in vectors if v is not None and read(weights, v).danger >= SURE]
 
     def _near_danger(self, said: str) -> bool:
         """Whether the learned net reads the whole normalised sentence as near danger
@@ -220,7 +247,8 @@ class IntentMatcher:
         )
         if found is None or not anchored(found.match.intent, said):
             return None
-        danger = self.semantic.danger_among(found.rest) if self.semantic is not None else None
+        rest = found.rest + self._surely_danger([t for part in found.rest for t in tails(part)])
+        danger = self.semantic.danger_among(rest) if self.semantic is not None else None
         if danger is not None and not self._cancelled(said, danger.route):
             match = IntentMatch(SAFETY, {"route": danger.route}, text)
             return Decision(match, danger.net, round(danger.score, 3), round(danger.margin, 3))
@@ -271,6 +299,8 @@ class IntentMatcher:
         """
         said = normalize(text)
         route = self._danger.route(said) if self._danger is not None and said else None
+        if route is None and said and pleads(text, said):  # "please please can you help us"
+            return IntentMatch(SAFETY, {"route": "general", "offer": "ground"}, text)
         return None if route is None else self.danger_match(text, said, route)
 
     def danger_match(self, text: str, said: str, route: str) -> IntentMatch:

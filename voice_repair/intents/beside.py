@@ -1,0 +1,55 @@
+"""Danger said beside a request the nets guessed: where to cut the sentence to read its parts.
+
+"remind us in an hour to talk she has been cutting her arms again" is one run of words with no
+"but" or "so" in it. Its embedding is the reminder's (the learned net read 0.02 of danger in
+it), so neither the semantic net's clause split (``tolerant.clauses``, which cuts at
+connectives) nor the whole-sentence guard (``learned.NEAR_DANGER``) sees the danger, and the
+learned net set a reminder (issue 19, eighth session). Said alone, its second half is danger to
+the semantic net (0.99 to the learned one).
+
+``tails`` gives what follows every place such a sentence could turn from one clause to the
+next: before a subject or a clause-opening word (the clause search's own rule,
+``clauses._opens_clause``: "she has", "because", "the baby's crying") or before a possessive
+that starts a person ("my wife took a whole bottle", "his brother has a knife"). The matcher
+reads a part only after a request was guessed or found as a clause, and only when the learned
+net alone reads it as danger (``SURE``); then the semantic net's danger question decides
+(``SemanticNet.danger_among``: its thresholds and margins; a part that itself asks tells
+nothing). A part alone never raises the alarm over talk that asks for nothing: a clause sits
+near a danger example too often for that (README, sixth round).
+"""
+
+from __future__ import annotations
+
+from .clauses import _opens_clause
+
+__all__ = ["SURE", "tails"]
+
+SURE = 0.9
+"""Summed danger probability of the learned net at which a part is read by the semantic net's
+danger question at all. Both must agree: on the training writers, three requests' parts were
+danger to the semantic net alone ("she's crying i'm shaking" beside a request for a break, 0.88
+to the learned net; "he's gone for a walk round", 0.09; "he talks how do i just listen", 0.00)
+and would have raised the alarm; the danger told beside the tests' requests reads 0.98-0.99.
+Chosen after seeing those three, on training data: a held-out writer says what it is worth."""
+SHORTEST = 3
+"""A part of fewer words says too little to be read alone (the semantic net's clause rule)."""
+_PERSONS = frozenset(["my", "his", "her", "our", "their", "someone", "somebody"])
+"""A person said right after a request opens what happens to them: "..., my wife took ..."."""
+
+
+def tails(said: str) -> list[str]:
+    """The part after each place a tidied, normalised sentence may turn to a new clause, of at
+    least ``SHORTEST`` words, longest first; empty when there is none.
+
+    Only what comes after: a request comes first and its reason after it ("remind us at nine
+    she has been cutting her arms again"), while a complaint said before a request cuts into
+    parts that both nets read as danger ("he never lets me finish can we do" of "he never lets
+    me finish can we do it in turns", a request of the data, which a first version took for
+    danger)."""
+    words = said.split()
+    parts = [
+        " ".join(words[at:])
+        for at in range(1, len(words) - SHORTEST + 1)
+        if words[at] in _PERSONS or _opens_clause(words[at:])
+    ]
+    return list(dict.fromkeys(parts))
