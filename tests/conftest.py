@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import stalemounts
 import timing
+import xdistgroup
 from intentcopy import make_small_copy
 
 SHARED_CACHE = "VR_TEST_SHARED_CACHE"
@@ -178,6 +179,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the rest keep their order
+    xdistgroup.tag_groups(config, items)
 
 
 @pytest.fixture(autouse=True)
