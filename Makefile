@@ -36,24 +36,42 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/voice-repair run $(ARGS)
 
-# Everything, as CI runs it: the tests that share nothing in two workers, then the real-audio and
-# service tests in AUDIO_WORKERS workers, each with a private PulseAudio server of its own (the
-# service tests, which share one installed service, all in one worker, in file order: loadgroup).
-# Both phases hand out tests one at a time (--dist loadgroup), longest files first
-# (tests/conftest.py's LONGEST_FIRST): with pytest-xdist's default chunks, a minute-long test
-# handed out last kept one worker busy while the other sat idle.
-# Those tests mostly wait for sound in real time (a third of a core each), and their timing
-# budgets come from what they measure, so two of them side by side stay within what
-# test-under-load asks of one (AUDIO_WORKERS=1: one at a time, as before). Both phases always
-# run; the exit status is the first failure's.
+# Everything, as CI runs it: the tests that share nothing in two workers, and beside them the
+# real-audio and service tests in AUDIO_WORKERS workers, each with a private PulseAudio server of
+# its own (the service tests, which share one installed service, all in one worker, in file order:
+# xdist_group, tests/xdistgroup.py). Tests are handed out one at a time (--dist loadgroup), longest
+# files first (tests/conftest.py's LONGEST_FIRST): with pytest-xdist's default chunks, a
+# minute-long test handed out last kept one worker busy while the other sat idle.
+# The two phases run at the same time (OVERLAP=0: one after the other, as before): the audio
+# phase mostly waits for sound in real time (measured at a load average of 17-20: 633 s of CPU
+# in 19 min for its two workers, under 0.3 of a core each), the first phase is CPU-bound; one
+# after the other, the CPU idled through much of the audio phase. The audio phase's timing
+# budgets come from what it measures (tests/timing.py), so the first phase beside it makes it
+# slower, not red. PHASE1_NICE=10 runs the first phase at a lower priority, so that the audio
+# phase gets a CPU whenever it wants one, as it did alone; not the default, because on a machine
+# busy with other work the first phase then got almost nothing (2% of a core per worker at a
+# load average of 22, 2026-12-07). The audio phase's output is kept and printed after the first
+# phase's, so the two do not interleave. The exit status is the first phase's failure, else the
+# audio phase's. An interrupt (Ctrl-C, TERM) stops both: the audio phase, in a session of its own
+# (setsid), is sent SIGINT as a group, so its fixtures still stop their sound servers.
 AUDIO_WORKERS ?= 2
+OVERLAP ?= 1
+PHASE1_NICE ?= 0
+PHASE1 = $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not audio and not service" $(PYTEST_ARGS)
+PHASE2 = $(BIN)/python -m pytest -n $(AUDIO_WORKERS) --dist loadgroup -m "audio or service" $(PYTEST_ARGS)
 test: install
 	@status=0; \
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not audio and not service" $(PYTEST_ARGS) \
-	  || status=$$?; \
-	$(BIN)/python -m pytest -n $(AUDIO_WORKERS) --dist loadgroup -m "audio or service" $(PYTEST_ARGS) \
-	  || status=$$?; \
-	exit $$status
+	if [ "$(OVERLAP)" = 0 ]; then \
+	  $(PHASE1) || status=$$?; $(PHASE2) || status=$$?; exit $$status; \
+	fi; \
+	log=$$(mktemp -t vr-audio-phase.XXXXXX); \
+	setsid $(PHASE2) >"$$log" 2>&1 & audio=$$!; \
+	trap 'kill -INT -- -$$audio 2>/dev/null; wait $$audio; cat "$$log"; rm -f "$$log"; exit 130' INT TERM; \
+	echo "make test: the audio and service tests run beside these (pid $$audio); their output follows"; \
+	nice -n $(PHASE1_NICE) $(PHASE1) || status=$$?; \
+	wait $$audio || { audio_status=$$?; [ $$status -ne 0 ] || status=$$audio_status; }; \
+	echo "======== the audio and service tests, run beside the others ========"; \
+	cat "$$log"; rm -f "$$log"; exit $$status
 
 # `make test` while a plain busy loop keeps one core busy: a busy machine must make the suite
 # slower, never red (tests take their timing budgets from what they measure: tests/timing.py).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import stalemounts
 import timing
+import xdistgroup
 from intentcopy import make_small_copy
 
 SHARED_CACHE = "VR_TEST_SHARED_CACHE"
@@ -29,6 +31,7 @@ _OWN_BASETEMP = pytest.StashKey[str]()
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path plugin reads ``--basetemp``
 def pytest_configure(config: pytest.Config) -> None:
+    _interruptible()
     if hasattr(config, "workerinput"):
         return  # a worker inherits both folders from the process that started it
     _unmount_stale()
@@ -39,6 +42,16 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[SHARED_CACHE] = folder
     config.stash[_OWN_CACHE] = folder
     _compile_package()
+
+
+def _interruptible() -> None:
+    """Ctrl-C stops this run even when it was started in the background: ``make test`` starts
+    the audio phase with ``&``, and a shell starts a background command with SIGINT ignored,
+    which Python then leaves ignored (its workers inherit that). Without this, an interrupted
+    ``make test`` could not stop that phase so that its fixtures end their sound servers."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        with contextlib.suppress(ValueError):  # not the main thread: leave it as it is
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _unmount_stale() -> None:
@@ -178,6 +191,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the rest keep their order
+    xdistgroup.tag_groups(config, items)
 
 
 @pytest.fixture(autouse=True)

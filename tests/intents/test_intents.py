@@ -172,6 +172,9 @@ def test_everyday_sentences_match_nothing(matcher):
     assert {t: m.intent for t, m in matched.items() if m is not None} == {}
 
 
+@pytest.mark.slow  # every sentence of the shipped data: 9 s of CPU, the most of any test in
+# `make check` (its fresh-process twin, test_cli's test_check_passes_on_the_shipped_data, is
+# slow too); `make test` runs both, and `python -m voice_repair check` is the data editor's own
 def test_the_shipped_data_has_no_problems():
     assert check_intents(ROOT) == []
 
