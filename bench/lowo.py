@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from bench.intents import _answers, _reads
 from voice_repair.intents.asking import asks
 from voice_repair.intents.learned import LearnedNet, Weights
 from voice_repair.intents.matcher import IntentMatcher, normalize
+from voice_repair.intents.semantic import Decision
 from voice_repair.intents.tolerant import mend, tidy
 from voice_repair.models import IntentMatch
 
@@ -62,12 +63,26 @@ class Protocol:
         self.noisy = True
         """Whether training takes the noisy copies (``_learndata.noisy_samples``)."""
         matcher.learned = None
-        self.decided = {
-            s.text: matcher.explain(s.text)
-            for s in self.corpus.samples
-            if s.source != data.PRODUCT and s.kind != data.NOISY
-        }
+        self.decided: dict[str, Decision] = {}
+        """What the pipeline without the learned net makes of each set sentence, as needed."""
         self._allowed: dict[tuple[str, str], str | None] = {}
+
+    def decision(self, text: str) -> Decision:
+        """``explain`` without the learned net, computed once per sentence."""
+        if text not in self.decided:
+            learned, self.matcher.learned = self.matcher.learned, None
+            try:
+                self.decided[text] = self.matcher.explain(text)
+            finally:
+                self.matcher.learned = learned
+        return self.decided[text]
+
+    def fixed(self, writers: tuple[str, ...], asked: float, stated: float) -> Weights:
+        """Trained on the product and ``writers``, with the request thresholds given (danger
+        off): the quick protocol, without the inner folds that choose them."""
+        return replace(
+            self._train(self._rows(writers)), request=asked, stated=stated, danger=learnfit.OFF
+        )
 
     def allowed(self, text: str, intent: str) -> str | None:
         """The intent a learned request guess becomes after the rules every guess passes."""
@@ -88,7 +103,7 @@ class Protocol:
             probs.append(learnfit.predict(inner, self.corpus.x[test]))
             for i in test:
                 sample = self.corpus.samples[i]
-                found = self.decided[sample.text]
+                found = self.decision(sample.text)
                 intent = found.match.intent if found.match is not None else None
                 asking = asks(tidy(mend(normalize(sample.text))))
                 cases.append(learnfit.Case(sample.label, sample.kind, intent, found.net, asking))
@@ -112,7 +127,7 @@ class Protocol:
         """Writer ``writer``'s set through the pipeline, with the learned net if ``weights``."""
         folder = data.ROOT / "bench" / "data" / writer
         self.matcher.learned = LearnedNet(data.DATA, weights) if weights is not None else None
-        cached = lambda text: self.decided[text].match  # noqa: E731
+        cached = lambda text: self.decision(text).match  # noqa: E731
         match = cached if weights is None else self._with_learned
         try:
             return evalset.score(folder, match, answers=_answers, reads=_reads)
@@ -123,8 +138,8 @@ class Protocol:
         """``matcher.match`` with the learned net loaded; a sentence the danger patterns, the
         templates or the semantic danger net decided is taken from ``decided`` (the learned net
         runs after those and cannot change them), which halves a fold's time."""
-        found = self.decided.get(text)
-        if found is not None and found.net in _BEFORE_LEARNED:
+        found = self.decision(text)
+        if found.net in _BEFORE_LEARNED:
             return found.match
         return self.matcher.match(text)
 
@@ -194,6 +209,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--partial", action="store_true", help="print the table so far after every fold"
     )
+    parser.add_argument(
+        "--fixed",
+        nargs=2,
+        type=float,
+        metavar=("ASKED", "STATED"),
+        help="quick protocol: these request thresholds instead of choosing them on inner folds",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     protocol = Protocol(IntentMatcher.load(data.DATA), noise=args.noise)
@@ -203,12 +225,13 @@ def main(argv: list[str]) -> int:
     for held in args.writers:
         others = tuple(w for w in data.WRITERS if w != held)
         protocol.noisy = True
-        weights = protocol.weights(others)
+        weights = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)
         folds.thresholds[held] = (weights.request, weights.stated, weights.danger)
         scores = (protocol.score(held, None), protocol.score(held, weights))
         if args.without_noise:
             protocol.noisy = False
-            scores = (*scores, protocol.score(held, protocol.weights(others)))
+            again = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)
+            scores = (*scores, protocol.score(held, again))
         folds.scores[held] = scores
         print(f"  fold {held}: {time.perf_counter() - start:.0f} s", flush=True)
         if args.partial:
