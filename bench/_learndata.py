@@ -2,10 +2,12 @@
 
 Two sources: the product's own sentences (``intents/en/tests`` and ``examples``, the semantic
 net's examples, whose vectors ``semantic.npz`` stores) and the development sets written by
-people who never read ``intents/en/`` (``bench/data/dev``, ``dev2`` ... ``dev6_even``: one
-writer each, so leaving one out is leaving one writer out). A label is an intent of the
-catalogue, ``safety:<route>`` for danger, or ``none`` for everyday talk and hard negatives. A
-request for an intent the product lacks is left out of training (it has no class to learn).
+people who never read ``intents/en/`` (``bench/data/dev``, ``dev2`` ... ``dev6_even``,
+``dev9``: one writer each, so leaving one out is leaving one writer out). A label is an intent
+of the catalogue, ``safety:<route>`` for danger, or ``none`` for everyday talk and hard
+negatives. A request for an intent the product lacks is left out of training (it has no class
+to learn). Training also sees noisy copies of the requests and everyday talk (``_augment.py``,
+``NOISE``); they are never scored and never a threshold's evidence.
 
 A sentence is embedded as the semantic net embeds it at run time (``normalize``, then
 ``mend``), so training sees the vectors the product computes. Embedding some 4,300 set
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench._augment import variants
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.embedder import MODEL_FILES, Embedder
 from voice_repair.intents.examples import build
@@ -31,11 +34,15 @@ from voice_repair.intents.wording import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "intents" / "en"
-WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even")
+WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even", "dev9")
 """The development sets, one writer each (never the frozen set, nor a held-out half)."""
 CACHE = ROOT / "bench" / ".cache" / "set-embeddings.npz"
 NONE = "none"
 PRODUCT = "product"
+NOISE = 0
+"""Noisy copies of each request and everyday sentence that training sees (``_augment.py``)."""
+NOISY = "noisy"
+"""The ``kind`` of a noisy copy: trained on, never scored, never a threshold's evidence."""
 
 
 @dataclass(frozen=True)
@@ -126,11 +133,25 @@ class Corpus:
         return np.array([i for i, s in enumerate(self.samples) if keep(s)], dtype=np.intp)
 
 
-def corpus(writers: tuple[str, ...] = WRITERS) -> Corpus:
-    """The product's examples and every writer's set, embedded."""
+def corpus(writers: tuple[str, ...] = WRITERS, noise: int = NOISE) -> Corpus:
+    """The product's examples and every writer's set, embedded, with ``noise`` noisy copies
+    of each request and everyday sentence (``noisy_samples``)."""
     embed = Embedder()
     product, product_x = product_samples(embed)
     intents = catalogue_intents()
     sets = [s for w in writers for s in set_samples(w, intents)]
     set_x = vectors([s.text for s in sets], embed)
-    return Corpus(product + sets, np.concatenate([product_x, set_x]))
+    extra = noisy_samples(product + sets, noise)
+    extra_x = vectors([s.text for s in extra], embed) if extra else np.zeros((0, set_x.shape[1]))
+    return Corpus(product + sets + extra, np.concatenate([product_x, set_x, extra_x]))
+
+
+def noisy_samples(samples: list[Sample], copies: int) -> list[Sample]:
+    """Noisy copies (``_augment.variants``) of the requests and everyday talk of ``samples``,
+    each with its sentence's label and source (so leaving a writer out leaves its copies out);
+    danger sentences and requests of unknown intents are not copied."""
+    keep = [s for s in samples if s.label != "?" and not s.label.startswith("safety:")]
+    return [
+        Sample(text, keep[i].label, keep[i].source, NOISY)
+        for i, text in variants([s.text for s in keep], copies)
+    ]

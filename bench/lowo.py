@@ -1,8 +1,8 @@
 """Leave one writer out: does the learned net help on a writer it never saw?
 
-``python -m bench lowo``. Six development sets, one writer each (``_learndata.WRITERS``). For
-each writer k: the learned net is trained on the product's own sentences and the other five
-sets, its thresholds chosen on those five alone (each left out in turn, ``_learnfit.choose``),
+``python -m bench lowo``. Seven development sets, one writer each (``_learndata.WRITERS``). For
+each writer k: the learned net is trained on the product's own sentences and the other writers'
+sets, its thresholds chosen on those alone (each left out in turn, ``_learnfit.choose``),
 and writer k is scored the way ``bench intents`` scores a set (``evalset.score``: intent and
 slots, in the writer's context; danger caught and routed; hard negatives alarmed; everyday talk
 answered at home). (A) is today's pipeline, (B) the same with the learned net last. Per fold
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,7 +28,9 @@ from bench.intents import _answers, _reads
 from voice_repair.intents.asking import asks
 from voice_repair.intents.learned import LearnedNet, Weights
 from voice_repair.intents.matcher import IntentMatcher, normalize
+from voice_repair.intents.semantic import Decision
 from voice_repair.intents.tolerant import mend, tidy
+from voice_repair.models import IntentMatch
 
 ROWS = (
     ("requests: intent and slots right", "exact"),
@@ -46,21 +48,41 @@ ROWS = (
 class Folds:
     """Per writer, the two scores; and the thresholds chosen for each fold."""
 
-    scores: dict[str, tuple[evalset.Score, evalset.Score]] = field(default_factory=dict)
+    scores: dict[str, tuple[evalset.Score, ...]] = field(default_factory=dict)
+    """(A), (B) and, with ``--without-noise``, (B) trained without the noisy copies."""
     thresholds: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    columns: tuple[str, ...] = ("(A) pipeline", "(B) + learned net")
 
 
 class Protocol:
     """The corpus, the pipeline's decisions on every set sentence, and the fitting."""
 
-    def __init__(self, matcher: IntentMatcher) -> None:
+    def __init__(self, matcher: IntentMatcher, noise: int = data.NOISE) -> None:
         self.matcher = matcher
-        self.corpus = data.corpus()
+        self.corpus = data.corpus(noise=noise)
+        self.noisy = True
+        """Whether training takes the noisy copies (``_learndata.noisy_samples``)."""
         matcher.learned = None
-        self.decided = {
-            s.text: matcher.explain(s.text) for s in self.corpus.samples if s.source != data.PRODUCT
-        }
+        self.decided: dict[str, Decision] = {}
+        """What the pipeline without the learned net makes of each set sentence, as needed."""
         self._allowed: dict[tuple[str, str], str | None] = {}
+
+    def decision(self, text: str) -> Decision:
+        """``explain`` without the learned net, computed once per sentence."""
+        if text not in self.decided:
+            learned, self.matcher.learned = self.matcher.learned, None
+            try:
+                self.decided[text] = self.matcher.explain(text)
+            finally:
+                self.matcher.learned = learned
+        return self.decided[text]
+
+    def fixed(self, writers: tuple[str, ...], asked: float, stated: float) -> Weights:
+        """Trained on the product and ``writers``, with the request thresholds given (danger
+        off): the quick protocol, without the inner folds that choose them."""
+        return replace(
+            self._train(self._rows(writers)), request=asked, stated=stated, danger=learnfit.OFF
+        )
 
     def allowed(self, text: str, intent: str) -> str | None:
         """The intent a learned request guess becomes after the rules every guess passes."""
@@ -77,11 +99,11 @@ class Protocol:
         probs, cases, texts = [], [], []
         for held in writers:
             inner = self._train(self._rows(tuple(w for w in writers if w != held)))
-            test = self.corpus.rows(lambda s, held=held: s.source == held)
+            test = self.corpus.rows(lambda s, held=held: s.source == held and s.kind != data.NOISY)
             probs.append(learnfit.predict(inner, self.corpus.x[test]))
             for i in test:
                 sample = self.corpus.samples[i]
-                found = self.decided[sample.text]
+                found = self.decision(sample.text)
                 intent = found.match.intent if found.match is not None else None
                 asking = asks(tidy(mend(normalize(sample.text))))
                 cases.append(learnfit.Case(sample.label, sample.kind, intent, found.net, asking))
@@ -91,7 +113,9 @@ class Protocol:
 
     def _rows(self, writers: tuple[str, ...]) -> np.ndarray:
         keep = {data.PRODUCT, *writers}
-        return self.corpus.rows(lambda s: s.source in keep and s.label != "?")
+        return self.corpus.rows(
+            lambda s: s.source in keep and s.label != "?" and (self.noisy or s.kind != data.NOISY)
+        )
 
     def _train(self, rows: np.ndarray) -> Weights:
         samples = [self.corpus.samples[i] for i in rows]
@@ -103,12 +127,25 @@ class Protocol:
         """Writer ``writer``'s set through the pipeline, with the learned net if ``weights``."""
         folder = data.ROOT / "bench" / "data" / writer
         self.matcher.learned = LearnedNet(data.DATA, weights) if weights is not None else None
-        cached = lambda text: self.decided[text].match  # noqa: E731
-        match = cached if weights is None else self.matcher.match
+        cached = lambda text: self.decision(text).match  # noqa: E731
+        match = cached if weights is None else self._with_learned
         try:
             return evalset.score(folder, match, answers=_answers, reads=_reads)
         finally:
             self.matcher.learned = None
+
+    def _with_learned(self, text: str) -> IntentMatch | None:
+        """``matcher.match`` with the learned net loaded; a sentence the danger patterns, the
+        templates or the semantic danger net decided is taken from ``decided`` (the learned net
+        runs after those and cannot change them), which halves a fold's time."""
+        found = self.decision(text)
+        if found.net in _BEFORE_LEARNED:
+            return found.match
+        return self.matcher.match(text)
+
+
+_BEFORE_LEARNED = frozenset({"danger", "templates", "semantic-danger"})
+"""Nets whose decision ``IntentMatcher.explain`` returns before the learned net is asked."""
 
 
 def _threshold(value: float) -> str:
@@ -139,20 +176,20 @@ def report(folds: Folds) -> list[str]:
     names = [*folds.scores, "pooled"]
     for name in names:
         if name == "pooled":
-            a = [s[0] for s in folds.scores.values()]
-            b = [s[1] for s in folds.scores.values()]
-            head = "pooled over the six writers"
+            columns = [list(c) for c in zip(*folds.scores.values(), strict=True)]
+            head = f"pooled over the {len(folds.scores)} writers"
         else:
-            a, b = [folds.scores[name][0]], [folds.scores[name][1]]
+            columns = [[score] for score in folds.scores[name]]
             asked, stated, danger = (_threshold(t) for t in folds.thresholds[name])
             head = (
                 f"writer {name} left out (thresholds: request asked {asked}, stated {stated}, "
                 f"danger {danger})"
             )
         lines.append(head)
-        lines.append(f"  {'':<38} {'(A) pipeline':<30} {'(B) + learned net':<30}")
+        lines.append(f"  {'':<38} " + " ".join(f"{c:<30}" for c in folds.columns))
         for label, attr in ROWS:
-            lines.append(f"  {label:<38} {_cell(_pooled(a, attr)):<30} {_cell(_pooled(b, attr))}")
+            cells = " ".join(f"{_cell(_pooled(c, attr)):<30}" for c in columns)
+            lines.append(f"  {label:<38} {cells}".rstrip())
     return lines
 
 
@@ -161,18 +198,46 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--writers", nargs="*", default=list(data.WRITERS), help="the folds to run (default all)"
     )
+    parser.add_argument(
+        "--noise", type=int, default=data.NOISE, help="noisy copies of each training sentence"
+    )
+    parser.add_argument(
+        "--without-noise",
+        action="store_true",
+        help="also score (B) trained without the noisy copies, in the same run (A/B)",
+    )
+    parser.add_argument(
+        "--partial", action="store_true", help="print the table so far after every fold"
+    )
+    parser.add_argument(
+        "--fixed",
+        nargs=2,
+        type=float,
+        metavar=("ASKED", "STATED"),
+        help="quick protocol: these request thresholds instead of choosing them on inner folds",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    protocol = Protocol(IntentMatcher.load(data.DATA))
+    protocol = Protocol(IntentMatcher.load(data.DATA), noise=args.noise)
     folds = Folds()
+    if args.without_noise:
+        folds.columns = (*folds.columns, "(B) without noisy copies")
     for held in args.writers:
         others = tuple(w for w in data.WRITERS if w != held)
-        weights = protocol.weights(others)
+        protocol.noisy = True
+        weights = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)
         folds.thresholds[held] = (weights.request, weights.stated, weights.danger)
-        folds.scores[held] = (protocol.score(held, None), protocol.score(held, weights))
+        scores = (protocol.score(held, None), protocol.score(held, weights))
+        if args.without_noise:
+            protocol.noisy = False
+            again = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)
+            scores = (*scores, protocol.score(held, again))
+        folds.scores[held] = scores
         print(f"  fold {held}: {time.perf_counter() - start:.0f} s", flush=True)
-    for line in report(folds):
-        print(line)
+        if args.partial:
+            print("\n".join(report(folds)), flush=True)
+    if not args.partial:
+        print("\n".join(report(folds)))
     return 0
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from saying import answering
 
-from bench._learndata import WRITERS
 from voice_repair.datafiles import load_yaml
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.models import Mode
@@ -23,8 +22,13 @@ from voice_repair.skill import answers, reading
 pytestmark = pytest.mark.model
 REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "intents" / "en"
-TRAINING = [REPO / "bench" / "data" / writer for writer in WRITERS]
-"""The training writers' sets; a held-out writer's set (``dev9``) is measured, not held to this."""
+UNTUNED = {"dev9"}
+"""Sets copied in for the learned net's training whose danger nobody has tuned on yet (dev9,
+session 8, blind: 4 danger sentences answered with a request, 16 false alarms at 5045f29); the
+invariants below hold for the sets the danger side was tuned on."""
+TRAINING = sorted(
+    p for p in (REPO / "bench" / "data").glob("dev*") if p.is_dir() and p.name not in UNTUNED
+)
 
 
 @pytest.fixture(scope="module")

@@ -34,13 +34,45 @@ _RULES: dict[str, list[dict[str, object]]] = {
                 "[for] {clock_day:time_day} at <clock_bare> [{clock_half:time_meridiem}]",
             ]
         },
-        {"sentences": ["{day_words:time}"]},
-        {"sentences": ["(tonight|this evening|later tonight)"], "slots": {"time": "tonight"}},
+        {
+            "sentences": [
+                "[at|for] {spoken_past:time_minute} {clock_hour_words:time_hour} "
+                "[{clock_half:time_meridiem}|{clock_day:time_day}|{clock_part:time_day}]",
+                "[for] <clock_bare> {clock_part:time_day}",
+            ]
+        },
+        {"sentences": ["{day_words:time}", "{spoken_day_part:time}"]},
+        {"sentences": ["(tonight|later tonight)"], "slots": {"time": "tonight"}},
     ],
 }
 """What a stretch of words must be to give a slot: the expansion rules of ``_common.yaml``, and
 the day words the reminder templates take ("tomorrow morning", "tonight") with their values.
 "For" before a clock time ("a reminder for 9 am tomorrow") makes it a time, never nine minutes."""
+_SPOKEN: dict[str, list[tuple[str, str | int]]] = {
+    "spoken_past": [
+        *(("five past", 5), ("ten past", 10), ("twenty past", 20), ("twenty five past", 25)),
+        ("half", 30),
+    ],
+    "spoken_day_part": [
+        *(("this evening", "today evening"), ("later this evening", "today evening")),
+        *(("this afternoon", "today 15:00"), ("later this afternoon", "today 15:00")),
+        *(("tomorrow afternoon", "tomorrow 15:00"), ("afternoon tomorrow", "tomorrow 15:00")),
+        *(("in the afternoon", "15:00"), ("tomorrow in the afternoon", "tomorrow 15:00")),
+        *(
+            ("tomorrow in the morning", "tomorrow morning"),
+            ("morning tomorrow", "tomorrow morning"),
+        ),
+        *(
+            ("tomorrow in the evening", "tomorrow evening"),
+            ("evening tomorrow", "tomorrow evening"),
+        ),
+    ],
+}
+"""What people say of a time that the templates' lists do not hold, read here only (a guess's
+slots; the templates stay as they are): minutes past the hour other than a quarter or a half
+("ten past nine"), the British "half six" (6:30), and the afternoon, which the reminder handler
+has no setting for, as 3 pm ("remind us tomorrow afternoon" was read as plain "tomorrow", that
+is, the evening). "This evening" is the evening of today, as "tonight" is."""
 _LONGEST = 8
 """Words in the longest stretch tried ("an hour and forty five minutes" is seven)."""
 _DIGIT = re.compile(r"\d")
@@ -67,6 +99,12 @@ _BARE = re.compile(
 )
 """A length said as a bare number at the end of a short idiom ("take five", "give us ten"): the
 templates' own phrases say minutes, so do these."""
+_BY = re.compile(
+    rf"\b(?:extend|stretch|lengthen|increase|push|make)\b(?: [a-z']+){{0,3}} by ({_COUNT})"
+    r"(?: (?:please|now|then|okay|ok|more|mate|love|babe))*$"
+)
+"""A length said as a bare number after "by" at the end of lengthening ("stretch the break by
+five"): minutes, as after "take"."""
 _UNITS = frozenset({"second", "seconds", "minute", "minutes", "hour", "hours"})
 _TIMER = frozenset({"timer", "timers", "countdown"})
 
@@ -94,9 +132,9 @@ class SlotReader:
                 "intents": {name: {"data": blocks} for name, blocks in _RULES.items()},
             }
         )
-        self._intents.slot_lists = templates.slot_lists
+        self._intents.slot_lists = {**templates.slot_lists, **_spoken_lists()}
         self._intents.expansion_rules = templates.expansion_rules
-        self._starts = _first_words(templates) | {"at", "for"}
+        self._starts = _first_words(self._intents) | {"at", "for"}
         self._numbers = _number_words(0, 200, templates.language)
 
     def read(self, said: str, wanted: set[str]) -> dict[str, object]:
@@ -147,11 +185,14 @@ class SlotReader:
         """``read`` over a sentence as spoken, for a request the semantic net decided: fillers
         dropped ("at like um half eight"), a length corrected at once read as corrected
         (``corrected``), and a bare number after "take" or "give us" at the end of it read as
-        minutes ("take five"). The templates read the same sentences the same way."""
+        minutes ("take five", "stretch the break by five"). The templates read the same
+        sentences the same way."""
         text = tidy(corrected(said))
         found = self.read(text, wanted)
         if not found and "minutes" in wanted and (bare := _BARE.search(text)):
             found = self.read(f"{text[: bare.end(1)]} minutes", wanted)
+        if not found and "minutes" in wanted and (by := _BY.search(text)):
+            found = self.read(f"{by[1]} minutes", wanted)
         return found
 
     def _cut(self, words: list[str], start: int, end: int) -> bool:
@@ -176,6 +217,14 @@ class SlotReader:
     def _is_number(self, word: str) -> bool:
         """A number said just before a reading means the reading took only its tail."""
         return word in self._numbers or bool(_DIGIT.search(word))
+
+
+def _spoken_lists() -> dict[str, TextSlotList]:
+    """``_SPOKEN`` as hassil slot lists."""
+    return {
+        name: TextSlotList.from_tuples([(said, value) for said, value in values], name=name)
+        for name, values in _SPOKEN.items()
+    }
 
 
 def _first_words(templates: Intents) -> set[str]:
