@@ -6,7 +6,8 @@ room, false activations, and what each costs in compute.
 (``taskset -c 0`` in front holds it to one core: the recognizer's threads follow the affinity)
 
 A configuration is ``base`` (what ``run`` does: the catalogue's examples as the initial prompt
-with its guard, beam 5, the audio plus 15 s, int8, a thread per allowed core) or settings
+with its guard, ``whisper.BEAM_SIZE`` beams, the audio plus ``whisper.WINDOW_MARGIN``, int8, a
+thread per allowed core) or settings
 joined by ``+``: ``beam=N``, ``margin=S`` (seconds after the audio the encoder sees; ``full``
 for 30 s), ``prompt=none``, ``hot=examples`` (faster-whisper's ``hotwords``: the catalogue's
 example sentences' words, once each), ``compute=int8|int8_float32|float32`` and ``threads=N``
@@ -37,6 +38,7 @@ from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 from bench._scenes import CONDITIONS, scene
 from bench._whisperbench import meaning, median_p95, synthesize
 from bench.asr import ROOT
+from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, WINDOW_MARGIN
 
 EXPLICIT_ONLY = True
 """Minutes per voice and room and configuration: run when named."""
@@ -47,11 +49,11 @@ class Config:
     """One way of decoding; the defaults are ``run``'s."""
 
     name: str
-    beam: int = 5
-    margin: float | None = 15.0
+    beam: int = BEAM_SIZE
+    margin: float | None = WINDOW_MARGIN
     prompt: bool = True
     hot: bool = False
-    compute: str = "int8"
+    compute: str = COMPUTE_TYPE
     threads: int = 0
     """0: the recognizer's own choice (the allowed cores, at most 4)."""
 
