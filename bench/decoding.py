@@ -7,11 +7,11 @@ room, false activations, and what each costs in compute.
 
 A configuration is ``base`` (what ``run`` does: the catalogue's examples as the initial prompt
 with its guard, ``whisper.BEAM_SIZE`` beams, the audio plus ``whisper.WINDOW_MARGIN``, int8, a
-thread per allowed core) or settings
-joined by ``+``: ``beam=N``, ``margin=S`` (seconds after the audio the encoder sees; ``full``
-for 30 s), ``prompt=none``, ``hot=examples`` (faster-whisper's ``hotwords``: the catalogue's
-example sentences' words, once each), ``compute=int8|int8_float32|float32`` and ``threads=N``
-(these two load a model of their own). The recordings, rooms and scoring are
+thread per allowed core) or settings joined by ``+``: ``beam=N``, ``margin=S`` (seconds after
+the audio the encoder sees; ``full`` for 30 s), ``prompt=none`` or ``prompt=pause`` (the
+examples and "I need a pause."), ``hot=examples`` (faster-whisper's ``hotwords``: the
+catalogue's example sentences' words, once each), ``compute=int8|int8_float32|float32`` and
+``threads=N`` (these two load a model of their own). The recordings, rooms and scoring are
 ``bench/asr.py``'s: right = exactly one request with the intent and slots spoken; a false
 activation = everyday talk understood as a request. For each recording the configurations take
 turns, in an order that alternates from one recording to the next, so a busy shared machine
@@ -51,7 +51,8 @@ class Config:
     name: str
     beam: int = BEAM_SIZE
     margin: float | None = WINDOW_MARGIN
-    prompt: bool = True
+    prompt: str = "examples"
+    """``examples`` (as ``run``), ``none``, or ``pause``: the examples and "I need a pause."."""
     hot: bool = False
     compute: str = COMPUTE_TYPE
     threads: int = 0
@@ -69,8 +70,8 @@ def parse(name: str) -> Config:
             fields["beam"] = int(value)
         elif key == "margin":
             fields["margin"] = None if value == "full" else float(value)
-        elif key == "prompt" and value in ("none", "examples"):
-            fields["prompt"] = value == "examples"
+        elif key == "prompt" and value in ("none", "examples", "pause"):
+            fields["prompt"] = value
         elif key == "hot" and value in ("none", "examples"):
             fields["hot"] = value == "examples"
         elif key == "compute" and value in ("int8", "int8_float32", "float32"):
@@ -79,7 +80,7 @@ def parse(name: str) -> Config:
             fields["threads"] = int(value)
         else:
             raise ValueError(
-                f"{part!r}: write base, beam=N, margin=S|full, prompt=none|examples, "
+                f"{part!r}: write base, beam=N, margin=S|full, prompt=none|examples|pause, "
                 "hot=none|examples, compute=int8|int8_float32|float32 or threads=N, "
                 "joined by +"
             )
@@ -100,6 +101,8 @@ class Recognizers:
         self.examples = prompt_sentences(self.matcher)
         words = dict.fromkeys(w for s in self.examples for w in s.lower().replace(".", "").split())
         self.hotwords = " ".join(words)
+        self.with_pause = [*self.examples, "I need a pause"]
+        """The one request the issue names whose key word no example has (an experiment)."""
         self._models: dict[tuple[str, int], Any] = {}
 
     def ready(self, c: Config) -> Any:
@@ -115,7 +118,8 @@ class Recognizers:
         rec = self._models[key]
         rec.beam_size, rec.window_margin = c.beam, c.margin
         rec.hotwords = self.hotwords if c.hot else None
-        rec.bias_toward(self.examples if c.prompt else ())
+        prompts = {"none": (), "examples": self.examples, "pause": self.with_pause}
+        rec.bias_toward(prompts[c.prompt])
         return rec
 
 
