@@ -21,7 +21,9 @@ def synthesize(folder: Path, voices: list[str], talk: int) -> None:
     for kind, sentences in (("cmd", COMMANDS), ("talk", TALK[:talk])):
         for i, text in enumerate(sentences):
             for voice in voices:
-                write_wav(folder / f"{kind}_{voice}_{i:02d}.wav", recording(text, voice))
+                path = folder / f"{kind}_{voice}_{i:02d}.wav"
+                if not path.exists():  # a kept folder (``--speech``) is written once
+                    write_wav(path, recording(text, voice))
 
 
 def whisper_and_understanding() -> tuple[Any, Any, Any]:

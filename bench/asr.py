@@ -50,13 +50,16 @@ from bench._scenes import CONDITIONS, scene
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def synthesize(out: Path, voices: list[str]) -> None:
-    """Write cmd_<voice>_<i>.wav and talk_<voice>_<i>.wav into ``out`` (``testspeech.recording``:
-    what the recognition tests hear too)."""
-    for kind, sentences in (("cmd", COMMANDS), ("talk", TALK)):
+def synthesize(out: Path, voices: list[str], talk: int | None = None) -> None:
+    """Write cmd_<voice>_<i>.wav and talk_<voice>_<i>.wav (the first ``talk`` everyday
+    sentences) into ``out`` (``testspeech.recording``: what the recognition tests hear too),
+    each unless a kept folder (``--speech``) has it already."""
+    for kind, sentences in (("cmd", COMMANDS), ("talk", TALK[:talk])):
         for i, text in enumerate(sentences):
             for voice in voices:
-                write_wav(out / f"{kind}_{voice}_{i:02d}.wav", recording(text, voice))
+                path = out / f"{kind}_{voice}_{i:02d}.wav"
+                if not path.exists():
+                    write_wav(path, recording(text, voice))
 
 
 def _understanding(matcher, phrases: list[str]):
@@ -208,6 +211,7 @@ def main(argv: list[str]) -> int:
         help="Whisper's initial prompt: the catalogue's examples (as run), or none",
     )
     p.add_argument("--talk", type=int, help="only the first N everyday sentences (all 60)")
+    p.add_argument("--speech", type=Path, help="keep the test speech here and reuse it")
     p.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     voices, conds = args.voices.split(","), args.conditions.split(",")
@@ -222,9 +226,11 @@ def main(argv: list[str]) -> int:
         print(json.dumps(res))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
+        folder = args.speech or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         print("synthesizing test speech ...", file=sys.stderr)
-        synthesize(Path(tmp), voices)
-        cmd = [sys.executable, "-m", "bench.asr", "--worker", tmp, "--engine", args.engine]
+        synthesize(folder, voices, args.talk)
+        cmd = [sys.executable, "-m", "bench.asr", "--worker", str(folder), "--engine", args.engine]
         cmd += ["--grammar", args.grammar, "--voices", args.voices, "--conditions", args.conditions]
         cmd += ["--prompt", args.prompt] + (["--talk", str(args.talk)] if args.talk else [])
         cmd += ["--verbose"] if args.verbose else []

@@ -39,7 +39,8 @@ class PromptSource:
     ) -> None:
         """``count_tokens``: the model's own tokenizer (a prompt is read after a space)."""
         self._sentences = sentences
-        self._count = count_tokens
+        self.count = count_tokens
+        """The model's token count of a text."""
         self._budget = budget
         self._made: dict[tuple[str, ...], str | None] = {}
 
@@ -59,7 +60,7 @@ class PromptSource:
         """The longest head of ``sentences`` whose prompt fits the budget."""
         while sentences:
             prompt = initial_prompt(sentences)
-            if prompt is None or self._count(" " + prompt) <= self._budget:
+            if prompt is None or self.count(" " + prompt) <= self._budget:
                 return prompt
             sentences.pop()
         return None

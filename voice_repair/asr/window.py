@@ -17,8 +17,8 @@ the kernels it builds for each input length (its primitive cache, up to 1,024 of
 window of the exact length grew the process's own memory for every request of a length not
 heard before (50 new lengths of 3-4 s: +21 MB; the same 50 again: +0 MB; with oneDNN's cache
 off: +0.5 MB), and the recognizer's early decodes of partial audio made more lengths still:
-the soak's lows rose 10-20 MB a cycle. Whole seconds make at most 30 lengths (15 with the
-default margin of 15 s); the encoder sees at most one second more of the same zero padding.
+the soak's lows rose 10-20 MB a cycle. Whole seconds make at most 30 lengths (20 with the
+default margin of 10 s); the encoder sees at most one second more of the same zero padding.
 
 faster-whisper 1.2 has no option for this (``chunk_length`` changes the feature extractor, not
 the padding before the encoder), so the model's ``encode`` is overridden in a subclass: the
