@@ -166,6 +166,10 @@ class IntentMatcher:
         if verdict is None:
             return None
         kind, value = verdict
+        net = self.semantic
+        if kind == "danger" and net is not None and net.nearer_to_talk(SAFETY, vector):
+            return None  # as for a learned request: an everyday or idiom example is as near (the
+            # data's own "I'm afraid he's going to leave me" read 0.997 with seven writers' weights)
         if kind == "danger" and not self._cancelled(said, value):
             found = self.danger_match(text, said, value)
             return Decision(found, "learned-danger", round(reading.danger, 3))
