@@ -291,7 +291,15 @@ def test_everyday_talk_and_near_misses_are_rejected(voice, sphinx):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("voice", ["espeak", "piper"])
-def test_a_bare_stop_is_heard_and_talk_with_stop_in_it_never_interrupts(voice, sphinx):
+def test_a_bare_stop_is_heard_and_talk_with_stop_in_it_never_interrupts(voice, tmp_path):
+    # A recognizer of its own per voice: the decoders carry state from one utterance to the next
+    # (reset() does not undo it; likely pocketsphinx's running cepstral mean), and after espeak-ng's
+    # two sentences with "stop" in them, Piper's bare "stop" was rejected (English decoder
+    # disagreeing: margins [4.5, 12.2, 0.0, -5.0, 1.0]) where a fresh recognizer accepts it. Both
+    # parameters ran on one worker in the eighth session's merge clone and it failed; a known
+    # limitation (a second voice straight after the first's talk), in the session's note.
+    sphinx, _ = make_recognizer("pocketsphinx", PHRASES, tmp_path)
+
     def hear(text: str) -> list[tuple[str, bool, bool]]:
         speech = recording(text, voice)
         return [(u.text, u.accepted, u.enough_to_interrupt) for u in _hear(sphinx, _say([speech]))]
