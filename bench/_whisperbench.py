@@ -4,6 +4,7 @@ recognizer and understanding for every setting, and how a result is printed."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,16 @@ def median_p95(values: list[float]) -> str:
     if not values:
         return "n/a"
     return f"{np.median(values):.2f} / {np.percentile(values, 95):.2f}"
+
+
+def conditions(title: str, talk: int) -> list[str]:
+    """The two header lines of a Whisper bench's report: what was compared, the cores allowed
+    and the load at the end, and how many commands and everyday sentences each voice had."""
+    load = os.getloadavg()
+    cores = len(os.sched_getaffinity(0))
+    return [
+        f"{title}; {cores} core(s) allowed, load average "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the end",
+        f"{len(COMMANDS)} commands and {min(talk, len(TALK))} everyday sentences per voice "
+        "and room",
+    ]

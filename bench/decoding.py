@@ -23,7 +23,6 @@ second decode when it runs), wall time, fed as fast as it is taken.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ import numpy as np
 from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 
 from bench._scenes import CONDITIONS, scene
-from bench._whisperbench import meaning, median_p95, synthesize
+from bench._whisperbench import conditions, meaning, median_p95, synthesize
 from bench.asr import ROOT
 from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, WINDOW_MARGIN
 
@@ -165,13 +164,8 @@ def measure(folder: Path, configs: list[Config], voices: list[str], conds: list[
 
 
 def report(res: dict, configs: list[Config], voices: list[str], conds: list[str], talk: int) -> str:
-    load = os.getloadavg()
-    cores = len(os.sched_getaffinity(0))
     out = [
-        f"Whisper decode settings; {cores} core(s) allowed, load average "
-        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the end",
-        f"{len(COMMANDS)} commands and {min(talk, len(TALK))} everyday sentences per voice "
-        "and room",
+        *conditions("Whisper decode settings", talk),
         "",
         "| config | room | " + " | ".join(voices) + " | all | false activations "
         "| compute per command, median / p95 s | decision latency, median / p95 s |",

@@ -17,7 +17,6 @@ recordings whose transcripts equal the full window's.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -28,7 +27,13 @@ import numpy as np
 from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 
 from bench._scenes import CONDITIONS, scene
-from bench._whisperbench import meaning, median_p95, synthesize, whisper_and_understanding
+from bench._whisperbench import (
+    conditions,
+    meaning,
+    median_p95,
+    synthesize,
+    whisper_and_understanding,
+)
 
 EXPLICIT_ONLY = True
 """A few minutes per voice and window: run when named."""
@@ -89,13 +94,8 @@ def measure(
 
 
 def report(res: dict, windows: list[str], voices: list[str], conds: list[str], talk: int) -> str:
-    load = os.getloadavg()
-    cores = len(os.sched_getaffinity(0))
     out = [
-        f"Whisper encoder window; {cores} core(s) allowed, load average "
-        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the end",
-        f"{len(COMMANDS)} commands and {min(talk, len(TALK))} everyday sentences per voice "
-        "and room",
+        *conditions("Whisper encoder window", talk),
         "",
         "| window | room | " + " | ".join(voices) + " | all | false activations "
         "| compute per command, median / p95 s | decision latency, median / p95 s "
