@@ -26,11 +26,15 @@ __all__ = ["SURE", "tails"]
 
 SURE = 0.9
 """Summed danger probability of the learned net at which a part is read by the semantic net's
-danger question at all. Both must agree: on the training writers, three requests' parts were
-danger to the semantic net alone ("she's crying i'm shaking" beside a request for a break, 0.88
-to the learned net; "he's gone for a walk round", 0.09; "he talks how do i just listen", 0.00)
-and would have raised the alarm; the danger told beside the tests' requests reads 0.98-0.99.
-Chosen after seeing those three, on training data: a held-out writer says what it is worth."""
+danger question at all. Both must agree: with the six-writer weights it was chosen for, three
+requests' parts of the training writers were danger to the semantic net alone ("she's crying
+i'm shaking" beside a request for a break, then 0.88 to the learned net; "he's gone for a walk
+round", 0.09; "he talks how do i just listen", 0.00) and would have raised the alarm. With the
+shipped seven-writer weights (trained on those writers, so these readings are in-sample and
+say little) the same parts read 0.00, 0.69 and 0.00; the danger told beside the tests'
+requests (``tests/intents/test_beside.py``) reads 0.95-1.00, except "i have been saving up my
+tablets for weeks" at 0.87, which is under ``SURE`` (a known miss there). Chosen after seeing
+those three, on training data: only a held-out writer says what it is worth."""
 SHORTEST = 3
 """A part of fewer words says too little to be read alone (the semantic net's clause rule)."""
 _PERSONS = frozenset(["my", "his", "her", "our", "their", "someone", "somebody"])

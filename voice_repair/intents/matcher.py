@@ -18,9 +18,9 @@ from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
 from .anchors import COMMANDS, anchored
 from .asking import asks
-from .beside import SURE, tails
 from .clauses import find_clause
 from .danger import DangerScan, load_danger
+from .dangerguard import DangerGuard
 from .data import load_data
 from .datatests import run_tests
 from .edges import template_edges
@@ -79,6 +79,7 @@ class IntentMatcher:
         self.learned = learned
         """The last net, a classifier over the semantic net's embedding (None: without it)."""
         self._slot_reader: SlotReader | None = None
+        self._guard = DangerGuard(danger, self)
 
     @classmethod
     def load(cls, root: Path) -> IntentMatcher:
@@ -122,23 +123,7 @@ class IntentMatcher:
                 return inside
         decided = self._decided(text, said, guess) if guess is not None else Decision(None)
         learned = self._learned(text, said, decided)
-        return self._beside(text, said, learned if learned is not None else decided)
-
-    def _beside(self, text: str, said: str, decided: Decision) -> Decision:
-        """A request the semantic or the learned net guessed, unless danger is said beside it
-        (``beside.py``): a part both nets read as danger is that danger; a guess the
-        learned net reads as near danger as a whole (``learned.NEAR_DANGER``) is silence."""
-        match = decided.match
-        if match is None or match.intent == SAFETY or decided.net not in ("semantic", "learned"):
-            return decided
-        parts = self._surely_danger(tails(tidy(mend(said))))
-        danger = self.semantic.danger_among(parts) if self.semantic and parts else None
-        if danger is not None and not self._cancelled(said, danger.route):
-            found = self.danger_match(text, said, danger.route)
-            return Decision(found, "semantic-danger-beside", round(danger.score, 3))
-        if decided.net == "semantic" and self._near_danger(said):
-            return Decision(None, "semantic-near-danger")
-        return decided
+        return self._guard.beside(text, said, learned if learned is not None else decided)
 
     def _decided(self, text: str, said: str, guess: Guess) -> Decision:
         """A guess of the semantic or the learned net, through the rules every guess passes."""
@@ -166,32 +151,11 @@ class IntentMatcher:
         if verdict is None:
             return None
         kind, value = verdict
-        net = self.semantic
-        if kind == "danger" and net is not None and net.nearer_to_talk(SAFETY, vector):
-            return None  # as for a learned request: an everyday or idiom example is as near (the
-            # data's own "I'm afraid he's going to leave me" read 0.997 with seven writers' weights)
-        if kind == "danger" and not self._cancelled(said, value):
-            found = self.danger_match(text, said, value)
-            return Decision(found, "learned-danger", round(reading.danger, 3))
-        if kind == "danger" or reading.danger >= NEAR_DANGER:
+        if kind == "danger":  # vetoed by everyday talk as near, or by a frame (dangerguard.py)
+            return self._guard.learned_alarm(text, said, vector, value, reading.danger)
+        if reading.danger >= NEAR_DANGER:
             return None
         return self.learned_request(text, said, value, reading.score)
-
-    def _surely_danger(self, parts: list[str]) -> list[str]:
-        """The ``parts`` the learned net alone reads as danger (``beside.SURE``); the semantic
-        net's danger question then decides among them (``_beside``)."""
-        weights = self.learned.weights() if self.learned and self.semantic else None
-        if weights is None or self.semantic is None:
-            return []
-        vectors = [(part, self.semantic.vector(part)) for part in parts]
-        return [p for p, v in vectors if v is not None and read(weights, v).danger >= SURE]
-
-    def _near_danger(self, said: str) -> bool:
-        """Whether the learned net reads the whole normalised sentence as near danger
-        (``learned.NEAR_DANGER``); one too long for the embedding is not read."""
-        weights = self.learned.weights() if self.learned and self.semantic else None
-        vector = self.semantic.vector(said) if weights is not None and self.semantic else None
-        return vector is not None and read(weights, vector).danger >= NEAR_DANGER
 
     def learned_request(self, text: str, said: str, intent: str, score: float) -> Decision | None:
         """The learned net's request through the rules every guess passes, and nearer to an
@@ -251,13 +215,9 @@ class IntentMatcher:
         )
         if found is None or not anchored(found.match.intent, said):
             return None
-        rest = found.rest + self._surely_danger([t for part in found.rest for t in tails(part)])
-        danger = self.semantic.danger_among(rest) if self.semantic is not None else None
-        if danger is not None and not self._cancelled(said, danger.route):
-            match = IntentMatch(SAFETY, {"route": danger.route}, text)
-            return Decision(match, danger.net, round(danger.score, 3), round(danger.margin, 3))
-        if self._near_danger(said):
-            return Decision(None, "clauses-near-danger")
+        instead = self._guard.around_clause(text, said, found.rest)
+        if instead is not None:  # danger around the clause, or the whole near danger
+            return instead
         intent, slots = found.match.intent, found.match.slots
         if not {"minutes", "time"} & set(slots):  # "i'm out for an hour, start the break"
             slots = {**slots, **self._said_slots(intent, said)}
@@ -275,7 +235,7 @@ class IntentMatcher:
         return catalogue_slots(self._slot_types.get(intent, {}), raw) or {}
 
     def _cancelled(self, said: str, route: str) -> bool:
-        return self._danger is not None and self._danger.cancels(said, route)
+        return self._guard.cancelled(said, route)
 
     def _readings(self, said: str, text: str) -> list[IntentMatch]:
         """The exact template readings of a normalised sentence, best first, one per intent."""
@@ -309,10 +269,7 @@ class IntentMatcher:
 
     def danger_match(self, text: str, said: str, route: str) -> IntentMatch:
         """``safety`` with ``route``, and the offer of grounding where the words ask for it."""
-        slots: dict[str, int | str] = {"route": route}
-        if self._danger is not None and self._danger.offers_grounding(said):
-            slots["offer"] = "ground"
-        return IntentMatch(SAFETY, slots, text)
+        return self._guard.danger_match(text, said, route)
 
     def phrases(self, max_per_intent: int | None = None) -> list[tuple[str, str]]:
         """(intent, sentence) pairs the templates can say, for a speech recognizer's grammar.

@@ -1,0 +1,134 @@
+"""The danger guard around the guessing nets: danger said beside a request, and the learned alarm.
+
+The danger patterns run first and win alone (``matcher.match_all``). What this module answers
+comes later, once a net has *guessed*: the clause search found a request inside talk, the
+semantic or the learned net decided one, or the learned net reads danger the patterns missed.
+Each of those is a guess made from a sentence's meaning, so each is checked against the danger
+that may be said beside it before anyone hears a request (issue 19):
+
+- ``beside``: a part after a cut (``beside.tails``) that the learned net alone reads as danger
+  (``beside.SURE``) and the semantic net's danger question confirms is the answer, with its
+  route; a semantic request the learned net reads as near danger as a whole
+  (``learned.NEAR_DANGER``) is silence;
+- ``around_clause``: the same for the words around a request clause (``clauses.py``);
+- ``learned_alarm``: the learned net's own danger reading, unless an everyday or idiom example is
+  as near as the nearest danger example (``semantic.nearer_to_talk``) or a frame cancels it (a
+  story, a film, long ago: ``danger.yaml``).
+
+It reads the matcher's nets through ``Nets`` each time, never a copy, because benches and tests
+swap ``matcher.learned`` in and out (``bench lowo``) and the guard must see the swap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from ..models import IntentMatch
+from .beside import SURE, tails
+from .danger import DangerScan
+from .learned import NEAR_DANGER, LearnedNet, Weights, read
+from .semantic import Decision, SemanticNet
+from .tolerant import mend, tidy
+
+if TYPE_CHECKING:  # numpy is loaded with the model, not by every start
+    import numpy as np
+
+__all__ = ["DangerGuard", "Nets", "SAFETY"]
+
+SAFETY = "safety"
+"""The intent of every danger reply (``matcher.SAFETY``)."""
+
+
+class Nets(Protocol):
+    """What the guard reads of its matcher: the two guessing nets, either of which may be None."""
+
+    semantic: SemanticNet | None
+    learned: LearnedNet | None
+
+
+class DangerGuard:
+    """Danger checks over the nets' guesses, for one matcher (see the module's docstring)."""
+
+    def __init__(self, scan: DangerScan | None, nets: Nets) -> None:
+        self._scan = scan
+        self._nets = nets
+
+    def cancelled(self, said: str, route: str) -> bool:
+        """Whether a frame in ``said`` cancels a guessed danger of ``route`` (``danger.yaml``)."""
+        return self._scan is not None and self._scan.cancels(said, route)
+
+    def danger_match(self, text: str, said: str, route: str) -> IntentMatch:
+        """``safety`` with ``route``, and the offer of grounding where the words ask for it."""
+        slots: dict[str, int | str] = {"route": route}
+        if self._scan is not None and self._scan.offers_grounding(said):
+            slots["offer"] = "ground"
+        return IntentMatch(SAFETY, slots, text)
+
+    def beside(self, text: str, said: str, decided: Decision) -> Decision:
+        """A request the semantic or the learned net guessed, unless danger is said beside it
+        (``beside.py``): a part both nets read as danger is that danger; a guess the
+        learned net reads as near danger as a whole (``learned.NEAR_DANGER``) is silence."""
+        match = decided.match
+        if match is None or match.intent == SAFETY or decided.net not in ("semantic", "learned"):
+            return decided
+        semantic = self._nets.semantic
+        parts = self.surely_danger(tails(tidy(mend(said))))
+        danger = semantic.danger_among(parts) if semantic and parts else None
+        if danger is not None and not self.cancelled(said, danger.route):
+            found = self.danger_match(text, said, danger.route)
+            return Decision(found, "semantic-danger-beside", round(danger.score, 3))
+        if decided.net == "semantic" and self.near_danger(said):
+            return Decision(None, "semantic-near-danger")
+        return decided
+
+    def around_clause(self, text: str, said: str, rest: list[str]) -> Decision | None:
+        """What answers instead of a request clause (``clauses.py``) whose ``rest`` is the talk
+        around it: danger read there, or silence when the whole is near danger; None when the
+        request may stand."""
+        semantic = self._nets.semantic
+        rest = rest + self.surely_danger([t for part in rest for t in tails(part)])
+        danger = semantic.danger_among(rest) if semantic is not None else None
+        if danger is not None and not self.cancelled(said, danger.route):
+            match = IntentMatch(SAFETY, {"route": danger.route}, text)
+            return Decision(match, danger.net, round(danger.score, 3), round(danger.margin, 3))
+        if self.near_danger(said):
+            return Decision(None, "clauses-near-danger")
+        return None
+
+    def learned_alarm(
+        self, text: str, said: str, vector: np.ndarray, route: str, score: float
+    ) -> Decision | None:
+        """The learned net's danger of ``route`` read at ``score`` over ``vector`` (the
+        sentence's embedding), or None when it is vetoed: an everyday or idiom example is as
+        near as the nearest danger example (the data's own "I'm afraid he's going to leave me"
+        read 0.997 with seven writers' weights), or a frame cancels it."""
+        semantic = self._nets.semantic
+        if semantic is not None and semantic.nearer_to_talk(SAFETY, vector):
+            return None
+        if self.cancelled(said, route):
+            return None
+        return Decision(self.danger_match(text, said, route), "learned-danger", round(score, 3))
+
+    def surely_danger(self, parts: list[str]) -> list[str]:
+        """The ``parts`` the learned net alone reads as danger (``beside.SURE``); the semantic
+        net's danger question then decides among them (``beside``)."""
+        weights = self._weights()
+        semantic = self._nets.semantic
+        if weights is None or semantic is None:
+            return []
+        vectors = [(part, semantic.vector(part)) for part in parts]
+        return [p for p, v in vectors if v is not None and read(weights, v).danger >= SURE]
+
+    def near_danger(self, said: str) -> bool:
+        """Whether the learned net reads the whole normalised sentence as near danger
+        (``learned.NEAR_DANGER``); one too long for the embedding is not read."""
+        weights = self._weights()
+        semantic = self._nets.semantic
+        vector = semantic.vector(said) if weights is not None and semantic is not None else None
+        return vector is not None and read(weights, vector).danger >= NEAR_DANGER
+
+    def _weights(self) -> Weights | None:
+        """The learned net's weights, or None without both nets (it reads the semantic one's
+        embedding)."""
+        learned, semantic = self._nets.learned, self._nets.semantic
+        return learned.weights() if learned and semantic else None
