@@ -1,0 +1,167 @@
+"""Leave one writer out, read by kind: which net answers what, out of fold.
+
+``python -m bench lowokinds -- --fixed 0.81 0.91 [--writers ...] [--show]``. The pooled rates of
+``bench lowo`` say how many requests and everyday sentences went wrong; they do not say where.
+This bench runs the same quick protocol (``lowo.Protocol.fixed``: the learned net trained on the
+product and the other writers, the request thresholds given) and sorts every request and
+everyday sentence of the held-out writer by what a user would notice:
+
+- a request: right, **silence**, **wrong intent**, **wrong slot** (intent and slots as
+  ``evalset.score`` judges them, read in the writer's context);
+- everyday talk: **answered at home** (idle, nothing said before: ``evalset.HOME``) or not;
+
+each with the net that decided (``IntentMatcher.explain``: templates, clauses, semantic,
+learned, ...). ``--show`` prints the sentences too: use it on training writers only; a writer
+held out for a blind measure is read as counts (its sentences are never printed unless asked by
+name with ``--show``, and a README must then say its misses were read).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bench import _learndata as data
+from bench import evalset
+from bench.intents import _answers, _reads
+from bench.lowo import _BEFORE_LEARNED, Protocol
+from voice_repair.datafiles import load_yaml
+from voice_repair.intents.learned import LearnedNet, Weights
+from voice_repair.intents.matcher import IntentMatcher
+from voice_repair.intents.semantic import Decision
+
+
+@dataclass
+class Kinds:
+    """One held-out writer's requests and everyday talk, sorted by kind and deciding net."""
+
+    requests: Counter = field(default_factory=Counter)
+    """(kind, net) -> count; kind is right, silence, wrong intent or wrong slot."""
+    by_intent: Counter = field(default_factory=Counter)
+    """(wanted intent, kind) -> count, misses only."""
+    everyday: Counter = field(default_factory=Counter)
+    """net -> everyday sentences answered at home."""
+    shown: list[str] = field(default_factory=list)
+
+
+def _explain(protocol: Protocol, text: str) -> Decision:
+    """``explain`` with the fold's learned net loaded; a decision before the learned net comes
+    from the protocol's cache (as ``lowo`` scores it)."""
+    found = protocol.decision(text)
+    if found.net in _BEFORE_LEARNED or protocol.matcher.learned is None:
+        return found
+    return protocol.matcher.explain(text)
+
+
+def request_kind(item: dict, decided: Decision) -> str:
+    """right, silence, wrong intent or wrong slot, as ``evalset.score`` judges a request."""
+    found = decided.match
+    context = str(item.get("context") or "idle")
+    if found is None:
+        return "silence"
+    found = _reads(found, context)
+    want = str(item["intent"])
+    if found.intent != want:
+        return "wrong intent"
+    expected = dict(item.get("slots") or {})
+    if item.get("ambiguous"):
+        expected["ambiguous"] = True
+    if item.get("when"):
+        expected["when"] = item["when"]
+    if want == "safety":
+        ok = found.slots.get("route") == expected.get("route")
+    elif want == "timer.other":
+        ok = True
+    else:
+        ok = evalset._slots_right(expected, found.slots)
+    return "right" if ok else "wrong slot"
+
+
+def kinds(protocol: Protocol, writer: str, weights: Weights | None, show: bool) -> Kinds:
+    """Sort ``writer``'s requests and everyday talk (with the learned net if ``weights``)."""
+    folder = data.ROOT / "bench" / "data" / writer
+    protocol.matcher.learned = LearnedNet(data.DATA, weights) if weights is not None else None
+    out = Kinds()
+    try:
+        requests, _ = load_yaml(folder / "requests.yaml")
+        for item in requests:
+            decided = _explain(protocol, str(item["text"]))
+            kind = request_kind(item, decided)
+            out.requests[kind, decided.net or "-"] += 1
+            if kind != "right":
+                out.by_intent[str(item["intent"]), kind] += 1
+                if show:
+                    got = decided.match
+                    said = f"{got.intent} {got.slots}" if got else "-"
+                    out.shown.append(
+                        f"    {kind:<12} {item['intent']:<18} via {decided.net or '-':<10} "
+                        f"{said}  <- {item['text']!r} ({item.get('context') or 'idle'}; "
+                        f"want {dict(item.get('slots') or {})})"
+                    )
+        for text in evalset._sentences(folder / "everyday.yaml"):
+            decided = _explain(protocol, text)
+            if decided.match is not None and _answers(decided.match, evalset.HOME):
+                out.everyday[decided.net or "-"] += 1
+                if show:
+                    got = decided.match
+                    out.shown.append(
+                        f"    everyday answered via {decided.net}: {got.intent} {got.slots}"
+                        f"  <- {text!r}"
+                    )
+    finally:
+        protocol.matcher.learned = None
+    return out
+
+
+def report(name: str, k: Kinds) -> list[str]:
+    lines = [f"  {name}"]
+    total = sum(k.requests.values())
+    for kind in ("right", "silence", "wrong intent", "wrong slot"):
+        nets = {n: c for (kd, n), c in sorted(k.requests.items()) if kd == kind}
+        count = sum(nets.values())
+        lines.append(f"    {kind:<13} {count:>4}/{total}  by net: {nets}")
+    lines.append(f"    everyday answered at home: {sum(k.everyday.values())}  by net: "
+                 f"{dict(k.everyday)}")
+    weak = Counter()
+    for (intent, _kind), c in k.by_intent.items():
+        weak[intent] += c
+    lines.append("    misses by intent: " + ", ".join(
+        f"{i} {c} ({', '.join(f'{kd} {n}' for (ii, kd), n in sorted(k.by_intent.items()) if ii == i)})"
+        for i, c in weak.most_common()
+    ))
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench lowokinds")
+    parser.add_argument("--writers", nargs="*", default=list(data.WRITERS))
+    parser.add_argument("--fixed", nargs=2, type=float, default=(0.81, 0.91),
+                        metavar=("ASKED", "STATED"))
+    parser.add_argument("--show", action="store_true", help="print each miss (training writers)")
+    parser.add_argument("--pipeline", action="store_true", help="also the pipeline alone (A)")
+    args = parser.parse_args(argv)
+    protocol = Protocol(IntentMatcher.load(data.DATA), noise=0)
+    protocol.noisy = False
+    pooled: dict[str, Kinds] = {"(A)": Kinds(), "(B)": Kinds()}
+    for held in args.writers:
+        others = tuple(w for w in data.WRITERS if w != held)
+        weights = protocol.fixed(others, *args.fixed)
+        columns = (("(A)", None), ("(B)", weights)) if args.pipeline else (("(B)", weights),)
+        for label, w in columns:
+            k = kinds(protocol, held, w, args.show)
+            print("\n".join(report(f"{held} {label}", k)), flush=True)
+            if k.shown:
+                print("\n".join(k.shown), flush=True)
+            pool = pooled[label]
+            pool.requests.update(k.requests)
+            pool.by_intent.update(k.by_intent)
+            pool.everyday.update(k.everyday)
+    for label, k in pooled.items():
+        if k.requests:
+            print("\n".join(report(f"pooled {label} over {len(args.writers)} writers", k)))
+    return 0
+
+
+EXPLICIT_ONLY = True
+__all__ = ["Kinds", "kinds", "main", "request_kind"]
