@@ -121,23 +121,26 @@ def report(name: str, k: Kinds) -> list[str]:
         nets = {n: c for (kd, n), c in sorted(k.requests.items()) if kd == kind}
         count = sum(nets.values())
         lines.append(f"    {kind:<13} {count:>4}/{total}  by net: {nets}")
-    lines.append(f"    everyday answered at home: {sum(k.everyday.values())}  by net: "
-                 f"{dict(k.everyday)}")
+    lines.append(
+        f"    everyday answered at home: {sum(k.everyday.values())}  by net: {dict(k.everyday)}"
+    )
     weak = Counter()
     for (intent, _kind), c in k.by_intent.items():
         weak[intent] += c
-    lines.append("    misses by intent: " + ", ".join(
-        f"{i} {c} ({', '.join(f'{kd} {n}' for (ii, kd), n in sorted(k.by_intent.items()) if ii == i)})"
-        for i, c in weak.most_common()
-    ))
+    parts = []
+    for intent, count in weak.most_common():
+        said = sorted((kd, n) for (i, kd), n in k.by_intent.items() if i == intent)
+        parts.append(f"{intent} {count} ({', '.join(f'{kd} {n}' for kd, n in said)})")
+    lines.append("    misses by intent: " + ", ".join(parts))
     return lines
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench lowokinds")
     parser.add_argument("--writers", nargs="*", default=list(data.WRITERS))
-    parser.add_argument("--fixed", nargs=2, type=float, default=(0.81, 0.91),
-                        metavar=("ASKED", "STATED"))
+    parser.add_argument(
+        "--fixed", nargs=2, type=float, default=(0.81, 0.91), metavar=("ASKED", "STATED")
+    )
     parser.add_argument("--show", action="store_true", help="print each miss (training writers)")
     parser.add_argument("--pipeline", action="store_true", help="also the pipeline alone (A)")
     args = parser.parse_args(argv)
