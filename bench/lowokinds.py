@@ -19,17 +19,22 @@ name with ``--show``, and a README must then say its misses were read).
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench import _learndata as data
 from bench import evalset
 from bench.intents import _answers, _reads
 from bench.lowo import _BEFORE_LEARNED, Protocol
 from voice_repair.datafiles import load_yaml
+from voice_repair.intents.asking import asks
 from voice_repair.intents.learned import LearnedNet, Weights
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.intents.semantic import Decision
+from voice_repair.intents.tolerant import mend, tidy
+from voice_repair.intents.wording import normalize
 
 
 @dataclass
@@ -43,6 +48,9 @@ class Kinds:
     everyday: Counter = field(default_factory=Counter)
     """net -> everyday sentences answered at home."""
     shown: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    """One per sentence the learned net decided (``--dump``): enough to replay other thresholds
+    without the words (a held-out writer's sentences are never dumped)."""
 
 
 def _explain(protocol: Protocol, text: str) -> Decision:
@@ -78,6 +86,31 @@ def request_kind(item: dict, decided: Decision) -> str:
     return "right" if ok else "wrong slot"
 
 
+def _row(writer: str, what: str, kind: str, decided: Decision, text: str) -> dict:
+    return {
+        "writer": writer,
+        "what": what,
+        "kind": kind,
+        "net": decided.net or "-",
+        "score": decided.score,
+        "asks": asks(tidy(mend(normalize(text)))),
+    }
+
+
+def sweep(rows: list[dict], asked: float, stated: float) -> dict[str, Counter]:
+    """Per writer, right requests and everyday answered had the learned net's request
+    thresholds been ``asked`` and ``stated`` (each at least the run's own): a learned decision
+    below its threshold becomes silence."""
+    out: dict[str, Counter] = {}
+    for row in rows:
+        count = out.setdefault(row["writer"], Counter())
+        kind = row["kind"]
+        if row["net"] == "learned" and row["score"] < (asked if row["asks"] else stated):
+            kind = "silence" if row["what"] == "request" else "-"
+        count[row["what"], kind] += 1
+    return out
+
+
 def kinds(protocol: Protocol, writer: str, weights: Weights | None, show: bool) -> Kinds:
     """Sort ``writer``'s requests and everyday talk (with the learned net if ``weights``)."""
     folder = data.ROOT / "bench" / "data" / writer
@@ -89,6 +122,7 @@ def kinds(protocol: Protocol, writer: str, weights: Weights | None, show: bool) 
             decided = _explain(protocol, str(item["text"]))
             kind = request_kind(item, decided)
             out.requests[kind, decided.net or "-"] += 1
+            out.rows.append(_row(writer, "request", kind, decided, str(item["text"])))
             if kind != "right":
                 out.by_intent[str(item["intent"]), kind] += 1
                 if show:
@@ -101,7 +135,11 @@ def kinds(protocol: Protocol, writer: str, weights: Weights | None, show: bool) 
                     )
         for text in evalset._sentences(folder / "everyday.yaml"):
             decided = _explain(protocol, text)
-            if decided.match is not None and _answers(decided.match, evalset.HOME):
+            answered = decided.match is not None and _answers(decided.match, evalset.HOME)
+            out.rows.append(
+                _row(writer, "everyday", "answered" if answered else "-", decided, text)
+            )
+            if answered:
                 out.everyday[decided.net or "-"] += 1
                 if show:
                     got = decided.match
@@ -143,7 +181,13 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--show", action="store_true", help="print each miss (training writers)")
     parser.add_argument("--pipeline", action="store_true", help="also the pipeline alone (A)")
+    parser.add_argument("--dump", type=Path, help="write (B)'s per-sentence rows here (JSON)")
+    parser.add_argument(
+        "--sweep", type=Path, help="replay a --dump over a grid of thresholds; runs nothing"
+    )
     args = parser.parse_args(argv)
+    if args.sweep:
+        return _print_sweep(json.loads(args.sweep.read_text()))
     protocol = Protocol(IntentMatcher.load(data.DATA), noise=0)
     protocol.noisy = False
     pooled: dict[str, Kinds] = {"(A)": Kinds(), "(B)": Kinds()}
@@ -160,9 +204,30 @@ def main(argv: list[str]) -> int:
             pool.requests.update(k.requests)
             pool.by_intent.update(k.by_intent)
             pool.everyday.update(k.everyday)
+            if label == "(B)":
+                pool.rows.extend(k.rows)
     for label, k in pooled.items():
         if k.requests:
             print("\n".join(report(f"pooled {label} over {len(args.writers)} writers", k)))
+    if args.dump:
+        args.dump.write_text(json.dumps(pooled["(B)"].rows))
+    return 0
+
+
+def _print_sweep(rows: list[dict]) -> int:
+    """Right requests and everyday answered per writer and pooled, for each threshold pair."""
+    grid = [round(0.5 + 0.05 * i, 2) for i in range(10)] + [0.97, 0.99]
+    writers = sorted({r["writer"] for r in rows})
+    print(f"  {'asked':>5} {'stated':>6}  " + " ".join(f"{w:>12}" for w in writers))
+    for asked in grid:
+        for stated in grid:
+            got = sweep(rows, asked, stated)
+            cells = [
+                f"{got[w]['request', 'right']:>4} e{got[w]['everyday', 'answered']:<2} w"
+                f"{got[w]['request', 'wrong intent'] + got[w]['request', 'wrong slot']:<2}"
+                for w in writers
+            ]
+            print(f"  {asked:>5} {stated:>6}  " + " ".join(f"{c:>12}" for c in cells))
     return 0
 
 
