@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import _learndata as data
+from bench import _learnfit as learnfit
 from bench import evalset
 from bench.intents import _answers, _reads
 from bench.lowo import _BEFORE_LEARNED, Protocol
@@ -185,7 +186,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--sweep", type=Path, help="replay a --dump over a grid of thresholds; runs nothing"
     )
+    parser.add_argument(
+        "--balance", type=float, default=learnfit.BALANCE, help="class weight: size ** -BALANCE"
+    )
     args = parser.parse_args(argv)
+    learnfit.BALANCE = args.balance
     if args.sweep:
         return _print_sweep(json.loads(args.sweep.read_text()))
     protocol = Protocol(IntentMatcher.load(data.DATA), noise=0)
