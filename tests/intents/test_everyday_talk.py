@@ -85,6 +85,7 @@ def test_a_guess_of_a_pause_or_a_timer_needs_a_word_of_one(intent, said, stands)
         ("timer.other", "the slow cooker timer is set for eight", False),
         ("timer.other", "the oven alarm went off twice while you were out", False),
         ("pause.status", "that countdown never works on the old microwave", False),
+        ("timer.other", "once the alarm goes off take the cake out", False),  # a condition
         # asked, or no timer told of: the guess stands
         ("timer.other", "is the egg timer set for ten minutes can you check", True),
         ("timer.other", "set an alarm for seven thirty", True),

@@ -35,7 +35,8 @@ And two kinds of talk no guess may stand on, whatever its words:
 - **a timer told of** (a pause or someone else's timer): a sentence that does not ask and has a
   timer as the subject of its verb ("the bread maker timer is set for seven", "the oven alarm
   went off") tells how a timer stands (the learned net answered the first with the one-line
-  ``timer.other`` when its writer was left out).
+  ``timer.other`` when its writer was left out), and so does one said as a condition ("when the
+  timer goes pull the bread out", an everyday sentence the semantic net answered).
 
 Waiting also covers someone busy for a moment ("i'm still thinking", "on the phone"), a film
 wound back ("rewind it", "see that bit again"), and leaving times ("leave in ten minutes",
@@ -120,6 +121,9 @@ _TIMER_TOLD = re.compile(
 """A timer as the subject of a verb: a statement tells how some timer stands ("the bread maker
 timer is set for seven", "the oven timer went off"); it asks nothing of this speaker."""
 _TIMED_GUESS = frozenset({"timer.other", "pause.start", "pause.status", "pause.extend"})
+_IF_WORDS = frozenset({"when", "once", "if", "after", "whenever"})
+"""A timer told of after one of these is a condition for someone else's task ("when the timer
+goes pull the bread out"), though "when" opens questions too."""
 
 
 def _asks_what_was_done(words: list[str]) -> bool:
@@ -144,8 +148,9 @@ def anchored(intent: str, said: str) -> bool:
         return False
     if intent == "control.repeat" and _OWN_WORDS.search(said):
         return False
-    if intent in _TIMED_GUESS and _TIMER_TOLD.search(said) and not asks(tidied):
-        return False
+    if intent in _TIMED_GUESS and _TIMER_TOLD.search(said):
+        if not asks(tidied) or tidied.split()[0] in _IF_WORDS:
+            return False
     anchors = _ANCHORS.get(intent)
     if anchors is None:
         return True
