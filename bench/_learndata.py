@@ -3,8 +3,8 @@
 Two sources: the product's own sentences (``intents/en/tests`` and ``examples``, the semantic
 net's examples, whose vectors ``semantic.npz`` stores) and the development sets written by
 people who never read ``intents/en/`` (``bench/data/dev``, ``dev2`` ... ``dev6_even``,
-``dev9``: one writer each, so leaving one out is leaving one writer out). A label is an intent
-of the catalogue, ``safety:<route>`` for danger, or ``none`` for everyday talk and hard
+``dev9``, ``dev11``: one writer each, so leaving one out is leaving one writer out). A label is
+an intent of the catalogue, ``safety:<route>`` for danger, or ``none`` for everyday talk and hard
 negatives. A request for an intent the product lacks is left out of training (it has no class
 to learn). Training also sees noisy copies of the requests and everyday talk (``_augment.py``,
 ``NOISE``); they are never scored and never a threshold's evidence.
@@ -34,8 +34,10 @@ from voice_repair.intents.wording import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "intents" / "en"
-WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even", "dev9")
-"""The development sets, one writer each (never the frozen set, nor a held-out half)."""
+WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even", "dev9", "dev11")
+"""The development sets, one writer each (never the frozen set, nor a held-out half). dev11 was
+added by the tenth session (``requests10``) after it had served as that session's held-out
+writer (``bench/data/dev11/README.md``)."""
 CACHE = ROOT / "bench" / ".cache" / "set-embeddings.npz"
 NONE = "none"
 PRODUCT = "product"
