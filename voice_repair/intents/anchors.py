@@ -126,6 +126,14 @@ _IF_WORDS = frozenset({"when", "once", "if", "after", "whenever"})
 goes pull the bread out"), though "when" opens questions too."""
 
 
+def _timer_told(said: str, tidied: str) -> bool:
+    """A timer as a verb's subject in a statement or a condition (``_TIMER_TOLD``)."""
+    if _TIMER_TOLD.search(said) is None:
+        return False
+    first = tidied.split()[:1]
+    return not asks(tidied) or (bool(first) and first[0] in _IF_WORDS)
+
+
 def _asks_what_was_done(words: list[str]) -> bool:
     """ "did the timer go off", "have you started the rice timer": a question about the past."""
     if words[:1] and words[0] in _DID:
@@ -148,9 +156,8 @@ def anchored(intent: str, said: str) -> bool:
         return False
     if intent == "control.repeat" and _OWN_WORDS.search(said):
         return False
-    if intent in _TIMED_GUESS and _TIMER_TOLD.search(said):
-        if not asks(tidied) or tidied.split()[0] in _IF_WORDS:
-            return False
+    if intent in _TIMED_GUESS and _timer_told(said, tidied):
+        return False
     anchors = _ANCHORS.get(intent)
     if anchors is None:
         return True
