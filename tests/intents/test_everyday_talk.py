@@ -111,6 +111,18 @@ def test_a_guessed_menu_is_asked_of_the_speaker(said, stands) -> None:
 
 
 @pytest.mark.parametrize(
+    ("intent", "said", "stands"),
+    [
+        ("control.stop", "stop that right now you two", False),
+        ("control.next", "next one kids come on", False),
+        ("control.stop", "stop stop please", True),
+    ],
+)
+def test_a_command_said_to_people_is_theirs(intent, said, stands) -> None:
+    assert anchored(intent, said) is stands
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [("set a stopwatch for the bread thirty minutes", "timer.other")],
 )
