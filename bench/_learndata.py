@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "intents" / "en"
 WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even", "dev9", "dev11")
 """The development sets, one writer each (never the frozen set, nor a held-out half). ``dev11``
-joined at the tenth session, after it was scored whole and used as the held-out writer of
-``bench dangervariants`` (its README)."""
+joined at the tenth session (both ``danger10`` and ``requests10`` added it), after it was scored
+whole and used as that session's held-out writer (``bench/data/dev11/README.md``)."""
 CACHE = ROOT / "bench" / ".cache" / "set-embeddings.npz"
 NONE = "none"
 PRODUCT = "product"

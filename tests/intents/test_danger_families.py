@@ -25,8 +25,9 @@ ROOT = REPO / "intents" / "en"
 UNTUNED = {"dev9", "dev11"}
 """Sets copied in for the learned net's training whose danger nobody has tuned on yet (dev9,
 session 8, blind: 4 danger sentences answered with a request, 16 false alarms at 5045f29; dev11,
-session 10, blind: 10 false alarms at 9de24f4); the invariants below hold for the sets the
-danger side was tuned on, and reading the others here would print their misses."""
+session 10, blind at 9de24f4: 2 everyday sentences raising the alarm, 10 false alarms); the
+invariants below hold for the sets the danger side was tuned on, and reading the others here
+would print their misses."""
 TRAINING = sorted(
     p for p in (REPO / "bench" / "data").glob("dev*") if p.is_dir() and p.name not in UNTUNED
 )

@@ -79,6 +79,50 @@ def test_a_guess_of_a_pause_or_a_timer_needs_a_word_of_one(intent, said, stands)
 
 
 @pytest.mark.parametrize(
+    ("intent", "said", "stands"),
+    [
+        # a timer as the subject of a statement tells how it stands, it asks nothing
+        ("timer.other", "the slow cooker timer is set for eight", False),
+        ("timer.other", "the oven alarm went off twice while you were out", False),
+        ("pause.status", "that countdown never works on the old microwave", False),
+        ("timer.other", "once the alarm goes off take the cake out", False),  # a condition
+        # asked, or no timer told of: the guess stands
+        ("timer.other", "is the egg timer set for ten minutes can you check", True),
+        ("timer.other", "set an alarm for seven thirty", True),
+        ("pause.start", "the kids are loud give us ten minutes", True),
+    ],
+)
+def test_a_timer_told_of_is_not_asked_for(intent, said, stands) -> None:
+    assert anchored(intent, said) is stands
+
+
+@pytest.mark.parametrize(
+    ("said", "stands"),
+    [
+        ("what does this remote do", False),  # a question about a thing in the room
+        ("what is that button for", False),
+        ("what are you even for", True),  # about the speaker: the menu
+        ("what are my options here", True),
+        ("how does this thing work", True),
+    ],
+)
+def test_a_guessed_menu_is_asked_of_the_speaker(said, stands) -> None:
+    assert anchored("control.help", said) is stands
+
+
+@pytest.mark.parametrize(
+    ("intent", "said", "stands"),
+    [
+        ("control.stop", "stop that right now you two", False),
+        ("control.next", "next one kids come on", False),
+        ("control.stop", "stop stop please", True),
+    ],
+)
+def test_a_command_said_to_people_is_theirs(intent, said, stands) -> None:
+    assert anchored(intent, said) is stands
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [("set a stopwatch for the bread thirty minutes", "timer.other")],
 )

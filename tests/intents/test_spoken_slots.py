@@ -61,6 +61,19 @@ def test_tomorrow_afternoon_is_not_tomorrow_evening(matcher):
 
 
 @pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("can you nudge us after lunch tomorrow so we don't drop it", 1),
+        ("let's leave it and you remind us tomorrow after lunch", 1),
+        ("ping us after lunch about the car", 0),
+    ],
+)
+def test_after_lunch_is_early_afternoon_not_the_evening(matcher, said, day):
+    """Before, "after lunch tomorrow" was read as the bare "tomorrow": the evening."""
+    assert _when(matcher, said) == NOON.replace(hour=14) + timedelta(days=day)
+
+
+@pytest.mark.parametrize(
     ("said", "minutes"),
     [
         ("please stretch the time out by ten", 10),

@@ -123,6 +123,8 @@ def test_another_round_after_a_round(talk):
         ("once more please", "turns.again"),  # the bare words: the thing just done, again
         ("um the same again", "turns.again"),
         ("ok let's do it one more time", "turns.again"),
+        ("can we do one more", "turns.again"),  # "one more" after the question "another?"
+        ("another one please", "turns.again"),
         ("could you say that again", "control.repeat"),  # the closing question, read again
     ],
 )

@@ -14,7 +14,11 @@ only when the sentence holds one word of what that request is about:
   forget", "bring it up"): "tomorrow morning we leave at eight" tells a plan, it asks nothing;
 - **hearing it again** (``control.repeat``): a word of saying or hearing, or of how to say it
   ("say", "again", "pardon", "missed", "slower"): "one more time with a bit more feeling" asks
-  for something else again.
+  for something else again;
+- **the feature menu** (``control.help``): a word about the speaker or its use ("you", "your",
+  "options", "commands", "how does this thing work"): "what does this card do" asks about a
+  thing in someone's hand (the learned net took it for the menu when its writer was left out,
+  2026-12-07).
 
 And two kinds of talk no guess may stand on, whatever its words:
 
@@ -27,7 +31,12 @@ And two kinds of talk no guess may stand on, whatever its words:
   requests nothing. A sentence that asks may look back ("help me own what i said earlier");
 - **asked about what was done** ("did the timer go off yet", "have you started the rice
   timer"): a question to a partner, except whether a reminder was set (``reminder.list``);
-- **one's own words** ("what did i just say", "where was i"): not a request to repeat.
+- **one's own words** ("what did i just say", "where was i"): not a request to repeat;
+- **a timer told of** (a pause or someone else's timer): a sentence that does not ask and has a
+  timer as the subject of its verb ("the bread maker timer is set for seven", "the oven alarm
+  went off") tells how a timer stands (the learned net answered the first with the one-line
+  ``timer.other`` when its writer was left out), and so does one said as a condition ("when the
+  timer goes pull the bread out", an everyday sentence the semantic net answered).
 
 Waiting also covers someone busy for a moment ("i'm still thinking", "on the phone"), a film
 wound back ("rewind it", "see that bit again"), and leaving times ("leave in ten minutes",
@@ -78,6 +87,10 @@ _ANCHORS: dict[str, frozenset[str]] = {
         """remind reminder reminders reminding nudge forget forgetting ping prompt alert bring
         notify"""
     ),
+    "control.help": _words(
+        """you you're your yourself ya help menu options option commands command features
+        thing work works working use using ask speaker assistant candy"""
+    ),
 }
 
 
@@ -101,6 +114,29 @@ _OWN_WORDS = re.compile(
 )
 
 
+_TIMER_TOLD = re.compile(
+    r"\b(?:timer|timers|alarm|alarms|countdown|stopwatch)(?:'s| is| was| goes| went| has| had|"
+    r" are| were| will| keeps| never| didn't| doesn't| isn't| wasn't)\b"
+)
+"""A timer as the subject of a verb: a statement tells how some timer stands ("the bread maker
+timer is set for seven", "the oven timer went off"); it asks nothing of this speaker."""
+_TIMED_GUESS = frozenset({"timer.other", "pause.start", "pause.status", "pause.extend"})
+_TO_PEOPLE = re.compile(r"\b(?:you two|you both|both of you|you guys|you lot|kids|boys|girls)\b")
+"""A command guessed with people addressed ("stop it you two", said to children: the learned net
+answered it as a stop with dev2 left out and dev11 trained on, 2026-12-07) is said to them."""
+_IF_WORDS = frozenset({"when", "once", "if", "after", "whenever"})
+"""A timer told of after one of these is a condition for someone else's task ("when the timer
+goes pull the bread out"), though "when" opens questions too."""
+
+
+def _timer_told(said: str, tidied: str) -> bool:
+    """A timer as a verb's subject in a statement or a condition (``_TIMER_TOLD``)."""
+    if _TIMER_TOLD.search(said) is None:
+        return False
+    first = tidied.split()[:1]
+    return not asks(tidied) or (bool(first) and first[0] in _IF_WORDS)
+
+
 def _asks_what_was_done(words: list[str]) -> bool:
     """ "did the timer go off", "have you started the rice timer": a question about the past."""
     if words[:1] and words[0] in _DID:
@@ -122,6 +158,10 @@ def anchored(intent: str, said: str) -> bool:
     if _asks_what_was_done(tidied.split()) and intent not in _ABOUT_THE_PAST:
         return False
     if intent == "control.repeat" and _OWN_WORDS.search(said):
+        return False
+    if intent in _TIMED_GUESS and _timer_told(said, tidied):
+        return False
+    if intent in COMMANDS and _TO_PEOPLE.search(said):
         return False
     anchors = _ANCHORS.get(intent)
     if anchors is None:

@@ -57,6 +57,8 @@ _SPOKEN: dict[str, list[tuple[str, str | int]]] = {
         *(("this evening", "today evening"), ("later this evening", "today evening")),
         *(("this afternoon", "today 15:00"), ("later this afternoon", "today 15:00")),
         *(("tomorrow afternoon", "tomorrow 15:00"), ("afternoon tomorrow", "tomorrow 15:00")),
+        *(("after lunch", "today 14:00"), ("after lunch today", "today 14:00")),
+        *(("after lunch tomorrow", "tomorrow 14:00"), ("tomorrow after lunch", "tomorrow 14:00")),
         *(("in the afternoon", "15:00"), ("tomorrow in the afternoon", "tomorrow 15:00")),
         *(
             ("tomorrow in the morning", "tomorrow morning"),
@@ -72,7 +74,8 @@ _SPOKEN: dict[str, list[tuple[str, str | int]]] = {
 slots; the templates stay as they are): minutes past the hour other than a quarter or a half
 ("ten past nine"), the British "half six" (6:30), and the afternoon, which the reminder handler
 has no setting for, as 3 pm ("remind us tomorrow afternoon" was read as plain "tomorrow", that
-is, the evening). "This evening" is the evening of today, as "tonight" is."""
+is, the evening), and "after lunch" as 2 pm (it was the bare "tomorrow" too). "This evening" is
+the evening of today, as "tonight" is."""
 _LONGEST = 8
 """Words in the longest stretch tried ("an hour and forty five minutes" is seven)."""
 _DIGIT = re.compile(r"\d")

@@ -113,11 +113,15 @@ checks both directions); a mode's own rows say where it differs."""
 READINGS: dict[tuple[Mode, str, str], str] = {
     (Mode.AFTER_ROUND, "control.repeat", "again"): "turns.again",
     (Mode.AFTER_ROUND, "turns.start", ""): "turns.again",
+    (Mode.AFTER_ROUND, "control.next", ""): "turns.again",
 }
 """(mode, intent, its ``kind`` slot or "") -> the request it is in that mode. Right after a round
 the bare "again", "one more time", "same again" (``control.repeat`` of kind ``again``) ask for
 the thing just done again: another round. Any request for a round there is another round
-("start another set of turns": the same handler either way)."""
+("start another set of turns": the same handler either way). So is "one more", "another one"
+or "next" (``control.next``, which there has nothing to go on to): the round's closing question
+asks whether they want another, and of the seven training writers' 49 requests said right after
+a round, 43 ask for another round and none for a next item (2026-12-07)."""
 
 
 def reading(match: IntentMatch, mode: Mode) -> IntentMatch:
