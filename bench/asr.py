@@ -10,8 +10,12 @@ the recognizer's own, not Piper's. Conditions (``_scenes.py``): clean, white and
 "Accurate" means exactly one request was understood, with the intent and slots of the sentence
 spoken, through the same understanding as the live loop (for Whisper: the matcher, then
 nearest-sentence snapping where it was unsure). A false activation is everyday talk understood
-as any request. "Interrupts" counts a bare "stop" clearing the bar that is enough to cut the
-assistant's own speech short (``Utterance.enough_to_interrupt``).
+as any request; those the session would answer with nothing running (``skill.answers`` in the
+idle mode: a request the semantic net only guessed, such as "we're ready to go" for ending a
+pause, is answered only in a mode where it has something to act on) are counted apart, since
+that is what a speaker in a quiet room would say out loud. "Interrupts" counts a bare "stop"
+clearing the bar that is enough to cut the assistant's own speech short
+(``Utterance.enough_to_interrupt``).
 Decision latency is measured as if the file were played in real time to one worker
 (``voice_repair.asr.realtime``, which ``voice-repair recognize`` uses too): each block of audio is
 processed once it has arrived and the previous block is done, so the compute after the end of
@@ -85,6 +89,8 @@ def worker(
     from voice_repair.asr.select import make_recognizer
     from voice_repair.audio.wavfile import chunks, read_wav
     from voice_repair.intents.matcher import IntentMatcher
+    from voice_repair.models import Mode
+    from voice_repair.skill import answers
 
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
     phrases = list(GRAMMAR)
@@ -134,7 +140,7 @@ def worker(
                 for u, _ in run(audio):
                     m = understood(u)
                     if m is not None:
-                        false.append((text, u.text, m.intent))
+                        false.append((text, u.text, m.intent, answers(m, Mode.IDLE)))
             audio_s += seconds
             res[f"acc {cond} {voice}"] = ok / len(COMMANDS)
             res[f"false {cond} {voice}"] = false
@@ -171,10 +177,14 @@ def table(r: dict) -> str:
     lines.append(f"false activations, of {r.get('talk', len(TALK))} everyday sentences each")
     lines.append(f"{'':<14}" + "".join(f"{v:>11}" for v in voices))
     for cond in conds:
-        cells = "".join(f"{len(r[f'false {cond} {v}']):>11}" for v in voices)
+        cells = "".join(
+            f"{len(r[f'false {cond} {v}'])} ({sum(f[3] for f in r[f'false {cond} {v}'])})".rjust(11)
+            for v in voices
+        )
         lines.append(f"{cond:<14}{cells}")
     talk_s = sum(r[f"talk seconds {c} {v}"] for c in conds for v in voices)
     lines += [
+        "  (in brackets: those answered with nothing running, the idle mode)",
         f"  (everyday talk heard in all: {talk_s / 60:.1f} min)",
         "",
         f"decision latency after end of speech, compute included, median / p95: "
@@ -192,8 +202,11 @@ def table(r: dict) -> str:
         lines.append(f"  missed ({cond}, {v}): {said!r}" + (f" heard as {heard}" if heard else ""))
     for cond in conds:
         for v in voices:
-            for said, heard, intent in r[f"false {cond} {v}"]:
-                lines.append(f"  false activation ({cond}, {v}): {said!r} -> {heard!r} ({intent})")
+            for said, heard, intent, idle in r[f"false {cond} {v}"]:
+                when = "answered when idle" if idle else "not answered when idle"
+                lines.append(
+                    f"  false activation ({cond}, {v}): {said!r} -> {heard!r} ({intent}; {when})"
+                )
     return "\n".join(lines)
 
 

@@ -10,14 +10,14 @@ with its guard, ``whisper.BEAM_SIZE`` beams, the audio plus ``whisper.WINDOW_MAR
 thread per allowed core) or settings joined by ``+``: ``beam=N``, ``margin=S`` (seconds after
 the audio the encoder sees; ``full`` for 30 s), ``prompt=none`` or ``prompt=pause`` (the
 examples and "I need a pause."), ``hot=examples`` (faster-whisper's ``hotwords``: the
-catalogue's example sentences' words, once each), ``compute=int8|int8_float32|float32`` and
-``threads=N`` (these two load a model of their own). The recordings, rooms and scoring are
-``bench/asr.py``'s: right = exactly one request with the intent and slots spoken; a false
-activation = everyday talk understood as a request. For each recording the configurations take
-turns, in an order that alternates from one recording to the next, so a busy shared machine
-slows each alike: compare ratios in one run, not absolute seconds across runs. Compute per
-command is the recognizer's whole work on it (segmenter, early and final decode, the guard's
-second decode when it runs), wall time, fed as fast as it is taken.
+catalogue's example sentences' words, once each; ``hot=pause``: those and "pause"),
+``compute=int8|int8_float32|float32`` and ``threads=N`` (these two load a model of their own).
+The recordings, rooms and scoring are ``bench/asr.py``'s: right = exactly one request with the
+intent and slots spoken; a false activation = everyday talk understood as a request. For each
+recording the configurations take turns, in an order that alternates from one recording to the
+next, so a busy shared machine slows each alike: compare ratios in one run, not absolute seconds
+across runs. Compute per command is the recognizer's whole work on it (segmenter, early and
+final decode, the guard's second decode when it runs), wall time, fed as fast as it is taken.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ class Config:
     margin: float | None = WINDOW_MARGIN
     prompt: str = "examples"
     """``examples`` (as ``run``), ``none``, or ``pause``: the examples and "I need a pause."."""
-    hot: bool = False
+    hot: str = "none"
+    """``none``, ``examples`` (the examples' words) or ``pause`` (those and "pause", the word the
+    rooms lose most, which no example has)."""
     compute: str = COMPUTE_TYPE
     threads: int = 0
     """0: the recognizer's own choice (the allowed cores, at most 4)."""
@@ -71,8 +73,8 @@ def parse(name: str) -> Config:
             fields["margin"] = None if value == "full" else float(value)
         elif key == "prompt" and value in ("none", "examples", "pause"):
             fields["prompt"] = value
-        elif key == "hot" and value in ("none", "examples"):
-            fields["hot"] = value == "examples"
+        elif key == "hot" and value in ("none", "examples", "pause"):
+            fields["hot"] = value
         elif key == "compute" and value in ("int8", "int8_float32", "float32"):
             fields["compute"] = value
         elif key == "threads" and value.isdigit() and int(value) > 0:
@@ -80,7 +82,7 @@ def parse(name: str) -> Config:
         else:
             raise ValueError(
                 f"{part!r}: write base, beam=N, margin=S|full, prompt=none|examples|pause, "
-                "hot=none|examples, compute=int8|int8_float32|float32 or threads=N, "
+                "hot=none|examples|pause, compute=int8|int8_float32|float32 or threads=N, "
                 "joined by +"
             )
     return Config(name, **fields)
@@ -116,7 +118,8 @@ class Recognizers:
             )  # fmt: skip
         rec = self._models[key]
         rec.beam_size, rec.window_margin = c.beam, c.margin
-        rec.hotwords = self.hotwords if c.hot else None
+        hot = {"none": None, "examples": self.hotwords, "pause": f"{self.hotwords} pause"}
+        rec.hotwords = hot[c.hot]
         prompts = {"none": (), "examples": self.examples, "pause": self.with_pause}
         rec.bias_toward(prompts[c.prompt])
         return rec

@@ -291,15 +291,10 @@ def test_everyday_talk_and_near_misses_are_rejected(voice, sphinx):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("voice", ["espeak", "piper"])
-def test_a_bare_stop_is_heard_and_talk_with_stop_in_it_never_interrupts(voice, tmp_path):
-    # A recognizer of its own per voice: the decoders carry state from one utterance to the next
-    # (reset() does not undo it; likely pocketsphinx's running cepstral mean), and after espeak-ng's
-    # two sentences with "stop" in them, Piper's bare "stop" was rejected (English decoder
-    # disagreeing: margins [4.5, 12.2, 0.0, -5.0, 1.0]) where a fresh recognizer accepts it. Both
-    # parameters ran on one worker in the eighth session's merge clone and it failed; a known
-    # limitation (a second voice straight after the first's talk), in the session's note.
-    sphinx, _ = make_recognizer("pocketsphinx", PHRASES, tmp_path)
-
+def test_a_bare_stop_is_heard_and_talk_with_stop_in_it_never_interrupts(voice, sphinx):
+    # One recognizer for both voices again (the module's): each utterance now starts from a new
+    # decoder's features (``SphinxRecognizer._start_utt``), so the order the voices run in no
+    # longer matters; the next test holds that on its own.
     def hear(text: str) -> list[tuple[str, bool, bool]]:
         speech = recording(text, voice)
         return [(u.text, u.accepted, u.enough_to_interrupt) for u in _hear(sphinx, _say([speech]))]
@@ -307,6 +302,32 @@ def test_a_bare_stop_is_heard_and_talk_with_stop_in_it_never_interrupts(voice, t
     assert hear("stop") == [("stop", True, True)]
     for text in ("stop by the bakery", "can you stop the washing machine"):
         assert not any(interrupts for _, _, interrupts in hear(text)), text
+
+
+@pytest.mark.slow
+def test_what_one_voice_said_does_not_change_how_the_next_is_heard():
+    # Two people take turns. pocketsphinx carried its running cepstral mean from one utterance to
+    # the next: after espeak-ng's talk with "stop" in it, Piper's bare "stop" was rejected for 2
+    # of these 6 dither draws (the faint noise floor mixed in, ``_dither``), and scored otherwise
+    # on the rest, where a new
+    # recognizer accepted all 6. Each draw is set the way ``reset`` sets it, then replaced.
+    stop = _say([recording("stop", "piper")])
+    talk = [_say([recording(t, "espeak")]) for t in
+            ("stop", "stop by the bakery", "can you stop the washing machine")]  # fmt: skip
+    used = SphinxRecognizer(PHRASES)
+    for audio in talk:
+        _hear(used, audio)
+
+    def heard(rec: SphinxRecognizer, seed: int) -> list[tuple[str, bool, float]]:
+        rec.reset()
+        rec._rng = np.random.default_rng(seed)
+        utts = [u for c in chunks(stop) for u in rec.accept(c)] + rec.flush()
+        return [(u.text, u.accepted, u.confidence) for u in utts]
+
+    for seed in range(6):
+        fresh = heard(SphinxRecognizer(PHRASES), seed)
+        assert fresh[0][:2] == ("stop", True), (seed, fresh)
+        assert heard(used, seed) == fresh, seed
 
 
 def _with_noise(speech: np.ndarray, snr_db: float, seed: int) -> np.ndarray:

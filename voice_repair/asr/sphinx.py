@@ -229,6 +229,7 @@ class SphinxRecognizer:
         self._seg.reset()
         self._buf = b""
         self._started = False  # the next chunk's ``start`` sets the clock again
+        self._rng = np.random.default_rng(0)  # the same stream, the same dither: the same result
 
     # -- internals ---------------------------------------------------------------------------
     def _frame(self, frame: bytes) -> Utterance | None:
@@ -239,7 +240,7 @@ class SphinxRecognizer:
             self._frames = 0
             self._audio = bytearray()
             for d in self._decoders:
-                d.start_utt()
+                self._start_utt(d)
         if ev.audio:
             self._frames += len(ev.audio) // 2
             self._audio += ev.audio
@@ -261,6 +262,21 @@ class SphinxRecognizer:
             accepted=accepted,
             enough_to_interrupt=interrupt,
         )
+
+    @staticmethod
+    def _start_utt(d: Decoder) -> None:
+        """Start an utterance with the features a new decoder has, not those the last
+        utterance left behind.
+
+        pocketsphinx normalizes each frame by a running cepstral mean (and its history) that it
+        carries from one utterance to the next: after espeak-ng said "stop", "stop by the
+        bakery" and "can you stop the washing machine", Piper's bare "stop" was rejected for 6
+        of 10 dither seeds where a new recognizer accepted it for all 10 (2026-12-07). Setting
+        the mean back alone (``set_cmn``) left 4 of 10 rejected: its history stays. Rebuilding
+        the feature stage gives a new decoder's scores exactly, for about 0.05 ms. In a home
+        two people take turns, so what one voice left must not decide how the next is heard."""
+        d.reinit_feat()
+        d.start_utt()
 
     def _dither(self, frame: bytes) -> bytes:
         """``frame`` with a faint noise floor (``DITHER_RMS``) mixed in.
@@ -314,7 +330,7 @@ class SphinxRecognizer:
         fsg = self._duel.create_fsg(name, 0, 1, trans)
         self._duel.add_fsg(name, fsg)
         self._duel.activate_search(name)
-        self._duel.start_utt()
+        self._start_utt(self._duel)
         self._duel.process_raw(bytes(self._audio), full_utt=True)
         self._duel.end_utt()
         hyp = self._duel.hyp()
