@@ -95,6 +95,8 @@ def _trial(room, code: Path, seconds: float, hogs: int, hold: int) -> dict:
     result["gaps"] = len(found)
     result["gap_median_ms"] = round(float(np.median(found)) * 1000) if found else 0
     result["gap_total_ms"] = round(sum(found) * 1000)
+    loud = np.flatnonzero(rec.samples != 0)
+    result["sounded"] = (loud[-1] - loud[0]) / RATE if loud.size else 0.0
     return result
 
 
@@ -122,15 +124,17 @@ def main(argv: list[str]) -> int:
     print(f"# starve: {args.seconds:.0f} s of tone, {args.hogs} busy Python thread(s) beside "
           f"the player, each holding the GIL {held:.0f} ms at a time (measured here); "
           f"{os.cpu_count()} cores")  # fmt: skip
-    print("| code | round | load average | underruns | gaps >= 20 ms | median gap | silence |")
-    print("|---|---|---|---|---|---|---|")
+    print("| code | round | load average | underruns | gaps >= 20 ms | median gap | silence | "
+          "first to last sound | play() took |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     with private_room() as room:
         for n in range(1, args.rounds + 1):
             for name, folder in codes:
                 load = os.getloadavg()[0]
                 r = _trial(room, folder, args.seconds, args.hogs, args.hold)
                 print(f"| {name} | {n} | {load:.1f} | {r['underruns']} | {r['gaps']} | "
-                      f"{r['gap_median_ms']} ms | {r['gap_total_ms']} ms |", flush=True)  # fmt: skip
+                      f"{r['gap_median_ms']} ms | {r['gap_total_ms']} ms | "
+                      f"{r['sounded']:.2f} s | {r['took']:.2f} s |", flush=True)  # fmt: skip
     return 0
 
 

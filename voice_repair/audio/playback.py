@@ -49,6 +49,9 @@ _POLL_SECONDS = 0.01
 """How often the log of played blocks is read, and a blocked ``play`` looks for a cancel (an
 ``interrupt`` cuts at once, from the caller's thread)."""
 
+_IDLE_POLL_SECONDS = 0.05
+"""How often the log is read while nothing plays (its rows still set the steady timeline)."""
+
 _LATENCY_SECONDS = 0.05
 """Output buffer: small enough that "stop" is heard at once, big enough to avoid underruns."""
 
@@ -155,7 +158,9 @@ class _Feed:
                 for i in range(seen, count):
                     self._row(rows[i % pr.LOG_ROWS].copy())
                 seen = count
-            time.sleep(_POLL_SECONDS)
+            piece = self.piece  # idle: the rows wait (the log holds minutes of them)
+            busy = piece is not None and not piece.consumed.is_set()
+            time.sleep(_POLL_SECONDS if busy else _IDLE_POLL_SECONDS)
 
     def _row(self, row: np.ndarray) -> None:
         """One block the player process handed to PortAudio."""
@@ -207,6 +212,12 @@ class Player:
     def underruns(self) -> int:
         """Blocks the sound server found missing since the player opened."""
         return self._feed.underruns
+
+    @property
+    def pid(self) -> int | None:
+        """The player process's id (None when closed): it shows in `ps` as the speaker."""
+        child = self._feed.child
+        return child.proc.pid if child is not None else None
 
     def play(
         self, samples: np.ndarray, sample_rate: int, cancel: threading.Event | None = None
