@@ -9,7 +9,8 @@ canceller removed nothing"). Each trial runs in a process of its own, with ``--c
 folder first on ``PYTHONPATH`` (a ``git archive`` of another commit, to compare interleaved,
 round by round, under the same load): a ``Player`` plays ``--seconds`` of a 440 Hz tone while
 ``--hogs`` Python threads in the same process hold the GIL in long native calls
-(``sum(range(--hold))``, as a decoder or a numpy operation that does not release it does), and the private server's ``speaker.monitor`` is recorded. Printed per
+(``sum(range(--hold))``, as a decoder or a numpy operation that does not release it does),
+and the private server's ``speaker.monitor`` is recorded. Printed per
 code and round: the load average, the underruns the player counted, and the gaps heard: runs
 of digital silence of 20 ms or more between the tone's first and last sample (the server plays
 zeros where a block was missing). A tone, not speech, so every gap is the player's.
@@ -115,8 +116,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--hogs", type=int, default=1)
-    parser.add_argument("--hold", type=int, default=1_000_000,
-                        help="numbers each hog sums in one call, the GIL held (0: spin)")  # fmt: skip
+    parser.add_argument(
+        "--hold", type=int, default=1_000_000,
+        help="numbers each hog sums in one call, the GIL held (0: spin)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     codes = [c.split("=", 1) for c in args.code] or [["this", "."]]
     codes = [(name, Path(folder).resolve()) for name, folder in codes]
