@@ -1,12 +1,14 @@
 """The speaker plays from a process of its own: a busy assistant does not make it stutter, and
 closing it never hangs.
 
-The audio callback used to run in the assistant's process, in Python, and needed the GIL that
-the recognizer, the echo path and the speech engines hold (README "Why the canceller removed
-nothing" blamed the underruns on it; "A player process of its own" has what was measured).
-Here the test's own threads hold the GIL in long native calls while a line plays, as a decoder
-that does not release it would, and what the private server's ``speaker.monitor`` received
-must be the whole tone with no gap. The sound server's side is real; nothing is mocked.
+The audio callback used to run in the assistant's process, in Python, beside the recognizer,
+the echo path and the speech engines; in ``bench bargein`` it underran hundreds of times a run
+(README "A player process of its own"). Here the test's own threads hold the GIL in long native
+calls while a line plays, as a decoder that does not release it would, and what the private
+server's ``speaker.monitor`` received must be the whole tone with no gap. Said plainly: the
+in-process player passed this test too (2 of 2, load 17), so the GIL held alone is not what
+starved it in the product, and this test guards the promise rather than telling the two apart;
+the bench is the evidence for the change. The sound server's side is real; nothing is mocked.
 """
 
 from __future__ import annotations

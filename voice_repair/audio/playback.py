@@ -2,10 +2,9 @@
 
 Speech must stop the moment someone says "stop", must not stutter on a busy machine, and the
 echo canceller needs the exact samples played and when each sounded. The audio callback used to
-be a Python function in this process: it needed the GIL, which the recognizer, the echo path
-and the speech engines hold for tens of milliseconds, so at load 8-28 it missed its 50 ms buffer
-about twice per second of speech (audible gaps, each moving the echo under the canceller: README
-"Why the canceller removed nothing"). Now a small process plays (``playerproc.py``): this one
+be a Python function in this process, and on a busy machine it missed its 50 ms buffer hundreds
+of times a run (audible gaps, each moving the echo under the canceller: ``playring``'s docstring,
+README "A player process of its own"). Now a small process plays (``playerproc.py``): this one
 writes the samples into shared memory (``playring``), and reads back, block by block, which
 samples were handed to PortAudio and when PortAudio says they sound (``_Feed``, on its own
 thread). The process's one stream is kept for the player's life, fed silence between pieces, so

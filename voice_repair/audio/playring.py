@@ -1,11 +1,11 @@
 """The memory the assistant and its player process share: samples to play, what was played.
 
-Why a process of its own plays the speaker: a PortAudio callback written in Python needs the
-GIL, and in the assistant's process the recognizer, the echo path and the speech engines hold it
-for tens of milliseconds at a time. On the shared 2-core machine at load 8-28 the callback
-missed its 50 ms buffer about twice per second of speech, each miss a gap in its voice (median
-70 ms) that also moved the echo under the canceller (README "Why the canceller removed
-nothing"). The player process has no other Python thread to wait for.
+Why a process of its own plays the speaker: in the assistant's process the PortAudio callback
+(Python, sharing the interpreter with the recognizer, the echo path and the speech engines)
+missed its 50 ms buffer hundreds of times a run on the shared 2-core machine: 676 underruns
+and 168 audible gaps (median 66 ms) in 5.5 minutes of `bench bargein` at load 10-20, each gap
+also moving the echo under the canceller; from a process of its own, 3 underruns in the same
+bench (README "A player process of its own"). The player process has no other Python thread.
 
 One memory block (``memfd``, handed to the child as a file descriptor, never a file on disk):
 
