@@ -1,14 +1,13 @@
-"""The speaker plays from a process of its own: a busy assistant does not make it stutter, and
-closing it never hangs.
+"""The speaker plays from a process of its own, and closing it never hangs.
 
-The audio callback used to run in the assistant's process, in Python, beside the recognizer,
-the echo path and the speech engines; in ``bench bargein`` it underran hundreds of times a run
-(README "A player process of its own"). Here the test's own threads hold the GIL in long native
-calls while a line plays, as a decoder that does not release it would, and what the private
-server's ``speaker.monitor`` received must be the whole tone with no gap. Said plainly: the
-in-process player passed this test too (2 of 2, load 17), so the GIL held alone is not what
-starved it in the product, and this test guards the promise rather than telling the two apart;
-the bench is the evidence for the change. The sound server's side is real; nothing is mocked.
+PortAudio's close waits for ever on a sound server that stopped answering (issue 22). The
+player process is asked to quit and killed once ``close``'s wait is over. The sound server is
+real (frozen with SIGSTOP, as a hung one is); nothing is mocked.
+
+A test of a line played whole while other threads of the assistant hold the GIL was written
+and dropped: the in-process player passed it too (2 of 2, load 17), so it told nothing apart,
+and at load 23-28 the player process itself was starved of CPU (gaps of 43-535 ms), so it
+failed on a busy machine. README "A player process of its own" has the numbers.
 """
 
 from __future__ import annotations
@@ -19,67 +18,10 @@ import time
 
 import numpy as np
 import pytest
-from pulse import RECORD_RATE, PulseServer
+from pulse import PulseServer
 from timing import budget
 
 from voice_repair.audio.playback import Player
-
-TONE_S = 4.0
-GAP_S = 0.02
-"""Exact zeros for this long inside the tone: a block the server did not get (a tone crosses
-zero for a sample or two at a time)."""
-HOLD_S = 0.2
-"""How long each busy thread holds the GIL in one call: four of the player's 50 ms buffers."""
-
-
-def _gaps(samples: np.ndarray) -> list[float]:
-    """Runs of exact zeros of ``GAP_S`` or more between the first and the last sound."""
-    loud = np.flatnonzero(samples != 0)
-    inside = (samples[loud[0] : loud[-1] + 1] == 0).astype(np.int8)
-    edges = np.diff(np.concatenate([[0], inside, [0]]))
-    runs = (np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)) / RECORD_RATE
-    return [float(r) for r in runs if r >= GAP_S]
-
-
-def _calls_holding(seconds: float) -> int:
-    """How many numbers ``sum(range(n))`` adds in ``seconds`` here and now (one C call: the GIL
-    is not released until it returns)."""
-    n, took = 1_000_000, 0.0
-    while took < seconds / 2:
-        n *= 2
-        began = time.perf_counter()
-        sum(range(n))
-        took = time.perf_counter() - began
-    return int(n * seconds / took)
-
-
-def test_a_line_plays_whole_while_other_threads_hold_the_interpreter(pulse: PulseServer) -> None:
-    player = Player(None)
-    t = np.arange(int(22050 * TONE_S))
-    tone = (np.sin(t * 2 * np.pi * 440 / 22050) * 8000).astype(np.int16)
-    n, busy = _calls_holding(HOLD_S), threading.Event()
-
-    def hold() -> None:
-        while not busy.is_set():
-            sum(range(n))
-
-    hogs = [threading.Thread(target=hold, daemon=True) for _ in range(2)]
-    try:
-        with pulse.recording() as rec:
-            for hog in hogs:
-                hog.start()
-            played = player.play(tone, 22050)
-            busy.set()
-            time.sleep(0.3)
-    finally:
-        busy.set()
-        player.close()
-    assert played
-    samples = rec.samples
-    assert np.flatnonzero(samples != 0).size, "nothing was heard"
-    assert _gaps(samples) == [], "the line stuttered"
-    loud = np.flatnonzero(samples != 0)
-    assert abs((loud[-1] - loud[0]) / RECORD_RATE - TONE_S) < 0.05  # all of it, once
 
 
 @pytest.mark.slow
