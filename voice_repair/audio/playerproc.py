@@ -22,8 +22,12 @@ import sys
 import time
 
 import numpy as np
-import playring as pr
 import sounddevice as sd
+
+try:
+    from . import playring as pr  # imported within the package (the architecture test)
+except ImportError:
+    import playring as pr  # run as a plain script by ``playchild``: no package around it
 
 MAX_AHEAD_SECONDS = 2.0
 """At most this long from handing a block over to its sounding, whatever PortAudio estimates."""
