@@ -113,7 +113,8 @@ def refresh_devices() -> None:
 
 def generation() -> int:
     """How many times ``refresh_devices`` restarted PortAudio: a stream opened before the last
-    restart was closed by it (``playback.Player``'s long-lived one must not be touched)."""
+    restart was closed by it (the speaker's player process starts again after one:
+    ``playchild``)."""
     return _generation
 
 

@@ -76,14 +76,26 @@ class PlayedAudio:
     def __init__(self) -> None:
         self._pieces: deque[_Piece] = deque()
         self._lock = threading.Lock()
-        self.gain = 1.0
-        """What the player multiplies its samples by: 1, or ``duck.DUCK_GAIN`` while someone
-        talks over it (set by ``duck.NearSpeechDetector``; the reference is the scaled
-        samples)."""
+        self._gain = 1.0
+        self.on_gain: Callable[[float], None] | None = None
+        """Told each new ``gain`` at once (the player process reads it from shared memory)."""
         self.ducked_from = float("-inf")
         """When the first ducked block after full-level ones sounds (the duck's real start:
         the player hands blocks ahead of time, so it comes after ``gain`` was lowered)."""
         self._was_ducked = False
+
+    @property
+    def gain(self) -> float:
+        """What the player multiplies its samples by: 1, or ``duck.DUCK_GAIN`` while someone
+        talks over it (set by ``duck.NearSpeechDetector``; the reference is the scaled
+        samples)."""
+        return self._gain
+
+    @gain.setter
+    def gain(self, value: float) -> None:
+        self._gain = value
+        if self.on_gain is not None:
+            self.on_gain(value)
 
     @staticmethod
     def at_rate(samples: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -1,24 +1,25 @@
-"""Interruptible playback of PCM through one long-lived sounddevice stream.
+"""Interruptible playback of PCM through a player process of its own.
 
-Speech must stop the moment someone says "stop", and the echo canceller must keep what it
-learned of the room from one sentence to the next. Both come from one output stream kept open
-for the player's life, fed silence between pieces: its delay from "handed over" to "heard"
-stays put (a new stream per sentence had a delay of its own each time, 62-99 ms in one live
-recording, and SpeexDSP, which needs seconds of a steady echo path, never converged: README
-"Where the missed stops came from"). The audio callback only copies from memory; a piece is
-cut by dropping the rest of it at the next block, so what PortAudio has buffered (one latency,
-``_LATENCY_SECONDS``) still plays and the stream, with its delay, stays as it was.
+Speech must stop the moment someone says "stop", must not stutter on a busy machine, and the
+echo canceller needs the exact samples played and when each sounded. The audio callback used to
+be a Python function in this process, and on a busy machine it missed its 50 ms buffer hundreds
+of times a run (audible gaps, each moving the echo under the canceller: ``playring``'s docstring,
+README "A player process of its own"). Now a small process plays (``playerproc.py``): this one
+writes the samples into shared memory (``playring``), and reads back, block by block, which
+samples were handed to PortAudio and when PortAudio says they sound (``_Feed``, on its own
+thread). The process's one stream is kept for the player's life, fed silence between pieces, so
+its delay stays put (SpeexDSP needs seconds of a steady echo path).
 
-``play`` blocks until the piece's last sample has sounded (PortAudio's own estimate of when
-each block reaches the speaker), so the silences a caller waits between pieces are heard as
-asked. A piece at another rate than the stream's is resampled (linear) before it is queued.
+A cut moves the player process's read position past everything written (``CUT``): it drops the
+rest at its next block, and what PortAudio buffered (one latency, ``_LATENCY_SECONDS``) still
+plays. The duck is a gain in shared memory, applied from the next block. ``play`` blocks until
+the piece's last sample has sounded, so the silences a caller waits between pieces are heard as
+asked. A piece at another rate than the stream's is resampled (linear) before it is written.
 
-Every wait here ends when the stream dies: PortAudio says it ended (``OutStream.ended``), or
-the server stopped asking for audio (``STALL_SECONDS``), or PortAudio was restarted under it;
-each logs a line and the next piece opens a new stream. The callback lives on ``_Feed``, which
-never refers to the ``Player``: a player dropped without ``close`` is collected, and its
-finalizer closes the stream before the stream, and the callback PortAudio still calls, are
-freed (``outstream.py``: that was a segfault).
+Every wait here ends when the stream dies: the process or its stream ended, the server stopped
+asking for audio (``STALL_SECONDS``), or the devices were re-scanned; each logs a line and the
+next piece starts a new process. Closing never hangs: a process that does not quit in time is
+killed (``playchild``).
 """
 
 from __future__ import annotations
@@ -27,44 +28,39 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import AudioDeviceError
+from . import playring as pr
 from .devices import check_device, device_id
 from .echo import PlayedAudio
 from .echorecord import from_env as _echo_record
-from .outstream import CLOSE_WAIT_SECONDS, OutStream, close_stream, open_stream
+from .playchild import PlayerChild
 from .playclock import PlayClock
 
-__all__ = ["Player"]
+__all__ = ["Player", "CLOSE_WAIT_SECONDS"]
 
 log = logging.getLogger(__name__)
 
-_POLL_SECONDS = 0.02
-"""How often a blocked ``play`` looks for an interrupt (the callback drops a cut piece at its
-next block itself; this bounds only when ``play`` returns)."""
+_POLL_SECONDS = 0.01
+"""How often the log of played blocks is read, and a blocked ``play`` looks for a cancel (an
+``interrupt`` cuts at once, from the caller's thread)."""
+
+_IDLE_POLL_SECONDS = 0.05
+"""How often the log is read while nothing plays (its rows still set the steady timeline)."""
 
 _LATENCY_SECONDS = 0.05
 """Output buffer: small enough that "stop" is heard at once, big enough to avoid underruns."""
 
+CLOSE_WAIT_SECONDS = 2.0
+"""How long ``close`` waits for the player process to close its stream before killing it."""
+
 STALL_SECONDS = 5.0
 """No audio taken by the sound server for this long: it is gone (killed under the stream, or
-hung). Such a stream never asks again, and ``play`` would wait for it for ever, the speaker
-deaf to every later line (seen once: the server killed under a reply on a busy machine). The
-server may ask in bursts: through ALSA's pulse plugin a stream's first asks came 1.5-1.9 s
-apart here, so the window is well past that. A stalled stream is left behind and the next
-piece opens a new one."""
-
-MAX_AHEAD_SECONDS = 2.0
-"""At most this long from handing a block over to its sounding, whatever PortAudio estimates:
-``play`` waits for the estimate, and a wrong one must not make it wait without end."""
-
-
-def _scaled(samples: np.ndarray, gain: float) -> np.ndarray:
-    return (samples.astype(np.float32) * gain).astype(np.int16)
+hung). Through ALSA's pulse plugin a stream's first asks came 1.5-1.9 s apart here, so the
+window is well past that. A stalled process is killed and the next piece starts a new one."""
 
 
 def _resampled(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
@@ -77,100 +73,128 @@ def _resampled(samples: np.ndarray, rate: int, to: int) -> np.ndarray:
 
 @dataclass
 class _Piece:
-    """One piece being played: the callback's cursor in it and when it ends."""
+    """One piece being played: where it lies in the ring's positions and when it ends."""
 
     data: np.ndarray
     """int16 mono at the stream's rate."""
     reference: np.ndarray | None
     """The same at the echo canceller's rate (``PlayedAudio.at_rate``), when one listens."""
     cancel: threading.Event | None
-    position: int = 0
+    start: int = 0
+    """Ring position of its first sample."""
     consumed: threading.Event = field(default_factory=threading.Event)
-    """Set when the last sample was handed over, or the piece was dropped."""
+    """Set when its last sample was handed to PortAudio."""
     ends_at: float = float("inf")
     """``time.monotonic()`` when its last sample sounds (set with ``consumed``)."""
-    dropped: bool = False
 
 
 class _Feed:
-    """What the audio callback reads and writes: the piece playing, and the stream's health.
-    Never the ``Player`` (see the module docstring)."""
+    """The player process in use and what its log of played blocks says: the steady timeline
+    (``PlayClock``), the echo canceller's reference, the bench's record, each piece's end.
+    Never refers to the ``Player``, so a player dropped without ``close`` is collected."""
 
     def __init__(self, sample_rate: int, played: PlayedAudio | None) -> None:
         self.sample_rate = sample_rate
         self.played = played
         self.interrupt = threading.Event()
         self.piece: _Piece | None = None
-        self.asked = time.monotonic()
-        """When the server last asked for a block (``time.monotonic()``)."""
-        self.underruns = 0
-        """Blocks the sound server found missing (each moves everything after it later)."""
+        self.child: PlayerChild | None = None
         self.clock = PlayClock(sample_rate)
-        """When each block sounds, on one steady timeline per stream (``playclock``)."""
         self.record = _echo_record()
         """The bench's record of the echo path (``echorecord``; None unless asked)."""
-        self.stream = 0
-        """The serial number of the stream in use: one left behind that still asks for blocks
-        before its close gets silence, never the piece the new one plays."""
+        self._past_underruns = 0
+        self._lock = threading.Lock()
+        if played is not None:
+            played.on_gain = self.set_gain
 
-    def for_stream(self, serial: int) -> Callable[..., None]:
-        """The callback for stream ``serial``."""
+    @property
+    def underruns(self) -> int:
+        child = self.child
+        now = int(child.shared.ints[pr.UNDERRUNS]) if child is not None else 0
+        return self._past_underruns + now
 
-        def callback(outdata: np.ndarray, frames: int, when, status: object) -> None:
-            if serial != self.stream:
-                outdata.fill(0)
-                return
-            self.callback(outdata, frames, when, status)
+    def set_gain(self, gain: float) -> None:
+        """The duck: applied by the player process from its next block."""
+        child = self.child
+        if child is not None:
+            child.shared.floats[pr.GAIN] = gain
 
-        return callback
+    def cut(self) -> None:
+        """Drop everything written and not yet handed to PortAudio."""
+        child = self.child
+        if child is not None:
+            child.shared.ints[pr.CUT] = child.shared.ints[pr.WRITE]
 
     def stopped(self, piece: _Piece) -> bool:
         return self.interrupt.is_set() or (piece.cancel is not None and piece.cancel.is_set())
 
-    def callback(self, outdata: np.ndarray, frames: int, when, status: object) -> None:
-        """PortAudio's thread: the next block of the piece playing, or silence."""
-        now = time.monotonic()
-        self.asked = now
-        if status:
-            self.underruns += 1  # the timeline after it moved: the canceller must follow
-            log.debug("playback status: %s", status)
-        ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), MAX_AHEAD_SECONDS)
-        sound_at = self.clock.block(now + ahead, frames, bool(status))
+    def attach(self, child: PlayerChild) -> None:
+        """``child`` plays from now on, on a timeline of its own; its log is read on a thread
+        that ends when it is detached."""
+        with self._lock:
+            self.detach()
+            self.child = child
+            self.clock = PlayClock(self.sample_rate)
+            if self.played is not None:
+                child.shared.floats[pr.GAIN] = self.played.gain
+        threading.Thread(target=self._read, args=(child,), name="speaker-log", daemon=True).start()
+
+    def detach(self) -> PlayerChild | None:
+        child, self.child = self.child, None
+        if child is not None:
+            self._past_underruns += int(child.shared.ints[pr.UNDERRUNS])
+        return child
+
+    def _read(self, child: PlayerChild) -> None:
+        seen = 0
+        ints, rows = child.shared.ints, child.shared.log
+        while self.child is child:
+            with self._lock:
+                count = int(ints[pr.LOG_COUNT])
+                if count - seen > pr.LOG_ROWS:  # this thread starved for minutes: skip
+                    log.warning("playback: %d played blocks unread", count - seen - pr.LOG_ROWS)
+                    seen = count - pr.LOG_ROWS
+                for i in range(seen, count):
+                    self._row(rows[i % pr.LOG_ROWS].copy())
+                seen = count
+            piece = self.piece  # idle: the rows wait (the log holds minutes of them)
+            busy = piece is not None and not piece.consumed.is_set()
+            time.sleep(_POLL_SECONDS if busy else _IDLE_POLL_SECONDS)
+
+    def _row(self, row: np.ndarray) -> None:
+        """One block the player process handed to PortAudio."""
+        pos, taken, frames = int(row[pr.POS]), int(row[pr.TAKEN]), int(row[pr.FRAMES])
+        underrun, gain = bool(row[pr.UNDERRUN]), float(row[pr.ROW_GAIN])
+        at = self.clock.block(float(row[pr.SOUNDS_AT]), frames, underrun)
         if self.record is not None:
-            self.record.played(now, now + ahead, frames, bool(status))
+            self.record.played(float(row[pr.NOW]), float(row[pr.SOUNDS_AT]), frames, underrun)
         piece = self.piece
-        if piece is None or piece.consumed.is_set():
-            outdata.fill(0)
+        if piece is None or not taken:
             return
-        if self.stopped(piece):  # cut: the rest is dropped, the stream goes on
-            piece.dropped = True
-            piece.consumed.set()
-            outdata.fill(0)
+        lo, hi = max(pos, piece.start), min(pos + taken, piece.start + piece.data.size)
+        if lo >= hi:
             return
-        chunk = piece.data[piece.position : piece.position + frames]
-        gain = 1.0
+        sounds_at = at + (lo - pos) / self.sample_rate
         if self.played is not None and piece.reference is not None:
-            ref, size = piece.reference, piece.data.size
-            lo = piece.position * ref.size // size
-            hi = (piece.position + chunk.size) * ref.size // size
-            gain = self.played.gain  # ducked while someone talks over it
-            block = ref[lo:hi] if gain == 1.0 else _scaled(ref[lo:hi], gain)
-            self.played.started(block, sound_at, gain)
-        outdata[: chunk.size, 0] = chunk if gain == 1.0 else _scaled(chunk, gain)
-        outdata[chunk.size :, 0] = 0
-        piece.position += chunk.size
-        if piece.position >= piece.data.size:
-            piece.ends_at = sound_at + chunk.size / self.sample_rate
+            ref, size, first = piece.reference, piece.data.size, piece.start
+            block = ref[(lo - first) * ref.size // size : (hi - first) * ref.size // size]
+            if gain != 1.0:
+                block = (block.astype(np.float32) * gain).astype(np.int16)
+            self.played.started(block, sounds_at, gain)
+        if hi == piece.start + piece.data.size:
+            piece.ends_at = sounds_at + (hi - lo) / self.sample_rate
             piece.consumed.set()
 
 
 class Player:
-    """Plays int16 mono arrays on one output device, one at a time, through one stream."""
+    """Plays int16 mono arrays on one output device, one at a time, through a player process."""
 
     def __init__(
         self, device: str | int | None, sample_rate: int = 22050, played: PlayedAudio | None = None
     ) -> None:
-        """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply.
+        """Check now that ``device`` exists, so a wrong name fails at start-up, not mid-reply,
+        and start the player process (a Python start with numpy and sounddevice, measured
+        1.4-1.7 s at load 14 here; its stream's first asks come late too, 1.5 s on PulseAudio).
 
         ``played``: told what is played and when, for the echo canceller."""
         check_device(device, "output", sample_rate)
@@ -179,19 +203,20 @@ class Player:
         self.sample_rate = sample_rate
         self._feed = _Feed(sample_rate, played)
         self._lock = threading.Lock()
-        self._out: list[OutStream] = []
-        """The open stream, if any (a list the finalizer shares, so it sees the current one)."""
         self._reported = 0
-        # Collected without close: the stream is closed on its own thread (never waited for:
-        # the collector may run on any thread, the audio callback's own included).
-        self._finalizer = weakref.finalize(self, _close_all, self._out, 0.0)
-        self._finalizer.atexit = False  # at exit sounddevice's own handler closes it
-        self._open()  # now: the first stream's first asks come late (1.5 s on PulseAudio)
+        self._finalizer = weakref.finalize(self, _kill, self._feed)
+        self._open()  # now: a wrong device fails here, and the process's start is paid once
 
     @property
     def underruns(self) -> int:
         """Blocks the sound server found missing since the player opened."""
         return self._feed.underruns
+
+    @property
+    def pid(self) -> int | None:
+        """The player process's id (None when closed): it shows in `ps` as the speaker."""
+        child = self._feed.child
+        return child.proc.pid if child is not None else None
 
     def play(
         self, samples: np.ndarray, sample_rate: int, cancel: threading.Event | None = None
@@ -213,99 +238,93 @@ class Player:
                 self._reported = feed.underruns
             if data.size == 0 or (cancel is not None and cancel.is_set()):
                 return not (cancel is not None and cancel.is_set())
+            child = self._open()
             reference = None
             if self.played is not None:
                 reference = PlayedAudio.at_rate(data, self.sample_rate)
-            piece = _Piece(data, reference, cancel)
-            out = self._open()
-            feed.piece = piece  # the callback takes it up at its next block
-            try:
-                return self._wait(piece, out)
-            finally:
-                piece.dropped = not piece.consumed.is_set()
-                feed.piece = None
+            start = int(child.shared.ints[pr.WRITE])
+            feed.piece = _Piece(data, reference, cancel, start)
+            return self._wait(feed.piece, child)
 
-    def _wait(self, piece: _Piece, out: OutStream) -> bool:
-        """Until ``piece`` has sounded: True; False once cut; ends, with a log line, when the
-        stream dies under it; raises on a stalled server."""
-        feed = self._feed
-        while not piece.consumed.wait(_POLL_SECONDS):
+    def _wait(self, piece: _Piece, child: PlayerChild) -> bool:
+        """Write ``piece`` as room frees and wait until it has sounded: True; False once cut;
+        ends, with a log line, when the stream dies under it; raises on a stalled server."""
+        feed, shared, written = self._feed, child.shared, 0
+        while True:
+            if written < piece.data.size and (n := min(piece.data.size - written, shared.free())):
+                shared.write(piece.data[written : written + n])
+                written += n
             if feed.stopped(piece):
+                feed.cut()  # again: an interrupt may have come between a write and its count
                 return False
-            if self._died(out):
+            if piece.consumed.is_set() and time.monotonic() >= piece.ends_at:
                 return True
-            if time.monotonic() - feed.asked > STALL_SECONDS:
-                self._forget(out)
+            if why := child.dead():
+                log.warning("playback: %s under a line; the rest of it is dropped", why)
+                self._forget(child)
+                return True
+            if time.monotonic() - child.asked > STALL_SECONDS:
+                self._forget(child)
                 raise AudioDeviceError(
                     f"the speaker took no audio for {STALL_SECONDS:.0f} s (the sound "
                     "server gone or hung); the rest of this line is dropped"
                 )
-        if piece.dropped:
-            return False
-        while (left := piece.ends_at - time.monotonic()) > 0:
-            if feed.stopped(piece):
-                return False
-            if self._died(out):
-                return True
-            time.sleep(min(left, _POLL_SECONDS))
-        return True
+            left = piece.ends_at - time.monotonic() if piece.consumed.is_set() else _POLL_SECONDS
+            time.sleep(min(max(left, 0.0), _POLL_SECONDS))
 
-    def _died(self, out: OutStream) -> bool:
-        """The stream ended under a piece (its server gone, or PortAudio restarted): left
-        behind, logged; the next piece opens a new one."""
-        if not (out.ended.is_set() or out.restarted_since):
-            return False
-        log.warning("playback: the speaker stream ended under a line (the sound server gone, or "
-                    "the devices re-scanned); the rest of it is dropped")  # fmt: skip
-        self._forget(out)
-        return True
+    def _open(self) -> PlayerChild:
+        """The player process, started once and kept; a new one if the last died, stalled, or
+        the devices were re-scanned. Raises ``AudioDeviceError`` when it cannot play."""
+        child = self._feed.child
+        if child is not None:
+            stalled = (child.state == pr.RUNNING
+                       and time.monotonic() - child.asked > STALL_SECONDS)  # fmt: skip
+            if not (child.dead() or stalled):
+                try:
+                    child.wait_ready()
+                    return child
+                except AudioDeviceError:
+                    self._forget(child)
+                    raise
+            self._forget(child)
+        child = PlayerChild(self.device, self.sample_rate, _LATENCY_SECONDS)
+        self._feed.attach(child)
+        try:
+            child.wait_ready()
+        except AudioDeviceError:
+            self._forget(child)
+            raise
+        return child
 
-    def _open(self) -> OutStream:
-        """The stream, opened once and kept; a new one if the last ended, stalled or was
-        closed by a PortAudio restart."""
-        if self._out:
-            out = self._out[0]
-            stalled = time.monotonic() - self._feed.asked > STALL_SECONDS
-            if not (out.ended.is_set() or out.restarted_since or stalled):
-                return out
-            self._forget(out)
-        self._feed.stream += 1
-        self._feed.clock = PlayClock(self.sample_rate)  # a new stream, a timeline of its own
-        callback = self._feed.for_stream(self._feed.stream)
-        out = open_stream(self.device, self.sample_rate, _LATENCY_SECONDS, callback)
-        self._feed.asked = time.monotonic()
-        self._out.append(out)
-        return out
-
-    def _forget(self, out: OutStream) -> None:
-        """Leave ``out`` behind, closed on a thread nobody waits for (a hung server's close
-        never returns: ``outstream.close_stream``)."""
-        if out in self._out:
-            self._out.remove(out)
-        close_stream(out, wait=0)
+    def _forget(self, child: PlayerChild) -> None:
+        """Leave ``child`` behind: killed (a dead or hung stream is not waited for)."""
+        if self._feed.child is child:
+            self._feed.detach()
+        child.kill()
 
     def interrupt(self) -> None:
         """Stop what is playing now, at once (safe from any thread; no effect when idle)."""
         self._feed.interrupt.set()
+        self._feed.cut()
 
     def close(self, wait: float = CLOSE_WAIT_SECONDS) -> None:
-        """Close the stream (the player opens a new one if asked to play again). Waits for a
-        piece playing to stop, and for the close at most ``wait`` seconds (``Speaker.close``
-        at the process's stop waits less: a stop must end within 1.5 s, frozen server or not)."""
+        """End the player process (a new one starts if asked to play again). Waits for a piece
+        playing to stop, and for the process to close its stream at most ``wait`` seconds, then
+        kills it (``Speaker.close`` at the process's stop waits less: a stop must end within
+        1.5 s, frozen server or not)."""
         self.interrupt()
-        if not self._lock.acquire(timeout=STALL_SECONDS):
-            log.warning("playback: a line still plays %.0f s after close; the stream is left to "
-                        "close on its own thread", STALL_SECONDS)  # fmt: skip
-            _close_all(self._out, wait=0)
-            return
+        locked = self._lock.acquire(timeout=STALL_SECONDS)
         try:
-            _close_all(self._out, wait=wait)
+            child = self._feed.detach()
+            if child is not None:
+                child.quit(wait)
         finally:
-            self._lock.release()
+            if locked:
+                self._lock.release()
 
 
-def _close_all(streams: list[OutStream], wait: float = CLOSE_WAIT_SECONDS) -> None:
-    """Close every stream in ``streams`` (the player's, at ``close`` or when it is collected),
-    waiting for each at most ``wait`` seconds."""
-    while streams:
-        close_stream(streams.pop(), wait=wait)
+def _kill(feed: _Feed) -> None:
+    """A player collected without ``close``, or the interpreter's exit: its process ends."""
+    child = feed.detach()
+    if child is not None:
+        child.kill()
