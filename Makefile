@@ -42,24 +42,22 @@ run: install
 # xdist_group, tests/xdistgroup.py). Tests are handed out one at a time (--dist loadgroup), longest
 # files first (tests/conftest.py's LONGEST_FIRST): with pytest-xdist's default chunks, a
 # minute-long test handed out last kept one worker busy while the other sat idle.
-# OVERLAP=1 (the default; 0: one after the other) runs the two phases at the same time: the audio
+# OVERLAP=1 runs the two phases at the same time (the default, 0: one after the other): the audio
 # phase mostly waits for sound in real time (measured at a load average of 17-20: 633 s of CPU
 # in 19 min for its two workers, under 0.3 of a core each), the first phase is CPU-bound; one
 # after the other, the CPU idled through much of the audio phase. The audio phase's timing
 # budgets come from what it measures (tests/timing.py), so the first phase beside it makes it
-# slower, not red. The eighth session's merge clone had two timing tests red side by side that
-# pass alone: test_restart's restarted round (a restart slower than twice the probe's start-up;
-# it now says when it is up and tries again with a longer minute) and the service's sound-server
-# restart (not reproduced; its assertion now prints the service's log). PHASE1_NICE=10 runs
-# the first phase at a lower priority, so that the audio phase gets a CPU whenever it wants
-# one, as it did alone; not the default, because on a machine
+# slower, not red; but the eighth session's merge clone (quiet machine, about 11 min with the install, against about 13
+# min one after the other) had two timing tests red that pass alone (test_restart's restarted round,
+# the service's sound-server restart), so it is not yet the default. PHASE1_NICE=10 runs the first phase at a lower priority, so that the audio
+# phase gets a CPU whenever it wants one, as it did alone; not the default, because on a machine
 # busy with other work the first phase then got almost nothing (2% of a core per worker at a
 # load average of 22, 2026-12-07). The audio phase's output is kept and printed after the first
 # phase's, so the two do not interleave. The exit status is the first phase's failure, else the
 # audio phase's. An interrupt (Ctrl-C, TERM) stops both: the audio phase, in a session of its own
 # (setsid), is sent SIGINT as a group, so its fixtures still stop their sound servers.
 AUDIO_WORKERS ?= 2
-OVERLAP ?= 1
+OVERLAP ?= 0
 PHASE1_NICE ?= 0
 PHASE1 = $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not audio and not service" $(PYTEST_ARGS)
 PHASE2 = $(BIN)/python -m pytest -n $(AUDIO_WORKERS) --dist loadgroup -m "audio or service" $(PYTEST_ARGS)
