@@ -51,7 +51,8 @@ run: install
 # pass alone: test_restart's restarted round (a restart slower than twice the probe's start-up;
 # it now says when it is up and tries again with a longer minute) and the service's sound-server
 # restart (not reproduced; its assertion now prints the service's log). Not yet the default: a
-# fresh clone side by side has not been shown green since. PHASE1_NICE=10 runs the first phase at a lower priority, so that the audio
+# fresh clone side by side has not been shown green since. PHASE1_NICE=10 runs the first phase
+# at a lower priority, so that the audio
 # phase gets a CPU whenever it wants one, as it did alone; not the default, because on a machine
 # busy with other work the first phase then got almost nothing (2% of a core per worker at a
 # load average of 22, 2026-12-07). The audio phase's output is kept and printed after the first
