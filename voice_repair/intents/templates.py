@@ -5,6 +5,7 @@ Every problem is reported on the line of the template (or rule) that has it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from hassil import ListReference, RuleReference, parse_sentence
@@ -30,12 +31,22 @@ def parse_template(
         problems.append(DataProblem(name, line, f"expected a template text, got {text!r}"))
         return None
     try:
-        return parse_sentence(text, keep_text=True).expression
+        return _parsed(text)
     except (ParseError, AssertionError, ValueError) as exc:
         problems.append(
             DataProblem(name, line, f"template syntax error in {str(text)!r}: {explain(exc)}")
         )
         return None
+
+
+@lru_cache(maxsize=20_000)
+def _parsed(text: str) -> Expression:
+    """A template's expression, parsed once per process: the data's files are loaded again for
+    every copy a process checks (the test suite's broken copies: an eighth of each check was
+    parsing the same templates again). Nothing changes a parsed expression after parsing
+    (hassil keeps what it learns while matching on its own ``Sentence`` objects, made anew per
+    load), so one object can serve every load. A syntax error is raised each time, not kept."""
+    return parse_sentence(text, keep_text=True).expression
 
 
 def explain(exc: Exception) -> str:
