@@ -27,16 +27,14 @@ from ..models import IntentMatch
 from .beside import SURE, tails
 from .danger import DangerScan
 from .learned import NEAR_DANGER, LearnedNet, Weights, read
+from .nearness import SAFETY
 from .semantic import Decision, SemanticNet
 from .tolerant import mend, tidy
 
 if TYPE_CHECKING:  # numpy is loaded with the model, not by every start
     import numpy as np
 
-__all__ = ["DangerGuard", "Nets", "SAFETY"]
-
-SAFETY = "safety"
-"""The intent of every danger reply (``matcher.SAFETY``)."""
+__all__ = ["DangerGuard", "Nets"]
 
 
 class Nets(Protocol):

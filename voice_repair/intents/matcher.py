@@ -26,7 +26,7 @@ from .datatests import run_tests
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
 from .matchmemo import remembered
-from .nearness import Guess
+from .nearness import SAFETY, Guess
 from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .pleading import pleads
@@ -39,9 +39,6 @@ from .tolerant import find_inside, mend, tidy
 from .wording import normalize
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
-
-SAFETY = "safety"
-"""The intent a danger scan hit becomes; it outranks every other intent."""
 
 _LOG = logging.getLogger(__name__)
 

@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 SAFETY = "safety"
+"""The intent a danger hit becomes; it outranks every other intent (``matcher``, ``dangerguard``
+and the nets all use this one name)."""
 
 
 @dataclass(frozen=True)
