@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 DITHER_RMS = 20.0
 """The faint noise (RMS of 16-bit samples, about -64 dBFS) mixed into everything the
 recognizer hears (``SphinxRecognizer._dither``)."""
+DITHER_SEED = 0
+"""The dither's seed, drawn again at each ``reset``: the same audio, the same result."""
 
 _FSG_SEARCH = {"bestpath": False, "fillprob": 0.01, "silprob": 0.1}
 """Settings for the grammar, phone-loop and duel searches, set on synthesized speech clean and
@@ -185,7 +187,7 @@ class SphinxRecognizer:
         self._frames = 0
         self._audio = bytearray()
         self._duel = Decoder(lm=None, **common_small, **_DUEL_BEAMS)
-        self._rng = np.random.default_rng(0)  # a new recognizer, the same audio: the same result
+        self._rng = np.random.default_rng(DITHER_SEED)
         self._duels = 0
 
     # -- streaming ---------------------------------------------------------------------------
@@ -229,7 +231,7 @@ class SphinxRecognizer:
         self._seg.reset()
         self._buf = b""
         self._started = False  # the next chunk's ``start`` sets the clock again
-        self._rng = np.random.default_rng(0)  # the same stream, the same dither: the same result
+        self._rng = np.random.default_rng(DITHER_SEED)
 
     # -- internals ---------------------------------------------------------------------------
     def _frame(self, frame: bytes) -> Utterance | None:
