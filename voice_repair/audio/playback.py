@@ -279,16 +279,12 @@ class Player:
         if child is not None:
             stalled = (child.state == pr.RUNNING
                        and time.monotonic() - child.asked > STALL_SECONDS)  # fmt: skip
-            if not (child.dead() or stalled):
-                try:
-                    child.wait_ready()
-                    return child
-                except AudioDeviceError:
-                    self._forget(child)
-                    raise
-            self._forget(child)
-        child = PlayerChild(self.device, self.sample_rate, _LATENCY_SECONDS)
-        self._feed.attach(child)
+            if child.dead() or stalled:
+                self._forget(child)
+                child = None
+        if child is None:
+            child = PlayerChild(self.device, self.sample_rate, _LATENCY_SECONDS)
+            self._feed.attach(child)
         try:
             child.wait_ready()
         except AudioDeviceError:

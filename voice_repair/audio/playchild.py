@@ -143,9 +143,8 @@ class PlayerChild:
         self._release()
 
     def _release(self) -> None:
-        for pipe in (self.proc.stdin,):
-            try:
-                if pipe is not None:
-                    pipe.close()
-            except OSError:
-                pass
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        except OSError:
+            pass
