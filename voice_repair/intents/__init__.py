@@ -4,7 +4,8 @@ Takes the data under ``intents/<lang>/`` (catalogue, ``sentences/``, ``tests/``)
 gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers their phrase list
 (``grammar.py``), without importing any recognizer: ``app.py`` hands it over.
 
-- ``matcher.py``    ``IntentMatcher``: loading, matching, slot values; ``check_intents``
+- ``matcher.py``    ``IntentMatcher``: loading, matching, slot values
+- ``checking.py``   ``check_intents``: the data checked, its own test sentences run (start-up too)
 - ``wording.py``    what was said, spelled as the templates spell it (every net reads it)
 - ``danger.py``     the danger scan run before any template: danger anywhere in a sentence is
   ``safety`` with a ``route`` (patterns in ``danger.yaml``, not in code)
@@ -40,7 +41,7 @@ __getattr__ = lazy_exports(
         "IntentMatcher": ".matcher",
         "IntentSpec": ".matcher",
         "SlotSpec": ".matcher",
-        "check_intents": ".matcher",
+        "check_intents": ".checking",
         "normalize": ".wording",
         "grammar_sentences": ".grammar",
         "NearestSentence": ".nearest",

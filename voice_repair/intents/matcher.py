@@ -2,32 +2,28 @@
 
 The templates are data (see ``intents/en/README.md``); this module loads them, matches typed or
 recognised text against them, and samples them into the phrase list a speech grammar needs.
-``check_intents`` is the one validation behind ``voice-repair check`` and start-up: it lists every
-problem with ``file:line`` and runs the data's own tests (``intents/<lang>/tests/``).
+``check_intents`` (``checking.py``) is the one validation behind ``voice-repair check`` and
+start-up: it lists every problem with ``file:line`` and runs the data's own tests.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from hassil import recognize_all
 from hassil.intents import Intents
 
-from ..errors import DataProblem, IntentDataError
+from ..errors import IntentDataError
 from ..models import IntentMatch
 from .anchors import COMMANDS, anchored
 from .asking import asks
+from .checking import check_intents, checked
 from .clauses import find_clause
-from .danger import DangerScan, load_danger
+from .danger import DangerScan
 from .dangerguard import DangerGuard
-from .data import load_data
-from .datatests import run_tests
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
-from .matchmemo import remembered
 from .nearness import SAFETY, Guess
-from .passed import has_passed, mark_passed
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .pleading import pleads
 from .semantic import Decision, SemanticNet
@@ -39,8 +35,6 @@ from .tolerant import find_inside, mend, tidy
 from .wording import normalize
 
 __all__ = ["SlotSpec", "IntentSpec", "IntentMatcher", "check_intents", "normalize", "SAFETY"]
-
-_LOG = logging.getLogger(__name__)
 
 # Never found inside a longer sentence by the tolerant search: danger has its own scan, and the
 # feature menu is for plain questions ("what can you do"); "can you help me get away from him"
@@ -83,10 +77,11 @@ class IntentMatcher:
     def load(cls, root: Path) -> IntentMatcher:
         """Load ``root`` (e.g. ``intents/en``); raises ``IntentDataError`` listing every problem.
 
-        Runs the same checks as ``check_intents``, the data's own tests included, so a broken
-        file stops start-up with ``file:line`` messages instead of a half-working assistant.
+        Runs the same checks as ``check_intents`` (``checking.py``), the data's own tests
+        included, so a broken file stops start-up with ``file:line`` messages instead of a
+        half-working assistant.
         """
-        matcher, problems = _checked(root, trust_record=True)
+        matcher, problems = checked(root, trust_record=True)
         if problems or matcher is None:
             raise IntentDataError(problems)
         return matcher
@@ -286,65 +281,3 @@ class IntentMatcher:
     def vocabulary(self) -> set[str]:
         """Every word the spoken templates can use (what a recognizer's dictionary must know)."""
         return vocabulary(self._intents)
-
-
-def check_intents(root: Path) -> list[DataProblem]:
-    """Every problem in the intent data under ``root``, as ``file:line`` problems; never raises.
-
-    Checks YAML syntax, the catalogue, template syntax, lists, rules and slots, that
-    ``tests/`` mirrors ``sentences/``, and runs every test sentence (its best match must be
-    its own intent and slots, and no other intent may match it; ``_none.yaml`` must match
-    nothing). Tests of intents whose data is broken are skipped: fix the data first.
-    """
-    return _checked(root)[1]
-
-
-_CHECKED: dict[tuple, tuple[IntentMatcher | None, list[DataProblem], bool]] = {}
-"""Checked data by fingerprint, with whether the data's tests were run: loading runs every data
-test (seconds here, more on a Pi), and one process may load the same folder several times
-(``run``, ``chat``, the tests' sessions)."""
-
-
-def _fingerprint(root: Path) -> tuple:
-    """The folder and every file under it with its size and modification time (named from the
-    folder, so ``intents/en`` and its absolute path are the same data)."""
-    stats = sorted((str(p.relative_to(root)), p.stat()) for p in root.rglob("*") if p.is_file())
-    return (str(root.resolve()), *((name, s.st_mtime_ns, s.st_size) for name, s in stats))
-
-
-def _checked(
-    root: Path, trust_record: bool = False
-) -> tuple[IntentMatcher | None, list[DataProblem]]:
-    """``_check`` once per state of the files: a matcher only reads its data, so it is shared.
-    ``trust_record``: skip the data's tests when this data passed them with this code before
-    (``passed.py``; start-up), rather than run them (``check``)."""
-    key = _fingerprint(root)
-    if key not in _CHECKED or not (trust_record or _CHECKED[key][2]):
-        _CHECKED[key] = _check(root, trust_record)
-    matcher, problems, _ = _CHECKED[key]
-    return matcher, list(problems)
-
-
-def _check(
-    root: Path, trust_record: bool = False
-) -> tuple[IntentMatcher | None, list[DataProblem], bool]:
-    """The matcher (None when the data cannot make one), the problems, and whether the data's
-    tests ran (so a later ``check`` of the same files need not run them again)."""
-    data = load_data(root)
-    problems = list(data.problems)
-    if data.intents is None:
-        return None, problems, True
-    trusted = trust_record and not problems and has_passed(root)
-    danger, danger_problems = load_danger(root, trusted)
-    problems += danger_problems
-    if danger is None:
-        return None, problems, True
-    semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
-    matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic, LearnedNet(root))
-    tested = bool(problems) or not trusted
-    if tested:
-        problems += run_tests(root, data, remembered(root, matcher.match_all))
-        if not problems:
-            mark_passed(root)
-    _LOG.debug("checked intent data in %s: %d problem(s)", root, len(problems))
-    return matcher, problems, tested
