@@ -37,8 +37,9 @@ SAFETY = "safety"
 HOME = "home"
 """The context everyday talk is scored in: nothing runs and the assistant has said nothing yet
 (so "sorry, what did you say" is said to a partner, not to it)."""
-# Where a danger sentence must never land: a pause, a script, the help menu (issue 19).
-_WRONG_FOR_DANGER = ("pause.", "repair.", "ground", "control.help", "turns.")
+# A danger sentence must never get a request's answer: a pause, a script, the help menu (issue
+# 19), and as much a reminder or a timer. Until the eleventh session only the first three were
+# counted, and dev12's blind score had one danger sentence answered with ``reminder.list``.
 
 
 def wilson(hits: int, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -235,7 +236,7 @@ def score(
         routed = caught and found.slots.get("route") == item["route"]
         result.route.add(routed)
         result.by_route[str(item["route"])].add(caught)
-        if found is not None and found.intent.startswith(_WRONG_FOR_DANGER):
+        if found is not None and found.intent != SAFETY:
             result.misrouted.append(found.intent)
     for text in (t for t in _sentences(folder / "hard_negatives.yaml") if key(t) not in skip):
         found = match(text)
@@ -269,7 +270,7 @@ def report(name: str, result: Score) -> Iterable[str]:
         yield f"  {label:<38} {rate}"
     yield f"  {'requests answered with silence':<38} {result.silent:>4}"
     misrouted = ", ".join(sorted(set(result.misrouted))) or "none"
-    yield f"  {'danger sent to a pause/script/help':<38} {len(result.misrouted):>4} ({misrouted})"
+    yield f"  {'danger answered with a request':<38} {len(result.misrouted):>4} ({misrouted})"
     yield "  by intent (intent and slots right)"
     for intent in sorted(result.by_intent):
         yield f"    {intent:<20} {result.by_intent[intent]}"
