@@ -29,6 +29,7 @@ The pipeline's decisions, the parts' embeddings and the trainings are cached in
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import pickle
 from itertools import product
@@ -74,7 +75,6 @@ def _cached(name: str, make):
 def prepare(corpus: data.Corpus) -> tuple[dict, dict, dict]:
     """(part vectors, (A)'s decision per text, (safety, negative) nearness per text and part)."""
     from voice_repair.intents.embedder import Embedder
-    from voice_repair.intents.matcher import IntentMatcher
     from voice_repair.intents.semantic import SemanticNet
 
     texts = sorted({s.text for s in corpus.samples if s.source != data.PRODUCT})
@@ -84,19 +84,7 @@ def prepare(corpus: data.Corpus) -> tuple[dict, dict, dict]:
         f"parts-{key}.pkl", lambda: dict(zip(parts, Embedder().embed(parts), strict=True))
     )
 
-    def decide() -> dict:
-        matcher = IntentMatcher.load(data.DATA)
-        matcher.learned = None  # (A): the pipeline without the learned net
-        out = {}
-        for text in texts:
-            d, said = matcher.explain(text), normalize(text)
-            m = d.match
-            cancels = {r: matcher._cancelled(said, r) for r in ROUTES}
-            found = (m.intent, m.slots.get("route")) if m else (None, None)
-            out[text] = (*found, d.net, cancels)
-        return out
-
-    decided = _cached(f"decided-{key}.pkl", decide)
+    decided = decisions(texts)
 
     def near() -> dict:
         net = SemanticNet(data.DATA, normalize)
@@ -113,9 +101,29 @@ def prepare(corpus: data.Corpus) -> tuple[dict, dict, dict]:
     return vectors, decided, _cached(f"near-{key}.pkl", near)
 
 
-def evalset_key(texts: list[str]) -> str:
-    import hashlib
+def decisions(texts: list[str]) -> dict:
+    """(A)'s decision per text: (intent, route, deciding net, whether a frame cancels each
+    route), cached by the texts and by the danger data (a changed ``danger.yaml`` decides
+    afresh)."""
+    from voice_repair.intents.matcher import IntentMatcher
 
+    def decide() -> dict:
+        matcher = IntentMatcher.load(data.DATA)
+        matcher.learned = None  # (A): the pipeline without the learned net
+        out = {}
+        for text in texts:
+            d, said = matcher.explain(text), normalize(text)
+            m = d.match
+            cancels = {r: matcher._cancelled(said, r) for r in ROUTES}
+            found = (m.intent, m.slots.get("route")) if m else (None, None)
+            out[text] = (*found, d.net, cancels)
+        return out
+
+    danger = hashlib.sha256((data.DATA / "danger.yaml").read_bytes()).hexdigest()[:8]
+    return _cached(f"decided-{evalset_key(texts)}-{danger}.pkl", decide)
+
+
+def evalset_key(texts: list[str]) -> str:
     return hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16]
 
 
