@@ -5,7 +5,8 @@ gives an ``IntentMatch`` (``models.py``) or None. Also gives the recognizers the
 (``grammar.py``), without importing any recognizer: ``app.py`` hands it over.
 
 - ``matcher.py``    ``IntentMatcher``: loading, matching, slot values
-- ``checking.py``   ``check_intents``: the data checked, its own test sentences run (start-up too)
+- ``checking.py``   the data checked once per state of its files, its own test sentences run
+  (``check_intents`` and start-up; the matcher hands in how to build itself)
 - ``wording.py``    what was said, spelled as the templates spell it (every net reads it)
 - ``danger.py``     the danger scan run before any template: danger anywhere in a sentence is
   ``safety`` with a ``route`` (patterns in ``danger.yaml``, not in code)
@@ -41,7 +42,7 @@ __getattr__ = lazy_exports(
         "IntentMatcher": ".matcher",
         "IntentSpec": ".matcher",
         "SlotSpec": ".matcher",
-        "check_intents": ".checking",
+        "check_intents": ".matcher",
         "normalize": ".wording",
         "grammar_sentences": ".grammar",
         "NearestSentence": ".nearest",

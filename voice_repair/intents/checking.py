@@ -4,45 +4,41 @@ Moved out of ``matcher.py`` (which matches; this decides whether data may be mat
 A loaded matcher is only read afterwards, so one state of the files is checked once per process
 and its matcher shared (``checked``); ``IntentMatcher.load`` and ``voice-repair check`` both come
 through here, so a broken file stops start-up with the same ``file:line`` messages ``check``
-prints.
+prints. The matcher is built by the function its caller hands in (``matcher.build``), so this
+module never imports the matcher: the two would otherwise import each other.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from ..errors import DataProblem
-from .danger import load_danger
-from .data import load_data
+from ..models import IntentMatch
+from .danger import DangerScan, load_danger
+from .data import LoadedData, load_data
 from .datatests import run_tests
-from .learned import LearnedNet
 from .matchmemo import remembered
 from .passed import has_passed, mark_passed
-from .semantic import SemanticNet
-from .wording import normalize
 
-if TYPE_CHECKING:  # the matcher imports this module; it is built here only when data is sound
-    from .matcher import IntentMatcher
-
-__all__ = ["check_intents", "checked"]
+__all__ = ["Build", "checked"]
 
 _LOG = logging.getLogger(__name__)
 
 
-def check_intents(root: Path) -> list[DataProblem]:
-    """Every problem in the intent data under ``root``, as ``file:line`` problems; never raises.
+class Matches(Protocol):
+    """What the data's tests run: every reading of a sentence, best first."""
 
-    Checks YAML syntax, the catalogue, template syntax, lists, rules and slots, that
-    ``tests/`` mirrors ``sentences/``, and runs every test sentence (its best match must be
-    its own intent and slots, and no other intent may match it; ``_none.yaml`` must match
-    nothing). Tests of intents whose data is broken are skipped: fix the data first.
-    """
-    return checked(root)[1]
+    def match_all(self, text: str) -> list[IntentMatch]: ...
 
 
-_CHECKED: dict[tuple, tuple[IntentMatcher | None, list[DataProblem], bool]] = {}
+M = TypeVar("M", bound=Matches)
+Build = Callable[[LoadedData, DangerScan, Path], M]
+"""Makes the matcher of sound data: (the loaded data, its danger scan, its folder)."""
+
+_CHECKED: dict[tuple, tuple[Matches | None, list[DataProblem], bool]] = {}
 """Checked data by fingerprint, with whether the data's tests were run: loading runs every data
 test (seconds here, more on a Pi), and one process may load the same folder several times
 (``run``, ``chat``, the tests' sessions)."""
@@ -56,25 +52,24 @@ def _fingerprint(root: Path) -> tuple:
 
 
 def checked(
-    root: Path, trust_record: bool = False
-) -> tuple[IntentMatcher | None, list[DataProblem]]:
-    """``_check`` once per state of the files: a matcher only reads its data, so it is shared.
-    ``trust_record``: skip the data's tests when this data passed them with this code before
-    (``passed.py``; start-up), rather than run them (``check``)."""
+    root: Path, build: Build[M], trust_record: bool = False
+) -> tuple[M | None, list[DataProblem]]:
+    """``_check`` once per state of the files: a matcher only reads its data, so it is shared
+    (one ``build`` serves the process: the matcher's). ``trust_record``: skip the data's tests
+    when this data passed them with this code before (``passed.py``; start-up), rather than run
+    them (``check``)."""
     key = _fingerprint(root)
     if key not in _CHECKED or not (trust_record or _CHECKED[key][2]):
-        _CHECKED[key] = _check(root, trust_record)
+        _CHECKED[key] = _check(root, build, trust_record)
     matcher, problems, _ = _CHECKED[key]
-    return matcher, list(problems)
+    return matcher, list(problems)  # type: ignore[return-value]
 
 
 def _check(
-    root: Path, trust_record: bool = False
-) -> tuple[IntentMatcher | None, list[DataProblem], bool]:
+    root: Path, build: Build[M], trust_record: bool = False
+) -> tuple[M | None, list[DataProblem], bool]:
     """The matcher (None when the data cannot make one), the problems, and whether the data's
     tests ran (so a later ``check`` of the same files need not run them again)."""
-    from .matcher import IntentMatcher  # here, not above: matcher.py imports this module
-
     data = load_data(root)
     problems = list(data.problems)
     if data.intents is None:
@@ -84,8 +79,7 @@ def _check(
     problems += danger_problems
     if danger is None:
         return None, problems, True
-    semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
-    matcher = IntentMatcher(data.catalogue, data.intents, danger, semantic, LearnedNet(root))
+    matcher = build(data, danger, root)
     tested = bool(problems) or not trusted
     if tested:
         problems += run_tests(root, data, remembered(root, matcher.match_all))

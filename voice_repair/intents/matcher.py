@@ -13,11 +13,11 @@ from pathlib import Path
 from hassil import recognize_all
 from hassil.intents import Intents
 
-from ..errors import IntentDataError
+from ..errors import DataProblem, IntentDataError
 from ..models import IntentMatch
 from .anchors import COMMANDS, anchored
 from .asking import asks
-from .checking import check_intents, checked
+from .checking import checked
 from .clauses import find_clause
 from .danger import DangerScan
 from .dangerguard import DangerGuard
@@ -29,7 +29,7 @@ from .pleading import pleads
 from .semantic import Decision, SemanticNet
 from .slots import SlotReader
 from .slotvalues import catalogue_slots
-from .spec import IntentSpec, SlotSpec
+from .spec import IntentSpec, LoadedData, SlotSpec
 from .timerwords import correct
 from .tolerant import find_inside, mend, tidy
 from .wording import normalize
@@ -81,7 +81,7 @@ class IntentMatcher:
         included, so a broken file stops start-up with ``file:line`` messages instead of a
         half-working assistant.
         """
-        matcher, problems = checked(root, trust_record=True)
+        matcher, problems = checked(root, build, trust_record=True)
         if problems or matcher is None:
             raise IntentDataError(problems)
         return matcher
@@ -281,3 +281,18 @@ class IntentMatcher:
     def vocabulary(self) -> set[str]:
         """Every word the spoken templates can use (what a recognizer's dictionary must know)."""
         return vocabulary(self._intents)
+
+
+def check_intents(root: Path) -> list[DataProblem]:
+    """Every problem in the intent data under ``root``, as ``file:line`` problems; never raises.
+    YAML, catalogue, templates, lists, rules, slots, ``tests/`` mirroring ``sentences/``, and
+    every test sentence run (its own intent and slots, no other intent; ``_none.yaml``
+    nothing); an intent whose data is broken has its tests skipped (``checking.py``)."""
+    return checked(root, build)[1]
+
+
+def build(data: LoadedData, danger: DangerScan, root: Path) -> IntentMatcher:
+    """The matcher of data that loaded (``checking.py`` builds it once the data is sound)."""
+    semantic = SemanticNet(root, normalize)  # loads its model on first use, not here
+    assert data.intents is not None  # built only from data that loaded
+    return IntentMatcher(data.catalogue, data.intents, danger, semantic, LearnedNet(root))
