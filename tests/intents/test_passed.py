@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import voice_repair.intents.matcher as matcher_module
+import voice_repair.intents.checking as checking_module
 from voice_repair.errors import DataProblem, IntentDataError
 from voice_repair.intents.matcher import IntentMatcher, check_intents
 from voice_repair.intents.passed import record_path
@@ -33,21 +33,21 @@ def data(
     shutil.copytree(small_intents, root)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
-    monkeypatch.setattr(matcher_module, "_CHECKED", {})
+    monkeypatch.setattr(checking_module, "_CHECKED", {})
     runs: list[int] = []
-    real = matcher_module.run_tests
+    real = checking_module.run_tests
 
     def counted(*args, **kwargs):
         runs.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(matcher_module, "run_tests", counted)
+    monkeypatch.setattr(checking_module, "run_tests", counted)
     return root, runs
 
 
 def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """A new process, as far as the matcher knows."""
-    monkeypatch.setattr(matcher_module, "_CHECKED", {})
+    monkeypatch.setattr(checking_module, "_CHECKED", {})
 
 
 def test_the_second_start_with_the_same_data_skips_the_tests(data, monkeypatch):
@@ -81,7 +81,7 @@ def test_check_always_runs_the_tests(data, monkeypatch):
 def test_a_failing_check_is_never_recorded(data, monkeypatch):
     root, _ = data
     problem = DataProblem(str(root / "tests" / "pause.yaml"), 1, "a test failed")
-    monkeypatch.setattr(matcher_module, "run_tests", lambda *a, **k: [problem])
+    monkeypatch.setattr(checking_module, "run_tests", lambda *a, **k: [problem])
     with pytest.raises(IntentDataError):
         IntentMatcher.load(root)
     assert not record_path(root).exists()
