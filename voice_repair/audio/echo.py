@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -238,10 +239,10 @@ class EchoCanceller:
             if speech is not None:
                 log.info(
                     "speech over its own: %.2f s, %.0f%% above the echo, duck heard %+.2f s "
-                    "after its start, echo delay %.0f ms",
+                    "after its start, echo delay %.0f ms, echo path %.3f s behind the microphone",
                     speech.seconds, speech.person_share * 100,
                     self._played.ducked_from + self.delay.delay - speech.start,
-                    self.delay.delay * 1000,
+                    self.delay.delay * 1000, time.monotonic() - (at + (i + FRAME) / RATE),
                 )  # fmt: skip
                 self.on_near_speech(speech)
             self.on_frame(at + i / RATE, self.near.talking)

@@ -42,7 +42,10 @@ def _callback(shared: pr.Shared):
         if status:
             ints[pr.UNDERRUNS] += 1
         ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), MAX_AHEAD_SECONDS)
-        at = max(int(ints[pr.READ]), int(ints[pr.CUT]))  # a cut drops what was not played yet
+        read, cut = int(ints[pr.READ]), int(ints[pr.CUT])
+        if cut > read:  # a cut drops what was not played yet: when, for the assistant's log
+            floats[pr.CUT_AT] = now
+        at = max(read, cut)
         n = max(0, min(frames, int(ints[pr.WRITE]) - at))
         gain = float(floats[pr.GAIN])
         out = outdata[:, 0]

@@ -139,13 +139,16 @@ class BargeIn:
             return
         if at >= pending.due:
             self._pending = None
-            self._act(pending.phrase, pending.speech)
+            self._act(pending.phrase, pending.speech, at)
 
-    def _act(self, phrase: str, speech: NearSpeech) -> None:
+    def _act(self, phrase: str, speech: NearSpeech, at: float) -> None:
+        """Hand the stop to the voice loop; ``at``: when the frame that made it due was
+        recorded (the log says how far behind the microphone the echo path then was)."""
         start, end = self._stream_time(speech.start), self._stream_time(speech.end)
         self._acted = [span for span in self._acted if span[1] > start - 10.0] + [(start, end)]
-        log.info("a stop said over its own speech: acted on, %.2f s after it ended",
-                 time.monotonic() - speech.end)  # fmt: skip
+        t0 = time.monotonic()
+        log.info("a stop said over its own speech: acted on, %.2f s after it ended "
+                 "(echo path %.3f s behind the microphone)", t0 - speech.end, t0 - at)  # fmt: skip
         self._delivering = True
         try:
             self._deliver(
@@ -153,6 +156,8 @@ class BargeIn:
             )
         finally:
             self._delivering = False
+            log.info("a stop said over its own speech: the voice loop took %.3f s",
+                     time.monotonic() - t0)  # fmt: skip
 
     def already_acted(self, utterance: Utterance) -> bool:
         """Was the speech of ``utterance`` (a later reading by the recognizer) acted on here?"""
