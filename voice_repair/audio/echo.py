@@ -195,6 +195,8 @@ class EchoCanceller:
             raise AudioDeviceError(f"unknown echo canceller {engine!r} (speex, webrtc, none)")
         self.engine = engine
         self._played = played
+        self.played = played
+        """What the speaker played (its ``gain`` is the duck, and the barge-in's mute)."""
         self._lead = lead_s
         self.delay = DelayTracker(played)
         self.near = NearSpeechDetector(played)
