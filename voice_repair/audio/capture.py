@@ -20,7 +20,6 @@ import sounddevice as sd
 from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .devices import DeviceInfo, check_device, device_id, list_devices
-from .priority import raise_priority
 
 __all__ = ["Microphone", "DeviceInfo", "list_devices"]
 
@@ -117,8 +116,6 @@ class Microphone:
     def _callback(self, indata: np.ndarray, frames: int, _time: object, status: object) -> None:
         # Besides copying the block, only keep the earliest estimate of when sample 0 was
         # recorded (the least-delayed callback gives the best one), for ``captured_at``.
-        if not self._frames_in:  # PortAudio's thread, once: the echo path waits on its blocks
-            log.info("%s", raise_priority("microphone"))
         self._frames_in += frames
         self._origin = min(self._origin, time.monotonic() - self._frames_in / self.sample_rate)
         if status:

@@ -22,7 +22,6 @@ from typing import Protocol
 
 from ..errors import AudioDeviceError
 from ..models import AudioChunk
-from .priority import raise_priority
 
 __all__ = ["BLOCK_MS", "OUT_MS", "on_own_thread"]
 
@@ -74,7 +73,6 @@ def on_own_thread(
         out.put(item)
 
     def run() -> None:
-        log.info("%s", raise_priority("echo path"))  # never behind the recognizer's CPU
         batch = _Batcher(out_ms)
         try:
             for chunk in chunks:

@@ -6,7 +6,15 @@ busy machine (the shared 2-core one ran at a load average of 10-28) an ordinary 
 its turn behind every runnable process: the player left audible gaps at load 23-28, and the echo
 path reported stretches 0.25-0.93 s after they ended (README "A player process of its own").
 
-So each of those threads asks for, in order:
+Only the player process asks (``playerproc.py``): tried also for the microphone's PortAudio
+thread and the echo path's thread in the assistant's process (``bench bargein``, load 11-17,
+2026-12-07), the echo path still ran up to 1.4 s behind the microphone (p90 0.79 s over 22
+stretches) and the microphone was taken for lost three times in three minutes (no audio for
+2 s; none in the run before): a thread of the assistant at a real-time priority still waits
+for the GIL, held by its other threads at their ordinary (there niced) priority. Out of the
+GIL's reach, in a process of its own, is where a raised priority helps.
+
+A thread that asks gets, in order:
 
 1. ``SCHED_FIFO`` at ``RT_PRIORITY`` (under a sound server's own, which PulseAudio sets to 5
    and PipeWire to 20-88): allowed to root, to a process with ``RLIMIT_RTPRIO`` above 0
