@@ -203,10 +203,18 @@ def run_method(method: str, args, rng: random.Random) -> str:
         else "n/a"
     )
     within = sum(c <= 0.5 for c in cut)
+    acted = [t.acted_s for t in trials if t.cut and t.acted_s is not None]
+    acted_times = (
+        f"median {np.median(acted):.2f} s, p95 {np.percentile(acted, 95):.2f} s, "
+        f"{sum(a <= 0.5 for a in acted)} within 0.5 s"
+        if acted
+        else "n/a"
+    )
     used = chosen[-1].split("echo cancellation: ", 1)[-1] if chosen else "?"
     return (
         f"{method:>7}: {sum(t.cut for t in trials)}/{len(trials)} stops acted on, "
-        f"{within}/{len(trials)} within 0.5 s; end of 'stop' -> speech cut: {times}; "
+        f"{within}/{len(trials)} within 0.5 s; end of 'stop' -> speech cut (as heard: "
+        f"silenced at the spot, else acted on): {times}; -> acted on: {acted_times}; "
         f"other intents: {other or 'none'}; false stops (its own voice cut the reply before "
         f"the word; counted as not acted on): {skipped}; "
         f"everyday talk said over it ({args.talk} sentences): reply cut {talk_cut}, cut by its "

@@ -43,7 +43,10 @@ class Trial:
     cut: bool
     """The speech was interrupted by the "stop"."""
     after_s: float | None
-    """End of the word -> speech aborted (the log line), seconds; None if not cut."""
+    """End of the word -> its voice cut as heard, seconds; None if not cut: silenced when the
+    stop phrase was spotted ("speech silenced", the last before the stop was acted on), else
+    when it was acted on ("stop heard while speaking": the code before the silence had only
+    that)."""
     other: list[str]
     """Intents acted on in the trial other than the exercise and the stop (self-triggers)."""
     word_end: float = 0.0
@@ -51,6 +54,8 @@ class Trial:
     cut_early: bool = False
     """Its own voice cut the reply before the word began (a false stop): the word was not
     acted on, whatever came after it."""
+    acted_s: float | None = None
+    """End of the word -> the stop acted on (the rest of the reply dropped), seconds."""
 
 
 def _wav(path: Path) -> np.ndarray:
@@ -167,9 +172,21 @@ def trial(
     early = _cut_before(rig, rig.lines()[start:], word_start)
     heard = [ln for ln in new if "stop heard while speaking" in ln]
     at = rig.logged_at(heard[0]) if heard and not early else None
+    acted = at
+    if at is not None:
+        before = new[: new.index(heard[0])]
+        muted = [ln for ln in before if "speech silenced: a stop phrase spotted" in ln]
+        muted_at = rig.logged_at(muted[-1]) if muted else None
+        at = at if muted_at is None else min(at, muted_at)
     other = [i for i in rig.intents(new) if i not in ("control.stop",)]
     if rig.speaking():
         quiet(rig, quiet_wav, spec)
     if early:
         return Trial(False, None, other, word_end, cut_early=True)
-    return Trial(bool(heard), None if at is None else at - word_end, other, word_end)
+    return Trial(
+        bool(heard),
+        None if at is None else at - word_end,
+        other,
+        word_end,
+        acted_s=None if acted is None else acted - word_end,
+    )

@@ -22,6 +22,7 @@ from pulse import PulseServer
 from timing import budget
 
 from voice_repair.audio.playback import Player
+from voice_repair.audio.priority import raise_priority
 
 
 @pytest.mark.slow
@@ -53,3 +54,28 @@ def test_closing_on_a_hung_sound_server_ends_the_player_process_in_time(
         pulse.start()
     assert took <= budget(0.5 + 0.5), took
     assert gone, "the player process outlived its close"
+
+
+def test_the_player_process_plays_at_a_raised_priority_where_allowed(pulse: PulseServer) -> None:
+    """At load 23-28 the player process, niced like the assistant, was starved of CPU and left
+    gaps; where the system allows it (root here, or ``LimitRTPRIO=``) its threads, PortAudio's
+    among them, run at ``SCHED_FIFO`` (``audio/priority.py``)."""
+    allowed: list[str] = []
+    probe = threading.Thread(target=lambda: allowed.append(raise_priority("probe")))
+    probe.start()  # a throwaway thread: what this machine allows, asked the same way
+    probe.join()
+    if "SCHED_FIFO" not in allowed[0]:
+        pytest.skip(f"no real-time priority allowed here: {allowed[0]}")
+    player = Player(None)
+    try:
+        pid = player.pid
+        assert pid is not None
+        player.play(np.full(2205, 2000, dtype=np.int16), 22050)  # the stream's thread runs
+        tids = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
+        policies = {tid: os.sched_getscheduler(tid) & 0xFF for tid in tids}
+    finally:
+        player.close()
+    # Its main thread and the ones PortAudio started after it (the sound library's, the
+    # callback's, the newest); numpy's idle BLAS workers, started at its import, are left.
+    started = [pid, tids[-1]]
+    assert all(policies[tid] == os.SCHED_FIFO for tid in started), policies

@@ -39,7 +39,12 @@ class _Ear:
 
     def __init__(self) -> None:
         self.acted: list[tuple[str, float]] = []
-        self.barge = BargeIn(StopSpotter(["stop", "stop talking", "be quiet"], THRESHOLD))
+        self.silenced: list[tuple[bool, float]] = []
+        """(muted, when): its voice silenced at a spotted stop phrase, or given back."""
+        self.barge = BargeIn(
+            StopSpotter(["stop", "stop talking", "be quiet"], THRESHOLD),
+            lambda on: self.silenced.append((on, self._now)),
+        )
         self.barge._deliver = self._deliver
         self._now = 0.0
 
@@ -71,11 +76,23 @@ def test_a_bare_stop_is_acted_on_once_nothing_follows_it(stop_seconds: float) ->
     assert ear.acted[0][1] == pytest.approx(end + HANG_S + FOLLOW_S, abs=0.011)
 
 
+def test_a_bare_stop_silences_its_voice_as_soon_as_it_is_spotted(stop_seconds: float) -> None:
+    """The wait for more speech (``FOLLOW_S``) is not heard: the voice is muted when the
+    phrase is spotted, as its stretch closes, and given back (ducked) once the rest is cut."""
+    ear = _Ear()
+    ear.run([_stretch("stop", 1.0)], until=3.0)
+    end = 1.0 + stop_seconds
+    assert [on for on, _ in ear.silenced] == [True, False]
+    assert ear.silenced[0][1] == pytest.approx(end + HANG_S, abs=0.011)
+    assert ear.silenced[1][1] == ear.acted[0][1]
+
+
 def test_a_stop_right_after_other_words_is_part_of_a_sentence() -> None:
     words = _stretch("we should", 1.0)
     ear = _Ear()
     ear.run([words, _stretch("stop", words.end + 0.3)], until=4.0)
     assert ear.acted == []
+    assert ear.silenced == [], "a fragment of a sentence silenced its voice"
 
 
 def test_a_stop_followed_by_more_words_is_part_of_a_sentence(stop_seconds: float) -> None:
@@ -83,6 +100,8 @@ def test_a_stop_followed_by_more_words_is_part_of_a_sentence(stop_seconds: float
     ear = _Ear()
     ear.run([stop, _stretch("by the bakery", stop.end + HANG_S + 0.05)], until=5.0)
     assert ear.acted == []
+    assert [on for on, _ in ear.silenced] == [True, False], "its voice was not given back"
+    assert ear.silenced[1][1] - ear.silenced[0][1] <= FOLLOW_S + 0.011
 
 
 def test_stop_said_twice_is_acted_on(stop_seconds: float) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -194,6 +195,8 @@ class EchoCanceller:
             raise AudioDeviceError(f"unknown echo canceller {engine!r} (speex, webrtc, none)")
         self.engine = engine
         self._played = played
+        self.played = played
+        """What the speaker played (its ``gain`` is the duck, and the barge-in's mute)."""
         self._lead = lead_s
         self.delay = DelayTracker(played)
         self.near = NearSpeechDetector(played)
@@ -238,10 +241,10 @@ class EchoCanceller:
             if speech is not None:
                 log.info(
                     "speech over its own: %.2f s, %.0f%% above the echo, duck heard %+.2f s "
-                    "after its start, echo delay %.0f ms",
+                    "after its start, echo delay %.0f ms, echo path %.3f s behind the microphone",
                     speech.seconds, speech.person_share * 100,
                     self._played.ducked_from + self.delay.delay - speech.start,
-                    self.delay.delay * 1000,
+                    self.delay.delay * 1000, time.monotonic() - (at + (i + FRAME) / RATE),
                 )  # fmt: skip
                 self.on_near_speech(speech)
             self.on_frame(at + i / RATE, self.near.talking)

@@ -103,6 +103,9 @@ class _Feed:
         self.record = _echo_record()
         """The bench's record of the echo path (``echorecord``; None unless asked)."""
         self._past_underruns = 0
+        self.cut_asked = 0.0
+        """``time.monotonic()`` of the last cut that had samples to drop (for the log line
+        saying how long the player process took to apply it)."""
         self._lock = threading.Lock()
         if played is not None:
             played.on_gain = self.set_gain
@@ -123,7 +126,10 @@ class _Feed:
         """Drop everything written and not yet handed to PortAudio."""
         child = self.child
         if child is not None:
-            child.shared.ints[pr.CUT] = child.shared.ints[pr.WRITE]
+            ints = child.shared.ints
+            if ints[pr.WRITE] > max(ints[pr.READ], ints[pr.CUT]):
+                self.cut_asked = time.monotonic()
+            ints[pr.CUT] = ints[pr.WRITE]
 
     def stopped(self, piece: _Piece) -> bool:
         return self.interrupt.is_set() or (piece.cancel is not None and piece.cancel.is_set())
@@ -146,9 +152,13 @@ class _Feed:
         return child
 
     def _read(self, child: PlayerChild) -> None:
-        seen = 0
-        ints, rows = child.shared.ints, child.shared.log
+        seen, cut_at = 0, 0.0
+        ints, floats, rows = child.shared.ints, child.shared.floats, child.shared.log
         while self.child is child:
+            if floats[pr.CUT_AT] != cut_at:  # the last stage of a stop, timed in the log
+                cut_at = float(floats[pr.CUT_AT])
+                log.info("playback: the speaker process dropped the rest %.3f s after the cut",
+                         cut_at - self.cut_asked)  # fmt: skip
             with self._lock:
                 count = int(ints[pr.LOG_COUNT])
                 if count - seen > pr.LOG_ROWS:  # this thread starved for minutes: skip

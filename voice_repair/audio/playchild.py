@@ -66,6 +66,9 @@ class PlayerChild:
     def _status(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
+            if line.startswith("note:"):  # not an answer: its priority, said before it
+                log.info("%s", line[5:].strip())
+                continue
             if line.startswith("error:"):
                 self.error = line[6:].strip()
             self._ready.set()

@@ -7,7 +7,8 @@ LATENCY``), never imported by the package: it imports only numpy, sounddevice an
 ring, scales it by the gain, and writes one log row saying what it took and when PortAudio says
 it will sound; the assistant does everything else.
 
-Protocol on stdout: one line, ``ready`` or ``error: <what PortAudio said>``. On stdin: ``quit``
+Protocol on stdout: ``note: <what>`` lines (its priority, ``priority.py``), then one line,
+``ready`` or ``error: <what PortAudio said>``. On stdin: ``quit``
 (or end of file: the assistant is gone) aborts the stream and exits. Ctrl-C is ignored here:
 the terminal sends it to the whole process group, and the assistant decides when speech ends.
 """
@@ -26,8 +27,10 @@ import sounddevice as sd
 
 try:
     from . import playring as pr  # imported within the package (the architecture test)
+    from .priority import raise_priority
 except ImportError:
     import playring as pr  # run as a plain script by ``playchild``: no package around it
+    from priority import raise_priority
 
 MAX_AHEAD_SECONDS = 2.0
 """At most this long from handing a block over to its sounding, whatever PortAudio estimates."""
@@ -42,7 +45,10 @@ def _callback(shared: pr.Shared):
         if status:
             ints[pr.UNDERRUNS] += 1
         ahead = min(max(0.0, when.outputBufferDacTime - when.currentTime), MAX_AHEAD_SECONDS)
-        at = max(int(ints[pr.READ]), int(ints[pr.CUT]))  # a cut drops what was not played yet
+        read, cut = int(ints[pr.READ]), int(ints[pr.CUT])
+        if cut > read:  # a cut drops what was not played yet: when, for the assistant's log
+            floats[pr.CUT_AT] = now
+        at = max(read, cut)
         n = max(0, min(frames, int(ints[pr.WRITE]) - at))
         gain = float(floats[pr.GAIN])
         out = outdata[:, 0]
@@ -64,6 +70,9 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     fd, device, rate, latency = int(argv[1]), json.loads(argv[2]), int(argv[3]), float(argv[4])
     shared = pr.Shared(fd)
+    # Before the stream: PortAudio's thread (and the sound library's) inherit it. At load 23-28
+    # this process, niced like its parent, was starved of CPU and left gaps (README).
+    print(f"note: {raise_priority('speaker process', reset_on_fork=False)}", flush=True)
 
     def ended() -> None:
         shared.ints[pr.STATE] = pr.ENDED

@@ -12,8 +12,8 @@ One memory block (``memfd``, handed to the child as a file descriptor, never a f
 * a header of counters. Each slot has one writer, so no lock is needed: the assistant writes
   ``WRITE`` (samples written so far), ``CUT`` (drop everything before this), ``GAIN`` and
   ``QUIT``; the player writes ``READ`` (samples handed to PortAudio), ``UNDERRUNS``,
-  ``LOG_COUNT``, ``STATE`` and ``ASKED``. Positions are absolute sample counts, so they never
-  wrap; the ring index is ``position % RING``;
+  ``LOG_COUNT``, ``STATE``, ``ASKED`` and ``CUT_AT``. Positions are absolute sample counts, so
+  they never wrap; the ring index is ``position % RING``;
 * ``log``: one row per block the player handed to PortAudio (see ``Row``), the assistant reads
   them in order; this is how it learns what was played and when it sounds;
 * ``ring``: int16 mono samples at the stream's rate.
@@ -39,8 +39,8 @@ LOG_ROWS = 8192
 
 # int64 header slots
 WRITE, READ, CUT, UNDERRUNS, LOG_COUNT, STATE, QUIT = range(7)
-# float64 header slots
-ASKED, GAIN = range(2)
+# float64 header slots (CUT_AT: the player's clock when it last dropped samples for a cut)
+ASKED, GAIN, CUT_AT = range(3)
 # STATE values
 STARTING, RUNNING, ENDED, FAILED = range(4)
 # log columns: ring position of the block's first sample, samples taken from the ring (the

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 from ..asr.stopspot import MAX_SECONDS, StopSpotter
 from ..audio.capture import Microphone
-from ..audio.duck import HANG_S, NearSpeech
+from ..audio.duck import DUCK_GAIN, HANG_S, NearSpeech
 from ..audio.echo import EchoCanceller
 from ..models import AudioChunk, Utterance
 
-__all__ = ["BargeIn", "FOLLOW_S", "JOIN_S", "SHORTEST_S", "THRESHOLD"]
+__all__ = ["BargeIn", "FOLLOW_S", "JOIN_S", "MUTE_GAIN", "SHORTEST_S", "THRESHOLD"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ what it hears there is the end of the word under the ducked echo and its start u
 one. Offline (12 places in a Piper reply echoed as loud as the "stop"): 1e-30 heard 7,
 1e-40 10, 1e-50 10."""
 
+MUTE_GAIN = 0.0
+"""Its voice from the moment a stop phrase is spotted until it is acted on or dropped."""
 
 JOIN_S = 0.5
 """A stretch that starts this soon after another (of at least ``SHORTEST_S``) ended is part
@@ -51,7 +53,8 @@ the plants" said over its voice came as several stretches, and one was spotted a
 FOLLOW_S = 0.15
 """A stop phrase is acted on once the person has been quiet this long after its stretch closed
 (``duck.HANG_S`` after its last frame): more speech starting meanwhile makes it a fragment of a
-longer sentence. What it costs: this much later a cut."""
+longer sentence. Its voice is silenced meanwhile (``silence``), so the wait costs no time heard;
+what it costs is this much later a cut of the rest of the reply and the "Okay."."""
 
 
 @dataclass
@@ -67,8 +70,15 @@ class _Pending:
 class BargeIn:
     """Stretches of speech heard over its own voice -> a "stop" for the voice loop."""
 
-    def __init__(self, spotter: StopSpotter) -> None:
+    def __init__(
+        self, spotter: StopSpotter, silence: Callable[[bool], None] = lambda _on: None
+    ) -> None:
+        """``silence(True)`` mutes its voice the moment a stop phrase is spotted, before the
+        ``FOLLOW_S`` wait (the end of the word to the cut heard was 0.4-1.8 s, the wait
+        0.35 s of it, README); ``silence(False)`` gives it back, ducked, when more speech
+        showed the phrase was part of a sentence, or once the stop was handed on."""
         self._spotter = spotter
+        self._silence = silence
         self._deliver: Callable[[Utterance], None] = lambda _u: None
         self._stream_time: Callable[[float], float] = lambda t: t
         self._acted: list[tuple[float, float]] = []
@@ -84,7 +94,12 @@ class BargeIn:
         there is no in-process echo path (nothing knows what was played)."""
         if canceller is None:
             return None
-        barge = cls(StopSpotter(phrases, THRESHOLD))
+        played = canceller.played
+
+        def silence(on: bool) -> None:
+            played.gain = MUTE_GAIN if on else DUCK_GAIN
+
+        barge = cls(StopSpotter(phrases, THRESHOLD), silence)
         canceller.on_near_speech = barge.hear
         canceller.on_frame = barge.tick
         return barge
@@ -126,6 +141,8 @@ class BargeIn:
         )  # fmt: skip
         self._last_was_stop = True
         self._pending = _Pending(phrase, speech, speech.end + HANG_S + FOLLOW_S)
+        self._silence(True)
+        log.info("speech silenced: a stop phrase spotted; cut unless more speech follows")
 
     def tick(self, at: float, talking: bool) -> None:
         """After every frame of the echo path (recorded at ``at``): a stop waiting to see
@@ -135,17 +152,22 @@ class BargeIn:
             return
         if talking and at > pending.speech.end + HANG_S:
             self._pending = None
-            log.info("speech over its own: more speech followed the stop phrase; not a stop")
+            self._silence(False)
+            log.info("speech over its own: more speech followed the stop phrase; not a stop "
+                     "(its voice back, ducked)")  # fmt: skip
             return
         if at >= pending.due:
             self._pending = None
-            self._act(pending.phrase, pending.speech)
+            self._act(pending.phrase, pending.speech, at)
 
-    def _act(self, phrase: str, speech: NearSpeech) -> None:
+    def _act(self, phrase: str, speech: NearSpeech, at: float) -> None:
+        """Hand the stop to the voice loop; ``at``: when the frame that made it due was
+        recorded (the log says how far behind the microphone the echo path then was)."""
         start, end = self._stream_time(speech.start), self._stream_time(speech.end)
         self._acted = [span for span in self._acted if span[1] > start - 10.0] + [(start, end)]
-        log.info("a stop said over its own speech: acted on, %.2f s after it ended",
-                 time.monotonic() - speech.end)  # fmt: skip
+        t0 = time.monotonic()
+        log.info("a stop said over its own speech: acted on, %.2f s after it ended "
+                 "(echo path %.3f s behind the microphone)", t0 - speech.end, t0 - at)  # fmt: skip
         self._delivering = True
         try:
             self._deliver(
@@ -153,6 +175,9 @@ class BargeIn:
             )
         finally:
             self._delivering = False
+            self._silence(False)  # the rest was cut: what it says next ("Okay.") is heard
+            log.info("a stop said over its own speech: the voice loop took %.3f s",
+                     time.monotonic() - t0)  # fmt: skip
 
     def already_acted(self, utterance: Utterance) -> bool:
         """Was the speech of ``utterance`` (a later reading by the recognizer) acted on here?"""
