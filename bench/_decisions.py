@@ -26,11 +26,16 @@ SAVE_EVERY = 200
 """New decisions between two writes of the file (a killed run keeps most of its work)."""
 
 
+UNUSED = frozenset({"learned.npz", "learned.sha256", "learnedparts.py"})
+"""Files a decision without the learned net never reads: its weights, and its part reading
+(which returns at once without them), so tuning them keeps the decisions."""
+
+
 def fingerprint() -> str:
-    """SHA-256 over the code and data a decision depends on (the learned weights excepted)."""
+    """SHA-256 over the code and data a decision depends on (``UNUSED`` excepted)."""
     h = hashlib.sha256()
     files = [*(ROOT / "voice_repair").rglob("*.py"), *(ROOT / "intents").rglob("*")]
-    for path in sorted(p for p in files if p.is_file() and not p.name.startswith("learned.")):
+    for path in sorted(p for p in files if p.is_file() and p.name not in UNUSED):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()[:24]

@@ -91,6 +91,11 @@ def _fit(job: Job, balance: float) -> Weights:
     return learnfit.train(job.x, list(job.labels), list(job.texts))
 
 
+def _numbered(task: tuple[int, Job, float]) -> tuple[int, Weights]:
+    number, job, balance = task
+    return number, _fit(job, balance)
+
+
 def trained(jobs: Sequence[Job], workers: int = 1) -> list[Weights]:
     """The weights of each job, from the cache or fitted now (``workers`` at a time, each its
     own process with one OpenBLAS thread; 1: in this process). The same job twice is fitted
@@ -109,11 +114,12 @@ def trained(jobs: Sequence[Job], workers: int = 1) -> list[Weights]:
     if missing and workers > 1:
         os.environ["OPENBLAS_NUM_THREADS"] = "1"  # read by each fresh worker's numpy
         context = multiprocessing.get_context("spawn")
+        order = list(missing)
         with context.Pool(min(workers, len(missing))) as pool:
-            fitted = pool.starmap(_fit, [(job, learnfit.BALANCE) for job in missing.values()])
-        for (key, job), weights in zip(missing.items(), fitted, strict=True):
-            _save(job, weights)
-            found[key] = weights
+            tasks = [(i, missing[key], learnfit.BALANCE) for i, key in enumerate(order)]
+            for i, weights in pool.imap_unordered(_numbered, tasks):
+                _save(missing[order[i]], weights)  # kept at once: a killed run keeps its fits
+                found[order[i]] = weights
     else:
         for key, job in missing.items():
             found[key] = _fit(job, learnfit.BALANCE)
