@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -27,6 +29,7 @@ from bench import _learndata as data
 from bench import _learnfit as learnfit
 from bench import evalset
 from bench.intents import _answers, _reads
+from voice_repair.intents import learnedparts
 from voice_repair.intents.asking import asks
 from voice_repair.intents.learned import LearnedNet, Weights
 from voice_repair.intents.matcher import IntentMatcher, normalize
@@ -153,14 +156,16 @@ class Protocol:
     def _train(self, rows: np.ndarray) -> Weights:
         return fitcache.trained([self._job(rows)], self.workers)[0]
 
-    def score(self, writer: str, weights: Weights | None) -> evalset.Score:
-        """Writer ``writer``'s set through the pipeline, with the learned net if ``weights``."""
+    def score(self, writer: str, weights: Weights | None, parts: bool = True) -> evalset.Score:
+        """Writer ``writer``'s set through the pipeline, with the learned net if ``weights``
+        (``parts``: and its reading part by part, ``learnedparts.py``)."""
         folder = data.ROOT / "bench" / "data" / writer
         self.matcher.learned = LearnedNet(data.DATA, weights) if weights is not None else None
         cached = lambda text: self.decision(text).match  # noqa: E731
         match = cached if weights is None else self._with_learned
         try:
-            return evalset.score(folder, match, answers=_answers, reads=_reads)
+            with _parts(parts):
+                return evalset.score(folder, match, answers=_answers, reads=_reads)
         finally:
             self.matcher.learned = None
 
@@ -172,6 +177,18 @@ class Protocol:
         if found.net in _BEFORE_LEARNED:
             return found.match
         return self.matcher.match(text)
+
+
+@contextmanager
+def _parts(on: bool) -> Iterator[None]:
+    """The learned net's part reading (``learnedparts.py``) as it ships, or off."""
+    kept = learnedparts.ASKED, learnedparts.STATED
+    if not on:
+        learnedparts.ASKED = learnedparts.STATED = learnfit.OFF
+    try:
+        yield
+    finally:
+        learnedparts.ASKED, learnedparts.STATED = kept
 
 
 _BEFORE_LEARNED = frozenset({"danger", "templates", "semantic-danger"})
@@ -247,6 +264,11 @@ def main(argv: list[str]) -> int:
         help="quick protocol: these request thresholds instead of choosing them on inner folds",
     )
     parser.add_argument(
+        "--parts",
+        action="store_true",
+        help="also score (B) without the part reading (learnedparts.py), in the same run (A/B)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=2,
@@ -256,6 +278,8 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     protocol = Protocol(IntentMatcher.load(data.DATA), noise=args.noise, workers=args.jobs)
     folds = Folds()
+    if args.parts:
+        folds.columns = (*folds.columns, "(B) without part reading")
     if args.without_noise:
         folds.columns = (*folds.columns, "(B) without noisy copies")
     for noisy in (True, False) if args.without_noise else (True,):
@@ -268,6 +292,8 @@ def main(argv: list[str]) -> int:
         weights = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)
         folds.thresholds[held] = (weights.request, weights.stated, weights.danger)
         scores = (protocol.score(held, None), protocol.score(held, weights))
+        if args.parts:
+            scores = (*scores, protocol.score(held, weights, parts=False))
         if args.without_noise:
             protocol.noisy = False
             again = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)

@@ -25,6 +25,7 @@ from .data import load_data
 from .datatests import run_tests
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
+from .learnedparts import learned_part
 from .matchmemo import remembered
 from .nearness import SAFETY, Guess
 from .passed import has_passed, mark_passed
@@ -121,6 +122,8 @@ class IntentMatcher:
                 return inside
         decided = self._decided(text, said, guess) if guess is not None else Decision(None)
         learned = self._learned(text, said, decided)
+        if learned is None and decided.match is None:  # a request in one part (learnedparts.py)
+            learned = learned_part(self, text, said)
         return self._guard.beside(text, said, learned if learned is not None else decided)
 
     def _decided(self, text: str, said: str, guess: Guess) -> Decision:
