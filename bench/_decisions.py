@@ -7,13 +7,16 @@ patterns, templates, clause search, semantic net). Over nine writers that is som
 sentences, 2-10 minutes on this shared machine, and the same in every run. They depend only on
 the code under ``voice_repair/`` and the data under ``intents/`` (the learned net's own
 weights excepted: it is switched off for them), so they are kept in ``bench/.cache/`` under a
-fingerprint of those files; a change to any of them starts a new file.
+fingerprint of those files; a change to any of them starts a new file. Two benches running side
+by side share the file: each takes in the other's decisions before computing one, and when
+writing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from voice_repair.intents.matcher import IntentMatcher
@@ -60,15 +63,30 @@ class Kept:
         self._matcher = matcher
         self._path = FOLDER / f"decisions-{fingerprint()}.json"
         self._rows: dict[str, dict] = {}
-        if self._path.is_file():
-            try:
-                self._rows = json.loads(self._path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self._rows = {}  # half written by a killed run: compute again
+        self._seen = 0
         self._new = 0
+        self._read()
+
+    def _read(self) -> None:
+        """Take in what the file holds (another run of a bench may have added to it)."""
+        try:
+            stamp = self._path.stat().st_mtime_ns
+        except OSError:
+            return
+        if stamp == self._seen:
+            return
+        try:
+            kept = json.loads(self._path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # being replaced, or half written by a killed run: compute instead
+        self._seen = stamp
+        self._rows = {**kept, **self._rows}
 
     def get(self, text: str) -> Decision:
         row = self._rows.get(text)
+        if row is None:
+            self._read()
+            row = self._rows.get(text)
         if row is None:
             learned, self._matcher.learned = self._matcher.learned, None
             try:
@@ -89,9 +107,12 @@ class Kept:
         if not self._new:
             return
         FOLDER.mkdir(parents=True, exist_ok=True)
-        part = self._path.with_suffix(".part")
+        self._seen = 0
+        self._read()  # two benches side by side: neither loses the other's decisions
+        part = self._path.with_suffix(f".{os.getpid()}.part")
         part.write_text(json.dumps(self._rows), encoding="utf-8")
         part.replace(self._path)
+        self._seen = self._path.stat().st_mtime_ns
         self._new = 0
 
 

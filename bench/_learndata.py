@@ -3,11 +3,12 @@
 Two sources: the product's own sentences (``intents/en/tests`` and ``examples``, the semantic
 net's examples, whose vectors ``semantic.npz`` stores) and the development sets written by
 people who never read ``intents/en/`` (``bench/data/dev``, ``dev2`` ... ``dev6_even``,
-``dev9``, ``dev11``: one writer each, so leaving one out is leaving one writer out). A label is
-an intent of the catalogue, ``safety:<route>`` for danger, or ``none`` for everyday talk and hard
-negatives. A request for an intent the product lacks is left out of training (it has no class
-to learn). Training also sees noisy copies of the requests and everyday talk (``_augment.py``,
-``NOISE``); they are never scored and never a threshold's evidence.
+``dev9``, ``dev11``, ``dev12``: one writer each, so leaving one out is leaving one writer
+out). A label is an intent of the catalogue, ``safety:<route>`` for danger, or ``none`` for
+everyday talk and hard negatives. A request for an intent the product lacks is left out of
+training (it has no class to learn). Training also sees noisy copies of the requests and
+everyday talk (``_augment.py``, ``NOISE``); they are never scored and never a threshold's
+evidence.
 
 A sentence is embedded as the semantic net embeds it at run time (``normalize``, then
 ``mend``), so training sees the vectors the product computes. Embedding some 4,300 set
@@ -34,10 +35,11 @@ from voice_repair.intents.wording import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "intents" / "en"
-WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even", "dev9", "dev11")
+WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even", "dev9", "dev11", "dev12")
 """The development sets, one writer each (never the frozen set, nor a held-out half). ``dev11``
 joined at the tenth session (both ``danger10`` and ``requests10`` added it), after it was scored
-whole and used as that session's held-out writer (``bench/data/dev11/README.md``)."""
+whole and used as that session's held-out writer (``bench/data/dev11/README.md``); ``dev12`` at
+the eleventh, likewise (``bench/data/dev12/README.md``)."""
 CACHE = ROOT / "bench" / ".cache" / "set-embeddings.npz"
 NONE = "none"
 PRODUCT = "product"
