@@ -21,7 +21,7 @@ from voice_repair.skill import answers
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
-WRAPPED = "the kids are listening upstairs and i hate that so let's take turns talking quietly"
+WRAPPED = "the kids are listening upstairs and i hate that so we each get a turn to speak"
 """A round of turns asked for after a complaint, with no comma to cut at (as Whisper writes)."""
 
 

@@ -58,7 +58,7 @@ __all__ = [
     "read_parts",
 ]
 
-ASKED = 0.90
+ASKED = 0.99
 """Least probability of a part's request, for a part that asks."""
 STATED = 0.99
 """The same for a part that does not ask (everyday talk is mostly statements)."""
