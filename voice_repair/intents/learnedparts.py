@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .asking import asks
 from .learned import NEAR_DANGER, Reading, Weights, probabilities, reading_of
@@ -43,7 +43,19 @@ from .tolerant import mend, tidy
 if TYPE_CHECKING:
     import numpy as np
 
-    from .matcher import IntentMatcher
+    from .learned import LearnedNet
+    from .semantic import SemanticNet
+
+
+class IntentMatcher(Protocol):
+    """What the part reading uses of its matcher (``matcher.IntentMatcher``; named here, not
+    imported: the matcher imports this module)."""
+
+    semantic: SemanticNet | None
+    learned: LearnedNet | None
+
+    def _decided(self, text: str, said: str, guess: Guess) -> Decision: ...
+
 
 __all__ = [
     "AGREE",
