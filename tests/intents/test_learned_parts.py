@@ -64,14 +64,14 @@ def matcher() -> IntentMatcher:
 
 
 @pytest.mark.model
-def test_a_request_in_one_part_is_answered(matcher, monkeypatch):
+def test_a_request_in_one_part_is_answered_when_on(matcher, monkeypatch):
+    assert matcher.match(WRAPPED) is None  # off as it ships: every other net is silent
+    monkeypatch.setattr(learnedparts, "ASKED", 0.99)  # the pair bench lowoparts chose
+    monkeypatch.setattr(learnedparts, "STATED", 0.99)
     decided = matcher.explain(WRAPPED)
     assert decided.net == "learned-part"
     assert decided.match is not None and decided.match.intent == "turns.start"
     assert answers(decided.match, Mode.IDLE, said_before=False)
-    monkeypatch.setattr(learnedparts, "ASKED", 1.01)  # off: every other net is silent
-    monkeypatch.setattr(learnedparts, "STATED", 1.01)
-    assert matcher.match(WRAPPED) is None
 
 
 @pytest.mark.model
@@ -84,6 +84,8 @@ def test_a_request_in_one_part_is_answered(matcher, monkeypatch):
         "my sister says they take turns doing the school run",
     ],
 )
-def test_talk_stays_silent(matcher, text):
+def test_talk_stays_silent(matcher, monkeypatch, text):
+    monkeypatch.setattr(learnedparts, "ASKED", 0.99)
+    monkeypatch.setattr(learnedparts, "STATED", 0.99)
     found = matcher.match(text)
     assert found is None or not answers(found, Mode.IDLE, said_before=False)
