@@ -203,6 +203,8 @@ def allowed(matcher: IntentMatcher, text: str, said: str, found: Parts, at: int)
 def learned_part(matcher: IntentMatcher, text: str, said: str) -> Decision | None:
     """The request one part of ``said`` asks for, by the rule of this module's docstring; None
     when there is none, or the learned net or the semantic net is off."""
+    if min(ASKED, STATED) > 1:  # off: no part is embedded at all
+        return None
     found = read_parts(matcher, said)
     at = pick(found, ASKED, STATED) if found is not None else None
     if found is None or at is None:
