@@ -27,10 +27,13 @@ from voice_repair.intents.matcher import IntentMatcher
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench learned")
     parser.add_argument("--write", action="store_true", help="train and store the weights")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="fits side by side (bench/_fitcache.py); 1: none"
+    )
     args = parser.parse_args(argv)
     if not args.write:
         return _status()
-    protocol = Protocol(IntentMatcher.load(data.DATA))
+    protocol = Protocol(IntentMatcher.load(data.DATA), workers=args.jobs)
     weights = protocol.weights(data.WRITERS)
     weights = replace(weights, danger=_danger_alone(protocol))
     digest = save_weights(data.DATA, weights)

@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bench import _decisions as decisions
+from bench import _fitcache as fitcache
 from bench import _learndata as data
 from bench import _learnfit as learnfit
 from bench import evalset
 from bench.intents import _answers, _reads
+from voice_repair.intents import learnedparts
 from voice_repair.intents.asking import asks
 from voice_repair.intents.learned import LearnedNet, Weights
 from voice_repair.intents.matcher import IntentMatcher, normalize
@@ -57,31 +62,57 @@ class Folds:
 class Protocol:
     """The corpus, the pipeline's decisions on every set sentence, and the fitting."""
 
-    def __init__(self, matcher: IntentMatcher, noise: int = data.NOISE) -> None:
+    def __init__(
+        self,
+        matcher: IntentMatcher,
+        noise: int = data.NOISE,
+        workers: int = 1,
+        writers: tuple[str, ...] = data.WRITERS,
+    ) -> None:
         self.matcher = matcher
-        self.corpus = data.corpus(noise=noise)
+        self.corpus = data.corpus(writers=writers, noise=noise)
         self.noisy = True
         """Whether training takes the noisy copies (``_learndata.noisy_samples``)."""
+        self.workers = workers
+        """Fits side by side (``_fitcache``); 1: in this process."""
         matcher.learned = None
-        self.decided: dict[str, Decision] = {}
-        """What the pipeline without the learned net makes of each set sentence, as needed."""
+        self.decided = decisions.Kept(matcher)
+        """What the pipeline without the learned net makes of each set sentence, as needed,
+        kept on disk while the code and data are unchanged (``_decisions``)."""
         self._allowed: dict[tuple[str, str], str | None] = {}
 
     def decision(self, text: str) -> Decision:
         """``explain`` without the learned net, computed once per sentence."""
-        if text not in self.decided:
-            learned, self.matcher.learned = self.matcher.learned, None
-            try:
-                self.decided[text] = self.matcher.explain(text)
-            finally:
-                self.matcher.learned = learned
-        return self.decided[text]
+        return self.decided.get(text)
 
     def fixed(self, writers: tuple[str, ...], asked: float, stated: float) -> Weights:
         """Trained on the product and ``writers``, with the request thresholds given (danger
         off): the quick protocol, without the inner folds that choose them."""
         return replace(
-            self._train(self._rows(writers)), request=asked, stated=stated, danger=learnfit.OFF
+            self.trained([writers])[0], request=asked, stated=stated, danger=learnfit.OFF
+        )
+
+    def trained(self, sets: list[tuple[str, ...]]) -> list[Weights]:
+        """A net trained on the product and each of ``sets`` of writers (``_fitcache``: kept
+        fits are read, the missing ones fitted ``workers`` at a time)."""
+        return fitcache.trained([self._job(self._rows(w)) for w in sets], self.workers)
+
+    def prefit(self, folds: list[str], inner: bool) -> None:
+        """Fit, side by side, every net ``folds`` will ask for: each held-out writer's (the
+        others) and, with ``inner``, its inner folds' (the others but one)."""
+        sets: list[tuple[str, ...]] = []
+        for held in folds:
+            others = tuple(w for w in self.writers if w != held)
+            sets.append(others)
+            if inner:
+                sets += [tuple(w for w in others if w != j) for j in others]
+        self.trained(sets)
+
+    @property
+    def writers(self) -> tuple[str, ...]:
+        """The writers of the corpus."""
+        return tuple(
+            dict.fromkeys(s.source for s in self.corpus.samples if s.source != data.PRODUCT)
         )
 
     def allowed(self, text: str, intent: str) -> str | None:
@@ -94,11 +125,11 @@ class Protocol:
 
     def weights(self, writers: tuple[str, ...]) -> Weights:
         """Trained on the product and ``writers``; thresholds chosen on ``writers`` alone."""
-        rows = self._rows(writers)
-        trained = self._train(rows)
+        trained, *inners = self.trained(
+            [writers, *(tuple(w for w in writers if w != held) for held in writers)]
+        )
         probs, cases, texts = [], [], []
-        for held in writers:
-            inner = self._train(self._rows(tuple(w for w in writers if w != held)))
+        for held, inner in zip(writers, inners, strict=True):
             test = self.corpus.rows(lambda s, held=held: s.source == held and s.kind != data.NOISY)
             probs.append(learnfit.predict(inner, self.corpus.x[test]))
             for i in test:
@@ -117,20 +148,24 @@ class Protocol:
             lambda s: s.source in keep and s.label != "?" and (self.noisy or s.kind != data.NOISY)
         )
 
-    def _train(self, rows: np.ndarray) -> Weights:
+    def _job(self, rows: np.ndarray) -> fitcache.Job:
         samples = [self.corpus.samples[i] for i in rows]
-        return learnfit.train(
-            self.corpus.x[rows], [s.label for s in samples], [s.text for s in samples]
-        )
+        labels = tuple(s.label for s in samples)
+        return fitcache.Job(self.corpus.x[rows], labels, tuple(s.text for s in samples))
 
-    def score(self, writer: str, weights: Weights | None) -> evalset.Score:
-        """Writer ``writer``'s set through the pipeline, with the learned net if ``weights``."""
+    def _train(self, rows: np.ndarray) -> Weights:
+        return fitcache.trained([self._job(rows)], self.workers)[0]
+
+    def score(self, writer: str, weights: Weights | None, parts: bool = True) -> evalset.Score:
+        """Writer ``writer``'s set through the pipeline, with the learned net if ``weights``
+        (``parts``: and its reading part by part, ``learnedparts.py``)."""
         folder = data.ROOT / "bench" / "data" / writer
         self.matcher.learned = LearnedNet(data.DATA, weights) if weights is not None else None
         cached = lambda text: self.decision(text).match  # noqa: E731
         match = cached if weights is None else self._with_learned
         try:
-            return evalset.score(folder, match, answers=_answers, reads=_reads)
+            with _parts(parts):
+                return evalset.score(folder, match, answers=_answers, reads=_reads)
         finally:
             self.matcher.learned = None
 
@@ -142,6 +177,18 @@ class Protocol:
         if found.net in _BEFORE_LEARNED:
             return found.match
         return self.matcher.match(text)
+
+
+@contextmanager
+def _parts(on: bool) -> Iterator[None]:
+    """The learned net's part reading (``learnedparts.py``) as it ships, or off."""
+    kept = learnedparts.ASKED, learnedparts.STATED
+    if not on:
+        learnedparts.ASKED = learnedparts.STATED = learnfit.OFF
+    try:
+        yield
+    finally:
+        learnedparts.ASKED, learnedparts.STATED = kept
 
 
 _BEFORE_LEARNED = frozenset({"danger", "templates", "semantic-danger"})
@@ -216,23 +263,43 @@ def main(argv: list[str]) -> int:
         metavar=("ASKED", "STATED"),
         help="quick protocol: these request thresholds instead of choosing them on inner folds",
     )
+    parser.add_argument(
+        "--parts",
+        action="store_true",
+        help="also score (B) without the part reading (learnedparts.py), in the same run (A/B)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="fits side by side, each a process with one OpenBLAS thread (_fitcache); 1: none",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    protocol = Protocol(IntentMatcher.load(data.DATA), noise=args.noise)
+    protocol = Protocol(IntentMatcher.load(data.DATA), noise=args.noise, workers=args.jobs)
     folds = Folds()
+    if args.parts:
+        folds.columns = (*folds.columns, "(B) without part reading")
     if args.without_noise:
         folds.columns = (*folds.columns, "(B) without noisy copies")
+    for noisy in (True, False) if args.without_noise else (True,):
+        protocol.noisy = noisy  # every fit of the run at once, side by side (kept on disk)
+        protocol.prefit(args.writers, inner=not args.fixed)
+    print(f"  fits ready: {time.perf_counter() - start:.0f} s", flush=True)
     for held in args.writers:
-        others = tuple(w for w in data.WRITERS if w != held)
+        others = tuple(w for w in protocol.writers if w != held)
         protocol.noisy = True
         weights = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)
         folds.thresholds[held] = (weights.request, weights.stated, weights.danger)
         scores = (protocol.score(held, None), protocol.score(held, weights))
+        if args.parts:
+            scores = (*scores, protocol.score(held, weights, parts=False))
         if args.without_noise:
             protocol.noisy = False
             again = protocol.fixed(others, *args.fixed) if args.fixed else protocol.weights(others)
             scores = (*scores, protocol.score(held, again))
         folds.scores[held] = scores
+        protocol.decided.save()
         print(f"  fold {held}: {time.perf_counter() - start:.0f} s", flush=True)
         if args.partial:
             print("\n".join(report(folds)), flush=True)

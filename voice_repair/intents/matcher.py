@@ -23,6 +23,7 @@ from .danger import DangerScan
 from .dangerguard import DangerGuard
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
+from .learnedparts import learned_part
 from .nearness import SAFETY, Guess
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .pleading import pleads
@@ -116,6 +117,8 @@ class IntentMatcher:
                 return inside
         decided = self._decided(text, said, guess) if guess is not None else Decision(None)
         learned = self._learned(text, said, decided)
+        if learned is None and decided.match is None:  # a request in one part (learnedparts.py)
+            learned = learned_part(self, text, said)
         return self._guard.beside(text, said, learned if learned is not None else decided)
 
     def _decided(self, text: str, said: str, guess: Guess) -> Decision:

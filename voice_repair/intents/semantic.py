@@ -105,7 +105,8 @@ class Decision:
     match: IntentMatch | None
     net: str | None = None
     """``danger`` (the patterns), ``templates``, ``clauses`` (a template matched one clause of
-    the sentence: ``clauses.py``), ``semantic-danger``, ``semantic``; None."""
+    the sentence: ``clauses.py``), ``semantic-danger``, ``semantic``, ``learned``
+    (``learned.py``), ``learned-part`` (one part of the sentence: ``learnedparts.py``); None."""
     score: float | None = None
     """The semantic nets' similarity to the nearest example (None for the other nets)."""
     margin: float | None = None
@@ -224,6 +225,14 @@ class SemanticNet:
         vector = self._embedder.embed([said])[0]
         self._last = (said, vector)
         return vector
+
+    def vectors(self, parts: list[str]) -> np.ndarray | None:
+        """The embeddings of several normalised parts of a sentence in one batch (each as
+        ``vector`` reads it, none longer than ``MAX_WORDS``); None when the net is off."""
+        parts = [mend(p) for p in parts]
+        if not parts or any(len(p.split()) > MAX_WORDS for p in parts) or self._loaded() is None:
+            return None
+        return self._embedder.embed(parts)
 
     def nearer_to_talk(self, intent: str, vector: np.ndarray) -> bool:
         """Whether an everyday or idiom example (a negative) is at least as near to ``vector``
