@@ -11,7 +11,9 @@ thread per allowed core) or settings joined by ``+``: ``beam=N``, ``margin=S`` (
 the audio the encoder sees; ``full`` for 30 s), ``prompt=none`` or ``prompt=pause`` (the
 examples and "I need a pause."), ``hot=examples`` (faster-whisper's ``hotwords``: the
 catalogue's example sentences' words, once each; ``hot=pause``: those and "pause"),
-``compute=int8|int8_float32|float32`` and ``threads=N`` (these two load a model of their own).
+``words=always`` (faster-whisper's word alignment on every decode, as before
+``asr/wordprobs.py``), ``compute=int8|int8_float32|float32`` and ``threads=N`` (these two
+load a model of their own).
 The recordings, rooms and scoring are ``bench/asr.py``'s: right = exactly one request with the
 intent and slots spoken; a false activation = everyday talk understood as a request. For each
 recording the configurations take turns, in an order that alternates from one recording to the
@@ -55,6 +57,8 @@ class Config:
     hot: str = "none"
     """``none``, ``examples`` (the examples' words) or ``pause`` (those and "pause", the word the
     rooms lose most, which no example has)."""
+    words: str = "needed"
+    """``needed`` (as ``run``: ``asr/wordprobs.py``) or ``always`` (aligned on every decode)."""
     compute: str = COMPUTE_TYPE
     threads: int = 0
     """0: the recognizer's own choice (the allowed cores, at most 4)."""
@@ -75,6 +79,8 @@ def parse(name: str) -> Config:
             fields["prompt"] = value
         elif key == "hot" and value in ("none", "examples", "pause"):
             fields["hot"] = value
+        elif key == "words" and value in ("needed", "always"):
+            fields["words"] = value
         elif key == "compute" and value in ("int8", "int8_float32", "float32"):
             fields["compute"] = value
         elif key == "threads" and value.isdigit() and int(value) > 0:
@@ -82,8 +88,8 @@ def parse(name: str) -> Config:
         else:
             raise ValueError(
                 f"{part!r}: write base, beam=N, margin=S|full, prompt=none|examples|pause, "
-                "hot=none|examples|pause, compute=int8|int8_float32|float32 or threads=N, "
-                "joined by +"
+                "hot=none|examples|pause, words=needed|always, "
+                "compute=int8|int8_float32|float32 or threads=N, joined by +"
             )
     return Config(name, **fields)
 
@@ -118,6 +124,7 @@ class Recognizers:
             )  # fmt: skip
         rec = self._models[key]
         rec.beam_size, rec.window_margin = c.beam, c.margin
+        rec.aligned_always = c.words == "always"
         hot = {"none": None, "examples": self.hotwords, "pause": f"{self.hotwords} pause"}
         rec.hotwords = hot[c.hot]
         prompts = {"none": (), "examples": self.examples, "pause": self.with_pause}

@@ -46,7 +46,10 @@ How a segment becomes an ``Utterance``, and why:
   rule); and the known inventions (``HALLUCINATIONS``) are rejected outright. None of those
   sentences is a request in the templates either.
 * **Word probabilities** go out with the text (``Utterance.words``), so the intents stage can
-  snap a near miss onto the nearest sentence it knows only where Whisper was unsure.
+  snap a near miss onto the nearest sentence it knows only where Whisper was unsure. They are
+  worked out only for a transcript that is not already a product phrase word for word (a
+  phrase is never snapped), and without the second decode's alignment: ``wordprobs.py`` says
+  why (the alignment cost more than the decode) and how.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from .segmenter import SegmentedStream, Segmenter
 from .speculate import Decodes
 from .whispermodel import find_whisper_model, verify_model
 from .window import encoder_frames, load_windowed_model
+from .wordprobs import aligned_words
 
 __all__ = ["HALLUCINATIONS", "WhisperRecognizer", "initial_prompt", "normalize_transcript"]
 
@@ -126,6 +130,10 @@ SPECULATE_VARIABLE = "VOICE_REPAIR_SPECULATE"
 """A measurement switch, not a setting: ``0`` turns decoding while the endpointer waits off in
 a live run (``bench/acoustic.py --speculate on,off`` compares the two in one run), ``1`` (or
 unset) leaves it on."""
+WORDS_VARIABLE = "VOICE_REPAIR_LAZY_WORDS"
+"""A measurement switch like ``SPECULATE_VARIABLE``: ``0`` aligns every decode's words with
+faster-whisper's ``word_timestamps`` as before (``bench/acoustic.py --lazywords on,off``),
+``1`` (or unset) works them out only when needed (``wordprobs.py``)."""
 _TAIL = 0.15
 """Seconds of the room's own audio kept after the end of speech (the VAD cuts soft endings)."""
 _PUNCT = re.compile(r"[^\w' ]+|_")
@@ -208,6 +216,11 @@ class WhisperRecognizer(SegmentedStream):
         self.window_margin = window_margin
         self.beam_size = BEAM_SIZE
         """Beams of the decode (a setting benches compare; ``BEAM_SIZE``)."""
+        self.aligned_always = not switch_on(
+            WORDS_VARIABLE, "word probabilities only when needed", "faster-whisper's alignment"
+        )
+        """faster-whisper's own word alignment on every decode, as before ``wordprobs.py``
+        (``WORDS_VARIABLE``; benches compare the two)."""
         self.hotwords: str | None = None
         """faster-whisper's ``hotwords`` for every decode (benches compare it; None: none)."""
         self._seg = segmenter or Segmenter(self.sample_rate)
@@ -323,22 +336,24 @@ class WhisperRecognizer(SegmentedStream):
         still hears the same speech there."""
         audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
         self._model.frames = encoder_frames(audio.size, self.window_margin, self.sample_rate)
-        decode, words, conf = self._decode(audio, prompt)
+        decode, words, conf = self._decode(audio, prompt, with_words=True)
         if prompt and decode.text and decode.unsure:
             self.second_decodes += 1
-            if not confirmed(decode, self._decode(audio, None)[0]):
+            if not confirmed(decode, self._decode(audio, None, with_words=False)[0]):
                 self.echoes_dropped += 1
                 log.debug("a prompted transcript Whisper does not hear without the prompt: dropped")
                 return "", (), 0.0
         return decode.text, words, conf
 
     def _decode(
-        self, audio: np.ndarray, prompt: str | None
+        self, audio: np.ndarray, prompt: str | None, with_words: bool
     ) -> tuple[Decode, tuple[tuple[str, float], ...], float]:
-        """One decode: (what and how sure, words with probabilities, confidence)."""
+        """One decode: (what and how sure, words with probabilities, confidence). The words
+        only ``with_words`` and when the text is not a product phrase (``wordprobs.py``)."""
         segments, _info = self._model.transcribe(
             audio, language="en", beam_size=self.beam_size, temperature=TEMPERATURE,
-            without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
+            without_timestamps=True, condition_on_previous_text=False,
+            word_timestamps=self.aligned_always,
             suppress_tokens=self._suppress, vad_filter=False, initial_prompt=prompt,
             max_new_tokens=MAX_TOKENS, hotwords=self.hotwords,
         )  # fmt: skip
@@ -350,12 +365,17 @@ class WhisperRecognizer(SegmentedStream):
         text = normalize_transcript(seg.text)
         if not text or text in HALLUCINATIONS:
             return Decode(""), (), 0.0
-        words = []
-        for w in seg.words or []:
-            for part in normalize_transcript(w.word).split():
-                words.append((part, round(float(w.probability), 3)))
+        words: tuple[tuple[str, float], ...] = ()
+        if self.aligned_always:
+            words = tuple(
+                (part, round(float(w.probability), 3))
+                for w in seg.words or []
+                for part in normalize_transcript(w.word).split()
+            )
+        elif with_words and text not in self.phrases:
+            words = aligned_words(self._model, seg.tokens, audio.size, normalize_transcript)
         decode = Decode(
             text, float(seg.no_speech_prob), float(seg.avg_logprob), float(seg.temperature or 0.0),
             float(seg.compression_ratio or 0.0),
         )  # fmt: skip
-        return decode, tuple(words), math.exp(seg.avg_logprob)
+        return decode, words, math.exp(seg.avg_logprob)
