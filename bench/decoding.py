@@ -12,8 +12,9 @@ the audio the encoder sees; ``full`` for 30 s), ``prompt=none`` or ``prompt=paus
 examples and "I need a pause."), ``hot=examples`` (faster-whisper's ``hotwords``: the
 catalogue's example sentences' words, once each; ``hot=pause``: those and "pause"),
 ``words=always`` (faster-whisper's word alignment on every decode, as before
-``asr/wordprobs.py``), ``compute=int8|int8_float32|float32`` and ``threads=N`` (these two
-load a model of their own).
+``asr/wordprobs.py``), ``quick=S`` (a quick look on the audio plus S seconds first, kept only
+when it is a product phrase word for word: ``whisper.QUICK_MARGIN``; ``quick=none`` for none),
+``compute=int8|int8_float32|float32`` and ``threads=N`` (these two load a model of their own).
 The recordings, rooms and scoring are ``bench/asr.py``'s: right = exactly one request with the
 intent and slots spoken; a false activation = everyday talk understood as a request. For each
 recording the configurations take turns, in an order that alternates from one recording to the
@@ -39,7 +40,7 @@ from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 from bench._scenes import CONDITIONS, scene
 from bench._whisperbench import conditions, meaning, median_p95, synthesize
 from bench.asr import ROOT
-from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, WINDOW_MARGIN
+from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, QUICK_MARGIN, WINDOW_MARGIN
 
 EXPLICIT_ONLY = True
 """Minutes per voice and room and configuration: run when named."""
@@ -52,6 +53,8 @@ class Config:
     name: str
     beam: int = BEAM_SIZE
     margin: float | None = WINDOW_MARGIN
+    quick: float | None = QUICK_MARGIN
+    """The quick look's margin (None: none)."""
     prompt: str = "examples"
     """``examples`` (as ``run``), ``none``, or ``pause``: the examples and "I need a pause."."""
     hot: str = "none"
@@ -75,6 +78,8 @@ def parse(name: str) -> Config:
             fields["beam"] = int(value)
         elif key == "margin":
             fields["margin"] = None if value == "full" else float(value)
+        elif key == "quick" and (value == "none" or value.replace(".", "", 1).isdigit()):
+            fields["quick"] = None if value == "none" else float(value)
         elif key == "prompt" and value in ("none", "examples", "pause"):
             fields["prompt"] = value
         elif key == "hot" and value in ("none", "examples", "pause"):
@@ -87,8 +92,8 @@ def parse(name: str) -> Config:
             fields["threads"] = int(value)
         else:
             raise ValueError(
-                f"{part!r}: write base, beam=N, margin=S|full, prompt=none|examples|pause, "
-                "hot=none|examples|pause, words=needed|always, "
+                f"{part!r}: write base, beam=N, margin=S|full, quick=S|none, "
+                "prompt=none|examples|pause, hot=none|examples|pause, words=needed|always, "
                 "compute=int8|int8_float32|float32 or threads=N, joined by +"
             )
     return Config(name, **fields)
@@ -123,7 +128,7 @@ class Recognizers:
                 compute_type=c.compute,
             )  # fmt: skip
         rec = self._models[key]
-        rec.beam_size, rec.window_margin = c.beam, c.margin
+        rec.beam_size, rec.window_margin, rec.quick_margin = c.beam, c.margin, c.quick
         rec.aligned_always = c.words == "always"
         hot = {"none": None, "examples": self.hotwords, "pause": f"{self.hotwords} pause"}
         rec.hotwords = hot[c.hot]
@@ -152,9 +157,11 @@ def measure(folder: Path, configs: list[Config], voices: list[str], conds: list[
                     for c in configs if turn % 2 else configs[::-1]:
                         rec = recs.ready(c)
                         rec.reset()
+                        kept = rec.quick_kept
                         t0 = time.perf_counter()
                         heard = hear_in_real_time(rec, chunks(audio))
                         spent = time.perf_counter() - t0
+                        res[("quick", c.name, kind)].append(rec.quick_kept - kept)
                         said = " | ".join(u.text for u, _ in heard)
                         got = [(recs.understood(u), ready - u.end) for u, ready in heard]
                         got = [(m, d) for m, d in got if m is not None]
@@ -193,6 +200,11 @@ def report(res: dict, configs: list[Config], voices: list[str], conds: list[str]
                 f"| {c} | {cond} | {cells} | {sum(ok)}/{len(COMMANDS) * len(voices)} "
                 f"| {false} | {median_p95(comp)} | {median_p95(lat)} |"
             )
+    for c in names:
+        cmd, talked = res[("quick", c, "cmd")], res[("quick", c, "talk")]
+        if sum(cmd) + sum(talked):
+            out.append(f"  {c}: the quick look settled {sum(cmd)} decodes of {len(cmd)} commands, "
+                       f"{sum(talked)} of {len(talked)} everyday sentences")  # fmt: skip
     for cond in conds:
         for v in voices:
             base = set(res[("ok", names[0], cond, v)])
