@@ -28,6 +28,8 @@ SWITCHES = {
     "speculate": "VOICE_REPAIR_SPECULATE",
     "foresee": "VOICE_REPAIR_FORESEE",
     "stopfirst": "VOICE_REPAIR_STOP_FIRST",
+    "quicklook": "VOICE_REPAIR_QUICK_LOOK",
+    "lazywords": "VOICE_REPAIR_LAZY_WORDS",
 }
 """Each bench option and the product's environment variable it sets."""
 SETTINGS = {"on": "1", "off": "0"}

