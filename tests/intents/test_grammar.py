@@ -9,6 +9,10 @@ from voice_repair.intents.matcher import IntentMatcher
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
+pytestmark = pytest.mark.model
+"""Building the grammar (``grammarshare``, as ``run`` does) matches every candidate sentence,
+and some reach the semantic net: the sentence-embedding model loads, about 6 s of CPU."""
+
 
 @pytest.fixture(scope="module")
 def grammar():
@@ -43,7 +47,6 @@ def test_the_issue_table_sentences_can_be_heard(grammar, sentence):
     assert sentence in {text for _, text in pairs}
 
 
-@pytest.mark.model  # some of the sentences reach the semantic net: the embedding model loads
 def test_every_grammar_sentence_means_its_own_intent_in_spoken_words(grammar):
     matcher, pairs = grammar
     assert len(pairs) == len({text for _, text in pairs})
