@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).parent
 
 SUITE = """
@@ -40,6 +42,7 @@ def pytest_collection_modifyitems(config, items):
 """
 
 
+@pytest.mark.slow  # a child pytest and its two workers: three interpreters, about 3 s of CPU
 def test_a_group_runs_in_one_worker_in_file_order(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_together.py").write_text(SUITE)

@@ -21,7 +21,8 @@ from voice_repair.asr.whispermodel import bundled_model_dir
 from voice_repair.audio.wavfile import chunks
 
 ROOT = Path(__file__).resolve().parents[2]
-VOICES = ["piper", "espeak", *FLITE_VOICES]
+VOICES = [pytest.param("piper", marks=pytest.mark.model), "espeak", *FLITE_VOICES]
+"""Piper's voice is a model loaded here (`make test`); espeak-ng and flite are commands."""
 FLAGSHIP = "i need a pause"
 
 

@@ -9,6 +9,10 @@ from voice_repair.intents.matcher import IntentMatcher
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
+pytestmark = pytest.mark.model
+"""Building the grammar (``grammarshare``, as ``run`` does) matches every candidate sentence,
+and some reach the semantic net: the sentence-embedding model loads, about 6 s of CPU."""
+
 
 @pytest.fixture(scope="module")
 def grammar():

@@ -30,6 +30,8 @@ REPLY = (
     "Let's slow down together. Sit or stand so your body feels supported. "
     "Breathe in through your nose."
 )
+pytestmark = pytest.mark.model  # Piper's voice for the room, pocketsphinx for the spotter
+
 RATE = 16000
 FRAME = 160
 

@@ -21,6 +21,8 @@ from voice_repair.audio.duck import HANG_S, NearSpeech
 from voice_repair.live.bargein import FOLLOW_S, THRESHOLD, BargeIn
 from voice_repair.models import Utterance
 
+pytestmark = pytest.mark.model  # Piper's voice and pocketsphinx's spotter, loaded and run here
+
 RATE = 16000
 FRAME_S = 0.01
 

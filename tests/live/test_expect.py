@@ -23,6 +23,8 @@ from voice_repair.models import Mode
 
 INTENTS = SOURCE_ROOT / "intents" / "en"
 
+pytestmark = pytest.mark.model  # the grammar's build loads the sentence-embedding model
+
 
 @pytest.fixture(scope="module")
 def data():

@@ -172,6 +172,7 @@ LONG = (
 """Seconds of Piper's work: someone surely starts talking while it renders."""
 
 
+@pytest.mark.model  # Piper's voice, loaded and run here
 @pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="no piper")
 def test_someone_talking_stops_the_sentence_rendered_ahead_and_it_is_rendered_after() -> None:
     from voice_repair.speech.engines import PiperTTS
@@ -221,6 +222,7 @@ def test_someone_talking_stops_the_sentence_rendered_ahead_and_it_is_rendered_af
         sight.stop()
 
 
+@pytest.mark.model  # Piper's voice, loaded and run here
 @pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="no piper")
 def test_stopping_ends_the_rendering_ahead_at_once() -> None:
     """At shutdown the thread rendering ahead ends, mid-sentence, and is waited for: a thread

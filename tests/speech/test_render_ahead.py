@@ -15,7 +15,10 @@ import pytest
 
 from voice_repair.speech.cache import CachedTTS
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="no piper")
+pytestmark = [
+    pytest.mark.model,  # Piper's voice, loaded and run here: `make test`, not `make check`
+    pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="no piper"),
+]
 
 AHEAD = (
     "I hear you, and I am here with you while you both take a slow breath, let your shoulders "

@@ -30,7 +30,13 @@ def _voiced_seconds(samples: np.ndarray, rate: int, threshold: float = 500.0) ->
 
 @pytest.mark.parametrize(
     "voice",
-    ["espeak", pytest.param("piper", marks=pytest.mark.skipif(not has_piper, reason="no piper"))],
+    [
+        "espeak",
+        pytest.param(
+            "piper",
+            marks=[pytest.mark.model, pytest.mark.skipif(not has_piper, reason="no piper")],
+        ),
+    ],
 )
 def test_engine_speaks_the_sentence_at_a_calm_pace(voice: str) -> None:
     tts = make_tts(voice, rate_wpm=150)
