@@ -255,7 +255,7 @@ def main(argv: list[str]) -> int:
     )  # fmt: skip
     p.add_argument(
         "--quicklook", default="",
-        help="on,off: the same, for Whisper's quick look on a shorter window (asr/whisper.py)",
+        help="on,off: the same, for Whisper's quick look on a short window (asr/whisperdecode.py)",
     )  # fmt: skip
     p.add_argument(
         "--lazywords", default="",

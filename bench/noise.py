@@ -81,6 +81,7 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     import voice_repair.asr.whisper as whisper
+    import voice_repair.asr.whisperdecode as whisperdecode
     from voice_repair.intents.grammar import grammar_sentences
     from voice_repair.intents.matcher import IntentMatcher
     from voice_repair.live.listen import Understanding, prompt_sentences
@@ -92,7 +93,7 @@ def main(argv: list[str]) -> int:
     rec = whisper.WhisperRecognizer(phrases, prompt=prompt)
     understood = Understanding(matcher, None, phrases)
     saved: list[str] = []  # intents the guard kept from being acted on (raw match)
-    confirmed = whisper.confirmed
+    confirmed = whisperdecode.confirmed
 
     def spy(prompted, unprompted) -> bool:
         ok = confirmed(prompted, unprompted)
@@ -100,7 +101,7 @@ def main(argv: list[str]) -> int:
             saved.append(m.intent)
         return ok
 
-    whisper.confirmed = spy
+    whisperdecode.confirmed = spy  # the guard ``WhisperDecoding._transcribe`` asks
     acted: list[tuple[int, str]] = []
     segments, cpu0, t0 = 0, time.process_time(), time.time()
     for i in range(args.minutes):

@@ -16,7 +16,7 @@ import pytest
 from grammarshare import shipped_phrases
 from testspeech import recording
 
-import voice_repair.asr.whisper as whisper
+import voice_repair.asr.whisperdecode as whisperdecode
 from voice_repair.asr.promptguard import Decode, confirmed
 from voice_repair.asr.whisper import WhisperRecognizer
 from voice_repair.asr.whispermodel import bundled_model_dir
@@ -33,7 +33,8 @@ def test_only_an_unsure_decode_is_checked_again():
     assert Decode("we're done", no_speech_prob=0.65, avg_logprob=-0.92).unsure  # pink noise
     assert Decode("we're done", no_speech_prob=0.1, avg_logprob=-0.3, temperature=1.0).unsure
     assert Decode("i don't feel safe", no_speech_prob=0.1, avg_logprob=-1.15).unsure
-    # Beam only now (whisper.TEMPERATURE): a repetition the fallback used to resample is unsure.
+    # Beam only now (whisperdecode.TEMPERATURE): a repetition the fallback used to resample
+    # is unsure.
     repeated = Decode("we're done we're done we're done", 0.1, -0.3, compression_ratio=2.9)
     assert repeated.unsure
 
@@ -93,7 +94,7 @@ def test_noise_the_prompt_is_written_over_is_not_acted_on(prompted, monkeypatch)
     # Over noise Whisper falls back to sampling, so what it writes varies from run to run:
     # without the guard, some of these bursts became a request in every run tried (1-3 of 4).
     with monkeypatch.context() as m:
-        m.setattr(whisper, "confirmed", lambda prompted, unprompted: True)  # no guard
+        m.setattr(whisperdecode, "confirmed", lambda prompted, unprompted: True)  # no guard
         unguarded = [_requests(prompted, room) for _ in range(2)]
     assert any(unguarded), "this recording no longer makes the prompted decoder write a request"
     assert _requests(prompted, room) == []

@@ -1,4 +1,4 @@
-"""Whisper's quick look (``asr/whisper.py``, ``quick_margin``): a product phrase heard on a
+"""Whisper's quick look (``asr/whisperdecode.py``, ``quick_margin``): a product phrase heard on a
 shorter window is decided on it; everything else is heard exactly as without the quick look.
 
 Accuracy per voice, false activations and compute are ``python -m bench decoding -- --configs

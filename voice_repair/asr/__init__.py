@@ -10,7 +10,8 @@ and, from Whisper, each word's probability).
 - ``sphinx.py``    pocketsphinx with its bundled English model (``sphinxdict.py``: its dictionaries)
 - ``whisper.py``   Whisper tiny.en on faster-whisper (``whispermodel.py``: where the model comes
   from, and every file's SHA-256 checked before loading; ``prompting.py``: its initial prompt,
-  fitted; ``promptguard.py``: the prompt never invents a request over noise)
+  fitted; ``promptguard.py``: the prompt never invents a request over noise;
+  ``whisperdecode.py``: the decode of one segment, mixed into the recognizer)
 - ``vosk.py``      vosk, where a vosk model is installed
 - ``wyoming.py``   opt-in: a home Wyoming server transcribes each segment (``wyomingwire.py``:
   one exchange), the local engine reads it meanwhile and decides when the server cannot

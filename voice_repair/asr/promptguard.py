@@ -46,7 +46,7 @@ class Decode:
     avg_logprob: float = 0.0
     temperature: float = 0.0
     """0 for the beam search; higher when Whisper's fallback resampled a poor decode (the
-    product now decodes with the beam only: ``whisper.TEMPERATURE``)."""
+    product now decodes with the beam only: ``whisperdecode.TEMPERATURE``)."""
     compression_ratio: float = 0.0
     """How repetitive the text is (gzip); above ``COMPRESSION_UNSURE`` faster-whisper's own
     fallback would have resampled it ("we're done we're done ..." over noise)."""

@@ -49,7 +49,7 @@ from ..models import AudioChunk, Utterance
 from .base import Recognizer, normalize_phrases
 from .segmenter import SegmentedStream, Segmenter
 from .stopspot import StopSpotter
-from .whisper import HALLUCINATIONS, normalize_transcript
+from .whisperdecode import HALLUCINATIONS, normalize_transcript
 from .wyomingwire import ANSWER_SECONDS, CHUNK_BYTES, transcribe
 
 __all__ = [
