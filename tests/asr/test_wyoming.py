@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from grammarshare import shipped_phrases
-from testspeech import recording
+from testspeech import quiet_room, recording
 from timing import budget
 from wyomingservers import WyomingServer, free_port
 
@@ -56,12 +56,6 @@ def setup():
     return phrases, WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
 
 
-def _room(speech: np.ndarray, seed: int = 0) -> np.ndarray:
-    audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
-    audio += np.random.default_rng(seed).normal(0, 20, audio.size)
-    return np.clip(audio, -32768, 32767).astype(np.int16)
-
-
 def _hear(rec, audio: np.ndarray):
     rec.reset()
     return [u for c in chunks(audio) for u in rec.accept(c)] + rec.flush()
@@ -90,14 +84,14 @@ def test_the_server_hears_what_the_local_engine_hears(setup, stream):
     with WyomingServer("stream" if stream else "whisper", whisper=local) as server:
         client = _client(setup, server.uri, answer_seconds=ROOMY)
         for i, (text, voice) in enumerate(SAID):
-            audio = _room(recording(text, voice), seed=i)
+            audio = quiet_room(recording(text, voice), seed=i)
             here = _hear(local, audio)
             there = _hear(client, audio)
             assert [u.text for u in there] == [u.text for u in here], text
             assert _meanings(understood, there) == _meanings(understood, here), text
         assert client.local_count == 0 and client.remote_count >= len(SAID)
         assert server.requests >= len(SAID)
-    meanings = _meanings(understood, _hear(local, _room(recording("i need a pause", "piper"))))
+    meanings = _meanings(understood, _hear(local, quiet_room(recording("i need a pause", "piper"))))
     assert meanings == [("pause.start", {})]
 
 
@@ -107,7 +101,7 @@ def test_a_plain_server_writing_numerals_and_punctuation_means_the_same(setup):
     with WyomingServer("plain", whisper=local) as server:
         client = _client(setup, server.uri, answer_seconds=ROOMY)
         for i, (text, voice) in enumerate(SAID):
-            audio = _room(recording(text, voice), seed=i)
+            audio = quiet_room(recording(text, voice), seed=i)
             here = _meanings(understood, _hear(local, audio))
             assert _meanings(understood, _hear(client, audio)) == here, text
         assert client.local_count == 0 and client.remote_count >= len(SAID)
@@ -116,7 +110,7 @@ def test_a_plain_server_writing_numerals_and_punctuation_means_the_same(setup):
 @pytest.mark.parametrize("fault", ["dies", "slow", "garbage", "refuses"])
 def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fault, caplog):
     _, local, understood = setup
-    audio = _room(recording("i need a pause", "piper"))
+    audio = quiet_room(recording("i need a pause", "piper"))
     expected = _meanings(understood, _hear(local, audio))
     assert expected == [("pause.start", {})]
     caplog.set_level(logging.INFO, logger="voice_repair")
@@ -154,7 +148,7 @@ def test_a_faulty_server_costs_at_most_that_utterance_and_says_so_once(setup, fa
 
 def test_a_slow_server_is_given_up_on_within_the_answer_limit(setup):
     _, local, understood = setup
-    audio = _room(recording("help me calm down", "piper"))
+    audio = quiet_room(recording("help me calm down", "piper"))
     t0 = time.monotonic()
     expected = _meanings(understood, _hear(local, audio))
     local_seconds = time.monotonic() - t0
@@ -174,7 +168,7 @@ def test_the_server_coming_back_is_noticed_without_a_restart(setup, caplog):
     caplog.set_level(logging.INFO, logger="voice_repair")
     port = free_port()
     client = _client(setup, f"tcp://127.0.0.1:{port}", answer_seconds=ROOMY, probe_seconds=0.2)
-    audio = _room(recording("i need a pause", "piper"))
+    audio = quiet_room(recording("i need a pause", "piper"))
     try:
         _hear(client, audio)
         assert client.local_count == 1 and client.server_down

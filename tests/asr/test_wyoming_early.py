@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from grammarshare import shipped_phrases
-from testspeech import recording
+from testspeech import quiet_room, recording
 from wyomingservers import WyomingServer
 
 from voice_repair import app
@@ -66,12 +66,6 @@ def local():
     return phrases, WhisperRecognizer(phrases)
 
 
-def _room(speech: np.ndarray) -> np.ndarray:
-    audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
-    audio += np.random.default_rng(0).normal(0, 20, audio.size)
-    return np.clip(audio, -32768, 32767).astype(np.int16)
-
-
 def _answer_seconds(whisper: WhisperRecognizer, audio: np.ndarray) -> float:
     """How long the recognizer waits for the slow server in this test: local Whisper's reading
     of the same audio, timed here first, four times over plus three seconds (the early reading
@@ -109,7 +103,7 @@ def _live(local, tmp_path: Path, text: str, voice: str, speaking: bool):
             finals.append(time.monotonic())
         return door(u, speaking_now)
 
-    audio = _room(recording(text, voice))
+    audio = quiet_room(recording(text, voice))
     answer_seconds = _answer_seconds(whisper, audio)
     with WyomingServer("slow") as server:
         remote = RemoteASR(server.uri, answer_seconds=answer_seconds)
