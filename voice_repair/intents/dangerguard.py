@@ -9,7 +9,7 @@ that may be said beside it before anyone hears a request (issue 19):
 - ``beside``: a part after a cut (``beside.tails``) that the learned net alone reads as danger
   (``beside.SURE``) and the semantic net's danger question confirms is the answer, with its
   route; a semantic request the learned net reads as near danger as a whole
-  (``learned.NEAR_DANGER``) is silence;
+  (``learned.NEAR_DANGER``) is that danger (``near_alarm``);
 - ``around_clause``: the same for the words around a request clause (``clauses.py``);
 - ``learned_alarm``: the learned net's own danger reading, unless an everyday or idiom example is
   as near as the nearest danger example (``semantic.nearer_to_talk``) or a frame cancels it (a
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..models import IntentMatch
 from .beside import SURE, tails
 from .danger import DangerScan
-from .learned import NEAR_DANGER, LearnedNet, Weights, read
+from .learned import NEAR_DANGER, LearnedNet, Reading, Weights, read
 from .nearness import SAFETY
 from .semantic import Decision, SemanticNet
 from .tolerant import mend, tidy
@@ -75,8 +75,10 @@ class DangerGuard:
         if danger is not None and not self.cancelled(said, danger.route):
             found = self.danger_match(text, said, danger.route)
             return Decision(found, "semantic-danger-beside", round(danger.score, 3))
-        if decided.net == "semantic" and self.near_danger(said):
-            return Decision(None, "semantic-near-danger")
+        if decided.net == "semantic":
+            near = self.near_alarm(text, said, "semantic-near-danger")
+            if near is not None:
+                return near
         return decided
 
     def around_clause(self, text: str, said: str, rest: list[str]) -> Decision | None:
@@ -89,9 +91,7 @@ class DangerGuard:
         if danger is not None and not self.cancelled(said, danger.route):
             match = IntentMatch(SAFETY, {"route": danger.route}, text)
             return Decision(match, danger.net, round(danger.score, 3), round(danger.margin, 3))
-        if self.near_danger(said):
-            return Decision(None, "clauses-near-danger")
-        return None
+        return self.near_alarm(text, said, "clauses-near-danger")
 
     def learned_alarm(
         self, text: str, said: str, vector: np.ndarray, route: str, score: float
@@ -107,6 +107,35 @@ class DangerGuard:
             return None
         return Decision(self.danger_match(text, said, route), "learned-danger", round(score, 3))
 
+    def near_alarm(self, text: str, said: str, net: str) -> Decision | None:
+        """What answers a guessed request whose whole sentence the learned net reads as near
+        danger (``learned.NEAR_DANGER``): that danger, with the net's route, or silence when a
+        frame cancels the route (a story, long ago); None when the whole is not near danger.
+
+        Until the twelfth session this was always silence. But a sentence that holds a request
+        and reads near danger is nearly always danger said beside the request ("can we have
+        more time, i'm in the bath with a razor", "a repair idea... there's no repairing me,
+        i'm ending it"): over the nine training writers and the held-out dev15 none of the
+        hard negatives, requests or everyday sentences came here, while 10 danger sentences
+        did and got silence (README, ``danger12``). Missing someone in danger is the worst
+        failure, so the danger reading wins where it is this close.
+        """
+        reading = self._reading(said)
+        if reading is None or reading.danger < NEAR_DANGER:
+            return None
+        if self.cancelled(said, reading.route):
+            return Decision(None, net)
+        found = self.danger_match(text, said, reading.route)
+        return Decision(found, net, round(reading.danger, 3))
+
+    def _reading(self, said: str) -> Reading | None:
+        """The learned net's reading of the whole normalised sentence; None without both nets
+        or for a sentence too long for the embedding."""
+        weights = self._weights()
+        semantic = self._nets.semantic
+        vector = semantic.vector(said) if weights is not None and semantic is not None else None
+        return read(weights, vector) if vector is not None and weights is not None else None
+
     def surely_danger(self, parts: list[str]) -> list[str]:
         """The ``parts`` the learned net alone reads as danger (``beside.SURE``); the semantic
         net's danger question then decides among them (``beside``)."""
@@ -120,10 +149,8 @@ class DangerGuard:
     def near_danger(self, said: str) -> bool:
         """Whether the learned net reads the whole normalised sentence as near danger
         (``learned.NEAR_DANGER``); one too long for the embedding is not read."""
-        weights = self._weights()
-        semantic = self._nets.semantic
-        vector = semantic.vector(said) if weights is not None and semantic is not None else None
-        return vector is not None and read(weights, vector).danger >= NEAR_DANGER
+        reading = self._reading(said)
+        return reading is not None and reading.danger >= NEAR_DANGER
 
     def _weights(self) -> Weights | None:
         """The learned net's weights, or None without both nets (it reads the semantic one's
