@@ -113,12 +113,14 @@ class DangerGuard:
         frame cancels the route (a story, long ago); None when the whole is not near danger.
 
         Until the twelfth session this was always silence. But a sentence that holds a request
-        and reads near danger is nearly always danger said beside the request ("can we have
-        more time, i'm in the bath with a razor", "a repair idea... there's no repairing me,
-        i'm ending it"): over the nine training writers and the held-out dev15 none of the
-        hard negatives, requests or everyday sentences came here, while 10 danger sentences
-        did and got silence (README, ``danger12``). Missing someone in danger is the worst
-        failure, so the danger reading wins where it is this close.
+        and reads near danger is nearly always danger said beside the request ("set a reminder
+        for nine, i won't be alive at nine"): over the nine training writers and the held-out
+        ``dev15`` (the shipped eight-writer net), no hard negative, request or everyday sentence
+        came here, while 9 danger sentences did (8 of them now caught; one inside a frame stays
+        silent; README, ``danger12``). Missing someone in danger is the worst failure, so the
+        danger reading wins where it is this close. One harmless sentence written to probe it
+        does raise the alarm ("could we have a bit longer, i'm lying in the tub with a book":
+        the net reads 0.93 of danger in it).
         """
         reading = self._reading(said)
         if reading is None or reading.danger < NEAR_DANGER:
@@ -145,12 +147,6 @@ class DangerGuard:
             return []
         vectors = [(part, semantic.vector(part)) for part in parts]
         return [p for p, v in vectors if v is not None and read(weights, v).danger >= SURE]
-
-    def near_danger(self, said: str) -> bool:
-        """Whether the learned net reads the whole normalised sentence as near danger
-        (``learned.NEAR_DANGER``); one too long for the embedding is not read."""
-        reading = self._reading(said)
-        return reading is not None and reading.danger >= NEAR_DANGER
 
     def _weights(self) -> Weights | None:
         """The learned net's weights, or None without both nets (it reads the semantic one's
