@@ -55,6 +55,7 @@ import numpy as np
 from ..switches import switch_on
 from .base import normalize_phrases
 from .promptguard import Decode, confirmed
+from .quicklook import QuickVerdict
 from .window import encoder_frames
 from .wordprobs import aligned_words
 
@@ -185,7 +186,12 @@ class WhisperDecoding:
         self.quick_margin = quick_margin if looks else None
         log.info("whisper: quick look %s", "off" if self.quick_margin is None else "on")
         self.quick_kept = 0
-        """Decodes the quick look settled alone (for benches)."""
+        """Decodes the quick look settled alone (for benches): phrases, and far transcripts."""
+        self.quick_far = 0
+        """Of those, transcripts kept as far from every phrase (``quicklook.py``; benches)."""
+        self.quick_verdict: QuickVerdict | None = QuickVerdict(self.phrases)
+        """Whether a quick look's transcript that is not a phrase is final (``quicklook.py``);
+        None: only a phrase is (as before; benches compare the two)."""
         self.beam_size = BEAM_SIZE
         """Beams of the decode (a setting benches compare; ``BEAM_SIZE``)."""
         self.aligned_always = not switch_on(
@@ -226,9 +232,16 @@ class WhisperDecoding:
             return None
         self._model.frames = encoder_frames(audio.size, self.quick_margin, self.sample_rate)
         decode, words, conf = self._decode(audio, prompt, with_words=False)
-        if decode.text not in self.phrases or decode.unsure:
+        if decode.text in self.phrases and not decode.unsure:
+            self.quick_kept += 1
+            return decode.text, words, conf
+        verdict = self.quick_verdict
+        if verdict is None or not verdict.final(decode, bool(prompt)):
             return None
         self.quick_kept += 1
+        self.quick_far += 1
+        if decode.text and not self.aligned_always:  # on this decode's own encoder output
+            words = aligned_words(self._model, decode.tokens, audio.size, normalize_transcript)
         return decode.text, words, conf
 
     def _decode(
@@ -262,6 +275,6 @@ class WhisperDecoding:
             words = aligned_words(self._model, seg.tokens, audio.size, normalize_transcript)
         decode = Decode(
             text, float(seg.no_speech_prob), float(seg.avg_logprob), float(seg.temperature or 0.0),
-            float(seg.compression_ratio or 0.0),
+            float(seg.compression_ratio or 0.0), tuple(seg.tokens),
         )  # fmt: skip
         return decode, words, math.exp(seg.avg_logprob)
