@@ -115,8 +115,10 @@ against 91 (espeak-ng's "i need a pause", slt's "say that again") and 77 against
 reverberant room, with the same false activations, for 0.87-1.07x the median compute and the
 decision at 0.92-0.94x the median latency. Over all 60 everyday sentences per voice, clean
 (load 9-18): 94 against 93 commands, the same 6 false activations, none of the 300 sentences
-settled by the quick look, compute 0.78x and the decision 0.82x at the median. The README's
-recognition section has the tables."""
+settled by the quick look, compute 0.78x and the decision 0.82x at the median. But every
+segment it did not settle paid both decodes (talk 1.75x the CPU of one); since ``quicklook.py``
+talk far from every phrase ends on the quick look too (0.50x the CPU per sentence, 2026-12-07,
+load 20). The README's recognition section has the tables."""
 TEMPERATURE = 0.0
 """Beam search only, never faster-whisper's default fallback to sampling at rising temperatures
 (0.2 ... 1.0) when a decode looks unsure: sampled, the same recording of a bare "stop" (flite
