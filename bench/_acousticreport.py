@@ -55,6 +55,10 @@ def report(res: dict, voices) -> str:
         out += [
             f"  miss ({v}): {t!r} -> {h or 'nothing'}" for i, v, t, h, ok in res["trials"] if not ok
         ]
+        for intent, v, late, trace in res.get("unanswered", []):
+            when = "never (60 s more)" if late is None else f"late: {late:.2f} s"
+            out.append(f"  heard right, not answered in 10 s ({v}): {intent}, answered {when}")
+            out += [f"      {line}" for line in trace]
         out += ["", "end of speech -> first audio out, by stage (bench/_stages.py):"]
         out += stage_table(res["stages"])
     for v, (seconds, heard, rejected) in res["talk"].items():

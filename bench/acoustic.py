@@ -90,6 +90,23 @@ def _answered(rig: Rig, spoken_end: float, wait: float = 10.0) -> float | None:
     return None
 
 
+LATE_WAIT_SECONDS = 60.0
+"""How long past ``_answered``'s 10 s a request heard right is still watched for its answer, so
+the report can tell an answer that came late from one that never came."""
+
+
+def _unanswered(rig: Rig, mark: int, end: float, intent: str, voice: str, res: dict) -> None:
+    """A request heard right and not answered within 10 s: was it answered later, or never?
+    Kept with the product's log lines of the trial (timings and intent names: the log holds no
+    words), on the bench's clock from the end of the speech, for finding where it was lost."""
+    late = _answered(rig, end, LATE_WAIT_SECONDS)
+    trace = []
+    for line in rig.lines()[mark:]:
+        at = rig.logged_at(line)
+        trace.append(f"{'?' if at is None else f'{at - end:+.2f}'} s {line[24:].strip()[:150]}")
+    res["unanswered"].append((intent, voice, None if late is None else late - end, trace))
+
+
 def _stop_over_speech(rig: Rig, stop_wav: Path, after_first: float, res: dict) -> None:
     """If still speaking, say ``stop_wav`` (a "stop" phrase, named by its file); record whether
     it interrupted and how fast it went quiet after the end of the phrase."""
@@ -136,6 +153,8 @@ def intent_trial(rig: Rig, wav: Path, intent: str, voice: str, stop_wav: Path, r
         split = stages(rig.lines()[mark:], rig.logged_at, end, first)
         res["stages"][voice] += [split] if split else []
     res["splits"].append(split)  # one per trial, None when not answered right
+    if first is None and heard[:1] == [intent]:
+        _unanswered(rig, mark, end, intent, voice, res)
     if first is not None:
         _stop_over_speech(rig, stop_wav, first, res)
     rig.settle()
@@ -227,7 +246,7 @@ def new_results(voice: str, engine: str) -> dict:
         "trials": [], "latency": defaultdict(list), "stages": defaultdict(list),
         "talk": {}, "loopback": [],
         "stops": defaultdict(list), "stop_silence": defaultdict(list),
-        "stop_matching": defaultdict(list),
+        "stop_matching": defaultdict(list), "unanswered": [],
         "voice": voice, "peak_mb": None, "engine": engine, "load": [], "splits": [],
     }  # fmt: skip
 

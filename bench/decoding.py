@@ -14,7 +14,10 @@ catalogue's example sentences' words, once each; ``hot=pause``: those and "pause
 ``words=always`` (faster-whisper's word alignment on every decode, as before
 ``asr/wordprobs.py``), ``quick=S`` (a quick look on the audio plus S seconds first, kept only
 when it is a product phrase word for word: ``whisper.QUICK_MARGIN``; ``quick=none`` for none),
-``compute=int8|int8_float32|float32`` and ``threads=N`` (these two load a model of their own).
+``compute=int8|int8_float32|float32`` and ``threads=N`` (these two load a model of their own),
+``far=off`` (a quick look keeps only a phrase, as before ``asr/quicklook.py``).
+``--noise N`` adds N minutes of ``bench/noise.py``'s noise; every kind of recording gets its
+Whisper calls per segment and its process CPU (``bench/_decodecost.py``).
 The recordings, rooms and scoring are ``bench/asr.py``'s: right = exactly one request with the
 intent and slots spoken; a false activation = everyday talk understood as a request. For each
 recording the configurations take turns, in an order that alternates from one recording to the
@@ -37,9 +40,11 @@ from typing import Any
 import numpy as np
 from testspeech import COMMANDS, FLITE_VOICES, TALK, VOICES
 
+from bench._decodecost import cost_lines, costs, count_calls
 from bench._scenes import CONDITIONS, scene
 from bench._whisperbench import conditions, meaning, median_p95, synthesize
 from bench.asr import ROOT
+from voice_repair.asr.quicklook import QuickVerdict
 from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, QUICK_MARGIN, WINDOW_MARGIN
 
 EXPLICIT_ONLY = True
@@ -65,6 +70,8 @@ class Config:
     compute: str = COMPUTE_TYPE
     threads: int = 0
     """0: the recognizer's own choice (the allowed cores, at most 4)."""
+    far: bool = True
+    """A quick look's transcript far from every phrase is final (``asr/quicklook.py``)."""
 
 
 def parse(name: str) -> Config:
@@ -90,11 +97,13 @@ def parse(name: str) -> Config:
             fields["compute"] = value
         elif key == "threads" and value.isdigit() and int(value) > 0:
             fields["threads"] = int(value)
+        elif key == "far" and value in ("on", "off"):
+            fields["far"] = value == "on"
         else:
             raise ValueError(
                 f"{part!r}: write base, beam=N, margin=S|full, quick=S|none, "
                 "prompt=none|examples|pause, hot=none|examples|pause, words=needed|always, "
-                "compute=int8|int8_float32|float32 or threads=N, joined by +"
+                "compute=int8|int8_float32|float32, threads=N or far=on|off, joined by +"
             )
     return Config(name, **fields)
 
@@ -128,8 +137,11 @@ class Recognizers:
                 compute_type=c.compute,
             )  # fmt: skip
         rec = self._models[key]
+        if not hasattr(rec, "calls"):
+            count_calls(rec)
         rec.beam_size, rec.window_margin, rec.quick_margin = c.beam, c.margin, c.quick
         rec.aligned_always = c.words == "always"
+        rec.quick_verdict = QuickVerdict(rec.phrases) if c.far else None
         hot = {"none": None, "examples": self.hotwords, "pause": f"{self.hotwords} pause"}
         rec.hotwords = hot[c.hot]
         prompts = {"none": (), "examples": self.examples, "pause": self.with_pause}
@@ -137,7 +149,11 @@ class Recognizers:
         return rec
 
 
-def measure(folder: Path, configs: list[Config], voices: list[str], conds: list[str], talk: int):
+def measure(
+    folder: Path, configs: list[Config], voices: list[str], conds: list[str], talk: int,
+    noise: int = 0,
+):  # fmt: skip
+    from bench.noise import minute
     from voice_repair.asr.realtime import hear_in_real_time
     from voice_repair.audio.wavfile import chunks, read_wav
 
@@ -157,10 +173,11 @@ def measure(folder: Path, configs: list[Config], voices: list[str], conds: list[
                     for c in configs if turn % 2 else configs[::-1]:
                         rec = recs.ready(c)
                         rec.reset()
-                        kept = rec.quick_kept
-                        t0 = time.perf_counter()
+                        kept, before = rec.quick_kept, dict(rec.calls)
+                        t0, cpu0 = time.perf_counter(), time.process_time()
                         heard = hear_in_real_time(rec, chunks(audio))
                         spent = time.perf_counter() - t0
+                        costs(res, c.name, kind, rec, before, time.process_time() - cpu0)
                         res[("quick", c.name, kind)].append(rec.quick_kept - kept)
                         said = " | ".join(u.text for u, _ in heard)
                         got = [(recs.understood(u), ready - u.end) for u, ready in heard]
@@ -177,6 +194,19 @@ def measure(folder: Path, configs: list[Config], voices: list[str], conds: list[
                             res[("miss", *key)].append((text, said))
             done = {c.name: len(res[("ok", c.name, cond, voice)]) for c in configs}
             print(f"{cond:>12} {voice:<7} right {done}", file=sys.stderr, flush=True)
+    for i in range(noise):  # bench/noise.py's minutes: nobody speaks
+        audio = minute(np.random.default_rng(i))
+        for c in configs if i % 2 else configs[::-1]:
+            rec = recs.ready(c)
+            rec.reset()
+            kept, before = rec.quick_kept, dict(rec.calls)
+            cpu0 = time.process_time()
+            heard = hear_in_real_time(rec, chunks(audio))
+            costs(res, c.name, "noise", rec, before, time.process_time() - cpu0)
+            res[("quick", c.name, "noise")].append(rec.quick_kept - kept)
+            acted = [u.text for u, _ in heard if recs.understood(u) is not None]
+            res[("false", c.name, "noise", "-")] += [(f"noise minute {i}", t) for t in acted]
+        print(f"noise minute {i + 1}", file=sys.stderr, flush=True)
     return res
 
 
@@ -200,11 +230,16 @@ def report(res: dict, configs: list[Config], voices: list[str], conds: list[str]
                 f"| {c} | {cond} | {cells} | {sum(ok)}/{len(COMMANDS) * len(voices)} "
                 f"| {false} | {median_p95(comp)} | {median_p95(lat)} |"
             )
+    out += cost_lines(res, names)
     for c in names:
         cmd, talked = res[("quick", c, "cmd")], res[("quick", c, "talk")]
-        if sum(cmd) + sum(talked):
+        noisy = res[("quick", c, "noise")]
+        if sum(cmd) + sum(talked) + sum(noisy):
             out.append(f"  {c}: the quick look settled {sum(cmd)} decodes of {len(cmd)} commands, "
-                       f"{sum(talked)} of {len(talked)} everyday sentences")  # fmt: skip
+                       f"{sum(talked)} of {len(talked)} everyday sentences, "
+                       f"{sum(noisy)} in {len(noisy)} minutes of noise")  # fmt: skip
+        for said, heard in res[("false", c, "noise", "-")]:
+            out.append(f"  false activation with {c} ({said}): {heard!r}")
     for cond in conds:
         for v in voices:
             base = set(res[("ok", names[0], cond, v)])
@@ -229,6 +264,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--voices", default="piper,espeak,slt,rms,awb", help="comma-separated")
     p.add_argument("--conditions", default="clean", help="comma-separated")
     p.add_argument("--talk", type=int, default=12, help="everyday sentences per voice and room")
+    p.add_argument("--noise", type=int, default=0, help="minutes of bench/noise.py's noise")
     p.add_argument("--speech", type=Path, help="keep the test speech here and reuse it")
     args = p.parse_args(argv)
     voices, conds = args.voices.split(","), args.conditions.split(",")
@@ -245,7 +281,7 @@ def main(argv: list[str]) -> int:
         folder = args.speech or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         synthesize(folder, voices, args.talk)
-        res = measure(folder, configs, voices, conds, args.talk)
+        res = measure(folder, configs, voices, conds, args.talk, args.noise)
     print(report(res, configs, voices, conds, args.talk))
     return 0
 

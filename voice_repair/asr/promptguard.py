@@ -50,6 +50,9 @@ class Decode:
     compression_ratio: float = 0.0
     """How repetitive the text is (gzip); above ``COMPRESSION_UNSURE`` faster-whisper's own
     fallback would have resampled it ("we're done we're done ..." over noise)."""
+    tokens: tuple[int, ...] = ()
+    """The tokens Whisper chose, kept so their words can be aligned after the decode
+    (``wordprobs.py``) when the transcript turns out to need them."""
 
     @property
     def unsure(self) -> bool:

@@ -55,6 +55,7 @@ import numpy as np
 from ..switches import switch_on
 from .base import normalize_phrases
 from .promptguard import Decode, confirmed
+from .quicklook import QuickVerdict
 from .window import encoder_frames
 from .wordprobs import aligned_words
 
@@ -114,8 +115,10 @@ against 91 (espeak-ng's "i need a pause", slt's "say that again") and 77 against
 reverberant room, with the same false activations, for 0.87-1.07x the median compute and the
 decision at 0.92-0.94x the median latency. Over all 60 everyday sentences per voice, clean
 (load 9-18): 94 against 93 commands, the same 6 false activations, none of the 300 sentences
-settled by the quick look, compute 0.78x and the decision 0.82x at the median. The README's
-recognition section has the tables."""
+settled by the quick look, compute 0.78x and the decision 0.82x at the median. But every
+segment it did not settle paid both decodes (talk 1.75x the CPU of one); since ``quicklook.py``
+talk far from every phrase ends on the quick look too (0.50x the CPU per sentence, 2026-12-07,
+load 20). The README's recognition section has the tables."""
 TEMPERATURE = 0.0
 """Beam search only, never faster-whisper's default fallback to sampling at rising temperatures
 (0.2 ... 1.0) when a decode looks unsure: sampled, the same recording of a bare "stop" (flite
@@ -185,7 +188,12 @@ class WhisperDecoding:
         self.quick_margin = quick_margin if looks else None
         log.info("whisper: quick look %s", "off" if self.quick_margin is None else "on")
         self.quick_kept = 0
-        """Decodes the quick look settled alone (for benches)."""
+        """Decodes the quick look settled alone (for benches): phrases, and far transcripts."""
+        self.quick_far = 0
+        """Of those, transcripts kept as far from every phrase (``quicklook.py``; benches)."""
+        self.quick_verdict: QuickVerdict | None = QuickVerdict(self.phrases)
+        """Whether a quick look's transcript that is not a phrase is final (``quicklook.py``);
+        None: only a phrase is (as before; benches compare the two)."""
         self.beam_size = BEAM_SIZE
         """Beams of the decode (a setting benches compare; ``BEAM_SIZE``)."""
         self.aligned_always = not switch_on(
@@ -226,9 +234,16 @@ class WhisperDecoding:
             return None
         self._model.frames = encoder_frames(audio.size, self.quick_margin, self.sample_rate)
         decode, words, conf = self._decode(audio, prompt, with_words=False)
-        if decode.text not in self.phrases or decode.unsure:
+        if decode.text in self.phrases and not decode.unsure:
+            self.quick_kept += 1
+            return decode.text, words, conf
+        verdict = self.quick_verdict
+        if verdict is None or not verdict.final(decode, bool(prompt)):
             return None
         self.quick_kept += 1
+        self.quick_far += 1
+        if decode.text and not self.aligned_always:  # on this decode's own encoder output
+            words = aligned_words(self._model, decode.tokens, audio.size, normalize_transcript)
         return decode.text, words, conf
 
     def _decode(
@@ -262,6 +277,6 @@ class WhisperDecoding:
             words = aligned_words(self._model, seg.tokens, audio.size, normalize_transcript)
         decode = Decode(
             text, float(seg.no_speech_prob), float(seg.avg_logprob), float(seg.temperature or 0.0),
-            float(seg.compression_ratio or 0.0),
+            float(seg.compression_ratio or 0.0), tuple(seg.tokens),
         )  # fmt: skip
         return decode, words, math.exp(seg.avg_logprob)
