@@ -22,7 +22,7 @@ import pytest
 from voice_repair.intents import dangerguard
 from voice_repair.intents.beside import SURE, tails
 from voice_repair.intents.learned import LearnedNet, load_weights, read
-from voice_repair.intents.matcher import IntentMatcher
+from voice_repair.intents.matcher import IntentMatcher, normalize
 
 ROOT = Path(__file__).resolve().parents[2] / "intents" / "en"
 
@@ -140,3 +140,13 @@ def test_without_reading_beside_silence_the_reminders_danger_goes_unheard(
     monkeypatch.setattr(dangerguard, "READ_SILENCE", False)
     said = PAIRS[0][0]
     assert guessing_no_request.match(said) is None
+
+
+@pytest.mark.model
+def test_over_silence_the_parts_are_read_only_beside_a_request_nearly_guessed(matcher):
+    # beside.NEAR_REQUEST: talk that asks for nothing is not cut into parts to find danger in
+    # (on the development sets that raised false alarms, README requests12).
+    guard = matcher._guard
+    assert guard.near_request(normalize(PAIRS[0][0]))  # the reminder beside self-harm
+    assert not guard.near_request(normalize("we should paint the bedroom blue this weekend"))
+    assert not guard.near_request(normalize("my sister finally passed her driving test"))

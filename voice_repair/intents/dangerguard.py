@@ -25,9 +25,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from ..models import IntentMatch
-from .beside import READ_SILENCE, SURE, tails
+from .beside import NEAR_REQUEST, READ_SILENCE, SURE, tails
 from .danger import DangerScan
-from .learned import NEAR_DANGER, LearnedNet, Weights, read
+from .learned import DANGER_PREFIX, NEAR_DANGER, NONE, LearnedNet, Weights, probabilities, read
 from .nearness import SAFETY
 from .semantic import Decision, SemanticNet
 from .tolerant import mend, tidy
@@ -68,7 +68,7 @@ class DangerGuard:
         (``beside.py``): a part both nets read as danger is that danger; a guess the
         learned net reads as near danger as a whole (``learned.NEAR_DANGER``) is silence."""
         match = decided.match
-        if match is None and READ_SILENCE:  # no request guessed: the parts are read all the same
+        if match is None and READ_SILENCE and self.near_request(said):  # nearly guessed
             found = self.danger_after_cut(text, said, "semantic-danger-beside-silence")
             return found if found is not None else decided
         if match is None or match.intent == SAFETY or decided.net not in ("semantic", "learned"):
@@ -133,6 +133,22 @@ class DangerGuard:
             return []
         vectors = [(part, semantic.vector(part)) for part in parts]
         return [p for p, v in vectors if v is not None and read(weights, v).danger >= SURE]
+
+    def near_request(self, said: str) -> bool:
+        """Whether the learned net's most probable request class in the whole normalised
+        sentence is at least ``beside.NEAR_REQUEST`` probable (a request nearly guessed)."""
+        weights = self._weights()
+        semantic = self._nets.semantic
+        vector = semantic.vector(said) if weights is not None and semantic is not None else None
+        if weights is None or vector is None:
+            return False
+        p = probabilities(weights, vector)[0]
+        requests = [
+            float(p[i])
+            for i, name in enumerate(weights.classes)
+            if name != NONE and not name.startswith(DANGER_PREFIX)
+        ]
+        return max(requests, default=0.0) >= NEAR_REQUEST
 
     def near_danger(self, said: str) -> bool:
         """Whether the learned net reads the whole normalised sentence as near danger
