@@ -42,8 +42,8 @@ tests' requests beside danger read 0.20-0.98 (eight- and nine-writer weights). W
 ten writers with the nine-writer weights (README, ``requests12``), the reading over silence
 raised 3 false alarms (two hard negatives, one everyday sentence; each under 0.001) and caught 5
 danger sentences the rest missed (0.0000-0.033: one of ``dev15``, two each of ``dev9`` and
-``dev11``), which this gate gives up: the danger beside a *request* is read, independent of the thresholds a retrain
-picks, not every part of every sentence."""
+``dev11``), which this gate gives up: the danger beside a *request* is read, independent of
+the thresholds a retrain picks, not every part of every sentence."""
 
 SURE = 0.9
 """Summed danger probability of the learned net at which a part is read by the semantic net's
