@@ -38,8 +38,9 @@ WRITERS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6_even", "dev9", "dev11", 
 """The development sets, one writer each (never the frozen set, nor a held-out half). ``dev11``
 joined at the tenth session (both ``danger10`` and ``requests10`` added it), after it was scored
 whole and used as that session's held-out writer (``bench/data/dev11/README.md``); ``dev12`` at
-the eleventh, the same way (``bench/data/dev12/README.md``); ``dev15`` at the twelfth, after
-``danger12`` recorded its held-out numbers (``bench/data/dev15/README.md``)."""
+the eleventh, the same way (``bench/data/dev12/README.md``); ``dev15`` at the twelfth (both
+``danger12`` and ``requests12`` added it), after its held-out numbers were recorded
+(``bench/data/dev15/README.md``)."""
 CACHE = ROOT / "bench" / ".cache" / "set-embeddings.npz"
 NONE = "none"
 PRODUCT = "product"

@@ -11,18 +11,39 @@ the semantic net (0.99 to the learned one).
 next: before a subject or a clause-opening word (the clause search's own rule,
 ``clauses._opens_clause``: "she has", "because", "the baby's crying") or before a possessive
 that starts a person ("my wife took a whole bottle", "his brother has a knife"). The matcher
-reads a part only after a request was guessed or found as a clause, and only when the learned
-net alone reads it as danger (``SURE``); then the semantic net's danger question decides
+reads a part after a request was guessed or found as a clause, and (since the twelfth
+session, ``READ_SILENCE``) when nothing was guessed; only a part the learned net alone reads as
+danger (``SURE``) goes on, and then the semantic net's danger question decides
 (``SemanticNet.danger_among``: its thresholds and margins; a part that itself asks tells
-nothing). A part alone never raises the alarm over talk that asks for nothing: a clause sits
-near a danger example too often for that (README, sixth round).
+nothing). Until then a part never raised the alarm over talk that asks for nothing, because a
+clause sits near a danger example too often (README, sixth round, with one net reading); with
+both nets having to agree, the false alarms it adds over silence were measured first (README,
+``requests12``).
 """
 
 from __future__ import annotations
 
 from .clauses import _opens_clause
 
-__all__ = ["SURE", "tails"]
+__all__ = ["NEAR_REQUEST", "READ_SILENCE", "SURE", "tails"]
+
+READ_SILENCE = True
+"""Whether the parts are read when no net guessed a request (``DangerGuard.beside``). Until
+the twelfth session they were read only over a guess, so a retrain that moved the request
+thresholds could silence danger the guard had caught: the nine-writer weights (thresholds 0.83
+/ 0.80) guessed no reminder in "remind us in an hour to talk she has been cutting her arms
+again" and never read its second half. False alarms were measured before it was turned on (README,
+twelfth session, ``requests12``)."""
+NEAR_REQUEST = 0.05
+"""Over silence the parts are read only when the learned net's most probable request class in
+the whole sentence is at least this probable: a request was nearly guessed, under the
+thresholds that decide one (0.72 / 0.89 shipped, 0.83 / 0.80 in the nine-writer retrain). The
+tests' requests beside danger read 0.20-0.98 (eight- and nine-writer weights). Without it, over
+ten writers with the nine-writer weights (README, ``requests12``), the reading over silence
+raised 3 false alarms (two hard negatives, one everyday sentence; each under 0.001) and caught 5
+danger sentences the rest missed (0.0000-0.033: one of ``dev15``, two each of ``dev9`` and
+``dev11``), which this gate gives up: the danger beside a *request* is read, independent of
+the thresholds a retrain picks, not every part of every sentence."""
 
 SURE = 0.9
 """Summed danger probability of the learned net at which a part is read by the semantic net's

@@ -8,8 +8,9 @@ that may be said beside it before anyone hears a request (issue 19):
 
 - ``beside``: a part after a cut (``beside.tails``) that the learned net alone reads as danger
   (``beside.SURE``) and the semantic net's danger question confirms is the answer, with its
-  route; a semantic request the learned net reads as near danger as a whole
-  (``learned.NEAR_DANGER``) is that danger (``near_alarm``);
+  route, over a guessed request and over silence alike (``beside.READ_SILENCE``); a semantic
+  request the learned net reads as near danger as a whole (``learned.NEAR_DANGER``) is that
+  danger (``near_alarm``);
 - ``around_clause``: the same for the words around a request clause (``clauses.py``);
 - ``learned_alarm``: the learned net's own danger reading, unless an everyday or idiom example is
   as near as the nearest danger example (``semantic.nearer_to_talk``) or a frame cancels it (a
@@ -24,9 +25,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from ..models import IntentMatch
-from .beside import SURE, tails
+from .beside import NEAR_REQUEST, READ_SILENCE, SURE, tails
 from .danger import DangerScan
-from .learned import NEAR_DANGER, LearnedNet, Reading, Weights, read
+from .learned import (
+    DANGER_PREFIX,
+    NEAR_DANGER,
+    NONE,
+    LearnedNet,
+    Reading,
+    Weights,
+    probabilities,
+    read,
+)
 from .nearness import SAFETY
 from .semantic import Decision, SemanticNet
 from .tolerant import mend, tidy
@@ -65,21 +75,39 @@ class DangerGuard:
     def beside(self, text: str, said: str, decided: Decision) -> Decision:
         """A request the semantic or the learned net guessed, unless danger is said beside it
         (``beside.py``): a part both nets read as danger is that danger; a guess the
-        learned net reads as near danger as a whole (``learned.NEAR_DANGER``) is silence."""
+        learned net reads as near danger as a whole (``learned.NEAR_DANGER``) is that danger
+        (``near_alarm``). Over silence, the parts are read when a request was nearly guessed
+        (``beside.READ_SILENCE``, ``near_request``)."""
         match = decided.match
+        if match is None and READ_SILENCE and self.near_request(said):  # nearly guessed
+            found = self.danger_after_cut(text, said, "semantic-danger-beside-silence")
+            return found if found is not None else decided
         if match is None or match.intent == SAFETY or decided.net not in ("semantic", "learned"):
             return decided
-        semantic = self._nets.semantic
-        parts = self.surely_danger(tails(tidy(mend(said))))
-        danger = semantic.danger_among(parts) if semantic and parts else None
-        if danger is not None and not self.cancelled(said, danger.route):
-            found = self.danger_match(text, said, danger.route)
-            return Decision(found, "semantic-danger-beside", round(danger.score, 3))
+        found = self.danger_after_cut(text, said, "semantic-danger-beside")
+        if found is not None:
+            return found
         if decided.net == "semantic":
             near = self.near_alarm(text, said, "semantic-near-danger")
             if near is not None:
                 return near
         return decided
+
+    def danger_after_cut(self, text: str, said: str, net: str) -> Decision | None:
+        """The danger of a part after a cut (``beside.tails``) that the learned net reads as
+        danger (``beside.SURE``) and the semantic net's danger question confirms, answered as
+        ``net``; None when there is none or a frame of the whole cancels its route.
+
+        Read over silence as well as over a guessed request (``READ_SILENCE``): whether a
+        request was guessed depends on the learned net's thresholds, and the nine-writer
+        retrain (thresholds 0.83 / 0.80) guessed no reminder in "remind us in an hour to talk
+        she has been cutting her arms again", so the danger beside it went unread (README)."""
+        semantic = self._nets.semantic
+        parts = self.surely_danger(tails(tidy(mend(said))))
+        danger = semantic.danger_among(parts) if semantic and parts else None
+        if danger is None or self.cancelled(said, danger.route):
+            return None
+        return Decision(self.danger_match(text, said, danger.route), net, round(danger.score, 3))
 
     def around_clause(self, text: str, said: str, rest: list[str]) -> Decision | None:
         """What answers instead of a request clause (``clauses.py``) whose ``rest`` is the talk
@@ -147,6 +175,22 @@ class DangerGuard:
             return []
         vectors = [(part, semantic.vector(part)) for part in parts]
         return [p for p, v in vectors if v is not None and read(weights, v).danger >= SURE]
+
+    def near_request(self, said: str) -> bool:
+        """Whether the learned net's most probable request class in the whole normalised
+        sentence is at least ``beside.NEAR_REQUEST`` probable (a request nearly guessed)."""
+        weights = self._weights()
+        semantic = self._nets.semantic
+        vector = semantic.vector(said) if weights is not None and semantic is not None else None
+        if weights is None or vector is None:
+            return False
+        p = probabilities(weights, vector)[0]
+        requests = [
+            float(p[i])
+            for i, name in enumerate(weights.classes)
+            if name != NONE and not name.startswith(DANGER_PREFIX)
+        ]
+        return max(requests, default=0.0) >= NEAR_REQUEST
 
     def _weights(self) -> Weights | None:
         """The learned net's weights, or None without both nets (it reads the semantic one's
