@@ -14,6 +14,7 @@ later reading of the same speech is then not acted on again (``already_acted``).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..asr.stopspot import MAX_SECONDS, StopSpotter
 from ..audio.capture import Microphone
 from ..audio.duck import DUCK_GAIN, HANG_S, NearSpeech
 from ..audio.echo import EchoCanceller
+from ..audio.echoremote import EchoProcess
 from ..models import AudioChunk, Utterance
 
 __all__ = ["BargeIn", "FOLLOW_S", "JOIN_S", "MUTE_GAIN", "SHORTEST_S", "THRESHOLD"]
@@ -71,7 +73,7 @@ class BargeIn:
     """Stretches of speech heard over its own voice -> a "stop" for the voice loop."""
 
     def __init__(
-        self, spotter: StopSpotter, silence: Callable[[bool], None] = lambda _on: None
+        self, spotter: StopSpotter | None, silence: Callable[[bool], None] = lambda _on: None
     ) -> None:
         """``silence(True)`` mutes its voice the moment a stop phrase is spotted, before the
         ``FOLLOW_S`` wait (the end of the word to the cut heard was 0.4-1.8 s, the wait
@@ -82,27 +84,52 @@ class BargeIn:
         self._deliver: Callable[[Utterance], None] = lambda _u: None
         self._stream_time: Callable[[float], float] = lambda t: t
         self._acted: list[tuple[float, float]] = []
-        self._delivering = False
+        self._delivering: int | None = None
+        """The thread handing a stop to the voice loop now: its own utterance is not "already
+        acted on"; the recognizer's reading of the same speech, on another thread, is."""
         self._speech_end = float("-inf")
         """When the last stretch of someone's speech (not a stray frame) ended."""
         self._last_was_stop = False
         self._pending: _Pending | None = None
 
     @classmethod
-    def over(cls, canceller: EchoCanceller | None, phrases: Collection[str]) -> BargeIn | None:
+    def over(
+        cls,
+        canceller: EchoCanceller | EchoProcess | None,
+        phrases: Collection[str],
+        silence: Callable[[bool], None] | None = None,
+    ) -> BargeIn | None:
         """One listening to ``canceller``'s stretches of speech over its own voice; None when
-        there is no in-process echo path (nothing knows what was played)."""
+        there is no echo path (nothing knows what was played). With the echo path in a process
+        of its own (``EchoProcess``) the spotting and the mute happen there; the one returned
+        here only hands its stops to the voice loop. ``silence``: the mute, when not the
+        ``canceller``'s own played gain (the echo process holds it until the stop is acted on)."""
         if canceller is None:
             return None
+        if isinstance(canceller, EchoProcess):
+            barge = cls(None, lambda on: None if on else canceller.stop_acted())
+            canceller.spot(phrases, barge.handed_on)
+            return barge
         played = canceller.played
 
-        def silence(on: bool) -> None:
+        def gain(on: bool) -> None:
             played.gain = MUTE_GAIN if on else DUCK_GAIN
 
-        barge = cls(StopSpotter(phrases, THRESHOLD), silence)
+        barge = cls(StopSpotter(phrases, THRESHOLD), silence or gain)
         canceller.on_near_speech = barge.hear
         canceller.on_frame = barge.tick
         return barge
+
+    def connect_here(self, deliver: Callable[[Utterance], None]) -> None:
+        """In the echo process: ``deliver`` hands the stop over, its times on the monotonic
+        clock (the assistant turns them into its stream's)."""
+        self._deliver = deliver
+
+    def handed_on(self, phrase: str, start: float, end: float, at: float) -> None:
+        """A stop the echo process spotted and handed on at ``at`` (its voice already muted
+        there): acted on here as one spotted in process."""
+        log.info("a stop from the echo process: %.3f s on its way", time.monotonic() - at)
+        self._act(phrase, NearSpeech(start, end, b"", start), at)
 
     def connect(self, deliver: Callable[[Utterance], None], mic: Microphone) -> None:
         """A new microphone stream: ``deliver`` hands an utterance to its voice loop as heard
@@ -125,6 +152,8 @@ class BargeIn:
             return
         if joined:
             log.info("speech over its own: part of longer speech (%.2f s)", speech.seconds)
+            return
+        if self._spotter is None:
             return
         t0 = time.monotonic()
         phrase = self._spotter.spot(speech.audio, max(speech.seconds, 0.01))
@@ -168,19 +197,19 @@ class BargeIn:
         t0 = time.monotonic()
         log.info("a stop said over its own speech: acted on, %.2f s after it ended "
                  "(echo path %.3f s behind the microphone)", t0 - speech.end, t0 - at)  # fmt: skip
-        self._delivering = True
+        self._delivering = threading.get_ident()
         try:
             self._deliver(
                 Utterance(phrase, start, end, end, 1.0, accepted=True, enough_to_interrupt=True)
             )
         finally:
-            self._delivering = False
+            self._delivering = None
             self._silence(False)  # the rest was cut: what it says next ("Okay.") is heard
             log.info("a stop said over its own speech: the voice loop took %.3f s",
                      time.monotonic() - t0)  # fmt: skip
 
     def already_acted(self, utterance: Utterance) -> bool:
         """Was the speech of ``utterance`` (a later reading by the recognizer) acted on here?"""
-        return not self._delivering and any(
+        return self._delivering != threading.get_ident() and any(
             s < utterance.end + 0.3 and utterance.start < e + 0.3 for s, e in self._acted
         )

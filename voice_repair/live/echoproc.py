@@ -1,0 +1,215 @@
+"""The echo process: the canceller, the detector and the stop spotter, out of the assistant.
+
+Why a process (README "'Stop' heard over its own voice", eleventh session): on a thread of the
+assistant's process the echo path fell seconds behind the microphone at load 15-28 (median
+0.24-0.88 s, worst 4.15 s when a stop fell due), because it shared one niced process, and its
+interpreter lock, with the recognizer, the speech engines and the session; a real-time priority
+for that thread did not help (it still waited for the lock). Here the echo path has a process
+of its own, at a raised priority where allowed (``priority.py``), and everything the cut needs
+is within reach without the assistant:
+
+* the reference is read straight from the player process's shared memory (``playring``: its log
+  of blocks handed to PortAudio, the samples in its ring), on the same steady timeline the
+  assistant lays it on (``playclock``);
+* a stop phrase spotted mutes the player with one write into that memory (``GAIN``), and keeps
+  it muted until the assistant says it acted on the stop (the cut and the "Okay."), or
+  ``HOLD_S`` passed;
+* the assistant only feeds it microphone blocks and takes back the cancelled audio and the stops
+  (``echoremote``; messages on a socket pair, ``Msg``).
+
+Run as ``python -m voice_repair.live.echoproc FD ENGINE VERBOSE`` by
+``audio.echoremote.EchoProcess``; it lives in ``live`` because it runs the barge-in check
+(``live.bargein``), which the audio stage may not import. It
+logs its own lines to the standard error it inherits (the product's log, with its own
+timestamps). End of file on the socket (the assistant gone or closing) ends it at once. Nothing
+is written anywhere: audio lives in memory, the spotter's dictionary in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+import time
+
+import numpy as np
+
+from ..audio import playring as pr
+from ..audio.duck import DUCK_GAIN
+from ..audio.echo import EchoCanceller, PlayedAudio
+from ..audio.echopath import OUT_MS, _Batcher
+from ..audio.echoremote import Msg
+from ..audio.playclock import PlayClock
+from ..audio.priority import raise_priority
+from ..models import AudioChunk
+
+log = logging.getLogger("voice_repair.live.echoproc")
+
+HOLD_S = 3.0
+"""A stop handed to the assistant keeps its voice muted this long at most, waiting to hear that
+the stop was acted on (then the rest was cut and what it says next is heard)."""
+RATE = 16000
+
+
+class _PlayerTap:
+    """The player process's memory, read here: what it played, when; its gain, written."""
+
+    def __init__(self, fd: int, rate: int, played: PlayedAudio) -> None:
+        self.shared = pr.Shared(fd)
+        os.close(fd)  # the mapping keeps the memory
+        self.rate = rate
+        self.played = played
+        self.clock = PlayClock(rate)
+        self.seen = int(self.shared.ints[pr.LOG_COUNT])
+        self._buf = np.zeros(4096, np.int16)
+
+    def drain(self) -> None:
+        """Every block the player handed over since the last look, into ``played``."""
+        ints, rows = self.shared.ints, self.shared.log
+        count = int(ints[pr.LOG_COUNT])
+        if count - self.seen > pr.LOG_ROWS:
+            self.seen = count - pr.LOG_ROWS
+        for i in range(self.seen, count):
+            row = rows[i % pr.LOG_ROWS].copy()
+            frames, taken = int(row[pr.FRAMES]), int(row[pr.TAKEN])
+            at = self.clock.block(float(row[pr.SOUNDS_AT]), frames, bool(row[pr.UNDERRUN]))
+            if not taken:
+                continue
+            if taken > self._buf.size:
+                self._buf = np.zeros(taken, np.int16)
+            self.shared.read_into(self._buf, int(row[pr.POS]), taken)
+            gain = float(row[pr.ROW_GAIN])
+            block = PlayedAudio.at_rate(self._buf[:taken].copy(), self.rate)
+            if gain != 1.0:
+                block = (block.astype(np.float32) * gain).astype(np.int16)
+            self.played.started(block, at, gain)
+        self.seen = count
+
+    def set_gain(self, gain: float) -> None:
+        self.shared.floats[pr.GAIN] = gain
+
+
+class _Hold:
+    """The player's gain as this process sets it: the detector's duck, and the mute from a stop
+    spotted until the assistant acted on it (a write of the detector meanwhile keeps it 0)."""
+
+    def __init__(self) -> None:
+        self.tap: _PlayerTap | None = None
+        self.muted_until = 0.0
+        self.waiting = False
+
+    def gain(self, value: float) -> None:
+        if self.waiting and time.monotonic() > self.muted_until:
+            self.waiting = False
+            log.warning("echo process: the stop handed on was not acted on within %.1f s; "
+                        "its voice back, ducked", HOLD_S)  # fmt: skip
+            value = DUCK_GAIN
+        if self.tap is not None:
+            self.tap.set_gain(0.0 if self.waiting else value)
+
+    def silence(self, on: bool) -> None:
+        """``live.bargein``'s mute: on at a stop phrase spotted; off (back, ducked) when more
+        speech followed it, or, once it was handed on, when the assistant acted on it."""
+        if on:
+            if self.tap is not None:
+                self.tap.set_gain(0.0)
+        elif not self.waiting and self.tap is not None:
+            self.tap.set_gain(DUCK_GAIN)
+
+    def acted(self) -> None:
+        self.waiting = False
+        if self.tap is not None:
+            self.tap.set_gain(DUCK_GAIN)
+
+
+def _send(sock: socket.socket, data: bytes, must: bool = False) -> bool:
+    """Sent, or dropped (False) when the assistant has not read for a while; ``must``: wait up
+    to a second for room (a stop is never dropped for cancelled audio)."""
+    try:
+        sock.send(data, socket.MSG_DONTWAIT)
+        return True
+    except BlockingIOError:
+        if not must:
+            return False
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_WRITE)
+    ready = sel.select(1.0)
+    sel.close()
+    if ready:
+        sock.send(data)
+        return True
+    return False
+
+
+def serve(sock: socket.socket, engine: str) -> int:
+    """Until end of file on ``sock``: cancel each microphone block, spot stops, send back."""
+    from .bargein import BargeIn
+
+    played, hold = PlayedAudio(), _Hold()
+    played.on_gain = hold.gain
+    canceller = EchoCanceller(played, engine)
+    batch = _Batcher(OUT_MS)
+    dropped = 0
+    barge: BargeIn | None = None
+
+    def deliver(u) -> None:  # in this process the stop is handed on, and the mute held
+        hold.waiting, hold.muted_until = True, time.monotonic() + HOLD_S
+        _send(sock, Msg.STOP + struct.pack("<ddd", u.start, u.end, time.monotonic())
+              + u.text.encode(), must=True)  # fmt: skip
+
+    _send(sock, Msg.READY, must=True)
+    while True:
+        data, fds, _flags, _addr = socket.recv_fds(sock, 65536, 1)
+        if not data:
+            return 0
+        kind, body = data[:1], data[1:]
+        if kind == Msg.MIC:
+            at, start = struct.unpack_from("<dd", body)
+            if hold.tap is not None:
+                hold.tap.drain()
+            chunk = AudioChunk(body[16:], RATE, start)
+            for ready in batch.add(canceller.cancel(chunk, at)):
+                if not _send(sock, Msg.OUT + struct.pack("<d", ready.start) + ready.samples):
+                    dropped += 1
+            if dropped and dropped % 50 == 1:
+                log.warning("echo process: the assistant fell behind; %d chunks dropped", dropped)
+        elif kind == Msg.PLAYER:
+            (rate,) = struct.unpack_from("<i", body)
+            hold.tap = _PlayerTap(fds[0], rate, played)
+        elif kind == Msg.PHRASES:
+            barge = BargeIn.over(canceller, json.loads(body), silence=hold.silence)
+            if barge is not None:
+                barge.connect_here(deliver)
+        elif kind == Msg.ACTED:
+            hold.acted()
+        elif kind == Msg.RESET:
+            canceller.reset()
+            batch = _Batcher(OUT_MS)
+        for fd in fds[1:] if kind == Msg.PLAYER else fds:
+            os.close(fd)
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the assistant decides when to end
+    logging.basicConfig(level=logging.INFO if argv[3] == "1" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)  # fmt: skip
+    sock = socket.socket(fileno=int(argv[1]))
+    log.info("%s", raise_priority("echo process"))
+    try:
+        return serve(sock, argv[2])
+    except Exception as exc:  # said to the assistant, which raises it as a device error
+        log.exception("echo process failed")
+        with contextlib.suppress(OSError):
+            _send(sock, Msg.FAILED + f"{type(exc).__name__}: {exc}".encode(), must=True)
+        return 3
+
+
+if __name__ == "__main__":
+    os._exit(main(sys.argv))
