@@ -14,6 +14,7 @@ waits more than ``CLOSE_WAIT_S`` (a stop must end the product within 1.5 s).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -23,14 +24,14 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .echo import PlayedAudio
 from .echopath import BACKLOG_S, OUT_MS
 
-__all__ = ["EchoProcess", "Msg"]
+__all__ = ["Channel", "EchoProcess", "Msg"]
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,11 @@ quiet, several times that at load 20 on the shared machine)."""
 CLOSE_WAIT_S = 0.5
 """How long ``close`` waits for the process to end by itself before killing it."""
 _LOOK_S = 1.0
-_BUFFER = 1 << 20
-"""Socket buffer each way: seconds of audio, so neither side waits on a slow reader."""
 
 
 class Msg:
     """One-byte kinds of the messages between the assistant and its echo process, on a socket
-    pair (``SOCK_SEQPACKET``: one message per send)."""
+    pair (``Channel``)."""
 
     MIC = b"M"  # assistant -> here: <d at (monotonic)><d start (stream s)> + int16 samples
     PLAYER = b"P"  # assistant -> here: <i rate>, the player's memfd alongside (SCM_RIGHTS)
@@ -57,6 +56,56 @@ class Msg:
     STOP = b"T"  # here -> assistant: <d start><d end><d at> + phrase (monotonic times)
     READY = b"Y"  # here -> assistant: started
     FAILED = b"E"  # here -> assistant: utf-8 why it cannot run
+
+
+class Channel:
+    """Messages on one end of a stream socket pair: ``<I length>`` + kind + body each.
+
+    A stream, not ``SOCK_SEQPACKET``: a Unix datagram queue holds ``net.unix.max_dgram_qlen``
+    messages (10 here), 200 ms of microphone blocks, and a starved reader then lost audio and
+    stops; a stream holds ``BUFFER`` bytes (minutes of audio). Sends are whole messages under
+    a lock (several threads send on the assistant's side)."""
+
+    BUFFER = 4 << 20
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self._lock = threading.Lock()
+        self._buf = bytearray()
+        self._fds: list[int] = []
+        for opt in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, opt, self.BUFFER)
+
+    def send(self, kind: bytes, body: bytes = b"", fds: Sequence[int] = ()) -> None:
+        """One message (``fds`` ride with its first byte); raises ``OSError`` when the other
+        end is gone."""
+        data = struct.pack("<I", len(body) + 1) + kind + body
+        with self._lock:
+            if fds:
+                sent = socket.send_fds(self.sock, [data], list(fds))
+                data = data[sent:]
+            if data:
+                self.sock.sendall(data)
+
+    def receive(self) -> tuple[bytes, bytes, list[int]]:
+        """The next message: kind, body and the descriptors that came with it; kind b"" at
+        the end of the stream."""
+        while True:
+            if len(self._buf) >= 4:
+                (n,) = struct.unpack_from("<I", self._buf)
+                if len(self._buf) >= 4 + n:
+                    message = bytes(self._buf[4 : 4 + n])
+                    del self._buf[: 4 + n]
+                    fds = self._fds if message[:1] == Msg.PLAYER else []
+                    if fds:
+                        self._fds = []
+                    return message[:1], message[1:], fds
+            data, fds, _flags, _addr = socket.recv_fds(self.sock, 1 << 16, 4)
+            if not data:
+                return b"", b"", []
+            self._buf += data
+            self._fds += fds
 
 
 class _End:
@@ -79,16 +128,14 @@ class EchoProcess:
         self._phrases: list[str] | None = None
         self._player: tuple[int, int] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
-        self._sock: socket.socket | None = None
+        self._channel: Channel | None = None
         self._out: queue.Queue[AudioChunk | _End] | None = None
         self._lock = threading.Lock()
-        self.dropped = 0
 
     def spot(self, phrases: Collection[str], on_stop: Callable[[str, float, float, float], None]):
         """Spot stop phrases (those of the grammar's ``phrases``) over its voice."""
         self._phrases, self.on_stop = sorted(phrases), on_stop
-        if self._sock is not None:
-            self._send(Msg.PHRASES + json.dumps(self._phrases).encode())
+        self._send(Msg.PHRASES, json.dumps(self._phrases).encode())
 
     def attach_player(self, fd: int, rate: int) -> None:
         """A new player process plays from memory ``fd`` at ``rate`` (a copy of ``fd`` is kept
@@ -96,22 +143,19 @@ class EchoProcess:
         if self._player is not None:
             os.close(self._player[0])
         self._player = (os.dup(fd), rate)
-        if self._sock is not None:
-            self._send_player()
+        self._send(Msg.PLAYER, struct.pack("<i", rate), (self._player[0],))
 
     def stop_acted(self) -> None:
         """The stop handed on was acted on: its voice may be heard again (ducked)."""
-        if self._sock is not None:
-            self._send(Msg.ACTED)
+        self._send(Msg.ACTED)
 
     def reset(self) -> None:
         """A new microphone stream (said to the process when the stream starts)."""
 
     def _start(self) -> None:
-        here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        for s in (here, there):
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _BUFFER)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _BUFFER)
+        here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        channel = Channel(here)
+        Channel(there)  # its buffers
         verbose = "1" if logging.getLogger().isEnabledFor(logging.INFO) else "0"
         try:
             self._proc = subprocess.Popen(
@@ -125,60 +169,47 @@ class EchoProcess:
             there.close()
         here.settimeout(READY_S)
         try:
-            first = here.recv(65536)
-        except (TimeoutError, OSError):
-            first = b""
-        if first != Msg.READY:
+            kind, body, _fds = channel.receive()
+        except OSError:  # TimeoutError included
+            kind, body = b"", b""
+        if kind != Msg.READY:
             self._kill(self._proc)
             here.close()
-            why = first[1:].decode(errors="replace") if first[:1] == Msg.FAILED else "no answer"
+            why = body.decode(errors="replace") if kind == Msg.FAILED else "no answer"
             raise AudioDeviceError(f"the echo process did not start ({why or 'it exited'})")
         here.settimeout(None)
-        self._sock = here
+        self._channel = channel
         if self._phrases is not None:
-            self._send(Msg.PHRASES + json.dumps(self._phrases).encode())
+            self._send(Msg.PHRASES, json.dumps(self._phrases).encode())
         if self._player is not None:
-            self._send_player()
-        threading.Thread(target=self._read, args=(here,), name="echo-read", daemon=True).start()
+            self._send(Msg.PLAYER, struct.pack("<i", self._player[1]), (self._player[0],))
+        threading.Thread(target=self._read, args=(channel,), name="echo-read", daemon=True).start()
 
-    def _send_player(self) -> None:
-        assert self._player is not None and self._sock is not None
-        fd, rate = self._player
-        try:
-            socket.send_fds(self._sock, [Msg.PLAYER + struct.pack("<i", rate)], [fd])
-        except OSError as exc:
-            log.warning("echo process: could not hand over the player's memory (%s)", exc)
-
-    def _send(self, data: bytes) -> bool:
-        sock = self._sock
-        if sock is None:
+    def _send(self, kind: bytes, body: bytes = b"", fds: tuple[int, ...] = ()) -> bool:
+        """Said to the process when one runs (a new one is told everything at its start)."""
+        channel = self._channel
+        if channel is None:
             return False
         try:
-            sock.send(data, socket.MSG_DONTWAIT)
+            channel.send(kind, body, fds)
             return True
-        except BlockingIOError:
-            self.dropped += 1
-            if self.dropped % 50 == 1:
-                log.warning("echo process fell behind: %d microphone blocks dropped", self.dropped)
-            return False
-        except OSError:
+        except OSError:  # it ended: the reader says so to the stream
             return False
 
-    def _read(self, sock: socket.socket) -> None:
+    def _read(self, channel: Channel) -> None:
         """Cancelled chunks to the stream in use, stops to ``on_stop``, until the process ends."""
         keep = max(1, round(BACKLOG_S * 1000 / OUT_MS))
         while True:
             try:
-                data = sock.recv(65536)
+                kind, body, _fds = channel.receive()
             except OSError:
-                data = b""
+                kind, body = b"", b""
             out = self._out
-            if not data:
-                if out is not None and self._sock is sock:
+            if not kind:
+                if out is not None and self._channel is channel:
                     out.put(_End(AudioDeviceError("the echo process ended; the microphone "
                                                   "is reopened with a new one")))  # fmt: skip
                 return
-            kind, body = data[:1], data[1:]
             if kind == Msg.OUT and out is not None:
                 if out.qsize() >= keep:
                     log.warning("the recognizer fell behind: dropped %d ms of audio", OUT_MS)
@@ -210,8 +241,8 @@ class EchoProcess:
                 for chunk in chunks:
                     if stop.is_set():
                         return
-                    head = Msg.MIC + struct.pack("<dd", captured_at(chunk), chunk.start)
-                    self._send(head + chunk.samples)
+                    head = struct.pack("<dd", captured_at(chunk), chunk.start)
+                    self._send(Msg.MIC, head + chunk.samples)
                 out.put(_End())
             except BaseException as exc:  # handed to the consumer, raised there
                 out.put(_End(exc))
@@ -237,9 +268,11 @@ class EchoProcess:
                 self._out = None
 
     def _drop(self) -> None:
-        sock, self._sock = self._sock, None
-        if sock is not None:
-            sock.close()
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            with contextlib.suppress(OSError):
+                channel.sock.shutdown(socket.SHUT_RDWR)  # wakes the reader; the process ends
+            channel.sock.close()
         if self._proc is not None:
             self._kill(self._proc)
 

@@ -31,7 +31,6 @@ import contextlib
 import json
 import logging
 import os
-import selectors
 import signal
 import socket
 import struct
@@ -44,7 +43,7 @@ from ..audio import playring as pr
 from ..audio.duck import DUCK_GAIN
 from ..audio.echo import EchoCanceller, PlayedAudio
 from ..audio.echopath import OUT_MS, _Batcher
-from ..audio.echoremote import Msg
+from ..audio.echoremote import Channel, Msg
 from ..audio.playclock import PlayClock
 from ..audio.priority import raise_priority
 from ..models import AudioChunk
@@ -128,57 +127,33 @@ class _Hold:
             self.tap.set_gain(DUCK_GAIN)
 
 
-def _send(sock: socket.socket, data: bytes, must: bool = False) -> bool:
-    """Sent, or dropped (False) when the assistant has not read for a while; ``must``: wait up
-    to a second for room (a stop is never dropped for cancelled audio)."""
-    try:
-        sock.send(data, socket.MSG_DONTWAIT)
-        return True
-    except BlockingIOError:
-        if not must:
-            return False
-    sel = selectors.DefaultSelector()
-    sel.register(sock, selectors.EVENT_WRITE)
-    ready = sel.select(1.0)
-    sel.close()
-    if ready:
-        sock.send(data)
-        return True
-    return False
-
-
-def serve(sock: socket.socket, engine: str) -> int:
-    """Until end of file on ``sock``: cancel each microphone block, spot stops, send back."""
+def serve(channel: Channel, engine: str) -> int:
+    """Until the end of ``channel``: cancel each microphone block, spot stops, send back."""
     from .bargein import BargeIn
 
     played, hold = PlayedAudio(), _Hold()
     played.on_gain = hold.gain
     canceller = EchoCanceller(played, engine)
     batch = _Batcher(OUT_MS)
-    dropped = 0
     barge: BargeIn | None = None
 
     def deliver(u) -> None:  # in this process the stop is handed on, and the mute held
         hold.waiting, hold.muted_until = True, time.monotonic() + HOLD_S
-        _send(sock, Msg.STOP + struct.pack("<ddd", u.start, u.end, time.monotonic())
-              + u.text.encode(), must=True)  # fmt: skip
+        channel.send(Msg.STOP, struct.pack("<ddd", u.start, u.end, time.monotonic())
+                     + u.text.encode())  # fmt: skip
 
-    _send(sock, Msg.READY, must=True)
+    channel.send(Msg.READY)
     while True:
-        data, fds, _flags, _addr = socket.recv_fds(sock, 65536, 1)
-        if not data:
+        kind, body, fds = channel.receive()
+        if not kind:
             return 0
-        kind, body = data[:1], data[1:]
         if kind == Msg.MIC:
             at, start = struct.unpack_from("<dd", body)
             if hold.tap is not None:
                 hold.tap.drain()
             chunk = AudioChunk(body[16:], RATE, start)
             for ready in batch.add(canceller.cancel(chunk, at)):
-                if not _send(sock, Msg.OUT + struct.pack("<d", ready.start) + ready.samples):
-                    dropped += 1
-            if dropped and dropped % 50 == 1:
-                log.warning("echo process: the assistant fell behind; %d chunks dropped", dropped)
+                channel.send(Msg.OUT, struct.pack("<d", ready.start) + ready.samples)
         elif kind == Msg.PLAYER:
             (rate,) = struct.unpack_from("<i", body)
             hold.tap = _PlayerTap(fds[0], rate, played)
@@ -191,7 +166,7 @@ def serve(sock: socket.socket, engine: str) -> int:
         elif kind == Msg.RESET:
             canceller.reset()
             batch = _Batcher(OUT_MS)
-        for fd in fds[1:] if kind == Msg.PLAYER else fds:
+        for fd in fds[1:]:
             os.close(fd)
 
 
@@ -200,14 +175,14 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO if argv[3] == "1" else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)  # fmt: skip
-    sock = socket.socket(fileno=int(argv[1]))
+    channel = Channel(socket.socket(fileno=int(argv[1])))
     log.info("%s", raise_priority("echo process"))
     try:
-        return serve(sock, argv[2])
+        return serve(channel, argv[2])
     except Exception as exc:  # said to the assistant, which raises it as a device error
         log.exception("echo process failed")
         with contextlib.suppress(OSError):
-            _send(sock, Msg.FAILED + f"{type(exc).__name__}: {exc}".encode(), must=True)
+            channel.send(Msg.FAILED, f"{type(exc).__name__}: {exc}".encode())
         return 3
 
 
