@@ -53,6 +53,7 @@ class Msg:
     ACTED = b"A"  # assistant -> here: the stop handed on was acted on
     RESET = b"R"  # assistant -> here: a new microphone stream
     OUT = b"O"  # here -> assistant: <d start> + cancelled int16 samples (``OUT_MS`` chunks)
+    JUDGED = b"J"  # here -> assistant: <d start><d end> + verdict (``live.overheard``)
     STOP = b"T"  # here -> assistant: <d start><d end><d at> + phrase (monotonic times)
     READY = b"Y"  # here -> assistant: started
     FAILED = b"E"  # here -> assistant: utf-8 why it cannot run
@@ -125,6 +126,8 @@ class EchoProcess:
         self.on_stop: Callable[[str, float, float, float], None] = lambda *_a: None
         """Called (on this side's reader thread) with each stop the echo process handed on:
         phrase, its start and end and when it was handed on (``time.monotonic()``)."""
+        self.on_judged: Callable[[float, float, str], None] = lambda *_a: None
+        """Told each stretch of speech heard over its voice, as the barge-in judged it."""
         self._phrases: list[str] | None = None
         self._player: tuple[int, int] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -216,6 +219,9 @@ class EchoProcess:
                     continue
                 (start,) = struct.unpack_from("<d", body)
                 out.put(AudioChunk(body[8:], 16000, start))
+            elif kind == Msg.JUDGED:
+                start, end = struct.unpack_from("<dd", body)
+                self.on_judged(start, end, body[16:].decode())
             elif kind == Msg.STOP:
                 start, end, at = struct.unpack_from("<ddd", body)
                 self.on_stop(body[24:].decode(), start, end, at)

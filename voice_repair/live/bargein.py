@@ -25,6 +25,7 @@ from ..audio.duck import DUCK_GAIN, HANG_S, NearSpeech
 from ..audio.echo import EchoCanceller
 from ..audio.echoremote import EchoProcess
 from ..models import AudioChunk, Utterance
+from .overheard import Overheard
 
 __all__ = ["BargeIn", "FOLLOW_S", "JOIN_S", "MUTE_GAIN", "SHORTEST_S", "THRESHOLD"]
 
@@ -91,6 +92,12 @@ class BargeIn:
         """When the last stretch of someone's speech (not a stray frame) ended."""
         self._last_was_stop = False
         self._pending: _Pending | None = None
+        self._origin: Callable[[], float] = lambda: 0.0
+        """``time.monotonic()`` of the microphone stream's first sample."""
+        self.overheard = Overheard()
+        """Each stretch heard over its voice, as judged (``overheard``)."""
+        self.on_judged: Callable[[float, float, str], None] = self.overheard.note
+        """Told each stretch's verdict (the echo process sends it to the assistant)."""
 
     @classmethod
     def over(
@@ -108,6 +115,7 @@ class BargeIn:
             return None
         if isinstance(canceller, EchoProcess):
             barge = cls(None, lambda on: None if on else canceller.stop_acted())
+            canceller.on_judged = barge.overheard.note
             canceller.spot(phrases, barge.handed_on)
             return barge
         played = canceller.played
@@ -137,8 +145,21 @@ class BargeIn:
         seconds (what ``Utterance`` times are in)."""
         zero = AudioChunk(b"", mic.sample_rate, 0.0)
         self._deliver = deliver
-        self._stream_time = lambda t: t - mic.captured_at(zero)
+        self._origin = lambda: mic.captured_at(zero)
+        self._stream_time = lambda t: t - self._origin()
         self._acted.clear()
+
+    def _judged(self, speech: NearSpeech, verdict: str) -> None:
+        self.on_judged(speech.start, speech.end, verdict)
+
+    def sentence_over(self, utterance: Utterance) -> str | None:
+        """Why ``utterance``, a stop the recognizer read over its voice, was a sentence the
+        echo path heard (``overheard``); None when it may be a stop. Logs what it heard."""
+        start, end = utterance.start + self._origin(), utterance.end + self._origin()
+        why = self.overheard.sentence(start, end)
+        log.info("a stop read by the recognizer over its own speech; heard there: %s",
+                 self.overheard.describe(start, end))  # fmt: skip
+        return why
 
     def hear(self, speech: NearSpeech) -> None:
         """One stretch of someone's speech over the assistant's: a stop (acted on once nothing
@@ -149,9 +170,11 @@ class BargeIn:
             self._last_was_stop = False
         if not SHORTEST_S <= speech.seconds <= MAX_SECONDS:
             log.info("speech over its own: too short or long for a stop (%.2f s)", speech.seconds)
+            self._judged(speech, "short" if speech.seconds < SHORTEST_S else "long")
             return
         if joined:
             log.info("speech over its own: part of longer speech (%.2f s)", speech.seconds)
+            self._judged(speech, "joined")
             return
         if self._spotter is None:
             return
@@ -163,12 +186,14 @@ class BargeIn:
                 "speech over its own: not a stop (%.2f s; %s; ended %.2f s ago, spotter %.3f s)",
                 speech.seconds, self._spotter.last, t0 - speech.end, took,
             )  # fmt: skip
+            self._judged(speech, "not")
             return
         log.info(
             "a stop phrase spotted over its own speech (%.2f s; ended %.2f s ago, spotter %.3f s)",
             speech.seconds, t0 - speech.end, took,
         )  # fmt: skip
         self._last_was_stop = True
+        self._judged(speech, "stop")
         self._pending = _Pending(phrase, speech, speech.end + HANG_S + FOLLOW_S)
         self._silence(True)
         log.info("speech silenced: a stop phrase spotted; cut unless more speech follows")

@@ -161,6 +161,9 @@ def serve(channel: Channel, engine: str) -> int:
             barge = BargeIn.over(canceller, json.loads(body), silence=hold.silence)
             if barge is not None:
                 barge.connect_here(deliver)
+                barge.on_judged = lambda start, end, verdict: channel.send(
+                    Msg.JUDGED, struct.pack("<dd", start, end) + verdict.encode()
+                )
         elif kind == Msg.ACTED:
             hold.acted()
         elif kind == Msg.RESET:

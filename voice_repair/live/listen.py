@@ -224,6 +224,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         )
 
         barge = BargeIn.over(echo.canceller, phrases)  # None without the played samples
+        if barge is not None:  # a recognizer's "stop" in a sentence said over its voice
+            door.sentence_over = barge.sentence_over
 
         def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
