@@ -190,3 +190,24 @@ def test_the_recognizers_reading_of_a_stop_being_handed_on_is_not_acted_on_again
     barge.handed_on("stop", 10.1, 10.4, time.monotonic())
     assert mine == [False]  # its own stop goes through the door
     assert theirs == [True]  # the recognizer's reading of it does not, even meanwhile
+
+
+@pytest.mark.parametrize("block", [1102, 1024, 441])
+def test_the_reference_from_the_players_blocks_is_the_sentence_it_played(block: int) -> None:
+    """The player hands 22,050 Hz blocks; laid end to end at 16 kHz they must be the sentence,
+    sample for sample, as the assistant lays it (resampled whole): each block resampled on its
+    own drifted by up to 3 ms against its echo (error +2.8 dB, the canceller removed 0.4 dB live
+    against 2.1-3.3 dB in process)."""
+    from voice_repair.audio.echo import PlayedAudio
+    from voice_repair.live.echoproc import _Resampler
+
+    x = recording(REPLY, "piper").astype(np.float64)
+    x = np.interp(np.arange(0, x.size, RATE / 22050), np.arange(x.size), x).astype(np.int16)
+    whole = PlayedAudio.at_rate(x, 22050).astype(np.float64)
+    played, resampler = PlayedAudio(), _Resampler(22050)
+    for i in range(0, x.size, block):
+        samples, first = resampler.block(x[i : i + block])
+        played.started(samples, 100.0 + (i + first) / 22050)
+    laid = played.window(100.0, whole.size).astype(np.float64)
+    err = (laid - whole)[100:-100]
+    assert 10 * np.log10(np.mean(err**2) / np.mean(whole**2)) < -15.0
