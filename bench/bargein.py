@@ -1,13 +1,15 @@
 """Barge-in: a bare "stop" said over its own speech, its voice as loud as the person's.
 
-    python -m bench bargein -- [--trials 20] [--methods speex,webrtc,pulse,off] [--after 1,3]
+    python -m bench bargein -- [--trials 20] [--methods speex,speex+proc,webrtc,pulse,off]
+                               [--after 1,3]
                                [--engine pocketsphinx|whisper] [--reverb 0.0] [--talk 10]
                                [--idle 20] [--warm-wait 600]
                                [--keep-log DIR] [--record DIR]
 
 A private PulseAudio room that carries the assistant's voice back into its microphone
 (``tests/audio/echoroom.py``) at the level that makes it as loud there as the person saying
-"stop"; ``voice-repair run`` with ``audio.echo_cancel`` set to each method in turn. Each trial
+"stop"; ``voice-repair run`` with ``audio.echo_cancel`` set to each method in turn (``+proc``:
+with ``audio.echo_process`` on, the echo path in a process of its own). Each trial
 asks for a guided exercise, says "stop" (a fresh Piper rendering) one to three seconds into it,
 and reads the log (``tests/audio/bargein.py``). Prints per method: stops acted on, end of the
 word -> speech cut (median, p95, worst), other intents acted on (self-triggers), replies its
@@ -146,7 +148,10 @@ def _record_speaker(room, folder: Path) -> subprocess.Popen[bytes]:
 
 def run_method(method: str, args, rng: random.Random) -> str:
     with private_room() as room:
-        config = bargein.CONFIG.format(method=method)
+        base, _, how = method.partition("+")  # "speex+proc": the echo path in its own process
+        config = bargein.CONFIG.format(method=base)
+        if how == "proc":
+            config += "echo_process = true\n"
         env: dict[str, str | None] = {}
         speaker = None
         if args.record:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from live import OTHER_REQUESTS, PAUSE_REQUESTS, LiveRun, Spoken, spoken_request
+from live import OTHER_REQUESTS, PAUSE_REQUESTS, QUIET_CONFIG, LiveRun, Spoken, spoken_request
 from pulse import RECORD_RATE, PulseServer
 from rig import Rig
 from timing import CpuWait, budget
@@ -58,10 +58,14 @@ def requests(tmp_path_factory: pytest.TempPathFactory) -> tuple[Spoken, Spoken]:
     )
 
 
-def _live(pulse: PulseServer, base: Path, pause: Spoken) -> LiveRun:
+ECHO_PROCESS_CONFIG = QUIET_CONFIG + '[audio]\necho_cancel = "speex"\necho_process = true\n'
+"""The echo path (SpeexDSP, the detector, the stop spotter) in a process of its own."""
+
+
+def _live(pulse: PulseServer, base: Path, pause: Spoken, config: str = QUIET_CONFIG) -> LiveRun:
     """``run`` with minutes scaled so the requested pause lasts ``PAUSE_SECONDS``."""
     minutes = int(pause.slots.get("minutes", 20))  # 20: the quiet config's default
-    return LiveRun(pulse, base, minute=PAUSE_SECONDS / minutes)
+    return LiveRun(pulse, base, minute=PAUSE_SECONDS / minutes, config=config)
 
 
 def _room_module(pulse: PulseServer) -> str:
@@ -124,9 +128,12 @@ def test_microphone_unplugged_and_back(pulse: PulseServer, requests, tmp_path: P
         assert run.stop() == 0, run.log()
 
 
-def test_sound_server_killed_and_restarted(pulse: PulseServer, requests, tmp_path: Path) -> None:
+@pytest.mark.parametrize("config", [QUIET_CONFIG, ECHO_PROCESS_CONFIG], ids=["", "echo-process"])
+def test_sound_server_killed_and_restarted(
+    pulse: PulseServer, requests, tmp_path: Path, config: str
+) -> None:
     request, other = requests
-    run = _live(pulse, tmp_path, request)
+    run = _live(pulse, tmp_path, request, config)
     try:
         _start_pause(run, pulse, request.wav)
         pulse.kill()  # as if it crashed: no goodbye to its clients

@@ -80,6 +80,9 @@ class PlayedAudio:
         self._gain = 1.0
         self.on_gain: Callable[[float], None] | None = None
         """Told each new ``gain`` at once (the player process reads it from shared memory)."""
+        self.on_player: Callable[[int, int], None] | None = None
+        """Told each new player process's shared memory (its fd, valid during the call) and
+        its rate, when the echo path runs in a process of its own (``echoremote``)."""
         self.ducked_from = float("-inf")
         """When the first ducked block after full-level ones sounds (the duck's real start:
         the player hands blocks ahead of time, so it comes after ``gain`` was lowered)."""

@@ -23,6 +23,7 @@ from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .echo import EchoCanceller, PlayedAudio, webrtc_available
 from .echopath import BLOCK_MS
+from .echoremote import EchoProcess
 from .pulse_echo import PulseEcho, load_pulse_echo
 from .speex import speex_available
 
@@ -48,7 +49,8 @@ class EchoSetup:
     reason: str
     played: PlayedAudio | None = None
     """Given to the ``Player`` (webrtc): what is played, and when."""
-    canceller: EchoCanceller | None = None
+    canceller: EchoCanceller | EchoProcess | None = None
+    """In this process, or in one of its own (``audio.echo_process``)."""
     pulse: PulseEcho | None = None
 
     @property
@@ -76,9 +78,11 @@ class EchoSetup:
     def close(self) -> None:
         if self.pulse is not None:
             self.pulse.close()
+        if isinstance(self.canceller, EchoProcess):
+            self.canceller.close()
 
 
-def _in_process(method: str) -> EchoSetup:
+def _in_process(method: str, process: bool = False) -> EchoSetup:
     played = PlayedAudio()
     what = {
         "speex": "SpeexDSP in process",
@@ -86,6 +90,10 @@ def _in_process(method: str) -> EchoSetup:
         "duck": "no canceller; its voice ducked when someone talks over it",
     }[method]
     engine = "none" if method == "duck" else method
+    if process:  # checked here, where the error is clear; the process builds its own
+        EchoCanceller(played, engine)
+        return EchoSetup(method, what + " (the echo path in a process of its own)", played,
+                         EchoProcess(engine, played))  # fmt: skip
     return EchoSetup(method, what, played, EchoCanceller(played, engine))
 
 
@@ -100,10 +108,14 @@ def _pulse(input_device: str | None, output_device: str | None) -> EchoSetup:
 
 
 def set_up_echo_cancel(
-    method: str, input_device: str | None = None, output_device: str | None = None
+    method: str,
+    input_device: str | None = None,
+    output_device: str | None = None,
+    process: bool = False,
 ) -> EchoSetup:
     """The canceller for ``method`` (the ``audio.echo_cancel`` setting); call before opening
     the microphone and speaker (the PulseAudio one re-routes this process's streams).
+    ``process`` (``audio.echo_process``): an in-process method runs in an echo process.
 
     A named method that cannot run raises ``AudioDeviceError`` saying why; "auto" falls back
     down the list and, with none left, logs ``NONE_HINT`` once.
@@ -113,7 +125,7 @@ def set_up_echo_cancel(
     if method == "off":
         return EchoSetup("off", "turned off (audio.echo_cancel = 'off')")
     if method in ("speex", "webrtc", "duck"):
-        return _in_process(method)
+        return _in_process(method, process)
     if method == "pulse":
         return _pulse(input_device, output_device)
     problems = []
@@ -121,7 +133,7 @@ def set_up_echo_cancel(
         try:
             if name == "pulse":
                 return _pulse(input_device, output_device)
-            return _in_process(name)
+            return _in_process(name, process)
         except AudioDeviceError as exc:
             problems.append(f"{name}: {exc}")
     log.warning("%s (%s)", NONE_HINT, "; ".join(problems))

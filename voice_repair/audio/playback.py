@@ -143,6 +143,8 @@ class _Feed:
             self.clock = PlayClock(self.sample_rate)
             if self.played is not None:
                 child.shared.floats[pr.GAIN] = self.played.gain
+                if self.played.on_player is not None and child.memfd >= 0:
+                    self.played.on_player(child.memfd, self.sample_rate)
         threading.Thread(target=self._read, args=(child,), name="speaker-log", daemon=True).start()
 
     def detach(self) -> PlayerChild | None:

@@ -59,6 +59,7 @@ class PlayerChild:
         except OSError as exc:
             raise AudioDeviceError(f"cannot start the speaker process ({exc})") from exc
         finally:
+            self.memfd = os.dup(self.shared.fd)  # for an echo process (``echoremote``)
             os.close(self.shared.fd)  # the child has its own; the mapping keeps its own copy
         threading.Thread(target=self._status, name="speaker-status", daemon=True).start()
         threading.Thread(target=self._stderr, name="speaker-stderr", daemon=True).start()
@@ -146,6 +147,9 @@ class PlayerChild:
         self._release()
 
     def _release(self) -> None:
+        fd, self.memfd = self.memfd, -1
+        if fd >= 0:
+            os.close(fd)
         try:
             if self.proc.stdin is not None:
                 self.proc.stdin.close()

@@ -58,6 +58,11 @@ class AudioConfig:
     "duck" (no canceller: its voice ducked when someone talks over it, and a "stop" looked
     for there; every in-process method does that too), "pulse" (PulseAudio's
     ``module-echo-cancel``), "auto" (the first that works, in that order), or "off"."""
+    echo_process: bool = _setting(False, "bool")
+    """Run an in-process method's canceller, detector and stop spotter in a process of their
+    own (``live/echoproc.py``), which mutes the speaker itself when it spots "stop": a busy
+    assistant no longer delays the cut. Off until ``bench bargein`` shows it earns its place
+    (README, twelfth session)."""
 
 
 @dataclass(frozen=True)

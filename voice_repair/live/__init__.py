@@ -11,6 +11,9 @@ the half-duplex loop (listen, or speak and listen only for "stop").
   danger acted on from the local reading before the server answers
 - ``wake.py``    the optional wake phrase, and the grammar with it
 - ``expect.py``  Whisper's prompt sentences, led by what the session's mode expects
+- ``bargein.py``  a "stop" said over its own voice, spotted on the echo path's stretches
+- ``echoproc.py``  the echo path in a process of its own (``audio.echo_process``), run as
+  ``python -m voice_repair.live.echoproc`` by ``audio.echoremote``
 """
 
 from .. import lazy_exports

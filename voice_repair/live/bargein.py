@@ -14,6 +14,7 @@ later reading of the same speech is then not acted on again (``already_acted``).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from ..asr.stopspot import MAX_SECONDS, StopSpotter
 from ..audio.capture import Microphone
 from ..audio.duck import DUCK_GAIN, HANG_S, NearSpeech
 from ..audio.echo import EchoCanceller
+from ..audio.echoremote import EchoProcess
 from ..models import AudioChunk, Utterance
+from .overheard import Overheard
 
 __all__ = ["BargeIn", "FOLLOW_S", "JOIN_S", "MUTE_GAIN", "SHORTEST_S", "THRESHOLD"]
 
@@ -71,7 +74,7 @@ class BargeIn:
     """Stretches of speech heard over its own voice -> a "stop" for the voice loop."""
 
     def __init__(
-        self, spotter: StopSpotter, silence: Callable[[bool], None] = lambda _on: None
+        self, spotter: StopSpotter | None, silence: Callable[[bool], None] = lambda _on: None
     ) -> None:
         """``silence(True)`` mutes its voice the moment a stop phrase is spotted, before the
         ``FOLLOW_S`` wait (the end of the word to the cut heard was 0.4-1.8 s, the wait
@@ -82,27 +85,59 @@ class BargeIn:
         self._deliver: Callable[[Utterance], None] = lambda _u: None
         self._stream_time: Callable[[float], float] = lambda t: t
         self._acted: list[tuple[float, float]] = []
-        self._delivering = False
+        self._delivering: int | None = None
+        """The thread handing a stop to the voice loop now: its own utterance is not "already
+        acted on"; the recognizer's reading of the same speech, on another thread, is."""
         self._speech_end = float("-inf")
         """When the last stretch of someone's speech (not a stray frame) ended."""
         self._last_was_stop = False
         self._pending: _Pending | None = None
+        self._origin: Callable[[], float] = lambda: 0.0
+        """``time.monotonic()`` of the microphone stream's first sample."""
+        self.overheard = Overheard()
+        """Each stretch heard over its voice, as judged (``overheard``)."""
+        self.on_judged: Callable[[float, float, str], None] = self.overheard.note
+        """Told each stretch's verdict (the echo process sends it to the assistant)."""
 
     @classmethod
-    def over(cls, canceller: EchoCanceller | None, phrases: Collection[str]) -> BargeIn | None:
+    def over(
+        cls,
+        canceller: EchoCanceller | EchoProcess | None,
+        phrases: Collection[str],
+        silence: Callable[[bool], None] | None = None,
+    ) -> BargeIn | None:
         """One listening to ``canceller``'s stretches of speech over its own voice; None when
-        there is no in-process echo path (nothing knows what was played)."""
+        there is no echo path (nothing knows what was played). With the echo path in a process
+        of its own (``EchoProcess``) the spotting and the mute happen there; the one returned
+        here only hands its stops to the voice loop. ``silence``: the mute, when not the
+        ``canceller``'s own played gain (the echo process holds it until the stop is acted on)."""
         if canceller is None:
             return None
+        if isinstance(canceller, EchoProcess):
+            barge = cls(None, lambda on: None if on else canceller.stop_acted())
+            canceller.on_judged = barge.overheard.note
+            canceller.spot(phrases, barge.handed_on)
+            return barge
         played = canceller.played
 
-        def silence(on: bool) -> None:
+        def gain(on: bool) -> None:
             played.gain = MUTE_GAIN if on else DUCK_GAIN
 
-        barge = cls(StopSpotter(phrases, THRESHOLD), silence)
+        barge = cls(StopSpotter(phrases, THRESHOLD), silence or gain)
         canceller.on_near_speech = barge.hear
         canceller.on_frame = barge.tick
         return barge
+
+    def connect_here(self, deliver: Callable[[Utterance], None]) -> None:
+        """In the echo process: ``deliver`` hands the stop over, its times on the monotonic
+        clock (the assistant turns them into its stream's)."""
+        self._deliver = deliver
+
+    def handed_on(self, phrase: str, start: float, end: float, at: float) -> None:
+        """A stop the echo process spotted and handed on at ``at`` (its voice already muted
+        there): acted on here as one spotted in process."""
+        log.info("a stop from the echo process: %.3f s on its way", time.monotonic() - at)
+        self._act(phrase, NearSpeech(start, end, b"", start), at)
 
     def connect(self, deliver: Callable[[Utterance], None], mic: Microphone) -> None:
         """A new microphone stream: ``deliver`` hands an utterance to its voice loop as heard
@@ -110,8 +145,21 @@ class BargeIn:
         seconds (what ``Utterance`` times are in)."""
         zero = AudioChunk(b"", mic.sample_rate, 0.0)
         self._deliver = deliver
-        self._stream_time = lambda t: t - mic.captured_at(zero)
+        self._origin = lambda: mic.captured_at(zero)
+        self._stream_time = lambda t: t - self._origin()
         self._acted.clear()
+
+    def _judged(self, speech: NearSpeech, verdict: str) -> None:
+        self.on_judged(speech.start, speech.end, verdict)
+
+    def sentence_over(self, utterance: Utterance) -> str | None:
+        """Why ``utterance``, a stop the recognizer read over its voice, was a sentence the
+        echo path heard (``overheard``); None when it may be a stop. Logs what it heard."""
+        start, end = utterance.start + self._origin(), utterance.end + self._origin()
+        why = self.overheard.sentence(start, end)
+        log.info("a stop read by the recognizer over its own speech; heard there: %s",
+                 self.overheard.describe(start, end))  # fmt: skip
+        return why
 
     def hear(self, speech: NearSpeech) -> None:
         """One stretch of someone's speech over the assistant's: a stop (acted on once nothing
@@ -122,9 +170,13 @@ class BargeIn:
             self._last_was_stop = False
         if not SHORTEST_S <= speech.seconds <= MAX_SECONDS:
             log.info("speech over its own: too short or long for a stop (%.2f s)", speech.seconds)
+            self._judged(speech, "short" if speech.seconds < SHORTEST_S else "long")
             return
         if joined:
             log.info("speech over its own: part of longer speech (%.2f s)", speech.seconds)
+            self._judged(speech, "joined")
+            return
+        if self._spotter is None:
             return
         t0 = time.monotonic()
         phrase = self._spotter.spot(speech.audio, max(speech.seconds, 0.01))
@@ -134,12 +186,14 @@ class BargeIn:
                 "speech over its own: not a stop (%.2f s; %s; ended %.2f s ago, spotter %.3f s)",
                 speech.seconds, self._spotter.last, t0 - speech.end, took,
             )  # fmt: skip
+            self._judged(speech, "not")
             return
         log.info(
             "a stop phrase spotted over its own speech (%.2f s; ended %.2f s ago, spotter %.3f s)",
             speech.seconds, t0 - speech.end, took,
         )  # fmt: skip
         self._last_was_stop = True
+        self._judged(speech, "stop")
         self._pending = _Pending(phrase, speech, speech.end + HANG_S + FOLLOW_S)
         self._silence(True)
         log.info("speech silenced: a stop phrase spotted; cut unless more speech follows")
@@ -168,19 +222,19 @@ class BargeIn:
         t0 = time.monotonic()
         log.info("a stop said over its own speech: acted on, %.2f s after it ended "
                  "(echo path %.3f s behind the microphone)", t0 - speech.end, t0 - at)  # fmt: skip
-        self._delivering = True
+        self._delivering = threading.get_ident()
         try:
             self._deliver(
                 Utterance(phrase, start, end, end, 1.0, accepted=True, enough_to_interrupt=True)
             )
         finally:
-            self._delivering = False
+            self._delivering = None
             self._silence(False)  # the rest was cut: what it says next ("Okay.") is heard
             log.info("a stop said over its own speech: the voice loop took %.3f s",
                      time.monotonic() - t0)  # fmt: skip
 
     def already_acted(self, utterance: Utterance) -> bool:
         """Was the speech of ``utterance`` (a later reading by the recognizer) acted on here?"""
-        return not self._delivering and any(
+        return self._delivering != threading.get_ident() and any(
             s < utterance.end + 0.3 and utterance.start < e + 0.3 for s, e in self._acted
         )

@@ -129,6 +129,10 @@ class VoiceDoor:
         self._stop_first = stop_first
         self._check = check
         self.early = EarlyAnswers(lambda h: hear(h) is not None, silence)
+        self.sentence_over: Callable[[Utterance], str | None] = lambda _u: None
+        """Why a stop the recognizer read over its voice was a sentence the echo path heard
+        there (``live.bargein.BargeIn.sentence_over``), None when it may be a stop: everyday
+        talk over its voice must not cut it."""
 
     def __call__(self, utterance: Utterance, speaking: bool) -> bool:
         heard = replace(
@@ -146,6 +150,11 @@ class VoiceDoor:
         if final.match is None:
             log.info("utterance without a request (%.1f s)", utterance.end - utterance.start)
             return False
+        if final.while_speaking and final.match.intent == STOP_INTENT:
+            why = self.sentence_over(utterance)
+            if why is not None:
+                log.info("a stop read over its own speech in a sentence: not acted on (%s)", why)
+                return False
         if self._stop_first and final.while_speaking and final.match.intent == STOP_INTENT:
             # Cut the speech first: the route check spawns ``pactl`` twice (30 ms median, 0.3 s
             # p95 at load 6.5, seconds at load 15), and silence is safe whatever the route; the

@@ -180,7 +180,7 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
     guard = RouteGuard()
     # Before any stream opens: the PulseAudio canceller re-routes this process's streams.
     echo = set_up_echo_cancel(cfg.audio.echo_cancel, cfg.audio.input_device,
-                              cfg.audio.output_device)  # fmt: skip
+                              cfg.audio.output_device, cfg.audio.echo_process)  # fmt: skip
     log.info("echo cancellation: %s", echo.reason)
     try:
         pending.append(Microphone(cfg.audio.input_device, block_ms=echo.block_ms).__enter__())
@@ -224,6 +224,8 @@ def run_voice(options, start_session, wait_for_microphone: bool = False) -> int:
         )
 
         barge = BargeIn.over(echo.canceller, phrases)  # None without the played samples
+        if barge is not None:  # a recognizer's "stop" in a sentence said over its voice
+            door.sentence_over = barge.sentence_over
 
         def on_utterance(u: Utterance, speaking: bool) -> bool:
             if cfg.debug_transcripts:
