@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import pytest
+from timing import budget
 
 from voice_repair.audio.duck import DUCK_GAIN
 from voice_repair.audio.echo import EchoCanceller, PlayedAudio
@@ -69,12 +70,17 @@ def test_the_duck_comes_while_the_recognizer_is_stuck() -> None:
 
     canceller.near.frame = watched
     got: list[AudioChunk] = []
+    unstuck_at = 0.0
     for chunk in canceller.stream(_real_time(near, t0), lambda c: t0 + c.start):
         if not got:
             time.sleep(STUCK_S)  # the recognizer busy with its first chunk
+            unstuck_at = time.monotonic() - t0
         got.append(chunk)
     assert ducked_at, "never ducked"
-    assert ducked_at[0] <= PERSON_AT + DUCKED_WITHIN_S, ducked_at  # not after the recognizer
+    # While the recognizer was still stuck, and within a few tenths of the person's start on
+    # this machine as busy as it was meanwhile (a fixed 0.4 s failed at load 17-20, 1.26 s).
+    assert ducked_at[0] < unstuck_at, (ducked_at, unstuck_at)
+    assert ducked_at[0] <= PERSON_AT + budget(DUCKED_WITHIN_S), ducked_at
     starts = [c.start for c in got]
     assert starts == pytest.approx([0.1 * k for k in range(len(got))])
     assert sum(len(c.samples) for c in got) == near.size // BLOCK * BLOCK * 2
