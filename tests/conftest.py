@@ -45,6 +45,26 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_the_shipped_data_once()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session):
+    """While the test modules are imported, pytest may keep their rewritten form.
+
+    pytest rewrites each test module's ``assert`` statements when it imports it and keeps the
+    result beside the module (``__pycache__/*-pytest-*.pyc``), unless ``sys.dont_write_bytecode``
+    is set, as ``PYTHONDONTWRITEBYTECODE`` sets it on the machines this suite runs on. Then
+    every process that collects (each worker of ``make check`` and of both phases of ``make
+    test``) parsed and rewrote all 150 test files again: more than half of a collection's CPU,
+    about 3 s per process (``tests/cpuclock.py``, README). Only the writing is switched on, and
+    only during collection: pytest checks each kept file against its source's size and time,
+    so an edited test is rewritten as before; the folders are git-ignored."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = before
+
+
 def _interruptible() -> None:
     """Ctrl-C stops this run even when it was started in the background: ``make test`` starts
     the audio phase with ``&``, and a shell starts a background command with SIGINT ignored,

@@ -16,6 +16,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from voice_repair import SOURCE_ROOT
 from voice_repair.intents.grammar import grammar_sentences
@@ -48,6 +49,18 @@ def shipped_grammar() -> tuple[tuple[str, str], ...]:
 def shipped_phrases() -> list[str]:
     """The grammar's sentences alone, the phrase list a recognizer is given."""
     return [text for _, text in shipped_grammar()]
+
+
+def listening_phrases(options: Any, matcher: IntentMatcher) -> list[str]:
+    """What ``run`` listens for (``live.listen.listening_phrases``: the grammar, with the wake
+    phrase if one is set), built from this run's shared grammar when ``options`` reads the
+    shipped data, as it does by default; for any other data folder, that function itself."""
+    from voice_repair.live.listen import listening_phrases as built_here
+    from voice_repair.live.wake import grammar
+
+    if Path(options.intents_dir).resolve() != INTENTS.resolve():
+        return built_here(options, matcher)
+    return grammar(shipped_grammar(), options.config.recognition.wake_phrase)
 
 
 def _shared_file() -> Path | None:

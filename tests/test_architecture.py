@@ -8,6 +8,7 @@ import instead; change ``ALLOWED`` only together with the README's architecture 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import types
 from pathlib import Path
@@ -96,7 +97,15 @@ def _part(module: str) -> str:
 
 
 MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
-GRAPH = {name: _imports(path) for name, path in MODULES.items()}
+
+
+@functools.cache
+def _graph() -> dict[str, set[str]]:
+    """Module -> the voice_repair modules it imports. Parsed when a test here first asks, not
+    at import: every process that collects the suite imports this file (both workers of each
+    phase, the audio ones too, which run none of these tests), and parsing the whole package
+    was a second of CPU each."""
+    return {name: _imports(path) for name, path in MODULES.items()}
 
 
 def test_every_part_is_in_the_table():
@@ -109,7 +118,7 @@ def test_imports_stay_within_the_lines(module):
     part = _part(module)
     allowed = ALLOWED.get(part, set())
     crossing = []
-    for target in sorted(GRAPH[module]):
+    for target in sorted(_graph()[module]):
         inside = target.removeprefix("voice_repair.")
         if _part(target) in {*FOUNDATION, part, *allowed} or any(
             inside.startswith(a + ".") or inside == a for a in allowed
@@ -130,8 +139,8 @@ def test_no_import_circles():
     def visit(module: str) -> list[str] | None:
         state[module] = 1
         stack.append(module)
-        for target in sorted(GRAPH.get(module, ())):
-            if target not in GRAPH or target == module:
+        for target in sorted(_graph().get(module, ())):
+            if target not in _graph() or target == module:
                 continue
             if state.get(target) == 1:
                 return [*stack[stack.index(target) :], target]
@@ -141,7 +150,7 @@ def test_no_import_circles():
         state[module] = 2
         return None
 
-    for module in sorted(GRAPH):
+    for module in sorted(_graph()):
         if module not in state and (cycle := visit(module)):
             pytest.fail("import circle: " + " -> ".join(cycle))
 

@@ -284,6 +284,10 @@ def data_dir(tmp_path: Path):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# `slow` (`make test` runs it, `make check` not):
+# five seeded random conversations, each a whole session of steps;
+# 9.7 s of CPU in `make check` (2026-12-07, tests/cpuclock.py).
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_conversations_keep_every_promise(language, data_dir: Path, seed: int):
     rng = random.Random(seed)

@@ -11,6 +11,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from voice_repair import app
 from voice_repair.config import Config
 
@@ -59,6 +61,10 @@ def test_expected_english_itself():
     ]
 
 
+# `slow` (`make test` runs it, `make check` not):
+# 180 lengths through a `chat`;
+# 2.6 s of CPU in `make check` (2026-12-07, tests/cpuclock.py).
+@pytest.mark.slow
 def test_chat_reads_every_length_from_1_to_180_back_in_correct_english(tmp_path: Path):
     lines = []
     for n in range(1, 181):

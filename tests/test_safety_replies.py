@@ -180,6 +180,10 @@ def test_a_long_typed_message_that_tells_of_danger_is_answered(tmp_path: Path):
     assert "too long to be a request" in ignored and EMERGENCY not in ignored
 
 
+# `slow` (`make test` runs it, `make check` not):
+# a `chat` fed a megabyte line;
+# 3.0 s of CPU in `make check` (2026-12-07, tests/cpuclock.py).
+@pytest.mark.slow
 def test_a_line_past_what_the_danger_scan_reads_is_answered_at_once_and_says_so(tmp_path: Path):
     """A pasted megabyte is read for danger only as far as ``MAX_SCANNED_CHARS`` (it held the
     chat for 20 s of CPU before): danger told early in it is still answered, the rest is not

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from grammarshare import listening_phrases
 
 from voice_repair.app import Options
 from voice_repair.intents.matcher import IntentMatcher
-from voice_repair.live.listen import Understanding, build_recognizer, listening_phrases
+from voice_repair.live.listen import Understanding, build_recognizer
 from voice_repair.live.loop import VoiceLoop
 from voice_repair.models import AudioChunk, Utterance
 
@@ -74,7 +75,7 @@ class _SilentSpeaker:
 def test_ten_minutes_of_silence_noise_and_clipping_act_on_nothing() -> None:
     options = Options()
     matcher = IntentMatcher.load(options.intents_dir)
-    phrases = listening_phrases(options, matcher)
+    phrases = listening_phrases(options, matcher)  # as ``run``'s, built once per test run
     recognizer = build_recognizer(options, matcher, phrases)
     understood = Understanding(matcher, None, phrases)
     heard: list[Utterance] = []

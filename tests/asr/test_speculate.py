@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grammarshare import shipped_phrases
 from testspeech import recording
 
 from voice_repair.asr.segmenter import FRAME_SECONDS
 from voice_repair.asr.whisper import WhisperRecognizer
 from voice_repair.asr.whispermodel import bundled_model_dir
 from voice_repair.audio.wavfile import chunks
-from voice_repair.intents.grammar import grammar_sentences
 from voice_repair.intents.matcher import IntentMatcher
 from voice_repair.live.listen import Understanding
 
@@ -35,7 +35,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def listening():
     matcher = IntentMatcher.load(ROOT / "intents" / "en")
-    phrases = [t for _, t in grammar_sentences(matcher, ROOT / "intents" / "en")]
+    phrases = shipped_phrases()  # the grammar of intents/en, built once per test run
     return WhisperRecognizer(phrases), Understanding(matcher, None, phrases)
 
 

@@ -74,6 +74,10 @@ def test_a_cache_folder_that_cannot_be_written_costs_only_the_time(tmp_path):
         regexstore.compile_kept("(unclosed", tmp_path)  # a bad pattern is still an error
 
 
+# `slow` (`make test` runs it, `make check` not):
+# two `chat` starts, one compiling every danger expression;
+# 2.1 s of CPU in `make check` (2026-12-07, tests/cpuclock.py).
+@pytest.mark.slow
 def test_a_second_start_parses_no_danger_expression_and_routes_as_the_first(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
