@@ -96,6 +96,17 @@ _PAST = _words("was were did said told had wasn't weren't didn't")
 """A past tense after the request tells a story ("give me a break, it *was* only a biscuit")."""
 _IDIOMS = frozenset({("give", "me", "a", "break")})
 """Request-shaped idioms of everyday talk, never a clause: "give me a break, the bus is late"."""
+
+
+def holds_idiom(said: str) -> bool:
+    """Whether the normalised sentence holds a request-shaped idiom (``_IDIOMS``): the learned
+    net's sure request does not outvote everyday talk there (``matcher.SURE_OVER_TALK``)."""
+    words = said.split()
+    return any(
+        tuple(words[i : i + len(idiom)]) == idiom for idiom in _IDIOMS for i in range(len(words))
+    )
+
+
 _SHORTEST = 3
 _LONGEST = 14
 
