@@ -166,10 +166,11 @@ def test_a_misspelt_switch_says_what_to_write(monkeypatch, value) -> None:
 
 
 LONG = (
-    "You have about nineteen minutes left in your pause, so there is time to breathe out "
-    "slowly, let your shoulders drop, and notice the floor under your feet before you talk."
+    "You have about nineteen minutes left in your pause so there is time to breathe out "
+    "slowly and let your shoulders drop and notice the floor under your feet before you talk."
 )
-"""Seconds of Piper's work: someone surely starts talking while it renders."""
+"""Seconds of Piper's work: someone surely starts talking while it renders. No comma: a long
+first sentence with a natural pause is rendered ahead only up to it (``speech/clauses.py``)."""
 
 
 @pytest.mark.model  # Piper's voice, loaded and run here

@@ -26,6 +26,7 @@ import numpy as np
 from ..audio.chime import chime
 from ..audio.playback import Player
 from ..models import Say
+from .clauses import CLAUSE_GAP_SECONDS, first_clause_split
 from .engines import TextToSpeech
 from .markup import Silence, parse
 
@@ -234,22 +235,27 @@ def opening_sentences(lines: Iterable[str], unknown: str) -> list[str]:
     the first, and the second too when the first is a word or two ("Okay."), since it must be
     ready by the time those end. A sentence holding ``unknown`` (a value only known when the
     line is said) is left out. What ``cache.CachedTTS.warm`` renders ahead, every first
-    sentence before any second one (the first is what is waited for)."""
+    sentence before any second one (the first is what is waited for). A long first sentence
+    cut at its clause (``clauses.py``) opens with that clause, and its rest is a second: warm,
+    the rest must be ready when the clause ends, or the cut would be heard as a long pause."""
     firsts: list[str] = []
     seconds: list[str] = []
     for line in lines:
         sentences = [p for p in _pieces(line) if isinstance(p, str)]
-        if sentences and len(sentences[0].split()) <= 2:
+        whole = [p for p in _pieces(line, cut_first=False) if isinstance(p, str)]
+        if sentences and (len(sentences[0].split()) <= 2 or sentences[0] != whole[0]):
             seconds += sentences[1:2]
         firsts += sentences[:1]
     return [s for s in dict.fromkeys(firsts + seconds) if unknown not in s]
 
 
-def _pieces(text: str) -> list[str | float]:
+def _pieces(text: str, cut_first: bool = True) -> list[str | float]:
     """Sentences to say (str) and silences to keep (float seconds), in order.
 
     Engines trim their padding, so a short breath is put back between sentences of one stretch
-    of speech; timed silences from the markup are kept exactly.
+    of speech; timed silences from the markup are kept exactly. The line's first sentence, when
+    long, is cut at its first natural pause (``clauses.py``), so the first sound waits only for
+    the first clause's rendering; the rest renders while it plays.
     """
     pieces: list[str | float] = []
     for segment in parse(text):
@@ -260,5 +266,11 @@ def _pieces(text: str) -> list[str | float]:
             if sentence.strip():
                 if n:
                     pieces.append(SENTENCE_GAP_SECONDS)
-                pieces.append(sentence.strip())
+                first = cut_first and not any(isinstance(p, str) for p in pieces)
+                for c, clause in enumerate(
+                    first_clause_split(sentence.strip()) if first else [sentence.strip()]
+                ):
+                    if c:
+                        pieces.append(CLAUSE_GAP_SECONDS)
+                    pieces.append(clause)
     return pieces
