@@ -143,6 +143,17 @@ def test_a_stop_over_its_voice_mutes_the_player_from_the_echo_process(echo, acts
         held = [g for t, g in gains if muted[0] <= t < muted[0] + 1.0]
         assert set(held) == {0.0}, held
         assert time.monotonic() - (t0 + muted[0]) > HOLD_S  # the stream outlasted the hold
+        # the microphone goes on after the reply (here: quiet blocks): its first block after
+        # the hold gives the voice back (``echoproc._Hold.tick``; before it, only a new
+        # word from the detector did, so a reply that ended inside the hold stayed muted)
+        quiet, t1 = np.zeros(BLOCK, dtype="<i2").tobytes(), time.monotonic()
+
+        def more():
+            for k in range(int(budget(1.0) * RATE / BLOCK)):
+                time.sleep(max(0.0, t1 + (k + 1) * BLOCK / RATE - time.monotonic()))
+                yield AudioChunk(quiet, RATE, k * BLOCK / RATE)
+
+        list(proc.stream(more(), lambda c: t1 + c.start))
         assert float(shared.floats[pr.GAIN]) > 0.0
 
 

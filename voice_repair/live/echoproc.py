@@ -152,6 +152,14 @@ class _Hold:
         if self.tap is not None:
             self.tap.set_gain(0.0 if self.waiting else value)
 
+    def tick(self) -> None:
+        """At each microphone block: a hold past ``HOLD_S`` gives the voice back, ducked, even
+        when the detector has nothing new to say (it only calls ``gain`` on a change, and its
+        unduck may have come while the hold still stood: the fresh clone at the twelfth merge
+        saw the voice still muted after the hold, on a busy machine)."""
+        if self.waiting and time.monotonic() > self.muted_until:
+            self.gain(DUCK_GAIN)
+
     def silence(self, on: bool) -> None:
         """``live.bargein``'s mute: on at a stop phrase spotted; off (back, ducked) when more
         speech followed it, or, once it was handed on, when the assistant acted on it."""
@@ -189,6 +197,7 @@ def serve(channel: Channel, engine: str) -> int:
             return 0
         if kind == Msg.MIC:
             at, start = struct.unpack_from("<dd", body)
+            hold.tick()
             if hold.tap is not None:
                 hold.tap.drain()
             chunk = AudioChunk(body[16:], RATE, start)
