@@ -80,14 +80,20 @@ def test_tails_are_what_follows_where_a_new_clause_opens():
     assert tails("we should paint the bedroom blue") == []
 
 
-@pytest.mark.model
-@pytest.mark.parametrize(("danger", "harmless", "intent", "slots"), PAIRS)
-def test_danger_beside_a_request_raises_the_alarm(matcher, danger, harmless, intent, slots):
+def _assert_self_harm_alarm(matcher, danger: str) -> None:
+    """``danger`` is caught only beside its request (no pattern alone), and raises the
+    self-harm alarm."""
     assert matcher.danger(danger) is None, "a pattern catches this now: write a harder sentence"
     _known_miss(matcher, danger)
     found = matcher.match(danger)
     assert found is not None and found.intent == "safety", found
     assert found.slots["route"] == "self_harm"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(("danger", "harmless", "intent", "slots"), PAIRS)
+def test_danger_beside_a_request_raises_the_alarm(matcher, danger, harmless, intent, slots):
+    _assert_self_harm_alarm(matcher, danger)
 
 
 @pytest.mark.model
@@ -124,11 +130,7 @@ def test_danger_beside_a_request_no_net_guessed_still_raises_the_alarm(
 ):
     # Whether a request is guessed depends on the learned net's thresholds, which every
     # retrain chooses anew; the danger beside it must not depend on them.
-    assert guessing_no_request.danger(danger) is None, "a pattern catches this now"
-    _known_miss(guessing_no_request, danger)
-    found = guessing_no_request.match(danger)
-    assert found is not None and found.intent == "safety", found
-    assert found.slots["route"] == "self_harm"
+    _assert_self_harm_alarm(guessing_no_request, danger)
 
 
 @pytest.mark.model
