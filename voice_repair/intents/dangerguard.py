@@ -161,10 +161,16 @@ class DangerGuard:
     def _reading(self, said: str) -> Reading | None:
         """The learned net's reading of the whole normalised sentence; None without both nets
         or for a sentence too long for the embedding."""
+        embedded = self._embedded(said)
+        return read(*embedded) if embedded is not None else None
+
+    def _embedded(self, said: str) -> tuple[Weights, np.ndarray] | None:
+        """The learned net's weights and the whole normalised sentence's embedding; None
+        without both nets or for a sentence too long for the embedding."""
         weights = self._weights()
         semantic = self._nets.semantic
         vector = semantic.vector(said) if weights is not None and semantic is not None else None
-        return read(weights, vector) if vector is not None and weights is not None else None
+        return (weights, vector) if weights is not None and vector is not None else None
 
     def surely_danger(self, parts: list[str]) -> list[str]:
         """The ``parts`` the learned net alone reads as danger (``beside.SURE``); the semantic
@@ -179,11 +185,10 @@ class DangerGuard:
     def near_request(self, said: str) -> bool:
         """Whether the learned net's most probable request class in the whole normalised
         sentence is at least ``beside.NEAR_REQUEST`` probable (a request nearly guessed)."""
-        weights = self._weights()
-        semantic = self._nets.semantic
-        vector = semantic.vector(said) if weights is not None and semantic is not None else None
-        if weights is None or vector is None:
+        embedded = self._embedded(said)
+        if embedded is None:
             return False
+        weights, vector = embedded
         p = probabilities(weights, vector)[0]
         requests = [
             float(p[i])
