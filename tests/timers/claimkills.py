@@ -69,6 +69,8 @@ class Claims:
     unstarted: int = 0
     slowest_start: float = 0.0
     """Seconds from the slowest child's launch to its ready line."""
+    last_owed: int = 0
+    """Reminders the last run owed (pending, or begun) when its ready line came."""
     last_took: float = 0.0
     """Seconds the last run took to say what it reported pending (or its budget)."""
     last_budget: float = 0.0
@@ -89,7 +91,8 @@ class Claims:
             f"{self.kills} kills, {self.reminders} reminders set, {self.said} said whole, "
             f"{self.cut} words cut by a kill, {self.repeats} said again marked, "
             f"{len(self.unmarked)} said again unmarked, {len(self.lost)} lost; slowest start "
-            f"{self.slowest_start:.2f} s, last run done in {self.last_took:.1f} s of "
+            f"{self.slowest_start:.2f} s; last run owed {self.last_owed}, done in "
+            f"{self.last_took:.1f} s of "
             f"{self.last_budget:.0f} s ({self.unheard} unheard), its longest silence while "
             f"owing {self.last_gap:.2f} s"
         )
@@ -134,9 +137,9 @@ def _tell(line: dict) -> str:
     return f"words started at {line['at']:.3f}" + (" (marked again)" if line["repeat"] else "")
 
 
-def _child(folder: Path, *args: str) -> subprocess.Popen:
+def _child(folder: Path, *args: str, speak_seconds: float = SPEAK) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    speak, grace = f"--speak-seconds={SPEAK}", "--grace=100000"  # nothing dropped
+    speak, grace = f"--speak-seconds={speak_seconds}", "--grace=100000"  # nothing dropped
     argv = [sys.executable, str(CHILD), str(folder), str(MINUTE), *args, speak, grace]
     return subprocess.Popen(
         argv, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -146,9 +149,9 @@ def _child(folder: Path, *args: str) -> subprocess.Popen:
 class Child:
     """One ``timer_child.py`` whose JSON lines are collected as they come."""
 
-    def __init__(self, folder: Path, *args: str) -> None:
+    def __init__(self, folder: Path, *args: str, speak_seconds: float = SPEAK) -> None:
         self.launched = time.monotonic()
-        self.proc = _child(folder, *args)
+        self.proc = _child(folder, *args, speak_seconds=speak_seconds)
         self.lines: list[dict] = []
         self.arrived: list[float] = []
         """When each line came (``time.monotonic``)."""
@@ -224,6 +227,7 @@ def hear_the_rest(last: Child, found: Claims) -> None:
     words."""
     found.last_budget = max(LAST_RUN_MIN, LAST_RUN_STARTUPS * found.slowest_start)
     t0 = time.monotonic()
+    found.last_owed = len(last.owed())
     while last.owed() or not last.ready.is_set():
         if time.monotonic() - t0 > found.last_budget or last.proc.poll() is not None:
             break

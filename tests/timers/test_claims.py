@@ -56,6 +56,20 @@ def test_killed_at_random_moments_no_event_is_lost_and_every_repeat_is_marked(tm
     assert found.unmarked == [], found.summary()
 
 
+def test_the_last_run_is_heard_to_its_last_words_however_slow_they_come(tmp_path):
+    """The last run is judged from what it owed, not from a silence. Words lasting 5 s stand
+    for a loaded machine's pace: the old rule (0.9 s without a new line, 1.6 s after the
+    start) closed the run's input inside them, the stop waited its 1.5 s and let them go, and
+    the reminder was judged lost (measured: "1 reminder set, 0 said whole, 1 lost")."""
+    last = claimkills.Child(tmp_path, "reminder:1", speak_seconds=5.0)
+    assert last.ready.wait(60)
+    found = claimkills.Claims(slowest_start=last.startup)
+    claimkills.hear_the_rest(last, found)
+    claimkills.judge([last.end(kill=False)], found)
+    assert (found.reminders, found.said, found.lost, found.unheard) == (1, 1, [], 0)
+    assert found.last_gap > claimkills.OLD_QUIET, "the old rule would have stopped listening"
+
+
 CI_DUE = 1796655435.8974998
 """A due time (the engine's float) whose ``datetime`` form, rounded to the microsecond, prints
 differently at 3 decimals: ``...897`` and ``...898``. The CI run of 2e0375c (2026-12-07) judged
