@@ -123,7 +123,7 @@ def _key(due: float) -> str:
 
 def _names(line: dict, due: str) -> bool:
     if "ready" in line:
-        return due in {_key(d) for d in line["reminders"]}
+        return due in {_key(d) for d in line["reminders"] + line["stored"]}
     if "done" in line:
         return _key(line["done"]) == due
     return "due" in line and _key(line["due"]) == due
@@ -131,7 +131,8 @@ def _names(line: dict, due: str) -> bool:
 
 def _tell(line: dict) -> str:
     if "ready" in line:
-        return f"ready at {line['ready']:.3f}, {len(line['reminders'])} reminder(s) pending"
+        stored, pending = len(line["stored"]), len(line["reminders"])
+        return f"ready at {line['ready']:.3f}: {stored} owed by its store, {pending} pending"
     if "done" in line:
         return "words done"
     return f"words started at {line['at']:.3f}" + (" (marked again)" if line["repeat"] else "")
@@ -178,10 +179,12 @@ class Child:
         return next(line for line in self.lines if "ready" in line)
 
     def owed(self) -> set[str]:
-        """Reminders it reported pending at its start, or began to say, and has not yet said
-        whole (one due at start can be begun before the ready line is printed)."""
+        """Reminders its store owed at its start, or it reported pending after its command, or
+        it began to say, and it has not yet said whole (one due at start can be said, and gone
+        from its memory, before the ready line is printed)."""
         lines = list(self.lines)
-        pending = {_key(d) for line in lines if "ready" in line for d in line["reminders"]}
+        ready = [line for line in lines if "ready" in line]
+        pending = {_key(d) for line in ready for d in line["reminders"] + line["stored"]}
         pending |= {_key(line["due"]) for line in lines if line.get("kind") == "reminder.due"}
         return pending - {_key(line["done"]) for line in lines if "done" in line}
 
@@ -259,7 +262,7 @@ def judge(outputs: list[list[dict]], found: Claims) -> None:
         words_open: str | None = None
         for line in lines:
             if "ready" in line:
-                pending |= {key(d) for d in line["reminders"]}
+                pending |= {key(d) for d in line["reminders"] + line["stored"]}
             elif "done" in line:
                 whole.add(key(line["done"]))
                 words_open = None

@@ -87,7 +87,7 @@ def test_a_reminder_said_whole_is_not_judged_lost_for_its_due_times_rounding() -
     judge compared them at 3 decimals and called the reminder lost (fails with that key)."""
     event_due = datetime.fromtimestamp(CI_DUE).astimezone().timestamp()
     assert f"{CI_DUE:.3f}" != f"{event_due:.3f}", "the rounding this test is about"
-    set_it = [{"ready": CI_DUE - 0.5, "reminders": [CI_DUE]}]
+    set_it = [{"ready": CI_DUE - 0.5, "reminders": [CI_DUE], "stored": []}]
     found = claimkills.Claims()
     claimkills.judge([set_it + _said(event_due)], found)
     assert (found.reminders, found.said, found.lost) == (1, 1, [])
@@ -97,8 +97,8 @@ def test_a_reminder_never_said_whole_is_still_lost_and_its_story_told() -> None:
     """The judge still finds a real loss: cut by a kill, then reported pending by the last run
     and never said whole there; the story names each run's part."""
     due = CI_DUE
-    cut = [{"ready": due - 0.5, "reminders": [due]}, _said(due)[0]]
-    last = [{"ready": due + 1, "reminders": [due]}]
+    cut = [{"ready": due - 0.5, "reminders": [due], "stored": []}, _said(due)[0]]
+    last = [{"ready": due + 1, "reminders": [], "stored": [due]}]
     found = claimkills.Claims(kills=1)
     claimkills.judge([cut, last], found)
     assert found.lost == [f"reminder due {due:.6f}"]
@@ -106,9 +106,9 @@ def test_a_reminder_never_said_whole_is_still_lost_and_its_story_told() -> None:
     story = found.summary().splitlines()
     assert story[1:] == [
         f"reminder due {due:.6f}:",
-        f"  run 0: ready at {due - 0.5:.3f}, 1 reminder(s) pending; words started at "
-        f"{due + 0.01:.3f}",
-        f"  last run: ready at {due + 1:.3f}, 1 reminder(s) pending",
+        f"  run 0: ready at {due - 0.5:.3f}: 0 owed by its store, 1 pending; words started "
+        f"at {due + 0.01:.3f}",
+        f"  last run: ready at {due + 1:.3f}: 1 owed by its store, 0 pending",
     ], story
 
 
