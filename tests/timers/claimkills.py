@@ -70,7 +70,7 @@ class Claims:
     slowest_start: float = 0.0
     """Seconds from the slowest child's launch to its ready line."""
     last_owed: int = 0
-    """Reminders the last run owed (pending, or begun) when its ready line came."""
+    """Reminders the last run owed (its store's, pending, or begun) when its ready line came."""
     last_took: float = 0.0
     """Seconds the last run took to say what it reported pending (or its budget)."""
     last_budget: float = 0.0
