@@ -17,6 +17,11 @@ due times, never what was said) and its JSON output:
 
 An event claimed in the store and then cut by the kill before its line was printed is counted
 (``cut``): the claim and the printing cannot be one atomic step.
+
+The last run is ended once it has fired or skipped every event it reported pending at its start
+("Timer engine running: N event(s) pending"), or after a budget taken from its measured start-up
+(``hear_the_rest``); a fixed wait (31 of its minutes and a second) could end a slow, loaded run
+before its last events, which were then judged lost.
 """
 
 from __future__ import annotations
@@ -39,6 +44,12 @@ ON_TIME = 0.5
 START_SECONDS = 60.0
 """How long a run may take to start before it is killed starting: a ``chat`` starts in 1-3 s,
 but at a load average of 20-27 one took over 30 s, and the series must not end there."""
+
+LAST_RUN_MIN = 60.0
+"""Seconds the last run has at least to fire what it reported pending (a quiet machine needs
+its 31 minutes, 1.6 s, and a few tenths per event)..."""
+LAST_RUN_STARTUPS = 20
+"""...or this many times its measured start-up, if longer."""
 
 SET = re.compile(r"Reminder set for (\S+)")
 PAUSE = re.compile(r"Pause (?:of|extended by) \d+ minutes(?: started)?, ends (\S+)")
@@ -67,6 +78,13 @@ class Counts:
     cut: int = 0
     repeats: int = 0
     unstarted: int = 0  # runs not up within START_SECONDS (a busy machine): killed starting
+    last_pending: int = 0
+    """Events the last run reported pending at its start."""
+    last_took: float = 0.0
+    """Seconds the last run took to fire what it reported pending (or its budget)."""
+    last_budget: float = 0.0
+    unheard: int = 0
+    """Events the last run reported pending and had neither fired nor skipped in its budget."""
     dropped: int = 0
     bad: list[str] = field(default_factory=list)
     by_kind: Counter = field(default_factory=Counter)
@@ -81,7 +99,9 @@ class Counts:
             f"{len(self.doubled)} doubled, {len(self.lost)} lost, {len(self.untimely)} untimely, "
             f"{self.dropped} dropped, {self.cut} cut by a kill, {self.repeats} said again "
             f"(marked), {len(self.bad)} tracebacks, {self.unstarted} killed before they were up "
-            f"in {START_SECONDS:.0f} s; "
+            f"in {START_SECONDS:.0f} s; last run: {self.last_pending} pending, done in "
+            f"{self.last_took:.1f} s of "
+            f"{self.last_budget:.0f} s ({self.unheard} unheard); "
             f"by kind: {dict(sorted(self.by_kind.items()))}"
         )
 
@@ -146,9 +166,9 @@ def run(
     last = Chat.start(data, config, minute)
     try:
         assert last.wait_ready(START_SECONDS), last.log
-        time.sleep((12 + 12 + 6 + 1) * minute + 1.0)  # the longest pause, its repeats, margin
+        hear_the_rest(last, counts)
         last.close_input()
-        last.wait_exit(5)
+        last.wait_exit(counts.last_budget)
     finally:
         last.kill()
     runs.append((last, []))
@@ -156,6 +176,22 @@ def run(
     if keep is not None:
         _keep(keep, runs)
     return counts
+
+
+def hear_the_rest(last: Chat, counts: Counts) -> None:
+    """Wait until ``last`` has fired (or skipped, as stale) every event it reported pending at
+    its start, or until a budget from its measured start-up is spent (``LAST_RUN_MIN``,
+    ``LAST_RUN_STARTUPS``). With no request sent nothing else can come: each pending event
+    ends in one of those two lines. An event it never fires is still judged lost, only later."""
+    counts.last_budget = max(LAST_RUN_MIN, LAST_RUN_STARTUPS * (last.ready_at - last.started))
+    t0 = time.monotonic()
+    while (left := last.pending_at_start() - last.handled()) > 0:
+        if time.monotonic() - t0 > counts.last_budget or last.popen.poll() is not None:
+            break
+        time.sleep(0.05)
+    counts.last_took = time.monotonic() - t0
+    counts.last_pending = last.pending_at_start()
+    counts.unheard = max(0, left)
 
 
 def _keep(folder: Path, runs: list[tuple[Chat, list[tuple[float, str]]]]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Timer engine running"
 BAD = ("Traceback", "JobLookupError", "cannot schedule new futures", "missed by")
+RUNNING = re.compile(r"Timer engine running: (\d+) event")
+HANDLED = re.compile(r"Timer event \S+ \(due |Skipped \S+: its pause or round")
+"""The engine's line for each event it fired (claimed), or skipped as stale."""
 
 
 def _ignore_sigint() -> None:
@@ -143,6 +147,16 @@ class Chat:
     def chimed(self, source: str) -> list[dict]:
         """The first line of each timer event's reply (the chimed one): one per event."""
         return [line for _, line in self.said if line["source"] == source and line.get("chime")]
+
+    def pending_at_start(self) -> int:
+        """The events its timer engine reported pending when it started (0 before)."""
+        lines = list(self.log)
+        return next((int(m[1]) for _, line in lines if (m := RUNNING.search(line))), 0)
+
+    def handled(self) -> int:
+        """The events its timer engine fired or skipped as stale so far: with no request sent,
+        each event pending at the start ends in one of the two."""
+        return sum(1 for _, line in list(self.log) if HANDLED.search(line))
 
     def bad_lines(self) -> list[str]:
         return [line for _, line in self.log if any(b in line for b in BAD)]

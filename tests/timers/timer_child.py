@@ -4,9 +4,12 @@
                                       [--die-before-removal | --die-while-speaking]
                                       [--speak-seconds=S] [--grace=MINUTES]
 
-Prints one JSON line when started (``{"ready": ..., "dropped": ..., "pending": ...}``) and one per
-timer event (``{"kind": ..., "number": ..., "due": ..., "at": ..., "late": ...}``), then runs
-until killed or until its standard input closes.
+Prints one JSON line when started (``{"ready": ..., "dropped": ..., "pending": ..., "reminders":
+[due, ...], "stored": [due, ...]}``: the reminders pending after its command, and those the
+store owed before its start) and one per timer event (``{"kind": ..., "number": ..., "due": ...,
+"at": ..., "late": ...}``), then runs until killed or until its standard input closes. A due
+time is always printed as the event gives it (``TimerEvent.due``, a ``datetime``: whole
+microseconds), so the same reminder has the same due time in every line.
 
 ``--die-before-removal`` injects the one fault a test cannot time from outside: the process is
 SIGKILLed after an event was spoken but before APScheduler removes the fired job from its store
@@ -26,17 +29,27 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from voice_repair.models import AddReminder, StartPause, TimerEvent
 from voice_repair.timers.engine import TimerEngine, TimerSettings
+from voice_repair.timers.readonly import read_store
+from voice_repair.timers.store import STORE_NAME
 
 spoken = threading.Event()
 out_lock = threading.Lock()
 die_while_speaking = "--die-while-speaking" in sys.argv
 speak_seconds = next((float(a.split("=")[1]) for a in sys.argv if a.startswith("--speak-")), 0.0)
+
+
+def _as_event(due: float) -> float:
+    """A due time as ``TimerEvent.due`` will give it (firing.py): the float a ``datetime``
+    gives back, rounded to the microsecond. About 1 due time in 2,000 then prints differently
+    at 3 decimals, which made a reminder said whole look lost to the judge (claimkills.py)."""
+    return datetime.fromtimestamp(due).astimezone().timestamp()
 
 
 def emit(data: dict) -> None:
@@ -83,19 +96,24 @@ def main(argv: list[str]) -> None:
     settings = TimerSettings(minute, repeat_count=1)
     if grace is not None:
         settings = replace(settings, grace_minutes=grace)
+    # What the store owes before the engine can fire any of it (a late one may be said, and
+    # gone from memory, before the ready line): the reminders not claimed and spoken.
+    stored = read_store(folder / STORE_NAME)
+    jobs = [j for j in stored.jobs if j.kind == "reminder.due" and j.job_id not in stored.fired]
     engine = TimerEngine(folder, settings, on_event)
     report = engine.start()
     if command.startswith("pause:"):
         engine.apply(StartPause(int(command.split(":")[1])))
     elif command.startswith("reminder:"):
         engine.apply(AddReminder(in_minutes=int(command.split(":")[1])))
-    reminders = [j.due for j in engine._mem.values() if j.kind == "reminder.due"]
+    reminders = [_as_event(j.due) for j in engine._mem.values() if j.kind == "reminder.due"]
     emit(
         {
             "ready": time.time(),
             "dropped": report.dropped,
             "pending": engine.pending_reminders(),
             "reminders": reminders,
+            "stored": [_as_event(j.due) for j in jobs],
         }
     )
     sys.stdin.read()

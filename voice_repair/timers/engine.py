@@ -149,11 +149,12 @@ class TimerEngine(StoreHealthMixin, EffectsMixin, RoundMixin, FiringMixin):
         self._ticker = Ticker(self.clock.mono, self._due, self._check_clock)
         for job in self._mem.values():
             self._ticker.set(job.job_id, job.due - self._offset)
+        pending = len(self._mem)  # counted before the ticker can fire (and forget) a late one
         self._started = True
         self._ticker.start()
         if dropped:
             log.info("%d timer event(s) came due while down and were too late to speak", dropped)
-        log.info("Timer engine running: %d event(s) pending", len(self._mem))
+        log.info("Timer engine running: %d event(s) pending", pending)
 
     def _close_store(self) -> None:
         """Close what a failed start opened (the folder lock stays)."""
