@@ -67,7 +67,8 @@ def danger_first(guard: DangerGuard, text: str, said: str, decided: Decision) ->
     match = decided.match
     if match is None or match.intent == SAFETY or decided.net not in GUESSING:
         return decided
-    readings = guard.readings([said, *parts_of(said)])
+    whole = guard.whole_reading(said)  # the embedding the nets just computed, kept
+    readings = guard.readings(parts_of(said)) + ([whole] if whole is not None else [])
     if not readings:
         return decided
     danger, route = max(readings)

@@ -172,6 +172,12 @@ class DangerGuard:
         vector = semantic.vector(said) if weights is not None and semantic is not None else None
         return (weights, vector) if weights is not None and vector is not None else None
 
+    def whole_reading(self, said: str) -> tuple[float, str] | None:
+        """(summed danger probability, route) of the whole normalised sentence, from the
+        embedding the semantic net keeps of the last sentence; None without both nets."""
+        reading = self._reading(said)
+        return (reading.danger, reading.route) if reading is not None else None
+
     def readings(self, parts: list[str]) -> list[tuple[float, str]]:
         """(summed danger probability, route) of the learned net for each of ``parts`` that
         can be embedded; empty without both nets (``dangerfirst.py`` reads them)."""
