@@ -119,15 +119,3 @@ def test_a_medical_reply_stops_at_what_to_do_until_help_comes(tmp_path: Path):
     # comes; the request is not offered there (it can still be asked for again).
     reply = _reply(tmp_path, {"route": "medical", "offer": "request"})
     assert "nine one one" in reply and "ask me again" not in reply
-
-
-@pytest.mark.model
-def test_through_the_matcher_a_guessed_request_beside_a_dark_feeling_is_offered_after_the_line(
-    matcher,
-):
-    # The measured cost of the rule (README, precision13): a request said beside a bare feeling
-    # the learned net reads as danger (0.90 with the shipped weights) hears the emergency line
-    # first, and then the offer to ask again; it is not answered with silence or lost.
-    decided = matcher.explain("can we take a break, my head is all over the place")
-    assert decided.net == "danger-first", f"came by {decided.net}: the weights moved it"
-    assert decided.match is not None and decided.match.slots.get("offer") == "request"

@@ -59,17 +59,8 @@ def test_near_danger_beside_a_request_raises_the_alarm(
 def test_the_same_request_beside_harmless_talk_is_still_answered(
     matcher, danger, path, route, harmless, intent
 ):
-    # Never the near-danger alarm. Since the thirteenth session a part the learned net reads
-    # as danger (``dangerfirst.PART_DANGER``) may put the emergency line before the request,
-    # which is then offered ("ask me again", never lost): "he's standing in the doorway holding
-    # the shopping" reads 0.94 alone with the shipped weights (README, precision13).
-    decided = matcher.explain(harmless)
-    found = decided.match
-    assert found is not None, decided
-    if decided.net == "danger-first":
-        assert found.slots.get("offer") == "request", found
-    else:
-        assert found.intent == intent, found
+    found = matcher.match(harmless)
+    assert found is not None and found.intent == intent, found
 
 
 @pytest.mark.model

@@ -39,14 +39,16 @@ if TYPE_CHECKING:
 
 __all__ = ["PART_DANGER", "GUESSING", "danger_first", "parts_of", "template_first"]
 
-PART_DANGER = 0.9
+PART_DANGER = 0.97
 """The learned net's summed danger probability, of the whole sentence or one of its parts, at
-which a guessed request is answered danger first (``beside.SURE``'s level). Chosen on the three
-writers the shipped net never saw (dev12, dev15, dev17; README, ``precision13``): of their 4
-danger sentences answered with a request, the best part read 0.81, 0.91, 0.95 and 0.98; at 0.9,
-3 of them are said danger first and 6 of their 750 requests get the emergency line before the
-offer (0.95: 1 and 3; 0.8: 4 and 12); no hard negative or everyday sentence came here at any
-level (none had a guessed request with such a part)."""
+which a guessed request is answered danger first. Chosen on the three writers the shipped net
+never saw (dev12, dev15, dev17; README, ``precision13``): of their 4 danger sentences answered
+with a request, the best part read 0.81, 0.91, 0.95 and 0.975; their requests' best parts read
+up to 0.964. At 0.9, 3 of the 4 were said danger first for 6 of 750 requests, but so were the
+team's own pauses asked for with a reason ("i literally cannot deal with him tonight" 0.90, "she
+keeps walking off" 0.95, ``tests/intents/test_clauses.py``), the sentences this product exists
+for. At 0.97: 1 of the 4, and no request, hard negative or everyday sentence of the three
+writers. A thin margin, set on one sentence: a retrain moves it (``test_danger_first.py``)."""
 
 GUESSING = frozenset({"semantic", "learned", "clauses", "learned-part", "templates-inside"})
 """The deciding nets whose request is a guess from a longer sentence (``Decision.net``)."""
