@@ -12,7 +12,7 @@ Two scopes: ``patterns`` (only alarms the danger scan raised, ``net == "danger"`
 (every alarm of (A): the semantic net's too). With ``--held NAME`` a set outside the training
 writers is read by the net trained on all of them. It shares ``dangervariants``'s caches
 (``bench/.cache/dangervariants/``: (A)'s decisions, the trained nets), so one run feeds both.
-Run with ``OPENBLAS_NUM_THREADS=1``.
+Run with ``OPENBLAS_NUM_THREADS=1`` (and ``--jobs 2`` to fit two nets at a time).
 
 Written in the eleventh session and **not yet run to the end**: at a load average of 24 its first
 run had not finished (A)'s decisions over the nine writers after 16 minutes, and was stopped to
@@ -26,6 +26,7 @@ import argparse
 
 import numpy as np
 
+from bench import _fitcache as fitcache
 from bench import _learndata as data
 from bench import dangervariants as dv
 from bench import evalset
@@ -58,6 +59,7 @@ def counts(corpus, rows, score, decided, x: float, nets: set[str] | None) -> dic
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench dangerveto")
     parser.add_argument("--held", default=None, help="a set of bench/data/ outside the writers")
+    parser.add_argument("--jobs", type=int, default=1, help="fits side by side (processes)")
     args = parser.parse_args(argv)
     writers = data.WRITERS
     folder = data.ROOT / "bench" / "data" / (args.held or "")
@@ -67,11 +69,7 @@ def main(argv: list[str]) -> int:
     held = (args.held,) if args.held else ()
     corpus = data.corpus(writers + held, noise=0)
     decided = dv.decisions(sorted({s.text for s in corpus.samples if s.source != data.PRODUCT}))
-    nets = dv._cached(
-        f"nets-multi-{'-'.join(writers)}.pkl",
-        lambda: {k: dv.train(corpus, tuple(w for w in writers if w != k), "multi")
-                 for k in (*writers, "")},
-    )  # fmt: skip
+    nets = fitted(corpus, writers, args.jobs)
     score = np.zeros(len(corpus.samples))
     for source in writers + held:
         rows = corpus.rows(lambda s, source=source: s.source == source and s.label != "?")
@@ -87,6 +85,22 @@ def main(argv: list[str]) -> int:
                 tag = " (held out)" if name in held else ""
                 print(f"    {name + tag:<18} {_line(c)}")
     return 0
+
+
+def fitted(corpus, writers: tuple[str, ...], jobs: int) -> dict:
+    """The net without each writer (and, under ``""``, with all of them), through the fit cache
+    (``bench/.cache/fits/``, ``jobs`` side by side): the same fits ``dangervariants.train``
+    gives, bit for bit, but kept one by one, so a run stopped by the load keeps what it fitted
+    (the twelfth session's run, one process and one pickle at the end, kept nothing)."""
+    order = (*writers, "")
+    work = []
+    for k in order:
+        keep = {data.PRODUCT, *(w for w in writers if w != k)}
+        rows = corpus.rows(lambda s, keep=keep: s.source in keep and s.label != "?")
+        samples = [corpus.samples[i] for i in rows]
+        labels = tuple(s.label for s in samples)
+        work.append(fitcache.Job(corpus.x[rows], labels, tuple(s.text for s in samples)))
+    return dict(zip(order, fitcache.trained(work, jobs), strict=True))
 
 
 def _line(c: dict[str, int]) -> str:

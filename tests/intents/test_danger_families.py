@@ -29,8 +29,8 @@ session 10, blind at 9de24f4: 2 everyday sentences raising the alarm, 10 false a
 session 11, blind at f16bc2d: 14 false alarms, one danger sentence answered with a reminder
 list; dev15, session 12, blind at 0d2f5e5: 13 false alarms, one danger sentence answered with
 ``pause.status``; dev17, session 13, the held-out writer, blind at 2e0375c: 7 false alarms,
-two danger sentences answered with a request); the invariants below hold for the sets the danger side was tuned on, and
-reading the others here would print their misses."""
+two danger sentences answered with a request); the invariants below hold for the sets the
+danger side was tuned on, and reading the others here would print their misses."""
 TRAINING = sorted(
     p for p in (REPO / "bench" / "data").glob("dev*") if p.is_dir() and p.name not in UNTUNED
 )
