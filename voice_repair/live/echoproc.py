@@ -41,7 +41,7 @@ import numpy as np
 
 from ..audio import playring as pr
 from ..audio.duck import DUCK_GAIN
-from ..audio.echo import EchoCanceller, PlayedAudio
+from ..audio.echo import KEEP_SECONDS, EchoCanceller, PlayedAudio
 from ..audio.echopath import OUT_MS, _Batcher
 from ..audio.echoremote import Channel, Msg
 from ..audio.playclock import PlayClock
@@ -54,14 +54,16 @@ HOLD_S = 3.0
 """A stop handed to the assistant keeps its voice muted this long at most, waiting to hear that
 the stop was acted on (then the rest was cut and what it says next is heard)."""
 RATE = 16000
-RECENT_S = 4.0
+RECENT_S = KEEP_SECONDS
 """Blocks the player handed over before this process looked at its memory are still taken
-when they sound this recently (the delay search looks back ``echodelay.HISTORY_S`` plus
-``MAX_DELAY_S``): the memory reaches this process in a message it reads only after the ones
-before it, and a new echo process loads its spotter first (0.5 s or more), while the player
-plays on. Taking only the rows logged after that, the first 0.5 s of the reply had no
-reference at all, its echo stood above nothing, and it was heard as someone talking over it
-in every run of ``tests/live/test_echo_process.py``'s first test (0.14-0.46 s stretches)."""
+when they sound this recently (as long as ``PlayedAudio`` keeps any block): the memory
+reaches this process in a message it reads only after the ones before it, and a new echo
+process first starts and loads its spotter (0.5 s quiet, 4 s beside two busy loops at load
+26-31), while the player plays on and the microphone's blocks wait for it. Taking only the rows
+logged after that, the first 0.5 s of the reply had no reference at all, its echo stood above
+nothing, and it was heard as someone talking over it in every run of
+``tests/live/test_echo_process.py``'s first test (0.14-0.46 s stretches); with 4 s here, a
+start 4 s late still left 0.8 s of it without one."""
 
 
 class _Resampler:
