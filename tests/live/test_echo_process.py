@@ -109,12 +109,6 @@ def _room(proc: EchoProcess, stop_at: float | None):
     return shared, gains, out, word_end, t0
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the echo process (audio.echo_process, off by default) sometimes spots a stop in its "
-    "own voice: a fresh clone of the landed code at the twelfth session's end saw it here once "
-    "(echo12's bench: 2 false stops in 26 trials); it must not be turned on until this passes",
-)
 def test_its_own_voice_alone_never_mutes_nor_stops_it(echo) -> None:
     proc, stops, _ = echo
     stops.clear()
@@ -127,13 +121,6 @@ def test_its_own_voice_alone_never_mutes_nor_stops_it(echo) -> None:
     assert sum(len(c.samples) for c in out) // 2 >= len(gains) * BLOCK - 1600
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the echo process (audio.echo_process, off by default) does not yet spot a stop over "
-    "its voice reliably: at the twelfth merge's fresh clones it missed the stop once and spotted "
-    "one in its own voice 0.13 s into the reply once (echo12's bench: 14 of 26 acted on, 2 false "
-    "stops); the mute, hold and release asserted here are right whenever the stop is spotted",
-)
 @pytest.mark.parametrize("acts", [False, True], ids=["no-answer", "acted-on"])
 def test_a_stop_over_its_voice_mutes_the_player_from_the_echo_process(echo, acts) -> None:
     proc, stops, acting = echo

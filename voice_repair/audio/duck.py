@@ -66,6 +66,13 @@ predicted (``threshold_db``), however faint that prediction: the end of each of 
 (the echo dying away a little later than predicted, 20-40 dB, over a quiet room's floor) was
 otherwise taken for someone talking and spotted as "stop" or "shut up" (live: its reply cut
 before anyone spoke, and its own "Okay." cut again and again)."""
+SILENT_DB = 3.0
+"""A frame at or under this level (an RMS under 1.4: digital silence, a source muted or
+suspended) says nothing of the room's quiet, so it leaves the floor as it was. Taken as the
+floor (0 dB), it took two minutes to climb back to a real room's (26 dB, at 0.2 dB a second),
+and meanwhile ``ABOVE_FLOOR_DB`` kept nothing out: after a stream of silent blocks, the first
+0.13 s of the next reply was taken for someone talking in every run of
+``tests/live/test_echo_process.py``'s last case."""
 ONSET = (2, 3)
 """This many person frames among the last so many start a stretch of their speech, or keep it
 going (single frames above the echo come from the echo too: a reference block placed a few
@@ -140,7 +147,8 @@ class _Band:
     def hear(self, near: np.ndarray, far: np.ndarray) -> bool:
         """Does this frame stand above the echo (and the room's quiet) in this band?"""
         level = _db(near)
-        self._floor = min(self._floor + 0.002, level)
+        if level > SILENT_DB:  # digital silence is no room's floor
+            self._floor = min(self._floor + 0.002, level)
         self._far.append(_db(far))
         direct = max(self._far)
         self._reverb = max(direct - TAIL_UNDER_DB, self._reverb - TAIL_DB_PER_FRAME)
@@ -148,6 +156,14 @@ class _Band:
         self._echo = tail > ACTIVE_DB
         self._ratio = level - tail
         return level > self._floor + ABOVE_FLOOR_DB and self._ratio > self.threshold_db
+
+    def relearn(self, floor: bool) -> None:
+        """Forget how loud the echo came back (see ``NearSpeechDetector.relearn``), and the
+        room's floor too if ``floor``."""
+        self._ratios.clear()
+        self.threshold_db = PRIOR_DB + MARGIN_DB
+        if floor:
+            self._floor = 90.0
 
     def learn(self) -> None:
         """Learn from the last frame how loud the echo comes back."""
@@ -203,6 +219,18 @@ class NearSpeechDetector:
         if at - self._last >= HANG_S or at - self._start >= LONGEST_S:
             return self._close(at)
         return None
+
+    def relearn(self, floor: bool = False) -> None:
+        """What was learned of the echo's level no longer holds: the canceller before this one
+        forgot the room (a new microphone stream) or its reference moved (a new delay), so its
+        echo comes back louder than the level learned while it was settled. Learned on a
+        settled canceller (ratios of -3 to -40 dB, a threshold near +5 dB), the first 0.1 s of
+        the next reply stood above it by 34-37% of its frames in every run of
+        ``tests/live/test_echo_process.py``, and a fresh clone spotted a "stop" there. Back to
+        ``PRIOR_DB`` until ``LEARN_FRAMES`` of the echo as it is now were heard; ``floor``: a new
+        microphone stream, whose quiet is measured again."""
+        for band in self._bands:
+            band.relearn(floor)
 
     @property
     def talking(self) -> bool:

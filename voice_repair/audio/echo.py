@@ -230,6 +230,7 @@ class EchoCanceller:
         usable = near.size // FRAME * FRAME
         if self.delay.observe(near, at):
             log.info("echo delay now %.0f ms", self.delay.delay * 1000)
+            self.near.relearn()  # the echo left over after the move is not what was learned
             if self.engine == "webrtc":  # its filter learned the old offset; Speex's models
                 self._aec.reset()  # the room after the alignment, which still holds
         far = self._played.window(at - self.delay.delay + self._lead, usable)
@@ -269,3 +270,5 @@ class EchoCanceller:
         """Forget what was learned of the room (a new microphone stream)."""
         self._aec.reset()
         self._rest = np.zeros(0, dtype=np.int16)
+        self.delay.forget()  # the new stream's samples do not follow the old one's
+        self.near.relearn(floor=True)  # the canceller removes nothing yet: its echo is louder

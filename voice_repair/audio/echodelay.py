@@ -42,6 +42,13 @@ smaller one is the same echo path measured again and changes nothing. Each estim
 a millisecond or two, and SpeexDSP's filter, which models the room after the alignment sample
 by sample, had to learn the room again at every such step: live it removed 0-2 dB of the echo
 where, once aligned for good, it removes 7-17 dB (README "Its own voice")."""
+GAP_S = 0.005
+"""Microphone audio that does not follow the last block within this much (blocks the
+microphone dropped, a new stream) starts the history afresh. Kept, the old samples were laid
+on the new timeline as if no time had passed, and the echo in them correlated with what was
+played a whole gap earlier: between two streams 1.2 s apart the delay was taken to be 1271 ms
+for a second (``tests/live/test_echo_process.py``), where the room's was 60 ms; live, the
+estimate jumped to 0.27-1.2 s between replies (README, twelfth session)."""
 DECIMATE = 4
 """16 kHz -> 4 kHz for the search: 0.25 ms steps, a sixteenth of the work."""
 
@@ -72,6 +79,8 @@ class DelayTracker:
         """``near``: microphone samples recorded from ``at`` on. True when the delay moved
         (by more than ``MOVED_S``): what the canceller learned of the old alignment is wrong."""
         keep = int(HISTORY_S * RATE)
+        if self._near.size and abs(at - self._near_end) > GAP_S:
+            self.forget()
         self._near = np.concatenate([self._near, near.astype(np.float32)])[-keep:]
         self._near_end = at + near.size / RATE
         self._since += near.size / RATE
@@ -94,6 +103,13 @@ class DelayTracker:
             return False  # the same path, measured again: the alignment the canceller learned on
         self.delay = found[0]
         return True
+
+    def forget(self) -> None:
+        """The microphone's history is not continuous with what comes next (a gap, a new
+        stream): keep the delay, start the history again."""
+        self._near = np.zeros(0, dtype=np.float32)
+        self._since = 0.0
+        self._candidate = None
 
     def _estimate(self) -> tuple[float, float] | None:
         n = self._near.size

@@ -41,7 +41,7 @@ import numpy as np
 
 from ..audio import playring as pr
 from ..audio.duck import DUCK_GAIN
-from ..audio.echo import EchoCanceller, PlayedAudio
+from ..audio.echo import KEEP_SECONDS, EchoCanceller, PlayedAudio
 from ..audio.echopath import OUT_MS, _Batcher
 from ..audio.echoremote import Channel, Msg
 from ..audio.playclock import PlayClock
@@ -54,6 +54,16 @@ HOLD_S = 3.0
 """A stop handed to the assistant keeps its voice muted this long at most, waiting to hear that
 the stop was acted on (then the rest was cut and what it says next is heard)."""
 RATE = 16000
+RECENT_S = KEEP_SECONDS
+"""Blocks the player handed over before this process looked at its memory are still taken
+when they sound this recently (as long as ``PlayedAudio`` keeps any block): the memory
+reaches this process in a message it reads only after the ones before it, and a new echo
+process first starts and loads its spotter (0.5 s quiet, 4 s beside two busy loops at load
+26-31), while the player plays on and the microphone's blocks wait for it. Taking only the rows
+logged after that, the first 0.5 s of the reply had no reference at all, its echo stood above
+nothing, and it was heard as someone talking over it in every run of
+``tests/live/test_echo_process.py``'s first test (0.14-0.46 s stretches); with 4 s here, a
+start 4 s late still left 0.8 s of it without one."""
 
 
 class _Resampler:
@@ -97,11 +107,22 @@ class _PlayerTap:
         self.rate = rate
         self.played = played
         self.clock = PlayClock(rate)
-        self.seen = int(self.shared.ints[pr.LOG_COUNT])
+        self.seen = self._recent_rows(int(self.shared.ints[pr.LOG_COUNT]))
         self._buf = np.zeros(4096, np.int16)
         self._resampler = _Resampler(rate)
         self._follows = -1
         """Ring position the next block starts at if it follows the last one without a gap."""
+
+    def _recent_rows(self, count: int) -> int:
+        """The first of the last ``count`` rows that sound within ``RECENT_S`` of now (older
+        ones, a player's earlier replies, are long out of the microphone)."""
+        since = time.monotonic() - RECENT_S
+        first = count
+        while first > max(0, count - pr.LOG_ROWS + 1):
+            if float(self.shared.log[(first - 1) % pr.LOG_ROWS][pr.SOUNDS_AT]) < since:
+                break
+            first -= 1
+        return first
 
     def drain(self) -> None:
         """Every block the player handed over since the last look, into ``played``."""
