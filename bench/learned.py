@@ -6,8 +6,15 @@
 the net alone (``_dangeralone``: at most 1% of those writers' hard negatives and other talk
 alarmed out of fold; six more trainings, minutes: run with ``OPENBLAS_NUM_THREADS=1``), and writes
 ``intents/en/learned.npz`` with its checksum (``learned.sha256``). Deterministic: the same files
-give the same weights. Without ``--write`` it only says whether the stored weights were trained
-on the data as it is now (their fingerprint).
+give the same weights.
+
+``--danger-head`` (thirteenth session, ``split13``) stores a second weight set that the danger
+readings come from (``learned.DangerHead``), fitted on its own writers (``_dangerhead.WRITERS``,
+the eight of the tenth merge) with its own threshold, so that the requests learn from every
+writer while the danger readings stay those the blind writers measured (``bench splitheads``).
+
+Without ``--write`` it only says whether the stored weights were trained on the data as it is
+now (their fingerprint; both heads' in a two-head file).
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ import argparse
 from dataclasses import replace
 
 from bench import _dangeralone as dangeralone
+from bench import _dangerhead as dangerhead
 from bench import _learndata as data
 from bench import _learnfit as learnfit
 from bench.lowo import Protocol
 from voice_repair.errors import ModelError
+from voice_repair.intents import learned
 from voice_repair.intents.learned import load_weights, save_weights
 from voice_repair.intents.matcher import IntentMatcher
 
@@ -30,12 +39,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--jobs", type=int, default=2, help="fits side by side (bench/_fitcache.py); 1: none"
     )
+    parser.add_argument(
+        "--danger-head",
+        action="store_true",
+        help="read danger from a head of its own (_dangerhead.WRITERS, _dangerhead.KIND)",
+    )
     args = parser.parse_args(argv)
     if not args.write:
         return _status()
     protocol = Protocol(IntentMatcher.load(data.DATA), workers=args.jobs)
     weights = protocol.weights(data.WRITERS)
-    weights = replace(weights, danger=_danger_alone(protocol))
+    if args.danger_head:
+        weights = _with_head(protocol, weights)
+    else:
+        weights = replace(weights, danger=_danger_alone(protocol))
     digest = save_weights(data.DATA, weights)
     print(
         f"stored {len(weights.classes)} classes in {data.DATA / 'learned.npz'} "
@@ -54,22 +71,39 @@ def _danger_alone(protocol: Protocol) -> float:
     return dangeralone.threshold(protocol.corpus, folds)
 
 
+def _with_head(protocol: Protocol, weights: learned.Weights) -> learned.Weights:
+    """``weights`` (the request net) with the danger head fitted on its own writers, its
+    threshold chosen on them alone, and a fingerprint of both training sets."""
+    writers = dangerhead.WRITERS
+    fitted = dangerhead.fit(protocol, writers)
+    return replace(
+        weights,
+        danger=dangerhead.threshold(protocol, writers),
+        danger_head=dangerhead.head(fitted),
+        fingerprint=dangerhead.stamp(weights.fingerprint, fitted.fingerprint),
+    )
+
+
 def _status() -> int:
-    """Whether the stored weights fit today's training data."""
+    """Whether the stored weights fit today's training data (both heads' when there are two)."""
     corpus = data.corpus()
     samples = [s for s in corpus.samples if s.label != "?"]
-    stamp = learnfit.fingerprint([s.text for s in samples], [s.label for s in samples])
     try:
         stored = load_weights(data.DATA)
     except ModelError as exc:
         print(exc)
         return 1
+    if stored.danger_head is not None:
+        stamp, again = dangerhead.fingerprint(corpus), "--write --danger-head"
+    else:
+        stamp = learnfit.fingerprint([s.text for s in samples], [s.label for s in samples])
+        again = "--write"
     fits = stored.fingerprint == stamp
     print(
         "the stored learned weights fit the training data"
         if fits
         else "the training data changed since the weights were trained: "
-        "python -m bench learned -- --write"
+        f"python -m bench learned -- {again}"
     )
     return 0 if fits else 1
 

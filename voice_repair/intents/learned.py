@@ -30,6 +30,13 @@ sentences, it never gained a catch. It is now chosen on the net alone
 other talk, alarmed out of fold; 0.99 on every fold), which a held-out writer (dev9) showed
 worth keeping: 5 more danger sentences caught of 200, 1 more false alarm of 200 (README).
 
+**Two heads** (thirteenth session, ``split13``): the file may hold a second weight set, the
+danger head (``DangerHead``), trained on its own writers. One softmax over requests and danger
+shares its probability mass, so the requests of a new writer moved the danger readings: twice a
+net retrained on more writers gained requests and lost a danger alarm on each blind writer
+(README). With a danger head, a sentence's danger probability and route come from that head and
+its request from the first; without one (the older files), both come from the one softmax.
+
 The weights (``intents/<lang>/learned.npz``) are checked against their SHA-256 (the line in
 ``learned.sha256`` beside them) before loading. A missing, changed or unreadable file is a
 ``ModelError`` naming the file and the fix; the matcher then goes on without this net.
@@ -52,6 +59,7 @@ if TYPE_CHECKING:  # numpy is loaded with the model, not by every start
 __all__ = [
     "CHECKSUM_FILE",
     "NONE",
+    "DangerHead",
     "WEIGHTS_FILE",
     "LearnedNet",
     "Reading",
@@ -59,6 +67,7 @@ __all__ = [
     "decide",
     "load_weights",
     "read",
+    "readings",
     "save_weights",
 ]
 
@@ -85,6 +94,18 @@ _FIX = (
 
 
 @dataclass(frozen=True)
+class DangerHead:
+    """A weight set that only reads danger: its ``safety:<route>`` classes' summed probability
+    and the likeliest route (its other classes, e.g. ``none``, only take the rest)."""
+
+    classes: tuple[str, ...]
+    w: np.ndarray
+    """float32, one row per class, 384 columns."""
+    b: np.ndarray
+    """float32, one bias per class."""
+
+
+@dataclass(frozen=True)
 class Weights:
     """A trained classifier and the thresholds chosen for it."""
 
@@ -104,6 +125,9 @@ class Weights:
     """Least summed probability of the danger classes for the alarm."""
     fingerprint: str
     """SHA-256 of the training sentences and labels (what ``--write`` saw)."""
+    danger_head: DangerHead | None = None
+    """Where the danger readings come from, when not from the classes above (module
+    docstring); ``danger`` is then that head's threshold."""
 
 
 @dataclass(frozen=True)
@@ -121,13 +145,30 @@ class Reading:
 
 
 def probabilities(weights: Weights, x: np.ndarray) -> np.ndarray:
-    """Softmax class probabilities, one row per row of ``x``."""
+    """Softmax class probabilities of the (request) classes, one row per row of ``x``."""
+    return _softmax(weights.w, weights.b, x)
+
+
+def _softmax(w: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     import numpy as np
 
-    logits = np.einsum("nd,kd->nk", np.atleast_2d(x), weights.w) + weights.b
+    logits = np.einsum("nd,kd->nk", np.atleast_2d(x), w) + b
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
     return p / p.sum(axis=1, keepdims=True)
+
+
+def readings(weights: Weights, x: np.ndarray) -> list[Reading]:
+    """One ``Reading`` per row of ``x``: the request from the classes of ``weights``, danger
+    from the danger head when there is one (else from the same classes)."""
+    found = [reading_of(weights.classes, row) for row in probabilities(weights, x)]
+    head = weights.danger_head
+    if head is None:
+        return found
+    danger = [reading_of(head.classes, row) for row in _softmax(head.w, head.b, x)]
+    return [
+        Reading(r.intent, r.score, d.danger, d.route) for r, d in zip(found, danger, strict=True)
+    ]
 
 
 def reading_of(classes: tuple[str, ...], p: np.ndarray) -> Reading:
@@ -147,7 +188,7 @@ def reading_of(classes: tuple[str, ...], p: np.ndarray) -> Reading:
 
 def read(weights: Weights, vector: np.ndarray) -> Reading:
     """The learned net's reading of one sentence's embedding."""
-    return reading_of(weights.classes, probabilities(weights, vector)[0])
+    return readings(weights, vector)[0]
 
 
 def decide(
@@ -190,12 +231,27 @@ def load_weights(root: Path) -> Weights:
             if thresholds.shape != (3,):
                 raise ValueError(f"{thresholds.shape[0]} thresholds, not 3")
             stamp = str(z["fingerprint"])
+            head = _load_head(z)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{path} cannot be read ({exc}): {_FIX}.") from exc
-    if w.shape != (len(classes), 384) or b.shape != (len(classes),):
-        raise ModelError(f"{path} holds weights of the wrong shape {w.shape}: {_FIX}.")
+    heads = [(classes, w, b)] + ([(head.classes, head.w, head.b)] if head else [])
+    for names, hw, hb in heads:
+        if hw.shape != (len(names), 384) or hb.shape != (len(names),):
+            raise ModelError(f"{path} holds weights of the wrong shape {hw.shape}: {_FIX}.")
+    if head is not None and not any(c.startswith(DANGER_PREFIX) for c in head.classes):
+        raise ModelError(f"{path}'s danger head has no danger class: {_FIX}.")
     request, stated, danger = (float(t) for t in thresholds)
-    return Weights(classes, w, b, request, stated, danger, stamp)
+    return Weights(classes, w, b, request, stated, danger, stamp, head)
+
+
+def _load_head(z: np.lib.npyio.NpzFile) -> DangerHead | None:
+    """The danger head stored beside the weights (``danger_*``), or None in a one-head file."""
+    import numpy as np
+
+    if "danger_w" not in z.files:
+        return None
+    classes = tuple(str(c) for c in z["danger_classes"])
+    return DangerHead(classes, z["danger_w"].astype(np.float32), z["danger_b"].astype(np.float32))
 
 
 def save_weights(root: Path, weights: Weights) -> str:
@@ -203,6 +259,14 @@ def save_weights(root: Path, weights: Weights) -> str:
     import numpy as np
 
     path = root / WEIGHTS_FILE
+    head = weights.danger_head
+    extra = {}
+    if head is not None:
+        extra = {
+            "danger_classes": np.array(head.classes),
+            "danger_w": head.w.astype(np.float32),
+            "danger_b": head.b.astype(np.float32),
+        }
     with path.open("wb") as out:  # a file object: savez adds no ".npz" and stores no mtime
         np.savez(
             out,
@@ -211,6 +275,7 @@ def save_weights(root: Path, weights: Weights) -> str:
             b=weights.b.astype(np.float32),
             thresholds=np.array([weights.request, weights.stated, weights.danger]),
             fingerprint=np.array(weights.fingerprint),
+            **extra,
         )
     digest = checksum(path)
     (root / CHECKSUM_FILE).write_text(f"{digest}  {WEIGHTS_FILE}\n", encoding="utf-8")

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from .asking import asks
-from .learned import NEAR_DANGER, Reading, Weights, probabilities, reading_of
+from .learned import NEAR_DANGER, Reading, Weights, readings
 from .nearness import Guess
 from .semantic import MAX_WORDS, Decision
 from .tolerant import mend, tidy
@@ -162,10 +162,9 @@ def read_parts(matcher: IntentMatcher, said: str) -> Parts | None:
         return None
     import numpy as np
 
-    p = probabilities(weights, np.vstack([whole[None, :], vectors]))
-    readings = [reading_of(weights.classes, row) for row in p]
-    near = any(r.danger >= NEAR_DANGER for r in readings)
-    return Parts(pieces, readings[1:], [asks(piece) for piece in pieces], near, vectors)
+    read = readings(weights, np.vstack([whole[None, :], vectors]))
+    near = any(r.danger >= NEAR_DANGER for r in read)
+    return Parts(pieces, read[1:], [asks(piece) for piece in pieces], near, vectors)
 
 
 def pick(found: Parts, asked: float, stated: float, agree: float = AGREE) -> int | None:
