@@ -119,3 +119,16 @@ def test_a_medical_reply_stops_at_what_to_do_until_help_comes(tmp_path: Path):
     # comes; the request is not offered there (it can still be asked for again).
     reply = _reply(tmp_path, {"route": "medical", "offer": "request"})
     assert "nine one one" in reply and "ask me again" not in reply
+
+
+def test_every_wording_of_the_offer_offers_the_request_and_none_is_about_panic():
+    """The session picks a wording by turn: each one must offer the request, and grounding's
+    own wordings must stay grounding's (a key added inside another's list once swapped them)."""
+    import yaml
+
+    replies = yaml.safe_load((ROOT / "responses" / "replies.yaml").read_text())
+    assert replies["safety.request_offer"]
+    assert all("ask me again" in line for line in replies["safety.request_offer"])
+    assert not any("calm down" in line for line in replies["safety.request_offer"])
+    assert all("calm down" in line for line in replies["safety.ground_offer"])
+    assert len(replies["safety.ground_offer"]) >= 2
