@@ -200,6 +200,13 @@ class CpuWait:
         """Seconds their threads waited, runnable, for a CPU (summed over threads)."""
         return self._total(1)
 
+    @property
+    def waited_most(self) -> float:
+        """Seconds the one thread that waited longest waited, runnable, for a CPU: never more
+        than the block's wall time, however many threads shared the cores."""
+        keys = list(self._last)
+        return max((self._last[k][1] - self._first[k][1] for k in keys), default=0) / 1e9
+
     def stretch(self) -> float:
         """How many times longer their work took than it would with a CPU free whenever they
         wanted one: 1.0 quiet, capped at ``MAX_CPU_STRETCH``."""

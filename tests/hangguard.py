@@ -1,0 +1,85 @@
+"""A hang guard for a subprocess that counts the child's own time, not the machine's (issue 22).
+
+``subprocess.run(..., timeout=budget(60))`` stretches its guard by this process's slowness,
+capped at ``timing.MAX_SLOWNESS`` (4). The child's share of a CPU can be far smaller than
+that: at nice 15 beside a load average of 20 (the twelfth session) a process gets a few per
+cent of a core, and ``check``'s 21 s of CPU, ``chat``'s two-megabyte line or ``recognize``'s
+decodes ran past their guards: red, while nothing hung. Linux counts, per thread, the time it
+waited runnable for a CPU (``timing.CpuWait``); that time is the busy machine's, never the
+child's. So the guard here is ``guard`` seconds of a quiet machine (stretched as ``budget``
+stretches it) plus every second the child waited for a CPU (its thread that waited most: never
+more than the wall time). A child that really hangs still fails: asleep on a lock or a read it
+waits for no CPU, so its guard stops growing; spinning, it runs, and its own CPU time reaches
+the guard. The waits counted are capped (``MAX_WAIT_STRETCH`` times the guard) all the same.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from timing import CpuWait, budget
+
+MAX_WAIT_STRETCH = 100.0
+"""The most the guard grows for the child's CPU waits, as a multiple of ``guard``: a child at
+nice 15 beside a busy loop on its core got 0.7% of it here (load average 4)."""
+
+LOOK_EVERY = 0.1
+"""Seconds between looks at the child's counters and the clock."""
+
+
+@dataclass
+class Finished:
+    """What ``run`` saw: the process's result and how much slower than a quiet machine it ran."""
+
+    done: subprocess.CompletedProcess[Any]
+    wall: float
+    cpu: CpuWait
+    """The child's threads' CPU time (``ran``) and their waits for a CPU (``waited``)."""
+
+
+class Hung(AssertionError):
+    """The child outlived its guard: its own time, the waits for a CPU taken out, ran out."""
+
+
+def run(
+    args: Sequence[str], guard: float, *, input: str | bytes | None = None, **popen: Any
+) -> Finished:
+    """``subprocess.run(args, input=input, capture_output=True, ...)`` with a hang guard of
+    ``guard`` quiet seconds plus the child's waits for a CPU; raises ``Hung`` (with what the
+    child wrote to stderr last) when they are used up."""
+    proc = subprocess.Popen(
+        args,
+        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **popen,
+    )
+    cpu = CpuWait(proc.pid)
+    quiet = budget(guard)
+    start = time.monotonic()
+    pending = input
+    while True:
+        try:
+            out, err = proc.communicate(pending, timeout=LOOK_EVERY)
+            break
+        except subprocess.TimeoutExpired:
+            pending = None  # already handed over; communicate keeps writing it
+        cpu._sample()
+        wall = time.monotonic() - start
+        allowed = quiet + min(MAX_WAIT_STRETCH * guard, cpu.waited_most)
+        if wall > allowed:
+            proc.kill()
+            out, err = proc.communicate()
+            tail = err[-2000:] if isinstance(err, str) else err[-2000:].decode(errors="replace")
+            raise Hung(
+                f"{args[1:4]} did not end: {wall:.0f} s, of which it ran {cpu.ran:.1f} s on a "
+                f"CPU and waited {cpu.waited:.1f} s for one; guard {allowed:.0f} s "
+                f"({guard:g} s quiet). Its last stderr:\n{tail}"
+            )
+    wall = time.monotonic() - start
+    done = subprocess.CompletedProcess(list(args), proc.returncode, out, err)
+    return Finished(done, wall, cpu)
