@@ -8,13 +8,17 @@ decodes ran past their guards: red, while nothing hung. Linux counts, per thread
 waited runnable for a CPU (``timing.CpuWait``); that time is the busy machine's, never the
 child's. So the guard here is ``guard`` seconds of a quiet machine (stretched as ``budget``
 stretches it) plus every second the child waited for a CPU (its thread that waited most: never
-more than the wall time). A child that really hangs still fails: asleep on a lock or a read it
-waits for no CPU, so its guard stops growing; spinning, it runs, and its own CPU time reaches
-the guard. The waits counted are capped (``MAX_WAIT_STRETCH`` times the guard) all the same.
+more than the wall time), and this process's own waits: a child writing to or reading from its
+pipes waits for this process to empty or fill them (at load 30, ``chat`` with a two-megabyte
+line ran 1.3 s and waited 38 s for a CPU in 154 s; the rest it was blocked on its pipes). A
+child that really hangs still fails: asleep on a lock or a read it waits for no CPU, so its
+guard stops growing; spinning, it runs, and its own CPU time reaches the guard. The waits
+counted are capped (``MAX_WAIT_STRETCH`` times the guard) all the same.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Sequence
@@ -59,6 +63,7 @@ def run(
         **popen,
     )
     cpu = CpuWait(proc.pid)
+    feeder = CpuWait(os.getpid())  # a child blocked on its pipes waits for this process
     quiet = budget(guard)
     start = time.monotonic()
     pending = input
@@ -69,15 +74,18 @@ def run(
         except subprocess.TimeoutExpired:
             pending = None  # already handed over; communicate keeps writing it
         cpu._sample()
+        feeder._sample()
         wall = time.monotonic() - start
-        allowed = quiet + min(MAX_WAIT_STRETCH * guard, cpu.waited_most)
+        waited = cpu.waited_most + feeder.waited_most
+        allowed = quiet + min(MAX_WAIT_STRETCH * guard, waited)
         if wall > allowed:
             proc.kill()
             out, err = proc.communicate()
             tail = err[-2000:] if isinstance(err, str) else err[-2000:].decode(errors="replace")
             raise Hung(
                 f"{args[1:4]} did not end: {wall:.0f} s, of which it ran {cpu.ran:.1f} s on a "
-                f"CPU and waited {cpu.waited:.1f} s for one; guard {allowed:.0f} s "
+                f"CPU and waited {cpu.waited:.1f} s for one (this process, feeding its pipes, "
+                f"{feeder.waited_most:.1f} s); guard {allowed:.0f} s "
                 f"({guard:g} s quiet). Its last stderr:\n{tail}"
             )
     wall = time.monotonic() - start

@@ -214,6 +214,15 @@ class CpuWait:
             return 1.0
         return min(MAX_CPU_STRETCH, (self.ran + self.waited) / self.ran)
 
+    def allowing(self, seconds: float) -> float:
+        """A quiet machine's ``seconds`` (``budget``) plus every second the thread that waited
+        most waited, runnable, for a CPU during the block: for work done inside the block, by
+        processes starved past ``MAX_CPU_STRETCH`` (at a load average of 30 a decision's
+        compute took 23 s where 0.6 s is quiet, its stretch past that cap, 2026-12-07). A
+        defect that sleeps or blocks adds no wait, so it still fails; on a quiet machine this
+        is ``seconds``."""
+        return budget(seconds) + self.waited_most
+
     def lateness(self, seconds: float) -> float:
         """How late these processes may say something due: a quiet machine's ``seconds``,
         stretched by their CPU waits (``budget``), plus the waits themselves, at most

@@ -70,9 +70,9 @@ def test_recognize_json_decided_at_includes_the_compute_after_the_endpoint(
     assert row["intent"] == "pause.start" and row["end"] == heard.end
     assert heard.decided_at - heard.end >= 0.27  # the endpoint: a short pause after the phrase
     assert row["decided_at"] >= heard.decided_at + SLOW  # ... plus the decision's compute
-    # the compute's wall time: 0.6 s at most quiet, stretched by the waits for a CPU measured
-    # over the call (at nice 15 beside a load of 20, this process's slowness alone was not it)
-    assert row["decided_at"] - row["end"] < 0.27 + SLOW + cpu.lateness(0.6), cpu.stretch()
+    # the compute's wall time: 0.6 s at most quiet, plus the waits for a CPU measured over the
+    # call (at load 30 it took 23 s, stretched past the 8 times ``lateness`` allows)
+    assert row["decided_at"] - row["end"] < 0.27 + SLOW + cpu.allowing(0.6), cpu.waited_most
 
 
 class Scripted:
