@@ -20,16 +20,20 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from timing import CpuWait, budget
 
 MAX_WAIT_STRETCH = 100.0
-"""The most the guard grows for the child's CPU waits, as a multiple of ``guard``: a child at
-nice 15 beside a busy loop on its core got 0.7% of it here (load average 4)."""
+"""The most the guard grows for the child's CPU waits, as a multiple of ``guard`` (or of
+``MIN_WAITS_COUNTED``): a child at nice 15 beside a busy loop on its core got 0.7% of it here
+(load average 4), and 0.02 s of CPU took 11 s at a load average of 30."""
+MIN_WAITS_COUNTED = 300.0
+"""Seconds of waits counted at least, however short the guard."""
 
 LOOK_EVERY = 0.1
 """Seconds between looks at the child's counters and the clock."""
@@ -64,23 +68,38 @@ def run(
     )
     cpu = CpuWait(proc.pid)
     feeder = CpuWait(os.getpid())  # a child blocked on its pipes waits for this process
+    # The pipes are served by threads doing whole writes and reads: ``communicate`` writes
+    # 4 KiB per wake-up, so a two-megabyte input took 500 round trips between two starved
+    # processes (at load 30 the huge-line ``chat`` ran 1.6 s in 172 s, mostly asleep; a
+    # blocking write of the whole input, as here, ran it in 36 s at the same load).
+    got: dict[str, Any] = {}
+    pumps = [
+        threading.Thread(target=_read, args=(proc.stdout, "out", got), daemon=True),
+        threading.Thread(target=_read, args=(proc.stderr, "err", got), daemon=True),
+    ]
+    if input is not None:
+        pumps.append(threading.Thread(target=_write, args=(proc.stdin, input), daemon=True))
+    for pump in pumps:
+        pump.start()
     quiet = budget(guard)
     start = time.monotonic()
-    pending = input
     while True:
         try:
-            out, err = proc.communicate(pending, timeout=LOOK_EVERY)
+            proc.wait(timeout=LOOK_EVERY)
             break
         except subprocess.TimeoutExpired:
-            pending = None  # already handed over; communicate keeps writing it
+            pass
         cpu._sample()
         feeder._sample()
         wall = time.monotonic() - start
         waited = cpu.waited_most + feeder.waited_most
-        allowed = quiet + min(MAX_WAIT_STRETCH * guard, waited)
+        allowed = quiet + min(max(MAX_WAIT_STRETCH * guard, MIN_WAITS_COUNTED), waited)
         if wall > allowed:
             proc.kill()
-            out, err = proc.communicate()
+            proc.wait()
+            for pump in pumps:
+                pump.join(10)
+            err = got.get("err", b"")
             tail = err[-2000:] if isinstance(err, str) else err[-2000:].decode(errors="replace")
             raise Hung(
                 f"{args[1:4]} did not end: {wall:.0f} s, of which it ran {cpu.ran:.1f} s on a "
@@ -88,6 +107,22 @@ def run(
                 f"{feeder.waited_most:.1f} s); guard {allowed:.0f} s "
                 f"({guard:g} s quiet). Its last stderr:\n{tail}"
             )
+    for pump in pumps:
+        pump.join()
+    out, err = got["out"], got["err"]
     wall = time.monotonic() - start
     done = subprocess.CompletedProcess(list(args), proc.returncode, out, err)
     return Finished(done, wall, cpu)
+
+
+def _read(stream: IO[Any], name: str, got: dict[str, Any]) -> None:
+    with stream:
+        got[name] = stream.read()
+
+
+def _write(stream: IO[Any], data: str | bytes) -> None:
+    try:
+        with stream:
+            stream.write(data)
+    except (BrokenPipeError, OSError):
+        pass  # the child ended or closed its input: what it read is what it got
