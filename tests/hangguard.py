@@ -8,12 +8,11 @@ decodes ran past their guards: red, while nothing hung. Linux counts, per thread
 waited runnable for a CPU (``timing.CpuWait``); that time is the busy machine's, never the
 child's. So the guard here is ``guard`` seconds of a quiet machine (stretched as ``budget``
 stretches it) plus every second the child waited for a CPU (its thread that waited most: never
-more than the wall time), and this process's own waits: a child writing to or reading from its
-pipes waits for this process to empty or fill them (at load 30, ``chat`` with a two-megabyte
-line ran 1.3 s and waited 38 s for a CPU in 154 s; the rest it was blocked on its pipes). A
-child that really hangs still fails: asleep on a lock or a read it waits for no CPU, so its
-guard stops growing; spinning, it runs, and its own CPU time reaches the guard. The waits
-counted are capped (``MAX_WAIT_STRETCH`` times the guard) all the same.
+more than the wall time), and the waits of the threads here that fill and empty its pipes: a
+child blocked on a pipe waits for them. A child that really hangs still fails: asleep on a lock
+or a read it waits for no CPU, so its guard stops growing; spinning, it runs, and its own CPU
+time reaches the guard. The waits counted are capped (``MAX_WAIT_STRETCH`` times the guard, at
+least ``MIN_WAITS_COUNTED``) all the same.
 """
 
 from __future__ import annotations
@@ -67,7 +66,7 @@ def run(
         **popen,
     )
     cpu = CpuWait(proc.pid)
-    feeder = CpuWait(os.getpid())  # a child blocked on its pipes waits for this process
+    feeder = CpuWait(os.getpid())  # a child blocked on its pipes waits for their threads
     # The pipes are served by threads doing whole writes and reads: ``communicate`` writes
     # 4 KiB per wake-up, so a two-megabyte input took 500 round trips between two starved
     # processes (at load 30 the huge-line ``chat`` ran 1.6 s in 172 s, mostly asleep; a
@@ -81,6 +80,7 @@ def run(
         pumps.append(threading.Thread(target=_write, args=(proc.stdin, input), daemon=True))
     for pump in pumps:
         pump.start()
+    pump_ids = {pump.native_id for pump in pumps}
     quiet = budget(guard)
     start = time.monotonic()
     while True:
@@ -92,7 +92,7 @@ def run(
         cpu._sample()
         feeder._sample()
         wall = time.monotonic() - start
-        waited = cpu.waited_most + feeder.waited_most
+        waited = cpu.waited_most + _waited_most(feeder, pump_ids)
         allowed = quiet + min(max(MAX_WAIT_STRETCH * guard, MIN_WAITS_COUNTED), waited)
         if wall > allowed:
             proc.kill()
@@ -104,7 +104,7 @@ def run(
             raise Hung(
                 f"{args[1:4]} did not end: {wall:.0f} s, of which it ran {cpu.ran:.1f} s on a "
                 f"CPU and waited {cpu.waited:.1f} s for one (this process, feeding its pipes, "
-                f"{feeder.waited_most:.1f} s); guard {allowed:.0f} s "
+                f"{_waited_most(feeder, pump_ids):.1f} s); guard {allowed:.0f} s "
                 f"({guard:g} s quiet). Its last stderr:\n{tail}"
             )
     for pump in pumps:
@@ -113,6 +113,15 @@ def run(
     wall = time.monotonic() - start
     done = subprocess.CompletedProcess(list(args), proc.returncode, out, err)
     return Finished(done, wall, cpu)
+
+
+def _waited_most(feeder: CpuWait, threads: set[int | None]) -> float:
+    """The longest wait for a CPU of one of this process's ``threads`` (the pipes' pumps):
+    what a child blocked on its pipes waited for us. Not the main thread's: it wakes ten
+    times a second to look, and its waits would grow a spinning child's guard for ever."""
+    waits = [last[1] - feeder._first[key][1] for key, last in feeder._last.items()
+             if key[1] in threads]  # fmt: skip
+    return max(waits, default=0) / 1e9
 
 
 def _read(stream: IO[Any], name: str, got: dict[str, Any]) -> None:
