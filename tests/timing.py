@@ -200,12 +200,28 @@ class CpuWait:
         """Seconds their threads waited, runnable, for a CPU (summed over threads)."""
         return self._total(1)
 
+    @property
+    def waited_most(self) -> float:
+        """Seconds the one thread that waited longest waited, runnable, for a CPU: never more
+        than the block's wall time, however many threads shared the cores."""
+        keys = list(self._last)
+        return max((self._last[k][1] - self._first[k][1] for k in keys), default=0) / 1e9
+
     def stretch(self) -> float:
         """How many times longer their work took than it would with a CPU free whenever they
         wanted one: 1.0 quiet, capped at ``MAX_CPU_STRETCH``."""
         if self.ran < 0.01:  # too little work to say
             return 1.0
         return min(MAX_CPU_STRETCH, (self.ran + self.waited) / self.ran)
+
+    def allowing(self, seconds: float) -> float:
+        """A quiet machine's ``seconds`` (``budget``) plus every second the thread that waited
+        most waited, runnable, for a CPU during the block: for work done inside the block, by
+        processes starved past ``MAX_CPU_STRETCH`` (at a load average of 30 a decision's
+        compute took 23 s where 0.6 s is quiet, its stretch past that cap, 2026-12-07). A
+        defect that sleeps or blocks adds no wait, so it still fails; on a quiet machine this
+        is ``seconds``."""
+        return budget(seconds) + self.waited_most
 
     def lateness(self, seconds: float) -> float:
         """How late these processes may say something due: a quiet machine's ``seconds``,

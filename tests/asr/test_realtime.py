@@ -4,12 +4,13 @@ played in real time, the compute after the end of speech included, for every eng
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import numpy as np
 import pytest
 from testspeech import recording, write_wav
-from timing import budget
+from timing import CpuWait
 
 from voice_repair import cli
 from voice_repair.asr.realtime import hear_in_real_time
@@ -62,13 +63,16 @@ def test_recognize_json_decided_at_includes_the_compute_after_the_endpoint(
         return engines[-1]
 
     monkeypatch.setattr(listen, "build_recognizer", slow_engine)
-    assert cli.main(["recognize", "--json", "--engine", "pocketsphinx", str(wav)]) == 0
+    with CpuWait(os.getpid()) as cpu:  # this process decodes: its own waits for a CPU
+        assert cli.main(["recognize", "--json", "--engine", "pocketsphinx", str(wav)]) == 0
     [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     [heard] = engines[0].heard  # what pocketsphinx itself said, with its audio-only time
     assert row["intent"] == "pause.start" and row["end"] == heard.end
     assert heard.decided_at - heard.end >= 0.27  # the endpoint: a short pause after the phrase
     assert row["decided_at"] >= heard.decided_at + SLOW  # ... plus the decision's compute
-    assert row["decided_at"] - row["end"] < 0.27 + SLOW + budget(0.6)
+    # the compute's wall time: 0.6 s at most quiet, plus the waits for a CPU measured over the
+    # call (at load 30 it took 23 s, stretched past the 8 times ``lateness`` allows)
+    assert row["decided_at"] - row["end"] < 0.27 + SLOW + cpu.allowing(0.6), cpu.waited_most
 
 
 class Scripted:

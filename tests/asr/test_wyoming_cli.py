@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import hangguard
 import pytest
 from testspeech import synth_wav
+from timing import CpuWait
 from wyomingservers import WyomingServer, free_port
 
 from voice_repair.asr.whisper import WhisperRecognizer
@@ -46,20 +48,27 @@ def files(tmp_path_factory) -> list[str]:
     ]
 
 
-def recognize(tmp_path: Path, files: list[str], *args: str) -> tuple[list[dict], str]:
+@dataclass
+class Recognized:
+    rows: list[dict]
+    stderr: str
+    cpu: CpuWait
+    """How much the ``recognize`` process waited for a CPU (``stretch``, ``waited``)."""
+
+
+def recognize(tmp_path: Path, files: list[str], *args: str) -> Recognized:
     config = tmp_path / "config.toml"  # room for a server sharing two loaded cores with us
     config.write_text("[recognition]\nanswer_seconds = 20\n", encoding="utf-8")
-    out = subprocess.run(
+    run = hangguard.run(  # 8 s quiet; the guard counts the child's own time, not the machine's
         [sys.executable, "-m", "voice_repair", "recognize", "--config", str(config), "--json",
          *args, *files],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        120, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
+    out = run.done
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    return [{k: r[k] for k in ("file", "text", "intent", "slots", "decided_at")} for r in rows], (
-        out.stderr
-    )
+    keep = ("file", "text", "intent", "slots", "decided_at")
+    return Recognized([{k: r[k] for k in keep} for r in rows], out.stderr, run.cpu)
 
 
 def meanings(rows: list[dict]) -> list[dict]:
@@ -67,25 +76,26 @@ def meanings(rows: list[dict]) -> list[dict]:
 
 
 def test_recognize_over_wyoming_gives_the_local_engines_results(tmp_path, files):
-    here, _ = recognize(tmp_path, files, "--engine", "whisper")
+    here = recognize(tmp_path, files, "--engine", "whisper").rows
     assert [r["intent"] for r in here] == ["pause.start", "pause.start", "ground", None]
     with WyomingServer("whisper", whisper=WhisperRecognizer(["stop"])) as server:
-        there, stderr = recognize(
-            tmp_path, files, "--engine", "wyoming", "--wyoming-uri", server.uri
-        )
+        there = recognize(tmp_path, files, "--engine", "wyoming", "--wyoming-uri", server.uri)
         assert server.requests >= len(files)
-    assert meanings(there) == meanings(here)
-    assert "cannot be used" not in stderr
+    assert meanings(there.rows) == meanings(here)
+    assert "cannot be used" not in there.stderr
 
 
 def test_with_nothing_listening_the_local_engine_decides_and_says_so_once(tmp_path, files):
-    here, _ = recognize(tmp_path, files, "--engine", "whisper")
+    here = recognize(tmp_path, files, "--engine", "whisper").rows
     uri = f"tcp://127.0.0.1:{free_port()}"
-    there, stderr = recognize(tmp_path, files, "--engine", "wyoming", "--wyoming-uri", uri)
+    local = recognize(tmp_path, files, "--engine", "wyoming", "--wyoming-uri", uri)
+    there, stderr = local.rows, local.stderr
     assert meanings(there) == meanings(here)
-    # decided (file time, compute included) about as soon as locally: a second lost at most
+    # decided (file time, compute included) about as soon as locally: a second lost at most on
+    # a quiet machine; the decodes' compute is stretched by this run's own waits for a CPU
+    # (at nice 15 beside a load of 20 a fixed second failed while the fallback was immediate)
     late = sorted(b["decided_at"] - a["decided_at"] for a, b in zip(here, there, strict=True))
-    assert late[len(late) // 2] <= 1.0, late
+    assert late[len(late) // 2] <= local.cpu.allowing(1.0), (late, local.cpu.waited_most)
     said = [line for line in stderr.splitlines() if "cannot be used" in line]
     assert len(said) == 1 and "connection refused" in said[0], stderr
     assert "Traceback" not in stderr and "pause" not in stderr

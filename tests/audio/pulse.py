@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from echoroom import EchoSpec, Relay
+from timing import budget
 
 RECORD_RATE = 16000
 """Sample rate of ``speaker.monitor`` recordings, Hz."""
@@ -192,7 +193,7 @@ class PulseServer:
         thread = threading.Thread(target=reader, daemon=True)
         thread.start()
         # Wait for the stream to be live, so nothing the block plays is missed.
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + budget(5)  # a busy machine starts parec later
         while not rec.blocks and time.monotonic() < deadline:
             time.sleep(0.01)
         try:

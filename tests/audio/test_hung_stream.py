@@ -88,7 +88,7 @@ def test_a_new_stream_records_while_the_old_close_still_hangs(pulse: PulseServer
     finally:
         pulse.kill()
         pulse.start()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + budget(5)  # a close's return on a busy machine
     while calls.pending and time.monotonic() < deadline:
         time.sleep(0.05)
     assert calls.pending == 0  # the old server gone, the hung close returned
