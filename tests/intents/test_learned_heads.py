@@ -21,6 +21,7 @@ from voice_repair.intents.learned import (
     WEIGHTS_FILE,
     DangerHead,
     LearnedNet,
+    Weights,
     load_weights,
     read,
     readings,
@@ -49,6 +50,12 @@ def _vector(matcher: IntentMatcher, text: str) -> np.ndarray:
     return vector
 
 
+def _one_head() -> Weights:
+    """The shipped weights read as a one-head file (the request net reads danger too): the
+    shipped file may carry its own head (``bench learned -- --write --danger-head``)."""
+    return replace(load_weights(ROOT), danger_head=None)
+
+
 def _with(matcher: IntentMatcher, root: Path) -> IntentMatcher:
     other = copy.copy(matcher)
     other.learned = LearnedNet(root)
@@ -56,7 +63,7 @@ def _with(matcher: IntentMatcher, root: Path) -> IntentMatcher:
 
 
 def test_a_head_file_is_stored_checked_and_read_back(tmp_path):
-    shipped = load_weights(ROOT)
+    shipped = _one_head()
     head = DangerHead(shipped.classes, shipped.w * 0.5, shipped.b)
     save_weights(tmp_path, replace(shipped, danger_head=head))
     back = load_weights(tmp_path)
@@ -67,7 +74,7 @@ def test_a_head_file_is_stored_checked_and_read_back(tmp_path):
 
 
 def test_danger_comes_from_the_head_and_requests_from_the_request_net(matcher):
-    shipped = load_weights(ROOT)
+    shipped = _one_head()
     x = np.stack([_vector(matcher, DANGER), _vector(matcher, REQUEST)])
     alone = readings(shipped, x)
     # a head that is the same net reads exactly as the one-head file
@@ -83,7 +90,7 @@ def test_danger_comes_from_the_head_and_requests_from_the_request_net(matcher):
 
 
 def test_the_route_is_the_heads_and_the_request_still_the_request_nets(matcher, tmp_path):
-    shipped = load_weights(ROOT)
+    shipped = _one_head()
     vector = _vector(matcher, DANGER)
     route = read(shipped, vector).route
     other = "medical" if route != "medical" else "violence"
@@ -103,7 +110,7 @@ def test_the_route_is_the_heads_and_the_request_still_the_request_nets(matcher, 
 
 
 def test_a_damaged_head_is_refused_with_the_fix(matcher, tmp_path):
-    shipped = load_weights(ROOT)
+    shipped = _one_head()
     bad = DangerHead(("none", "safety:general"), np.zeros((2, 100), np.float32), np.zeros(2))
     save_weights(tmp_path, replace(shipped, danger_head=bad))
     with pytest.raises(ModelError, match=r"wrong shape.*bench learned"):
@@ -117,7 +124,7 @@ def test_a_damaged_head_is_refused_with_the_fix(matcher, tmp_path):
 
 
 def test_a_head_without_a_danger_class_is_refused(tmp_path):
-    shipped = load_weights(ROOT)
+    shipped = _one_head()
     head = DangerHead(("none", "pause.start"), np.zeros((2, 384), np.float32), np.zeros(2))
     save_weights(tmp_path, replace(shipped, danger_head=head))
     with pytest.raises(ModelError, match="no danger class"):
