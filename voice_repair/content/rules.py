@@ -124,7 +124,6 @@ REPLY_RULES: dict[str, ReplyRule] = {
     "safety.held": _rule(),
     "safety.held_reminders": _rule(),
     "safety.ground_offer": _rule(),
-    "safety.request_offer": _rule(),
     "timer.other": _rule(),
     "support": _rule("support_contact_sentence", "support_contact_sentence"),
     "support.contact": _rule("support_contact", "support_contact"),

@@ -38,7 +38,7 @@ from .learned import (
     read,
 )
 from .nearness import SAFETY
-from .semantic import MAX_WORDS, Decision, SemanticNet
+from .semantic import Decision, SemanticNet
 from .tolerant import mend, tidy
 
 if TYPE_CHECKING:  # numpy is loaded with the model, not by every start
@@ -171,24 +171,6 @@ class DangerGuard:
         semantic = self._nets.semantic
         vector = semantic.vector(said) if weights is not None and semantic is not None else None
         return (weights, vector) if weights is not None and vector is not None else None
-
-    def whole_reading(self, said: str) -> tuple[float, str] | None:
-        """(summed danger probability, route) of the whole normalised sentence, from the
-        embedding the semantic net keeps of the last sentence; None without both nets."""
-        reading = self._reading(said)
-        return (reading.danger, reading.route) if reading is not None else None
-
-    def readings(self, parts: list[str]) -> list[tuple[float, str]]:
-        """(summed danger probability, route) of the learned net for each of ``parts`` that
-        can be embedded; empty without both nets (``dangerfirst.py`` reads them)."""
-        weights = self._weights()
-        semantic = self._nets.semantic
-        if weights is None or semantic is None:
-            return []
-        kept = [p for p in parts if p and len(mend(p).split()) <= MAX_WORDS]
-        vectors = semantic.vectors(kept) if kept else None
-        found = [read(weights, v) for v in vectors] if vectors is not None else []
-        return [(r.danger, r.route) for r in found]
 
     def surely_danger(self, parts: list[str]) -> list[str]:
         """The ``parts`` the learned net alone reads as danger (``beside.SURE``); the semantic

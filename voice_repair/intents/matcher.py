@@ -20,7 +20,6 @@ from .asking import asks
 from .checking import checked
 from .clauses import find_clause, holds_idiom
 from .danger import DangerScan
-from .dangerfirst import danger_first, template_first
 from .dangerguard import DangerGuard
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
@@ -115,8 +114,7 @@ class IntentMatcher:
         found = self.match_all(text)
         if found:
             scanned = found[0].intent == SAFETY and self.danger(text) is not None
-            decided = Decision(found[0], "danger" if scanned else "templates")
-            return template_first(self._guard, text, decided, lambda s: self._readings(s, text))
+            return Decision(found[0], "danger" if scanned else "templates")
         said = normalize(text)
         guess = self.semantic.guess(said) if self.semantic is not None else None
         if guess is not None and guess.intent == SAFETY and self._cancelled(said, guess.route):
@@ -124,13 +122,12 @@ class IntentMatcher:
         if guess is None:  # a request clause in talk (clauses.py), before the learned net
             inside = self._clause(said, text)
             if inside is not None:
-                return danger_first(self._guard, text, said, inside)
+                return inside
         decided = self._decided(text, said, guess) if guess is not None else Decision(None)
         learned = self._learned(text, said, decided)
         if learned is None and decided.match is None:  # a request in one part (learnedparts.py)
             learned = learned_part(self, text, said)
-        decided = self._guard.beside(text, said, learned if learned is not None else decided)
-        return danger_first(self._guard, text, said, decided)
+        return self._guard.beside(text, said, learned if learned is not None else decided)
 
     def _decided(self, text: str, said: str, guess: Guess) -> Decision:
         """A guess of the semantic or the learned net, through the rules every guess passes."""

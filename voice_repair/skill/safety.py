@@ -69,10 +69,6 @@ def safety(match: IntentMatch, state: State, ctx: Context) -> Reply:
     says = (Say(text=" ".join(sentences), source=match.intent),)
     if match.slots.get("offer") == "ground":  # may be panic: grounding, after the emergency line
         says += (ctx.say("safety.ground_offer", match.intent, state.turn),)
-    elif match.slots.get("offer") == "request" and route != "medical":
-        # danger read beside a guessed request (intents/dangerfirst.py): the request is not
-        # done, only offered; a medical reply stops after what to do until help comes
-        says += (ctx.say("safety.request_offer", match.intent, state.turn),)
     if state.reminders:
         effects += (HoldReminders(),)
         says += (ctx.say("safety.held_reminders", match.intent, state.turn),)
