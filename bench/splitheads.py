@@ -172,19 +172,27 @@ def report(writers: tuple[str, ...]) -> list[str]:
     groups = [("pooled", pooled), (HELD, [HELD] if HELD in folds else [])]
     for title, ws in groups:
         names = [v for v in VARIANTS if all(v in folds[w] for w in ws)] if ws else []
-        lines.append(f"{title} ({', '.join(ws)})")
-        lines.append(f"  {'':<30} " + " ".join(f"{n:<30}" for n in names))
-        for label, attr in ROWS:
-            cells = []
-            for n in names:
-                vals = [folds[w][n][attr] for w in ws]
-                pooled = (
-                    sum(vals)
-                    if isinstance(vals[0], int)
-                    else [sum(v[0] for v in vals), sum(v[1] for v in vals)]
-                )
-                cells.append(f"{_cell(pooled):<30}")
-            lines.append(f"  {label:<30} " + " ".join(cells))
+        lines += _table(f"{title} ({', '.join(ws)})", folds, ws, names, ROWS)
+    return lines
+
+
+def _table(
+    title: str, kept: dict, ws: list[str], names: list[str] | tuple[str, ...], rows
+) -> list[str]:
+    """One table: a column per variant in ``names``, a row per ``(label, attr)`` in ``rows``,
+    each cell pooled over the writers ``ws`` (a count summed, or a hits/total pair summed)."""
+    lines = [title, f"  {'':<30} " + " ".join(f"{n:<30}" for n in names)]
+    for label, attr in rows:
+        cells = []
+        for n in names:
+            vals = [kept[w][n][attr] for w in ws]
+            pooled = (
+                sum(vals)
+                if isinstance(vals[0], int)
+                else [sum(v[0] for v in vals), sum(v[1] for v in vals)]
+            )
+            cells.append(f"{_cell(pooled):<30}")
+        lines.append(f"  {label:<30} " + " ".join(cells))
     return lines
 
 
@@ -215,19 +223,10 @@ def replayed(names: tuple[str, ...]) -> list[str]:
         ws = [w for w in ws if w in kept and all(n in kept[w] for n in names)]
         if not ws:
             continue
-        lines.append(f"replayed, {title} ({', '.join(ws)})")
-        lines.append(f"  {'':<30} " + " ".join(f"{n:<30}" for n in names))
-        for attr in ("requests", "danger", "false_alarm", "everyday", "danger_to_request"):
-            cells = []
-            for n in names:
-                vals = [kept[w][n][attr] for w in ws]
-                pooled = (
-                    sum(vals)
-                    if isinstance(vals[0], int)
-                    else [sum(v[0] for v in vals), sum(v[1] for v in vals)]
-                )
-                cells.append(f"{_cell(pooled):<30}")
-            lines.append(f"  {attr:<30} " + " ".join(cells))
+        rows = [
+            (a, a) for a in ("requests", "danger", "false_alarm", "everyday", "danger_to_request")
+        ]
+        lines += _table(f"replayed, {title} ({', '.join(ws)})", kept, ws, names, rows)
     return lines
 
 
