@@ -10,11 +10,11 @@ the real engine (espeak-ng; Piper with the model mark) renders the reply through
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 
 import numpy as np
 import pytest
+from speechvoices import VOICES
 
 from voice_repair.models import Say
 from voice_repair.speech.cache import UNKNOWN
@@ -29,8 +29,6 @@ SUPPORT = (
 FIRST = (
     "Asking for help is a sign that you care about each other, not a sign that something is broken."
 )
-
-has_piper = importlib.util.find_spec("piper") is not None
 
 
 class _Counting:
@@ -72,16 +70,7 @@ class _Player:
         pass
 
 
-@pytest.mark.parametrize(
-    "voice",
-    [
-        "espeak",
-        pytest.param(
-            "piper",
-            marks=[pytest.mark.model, pytest.mark.skipif(not has_piper, reason="no piper")],
-        ),
-    ],
-)
+@pytest.mark.parametrize("voice", VOICES)
 def test_a_long_first_sentence_is_heard_after_its_first_clause_every_word_once(
     voice: str,
 ) -> None:

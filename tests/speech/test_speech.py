@@ -5,11 +5,11 @@ Timed silences are measured through the real audio path in ``tests/audio/test_au
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from speechvoices import VOICES, has_piper
 
 from voice_repair.audio.chime import CHIME_SECONDS, chime
 from voice_repair.errors import VoiceRepairError
@@ -17,8 +17,6 @@ from voice_repair.speech.engines import make_tts
 
 SENTENCE = "I hear you. Let's take a pause and breathe together for a moment."
 WORDS = len(SENTENCE.split())  # 12
-
-has_piper = importlib.util.find_spec("piper") is not None
 
 
 def _voiced_seconds(samples: np.ndarray, rate: int, threshold: float = 500.0) -> float:
@@ -28,16 +26,7 @@ def _voiced_seconds(samples: np.ndarray, rate: int, threshold: float = 500.0) ->
     return float((np.sqrt((frames**2).mean(axis=1)) > threshold).sum() * n / rate)
 
 
-@pytest.mark.parametrize(
-    "voice",
-    [
-        "espeak",
-        pytest.param(
-            "piper",
-            marks=[pytest.mark.model, pytest.mark.skipif(not has_piper, reason="no piper")],
-        ),
-    ],
-)
+@pytest.mark.parametrize("voice", VOICES)
 def test_engine_speaks_the_sentence_at_a_calm_pace(voice: str) -> None:
     tts = make_tts(voice, rate_wpm=150)
     samples, rate = tts.render(SENTENCE)
