@@ -66,6 +66,14 @@ class DangerScan:
     crisis line first; taken by mistake, a medical emergency)."""
     purpose_from: frozenset[str] = frozenset()
     purpose_route: str = ""
+    doubt: re.Pattern[str] | None = None
+    """Words of the kinds that make most of the patterns' false alarms on writers they were not
+    written from (long ago, a joke, a film or the news, a game or a sport, a trivial "when she
+    sees the car"): a hit inside one stands only when the learned net agrees (``dangerdoubt``).
+    Broad on purpose, since alone they cancel nothing."""
+    lifted: re.Pattern[str] | None = None
+    """Words that say it is happening now ("and now he hits me", "still", "again", "right
+    now"): a sentence holding one is not doubted, whatever else it holds."""
 
     def prepare(self, said: str) -> str:
         """The normalised sentence as the patterns see it: contractions out, fillers gone."""
@@ -120,6 +128,13 @@ class DangerScan:
             and self.settled.search(text) is not None
         )
 
+    def doubted(self, said: str) -> bool:
+        """Whether a normalised sentence holds a ``doubt`` word (see ``dangerdoubt.py``)."""
+        text = self.prepare(said)
+        if self.doubt is None or self.doubt.search(text) is None:
+            return False
+        return self.lifted is None or self.lifted.search(text) is None
+
     def offers_grounding(self, said: str) -> bool:
         """Whether a sentence the scan found may be panic rather than an emergency only."""
         return self.ground is not None and self.ground.search(self.prepare(said)) is not None
@@ -171,9 +186,9 @@ def load_danger(root: Path, trusted: bool = False) -> tuple[DangerScan | None, l
     defuse_line = doc.key_lines.get("defuse", 1)
     defuse_parts = [(str(p), line_of(p, defuse_line)) for p in doc.get("defuse") or []]
     defuse = _compile(defuse_parts, name, problems, trusted)
-    frames, ground, settled, purpose = (
+    frames, ground, settled, purpose, doubt, lifted = (
         _optional(doc, key, name, problems, trusted)
-        for key in ("frames", "ground", "settled", "purpose")
+        for key in ("frames", "ground", "settled", "purpose", "doubt", "doubt_lifted")
     )
     settled_routes = doc.get("settled_routes") or []
     if not isinstance(settled_routes, list) or not set(map(str, settled_routes)) <= set(order):
@@ -196,7 +211,7 @@ def load_danger(root: Path, trusted: bool = False) -> tuple[DangerScan | None, l
     scan = DangerScan(
         respell, drop, defuse, tuple(routes), template_route, frames, ground, settled,
         frozenset(map(str, settled_routes)), purpose, frozenset(map(str, purpose_from)),
-        purpose_route,
+        purpose_route, doubt, lifted,
     )  # fmt: skip
     return scan, []
 

@@ -158,6 +158,12 @@ class DangerGuard:
         found = self.danger_match(text, said, reading.route)
         return Decision(found, net, round(reading.danger, 3))
 
+    def whole_danger(self, said: str) -> float | None:
+        """The learned net's summed danger probability of the whole normalised sentence; None
+        without both nets or for a sentence too long (``dangerdoubt.stands`` asks this)."""
+        reading = self._reading(said)
+        return None if reading is None else reading.danger
+
     def _reading(self, said: str) -> Reading | None:
         """The learned net's reading of the whole normalised sentence; None without both nets
         or for a sentence too long for the embedding."""

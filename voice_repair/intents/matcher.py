@@ -20,6 +20,7 @@ from .asking import asks
 from .checking import checked
 from .clauses import find_clause, holds_idiom
 from .danger import DangerScan
+from .dangerdoubt import stands
 from .dangerguard import DangerGuard
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
@@ -271,6 +272,8 @@ class IntentMatcher:
         """
         said = normalize(text)
         route = self._danger.route(said) if self._danger is not None and said else None
+        if route is not None and self._danger is not None:  # a doubting frame (dangerdoubt.py)
+            route = route if stands(self._danger, said, self._guard.whole_danger) else None
         if route is None and said and pleads(text, said):  # "please please can you help us"
             return IntentMatch(SAFETY, {"route": "general", "offer": "ground"}, text)
         return None if route is None else self.danger_match(text, said, route)
