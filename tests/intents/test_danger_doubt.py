@@ -34,11 +34,12 @@ QUIET = [
     "my coworker is going to kill me when she sees the spreadsheet",
 ]
 
-# Danger said beside a doubt word ("football", "at work", "the gym" with "now").
+# Danger said beside a doubt word ("football", "the gym" with "now"), or where one is
+# ("at work" is not a doubt word: a threat is told at work as often as anywhere).
 DANGER = [
     ("he punched me after the football match and i'm scared to go home", "violence"),
     ("i'm at work and my ex is outside with a knife", "violence"),
-    ("he said if i leave he will kill me and he is at work right now", "violence"),
+    ("he said he'd kill me if i told anyone at work", "violence"),
     ("last year I fainted at the gym, and now he hits me", "violence"),
 ]
 
