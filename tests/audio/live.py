@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,31 @@ warning_minutes = 0
 repeat_count = 0
 """
 """A pause that says nothing between its start and its end, so the room stays quiet."""
+
+
+TEST_ECHO = "VR_TEST_ECHO"
+"""Run every ``LiveRun`` of a test run with an echo path the test did not ask for, to see
+whether the suite passes with it (README, "the echo process on by default"): ``process`` adds
+``echo_process = true`` to ``[audio]`` (it changes something only where a test names an
+in-process canceller), ``speex`` names SpeexDSP where the test names no canceller,
+``speex+process`` both. A setting the test wrote itself is kept. Unset: the configs as written."""
+
+
+def with_test_echo(config: str, switch: str | None = None) -> str:
+    """``config`` with the ``VR_TEST_ECHO`` settings added (``switch`` overrides the
+    variable); an unknown value is an error saying which are known."""
+    switch = os.environ.get(TEST_ECHO, "") if switch is None else switch
+    known = {"": {}, "process": {"echo_process": "true"}, "speex": {"echo_cancel": '"speex"'}}
+    known["speex+process"] = {**known["speex"], **known["process"]}
+    if switch not in known:
+        raise ValueError(f"{TEST_ECHO}={switch!r}: use one of {sorted(k for k in known if k)}")
+    audio = tomllib.loads(config).get("audio", {})
+    lines = "".join(f"{k} = {v}\n" for k, v in known[switch].items() if k not in audio)
+    if not lines:
+        return config
+    if "[audio]\n" in config:
+        return config.replace("[audio]\n", "[audio]\n" + lines, 1)
+    return config + ("" if config.endswith("\n") or not config else "\n") + "[audio]\n" + lines
 
 
 PAUSE_REQUESTS = (
@@ -137,7 +163,7 @@ class LiveRun:
         self.base = base
         self.data_dir = base / "data"
         self.config_path = base / "voice-repair.toml"
-        self.config_path.write_text(config)
+        self.config_path.write_text(with_test_echo(config))
         self.log_path = base / "run.log"
         self.out_path = base / "run.out"
         cmd = [
