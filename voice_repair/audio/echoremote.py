@@ -155,6 +155,16 @@ class EchoProcess:
     def reset(self) -> None:
         """A new microphone stream (said to the process when the stream starts)."""
 
+    def start(self) -> None:
+        """Start the process now unless one runs (``stream`` starts one itself otherwise):
+        ``echo_setup`` asks at the assistant's start, so a process that cannot start is known
+        before any microphone opens, and the echo path can run in the assistant instead.
+        Raises ``AudioDeviceError`` saying why it did not start."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._drop()
+                self._start()
+
     def _start(self) -> None:
         here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         channel = Channel(here)
@@ -233,10 +243,7 @@ class EchoProcess:
     ) -> Iterator[AudioChunk]:
         """``chunks`` cancelled in the echo process, in chunks of ``OUT_MS``. An error raised by
         ``chunks`` (the microphone gone), or the process's end, is raised here."""
-        with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._drop()
-                self._start()
+        self.start()
         out: queue.Queue[AudioChunk | _End] = queue.Queue()
         self._out = out
         self._send(Msg.RESET)
