@@ -59,23 +59,31 @@ repeat_count = 0
 
 
 TEST_ECHO = "VR_TEST_ECHO"
-"""Run every ``LiveRun`` of a test run with an echo path the test did not ask for, to see
-whether the suite passes with it (README, "the echo process on by default"): ``process`` adds
-``echo_process = true`` to ``[audio]`` (it changes something only where a test names an
-in-process canceller), ``speex`` names SpeexDSP where the test names no canceller,
-``speex+process`` both. A setting the test wrote itself is kept. Unset: the configs as written."""
+"""Run every ``LiveRun`` of a test run with echo settings its test did not ask for, to see
+whether the suite passes with them (README, "the echo process on by default"): words joined by
+``+``, ``speex`` (``echo_cancel = "speex"``), ``process`` (``echo_process = true``),
+``inprocess`` (``echo_process = false``); e.g. ``speex+inprocess`` against ``speex+process``.
+A setting the test wrote itself is kept. Unset: the configs as written."""
+
+_TEST_ECHO_WORDS = {
+    "speex": ("echo_cancel", '"speex"'),
+    "process": ("echo_process", "true"),
+    "inprocess": ("echo_process", "false"),
+}
 
 
 def with_test_echo(config: str, switch: str | None = None) -> str:
     """``config`` with the ``VR_TEST_ECHO`` settings added (``switch`` overrides the
-    variable); an unknown value is an error saying which are known."""
+    variable); an unknown word is an error saying which are known."""
     switch = os.environ.get(TEST_ECHO, "") if switch is None else switch
-    known = {"": {}, "process": {"echo_process": "true"}, "speex": {"echo_cancel": '"speex"'}}
-    known["speex+process"] = {**known["speex"], **known["process"]}
-    if switch not in known:
-        raise ValueError(f"{TEST_ECHO}={switch!r}: use one of {sorted(k for k in known if k)}")
+    words = [w for w in switch.split("+") if w]
+    unknown = [w for w in words if w not in _TEST_ECHO_WORDS]
+    if unknown:
+        raise ValueError(f"{TEST_ECHO}={switch!r}: {unknown} unknown; words: "
+                         f"{', '.join(_TEST_ECHO_WORDS)}, joined by +")  # fmt: skip
     audio = tomllib.loads(config).get("audio", {})
-    lines = "".join(f"{k} = {v}\n" for k, v in known[switch].items() if k not in audio)
+    wanted = dict(_TEST_ECHO_WORDS[w] for w in words)
+    lines = "".join(f"{k} = {v}\n" for k, v in wanted.items() if k not in audio)
     if not lines:
         return config
     if "[audio]\n" in config:
