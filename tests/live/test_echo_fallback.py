@@ -1,5 +1,6 @@
 """With ``audio.echo_process`` on (the default), an echo process that cannot start leaves the
-echo path in the assistant's process, said in the log: never a silent loss of "stop".
+echo path in the assistant's process, said in the log: never a silent loss of "stop"; and one
+that ends leaves no file behind.
 
 Real parts: ``set_up_echo_cancel`` starting a real echo process (a child Python that imports
 the echo path). To make it fail for real, the child's import path starts with a folder whose
@@ -10,10 +11,13 @@ numpy loaded already and is not affected.
 from __future__ import annotations
 
 import logging
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from timing import budget
 
 from voice_repair.audio.echo import EchoCanceller
 from voice_repair.audio.echo_setup import set_up_echo_cancel
@@ -62,3 +66,29 @@ def test_an_echo_process_that_starts_is_used() -> None:
         assert setup.canceller._proc is not None and setup.canceller._proc.poll() is None
     finally:
         setup.close()
+
+
+@pytest.mark.parametrize("ends", ["closed", "killed"])
+def test_an_echo_process_leaves_no_files_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ends: str
+) -> None:
+    """Its stop spotter writes pocketsphinx dictionaries to a temporary folder; the process
+    ends with ``os._exit`` (or is killed), so that folder outlived it: the privacy test found
+    the English dictionary in the session folder of a run with ``audio.echo_process`` on."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    proc = EchoProcess("speex")
+    try:
+        proc.spot(["stop", "stop talking", "be quiet"], lambda *_stop: None)
+        proc.start()  # told the phrases at its start: the spotter writes its dictionaries
+        deadline = time.monotonic() + budget(20.0)
+        while not list(tmp_path.rglob("*.dict")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(tmp_path.rglob("*.dict")), "the spotter wrote no dictionary: nothing tested"
+        if ends == "killed":
+            assert proc._proc is not None
+            proc._proc.kill()
+            proc._proc.wait(5)
+    finally:
+        proc.close()
+    assert list(tmp_path.rglob("*")) == []
