@@ -82,9 +82,9 @@ def test_an_echo_process_leaves_no_files_behind(
         proc.spot(["stop", "stop talking", "be quiet"], lambda *_stop: None)
         proc.start()  # told the phrases at its start: the spotter writes its dictionaries
         deadline = time.monotonic() + budget(20.0)
-        while not list(tmp_path.rglob("*.dict")) and time.monotonic() < deadline:
+        while not list(tmp_path.rglob("kws")) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert list(tmp_path.rglob("*.dict")), "the spotter wrote no dictionary: nothing tested"
+        assert list(tmp_path.rglob("kws")), "the spotter wrote no files: nothing tested"
         if ends == "killed":
             assert proc._proc is not None
             proc._proc.kill()
