@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,39 @@ warning_minutes = 0
 repeat_count = 0
 """
 """A pause that says nothing between its start and its end, so the room stays quiet."""
+
+
+TEST_ECHO = "VR_TEST_ECHO"
+"""Run every ``LiveRun`` of a test run with echo settings its test did not ask for, to see
+whether the suite passes with them (README, "the echo process on by default"): words joined by
+``+``, ``speex`` (``echo_cancel = "speex"``), ``process`` (``echo_process = true``),
+``inprocess`` (``echo_process = false``); e.g. ``speex+inprocess`` against ``speex+process``.
+A setting the test wrote itself is kept. Unset: the configs as written."""
+
+_TEST_ECHO_WORDS = {
+    "speex": ("echo_cancel", '"speex"'),
+    "process": ("echo_process", "true"),
+    "inprocess": ("echo_process", "false"),
+}
+
+
+def with_test_echo(config: str, switch: str | None = None) -> str:
+    """``config`` with the ``VR_TEST_ECHO`` settings added (``switch`` overrides the
+    variable); an unknown word is an error saying which are known."""
+    switch = os.environ.get(TEST_ECHO, "") if switch is None else switch
+    words = [w for w in switch.split("+") if w]
+    unknown = [w for w in words if w not in _TEST_ECHO_WORDS]
+    if unknown:
+        raise ValueError(f"{TEST_ECHO}={switch!r}: {unknown} unknown; words: "
+                         f"{', '.join(_TEST_ECHO_WORDS)}, joined by +")  # fmt: skip
+    audio = tomllib.loads(config).get("audio", {})
+    wanted = dict(_TEST_ECHO_WORDS[w] for w in words)
+    lines = "".join(f"{k} = {v}\n" for k, v in wanted.items() if k not in audio)
+    if not lines:
+        return config
+    if "[audio]\n" in config:
+        return config.replace("[audio]\n", "[audio]\n" + lines, 1)
+    return config + ("" if config.endswith("\n") or not config else "\n") + "[audio]\n" + lines
 
 
 PAUSE_REQUESTS = (
@@ -137,7 +171,7 @@ class LiveRun:
         self.base = base
         self.data_dir = base / "data"
         self.config_path = base / "voice-repair.toml"
-        self.config_path.write_text(config)
+        self.config_path.write_text(with_test_echo(config))
         self.log_path = base / "run.log"
         self.out_path = base / "run.out"
         cmd = [

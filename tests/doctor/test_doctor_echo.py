@@ -21,6 +21,13 @@ def test_the_in_process_canceller_is_named_when_it_can_run() -> None:
     assert result.ok and "SpeexDSP" in result.detail
 
 
+def test_where_the_echo_path_runs_is_said() -> None:
+    """In the assistant's process by default, in one of its own with ``audio.echo_process``."""
+    assert "a process of its own" not in check_echo_cancel(AUTO).detail
+    apart = replace(AUTO, audio=replace(AUTO.audio, echo_process=True))
+    assert "a process of its own" in check_echo_cancel(apart).detail
+
+
 def test_with_no_canceller_the_doctor_says_what_is_lost_and_what_to_do(monkeypatch) -> None:
     monkeypatch.setattr(echo, "webrtc_available", lambda: "not installed")
     monkeypatch.setattr(pulse_echo, "pulse_echo_problem", lambda: "no PulseAudio server answers")

@@ -187,6 +187,10 @@ class SphinxRecognizer:
         self._frames = 0
         self._audio = bytearray()
         self._duel = Decoder(lm=None, **common_small, **_DUEL_BEAMS)
+        # Every decoder has read its dictionary: the files go now. Kept for the recognizer's
+        # life, they outlived ``run``, which ends with ``os._exit`` (no finalizers): the
+        # privacy test found the English dictionary in a session's folder.
+        self._tmp.cleanup()
         self._rng = np.random.default_rng(DITHER_SEED)
         self._duels = 0
 

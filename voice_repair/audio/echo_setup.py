@@ -82,6 +82,15 @@ class EchoSetup:
             self.canceller.close()
 
 
+IN_ITS_OWN = " (the echo path in a process of its own)"
+
+FELL_BACK = (
+    "the echo process did not start (%s): the echo path runs in the assistant's process "
+    "instead, where a busy assistant may cut its voice late after a 'stop'. Set "
+    "echo_process = false in [audio] to choose this and silence this warning"
+)
+
+
 def _in_process(method: str, process: bool = False) -> EchoSetup:
     played = PlayedAudio()
     what = {
@@ -90,11 +99,19 @@ def _in_process(method: str, process: bool = False) -> EchoSetup:
         "duck": "no canceller; its voice ducked when someone talks over it",
     }[method]
     engine = "none" if method == "duck" else method
-    if process:  # checked here, where the error is clear; the process builds its own
-        EchoCanceller(played, engine)
-        return EchoSetup(method, what + " (the echo path in a process of its own)", played,
-                         EchoProcess(engine, played))  # fmt: skip
-    return EchoSetup(method, what, played, EchoCanceller(played, engine))
+    canceller = EchoCanceller(played, engine)  # here, where the error is clear
+    if not process:
+        return EchoSetup(method, what, played, canceller)
+    remote = EchoProcess(engine, played)  # it builds its own canceller
+    try:
+        remote.start()
+    except AudioDeviceError as exc:  # the path in this process, said in the log: never silence
+        remote.close()
+        played.on_player = None
+        log.warning(FELL_BACK, exc)
+        return EchoSetup(method, f"{what} (the echo process did not start: {exc})", played,
+                         canceller)  # fmt: skip
+    return EchoSetup(method, what + IN_ITS_OWN, played, remote)
 
 
 def _pulse(input_device: str | None, output_device: str | None) -> EchoSetup:
@@ -140,17 +157,20 @@ def set_up_echo_cancel(
     return EchoSetup("off", "none available: " + "; ".join(problems))
 
 
-def describe(method: str, input_device: str | None, output_device: str | None) -> str | None:
+def describe(
+    method: str, input_device: str | None, output_device: str | None, process: bool = False
+) -> str | None:
     """Which canceller ``method`` would use, without loading anything; None if none can run
-    (for ``doctor``)."""
+    (for ``doctor``). ``process``: ``audio.echo_process``, said for the in-process methods."""
     if method == "off":
         return "off (audio.echo_cancel = 'off')"
+    where = IN_ITS_OWN if process else ""
     if method in ("auto", "speex") and speex_available() is None:
-        return "SpeexDSP in process (libspeexdsp)"
+        return "SpeexDSP in process (libspeexdsp)" + where
     if method in ("auto", "webrtc") and webrtc_available() is None:
-        return "WebRTC AEC3 in process (pywebrtc-audio)"
+        return "WebRTC AEC3 in process (pywebrtc-audio)" + where
     if method == "duck":
-        return "no canceller; its voice ducked when someone talks over it"
+        return "no canceller; its voice ducked when someone talks over it" + where
     if method in ("auto", "pulse"):
         from .pulse_echo import pulse_echo_problem
 

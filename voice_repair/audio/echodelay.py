@@ -12,6 +12,7 @@ played (at 4 kHz, over delays up to ``MAX_DELAY_S``); a clear peak becomes the n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -51,6 +52,14 @@ for a second (``tests/live/test_echo_process.py``), where the room's was 60 ms; 
 estimate jumped to 0.27-1.2 s between replies (README, twelfth session)."""
 DECIMATE = 4
 """16 kHz -> 4 kHz for the search: 0.25 ms steps, a sixteenth of the work."""
+FAR_S = 0.03
+"""Once a delay is in use, an estimate further than this from it moves the alignment only when
+the next estimate agrees with it, however clear its peak; meanwhile the search is bounded to
+within this of the delay in use. The room's delay is fixed (one output stream for the player's
+life), yet live the estimate moved between replies by 30-175 ms (README, thirteenth session),
+and each move made the canceller learn the room again (1.4 dB removed near two missed stops).
+A real move (a new stream after the sound server came back) is still followed, one estimate
+(``EVERY_S``) later."""
 
 
 class PlayedAudio(Protocol):
@@ -74,6 +83,8 @@ class DelayTracker:
         self._near_end = 0.0
         self._since = 0.0
         self._candidate: float | None = None
+        self._settled = False
+        """An estimate was accepted: the delay is the room's, not ``initial_s``'s guess."""
 
     def observe(self, near: np.ndarray, at: float) -> bool:
         """``near``: microphone samples recorded from ``at`` on. True when the delay moved
@@ -94,14 +105,20 @@ class DelayTracker:
             return False
         # A new delay needs two estimates in a row that agree, or one clear peak: a person
         # talking over the assistant makes a single estimate unreliable.
-        candidate, self._candidate = self._candidate, found[0]
-        agreed = candidate is not None and abs(found[0] - candidate) <= AGREE_S
-        if not (agreed or found[1] >= SURE_CORRELATION):
+        delay, score = found.best
+        candidate, self._candidate = self._candidate, delay
+        agreed = candidate is not None and abs(delay - candidate) <= AGREE_S
+        if self._settled and abs(delay - self.delay) > FAR_S and not agreed:
+            if found.near is None:  # far, once: nothing near the delay in use either
+                return False
+            delay, score = found.near  # far, once: the search bounded around the delay in use
+        if not (agreed or score >= SURE_CORRELATION):
             return False
-        self.confidence = found[1]
-        if abs(found[0] - self.delay) <= MOVED_S:
+        self.confidence = score
+        self._settled = True
+        if abs(delay - self.delay) <= MOVED_S:
             return False  # the same path, measured again: the alignment the canceller learned on
-        self.delay = found[0]
+        self.delay = delay
         return True
 
     def forget(self) -> None:
@@ -111,7 +128,7 @@ class DelayTracker:
         self._since = 0.0
         self._candidate = None
 
-    def _estimate(self) -> tuple[float, float] | None:
+    def _estimate(self) -> _Found | None:
         n = self._near.size
         start = self._near_end - n / RATE
         span = int((MAX_DELAY_S + EARLY_S) * RATE)
@@ -132,7 +149,24 @@ class DelayTracker:
         best = int(np.argmax(score))
         if score[best] < MIN_CORRELATION:
             return None
-        return MAX_DELAY_S - best * DECIMATE / RATE, float(score[best])
+        delays = MAX_DELAY_S - np.arange(shifts) * DECIMATE / RATE
+        near = np.flatnonzero(np.abs(delays - self.delay) <= FAR_S)
+        bounded = None
+        if near.size:
+            j = int(near[np.argmax(score[near])])
+            if score[j] >= MIN_CORRELATION:
+                bounded = (float(delays[j]), float(score[j]))
+        return _Found((float(delays[best]), float(score[best])), bounded)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """One estimate: (delay s, normalized correlation) of the whole search's peak, and of the
+    peak within ``FAR_S`` of the delay in use (None when none there passes
+    ``MIN_CORRELATION``)."""
+
+    best: tuple[float, float]
+    near: tuple[float, float] | None
 
 
 def _decimate(x: np.ndarray) -> np.ndarray:

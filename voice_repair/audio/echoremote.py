@@ -19,10 +19,12 @@ import json
 import logging
 import os
 import queue
+import shutil
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
@@ -134,6 +136,7 @@ class EchoProcess:
         self._channel: Channel | None = None
         self._out: queue.Queue[AudioChunk | _End] | None = None
         self._lock = threading.Lock()
+        self._tmp: str | None = None
 
     def spot(self, phrases: Collection[str], on_stop: Callable[[str, float, float, float], None]):
         """Spot stop phrases (those of the grammar's ``phrases``) over its voice."""
@@ -155,18 +158,33 @@ class EchoProcess:
     def reset(self) -> None:
         """A new microphone stream (said to the process when the stream starts)."""
 
+    def start(self) -> None:
+        """Start the process now unless one runs (``stream`` starts one itself otherwise):
+        ``echo_setup`` asks at the assistant's start, so a process that cannot start is known
+        before any microphone opens, and the echo path can run in the assistant instead.
+        Raises ``AudioDeviceError`` saying why it did not start."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._drop()
+                self._start()
+
     def _start(self) -> None:
         here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         channel = Channel(here)
         Channel(there)  # its buffers
         verbose = "1" if logging.getLogger().isEnabledFor(logging.INFO) else "0"
+        # Its temporary files (the stop spotter's pocketsphinx dictionaries) in a folder this
+        # side removes: the process ends with ``os._exit`` or is killed, so it never does.
+        self._tmp = tempfile.mkdtemp(prefix="voice-repair-echo-")
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "voice_repair.live.echoproc", str(there.fileno()),
                  self.engine, verbose],
                 pass_fds=(there.fileno(),), stdin=subprocess.DEVNULL,
+                env={**os.environ, "TMPDIR": self._tmp},
             )  # fmt: skip
         except OSError as exc:
+            self._remove_tmp()
             raise AudioDeviceError(f"cannot start the echo process ({exc})") from exc
         finally:
             there.close()
@@ -177,6 +195,7 @@ class EchoProcess:
             kind, body = b"", b""
         if kind != Msg.READY:
             self._kill(self._proc)
+            self._remove_tmp()
             here.close()
             why = body.decode(errors="replace") if kind == Msg.FAILED else "no answer"
             raise AudioDeviceError(f"the echo process did not start ({why or 'it exited'})")
@@ -233,10 +252,7 @@ class EchoProcess:
     ) -> Iterator[AudioChunk]:
         """``chunks`` cancelled in the echo process, in chunks of ``OUT_MS``. An error raised by
         ``chunks`` (the microphone gone), or the process's end, is raised here."""
-        with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._drop()
-                self._start()
+        self.start()
         out: queue.Queue[AudioChunk | _End] = queue.Queue()
         self._out = out
         self._send(Msg.RESET)
@@ -281,6 +297,12 @@ class EchoProcess:
             channel.sock.close()
         if self._proc is not None:
             self._kill(self._proc)
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -180,7 +180,7 @@ def check_echo_cancel(config: Config) -> Check:
     from ..audio.echo_setup import describe
 
     audio = config.audio
-    used = describe(audio.echo_cancel, audio.input_device, audio.output_device)
+    used = describe(audio.echo_cancel, audio.input_device, audio.output_device, audio.echo_process)
     if used is not None:
         return Check("echo cancellation", True, used)
     fix = (
