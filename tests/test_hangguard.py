@@ -16,8 +16,10 @@ import hangguard
 import pytest
 from timing import MAX_SLOWNESS
 
-WORK = "i=0; while [ $i -lt 10000 ]; do i=$((i+1)); done; echo done"
-"""A child that needs about 0.02 s of CPU (a shell's loop: no interpreter to load), then says so."""
+WORK = "i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done; echo done"
+"""A child that needs about 0.08 s of CPU (a shell's loop: no interpreter to load), then says so:
+at a few per cent of a core that is over a second, well past the 0.4 s its guard stretches to
+(0.02 s of work, before, finished in 0.35 s on a quiet machine, and the test failed)."""
 
 
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset (util-linux) not installed")
