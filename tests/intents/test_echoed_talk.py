@@ -65,8 +65,8 @@ def test_a_sure_learned_request_never_outvotes_an_identical_everyday_example(
     matcher: IntentMatcher,
 ) -> None:
     """Each everyday sentence of the data, read at full sureness (1.0, above ``SURE_OVER_TALK``)
-    as each of the three requests its nearest examples are of, is turned down: on the thirteenth merge's logic "I need a few minutes
-    to get ready" came back as ``pause.start`` here."""
+    as each of the three requests its nearest examples are of, is turned down: on the thirteenth
+    merge's logic "I need a few minutes to get ready" came back as ``pause.start`` here."""
     wrong = []
     for text in _everyday():
         for intent in _nearest_requests(matcher, text):
