@@ -22,6 +22,7 @@ from .clauses import find_clause, holds_idiom
 from .danger import DangerScan
 from .dangerdoubt import stands
 from .dangerguard import DangerGuard
+from .echoedtalk import echoes_talk
 from .edges import template_edges
 from .learned import NEAR_DANGER, LearnedNet, decide, read
 from .learnedparts import learned_part
@@ -50,7 +51,8 @@ eight-writer weights on ``dev12``, which they never saw) that veto silenced 7 re
 read right and one hard negative read at 0.934; 0.95 was chosen there (+3 requests, nothing
 else) and checked on ``dev15`` held out (README, ``requests12``). Not where the sentence holds a
 request-shaped idiom (``clauses.holds_idiom``): "oh give me a break that was a joke" read 0.998
-as ``pause.start`` and started a pause (``tests/intents/test_clauses.py``, at the merge)."""
+as ``pause.start`` and started a pause (``tests/intents/test_clauses.py``, at the merge). Nor
+over an everyday example the sentence (nearly) is (``echoedtalk.py``)."""
 
 
 class IntentMatcher:
@@ -169,7 +171,11 @@ class IntentMatcher:
         vector = self.semantic.vector(said) if self.semantic is not None else None
         if vector is None or self.semantic is None:
             return None
-        sure = score >= SURE_OVER_TALK and not holds_idiom(said)
+        sure = (
+            score >= SURE_OVER_TALK
+            and not holds_idiom(said)
+            and not echoes_talk(self.semantic, intent, vector)
+        )
         if not sure and self.semantic.nearer_to_talk(intent, vector):
             return None
         if self.semantic.said_to_someone(intent, said):

@@ -238,15 +238,21 @@ class SemanticNet:
         """Whether an everyday or idiom example (a negative) is at least as near to ``vector``
         as the nearest example of ``intent``: the learned net's request must pass what the
         net's own does ("take a twenty minute walk" is everyday talk in the data)."""
+        near = self.talk_and_intent(intent, vector)
+        return near is not None and near[0] >= near[1]
+
+    def talk_and_intent(self, intent: str, vector: np.ndarray) -> tuple[float, float] | None:
+        """The cosine similarity of the nearest everyday or idiom example to ``vector``, and
+        of the nearest example of ``intent`` (-1 when it has none); None without negatives."""
         examples, groups = self._loaded(), self._groups
         if examples is None or groups is None or "" not in groups.names:
-            return False
+            return None
         import numpy as np
 
         sims = np.einsum("ij,j->i", examples.vectors, vector)
         nearest = np.maximum.reduceat(sims[groups.order], groups.starts)
         best = dict(zip(groups.names, nearest, strict=True))
-        return bool(best[""] >= best.get(intent, -1.0))
+        return float(best[""]), float(best.get(intent, -1.0))
 
     def said_to_someone(self, intent: str, said: str) -> bool:
         """A command to the speaker said with words about something else (``anchors.told``)."""
