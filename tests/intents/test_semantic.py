@@ -193,11 +193,13 @@ def test_everyday_talk_is_no_request(matcher):
 
 @pytest.mark.model
 def test_the_data_own_everyday_sentences_stay_unmatched(matcher):
+    """The idioms; ``tests/_none.yaml``'s everyday sentences go through this same matcher, both
+    nets, in ``test_intents.py::test_everyday_sentences_match_nothing`` (matched here too, they
+    cost both files' workers the same 6 s of CPU: issue 22)."""
     from voice_repair.datafiles import load_yaml
 
-    for name in ("_none.yaml", "_idioms.yaml"):
-        doc, _ = load_yaml(ROOT / "tests" / name)
-        assert [t for t in doc["sentences"] if matcher.match(t)] == []
+    doc, _ = load_yaml(ROOT / "tests" / "_idioms.yaml")
+    assert [t for t in doc["sentences"] if matcher.match(t)] == []
 
 
 @pytest.mark.model
