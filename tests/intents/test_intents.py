@@ -118,7 +118,7 @@ def _tests_files() -> list[Path]:
     return sorted(p for p in (ROOT / "tests").glob("*.yaml") if not p.stem.startswith("_"))
 
 
-@pytest.mark.slow  # the same check as test_the_shipped_data_has_no_problems, written out here
+@pytest.mark.slow  # the data check's over-match part (test_cli's `check`), written out here
 def test_every_test_sentence_matches_its_own_intent_and_slots_only(matcher):
     """The over-match check: each sentence's best match is its intent, and no other intent
     matches it at all (so "end the pause" can never be a pause.start). The data check
