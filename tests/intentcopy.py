@@ -8,8 +8,8 @@ with the broken piece: most of ``make check``'s time. Those tests break this cop
 same catalogue, templates, lists, danger patterns and responses, with each tests file cut to the
 first sentence of each test and the first few must-match-nothing sentences. Every code path of
 the check still runs (family tests, over-matches, ``_none``, the catalogue's examples); every
-sentence of the full data is still run by ``tests/intents/test_intents.py``'s
-``test_the_shipped_data_has_no_problems`` and by ``voice-repair check`` in ``tests/test_cli.py``.
+sentence of the full data is still run by ``voice-repair check`` in ``tests/test_cli.py``'s
+``test_check_passes_on_the_shipped_data``.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ def test_the_files_are_big_enough_and_checked():
     assert len(idioms["sentences"]) >= 40
     assert len(none["sentences"]) >= 200
     # That check_intents runs all three (safety, must-match-nothing) and they pass is
-    # tests/intents/test_intents.py's test_the_shipped_data_has_no_problems.
+    # tests/test_cli.py's test_check_passes_on_the_shipped_data (`voice-repair check`).
 
 
 @pytest.mark.model  # both nets: no template knows the idioms, the embedding model decides

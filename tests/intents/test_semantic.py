@@ -191,13 +191,10 @@ def test_everyday_talk_is_no_request(matcher):
     assert {t: matcher.match(t) for t in everyday} == dict.fromkeys(everyday)
 
 
-@pytest.mark.model
-def test_the_data_own_everyday_sentences_stay_unmatched(matcher):
-    from voice_repair.datafiles import load_yaml
-
-    for name in ("_none.yaml", "_idioms.yaml"):
-        doc, _ = load_yaml(ROOT / "tests" / name)
-        assert [t for t in doc["sentences"] if matcher.match(t)] == []
+# The data's own must-match-nothing sentences, through this same matcher with both nets, are
+# test_intents.py's test_everyday_sentences_match_nothing (``tests/_none.yaml``) and
+# test_danger.py's test_idioms_match_nothing (``tests/_idioms.yaml``); they were matched here a
+# second time, the same assertion on the same 738 sentences (issue 22: the first phase's CPU).
 
 
 @pytest.mark.model
