@@ -157,6 +157,29 @@ class PulseServer:
         assert self._proc is not None
         os.kill(self._proc.pid, signal.SIGSTOP)
 
+    def fault(self) -> str | None:
+        """What is wrong with the server as set up, or None: it answers, and its default
+        speaker and microphone are the two it was started with. A test that ends in the middle
+        of killing, freezing or replugging it (a failed assertion, a start-up that timed out
+        when the machine was starved) leaves it broken for every test after it on the worker."""
+        if self._proc is None or self._proc.poll() is not None:
+            return "not running"
+        try:
+            sink = self.pactl("get-default-sink", check=False)
+            source = self.pactl("get-default-source", check=False)
+        except subprocess.TimeoutExpired:
+            return "not answering (frozen?)"
+        said = (sink.stdout.strip(), source.stdout.strip())
+        if sink.returncode or source.returncode or said != ("speaker", "room.monitor"):
+            return f"default devices {said}, not ('speaker', 'room.monitor')"
+        return None
+
+    def restore(self) -> None:
+        """A fresh server as ``start`` sets it up, in place of a broken one (SIGKILL works on a
+        frozen one too); the waiting is stretched as the machine's slowness stretches it."""
+        self.kill()
+        self.start(timeout=budget(15.0))
+
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["pactl", *args], env=self.child_env(), capture_output=True, text=True, check=check,
