@@ -263,25 +263,26 @@ def test_a_restarted_engine_fires_at_the_original_times(engines, tmp_path):
 
 
 def test_an_event_that_came_due_while_down_is_spoken_late_within_the_grace(engines, tmp_path):
-    # The repeat must come due after the restart: two minutes, or more when an engine's start
-    # (measured first) is slow. The grace likewise: the nudge, due 3.5 minutes before the
-    # restart, must be stale, not too late (at load 10 a restart took past the 10 minutes).
+    # The repeat must come due after the restart: two minutes, or more when an engine's
+    # shutdown and start (measured first) are slow. The grace likewise: the nudge, due 3.5
+    # minutes before the restart, must be stale, not too late (at load 10 a restart took past
+    # the 10 minutes). A restart slower than the probe's (a busier moment: with six busy loops
+    # beside it, one in five runs) lets the repeat fall due while down too, and then it is
+    # rightly not said as a timely repeat: that run proves nothing, so it is tried again with
+    # the repeat twice as far off.
     t0 = time.time()
-    engines(folder=tmp_path / "probe")
+    probe, _, _ = engines(folder=tmp_path / "probe")
+    probe.shutdown()
     every = max(2, math.ceil(3 * (time.time() - t0) / MIN))
-    grace = max(10, every + 4)
-    settings = TimerSettings(MIN, repeat_count=1, grace_minutes=grace, repeat_every_minutes=every)
-    engine, _, _ = engines(settings)
-    t0 = time.time()
-    engine.apply(StartPause(5))
-    engine.shutdown()
-    time.sleep(6 * MIN)  # down through the nudge, the notice and the end
-    engine, rec, report = engines(settings)
-    started = time.time()
-    assert report.dropped == 0
-    rec.wait_for(2, timeout=5.0 + (5 + every) * MIN)  # the repeat comes ``every`` after the end
+    for attempt in range(4):
+        heard = _down_through_the_end(engines, tmp_path / f"try{attempt}", every)
+        if heard is not None:
+            break
+        every *= 2
+    else:
+        pytest.fail(f"every restart came after the repeat was due (last: {every // 2} minutes)")
+    started, t0, (finished, repeat) = heard
     # Only the end is read out, at once and marked late; not the stale nudge and notice.
-    finished, repeat = rec.heard
     assert (finished.event.kind, finished.event.late) == ("pause.finished", True)
     assert finished.at - started < on_time()
     claim_to_callback = budget(0.02)  # the claim's commit, then the call
@@ -289,6 +290,26 @@ def test_an_event_that_came_due_while_down_is_spoken_late_within_the_grace(engin
     assert finished.event.late_seconds == pytest.approx(late, abs=claim_to_callback)
     assert (repeat.event.kind, repeat.event.late) == ("pause.reminder", False)
     assert_on_time(repeat, t0 + (5 + every) * MIN)
+
+
+def _down_through_the_end(engines, folder: Path, every: int):
+    """A five-minute pause whose engine is down from its start until past its end, then
+    started again: (when the restart was up, when the pause started, the first two events
+    heard), or None when the restart came after its repeat was due."""
+    grace = max(10, every + 4)
+    settings = TimerSettings(MIN, repeat_count=1, grace_minutes=grace, repeat_every_minutes=every)
+    engine, _, _ = engines(settings, folder=folder)
+    t0 = time.time()
+    engine.apply(StartPause(5))
+    engine.shutdown()
+    time.sleep(6 * MIN)  # down through the nudge, the notice and the end
+    engine, rec, report = engines(settings, folder=folder)
+    started = time.time()
+    assert report.dropped == 0
+    if started >= t0 + (5 + every) * MIN:
+        return None
+    rec.wait_for(2, timeout=5.0 + (5 + every) * MIN)  # the repeat comes ``every`` after the end
+    return started, t0, rec.heard[:2]
 
 
 def test_events_later_than_the_grace_are_dropped_and_counted(engines):
