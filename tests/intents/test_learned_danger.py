@@ -38,7 +38,8 @@ def test_the_threshold_keeps_out_of_fold_false_alarms_at_one_in_a_hundred():
     held = alone.Held(np.arange(300), readings, ["violence"] * 300)
     t = alone.threshold(corpus, [held])
     assert (readings[:200] >= t).mean() <= alone.RATE  # at most 1% of hard negatives alarmed
-    assert (readings[:200] >= round(t - 0.01, 3)).mean() > alone.RATE  # and the lowest such
+    below = max(g for g in alone.GRID if g < t)
+    assert (readings[:200] >= below).mean() > alone.RATE  # and the lowest such
     # What the danger sentences read plays no part: the same negatives, other danger, same t.
     held_again = alone.Held(np.arange(300), np.concatenate([readings[:200], np.zeros(100)]),
                             ["violence"] * 300)  # fmt: skip
