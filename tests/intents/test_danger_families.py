@@ -30,8 +30,9 @@ session 11, blind at f16bc2d: 14 false alarms, one danger sentence answered with
 list; dev15, session 12, blind at 0d2f5e5: 13 false alarms, one danger sentence answered with
 ``pause.status``; dev17, session 13, the held-out writer, blind at 2e0375c: 7 false alarms,
 two danger sentences answered with a request; dev16, blind for two sessions, released in the
-fifteenth at 06276e1: 20 false alarms, two danger sentences answered with a request); the invariants below hold for the sets the
-danger side was tuned on, and reading the others here would print their misses."""
+fifteenth at 06276e1: 20 false alarms, two danger sentences answered with a request); the
+invariants below hold for the sets the danger side was tuned on, and reading the others here
+would print their misses."""
 TRAINING = sorted(
     p for p in (REPO / "bench" / "data").glob("dev*") if p.is_dir() and p.name not in UNTUNED
 )
