@@ -26,6 +26,7 @@ from .skill import Context, SkillSettings
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Options:
     """What a subcommand needs: the checked settings plus this run's command-line choices."""
