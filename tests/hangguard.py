@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from timing import CpuWait, budget
@@ -83,6 +84,7 @@ def run(
     pump_ids = {pump.native_id for pump in pumps}
     quiet = budget(guard)
     start = time.monotonic()
+    queued = _Queued(proc.pid)
     while True:
         try:
             proc.wait(timeout=LOOK_EVERY)
@@ -92,7 +94,7 @@ def run(
         cpu._sample()
         feeder._sample()
         wall = time.monotonic() - start
-        waited = cpu.waited_most + _waited_most(feeder, pump_ids)
+        waited = cpu.waited_most + queued.now() + _waited_most(feeder, pump_ids)
         allowed = quiet + min(max(MAX_WAIT_STRETCH * guard, MIN_WAITS_COUNTED), waited)
         if wall > allowed:
             proc.kill()
@@ -113,6 +115,35 @@ def run(
     wall = time.monotonic() - start
     done = subprocess.CompletedProcess(list(args), proc.returncode, out, err)
     return Finished(done, wall, cpu)
+
+
+class _Queued:
+    """How long the child's main thread has been waiting for a CPU in the wait still going on.
+
+    Linux adds a wait to a thread's ``schedstat`` only when the thread gets the CPU at its end,
+    so a child starved for long stretches shows no wait for each stretch until it ends: at nice
+    15 beside a busy loop on its core and a load average of 7-10, its count stood still for up
+    to 0.6 s at a time while it was runnable all along (``/proc/<pid>/stat`` state ``R``). The
+    guard counted 0.2 s of waits in 1 s of wall time and stopped such a child that had not
+    hung (``test_hangguard``'s starved child, red at load 10-14, 2026-12-07). Counted here:
+    the time since the thread's counters last moved, while it is runnable; a thread that runs
+    moves them at every look, and a sleeping one is not runnable, so neither gains."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._counters: str | None = None
+        self._since = time.monotonic()
+
+    def now(self) -> float:
+        try:
+            counters = Path(f"/proc/{self._pid}/schedstat").read_text()
+            state = Path(f"/proc/{self._pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return 0.0
+        at = time.monotonic()
+        if counters != self._counters:
+            self._counters, self._since = counters, at
+        return at - self._since if state == "R" else 0.0
 
 
 def _waited_most(feeder: CpuWait, threads: set[int | None]) -> float:

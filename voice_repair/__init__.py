@@ -18,6 +18,10 @@ __version__ = "0.1.0"
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 """The checkout (or install prefix) that holds ``intents/``, ``models/`` and ``systemd/``."""
 
+DEFAULT_INTENTS = SOURCE_ROOT / "intents"
+"""The shipped intent and response data, one sub-folder per language (``--intents``' default).
+Here, not in ``app.py``, so that ``cli.py`` can build its parser without importing ``app``."""
+
 
 def lazy_exports(package: str, names: dict[str, str]):  # -> a module __getattr__
     """A module ``__getattr__`` (PEP 562) importing each public name from its module at first use.

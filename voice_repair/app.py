@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import SOURCE_ROOT
+from . import DEFAULT_INTENTS
 from .config.settings import Config
 from .errors import DataProblem, IntentDataError
 from .models import Say
@@ -25,8 +25,6 @@ from .session import Session
 from .skill import Context, SkillSettings
 
 log = logging.getLogger(__name__)
-
-DEFAULT_INTENTS = SOURCE_ROOT / "intents"
 
 
 @dataclass(frozen=True)

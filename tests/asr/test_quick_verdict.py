@@ -15,6 +15,13 @@ from voice_repair.asr.base import normalize_phrases
 from voice_repair.asr.promptguard import Decode
 from voice_repair.asr.quicklook import NEAR_MISS_RATIO, QuickVerdict, repeats
 
+# The verdict is built on the product's phrase list (``shipped_phrases``): building it matches
+# every candidate sentence, some reach the semantic net, and the sentence-embedding model loads
+# in this worker (6.4 s of CPU in one process, 7.4 s in a ``make check`` at load 8-12: the
+# most of any test there). ``model`` as ``intents/test_grammar.py`` is for the same build;
+# ``make test`` runs it.
+pytestmark = pytest.mark.model
+
 
 @pytest.fixture(scope="module")
 def verdict() -> QuickVerdict:

@@ -19,6 +19,8 @@ from testspeech import GRAMMAR, recording
 from voice_repair.asr.sphinx import SphinxRecognizer
 from voice_repair.audio.wavfile import chunks
 
+pytestmark = pytest.mark.model  # it builds pocketsphinx's recognizer and decodes with it
+
 
 def test_the_dictionaries_are_gone_once_built_and_it_still_hears(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

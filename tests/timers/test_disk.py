@@ -274,7 +274,15 @@ def test_a_full_or_read_only_folder_at_start_up_starts_from_memory(small_disk, t
     ready = time.monotonic()  # filling, remounting and starting may outlast the reminder's time
     try:
         assert report.memory_only == trouble
-        assert engine.pending_reminders() == 1, "what the store held is kept"
+        # What the store held is kept: still pending, or already said by this engine when the
+        # filling or remounting and the start outlasted its three minutes (0.3 s): at a load
+        # average of 10-13 it was said 0.38 s late at the start, and the count found none.
+        # Either way it is said once (the four events below) and on time (``on_time``).
+        pending = engine.pending_reminders()
+        if pending == 0:
+            heard.wait_for("reminder.due", timeout=budget(1))
+        else:
+            assert pending == 1, "what the store held is kept"
         engine.apply(AddReminder(in_minutes=1))  # memory only, with a warning
         engine.apply(StartPause(2))
         heard.wait(4)
