@@ -36,7 +36,10 @@ And two kinds of talk no guess may stand on, whatever its words:
   timer as the subject of its verb ("the bread maker timer is set for seven", "the oven alarm
   went off") tells how a timer stands (the learned net answered the first with the one-line
   ``timer.other`` when its writer was left out), and so does one said as a condition ("when the
-  timer goes pull the bread out", an everyday sentence the semantic net answered).
+  timer goes pull the bread out", an everyday sentence the semantic net answered);
+- **an appliance set** (a pause or someone else's timer): "set the oven for forty minutes at two
+  hundred", "put the slow cooker on low for six hours" set the appliance's own clock and ask
+  nothing of this speaker, unless a timer word or a delay says otherwise (``appliances.py``).
 
 Waiting also covers someone busy for a moment ("i'm still thinking", "on the phone"), a film
 wound back ("rewind it", "see that bit again"), and leaving times ("leave in ten minutes",
@@ -53,6 +56,7 @@ from __future__ import annotations
 
 import re
 
+from .appliances import sets_an_appliance
 from .asking import asks
 from .tolerant import HARMLESS, tidy
 
@@ -160,6 +164,8 @@ def anchored(intent: str, said: str) -> bool:
     if intent == "control.repeat" and _OWN_WORDS.search(said):
         return False
     if intent in _TIMED_GUESS and _timer_told(said, tidied):
+        return False
+    if intent in _TIMED_GUESS and sets_an_appliance(said):  # "set the oven for forty minutes"
         return False
     if intent in COMMANDS and _TO_PEOPLE.search(said):
         return False
