@@ -222,3 +222,21 @@ def test_the_reference_from_the_players_blocks_is_the_sentence_it_played(block: 
     laid = played.window(100.0, whole.size).astype(np.float64)
     err = (laid - whole)[100:-100]
     assert 10 * np.log10(np.mean(err**2) / np.mean(whole**2)) < -15.0
+
+
+def test_an_error_acting_on_a_stop_reaches_the_stream_and_ends_it() -> None:
+    """The voice loop's answer to a stop may raise (its route check: the microphone gone,
+    ``audio.route``); in process that error reaches the stream's consumer, which reopens the
+    microphone. From the echo process it ended the reader thread instead (live, with the
+    microphone unplugged: a traceback on ``echo-read``, and no more audio for the recognizer)."""
+    proc = EchoProcess("speex")
+
+    def on_stop(*_stop) -> None:
+        raise AudioDeviceError("the microphone stream records 'speaker.monitor'")
+
+    proc.spot(["stop", "stop talking", "be quiet"], on_stop)
+    try:
+        with pytest.raises(AudioDeviceError, match="records"):
+            _room(proc, 2.4)
+    finally:
+        proc.close()

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .echomatch import against_reference
+
 __all__ = ["DUCK_GAIN", "NearSpeech", "NearSpeechDetector"]
 
 RATE = 16000
@@ -113,6 +115,15 @@ class NearSpeech:
     person_share: float = 1.0
     """Share of its frames that stood above the echo (a diagnostic: a stretch the echo kept
     going has few)."""
+    removed_db: float = 0.0
+    """How much the canceller took out of the microphone over its frames, dB (0 when the
+    microphone before the canceller was not given; a diagnostic for the log: a person's
+    "stop" over its voice is not in the reference, so little of it is removed)."""
+    echo_match: float = 0.0
+    """How closely the microphone over the stretch (before any canceller) follows the
+    reference at the best lag near the one expected (``echomatch``): the normalized
+    correlation, 0-1 (0 when not measured). Near 1 for its own voice alone, at most 0.71
+    with a person as loud as its echo (``live.bargein.ECHO_MATCH``)."""
 
     @property
     def seconds(self) -> float:
@@ -182,17 +193,27 @@ class NearSpeechDetector:
         self._bands = (_Band(), _Band())  # the whole band, and the hiss of an "s" or "t"
         self._recent: deque[bool] = deque(maxlen=ONSET[1])
         self._audio: deque[tuple[float, np.ndarray]] = deque(maxlen=round(KEEP_S / FRAME_S))
+        self._mic: deque[tuple[float, np.ndarray, np.ndarray, np.ndarray]] = deque(
+            maxlen=round(KEEP_S / FRAME_S)
+        )
+        """(time, the microphone before the canceller, after it, the reference) per frame."""
         self._start: float | None = None
         self._last = 0.0
         self._frames = 0
         self._person_frames = 0
         self._ducked_until = -math.inf
 
-    def frame(self, near: np.ndarray, far: np.ndarray, at: float) -> NearSpeech | None:
+    def frame(
+        self, near: np.ndarray, far: np.ndarray, at: float, mic: np.ndarray | None = None
+    ) -> NearSpeech | None:
         """``near``: one frame of what the microphone heard (after any canceller), recorded
-        at ``at``; ``far``: the reference for it (aligned as the canceller's). Returns a
-        stretch of the person's speech when one has just ended."""
+        at ``at``; ``far``: the reference for it (aligned as the canceller's); ``mic``: the
+        same frame before the canceller (each stretch then says how much of it was removed
+        and how closely it follows the reference). Returns a stretch of the person's
+        speech when one has just ended."""
         self._audio.append((at, near))
+        if mic is not None:
+            self._mic.append((at, mic, near, far))
         whole, hiss = self._bands
         loud = [whole.hear(near, far), hiss.hear(np.diff(near, prepend=near[:1]),
                                                  np.diff(far, prepend=far[:1]))]  # fmt: skip
@@ -247,4 +268,6 @@ class NearSpeechDetector:
         audio = np.concatenate([f for _, f in kept]) if kept else np.zeros(0, np.int16)
         share = self._person_frames / max(1, self._frames)
         first = kept[0][0] if kept else lo
-        return NearSpeech(start, end, audio.astype("<i2").tobytes(), first, share)
+        removed, match = against_reference(list(self._mic), start, end)
+        return NearSpeech(start, end, audio.astype("<i2").tobytes(), first, share, removed,
+                          match)  # fmt: skip

@@ -241,12 +241,14 @@ class EchoCanceller:
             out[i : i + FRAME] = self._aec.process(near[i : i + FRAME], far[i : i + FRAME])
             self._erle.frame(near[i : i + FRAME], out[i : i + FRAME], far[i : i + FRAME],
                              self._played.gain < 1.0)  # fmt: skip
-            speech = self.near.frame(out[i : i + FRAME], far[i : i + FRAME], at + i / RATE)
+            speech = self.near.frame(out[i : i + FRAME], far[i : i + FRAME], at + i / RATE,
+                                     near[i : i + FRAME])  # fmt: skip
             if speech is not None:
                 log.info(
-                    "speech over its own: %.2f s, %.0f%% above the echo, duck heard %+.2f s "
-                    "after its start, echo delay %.0f ms, echo path %.3f s behind the microphone",
-                    speech.seconds, speech.person_share * 100,
+                    "speech over its own: %.2f s, %.0f%% above the echo, %.1f dB of it removed, "
+                    "duck heard %+.2f s after its start, echo delay %.0f ms, echo path %.3f s "
+                    "behind the microphone",
+                    speech.seconds, speech.person_share * 100, speech.removed_db,
                     self._played.ducked_from + self.delay.delay - speech.start,
                     self.delay.delay * 1000, time.monotonic() - (at + (i + FRAME) / RATE),
                 )  # fmt: skip

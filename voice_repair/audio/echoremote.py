@@ -243,7 +243,13 @@ class EchoProcess:
                 self.on_judged(start, end, body[16:].decode())
             elif kind == Msg.STOP:
                 start, end, at = struct.unpack_from("<ddd", body)
-                self.on_stop(body[24:].decode(), start, end, at)
+                try:
+                    self.on_stop(body[24:].decode(), start, end, at)
+                except Exception as exc:  # raised to the stream's consumer, as in process
+                    # (the voice loop's route check raises when the microphone is gone; left
+                    # here it ended this thread, and the stream waited for audio for ever)
+                    if out is not None:
+                        out.put(_End(exc))
             elif kind == Msg.FAILED:
                 log.error("echo process: %s", body.decode(errors="replace"))
 

@@ -27,7 +27,10 @@ from ..audio.echoremote import EchoProcess
 from ..models import AudioChunk, Utterance
 from .overheard import Overheard
 
-__all__ = ["BargeIn", "FOLLOW_S", "JOIN_S", "MUTE_GAIN", "SHORTEST_S", "THRESHOLD"]
+__all__ = [
+    "ADDED_DB", "BargeIn", "ECHO_MATCH", "FOLLOW_S", "JOIN_S", "MUTE_GAIN", "SHORTEST_S",
+    "THRESHOLD",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,22 @@ FOLLOW_S = 0.15
 (``duck.HANG_S`` after its last frame): more speech starting meanwhile makes it a fragment of a
 longer sentence. Its voice is silenced meanwhile (``silence``), so the wait costs no time heard;
 what it costs is this much later a cut of the rest of the reply and the "Okay."."""
+
+
+ECHO_MATCH = 0.75
+"""A stretch whose microphone audio follows the reference this closely (``NearSpeech.echo_match``)
+is its own voice, not a person, and is not spotted. With SpeexDSP in the path its own replies
+looped back were cut as a "stop" in process and in the echo process alike (README, fifteenth
+session): replayed offline from two live records, every stretch of its own voice alone gave
+0.88-1.00 (those spotted as a stop 0.99-1.00), every stretch a Piper or espeak-ng "stop" was
+added to as loud as the echo and spotted gave 0.15-0.64. A person as loud as its echo caps the
+correlation at 0.71; one about 5 dB quieter than its voice would reach 0.75 (and is not heard)."""
+ADDED_DB = 3.0
+"""A stretch the canceller made this much *louder* (``NearSpeech.removed_db`` at or under
+minus this) is the canceller's own making, not a person: live, with the room's delay jumped
+(50 to 370 ms), the microphone was nearly silent while the canceller's estimate of an echo not
+yet come stood 59 dB above it, and was spotted as "stop". A person over its voice is not in
+the reference: their stretches lost -0.2 to +2.3 dB (replayed offline)."""
 
 
 @dataclass
@@ -164,6 +183,12 @@ class BargeIn:
     def hear(self, speech: NearSpeech) -> None:
         """One stretch of someone's speech over the assistant's: a stop (acted on once nothing
         follows it, ``tick``), or nothing."""
+        if speech.echo_match >= ECHO_MATCH or speech.removed_db <= -ADDED_DB:  # not a person
+            log.info("speech over its own: its own echo (%.2f s, follows what it played at "
+                     "%.2f, %.1f dB of it removed)", speech.seconds, speech.echo_match,
+                     speech.removed_db)  # fmt: skip
+            self._judged(speech, "echo")
+            return
         joined = speech.start - self._speech_end < JOIN_S and not self._last_was_stop
         if speech.seconds >= SHORTEST_S:
             self._speech_end = speech.end

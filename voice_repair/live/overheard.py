@@ -12,7 +12,9 @@ A stop the recognizer read over its voice is *not acted on* when the echo path h
 there, and no stop: a stretch too long for a stop, a fragment of longer speech, or more than
 ``SENTENCE_S`` of the person's speech in all around the recognizer's reading. A bare "stop" the
 spotter missed (one short stretch, or none heard above the echo) still reaches the session as
-before. Times only; nothing of what was said is kept or logged.
+before. A reading where every stretch the echo path heard was its own voice (``"echo"``: the
+microphone there followed what it played) is its own voice read as a stop, not acted on either.
+Times only; nothing of what was said is kept or logged.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class Stretch:
     """``time.monotonic()`` of its first frame above the echo."""
     end: float
     verdict: str
-    """"stop", "not" (the spotter heard no stop), "short", "long" or "joined"."""
+    """"stop", "not" (the spotter heard no stop), "short", "long", "joined" or "echo" (its
+    own voice, ``live.bargein.ECHO_MATCH``)."""
 
 
 class Overheard:
@@ -64,6 +67,8 @@ class Overheard:
         near = self.near(start, end)
         if any(s.verdict == "stop" for s in near):
             return None
+        if near and all(s.verdict == "echo" for s in near):
+            return f"{len(near)} stretches heard there, each its own voice"
         total = sum(s.end - s.start for s in near)
         longer = [s.verdict for s in near if s.verdict in SENTENCE_VERDICTS]
         if longer or total > SENTENCE_S:
