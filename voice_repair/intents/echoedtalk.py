@@ -14,13 +14,6 @@ sentences. So near enough to be the same sentence, the example wins and the sure
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import numpy as np
-
-    from .semantic import SemanticNet
-
 __all__ = ["ECHOES_TALK", "echoes_talk"]
 
 ECHOES_TALK = 0.95
@@ -30,8 +23,8 @@ request the rule lets stand: of the ten writers' 1,967 sentences the ten-writer 
 or more, the nearest everyday example of none was nearer than 0.86 (2026-12-07, ``heads14``)."""
 
 
-def echoes_talk(semantic: SemanticNet, intent: str, vector: np.ndarray) -> bool:
-    """Whether an everyday or idiom example of the data is (nearly) the sentence of
-    ``vector`` itself, so that no sureness of the learned net about ``intent`` overrides it."""
-    near = semantic.talk_and_intent(intent, vector)
+def echoes_talk(near: tuple[float, float] | None) -> bool:
+    """Whether an everyday or idiom example of the data is (nearly) the sentence itself, so
+    that no sureness of the learned net overrides it; ``near`` is the sentence's
+    ``SemanticNet.talk_and_intent`` pair (the caller's veto reads the same pair)."""
     return near is not None and near[0] >= ECHOES_TALK

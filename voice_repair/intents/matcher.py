@@ -29,7 +29,7 @@ from .learnedparts import learned_part
 from .nearness import SAFETY, Guess
 from .phrases import all_phrases, spread_phrases, vocabulary
 from .pleading import pleads
-from .semantic import Decision, SemanticNet
+from .semantic import Decision, SemanticNet, talk_is_nearer
 from .slots import SlotReader
 from .slotvalues import catalogue_slots
 from .spec import IntentSpec, LoadedData, SlotSpec
@@ -171,12 +171,9 @@ class IntentMatcher:
         vector = self.semantic.vector(said) if self.semantic is not None else None
         if vector is None or self.semantic is None:
             return None
-        sure = (
-            score >= SURE_OVER_TALK
-            and not holds_idiom(said)
-            and not echoes_talk(self.semantic, intent, vector)
-        )
-        if not sure and self.semantic.nearer_to_talk(intent, vector):
+        near = self.semantic.talk_and_intent(intent, vector)  # one pass, read by both rules
+        sure = score >= SURE_OVER_TALK and not holds_idiom(said) and not echoes_talk(near)
+        if not sure and talk_is_nearer(near):
             return None
         if self.semantic.said_to_someone(intent, said):
             return None

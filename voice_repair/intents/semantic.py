@@ -87,6 +87,7 @@ __all__ = [
     "SemanticNet",
     "Thresholds",
     "refresh",
+    "talk_is_nearer",
 ]
 
 _LOG = logging.getLogger(__name__)
@@ -111,6 +112,12 @@ class Decision:
     """The semantic nets' similarity to the nearest example (None for the other nets)."""
     margin: float | None = None
     """Its lead over the nearest must-match-nothing example."""
+
+
+def talk_is_nearer(near: tuple[float, float] | None) -> bool:
+    """Whether the nearest everyday or idiom example is at least as near as the nearest example
+    of the intent, from a ``SemanticNet.talk_and_intent`` pair (None: no negatives, no veto)."""
+    return near is not None and near[0] >= near[1]
 
 
 class SemanticNet:
@@ -238,8 +245,7 @@ class SemanticNet:
         """Whether an everyday or idiom example (a negative) is at least as near to ``vector``
         as the nearest example of ``intent``: the learned net's request must pass what the
         net's own does ("take a twenty minute walk" is everyday talk in the data)."""
-        near = self.talk_and_intent(intent, vector)
-        return near is not None and near[0] >= near[1]
+        return talk_is_nearer(self.talk_and_intent(intent, vector))
 
     def talk_and_intent(self, intent: str, vector: np.ndarray) -> tuple[float, float] | None:
         """The cosine similarity of the nearest everyday or idiom example to ``vector``, and
