@@ -17,6 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
+from .measure import normalized_correlation
+
 __all__ = ["DelayTracker"]
 
 MAX_DELAY_S = 1.5
@@ -137,15 +139,9 @@ class DelayTracker:
         ref = _decimate(ref)
         if not ref.any() or not near.any():
             return None
-        size = 1 << int(np.ceil(np.log2(ref.size + near.size)))
-        # c[j] = sum_i near[i] * ref[i + j]: the echo lines up with the reference at shift j.
-        corr = np.fft.irfft(np.conj(np.fft.rfft(near, size)) * np.fft.rfft(ref, size), size)
-        shifts = ref.size - near.size + 1
-        corr = corr[:shifts]
-        energy = np.concatenate([[0.0], np.cumsum(ref.astype(np.float64) ** 2)])
-        ref_norm = np.sqrt(energy[near.size : near.size + shifts] - energy[:shifts])
-        norm = np.sqrt(float(np.sum(near.astype(np.float64) ** 2))) * ref_norm
-        score = np.where(norm > 0, np.abs(corr) / np.maximum(norm, 1e-9), 0.0)
+        # score[j]: how well the echo lines up with the reference at shift j.
+        score = normalized_correlation(near, ref)
+        shifts = score.size
         best = int(np.argmax(score))
         if score[best] < MIN_CORRELATION:
             return None

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .measure import db_removed, energy, normalized_correlation
+
 __all__ = ["EARLY_S", "LATE_S", "PAD_S", "against_reference", "best_match", "piecewise_match"]
 
 EARLY_S = 0.04
@@ -44,9 +46,7 @@ def against_reference(
     inside = [(m, o) for t, m, o, _ in frames if start - 1e-4 <= t < end]
     if not inside:
         return 0.0, 0.0
-    before = sum(_energy(m) for m, _ in inside)
-    after = sum(_energy(o) for _, o in inside)
-    removed = 10.0 * math.log10((before + 1.0) / (after + 1.0))
+    removed = db_removed(sum(energy(m) for m, _ in inside), sum(energy(o) for _, o in inside))
     lo, hi = start - PAD_S, end + PAD_S
     mic = [m for t, m, _, _ in frames if lo - 1e-4 <= t < hi]
     far = [f for t, _, _, f in frames if lo - LATE_S - 1e-4 <= t < hi + EARLY_S]
@@ -77,19 +77,8 @@ def piecewise_match(mic: np.ndarray, far: np.ndarray) -> float:
 
 def best_match(mic: np.ndarray, far: np.ndarray) -> float:
     """The largest normalized correlation of ``mic`` with a stretch of ``far`` (longer) as
-    long, over every offset (computed through the FFT: a few milliseconds for a second)."""
-    m, f = mic.astype(np.float64), far.astype(np.float64)
-    if m.size == 0 or f.size < m.size:
+    long, over every offset (through the FFT: a few milliseconds for a second)."""
+    if mic.size == 0 or far.size < mic.size:
         return 0.0
-    size = 1 << int(np.ceil(np.log2(f.size + m.size)))
-    corr = np.fft.irfft(np.conj(np.fft.rfft(m, size)) * np.fft.rfft(f, size), size)
-    shifts = f.size - m.size + 1
-    energy = np.concatenate([[0.0], np.cumsum(f**2)])
-    window = np.sqrt(np.maximum(energy[m.size : m.size + shifts] - energy[:shifts], 0.0))
-    norm = math.sqrt(float(m @ m)) * window
-    score = np.where(norm > 1.0, np.abs(corr[:shifts]) / np.maximum(norm, 1.0), 0.0)
+    score = normalized_correlation(mic.astype(np.float64), far.astype(np.float64), least=1.0)
     return float(score.max()) if score.size else 0.0
-
-
-def _energy(x: np.ndarray) -> float:
-    return float(np.sum(np.square(x, dtype=np.float64)))

@@ -10,9 +10,10 @@ the reply goes on, and a "stop" comes early). ``bench bargein -- --keep-log`` re
 from __future__ import annotations
 
 import logging
-import math
 
 import numpy as np
+
+from .measure import db_removed, energy
 
 __all__ = ["ErleMeter"]
 
@@ -27,14 +28,6 @@ EARLY_S = 2.0
 MIN_S = 0.5
 """A reply with less voice than this is not reported."""
 FRAME_S = 0.01
-
-
-def _energy(x: np.ndarray) -> float:
-    return float(np.sum(np.square(x, dtype=np.float64)))
-
-
-def _db(before: float, after: float) -> float:
-    return 10.0 * math.log10((before + 1.0) / (after + 1.0))
 
 
 class ErleMeter:
@@ -55,7 +48,7 @@ class ErleMeter:
         self._quiet = 0.0
         if ducked:
             return
-        e_in, e_out = _energy(near), _energy(out)
+        e_in, e_out = energy(near), energy(out)
         if self._frames * FRAME_S < EARLY_S:
             self._sums[0] += e_in
             self._sums[1] += e_out
@@ -68,7 +61,8 @@ class ErleMeter:
         if seconds >= MIN_S:
             log.info(
                 "echo removed: %.1f dB in the first %.1f s, %.1f dB over %.1f s of its voice",
-                _db(*self._sums[:2]), min(seconds, EARLY_S), _db(*self._sums[2:]), seconds,
+                db_removed(*self._sums[:2]), min(seconds, EARLY_S),
+                db_removed(*self._sums[2:]), seconds,
             )  # fmt: skip
         self._sums = [0.0, 0.0, 0.0, 0.0]
         self._frames = 0
