@@ -37,6 +37,7 @@ __all__ = [
     "peak_memory_mb",
     "recording",
     "resample",
+    "speech_rms",
     "synth_samples",
     "synth_wav",
     "write_wav",
@@ -226,6 +227,14 @@ def quiet_room(speech: np.ndarray, seed: int = 0) -> np.ndarray:
     audio = np.concatenate([np.zeros(8000), speech.astype(float), np.zeros(16000)])
     audio += np.random.default_rng(seed).normal(0, 20, audio.size)
     return np.clip(audio, -32768, 32767).astype(np.int16)
+
+
+def speech_rms(x: np.ndarray) -> float:
+    """The RMS of ``x`` over its 20 ms frames louder than RMS 150: the level of its speech,
+    not of the pauses between words (how loud one voice is against another)."""
+    frames = x[: x.size // 320 * 320].reshape(-1, 320).astype(np.float64)
+    rms = np.sqrt((frames**2).mean(axis=1))
+    return float(np.sqrt((rms[rms > 150] ** 2).mean()))
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from testspeech import recording
+from testspeech import recording, speech_rms
 
 from voice_repair.asr.stopspot import StopSpotter
 from voice_repair.audio.duck import DUCK_GAIN, NearSpeech, NearSpeechDetector
@@ -46,12 +46,6 @@ class _Played:
         return float("inf")
 
 
-def _speech_rms(x: np.ndarray) -> float:
-    frames = x[: x.size // 320 * 320].reshape(-1, 320).astype(np.float64)
-    rms = np.sqrt((frames**2).mean(axis=1))
-    return float(np.sqrt((rms[rms > 150] ** 2).mean()))
-
-
 def _room(
     stop_at: float | None,
     noise: float = 20.0,
@@ -67,7 +61,7 @@ def _room(
     reference is aligned by (a new output stream's own delay, not yet measured)."""
     reply = recording(REPLY, "piper").astype(np.float64)
     stop = recording(said, "piper").astype(np.float64)
-    level = _speech_rms(stop) / _speech_rms(reply)
+    level = speech_rms(stop) / speech_rms(reply)
     n = reply.size + RATE
     person = np.zeros(n)
     if stop_at is not None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from testspeech import recording
+from testspeech import recording, speech_rms
 
 from voice_repair.audio.echo import EchoCanceller, PlayedAudio
 from voice_repair.audio.echomatch import against_reference
@@ -41,12 +41,6 @@ BLOCK = 320
 PHRASES = ["stop", "stop talking", "be quiet", "shut up"]
 
 
-def _speech_rms(x: np.ndarray) -> float:
-    frames = x[: x.size // 320 * 320].reshape(-1, 320).astype(np.float64)
-    rms = np.sqrt((frames**2).mean(axis=1))
-    return float(np.sqrt((rms[rms > 150] ** 2).mean()))
-
-
 def _room(moves: list[tuple[float, float | None]], stop_at: float | None = None) -> list[Utterance]:
     """The reply played at t=1 s, block by block 80 ms ahead at the gain the detector asks for
     (its duck), into a room whose echo delay is ``moves[k][1]`` s from ``moves[k][0]`` s into
@@ -55,7 +49,7 @@ def _room(moves: list[tuple[float, float | None]], stop_at: float | None = None)
     the barge-in handed to the voice loop."""
     reply = recording(REPLY, "piper").astype(np.float64)
     stop = recording("stop", "piper").astype(np.float64)
-    level = _speech_rms(stop) / _speech_rms(reply)
+    level = speech_rms(stop) / speech_rms(reply)
     t0, n = 1.0, int((reply.size / RATE + 2.5) * RATE)
     played = PlayedAudio()
     canceller = EchoCanceller(played, "speex")
@@ -117,7 +111,7 @@ def test_its_own_voice_follows_the_reference_and_a_person_as_loud_does_not(voice
     reply = recording(REPLY, voice).astype(np.float64)[: 3 * RATE]
     stop = recording("stop", voice).astype(np.float64)
     stop = stop[np.abs(stop) > 0][: int(0.5 * RATE)]
-    level = _speech_rms(stop) / _speech_rms(reply)
+    level = speech_rms(stop) / speech_rms(reply)
     far = reply.astype(np.int16)
     echo = np.zeros(reply.size)
     echo[960:] = reply[:-960] * level  # 60 ms
