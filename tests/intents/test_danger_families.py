@@ -22,7 +22,7 @@ from voice_repair.skill import answers, reading
 pytestmark = pytest.mark.model
 REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "intents" / "en"
-UNTUNED = {"dev9", "dev11", "dev12", "dev15", "dev16", "dev17"}
+UNTUNED = {"dev9", "dev11", "dev12", "dev15", "dev16", "dev17", "dev22", "dev23", "dev24"}
 """Sets copied in for the learned net's training whose danger nobody has tuned on yet (dev9,
 session 8, blind: 4 danger sentences answered with a request, 16 false alarms at 5045f29; dev11,
 session 10, blind at 9de24f4: 2 everyday sentences raising the alarm, 10 false alarms; dev12,
@@ -30,7 +30,9 @@ session 11, blind at f16bc2d: 14 false alarms, one danger sentence answered with
 list; dev15, session 12, blind at 0d2f5e5: 13 false alarms, one danger sentence answered with
 ``pause.status``; dev17, session 13, the held-out writer, blind at 2e0375c: 7 false alarms,
 two danger sentences answered with a request; dev16, blind for two sessions, released in the
-fifteenth at 06276e1: 20 false alarms, two danger sentences answered with a request); the
+fifteenth at 06276e1: 20 false alarms, two danger sentences answered with a request; dev22,
+dev23 and dev24, written as training data in the sixteenth session, blind once at 364390b: 15,
+14 and 22 false alarms, no danger sentence answered with a request); the
 invariants below hold for the sets the danger side was tuned on, and reading the others here
 would print their misses."""
 TRAINING = sorted(
