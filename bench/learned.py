@@ -13,6 +13,11 @@ readings come from (``learned.DangerHead``), fitted on its own writers (``_dange
 the eight of the tenth merge) with its own threshold, so that the requests learn from every
 writer while the danger readings stay those the blind writers measured (``bench splitheads``).
 
+``--keep-danger-head`` (sixteenth session, ``learn16``) retrains the request net only and keeps the
+stored file's danger readings exactly (``_dangerhead.keep``: its head, or a one-head file's
+whole net, with its danger threshold), so a retrain for the requests cannot move a danger
+reading the blind writers measured.
+
 Without ``--write`` it only says whether the stored weights were trained on the data as it is
 now (their fingerprint; both heads' in a two-head file).
 """
@@ -25,7 +30,6 @@ from dataclasses import replace
 from bench import _dangeralone as dangeralone
 from bench import _dangerhead as dangerhead
 from bench import _learndata as data
-from bench import _learnfit as learnfit
 from bench.lowo import Protocol
 from voice_repair.errors import ModelError
 from voice_repair.intents import learned
@@ -39,17 +43,32 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--jobs", type=int, default=2, help="fits side by side (bench/_fitcache.py); 1: none"
     )
-    parser.add_argument(
+    heads = parser.add_mutually_exclusive_group()
+    heads.add_argument(
         "--danger-head",
         action="store_true",
         help="read danger from a head of its own (_dangerhead.WRITERS, _dangerhead.KIND)",
     )
+    heads.add_argument(
+        "--keep-danger-head",
+        action="store_true",
+        help="retrain the requests only; keep the stored file's danger readings exactly",
+    )
     args = parser.parse_args(argv)
     if not args.write:
         return _status()
+    kept = None
+    if args.keep_danger_head:
+        try:
+            kept = load_weights(data.DATA)  # read before the new file replaces it
+        except ModelError as exc:
+            print(f"{exc} --keep-danger-head needs the stored file; or leave the option out.")
+            return 1
     protocol = Protocol(IntentMatcher.load(data.DATA), workers=args.jobs)
     weights = protocol.weights(data.WRITERS)
-    if args.danger_head:
+    if kept is not None:
+        weights = dangerhead.keep(weights, kept)
+    elif args.danger_head:
         weights = _with_head(protocol, weights)
     else:
         weights = replace(weights, danger=_danger_alone(protocol))
@@ -57,7 +76,7 @@ def main(argv: list[str]) -> int:
     print(
         f"stored {len(weights.classes)} classes in {data.DATA / 'learned.npz'} "
         f"(request: asked {weights.request:.2f}, stated {weights.stated:.2f}; "
-        f"danger {weights.danger:.2f}; sha256 {digest})"
+        f"danger {weights.danger:.3f}; sha256 {digest})"
     )
     return 0
 
@@ -85,27 +104,16 @@ def _with_head(protocol: Protocol, weights: learned.Weights) -> learned.Weights:
 
 
 def _status() -> int:
-    """Whether the stored weights fit today's training data (both heads' when there are two)."""
-    corpus = data.corpus()
-    samples = [s for s in corpus.samples if s.label != "?"]
+    """Whether the stored weights fit today's training data (both heads' when there are two,
+    the request net's when the danger head is kept: ``_dangerhead.fits``)."""
     try:
         stored = load_weights(data.DATA)
     except ModelError as exc:
         print(exc)
         return 1
-    if stored.danger_head is not None:
-        stamp, again = dangerhead.fingerprint(corpus), "--write --danger-head"
-    else:
-        stamp = learnfit.fingerprint([s.text for s in samples], [s.label for s in samples])
-        again = "--write"
-    fits = stored.fingerprint == stamp
-    print(
-        "the stored learned weights fit the training data"
-        if fits
-        else "the training data changed since the weights were trained: "
-        f"python -m bench learned -- {again}"
-    )
-    return 0 if fits else 1
+    fresh, line = dangerhead.fits(stored, data.corpus())
+    print(line)
+    return 0 if fresh else 1
 
 
 EXPLICIT_ONLY = True

@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from bench import _dangerhead as dangerhead
 from voice_repair.intents import dangerguard
 from voice_repair.intents.beside import SURE, tails
 from voice_repair.intents.learned import LearnedNet, load_weights, read
@@ -142,6 +144,37 @@ def test_without_reading_beside_silence_the_reminders_danger_goes_unheard(
     monkeypatch.setattr(dangerguard, "READ_SILENCE", False)
     said = PAIRS[0][0]
     assert guessing_no_request.match(said) is None
+
+
+def _requests_to_nothing() -> tuple:
+    """A request net that never nearly guesses a request (``none`` wins by far: what a retrain
+    of the requests may do to one sentence), alone and with the shipped file's danger readings
+    kept (``bench learned -- --keep-danger-head``)."""
+    shipped = load_weights(ROOT)
+    never = np.full_like(shipped.b, -50.0)
+    never[shipped.classes.index("none")] = 50.0
+    mute = replace(shipped, w=0 * shipped.w, b=never, danger_head=None)
+    return mute, dangerhead.keep(mute, shipped)
+
+
+@pytest.mark.model
+def test_whether_danger_is_looked_for_beside_silence_follows_the_kept_danger_head(matcher):
+    # learn16: the eleven-writer request net, with the shipped danger head kept, stopped
+    # nearly guessing a request in a danger sentence of a new writer, so its parts went unread
+    # and its alarm was lost. The gate is the danger side's (learned.danger_side): a request
+    # net that guesses nothing leaves the kept head's reading, and the alarm, as shipped.
+    said = PAIRS[0][0]
+    mute, kept = _requests_to_nothing()
+    shipped = matcher.learned
+    try:
+        matcher.learned = LearnedNet(ROOT, mute)
+        assert not matcher._guard.near_request(normalize(said))
+        assert matcher.match(said) is None  # without the head: unheard (the test can fail)
+        matcher.learned = LearnedNet(ROOT, kept)
+        assert matcher._guard.near_request(normalize(said))
+        _assert_self_harm_alarm(matcher, said)
+    finally:
+        matcher.learned = shipped
 
 
 @pytest.mark.model

@@ -34,7 +34,7 @@ from .learned import (
     LearnedNet,
     Reading,
     Weights,
-    probabilities,
+    danger_side,
     read,
 )
 from .nearness import SAFETY
@@ -190,15 +190,17 @@ class DangerGuard:
 
     def near_request(self, said: str) -> bool:
         """Whether the learned net's most probable request class in the whole normalised
-        sentence is at least ``beside.NEAR_REQUEST`` probable (a request nearly guessed)."""
+        sentence is at least ``beside.NEAR_REQUEST`` probable (a request nearly guessed), read
+        on the danger side's net (``learned.danger_side``): it decides whether danger is
+        looked for, so it moves with the danger readings, not with a retrain of the requests."""
         embedded = self._embedded(said)
         if embedded is None:
             return False
         weights, vector = embedded
-        p = probabilities(weights, vector)[0]
+        classes, p = danger_side(weights, vector)  # the danger head's, when it reads requests
         requests = [
-            float(p[i])
-            for i, name in enumerate(weights.classes)
+            float(p[0][i])
+            for i, name in enumerate(classes)
             if name != NONE and not name.startswith(DANGER_PREFIX)
         ]
         return max(requests, default=0.0) >= NEAR_REQUEST

@@ -171,6 +171,24 @@ def readings(weights: Weights, x: np.ndarray) -> list[Reading]:
     ]
 
 
+def danger_side(weights: Weights, x: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """The classes and probabilities (one row per row of ``x``) of the net the danger readings
+    come from: the danger head when it has request classes too (a ``full`` head, or a kept
+    one-head file: ``bench learned -- --keep-danger-head``), else the request net. A decision
+    of the danger side that asks how near a request is (``dangerguard.near_request``: whether
+    to look for danger beside silence) reads this, so that retraining the requests alone does
+    not move it: with the request net's own classes, the eleven-writer retrain stopped reading
+    "she drop down, she nah breathing, help" part by part and lost that alarm (README,
+    ``learn16``)."""
+    head = weights.danger_head
+    asks = head is not None and any(
+        c != NONE and not c.startswith(DANGER_PREFIX) for c in head.classes
+    )
+    if head is not None and asks:
+        return head.classes, _softmax(head.w, head.b, x)
+    return weights.classes, probabilities(weights, x)
+
+
 def reading_of(classes: tuple[str, ...], p: np.ndarray) -> Reading:
     """One row of probabilities as a ``Reading``."""
     top = int(p.argmax())
