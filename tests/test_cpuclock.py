@@ -12,9 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import cpuclock
+import pytest
 
 TESTS = Path(__file__).parent
 
