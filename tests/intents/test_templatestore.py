@@ -116,6 +116,12 @@ def test_a_changed_template_is_parsed_and_a_broken_one_reported(data, cache, mon
     parsed = _parses(monkeypatch)
     assert load_data(data).problems == []
     assert parsed == ["what else can you do for us"]  # the rest came from the cache
+    grown = next(cache.iterdir()).read_bytes()
+    assert grown != kept  # the new template was added
+    control.write_text(text, encoding="utf-8")  # back to the data as it was
+    parsed = _parses(monkeypatch)
+    assert load_data(data).problems == [] and parsed == []
+    assert next(cache.iterdir()).read_bytes() == grown  # all kept already: nothing written
 
     control.write_text(
         text.replace(anchor, anchor + "          - '(what|how can you do'\n"), encoding="utf-8"
