@@ -86,6 +86,10 @@ def templates_of(data) -> dict[str, object]:
     }
 
 
+# `slow` (`make test` runs it, `make check` not): two loads parsing every template and two
+# matchers built, about 3 s of CPU in `make check` (2026-12-08, tests/cpuclock.py); the next
+# test, in `make check`, shows a kept template used and a changed one parsed.
+@pytest.mark.slow
 def test_a_second_start_parses_no_template_and_understands_the_same(data, cache, monkeypatch):
     cold_parsed = _parses(monkeypatch)
     cold = _understood(data)
@@ -137,6 +141,7 @@ def test_a_changed_template_is_parsed_and_a_broken_one_reported(data, cache, mon
     assert next(cache.iterdir()).read_bytes() != kept
 
 
+@pytest.mark.slow  # three loads, two of them parsing every template: 1.4 s of CPU
 def test_a_damaged_cache_is_parsed_again_with_a_warning(data, cache, monkeypatch, caplog):
     _parses(monkeypatch)
     cold = _trees(data)
