@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 from timing import CpuWait, budget
@@ -84,7 +83,6 @@ def run(
     pump_ids = {pump.native_id for pump in pumps}
     quiet = budget(guard)
     start = time.monotonic()
-    queued = _Queued(proc.pid)
     while True:
         try:
             proc.wait(timeout=LOOK_EVERY)
@@ -94,7 +92,9 @@ def run(
         cpu._sample()
         feeder._sample()
         wall = time.monotonic() - start
-        waited = cpu.waited_most + queued.now() + _waited_most(feeder, pump_ids)
+        # ``waited_most`` holds the wait going on too (``timing.Queued``): a child starved
+        # for a long stretch shows none of it in its counters until it gets a CPU.
+        waited = cpu.waited_most + _waited_most(feeder, pump_ids)
         allowed = quiet + min(max(MAX_WAIT_STRETCH * guard, MIN_WAITS_COUNTED), waited)
         if wall > allowed:
             proc.kill()
@@ -117,42 +117,12 @@ def run(
     return Finished(done, wall, cpu)
 
 
-class _Queued:
-    """How long the child's main thread has been waiting for a CPU in the wait still going on.
-
-    Linux adds a wait to a thread's ``schedstat`` only when the thread gets the CPU at its end,
-    so a child starved for long stretches shows no wait for each stretch until it ends: at nice
-    15 beside a busy loop on its core and a load average of 7-10, its count stood still for up
-    to 0.6 s at a time while it was runnable all along (``/proc/<pid>/stat`` state ``R``). The
-    guard counted 0.2 s of waits in 1 s of wall time and stopped such a child that had not
-    hung (``test_hangguard``'s starved child, red at load 10-14, 2026-12-07). Counted here:
-    the time since the thread's counters last moved, while it is runnable; a thread that runs
-    moves them at every look, and a sleeping one is not runnable, so neither gains."""
-
-    def __init__(self, pid: int) -> None:
-        self._pid = pid
-        self._counters: str | None = None
-        self._since = time.monotonic()
-
-    def now(self) -> float:
-        try:
-            counters = Path(f"/proc/{self._pid}/schedstat").read_text()
-            state = Path(f"/proc/{self._pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return 0.0
-        at = time.monotonic()
-        if counters != self._counters:
-            self._counters, self._since = counters, at
-        return at - self._since if state == "R" else 0.0
-
-
 def _waited_most(feeder: CpuWait, threads: set[int | None]) -> float:
     """The longest wait for a CPU of one of this process's ``threads`` (the pipes' pumps):
     what a child blocked on its pipes waited for us. Not the main thread's: it wakes ten
     times a second to look, and its waits would grow a spinning child's guard for ever."""
-    waits = [last[1] - feeder._first[key][1] for key, last in feeder._last.items()
-             if key[1] in threads]  # fmt: skip
-    return max(waits, default=0) / 1e9
+    waits = [waited for key, waited in feeder.thread_waits().items() if key[1] in threads]
+    return max(waits, default=0.0)
 
 
 def _read(stream: IO[Any], name: str, got: dict[str, Any]) -> None:

@@ -143,6 +143,52 @@ _METERS = ("wake-meter", "cpu-wait")
 """The tests' own measuring threads: not part of the work whose waits are counted."""
 
 
+def _runnable(pid: int, tid: int) -> bool:
+    """Whether the thread is running or waiting for a CPU (state ``R`` in Linux's ``stat``)."""
+    try:
+        stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] == "R"
+    except (OSError, IndexError):
+        return False
+
+
+class Queued:
+    """The wait for a CPU still going on, per thread, which ``schedstat`` does not show yet.
+
+    Linux adds a wait to a thread's ``schedstat`` only when the thread gets the CPU at its end,
+    so a thread starved for a long stretch shows none of that stretch until it ends: at nice 15
+    beside a busy loop on its core and a load average of 7-10, a child's count stood still for
+    up to 0.6 s at a time while it was runnable all along (state ``R``), and a hang guard that
+    grew with the waits counted stopped such a child that had not hung (``test_hangguard``'s
+    starved child, red at load 10-14, 2026-12-07); a budget taken from the waits
+    (``CpuWait.allowing``) was short by the same. Counted here: the time since the thread's
+    counters last moved, while it is runnable. A thread that runs moves them at every look
+    (its run time grows at each scheduler tick), a sleeping one is not runnable, so neither
+    gains; when the wait ends, its counters move and hold it, and this part is back to 0.
+    Shared by ``CpuWait`` (so every budget and guard taken from its waits) and so by
+    ``hangguard``."""
+
+    def __init__(self) -> None:
+        self._since: dict[tuple[int, int], tuple[tuple[int, int], float]] = {}
+        self._queued: dict[tuple[int, int], float] = {}
+
+    def look(self, key: tuple[int, int], counters: tuple[int, int]) -> None:
+        """One look at thread ``key`` = (pid, tid), whose ``schedstat`` says ``counters``."""
+        at = time.monotonic()
+        seen = self._since.get(key)
+        if seen is None or seen[0] != counters:
+            self._since[key] = (counters, at)
+            self._queued[key] = 0.0
+        elif _runnable(*key):
+            self._queued[key] = at - seen[1]
+        else:
+            self._queued[key] = 0.0
+
+    def now(self, key: tuple[int, int]) -> float:
+        """Seconds of the wait going on at the last look at ``key`` (0.0: none)."""
+        return self._queued.get(key, 0.0)
+
+
 class CpuWait:
     """How long the threads of other processes (the product's, the sound server's) waited for
     a CPU while they had work, during a ``with`` block.
@@ -159,6 +205,7 @@ class CpuWait:
         self._pids = pids
         self._first: dict[tuple[int, int], tuple[int, int]] = {}
         self._last: dict[tuple[int, int], tuple[int, int]] = {}
+        self._queued = Queued()
         self._sample(first=True)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cpu-wait", daemon=True)
@@ -186,9 +233,16 @@ class CpuWait:
                 # A thread born during the block counts from zero, its whole life.
                 self._first.setdefault(key, counters if first else (0, 0))
                 self._last[key] = counters
+                self._queued.look(key, counters)
 
     def _total(self, index: int) -> float:
         return sum(self._last[k][index] - self._first[k][index] for k in self._last) / 1e9
+
+    def thread_waits(self) -> dict[tuple[int, int], float]:
+        """(pid, tid) -> seconds that thread waited, runnable, for a CPU during the block: the
+        waits its counters hold, plus the one still going on at the last look (``Queued``)."""
+        last = dict(self._last)
+        return {k: (v[1] - self._first[k][1]) / 1e9 + self._queued.now(k) for k, v in last.items()}
 
     @property
     def ran(self) -> float:
@@ -197,15 +251,15 @@ class CpuWait:
 
     @property
     def waited(self) -> float:
-        """Seconds their threads waited, runnable, for a CPU (summed over threads)."""
-        return self._total(1)
+        """Seconds their threads waited, runnable, for a CPU (summed over threads), the waits
+        still going on at the last look included."""
+        return sum(self.thread_waits().values())
 
     @property
     def waited_most(self) -> float:
         """Seconds the one thread that waited longest waited, runnable, for a CPU: never more
         than the block's wall time, however many threads shared the cores."""
-        keys = list(self._last)
-        return max((self._last[k][1] - self._first[k][1] for k in keys), default=0) / 1e9
+        return max(self.thread_waits().values(), default=0.0)
 
     def stretch(self) -> float:
         """How many times longer their work took than it would with a CPU free whenever they

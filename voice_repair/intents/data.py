@@ -27,6 +27,7 @@ from .templates import (
     plain,
     slot_problem,
 )
+from .templatestore import store
 
 __all__ = ["load_data"]
 
@@ -166,6 +167,20 @@ def _load_sentences(root: Path, data: LoadedData) -> None:
     except Exception as exc:  # hassil raises many types; report, never crash
         data.problems.append(DataProblem(rel(folder, root), 0, f"cannot build the intents: {exc}"))
         data.broken.add("*")
+    if not data.problems:
+        _keep_parsed(templates, merged["expansion_rules"], rule_exprs)
+
+
+def _keep_parsed(
+    templates: list[Template],
+    rules: dict[str, Any],
+    rule_exprs: dict[str, tuple[Expression, str, int]],
+) -> None:
+    """Keep the parsed templates and rules of a load without a problem for the next start
+    (``templatestore``): a broken copy's are not kept, so its problems are found by parsing."""
+    parsed = {text: expr for _, expr, _, _, text in templates}
+    parsed |= {str(rules[rule]): expr for rule, (expr, _, _) in rule_exprs.items()}
+    store().keep(parsed)
 
 
 def _adopt_parsed(intents: Intents, templates: list[Template]) -> None:

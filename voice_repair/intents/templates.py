@@ -15,6 +15,7 @@ from hassil.parser import ParseError
 
 from ..errors import DataProblem
 from .spec import MINUTE_PARTS, TIME_PARTS, WHICH_TIMER, IntentSpec, LoadedData
+from .templatestore import store
 
 __all__ = ["Template", "parse_template", "explain", "allowed_slots", "slot_problem"]
 __all__ += ["check_references", "plain"]
@@ -45,7 +46,11 @@ def _parsed(text: str) -> Expression:
     every copy a process checks (the test suite's broken copies: an eighth of each check was
     parsing the same templates again). Nothing changes a parsed expression after parsing
     (hassil keeps what it learns while matching on its own ``Sentence`` objects, made anew per
-    load), so one object can serve every load. A syntax error is raised each time, not kept."""
+    load), so one object can serve every load. A syntax error is raised each time, not kept.
+    Between processes, the trees of the last clean load are kept on disk (``templatestore``)."""
+    kept = store().get(text)
+    if kept is not None:
+        return kept
     return parse_sentence(text, keep_text=True).expression
 
 
