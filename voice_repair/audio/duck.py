@@ -124,6 +124,10 @@ class NearSpeech:
     reference at the best lag near the one expected (``echomatch``): the normalized
     correlation, 0-1 (0 when not measured). Near 1 for its own voice alone, at most 0.71
     with a person as loud as its echo (``live.bargein.ECHO_MATCH``)."""
+    hiss_match: float | None = None
+    """The same in the hiss band (``echomatch.hiss``); None when not measured (the whole
+    band's ``echo_match`` then decides alone). A person's "s" over its voice stands out
+    there and hardly in the whole band."""
 
     @property
     def seconds(self) -> float:
@@ -268,6 +272,6 @@ class NearSpeechDetector:
         audio = np.concatenate([f for _, f in kept]) if kept else np.zeros(0, np.int16)
         share = self._person_frames / max(1, self._frames)
         first = kept[0][0] if kept else lo
-        removed, match = against_reference(list(self._mic), start, end)
-        return NearSpeech(start, end, audio.astype("<i2").tobytes(), first, share, removed,
-                          match)  # fmt: skip
+        measured = against_reference(list(self._mic), start, end)
+        return NearSpeech(start, end, audio.astype("<i2").tobytes(), first, share,
+                          measured.removed_db, measured.match, measured.hiss_match)  # fmt: skip
