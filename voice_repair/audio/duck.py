@@ -97,7 +97,9 @@ UNDUCK_S = 0.6
 KEEP_S = 3.0
 """Microphone audio kept for the stretches handed on."""
 PLAYING_S = 1.0
-"""The detector works while something was played within this long (and its echo can be heard)."""
+"""The detector starts stretches while something was played within this long (and its echo can
+be heard); one begun then runs on to its end however long after (it was closed here, mid-word:
+a "stop" said as a reply fell silent reached the spotter cut short, README sixteenth session)."""
 
 
 @dataclass(frozen=True)
@@ -221,13 +223,15 @@ class NearSpeechDetector:
         whole, hiss = self._bands
         loud = [whole.hear(near, far), hiss.hear(np.diff(near, prepend=near[:1]),
                                                  np.diff(far, prepend=far[:1]))]  # fmt: skip
-        if self._played.last_end() < at - PLAYING_S:  # nothing of ours to talk over
+        playing = self._played.last_end() >= at - PLAYING_S
+        if not playing and self._start is None:  # nothing of ours to talk over
             self._recent.clear()
             self._played.gain = 1.0
-            return self._close(at) if self._start is not None else None
+            return None
         person = any(loud)
-        whole.learn()  # every frame, the person's too: learning only from the frames judged
-        hiss.learn()  # echo would never unlearn a gain too low (every frame then "a person")
+        if playing:  # a stretch begun over its voice runs on past it (``PLAYING_S``)
+            whole.learn()  # every frame, the person's too: learning only from the frames judged
+            hiss.learn()  # echo would never unlearn a gain too low (every frame then "a person")
         self._recent.append(person)
         self._frames += 1
         self._person_frames += person
