@@ -111,17 +111,3 @@ def test_stop_said_twice_is_acted_on(stop_seconds: float) -> None:
     ear = _Ear()
     ear.run([first, _stretch("stop", first.end + HANG_S + 0.05)], until=5.0)
     assert [text for text, _ in ear.acted] == ["stop"]
-
-
-def test_a_stop_followed_only_by_its_own_echo_is_acted_on(stop_seconds: float) -> None:
-    """A short stretch after the stop that turns out to be its own voice (it follows what was
-    played, ``ECHO_MATCH``) does not make the stop part of a sentence: live, the echo process
-    dropped a person's "stop" for a 0.06 s stretch of its echo (match 1.00) just after it."""
-    stop = _stretch("stop", 1.0)
-    echo_at = stop.end + HANG_S + 0.05
-    echo = NearSpeech(echo_at, echo_at + 0.06, stop.audio[:3840], echo_at - 0.2, 0.15, -4.0,
-                      1.0, 1.0)  # fmt: skip
-    ear = _Ear()
-    ear.run([stop, echo], until=4.0)
-    assert [text for text, _ in ear.acted] == ["stop"]
-    assert ear.acted[0][1] == pytest.approx(echo.end + HANG_S, abs=0.011)

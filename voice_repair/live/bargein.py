@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..asr.stopspot import MAX_SECONDS, StopSpotter
 from ..audio.capture import Microphone
-from ..audio.duck import DUCK_GAIN, HANG_S, LONGEST_S, NearSpeech
+from ..audio.duck import DUCK_GAIN, HANG_S, NearSpeech
 from ..audio.echo import EchoCanceller
 from ..audio.echoremote import EchoProcess
 from ..models import AudioChunk, Utterance
@@ -103,8 +103,6 @@ class _Pending:
     speech: NearSpeech
     due: float
     """``time.monotonic()`` (the microphone's clock) from which it is acted on."""
-    followed: bool = False
-    """More sound followed it: acted on only if that stretch is judged its own echo."""
 
 
 class BargeIn:
@@ -202,17 +200,11 @@ class BargeIn:
         """One stretch of someone's speech over the assistant's: a stop (acted on once nothing
         follows it, ``tick``), or nothing."""
         if _own_echo(speech):  # not a person
-            if self._pending is not None and self._pending.followed:
-                self._pending.followed = False  # what followed the stop was its own voice
-                self._pending.due = 0.0  # acted on at the next frame
             log.info("speech over its own: its own echo (%.2f s, follows what it played at "
                      "%.2f, %s in the hiss band, %.1f dB of it removed)", speech.seconds,
                      speech.echo_match, _figure(speech.hiss_match), speech.removed_db)  # fmt: skip
             self._judged(speech, "echo")
             return
-        if self._pending is not None and self._pending.followed:  # someone spoke on
-            self._pending = None
-            log.info("speech over its own: more speech followed the stop phrase; not a stop")
         joined = speech.start - self._speech_end < JOIN_S and not self._last_was_stop
         if speech.seconds >= SHORTEST_S:
             self._speech_end = speech.end
@@ -255,22 +247,12 @@ class BargeIn:
         if pending is None:
             return
         if talking and at > pending.speech.end + HANG_S:
-            if not pending.followed:
-                # Its voice back (ducked) at once, as for a sentence; the stop is dropped only
-                # once what followed is judged a person's: it may be its own voice, which the
-                # rule tells only when the stretch ends (live, a 0.06 s stretch of its echo,
-                # match 1.00, dropped a stop: README sixteenth session).
-                pending.followed = True
-                self._silence(False)
-                log.info("speech over its own: more sound followed the stop phrase (its voice "
-                         "back, ducked); a stop only if that was its own echo")  # fmt: skip
-            return
-        if pending.followed and at > pending.due + LONGEST_S + HANG_S:  # never judged
             self._pending = None
-            log.info("speech over its own: what followed the stop phrase was never judged; "
-                     "not a stop")  # fmt: skip
+            self._silence(False)
+            log.info("speech over its own: more speech followed the stop phrase; not a stop "
+                     "(its voice back, ducked)")  # fmt: skip
             return
-        if at >= pending.due and not pending.followed:
+        if at >= pending.due:
             self._pending = None
             self._act(pending.phrase, pending.speech, at)
 
