@@ -97,7 +97,9 @@ UNDUCK_S = 0.6
 KEEP_S = 3.0
 """Microphone audio kept for the stretches handed on."""
 PLAYING_S = 1.0
-"""The detector works while something was played within this long (and its echo can be heard)."""
+"""The detector starts stretches while something was played within this long (and its echo can
+be heard); one begun then runs on to its end however long after (it was closed here, mid-word:
+a "stop" said as a reply fell silent reached the spotter cut short, README sixteenth session)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,10 @@ class NearSpeech:
     reference at the best lag near the one expected (``echomatch``): the normalized
     correlation, 0-1 (0 when not measured). Near 1 for its own voice alone, at most 0.71
     with a person as loud as its echo (``live.bargein.ECHO_MATCH``)."""
+    hiss_match: float | None = None
+    """The same in the hiss band (``echomatch.hiss``); None when not measured (the whole
+    band's ``echo_match`` then decides alone). A person's "s" over its voice stands out
+    there and hardly in the whole band."""
 
     @property
     def seconds(self) -> float:
@@ -217,13 +223,15 @@ class NearSpeechDetector:
         whole, hiss = self._bands
         loud = [whole.hear(near, far), hiss.hear(np.diff(near, prepend=near[:1]),
                                                  np.diff(far, prepend=far[:1]))]  # fmt: skip
-        if self._played.last_end() < at - PLAYING_S:  # nothing of ours to talk over
+        playing = self._played.last_end() >= at - PLAYING_S
+        if not playing and self._start is None:  # nothing of ours to talk over
             self._recent.clear()
             self._played.gain = 1.0
-            return self._close(at) if self._start is not None else None
+            return None
         person = any(loud)
-        whole.learn()  # every frame, the person's too: learning only from the frames judged
-        hiss.learn()  # echo would never unlearn a gain too low (every frame then "a person")
+        if playing:  # a stretch begun over its voice runs on past it (``PLAYING_S``)
+            whole.learn()  # every frame, the person's too: learning only from the frames judged
+            hiss.learn()  # echo would never unlearn a gain too low (every frame then "a person")
         self._recent.append(person)
         self._frames += 1
         self._person_frames += person
@@ -268,6 +276,6 @@ class NearSpeechDetector:
         audio = np.concatenate([f for _, f in kept]) if kept else np.zeros(0, np.int16)
         share = self._person_frames / max(1, self._frames)
         first = kept[0][0] if kept else lo
-        removed, match = against_reference(list(self._mic), start, end)
-        return NearSpeech(start, end, audio.astype("<i2").tobytes(), first, share, removed,
-                          match)  # fmt: skip
+        measured = against_reference(list(self._mic), start, end)
+        return NearSpeech(start, end, audio.astype("<i2").tobytes(), first, share,
+                          measured.removed_db, measured.match, measured.hiss_match)  # fmt: skip

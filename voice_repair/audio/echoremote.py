@@ -5,7 +5,8 @@ Stands where an in-process ``echo.EchoCanceller`` stands (``echo_setup``, ``live
 in the recognizer's 100 ms chunks; ``spot`` turns its stop spotter on; ``attach_player`` (told
 by the ``Player`` through ``PlayedAudio.on_player``) hands it each new player process's memory,
 so it reads the reference and mutes the voice there itself. The assistant's part of a stop is
-then only what needs the session: the cut of the rest, the "Okay.", the mode.
+then only what needs the session: the cut of the rest, the "Okay.", the mode. The messages
+themselves, and the channel they travel on, are ``echowire``'s.
 
 A process that dies, or never says it is ready, ends the stream with ``AudioDeviceError`` (the
 voice loop reopens the microphone, and the next stream starts a new process); ``close`` never
@@ -26,14 +27,15 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from ..errors import AudioDeviceError
 from ..models import AudioChunk
 from .echo import PlayedAudio
 from .echopath import BACKLOG_S, OUT_MS
+from .echowire import Channel, Msg
 
-__all__ = ["Channel", "EchoProcess", "Msg"]
+__all__ = ["EchoProcess"]
 
 log = logging.getLogger(__name__)
 
@@ -43,72 +45,6 @@ quiet, several times that at load 20 on the shared machine)."""
 CLOSE_WAIT_S = 0.5
 """How long ``close`` waits for the process to end by itself before killing it."""
 _LOOK_S = 1.0
-
-
-class Msg:
-    """One-byte kinds of the messages between the assistant and its echo process, on a socket
-    pair (``Channel``)."""
-
-    MIC = b"M"  # assistant -> here: <d at (monotonic)><d start (stream s)> + int16 samples
-    PLAYER = b"P"  # assistant -> here: <i rate>, the player's memfd alongside (SCM_RIGHTS)
-    PHRASES = b"S"  # assistant -> here: JSON list of the grammar's phrases (spot stops)
-    ACTED = b"A"  # assistant -> here: the stop handed on was acted on
-    RESET = b"R"  # assistant -> here: a new microphone stream
-    OUT = b"O"  # here -> assistant: <d start> + cancelled int16 samples (``OUT_MS`` chunks)
-    JUDGED = b"J"  # here -> assistant: <d start><d end> + verdict (``live.overheard``)
-    STOP = b"T"  # here -> assistant: <d start><d end><d at> + phrase (monotonic times)
-    READY = b"Y"  # here -> assistant: started
-    FAILED = b"E"  # here -> assistant: utf-8 why it cannot run
-
-
-class Channel:
-    """Messages on one end of a stream socket pair: ``<I length>`` + kind + body each.
-
-    A stream, not ``SOCK_SEQPACKET``: a Unix datagram queue holds ``net.unix.max_dgram_qlen``
-    messages (10 here), 200 ms of microphone blocks, and a starved reader then lost audio and
-    stops; a stream holds ``BUFFER`` bytes (minutes of audio). Sends are whole messages under
-    a lock (several threads send on the assistant's side)."""
-
-    BUFFER = 4 << 20
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self._lock = threading.Lock()
-        self._buf = bytearray()
-        self._fds: list[int] = []
-        for opt in (socket.SO_SNDBUF, socket.SO_RCVBUF):
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, opt, self.BUFFER)
-
-    def send(self, kind: bytes, body: bytes = b"", fds: Sequence[int] = ()) -> None:
-        """One message (``fds`` ride with its first byte); raises ``OSError`` when the other
-        end is gone."""
-        data = struct.pack("<I", len(body) + 1) + kind + body
-        with self._lock:
-            if fds:
-                sent = socket.send_fds(self.sock, [data], list(fds))
-                data = data[sent:]
-            if data:
-                self.sock.sendall(data)
-
-    def receive(self) -> tuple[bytes, bytes, list[int]]:
-        """The next message: kind, body and the descriptors that came with it; kind b"" at
-        the end of the stream."""
-        while True:
-            if len(self._buf) >= 4:
-                (n,) = struct.unpack_from("<I", self._buf)
-                if len(self._buf) >= 4 + n:
-                    message = bytes(self._buf[4 : 4 + n])
-                    del self._buf[: 4 + n]
-                    fds = self._fds if message[:1] == Msg.PLAYER else []
-                    if fds:
-                        self._fds = []
-                    return message[:1], message[1:], fds
-            data, fds, _flags, _addr = socket.recv_fds(self.sock, 1 << 16, 4)
-            if not data:
-                return b"", b"", []
-            self._buf += data
-            self._fds += fds
 
 
 class _End:

@@ -70,13 +70,29 @@ looped back were cut as a "stop" in process and in the echo process alike (READM
 session): replayed offline from two live records, every stretch of its own voice alone gave
 0.88-1.00 (those spotted as a stop 0.99-1.00), every stretch a Piper or espeak-ng "stop" was
 added to as loud as the echo and spotted gave 0.15-0.64. A person as loud as its echo caps the
-correlation at 0.71; one about 5 dB quieter than its voice would reach 0.75 (and is not heard)."""
+correlation at 0.71; one about 5 dB quieter than its voice would reach 0.75 (and is not heard).
+It must follow it in the hiss band too (``NearSpeech.hiss_match``): live, two of three stops
+missed in process were a 0.07-0.09 s stretch at the word's start, its "s" standing out in the
+hiss band over the echo's vowels, which followed the reference at 0.91-0.97 in the whole band
+and 0.28-0.54 in the hiss band (``bench bargein``'s records, sixteenth session, README); every
+stretch of its own voice alone there followed it at 0.92-0.99 in the hiss band."""
 ADDED_DB = 3.0
 """A stretch the canceller made this much *louder* (``NearSpeech.removed_db`` at or under
 minus this) is the canceller's own making, not a person: live, with the room's delay jumped
 (50 to 370 ms), the microphone was nearly silent while the canceller's estimate of an echo not
 yet come stood 59 dB above it, and was spotted as "stop". A person over its voice is not in
 the reference: their stretches lost -0.2 to +2.3 dB (replayed offline)."""
+
+
+def _own_echo(speech: NearSpeech) -> bool:
+    """Is ``speech`` its own voice (``ECHO_MATCH``) or the canceller's making (``ADDED_DB``)?"""
+    hiss = speech.echo_match if speech.hiss_match is None else speech.hiss_match
+    follows = min(speech.echo_match, hiss) >= ECHO_MATCH
+    return follows or speech.removed_db <= -ADDED_DB
+
+
+def _figure(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:.2f}"
 
 
 @dataclass
@@ -183,10 +199,10 @@ class BargeIn:
     def hear(self, speech: NearSpeech) -> None:
         """One stretch of someone's speech over the assistant's: a stop (acted on once nothing
         follows it, ``tick``), or nothing."""
-        if speech.echo_match >= ECHO_MATCH or speech.removed_db <= -ADDED_DB:  # not a person
+        if _own_echo(speech):  # not a person
             log.info("speech over its own: its own echo (%.2f s, follows what it played at "
-                     "%.2f, %.1f dB of it removed)", speech.seconds, speech.echo_match,
-                     speech.removed_db)  # fmt: skip
+                     "%.2f, %s in the hiss band, %.1f dB of it removed)", speech.seconds,
+                     speech.echo_match, _figure(speech.hiss_match), speech.removed_db)  # fmt: skip
             self._judged(speech, "echo")
             return
         joined = speech.start - self._speech_end < JOIN_S and not self._last_was_stop
@@ -214,8 +230,9 @@ class BargeIn:
             self._judged(speech, "not")
             return
         log.info(
-            "a stop phrase spotted over its own speech (%.2f s; ended %.2f s ago, spotter %.3f s)",
-            speech.seconds, t0 - speech.end, took,
+            "a stop phrase spotted over its own speech (%.2f s; ended %.2f s ago, spotter %.3f s; "
+            "follows what it played at %.2f, %s in the hiss band)", speech.seconds,
+            t0 - speech.end, took, speech.echo_match, _figure(speech.hiss_match),
         )  # fmt: skip
         self._last_was_stop = True
         self._judged(speech, "stop")

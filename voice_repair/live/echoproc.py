@@ -15,7 +15,7 @@ is within reach without the assistant:
   it muted until the assistant says it acted on the stop (the cut and the "Okay."), or
   ``HOLD_S`` passed;
 * the assistant only feeds it microphone blocks and takes back the cancelled audio and the stops
-  (``echoremote``; messages on a socket pair, ``Msg``).
+  (``echoremote``; messages on a socket pair, ``echowire.Msg``).
 
 Run as ``python -m voice_repair.live.echoproc FD ENGINE VERBOSE`` by
 ``audio.echoremote.EchoProcess``; it lives in ``live`` because it runs the barge-in check
@@ -43,7 +43,7 @@ from ..audio import playring as pr
 from ..audio.duck import DUCK_GAIN
 from ..audio.echo import KEEP_SECONDS, EchoCanceller, PlayedAudio
 from ..audio.echopath import OUT_MS, _Batcher
-from ..audio.echoremote import Channel, Msg
+from ..audio.echowire import Channel, Msg
 from ..audio.playclock import PlayClock
 from ..audio.priority import raise_priority
 from ..models import AudioChunk
