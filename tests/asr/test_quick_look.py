@@ -12,12 +12,16 @@ and everyday talk costs one decode, not two, and comes out as the usual window h
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import numpy as np
 import pytest
 from grammarshare import shipped_phrases
 from testspeech import quiet_room, recording
 
-from voice_repair.asr.whisper import QUICK_MARGIN, WhisperRecognizer
+from voice_repair.asr.whisper import BEAM_SIZE, QUICK_MARGIN, WhisperRecognizer
+from voice_repair.asr.whisperdecode import QUICK_BEAM
 from voice_repair.asr.whispermodel import bundled_model_dir
 from voice_repair.audio.wavfile import chunks
 
@@ -99,3 +103,31 @@ def test_everyday_talk_is_decided_on_the_quick_look_alone(rec, voice, text):
     without = _heard(rec, audio, None)
     assert once == 1  # one decode of the sentence, not the short window's and then the usual
     assert with_look == without  # and the same words the usual window hears
+
+
+def test_the_switch_gives_the_quick_look_five_beams_for_a_side_by_side_bench(monkeypatch):
+    assert WhisperRecognizer(["stop"]).quick_beam == QUICK_BEAM == 1
+    monkeypatch.setenv("VOICE_REPAIR_QUICK_GREEDY", "0")
+    assert WhisperRecognizer(["stop"]).quick_beam == BEAM_SIZE
+
+
+def test_a_phrase_is_settled_by_a_greedy_quick_look_for_less_compute_than_five_beams(rec):
+    """The quick look decodes greedily (``QUICK_BEAM``): the same phrase, settled by it alone,
+    for less CPU than the same look with five beams. Both take turns on the same recording and
+    the medians of their process CPU (every thread) are compared, so a busy machine slows both
+    alike; the scratch run behind ``QUICK_BEAM`` measured about 0.7x."""
+    audio = quiet_room(recording("how much time is left", "espeak"), seed=0)
+    cpu: dict[int, list[float]] = {1: [], BEAM_SIZE: []}
+    try:
+        for turn in range(6):
+            beams = (1, BEAM_SIZE)[turn % 2]
+            rec.quick_beam = beams
+            kept = rec.quick_kept
+            t0 = time.process_time()
+            assert _heard(rec, audio, QUICK_MARGIN) == ["how much time is left"]
+            cpu[beams].append(time.process_time() - t0)
+            assert rec.quick_kept == kept + 1  # the quick look alone decided it
+    finally:
+        rec.quick_beam = QUICK_BEAM
+    greedy, beamed = statistics.median(cpu[1]), statistics.median(cpu[BEAM_SIZE])
+    assert greedy < 0.9 * beamed, f"greedy {greedy:.2f} s of CPU against {beamed:.2f} s"
