@@ -19,12 +19,13 @@ recognizer rather than held by it, because benches read and set its settings on 
   (``window.py``): most of the compute of a two-second request was the encoder working through
   silence. Decoding stops at ``MAX_TOKENS``.
 * **A quick look first** (``QUICK_MARGIN``): the segment is decoded on a shorter window,
-  greedily (``QUICK_BEAM``), before the usual one, and that transcript is kept only when it is one of the product's
-  phrases word for word and Whisper is sure of it; anything else (a near miss, everyday talk,
-  the short window's known faults: a request repeated, a word cut) is decoded again with
-  ``window_margin``, as before. A sentence that is not a phrase waits for the long hang-over
-  anyway (``Segmenter.long_end``), so the second decode is mostly inside a wait that was
-  already there; a phrase, the case the early end exists for, costs the short window only.
+  greedily (``QUICK_BEAM``), before the usual one, and that transcript is kept only when it
+  is one of the product's phrases word for word and Whisper is sure of it; anything else (a
+  near miss, everyday talk, the short window's known faults: a request repeated, a word cut)
+  is decoded again with ``window_margin`` and ``BEAM_SIZE`` beams, as before. A sentence that
+  is not a phrase waits for the long hang-over anyway (``Segmenter.long_end``), so the second
+  decode is mostly inside a wait that was already there; a phrase, the case the early end
+  exists for, costs the short window only.
 * **The prompt's echoes**: over noise the initial prompt (``whisper.py``) makes Whisper write
   the product's sentences back ("we're done" over pink noise), so a prompted transcript Whisper
   is unsure of is decoded again without the prompt and kept only if Whisper still hears a word
