@@ -122,14 +122,16 @@ segment it did not settle paid both decodes (talk 1.75x the CPU of one); since `
 talk far from every phrase ends on the quick look too (0.50x the CPU per sentence, 2026-12-07,
 load 20). The README's recognition section has the tables."""
 QUICK_BEAM = 1
-"""Beams of the quick look: greedy. The initial prompt (the catalogue's examples, about 130
-tokens) is decoded once per beam before the first word, so with beam 5 the prompt and the beams
-were a third of a quick look (a scratch run, 2026-12-08, 10 recordings in the Piper and
-espeak-ng voices, the 10 s window: 1.09 s median with the prompt and 5 beams, 0.77 s without the
-prompt, 0.78 s with it and 1 beam, the same 10 transcripts as 5 beams). The quick look keeps
-only a phrase heard word for word and sure, or talk far from every phrase; what greedy gets
-nearly right still goes to the usual window's 5 beams (``bench/decoding.py``'s ``qbeam=5``
-against it: the README's recognition section)."""
+"""Beams of the quick look's first decode: greedy. The initial prompt (the catalogue's
+examples, about 130 tokens) is decoded once per beam before the first word, so with beam 5 the
+prompt and the beams were a third of a quick look (a scratch run, 2026-12-08, 10 recordings in
+the Piper and espeak-ng voices, the 10 s window: 1.09 s median with the prompt and 5 beams,
+0.77 s without the prompt, 0.78 s with it and 1 beam, the same 10 transcripts). The greedy
+decode settles only a product phrase heard word for word and sure; anything else is decoded
+again on the same window with ``BEAM_SIZE`` beams (the encoder's output reused: ``window.py``)
+and judged as before (``quicklook.py``). Letting greedy talk "far from every phrase" be final
+too lost awb's "give me a repair idea" ("give me a bit of a direct idea") and made awb's "i feel
+like going for a walk" a request in the reverberant room (``bench/decoding.py``, 2026-12-08)."""
 GREEDY_VARIABLE = "VOICE_REPAIR_QUICK_GREEDY"
 """A measurement switch like ``QUICK_VARIABLE``: ``0`` gives the quick look ``BEAM_SIZE`` beams
 as before (``bench/acoustic.py --quickgreedy on,off``), ``1`` (or unset) ``QUICK_BEAM``."""
@@ -250,7 +252,13 @@ class WhisperDecoding:
         if self.quick_margin is None or self.quick_margin == self.window_margin:
             return None
         self._model.frames = encoder_frames(audio.size, self.quick_margin, self.sample_rate)
-        decode, words, conf = self._decode(audio, prompt, with_words=False, beam=self.quick_beam)
+        greedy = self.quick_beam
+        if greedy != self.beam_size:  # greedy first: it settles a sure phrase, nothing else
+            decode, words, conf = self._decode(audio, prompt, with_words=False, beam=greedy)
+            if decode.text in self.phrases and not decode.unsure:
+                self.quick_kept += 1
+                return decode.text, words, conf
+        decode, words, conf = self._decode(audio, prompt, with_words=False)
         if decode.text in self.phrases and not decode.unsure:
             self.quick_kept += 1
             return decode.text, words, conf
