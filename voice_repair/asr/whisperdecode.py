@@ -122,9 +122,9 @@ segment it did not settle paid both decodes (talk 1.75x the CPU of one); since `
 talk far from every phrase ends on the quick look too (0.50x the CPU per sentence, 2026-12-07,
 load 20). The README's recognition section has the tables."""
 QUICK_BEAM = 1
-"""Beams of the quick look's first decode: greedy. The initial prompt (the catalogue's
-examples, about 130 tokens) is decoded once per beam before the first word, so with beam 5 the
-prompt and the beams were a third of a quick look (a scratch run, 2026-12-08, 10 recordings in
+"""Beams of the quick look's first decode: greedy. With the initial prompt (the catalogue's
+examples, about 130 tokens) and 5 beams, the prompt and the beams were a third of a quick
+look's wall time (a scratch run at load 3-9, 2026-12-08, 10 recordings in
 the Piper and espeak-ng voices, the 10 s window: 1.09 s median with the prompt and 5 beams,
 0.77 s without the prompt, 0.78 s with it and 1 beam, the same 10 transcripts). The greedy
 decode settles only a product phrase heard word for word and sure; anything else is decoded
