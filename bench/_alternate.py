@@ -30,6 +30,7 @@ SWITCHES = {
     "stopfirst": "VOICE_REPAIR_STOP_FIRST",
     "quicklook": "VOICE_REPAIR_QUICK_LOOK",
     "lazywords": "VOICE_REPAIR_LAZY_WORDS",
+    "quickgreedy": "VOICE_REPAIR_QUICK_GREEDY",
 }
 """Each bench option and the product's environment variable it sets."""
 SETTINGS = {"on": "1", "off": "0"}

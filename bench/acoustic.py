@@ -3,7 +3,7 @@
 ``python -m bench acoustic [-- [--quick] [--phases intents,talk,loopback,stop]
 [--voices piper,espeak,espeak-gb] [--assistant-voice auto|piper|espeak]
 [--engine pocketsphinx|whisper|auto] [--speculate on,off | --foresee on,off |
---quicklook on,off | --lazywords on,off]]``
+--quicklook on,off | --lazywords on,off | --quickgreedy on,off]]``
 
 A private PulseAudio server; the product runs as a child process (``-v``, pocketsphinx unless
 ``--engine`` says otherwise) and records ``room.monitor``; speech synthesized by Piper's bundled
@@ -281,10 +281,14 @@ def main(argv: list[str]) -> int:
         help="on,off: the same, for Whisper's word probabilities only when needed "
         "(asr/wordprobs.py)",
     )  # fmt: skip
+    p.add_argument(
+        "--quickgreedy", default="",
+        help="on,off: the same, for the quick look decoded greedily (asr/whisperdecode.py)",
+    )  # fmt: skip
     args = p.parse_args(argv)
     phases = set(args.phases.split(","))
     voices = tuple(args.voices.split(","))
-    for switch in ("speculate", "foresee", "stopfirst", "quicklook", "lazywords"):
+    for switch in ("speculate", "foresee", "stopfirst", "quicklook", "lazywords", "quickgreedy"):
         if getattr(args, switch):
             from bench._alternate import alternate
 

@@ -14,6 +14,7 @@ catalogue's example sentences' words, once each; ``hot=pause``: those and "pause
 ``words=always`` (faster-whisper's word alignment on every decode, as before
 ``asr/wordprobs.py``), ``quick=S`` (a quick look on the audio plus S seconds first, kept only
 when it is a product phrase word for word: ``whisper.QUICK_MARGIN``; ``quick=none`` for none),
+``qbeam=N`` (the quick look's beams: ``whisperdecode.QUICK_BEAM``, greedy; 5 as before),
 ``compute=int8|int8_float32|float32`` and ``threads=N`` (these two load a model of their own),
 ``far=off`` (a quick look keeps only a phrase, as before ``asr/quicklook.py``).
 ``--noise N`` adds N minutes of ``bench/noise.py``'s noise; every kind of recording gets its
@@ -46,6 +47,7 @@ from bench._whisperbench import conditions, meaning, median_p95, synthesize
 from bench.asr import ROOT
 from voice_repair.asr.quicklook import QuickVerdict
 from voice_repair.asr.whisper import BEAM_SIZE, COMPUTE_TYPE, QUICK_MARGIN, WINDOW_MARGIN
+from voice_repair.asr.whisperdecode import QUICK_BEAM
 
 EXPLICIT_ONLY = True
 """Minutes per voice and room and configuration: run when named."""
@@ -60,6 +62,8 @@ class Config:
     margin: float | None = WINDOW_MARGIN
     quick: float | None = QUICK_MARGIN
     """The quick look's margin (None: none)."""
+    qbeam: int = QUICK_BEAM
+    """The quick look's beams."""
     prompt: str = "examples"
     """``examples`` (as ``run``), ``none``, or ``pause``: the examples and "I need a pause."."""
     hot: str = "none"
@@ -83,6 +87,8 @@ def parse(name: str) -> Config:
             continue
         if key == "beam" and value.isdigit() and int(value) > 0:
             fields["beam"] = int(value)
+        elif key == "qbeam" and value.isdigit() and int(value) > 0:
+            fields["qbeam"] = int(value)
         elif key == "margin":
             fields["margin"] = None if value == "full" else float(value)
         elif key == "quick" and (value == "none" or value.replace(".", "", 1).isdigit()):
@@ -101,7 +107,7 @@ def parse(name: str) -> Config:
             fields["far"] = value == "on"
         else:
             raise ValueError(
-                f"{part!r}: write base, beam=N, margin=S|full, quick=S|none, "
+                f"{part!r}: write base, beam=N, qbeam=N, margin=S|full, quick=S|none, "
                 "prompt=none|examples|pause, hot=none|examples|pause, words=needed|always, "
                 "compute=int8|int8_float32|float32, threads=N or far=on|off, joined by +"
             )
@@ -140,6 +146,7 @@ class Recognizers:
         if not hasattr(rec, "calls"):
             count_calls(rec)
         rec.beam_size, rec.window_margin, rec.quick_margin = c.beam, c.margin, c.quick
+        rec.quick_beam = c.qbeam
         rec.aligned_always = c.words == "always"
         rec.quick_verdict = QuickVerdict(rec.phrases) if c.far else None
         hot = {"none": None, "examples": self.hotwords, "pause": f"{self.hotwords} pause"}

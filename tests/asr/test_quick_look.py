@@ -17,8 +17,10 @@ import pytest
 from grammarshare import shipped_phrases
 from testspeech import quiet_room, recording
 
-from voice_repair.asr.whisper import QUICK_MARGIN, WhisperRecognizer
+from voice_repair.asr.whisper import BEAM_SIZE, QUICK_MARGIN, WhisperRecognizer
+from voice_repair.asr.whisperdecode import QUICK_BEAM
 from voice_repair.asr.whispermodel import bundled_model_dir
+from voice_repair.asr.window import encoder_frames
 from voice_repair.audio.wavfile import chunks
 
 pytestmark = [
@@ -88,14 +90,62 @@ def test_a_near_miss_or_a_repeat_on_the_quick_look_is_heard_as_without_it(rec, v
 )  # fmt: skip
 def test_everyday_talk_is_decided_on_the_quick_look_alone(rec, voice, text):
     audio = quiet_room(recording(text, voice), 0)
-    decodes = []
+    windows = []
     real = rec._decode
-    rec._decode = lambda *a, **k: decodes.append(1) or real(*a, **k)  # counts the real calls
+    rec._decode = lambda *a, **k: windows.append(rec._model.frames) or real(*a, **k)  # the real
     try:
         with_look = _heard(rec, audio, QUICK_MARGIN)
-        once = len(decodes)
     finally:
         del rec._decode
     without = _heard(rec, audio, None)
-    assert once == 1  # one decode of the sentence, not the short window's and then the usual
+    # one window only, the short one (greedily, then with the beams on the same encoder
+    # output: QUICK_BEAM), never the usual one, 5 s longer
+    assert len(set(windows)) == 1 and len(windows) <= 2
+    assert windows[0] < encoder_frames(audio.size + 16000, rec.window_margin)
     assert with_look == without  # and the same words the usual window hears
+
+
+def test_the_switch_gives_the_quick_look_five_beams_for_a_side_by_side_bench(monkeypatch):
+    assert WhisperRecognizer(["stop"]).quick_beam == QUICK_BEAM == 1
+    monkeypatch.setenv("VOICE_REPAIR_QUICK_GREEDY", "0")
+    assert WhisperRecognizer(["stop"]).quick_beam == BEAM_SIZE
+
+
+def _beams_and_windows(rec: WhisperRecognizer, audio: np.ndarray) -> tuple[list, list[str]]:
+    """(beams, encoder frames) of every real decode of ``audio``, and what was heard."""
+    calls = []
+    real = rec._decode
+
+    def counted(*a, **k):
+        calls.append((k.get("beam") or rec.beam_size, rec._model.frames))
+        return real(*a, **k)
+
+    rec._decode = counted
+    try:
+        return calls, _heard(rec, audio, QUICK_MARGIN)
+    finally:
+        del rec._decode
+
+
+def test_a_phrase_is_settled_by_one_greedy_decode(rec):
+    """The quick look decodes greedily first (``QUICK_BEAM``): a sure phrase costs that one
+    decode, the prompt read once instead of once per beam (the CPU it saves is ``bench
+    decoding``'s ``qbeam=5`` against it: the README)."""
+    audio = quiet_room(recording("how much time is left", "espeak"), seed=0)
+    calls, heard = _beams_and_windows(rec, audio)
+    assert heard == ["how much time is left"]
+    assert [beams for beams, _ in calls] == [1]
+
+
+def test_what_greedy_does_not_settle_gets_the_beams_on_the_same_window(rec):
+    """Talk (and a near miss) is judged on the 5-beam decode, as before ``QUICK_BEAM``: greedy
+    talk taken as final lost a command and made a false activation in the reverberant room."""
+    audio = quiet_room(recording("is it going to rain tomorrow", "piper"), seed=0)
+    calls, heard = _beams_and_windows(rec, audio)
+    assert [beams for beams, _ in calls][:2] == [1, BEAM_SIZE]
+    assert calls[0][1] == calls[1][1]  # the same window: the encoder's output is reused
+    rec.quick_beam = BEAM_SIZE
+    try:
+        assert heard == _heard(rec, audio, QUICK_MARGIN)  # heard as with the beams alone
+    finally:
+        rec.quick_beam = QUICK_BEAM

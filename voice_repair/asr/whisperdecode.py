@@ -18,13 +18,14 @@ recognizer rather than held by it, because benches read and set its settings on 
 * **Encoder window**: the encoder sees the segment plus ``WINDOW_MARGIN`` seconds, not 30 s
   (``window.py``): most of the compute of a two-second request was the encoder working through
   silence. Decoding stops at ``MAX_TOKENS``.
-* **A quick look first** (``QUICK_MARGIN``): the segment is decoded on a shorter window
-  before the usual one, and that transcript is kept only when it is one of the product's
-  phrases word for word and Whisper is sure of it; anything else (a near miss, everyday talk,
-  the short window's known faults: a request repeated, a word cut) is decoded again with
-  ``window_margin``, as before. A sentence that is not a phrase waits for the long hang-over
-  anyway (``Segmenter.long_end``), so the second decode is mostly inside a wait that was
-  already there; a phrase, the case the early end exists for, costs the short window only.
+* **A quick look first** (``QUICK_MARGIN``): the segment is decoded on a shorter window,
+  greedily (``QUICK_BEAM``), before the usual one, and that transcript is kept only when it
+  is one of the product's phrases word for word and Whisper is sure of it; anything else (a
+  near miss, everyday talk, the short window's known faults: a request repeated, a word cut)
+  is decoded again with ``window_margin`` and ``BEAM_SIZE`` beams, as before. A sentence that
+  is not a phrase waits for the long hang-over anyway (``Segmenter.long_end``), so the second
+  decode is mostly inside a wait that was already there; a phrase, the case the early end
+  exists for, costs the short window only.
 * **The prompt's echoes**: over noise the initial prompt (``whisper.py``) makes Whisper write
   the product's sentences back ("we're done" over pink noise), so a prompted transcript Whisper
   is unsure of is decoded again without the prompt and kept only if Whisper still hears a word
@@ -63,6 +64,7 @@ __all__ = [
     "BEAM_SIZE",
     "COMPUTE_TYPE",
     "HALLUCINATIONS",
+    "QUICK_BEAM",
     "QUICK_MARGIN",
     "WINDOW_MARGIN",
     "WhisperDecoding",
@@ -119,6 +121,20 @@ settled by the quick look, compute 0.78x and the decision 0.82x at the median. B
 segment it did not settle paid both decodes (talk 1.75x the CPU of one); since ``quicklook.py``
 talk far from every phrase ends on the quick look too (0.50x the CPU per sentence, 2026-12-07,
 load 20). The README's recognition section has the tables."""
+QUICK_BEAM = 1
+"""Beams of the quick look's first decode: greedy. With the initial prompt (the catalogue's
+examples, about 130 tokens) and 5 beams, the prompt and the beams were a third of a quick
+look's wall time (a scratch run at load 3-9, 2026-12-08, 10 recordings in
+the Piper and espeak-ng voices, the 10 s window: 1.09 s median with the prompt and 5 beams,
+0.77 s without the prompt, 0.78 s with it and 1 beam, the same 10 transcripts). The greedy
+decode settles only a product phrase heard word for word and sure; anything else is decoded
+again on the same window with ``BEAM_SIZE`` beams (the encoder's output reused: ``window.py``)
+and judged as before (``quicklook.py``). Letting greedy talk "far from every phrase" be final
+too lost awb's "give me a repair idea" ("give me a bit of a direct idea") and made awb's "i feel
+like going for a walk" a request in the reverberant room (``bench/decoding.py``, 2026-12-08)."""
+GREEDY_VARIABLE = "VOICE_REPAIR_QUICK_GREEDY"
+"""A measurement switch like ``QUICK_VARIABLE``: ``0`` gives the quick look ``BEAM_SIZE`` beams
+as before (``bench/acoustic.py --quickgreedy on,off``), ``1`` (or unset) ``QUICK_BEAM``."""
 TEMPERATURE = 0.0
 """Beam search only, never faster-whisper's default fallback to sampling at rising temperatures
 (0.2 ... 1.0) when a decode looks unsure: sampled, the same recording of a bare "stop" (flite
@@ -196,6 +212,9 @@ class WhisperDecoding:
         None: only a phrase is (as before; benches compare the two)."""
         self.beam_size = BEAM_SIZE
         """Beams of the decode (a setting benches compare; ``BEAM_SIZE``)."""
+        greedy = switch_on(GREEDY_VARIABLE, "a greedy quick look", "the quick look with 5 beams")
+        self.quick_beam = QUICK_BEAM if greedy else BEAM_SIZE
+        """Beams of the quick look (``QUICK_BEAM``; benches compare)."""
         self.aligned_always = not switch_on(
             WORDS_VARIABLE, "word probabilities only when needed", "faster-whisper's alignment"
         )
@@ -233,6 +252,12 @@ class WhisperDecoding:
         if self.quick_margin is None or self.quick_margin == self.window_margin:
             return None
         self._model.frames = encoder_frames(audio.size, self.quick_margin, self.sample_rate)
+        greedy = self.quick_beam
+        if greedy != self.beam_size:  # greedy first: it settles a sure phrase, nothing else
+            decode, words, conf = self._decode(audio, prompt, with_words=False, beam=greedy)
+            if decode.text in self.phrases and not decode.unsure:
+                self.quick_kept += 1
+                return decode.text, words, conf
         decode, words, conf = self._decode(audio, prompt, with_words=False)
         if decode.text in self.phrases and not decode.unsure:
             self.quick_kept += 1
@@ -247,12 +272,13 @@ class WhisperDecoding:
         return decode.text, words, conf
 
     def _decode(
-        self, audio: np.ndarray, prompt: str | None, with_words: bool
+        self, audio: np.ndarray, prompt: str | None, with_words: bool, beam: int | None = None
     ) -> tuple[Decode, tuple[tuple[str, float], ...], float]:
         """One decode: (what and how sure, words with probabilities, confidence). The words
-        only ``with_words`` and when the text is not a product phrase (``wordprobs.py``)."""
+        only ``with_words`` and when the text is not a product phrase (``wordprobs.py``);
+        ``beam``: beams (default ``beam_size``)."""
         segments, _info = self._model.transcribe(
-            audio, language="en", beam_size=self.beam_size, temperature=TEMPERATURE,
+            audio, language="en", beam_size=beam or self.beam_size, temperature=TEMPERATURE,
             without_timestamps=True, condition_on_previous_text=False,
             word_timestamps=self.aligned_always,
             suppress_tokens=self._suppress, vad_filter=False, initial_prompt=prompt,

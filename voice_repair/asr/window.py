@@ -61,7 +61,9 @@ def load_windowed_model(folder: str, **options: Any) -> Any:
     Set ``model.frames`` (``encoder_frames``) before each ``transcribe``; it starts at the full
     window, so an unset model behaves exactly as faster-whisper's own. ``model.encoded`` is the
     last encoder output, kept so the words of a decode can be aligned afterwards without
-    encoding the audio again (``wordprobs.py``).
+    encoding the audio again (``wordprobs.py``); a second decode of the same features on the
+    same window (the quick look's greedy and beam decodes) reuses it, as faster-whisper's own
+    temperature fallback reuses one encoder output.
     """
     from faster_whisper import WhisperModel  # heavy import: only when Whisper is used
 
@@ -69,8 +71,14 @@ def load_windowed_model(folder: str, **options: Any) -> Any:
         frames = FULL_FRAMES
         encoded: Any = None
 
+        _fed: Any = None
+
         def encode(self, features: Any) -> Any:
-            self.encoded = super().encode(features[..., : self.frames])
+            cut = features[..., : self.frames]
+            if self._fed is not None and self._fed.shape == cut.shape and (self._fed == cut).all():
+                return self.encoded  # the same audio on the same window: a second decode of it
+            self.encoded = super().encode(cut)
+            self._fed = cut.copy()
             return self.encoded
 
     return WindowedWhisperModel(folder, **options)
