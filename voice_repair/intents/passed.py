@@ -19,11 +19,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 from contextlib import suppress
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__all__ = ["cache_folder", "has_passed", "mark_passed", "record_path"]
+__all__ = ["cache_folder", "has_passed", "keep_whole", "mark_passed", "record_path"]
 
 _LOG = logging.getLogger(__name__)
 _CODE = Path(__file__).resolve().parent
@@ -50,6 +51,26 @@ def cache_folder() -> Path:
     if given and Path(given).is_absolute():
         return Path(given)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "voice-repair"
+
+
+def keep_whole(path: Path, data: bytes) -> OSError | None:
+    """Write ``data`` at ``path`` in the cache folder whole or not at all (a temporary file
+    beside it, then renamed), for the stores kept there (``regexstore``, ``templatestore``).
+    A folder that cannot be written is left alone: the error is returned for the caller's
+    log line, and the next start does the work again."""
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temp, path)
+    except OSError as exc:
+        if temp is not None:
+            with suppress(OSError):
+                os.unlink(temp)
+        return exc
+    return None
 
 
 def has_passed(root: Path) -> bool:

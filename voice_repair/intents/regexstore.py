@@ -22,13 +22,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import re
 import sys
-import tempfile
 import zlib
-from contextlib import suppress
 from pathlib import Path
+
+from .passed import keep_whole
 
 __all__ = ["compile_kept"]
 
@@ -116,13 +115,6 @@ def _read(path: Path, pattern: str) -> re.Pattern[str] | None:
 def _write(path: Path, program: bytes) -> None:
     """Keep ``program`` at ``path`` whole or not at all; a folder that cannot be written is
     left alone (the next start compiles again)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(program)
-        os.replace(temp, path)
-    except OSError as exc:
-        _LOG.debug("compiled expression not kept (%s)", exc)
-        with suppress(OSError, UnboundLocalError):
-            os.unlink(temp)
+    error = keep_whole(path, program)
+    if error is not None:
+        _LOG.debug("compiled expression not kept (%s)", error)

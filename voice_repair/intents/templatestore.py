@@ -27,9 +27,7 @@ import logging
 import marshal
 import os
 import sys
-import tempfile
 import zlib
-from contextlib import suppress
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -46,7 +44,7 @@ from hassil.expression import (
     TextChunk,
 )
 
-from .passed import cache_folder
+from .passed import cache_folder, keep_whole
 
 __all__ = ["FOLDER", "TemplateStore", "store"]
 
@@ -236,19 +234,10 @@ class TemplateStore:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """``data`` at ``path`` whole or not at all (a temporary file, then renamed)."""
-    temp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(temp, path)
-    except OSError as exc:
-        _LOG.debug("parsed templates not kept (%s)", exc)
-        if temp is not None:
-            with suppress(OSError):
-                os.unlink(temp)
+    """``data`` at ``path`` whole or not at all (``passed.keep_whole``)."""
+    error = keep_whole(path, data)
+    if error is not None:
+        _LOG.debug("parsed templates not kept (%s)", error)
 
 
 _stores: dict[tuple[str | None, ...], TemplateStore] = {}
